@@ -1,0 +1,1 @@
+"""servicing context."""
