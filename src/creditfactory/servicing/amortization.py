@@ -85,7 +85,7 @@ def build_schedule(terms: ScheduleTerms) -> RepaymentSchedule:
     """
     periods = schedule_periods(terms)
     factors = rate_factors(terms, periods)
-    principal = terms.principal.amount
+    principal = _money(terms, terms.principal.amount)
     emi: Decimal | None = None
     if terms.method is AmortizationMethod.BULLET:
         interest = _money(terms, principal * sum(factors, Decimal(0)))
@@ -195,8 +195,8 @@ def _check_amortizes(principal: Decimal, rows: Sequence[Row]) -> None:
         balance -= paid
         if paid < 0 or interest < 0 or (balance <= 0 and seq < len(rows)):
             raise ScheduleDoesNotAmortize(
-                f"installment {seq}: principal {paid} leaves balance {balance} before the last "
-                "installment; use a finer installment multiple or fewer periods"
+                f"installment {seq} of {len(rows)}: principal {paid}, balance after {balance}; the "
+                "level payment does not amortize the loan (installment multiple too coarse?)"
             )
 
 
@@ -208,7 +208,7 @@ def _assemble(
 ) -> RepaymentSchedule:
     currency = terms.currency
     zero = Money.zero(currency).rounded()
-    balance = terms.principal.amount
+    balance = _money(terms, terms.principal.amount)
     installments = []
     for seq, ((begin, end), (paid, interest)) in enumerate(zip(periods, rows, strict=True), 1):
         balance -= paid
