@@ -259,10 +259,7 @@ def build_schedule(terms: ScheduleTerms) -> RepaymentSchedule:
     Raises: ScheduleError on bad terms (also from __post_init__); CalendarError when a due date
     lies outside the calendar's data.
     """
-    first = terms.first_due_date or add_periods(
-        terms.disbursement_date, 1, terms.frequency, terms.frequency_unit
-    )
-    nominal = due_dates(first, terms.term, terms.frequency, terms.frequency_unit)
+    nominal = _nominal_due_dates(terms)
     adjusted = _adjusted(terms, nominal)
     daily = terms.interest_basis is InterestBasis.DAILY
     bounds = adjusted if daily else nominal
@@ -283,6 +280,15 @@ def build_schedule(terms: ScheduleTerms) -> RepaymentSchedule:
     period_starts = [terms.disbursement_date, *adjusted[:-1]]
     emi = level if terms.method is AmortizationMethod.EQUAL_INSTALLMENT else None
     return plan.assemble(period_starts, adjusted, rows, emi)
+
+
+def _nominal_due_dates(terms: ScheduleTerms) -> list[date]:
+    """Unadjusted due dates; without a first due date the disbursement date is the anchor
+    (disbursed 31 Jan: 29 Feb, 31 Mar, 30 Apr …)."""
+    every, unit = terms.frequency, terms.frequency_unit
+    if terms.first_due_date is not None:
+        return due_dates(terms.first_due_date, terms.term, every, unit)
+    return [add_periods(terms.disbursement_date, k, every, unit) for k in range(1, terms.term + 1)]
 
 
 def _adjusted(terms: ScheduleTerms, nominal: list[date]) -> list[date]:
