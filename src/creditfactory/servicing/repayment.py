@@ -25,7 +25,18 @@ from creditfactory.servicing.events import (
 from creditfactory.servicing.loan import ZERO, Loan, LoanStatus
 from creditfactory.servicing.loan_errors import BusinessDateOutOfOrder, RepaymentRejected
 
-__all__ = ["apply_overpayment", "disburse", "recover", "repay", "write_off"]
+__all__ = [
+    "apply_overpayment",
+    "apply_payment",
+    "check_payable",
+    "close_if_repaid",
+    "disburse",
+    "dues_on",
+    "payment_legs",
+    "recover",
+    "repay",
+    "write_off",
+]
 
 
 def disburse(loan: Loan, d: date) -> list[JournalEntry]:
@@ -47,7 +58,7 @@ def disburse(loan: Loan, d: date) -> list[JournalEntry]:
     return [entry] if entry else []
 
 
-def _dues(loan: Loan, d: date) -> list[Due]:
+def dues_on(loan: Loan, d: date) -> list[Due]:
     dues = [Due("loan", "penalty", loan.penalty_receivable)]
     for row in loan.installments:
         if row.due_date <= d and not row.settled:
@@ -56,7 +67,7 @@ def _dues(loan: Loan, d: date) -> list[Due]:
     return [due for due in dues if due.amount > 0]
 
 
-def _apply(loan: Loan, paid: list[Due]) -> dict[str, Decimal]:
+def apply_payment(loan: Loan, paid: list[Due]) -> dict[str, Decimal]:
     by_seq = {str(row.seq): row for row in loan.installments}
     totals = {"penalty": ZERO, "interest": ZERO, "principal": ZERO}
     for part in paid:
@@ -70,7 +81,7 @@ def _apply(loan: Loan, paid: list[Due]) -> dict[str, Decimal]:
     return totals
 
 
-def _payment_legs(
+def payment_legs(
     loan: Loan, source: str, totals: dict[str, Decimal], excess: Decimal
 ) -> list[Posting]:
     received = sum(totals.values(), ZERO) + excess
@@ -92,7 +103,7 @@ def _payment_legs(
     return legs
 
 
-def _check_payable(loan: Loan, amount: Decimal, d: date) -> None:
+def check_payable(loan: Loan, amount: Decimal, d: date) -> None:
     if loan.status is not LoanStatus.ACTIVE:
         raise RepaymentRejected(f"loan {loan.loan_id} is {loan.status.value}, not active")
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
@@ -109,12 +120,12 @@ def repay(loan: Loan, amount: Decimal, d: date) -> list[JournalEntry]:
     returns: the accrual entry (if any) and the repayment entry; closes the loan when nothing
     is owed any more. raises RepaymentRejected, BusinessDateOutOfOrder.
     """
-    _check_payable(loan, amount, d)
+    check_payable(loan, amount, d)
     entries = accrue_to(loan, d)
-    paid, excess = allocate(amount, _dues(loan, d), loan.product.allocation_order)
-    totals = _apply(loan, paid)
+    paid, excess = allocate(amount, dues_on(loan, d), loan.product.allocation_order)
+    totals = apply_payment(loan, paid)
     loan.overpayment += excess
-    entry = loan.entry(d, "RepaymentPosted", _payment_legs(loan, A.SETTLEMENT, totals, excess))
+    entry = loan.entry(d, "RepaymentPosted", payment_legs(loan, A.SETTLEMENT, totals, excess))
     loan.events.append(
         RepaymentPosted(
             loan.loan_id,
@@ -134,12 +145,12 @@ def apply_overpayment(loan: Loan, d: date) -> list[JournalEntry]:
     """Use a held overpayment against what is due on `d` (called when installments fall due)."""
     if loan.overpayment <= 0:
         return []
-    paid, left = allocate(loan.overpayment, _dues(loan, d), loan.product.allocation_order)
+    paid, left = allocate(loan.overpayment, dues_on(loan, d), loan.product.allocation_order)
     if not paid:
         return []
-    totals = _apply(loan, paid)
+    totals = apply_payment(loan, paid)
     loan.overpayment = left
-    legs = _payment_legs(loan, A.BORROWER_OVERPAYMENT, totals, ZERO)
+    legs = payment_legs(loan, A.BORROWER_OVERPAYMENT, totals, ZERO)
     entry = loan.entry(d, "OverpaymentApplied", legs)
     return ([entry] if entry else []) + close_if_repaid(loan, d)
 

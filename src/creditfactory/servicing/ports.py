@@ -1,0 +1,69 @@
+"""Ports the servicing use cases need: repositories and a unit of work (Protocols only).
+
+Adapters implement them (SQLAlchemy in `adapters/storage`, in-memory fakes in tests). A unit of
+work is one database transaction: everything a use case changes commits together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol
+
+from creditfactory.kernel.money import Money
+from creditfactory.ledger.journal import JournalEntry
+from creditfactory.servicing.loan import Loan
+
+__all__ = ["IdempotencyStore", "JournalRepository", "LoanRepository", "UnitOfWork"]
+
+
+class LoanRepository(Protocol):
+    """Loans by id; `save` enforces optimistic concurrency on `Loan.version`."""
+
+    def add(self, loan: Loan) -> None: ...
+
+    def get(self, loan_id: str) -> Loan: ...
+
+    def save(self, loan: Loan) -> None: ...
+
+    def ids_to_close(self, business_date: date, limit: int, after: str) -> Sequence[str]: ...
+
+
+class JournalRepository(Protocol):
+    """Append-only journal."""
+
+    def add(self, entries: Iterable[JournalEntry], posted_at: datetime) -> None: ...
+
+    def balances(self, subledger: str | None = None) -> dict[tuple[str, str], Money]: ...
+
+
+class IdempotencyStore(Protocol):
+    """Remembers the response given to a (scope, key) so a retry gets the first result."""
+
+    def get(self, scope: str, key: str) -> tuple[str, str] | None: ...
+
+    def put(
+        self, scope: str, key: str, request_digest: str, response: str, at: datetime
+    ) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the repositories."""
+
+    loans: LoanRepository
+    journal: JournalRepository
+    idempotency: IdempotencyStore
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

@@ -1,0 +1,231 @@
+"""Servicing use cases: book, disburse, repay, prepay, end-of-day, write off, recover.
+
+Each takes a unit of work (and a Clock for event times), changes one aggregate inside one
+transaction and returns plain values. Money-moving commands carry an idempotency key: a retry
+with the same key and the same request returns the first result and does nothing; the same key
+with a different request is refused (`IdempotencyKeyReused`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from creditfactory.kernel.clock import Clock
+from creditfactory.kernel.money import Money
+from creditfactory.kernel.rates import Rate
+from creditfactory.ledger.journal import JournalEntry
+from creditfactory.servicing.amortization import build_schedule
+from creditfactory.servicing.eod import run_end_of_day
+from creditfactory.servicing.errors import ServicingError
+from creditfactory.servicing.loan import Loan
+from creditfactory.servicing.ports import UnitOfWork
+from creditfactory.servicing.prepayment import PrepaymentKeep, prepay
+from creditfactory.servicing.products import PRODUCTS
+from creditfactory.servicing.repayment import disburse, recover, repay, write_off
+from creditfactory.servicing.schedule import AmortizationMethod, ScheduleTerms
+
+__all__ = [
+    "BookLoan",
+    "EndOfDayResult",
+    "IdempotencyKeyReused",
+    "book_loan",
+    "disburse_loan",
+    "end_of_day",
+    "post_prepayment",
+    "post_repayment",
+    "recover_written_off",
+    "write_off_loan",
+]
+
+
+class IdempotencyKeyReused(ServicingError):
+    """The idempotency key was used before for a different request."""
+
+
+@dataclass(frozen=True)
+class BookLoan:
+    """Command: book an approved term loan from contract terms (amounts as decimal strings)."""
+
+    loan_id: str
+    borrower_id: str
+    product_key: str
+    principal: str
+    annual_rate: str
+    term_months: int
+    disbursement_date: date
+    first_due_date: date | None = None
+
+
+def book_loan(uow: UnitOfWork, cmd: BookLoan) -> Loan:
+    """Build the schedule and store the approved loan; returns it."""
+    product = PRODUCTS[cmd.product_key]
+    terms = ScheduleTerms(
+        principal=Money.of(cmd.principal),
+        annual_rate=Rate.of(cmd.annual_rate),
+        method=AmortizationMethod(product.method),
+        term=cmd.term_months,
+        start_date=cmd.disbursement_date,
+        first_due_date=cmd.first_due_date,
+        rounding=product.rounding,
+    )
+    loan = Loan.from_schedule(cmd.loan_id, cmd.borrower_id, product, build_schedule(terms))
+    with uow:
+        uow.loans.add(loan)
+        uow.commit()
+    return loan
+
+
+def _change(
+    uow: UnitOfWork, clock: Clock, loan_id: str, action: Callable[[Loan], list[JournalEntry]]
+) -> Loan:
+    with uow:
+        loan = uow.loans.get(loan_id)
+        entries = action(loan)
+        uow.journal.add(entries, clock.now())
+        uow.loans.save(loan)
+        uow.commit()
+    return loan
+
+
+def _idempotent(
+    uow: UnitOfWork,
+    clock: Clock,
+    scope: str,
+    key: str,
+    request: dict[str, Any],
+    work: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+    with uow:
+        seen = uow.idempotency.get(scope, key)
+    if seen is not None:
+        if seen[0] != digest:
+            raise IdempotencyKeyReused(f"idempotency_key: {key!r} was used for another request")
+        result: dict[str, Any] = json.loads(seen[1])
+        return result
+    result = work()
+    with uow:
+        uow.idempotency.put(scope, key, digest, json.dumps(result, default=str), clock.now())
+        uow.commit()
+    return result
+
+
+def disburse_loan(uow: UnitOfWork, clock: Clock, loan_id: str, business_date: date) -> Loan:
+    """Disburse an approved loan (posts Dr loan principal / Cr settlement)."""
+    return _change(uow, clock, loan_id, lambda loan: disburse(loan, business_date))
+
+
+def _summary(loan: Loan) -> dict[str, Any]:
+    return {
+        "loan_id": loan.loan_id,
+        "status": loan.status.value,
+        "principal_outstanding": str(loan.principal_outstanding),
+        "overpayment": str(loan.overpayment),
+        "dpd": loan.dpd,
+        "grade": loan.grade.value,
+    }
+
+
+def post_repayment(
+    uow: UnitOfWork,
+    clock: Clock,
+    loan_id: str,
+    amount: Decimal,
+    business_date: date,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    """Post a repayment once per idempotency key; returns the loan summary after it."""
+    request = {"loan_id": loan_id, "amount": str(amount), "date": business_date.isoformat()}
+
+    def work() -> dict[str, Any]:
+        return _summary(
+            _change(uow, clock, loan_id, lambda loan: repay(loan, amount, business_date))
+        )
+
+    return _idempotent(uow, clock, "repayment", idempotency_key, request, work)
+
+
+def post_prepayment(
+    uow: UnitOfWork,
+    clock: Clock,
+    loan_id: str,
+    amount: Decimal,
+    business_date: date,
+    keep: PrepaymentKeep,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    """Prepay (partially or in full) once per idempotency key; returns the loan summary."""
+    request = {
+        "loan_id": loan_id,
+        "amount": str(amount),
+        "date": business_date.isoformat(),
+        "keep": keep.value,
+    }
+
+    def work() -> dict[str, Any]:
+        action: Callable[[Loan], list[JournalEntry]] = lambda loan: prepay(  # noqa: E731
+            loan, amount, business_date, keep
+        )
+        return _summary(_change(uow, clock, loan_id, action))
+
+    return _idempotent(uow, clock, "prepayment", idempotency_key, request, work)
+
+
+def write_off_loan(uow: UnitOfWork, clock: Clock, loan_id: str, business_date: date) -> Loan:
+    """核销 a loan (maker-checker is enforced by the caller's approval flow)."""
+    return _change(uow, clock, loan_id, lambda loan: write_off(loan, business_date))
+
+
+def recover_written_off(
+    uow: UnitOfWork, clock: Clock, loan_id: str, amount: Decimal, business_date: date
+) -> Loan:
+    """Book cash recovered on a written-off loan."""
+    return _change(uow, clock, loan_id, lambda loan: recover(loan, amount, business_date))
+
+
+@dataclass(frozen=True)
+class EndOfDayResult:
+    """What one end-of-day run did: loans closed and journal entries posted."""
+
+    business_date: date
+    loans_closed: int
+    entries_posted: int
+
+
+def end_of_day(
+    uow: UnitOfWork,
+    clock: Clock,
+    business_date: date,
+    chunk_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> EndOfDayResult:
+    """Close `business_date` for every active loan, `chunk_size` loans per transaction.
+
+    Resumable: a loan already closed for the date is skipped, so a run that crashed half-way
+    continues where it stopped; running a closed date again posts nothing.
+    """
+    closed = posted = 0
+    after = ""
+    while True:
+        with uow:
+            ids = uow.loans.ids_to_close(business_date, chunk_size, after)
+            for loan_id in ids:
+                loan = uow.loans.get(loan_id)
+                entries = run_end_of_day(loan, business_date)
+                uow.journal.add(entries, clock.now())
+                uow.loans.save(loan)
+                posted += len(entries)
+            uow.commit()
+        if not ids:
+            break
+        closed += len(ids)
+        after = ids[-1]
+        if progress is not None:
+            progress(len(ids))
+    return EndOfDayResult(business_date, closed, posted)
