@@ -196,7 +196,8 @@ def _check_amortizes(principal: Decimal, rows: Sequence[Row]) -> None:
         if paid < 0 or interest < 0 or (balance <= 0 and seq < len(rows)):
             raise ScheduleDoesNotAmortize(
                 f"installment {seq} of {len(rows)}: principal {paid}, balance after {balance}; the "
-                "level payment does not amortize the loan (installment multiple too coarse?)"
+                "rounded level payment does not amortize the loan (coarse installment multiple, or "
+                "rounding compounded over a long, high-rate term)"
             )
 
 
