@@ -1,0 +1,205 @@
+"""WOE scorecard estimator (scikit-learn contract): optbinning → selection → logistic → points.
+
+Parameters go in ``__init__``, validation in ``fit``, learned attributes end with ``_`` and
+``fit`` returns ``self``. ``to_spec`` freezes the fitted model into a `ScorecardSpec` whose
+runtime scores equal ``score_points`` exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+import pandas
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+from creditfactory.scoring.errors import NotFitted
+from creditfactory.scoring.masterscale import DEFAULT_MASTER_SCALE
+from creditfactory.scoring.spec import Characteristic, Scaling, ScorecardSpec
+from creditfactory.scoring.training import binning
+from creditfactory.scoring.training.calibration import fit_platt
+from creditfactory.scoring.training.selection import select_features
+
+
+class WOEScorecard(ClassifierMixin, BaseEstimator):
+    """Binned logistic scorecard.
+
+    Parameters
+    ----------
+    categorical : list of str
+        Columns binned as categories.
+    special_codes : list of float, optional
+        Sentinel values given their own bin (numeric features).
+    monotonic_trend : str
+        optbinning trend for numeric features ("auto_asc_desc", "ascending", …).
+    min_bin_size : float
+        Minimum share of records per bin.
+    max_n_bins : int, optional
+    min_iv, max_corr, max_vif, max_features
+        Selection thresholds (`selection.select_features`).
+    C : float
+        Inverse L2 strength of the logistic regression; ``numpy.inf`` = unpenalised.
+    target_score, target_odds, pdo, rounding
+        Points scaling (600 at good:bad 50:1, PDO 20, integer points by default).
+    user_splits : dict, optional
+        Fixed splits per feature (bypasses the optimiser for that feature).
+    """
+
+    def __init__(
+        self,
+        categorical: list[str] | None = None,
+        special_codes: list[float] | None = None,
+        monotonic_trend: str = "auto_asc_desc",
+        min_bin_size: float = 0.05,
+        max_n_bins: int | None = None,
+        min_iv: float = 0.02,
+        max_corr: float = 0.7,
+        max_vif: float = 5.0,
+        max_features: int | None = None,
+        C: float = numpy.inf,
+        target_score: float = 600.0,
+        target_odds: float = 50.0,
+        pdo: float = 20.0,
+        rounding: bool = True,
+        user_splits: dict[str, list[Any]] | None = None,
+    ) -> None:
+        self.categorical = categorical
+        self.special_codes = special_codes
+        self.monotonic_trend = monotonic_trend
+        self.min_bin_size = min_bin_size
+        self.max_n_bins = max_n_bins
+        self.min_iv = min_iv
+        self.max_corr = max_corr
+        self.max_vif = max_vif
+        self.max_features = max_features
+        self.C = C
+        self.target_score = target_score
+        self.target_odds = target_odds
+        self.pdo = pdo
+        self.rounding = rounding
+        self.user_splits = user_splits
+
+    @property
+    def scaling(self) -> Scaling:
+        """The points scaling these parameters define."""
+        return Scaling(self.target_score, self.target_odds, self.pdo, self.rounding)
+
+    def fit(self, X: pandas.DataFrame, y: Any) -> WOEScorecard:
+        """Bin every column, select, fit the logistic regression, scale to points, calibrate."""
+        y = numpy.asarray(y).astype(int)
+        if set(numpy.unique(y)) != {0, 1}:
+            raise ValueError("y must hold both classes 0 and 1")
+        cats = set(self.categorical or ())
+        self.binnings_ = {}
+        for col in X.columns:
+            dtype = "categorical" if col in cats else "numerical"
+            self.binnings_[col] = binning.fit_binning(
+                X[col].to_numpy(),
+                y,
+                col,
+                dtype,
+                self.monotonic_trend,
+                self.min_bin_size,
+                self.max_n_bins,
+                self.special_codes if dtype == "numerical" else None,
+                (self.user_splits or {}).get(col),
+            )
+        self.iv_ = {c: binning.binning_iv(b) for c, b in self.binnings_.items()}
+        woe = self._woe(X, list(X.columns))
+        selected, self.dropped_ = select_features(
+            woe, self.iv_, self.min_iv, self.max_corr, self.max_vif, self.max_features
+        )
+        self._fit_logistic(woe, y, selected)
+        self.calibration_ = fit_platt(self.score_points(X), y)
+        self.classes_ = numpy.array([0, 1])
+        return self
+
+    def _fit_logistic(self, woe: pandas.DataFrame, y: numpy.ndarray, selected: list[str]) -> None:
+        """Fit, then drop features whose coefficient has the wrong sign (WOE up must mean safer)."""
+        while True:
+            model = LogisticRegression(C=self.C, solver="lbfgs", max_iter=5000, tol=1e-10)
+            model.fit(woe[selected].to_numpy(), y)
+            coef = dict(zip(selected, model.coef_[0], strict=True))
+            wrong = [f for f in selected if coef[f] > 0]
+            if not wrong or len(selected) == 1:
+                break
+            worst = max(wrong, key=lambda f: coef[f])
+            selected.remove(worst)
+            self.dropped_[worst] = f"coefficient {coef[worst]:.3f} has the wrong sign"
+        self.features_ = selected
+        self.coefficients_ = {f: float(c) for f, c in coef.items()}
+        self.intercept_ = float(model.intercept_[0])
+
+    def _woe(self, X: pandas.DataFrame, columns: list[str]) -> pandas.DataFrame:
+        return pandas.DataFrame(
+            {c: binning.woe(self.binnings_[c], X[c].to_numpy()) for c in columns}, index=X.index
+        )
+
+    def _check(self) -> None:
+        if not hasattr(self, "features_"):
+            raise NotFitted("WOEScorecard: call fit first")
+
+    def characteristics(self) -> list[Characteristic]:
+        """Spec characteristics of the selected features, in model order."""
+        self._check()
+        factor = self.scaling.factor
+        return [
+            binning.to_characteristic(
+                self.binnings_[f],
+                self.coefficients_[f],
+                factor,
+                self.rounding,
+                self.special_codes if f not in set(self.categorical or ()) else None,
+            )
+            for f in self.features_
+        ]
+
+    @property
+    def base_points(self) -> float:
+        """``offset − factor · intercept`` (rounded when points are)."""
+        self._check()
+        base = self.scaling.offset - self.scaling.factor * self.intercept_
+        return float(round(base)) if self.rounding else base
+
+    def score_points(self, X: pandas.DataFrame) -> numpy.ndarray:
+        """Training-time scores: base points plus each characteristic's bin points, in order."""
+        total = numpy.full(len(X), self.base_points, dtype=float)
+        for ch in self.characteristics():
+            idx = binning.bin_indices(self.binnings_[ch.feature], X[ch.feature].to_numpy())
+            pts = numpy.array([b.points for b in ch.bins] + [ch.unknown_points])
+            total = total + pts[idx]  # index −1 (unseen category) picks unknown_points
+        return total
+
+    def predict_proba(self, X: pandas.DataFrame) -> numpy.ndarray:
+        """``[[1 − pd, pd]]`` from the calibrated score."""
+        s = self.score_points(X)
+        z = self.calibration_.intercept + self.calibration_.slope * s
+        p = 1.0 / (1.0 + numpy.exp(-z))
+        return numpy.column_stack([1.0 - p, p])
+
+    def predict(self, X: pandas.DataFrame) -> numpy.ndarray:
+        """1 (bad) when the calibrated PD is at least 0.5."""
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def to_spec(
+        self,
+        model_id: str,
+        labels: dict[str, dict[str, str]] | None = None,
+        training: dict[str, Any] | None = None,
+    ) -> ScorecardSpec:
+        """Freeze the fitted scorecard."""
+        self._check()
+        return ScorecardSpec(
+            model_id=model_id,
+            model_type="scorecard",
+            features=tuple(self.features_),
+            scaling=self.scaling,
+            calibration=self.calibration_,
+            intercept=self.intercept_,
+            base_points=self.base_points,
+            characteristics=tuple(self.characteristics()),
+            master_scale=DEFAULT_MASTER_SCALE,
+            labels={f: (labels or {}).get(f, {}) for f in self.features_},
+            training=training or {},
+        )
