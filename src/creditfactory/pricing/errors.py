@@ -5,7 +5,6 @@ CreditFactoryError
 ├── ValidationError                 bad input (PD outside [0, 1], negative EAD, date before the LPR series, …)
 └── DomainError
     └── PricingError
-        ├── LPRNotPublished         no LPR fixing on or before the date asked for
         ├── GradeNotPriced          the PD lies above every band of the rate card
         ├── UnknownProduct          no product terms / LGD row for the code given
         └── ChurnTableInvalid       an acceptance curve that cannot be optimised (no rows, churn outside [0, 1])
@@ -22,7 +21,6 @@ from creditfactory.kernel.errors import DomainError
 __all__ = [
     "ChurnTableInvalid",
     "GradeNotPriced",
-    "LPRNotPublished",
     "PricingError",
     "UnknownProduct",
 ]
@@ -30,10 +28,6 @@ __all__ = [
 
 class PricingError(DomainError):
     """A pricing rule was broken."""
-
-
-class LPRNotPublished(PricingError):
-    """No LPR fixing exists on or before the requested date."""
 
 
 class GradeNotPriced(PricingError):
