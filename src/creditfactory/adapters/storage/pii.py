@@ -163,8 +163,8 @@ def pii_cipher_from_settings(settings: Settings) -> PIICipher:
     if not key:
         if settings.environment == "production":
             raise PIIKeyError("production needs CREDITFACTORY_PII_ENCRYPTION_KEY")
-        key = _dev_key(settings.var_dir) if settings.environment == "development" else None
-        key = key or generate_pii_key()
+        dev = settings.environment == "development"
+        key = _dev_key(settings.var_dir) if dev else generate_pii_key()
     return PIICipher(key)
 
 
