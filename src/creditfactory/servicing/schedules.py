@@ -219,20 +219,20 @@ def period_rate_factor(
 ) -> Decimal:
     """Interest per unit of balance for the period [start, end) (unrounded, see module doc).
 
-    MONTHLY: whole months × annual/12 + annual × year_fraction(odd days); the whole months are
-    counted back from `end` or forward from `start` (whichever leaves fewer odd days), so
-    31 Jan → 29 Feb and 29 Feb → 31 Mar are each one whole month.
+    MONTHLY: whole months × annual/12 + annual × year_fraction(odd days). Whole months are
+    counted back from `end`, the odd days lying at the start (15 Jan → 1 Mar = 17 days + one
+    month); counting forward from `start` wins only when it finds more whole months, so the
+    clamped 31 Jan → 29 Feb and 29 Feb → 31 Mar are each one whole month.
     """
     with localcontext(prec=PRECISION):
         if basis is InterestBasis.DAILY:
             return annual_rate * year_fraction(day_count, start, end)
         back = _whole_months_back(start, end)
         forward = _whole_months_forward(start, end)
-        months, stub_start, stub_end = max(
-            (back, start, add_months(end, -back)),
-            (forward, add_months(start, forward), end),
-            key=lambda option: (option[0], -(option[2] - option[1]).days),
-        )
+        if forward > back:  # only when month-end clamping hides a whole month (31 Jan → 29 Feb)
+            months, stub_start, stub_end = forward, add_months(start, forward), end
+        else:  # the odd days sit at the start, from the disbursement
+            months, stub_start, stub_end = back, start, add_months(end, -back)
         return annual_rate * months / 12 + annual_rate * year_fraction(
             day_count, stub_start, stub_end
         )
