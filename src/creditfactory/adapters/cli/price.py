@@ -15,9 +15,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import click
 import typer
+from typer._click.exceptions import ClickException as TyperClickException
 
-from creditfactory.adapters.cli.main import fail
 from creditfactory.kernel.errors import CreditFactoryError, ValidationError
 from creditfactory.kernel.money import Money, quantize_to_minor
 from creditfactory.kernel.rates import Rate
@@ -42,10 +43,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(price_app, name="price")
 
 
-def _bad(exc: CreditFactoryError) -> typer.Exit:
+class BadInput(TyperClickException, click.ClickException):  # type: ignore[misc]  # two clicks
+    """Exit 2 with one line "error: <field>: <rule>" — under `main()` and under CliRunner alike.
+
+    Why not `main.fail`: it returns a `typer.Exit`, whose code is returned, not raised, in
+    `standalone_mode=False`, so `main()` exits 0. Typer 0.29 vendors click (`typer._click`):
+    typer's standalone mode catches its own ClickException, `main()` catches click's; this is both.
+    """
+
+    exit_code = 2  # type: ignore[misc]
+
+    def show(self, file: Any = None) -> None:
+        """Print the one line on stderr."""
+        typer.echo(f"error: {self.message}", err=True)
+
+
+def _bad(exc: CreditFactoryError) -> BadInput:
     if isinstance(exc, ValidationError):
-        return fail(f"{_FIELD_TO_OPTION.get(exc.field, exc.field)}: {exc.rule}")
-    return fail(str(exc))
+        return BadInput(f"{_FIELD_TO_OPTION.get(exc.field, exc.field)}: {exc.rule}")
+    return BadInput(str(exc))
 
 
 def _decimal(value: str | None, field: str) -> Decimal:
@@ -317,7 +333,7 @@ def portfolio(
         loans = [_book_loan(r) for r in _read_rows(book, "book")]
         rows = portfolio_raroc(loans, day)
     except KeyError as exc:
-        raise fail(f"book: missing column {exc}") from None
+        raise BadInput(f"book: missing column {exc}") from None
     except CreditFactoryError as exc:
         raise _bad(exc) from None
     table = [_portfolio_payload(r) for r in rows]
