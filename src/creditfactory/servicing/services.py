@@ -215,12 +215,12 @@ def end_of_day(
     while True:
         with uow:
             ids = uow.loans.ids_to_close(business_date, chunk_size, after)
-            for loan_id in ids:
-                loan = uow.loans.get(loan_id)
-                entries = run_end_of_day(loan, business_date)
-                uow.journal.add(entries, clock.now())
+            entries: list[JournalEntry] = []
+            for loan in uow.loans.get_many(ids):
+                entries += run_end_of_day(loan, business_date)
                 uow.loans.save(loan)
-                posted += len(entries)
+            uow.journal.add(entries, clock.now())
+            posted += len(entries)
             uow.commit()
         if not ids:
             break

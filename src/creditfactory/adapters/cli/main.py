@@ -11,6 +11,7 @@ import pkgutil
 import sys
 
 import typer
+from typer.exceptions import TyperException
 
 from creditfactory.kernel.errors import CreditFactoryError, ValidationError
 
@@ -23,6 +24,11 @@ app = typer.Typer(
 )
 
 EXIT_BAD_INPUT = 2
+
+
+@app.callback()
+def _root() -> None:
+    """creditfactory — lending to small and micro businesses (小微企业) and 个体工商户."""
 
 
 def _register_commands() -> None:
@@ -54,13 +60,9 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(EXIT_BAD_INPUT)
-        raise
+    except TyperException as exc:  # usage errors (bad option, missing argument)
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(EXIT_BAD_INPUT if exc.exit_code in (1, 2) else exc.exit_code)
 
 
 if __name__ == "__main__":

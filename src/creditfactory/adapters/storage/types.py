@@ -33,9 +33,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:  # SQLite returns naive values that were stored as UTC
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        moment: datetime = value
+        if moment.tzinfo is None:  # SQLite returns naive values that were stored as UTC
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
 
 
 class DecimalText(TypeDecorator[Decimal]):

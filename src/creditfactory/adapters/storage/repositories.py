@@ -1,0 +1,332 @@
+"""SQLAlchemy Core repositories for loans, the journal and idempotency keys.
+
+Loans are stored as one row plus installment rows; `save` updates the loan row only where its
+`version` is the one loaded (optimistic concurrency) and raises `ConcurrentUpdate` otherwise.
+Journal entries are inserted, never updated; an unbalanced entry never reaches the database
+(the domain refuses to build one and `JournalRepository.add` checks again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+
+from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
+from creditfactory.adapters.storage.servicing_tables import idempotency_keys, installments, loans
+from creditfactory.kernel.errors import CreditFactoryError
+from creditfactory.kernel.money import Money
+from creditfactory.kernel.rates import Rate
+from creditfactory.ledger.errors import UnbalancedEntry
+from creditfactory.ledger.journal import JournalEntry
+from creditfactory.servicing.classification import DPDBucket, LoanGrade
+from creditfactory.servicing.loan import InstallmentState, Loan, LoanStatus
+from creditfactory.servicing.products import PRODUCTS
+
+__all__ = [
+    "ConcurrentUpdate",
+    "IdempotencyRepository",
+    "JournalRepository",
+    "LoanNotFound",
+    "LoanRepository",
+]
+
+
+class ConcurrentUpdate(CreditFactoryError):
+    """Another transaction changed the aggregate since it was loaded."""
+
+
+class LoanNotFound(CreditFactoryError):
+    """No loan with that id."""
+
+
+def _minor(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+def _major(minor: int) -> Decimal:
+    return Decimal(minor).scaleb(-2)
+
+
+def loan_row(loan: Loan, at: datetime) -> dict[str, Any]:
+    """The `loans` row for `loan` (without `version`)."""
+    return {
+        "loan_id": loan.loan_id,
+        "borrower_id": loan.borrower_id,
+        "product_key": loan.product.key,
+        "currency": loan.currency,
+        "principal_minor": _minor(loan.principal),
+        "annual_rate": loan.annual_rate.value,
+        "disbursement_date": loan.disbursement_date,
+        "status": loan.status.value,
+        "last_closed_date": loan.last_closed_date,
+        "accrued_through": loan.accrued_through,
+        "penalty_carry": loan.penalty_carry,
+        "compound_carry": loan.compound_carry,
+        "penalty_posted_minor": _minor(loan.penalty_posted),
+        "compound_posted_minor": _minor(loan.compound_posted),
+        "penalty_paid_minor": _minor(loan.penalty_paid),
+        "non_accrual": loan.non_accrual,
+        "dpd": loan.dpd,
+        "bucket": loan.bucket.value,
+        "grade": loan.grade.value,
+        "grade_floor": loan.grade_floor.value,
+        "allowance_minor": _minor(loan.allowance),
+        "overpayment_minor": _minor(loan.overpayment),
+        "written_off_minor": _minor(loan.written_off),
+        "recovered_minor": _minor(loan.recovered),
+        "entry_seq": loan.entry_seq,
+        "updated_at": at,
+    }
+
+
+def _installment_rows(loan: Loan) -> list[dict[str, Any]]:
+    return [
+        {
+            "loan_id": loan.loan_id,
+            "seq": r.seq,
+            "period_start": r.period_start,
+            "period_end": r.period_end,
+            "due_date": r.due_date,
+            "principal_due_minor": _minor(r.principal_due),
+            "interest_due_minor": _minor(r.interest_due),
+            "principal_paid_minor": _minor(r.principal_paid),
+            "interest_paid_minor": _minor(r.interest_paid),
+            "interest_accrued_minor": _minor(r.interest_accrued),
+            "fell_due": r.fell_due,
+        }
+        for r in loan.installments
+    ]
+
+
+def _installment(row: Any) -> InstallmentState:
+    return InstallmentState(
+        seq=row.seq,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        due_date=row.due_date,
+        principal_due=_major(row.principal_due_minor),
+        interest_due=_major(row.interest_due_minor),
+        principal_paid=_major(row.principal_paid_minor),
+        interest_paid=_major(row.interest_paid_minor),
+        interest_accrued=_major(row.interest_accrued_minor),
+        fell_due=row.fell_due,
+    )
+
+
+def _loan(row: Any, rows: list[InstallmentState]) -> Loan:
+    return Loan(
+        loan_id=row.loan_id,
+        borrower_id=row.borrower_id,
+        product=PRODUCTS[row.product_key],
+        principal=_major(row.principal_minor),
+        annual_rate=Rate(row.annual_rate),
+        disbursement_date=row.disbursement_date,
+        installments=rows,
+        currency=row.currency,
+        status=LoanStatus(row.status),
+        last_closed_date=row.last_closed_date,
+        accrued_through=row.accrued_through,
+        penalty_carry=row.penalty_carry,
+        compound_carry=row.compound_carry,
+        penalty_posted=_major(row.penalty_posted_minor),
+        compound_posted=_major(row.compound_posted_minor),
+        penalty_paid=_major(row.penalty_paid_minor),
+        non_accrual=row.non_accrual,
+        dpd=row.dpd,
+        bucket=DPDBucket(row.bucket),
+        grade=LoanGrade(row.grade),
+        grade_floor=LoanGrade(row.grade_floor),
+        allowance=_major(row.allowance_minor),
+        overpayment=_major(row.overpayment_minor),
+        written_off=_major(row.written_off_minor),
+        recovered=_major(row.recovered_minor),
+        entry_seq=row.entry_seq,
+        version=row.version,
+    )
+
+
+class LoanRepository:
+    """Loans on one connection (inside the unit of work's transaction)."""
+
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        self._db = connection
+        self._now = now
+        self._seen: dict[str, dict[int, dict[str, Any]]] = {}  # installment rows as loaded
+
+    def add(self, loan: Loan) -> None:
+        """Insert a new loan and its installments."""
+        self._db.execute(insert(loans), [{**loan_row(loan, self._now), "version": loan.version}])
+        rows = _installment_rows(loan)
+        self._db.execute(insert(installments), rows)
+        self._seen[loan.loan_id] = {r["seq"]: r for r in rows}
+
+    def get(self, loan_id: str) -> Loan:
+        """Load a loan; raises LoanNotFound."""
+        found = self.get_many([loan_id])
+        if not found:
+            raise LoanNotFound(f"loan_id: no loan {loan_id!r}")
+        return found[0]
+
+    def get_many(self, loan_ids: Sequence[str]) -> list[Loan]:
+        """Load several loans (id order) with two queries; missing ids are left out."""
+        heads = self._db.execute(select(loans).where(loans.c.loan_id.in_(loan_ids))).all()
+        rows = self._db.execute(
+            select(installments)
+            .where(installments.c.loan_id.in_(loan_ids))
+            .order_by(installments.c.loan_id, installments.c.seq)
+        ).all()
+        by_loan: dict[str, list[Any]] = {}
+        for row in rows:
+            by_loan.setdefault(row.loan_id, []).append(row)
+        out = []
+        for head in sorted(heads, key=lambda h: str(h.loan_id)):
+            own = by_loan.get(head.loan_id, [])
+            self._seen[head.loan_id] = {r.seq: dict(r._mapping) for r in own}
+            out.append(_loan(head, [_installment(r) for r in own]))
+        return out
+
+    def save(self, loan: Loan) -> None:
+        """Write the loan back if nobody changed it meanwhile; bumps `version`. Only changed
+        installment rows are written."""
+        result = self._db.execute(
+            update(loans)
+            .where(and_(loans.c.loan_id == loan.loan_id, loans.c.version == loan.version))
+            .values(**loan_row(loan, self._now), version=loan.version + 1)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"loan {loan.loan_id} changed since version {loan.version}")
+        loan.version += 1
+        self._save_installments(loan)
+
+    def _save_installments(self, loan: Loan) -> None:
+        before = self._seen.get(loan.loan_id, {})
+        now = {r["seq"]: r for r in _installment_rows(loan)}
+        changed = [r for seq, r in now.items() if seq in before and before[seq] != r]
+        added = [r for seq, r in now.items() if seq not in before]
+        gone = [seq for seq in before if seq not in now]
+        if gone:
+            self._db.execute(
+                delete(installments).where(
+                    installments.c.loan_id == loan.loan_id, installments.c.seq.in_(gone)
+                )
+            )
+        if changed:
+            columns = [k for k in changed[0] if k not in ("loan_id", "seq")]
+            self._db.execute(
+                update(installments)
+                .where(
+                    installments.c.loan_id == bindparam("b_loan_id"),
+                    installments.c.seq == bindparam("b_seq"),
+                )
+                .values({k: bindparam(k) for k in columns}),
+                [{**r, "b_loan_id": r["loan_id"], "b_seq": r["seq"]} for r in changed],
+            )
+        if added:
+            self._db.execute(insert(installments), added)
+        self._seen[loan.loan_id] = now
+
+    def ids_to_close(self, business_date: date, limit: int, after: str) -> Sequence[str]:
+        """Active loans not yet closed for `business_date`, in id order after `after`."""
+        query = (
+            select(loans.c.loan_id)
+            .where(
+                loans.c.status == LoanStatus.ACTIVE.value,
+                loans.c.last_closed_date < business_date,
+                loans.c.loan_id > after,
+            )
+            .order_by(loans.c.loan_id)
+            .limit(limit)
+        )
+        return list(self._db.execute(query).scalars())
+
+
+class JournalRepository:
+    """The append-only journal."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, entries: Iterable[JournalEntry], posted_at: datetime) -> None:
+        """Insert entries and their postings (checks each balances once more)."""
+        heads: list[dict[str, Any]] = []
+        legs: list[dict[str, Any]] = []
+        for entry in entries:
+            if sum(p.amount.to_minor() for p in entry.postings) != 0:
+                raise UnbalancedEntry(f"{entry.entry_id} does not balance")
+            heads.append(
+                {
+                    "entry_id": entry.entry_id,
+                    "business_date": entry.business_date,
+                    "event": entry.event,
+                    "reference": entry.reference,
+                    "reverses": entry.reverses,
+                    "posted_at": posted_at,
+                }
+            )
+            legs += [
+                {
+                    "entry_id": entry.entry_id,
+                    "account": p.account,
+                    "subledger": p.subledger,
+                    "amount_minor": p.amount.to_minor(),
+                    "currency": p.amount.currency,
+                }
+                for p in entry.postings
+            ]
+        if heads:
+            self._db.execute(insert(journal_entries), heads)
+            self._db.execute(insert(postings), legs)
+
+    def balances(self, subledger: str | None = None) -> dict[tuple[str, str], Money]:
+        """Signed balances by (account, subledger); only one subledger when given."""
+        query = select(
+            postings.c.account,
+            postings.c.subledger,
+            postings.c.currency,
+            func.sum(postings.c.amount_minor),
+        ).group_by(postings.c.account, postings.c.subledger, postings.c.currency)
+        if subledger is not None:
+            query = query.where(postings.c.subledger == subledger)
+        return {
+            (account, sub): Money.from_minor(int(total), currency)
+            for account, sub, currency, total in self._db.execute(query)
+        }
+
+    def trial_balance(self) -> dict[str, Money]:
+        """Signed balance per account over the whole book."""
+        query = select(
+            postings.c.account, postings.c.currency, func.sum(postings.c.amount_minor)
+        ).group_by(postings.c.account, postings.c.currency)
+        return {a: Money.from_minor(int(t), c) for a, c, t in self._db.execute(query)}
+
+
+class IdempotencyRepository:
+    """(scope, key) → (request digest, response JSON)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def get(self, scope: str, key: str) -> tuple[str, str] | None:
+        """The stored (digest, response) or None."""
+        row = self._db.execute(
+            select(idempotency_keys.c.request_digest, idempotency_keys.c.response).where(
+                idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+            )
+        ).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    def put(self, scope: str, key: str, request_digest: str, response: str, at: datetime) -> None:
+        """Remember a response (the primary key refuses a concurrent duplicate)."""
+        self._db.execute(
+            insert(idempotency_keys).values(
+                scope=scope,
+                key=key,
+                request_digest=request_digest,
+                response=response,
+                created_at=at,
+            )
+        )

@@ -1,0 +1,8 @@
+"""Every table module, imported so `metadata` is complete (Alembic and tests use this)."""
+
+from __future__ import annotations
+
+from creditfactory.adapters.storage import ledger_tables, servicing_tables
+from creditfactory.adapters.storage.metadata import metadata
+
+__all__ = ["ledger_tables", "metadata", "servicing_tables"]

@@ -1,0 +1,65 @@
+"""The SQLAlchemy unit of work: one connection, one transaction, the repositories on it.
+
+`with uow:` begins a transaction; `uow.commit()` commits it; leaving the block without a commit
+rolls back, so a failed use case changes nothing (all-or-nothing per command).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from creditfactory.adapters.storage.repositories import (
+    IdempotencyRepository,
+    JournalRepository,
+    LoanRepository,
+)
+from creditfactory.kernel.clock import Clock
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """Unit of work over an Engine; re-enterable (each `with` is a new transaction)."""
+
+    loans: LoanRepository
+    journal: JournalRepository
+    idempotency: IdempotencyRepository
+    connection: Connection
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._committed = False
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.connection = self._engine.connect()
+        self.connection.begin()
+        self._committed = False
+        now = self._clock.now()
+        self.loans = LoanRepository(self.connection, now)
+        self.journal = JournalRepository(self.connection)
+        self.idempotency = IdempotencyRepository(self.connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self.connection.rollback()
+        finally:
+            self.connection.close()
+
+    def commit(self) -> None:
+        """Commit the transaction."""
+        self.connection.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        """Roll the transaction back."""
+        self.connection.rollback()
