@@ -143,7 +143,8 @@ def _stored_leaves(store: AuditStore, size: int, findings: list[Finding]) -> lis
 
 
 def _check_nodes(store: AuditStore, leaves: list[bytes], findings: list[Finding]) -> None:
-    """Check 2, level by level; each level is rebuilt from the stored level below it."""
+    """Check 2, level by level, against the tree recomputed from the stored leaves (so an edited
+    node is flagged itself, not its honest parent)."""
     below, level = leaves, 1
     while len(below) > 1:
         expected = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
@@ -155,7 +156,7 @@ def _check_nodes(store: AuditStore, leaves: list[bytes], findings: list[Finding]
                 break  # the first bad node per level names the earliest leaf it covers
         if len(got) != len(expected):
             findings.append(Finding(None, "node_count", f"level {level}: {len(got)} stored"))
-        below = [got.get(i, expected[i]) for i in range(len(expected))]
+        below = expected
         level += 1
 
 
