@@ -82,3 +82,15 @@ def test_adjustments_around_national_day_2025() -> None:
 def test_unknown_years_are_refused_not_guessed() -> None:
     with pytest.raises(CalendarError):
         china_calendar().is_business_day(date(2030, 1, 2))
+
+
+def test_named_days_and_month_end_modified_following() -> None:
+    """2024-02-04 is a Sunday worked for 春节 (调休); 2024-10-01 is 国庆节; 2024-06-30 is a Sunday
+    whose following business day (07-01) is in July, so modified following goes back to 06-28."""
+    calendar = china_calendar()
+    assert date(2024, 2, 4).weekday() == 6
+    assert calendar.is_business_day(date(2024, 2, 4))
+    assert not calendar.is_business_day(date(2024, 10, 1))
+    month_end = date(2024, 6, 30)
+    assert calendar.adjust(month_end, DateAdjustment.FOLLOWING) == date(2024, 7, 1)
+    assert calendar.adjust(month_end, DateAdjustment.MODIFIED_FOLLOWING) == date(2024, 6, 28)
