@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.shared import load_case
 
 from creditfactory.adapters.gateways.regions import StdnumRegionRegistry
 from creditfactory.origination.errors import InvalidResidentID, InvalidUSCC
@@ -23,7 +24,6 @@ from creditfactory.origination.identity import (
     parse_uscc,
     uscc_check_character,
 )
-from tests.shared import load_case
 
 AS_OF = date(2025, 6, 30)
 REGIONS = StdnumRegionRegistry()

@@ -116,7 +116,7 @@ class HttpDataGateway:
         if data is None:
             return []
         try:
-            rows = data["invoices"] if isinstance(data, dict) else None
+            rows = data.get("invoices") if isinstance(data, dict) else None
             if not isinstance(rows, list):
                 raise MalformedRecord("missing list 'invoices'")
             return [invoice_from_json(row) for row in rows]

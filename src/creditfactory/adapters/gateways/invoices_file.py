@@ -69,7 +69,7 @@ def _parse_date(text: str) -> date:
 
 
 def _parse(row: Row, direction: InvoiceDirection) -> VATInvoice:
-    code, number, issued, counterparty, amount, tax, total, status = row
+    code, number, issued, counterparty, amount, tax, total, status = (c.strip() for c in row)
     return VATInvoice(
         enterprise_code=code,
         invoice_number=number,
@@ -79,7 +79,7 @@ def _parse(row: Row, direction: InvoiceDirection) -> VATInvoice:
         amount=Money(Decimal(amount)),
         tax_amount=Money(Decimal(tax)),
         total_amount=Money(Decimal(total)),
-        status=STATUS[status],
+        status=STATUS[status.strip()],  # the real data has " 作废发票" with a leading space
     )
 
 
