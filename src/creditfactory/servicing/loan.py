@@ -103,6 +103,7 @@ class Loan:
     disbursement_date: date
     installments: list[InstallmentState]
     currency: str = "CNY"
+    facility_id: str | None = None
     status: LoanStatus = LoanStatus.APPROVED
     last_closed_date: date | None = None
     accrued_through: date | None = None
@@ -131,6 +132,7 @@ class Loan:
         borrower_id: str,
         product: LoanProduct,
         schedule: RepaymentSchedule,
+        facility_id: str | None = None,
     ) -> Loan:
         """Book an approved loan from its contract schedule (not yet disbursed)."""
         terms = schedule.terms
@@ -154,6 +156,7 @@ class Loan:
             disbursement_date=terms.start_date,
             installments=rows,
             currency=terms.currency,
+            facility_id=facility_id,
         )
 
     # --- lifecycle -------------------------------------------------------------------------

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol
 
 from creditfactory.kernel.money import Money
 from creditfactory.ledger.journal import JournalEntry
+from creditfactory.servicing.facility import CreditFacility
 from creditfactory.servicing.loan import Loan
 
-__all__ = ["IdempotencyStore", "JournalRepository", "LoanRepository", "UnitOfWork"]
+__all__ = [
+    "FacilityRepository",
+    "IdempotencyStore",
+    "JournalRepository",
+    "LoanRepository",
+    "UnitOfWork",
+]
 
 
 class LoanRepository(Protocol):
@@ -30,6 +38,18 @@ class LoanRepository(Protocol):
     def save(self, loan: Loan) -> None: ...
 
     def ids_to_close(self, business_date: date, limit: int, after: str) -> Sequence[str]: ...
+
+
+class FacilityRepository(Protocol):
+    """Credit facilities; `save` enforces optimistic concurrency."""
+
+    def add(self, facility: CreditFacility) -> None: ...
+
+    def get(self, facility_id: str) -> CreditFacility: ...
+
+    def save(self, facility: CreditFacility) -> None: ...
+
+    def outstanding_principal(self, facility_id: str) -> Decimal: ...
 
 
 class JournalRepository(Protocol):
@@ -54,6 +74,7 @@ class UnitOfWork(Protocol):
     """One transaction over the repositories."""
 
     loans: LoanRepository
+    facilities: FacilityRepository
     journal: JournalRepository
     idempotency: IdempotencyStore
 

@@ -39,9 +39,9 @@ class LoanProduct:
     version: str
     effective_date: date
     name_zh: str
-    method: str  # an AmortizationMethod value or "revolving"
+    method: str  # an AmortizationMethod value; 随借随还 is interest_only_bullet on the daily basis
     day_count: DayCount = DayCount.ACT_360
-    interest_basis: str = "monthly"
+    interest_basis: str = "monthly"  # "monthly" (年利率÷12) or "daily" (ACT_360 per period)
     rounding: RoundingMode = RoundingMode.HALF_UP
     penalty_markup: Decimal = Decimal("0.5")
     compound_overdue_interest: bool = True
@@ -71,7 +71,8 @@ SME_REVOLVING_LINE: Final = LoanProduct(
     version="2024.1",
     effective_date=date(2024, 1, 1),
     name_zh="小微经营贷(随借随还)",
-    method="revolving",
+    method="interest_only_bullet",
+    interest_basis="daily",
     max_term_months=12,
 )
 

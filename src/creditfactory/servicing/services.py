@@ -23,6 +23,7 @@ from creditfactory.ledger.journal import JournalEntry
 from creditfactory.servicing.amortization import build_schedule
 from creditfactory.servicing.eod import run_end_of_day
 from creditfactory.servicing.errors import ServicingError
+from creditfactory.servicing.facility import CreditFacility
 from creditfactory.servicing.loan import Loan
 from creditfactory.servicing.ports import UnitOfWork
 from creditfactory.servicing.prepayment import PrepaymentKeep, prepay
@@ -35,6 +36,9 @@ __all__ = [
     "EndOfDayResult",
     "IdempotencyKeyReused",
     "book_loan",
+    "contract_loan",
+    "draw_down",
+    "open_facility",
     "disburse_loan",
     "end_of_day",
     "post_prepayment",
@@ -62,8 +66,8 @@ class BookLoan:
     first_due_date: date | None = None
 
 
-def book_loan(uow: UnitOfWork, cmd: BookLoan) -> Loan:
-    """Build the schedule and store the approved loan; returns it."""
+def contract_loan(cmd: BookLoan, facility_id: str | None = None) -> Loan:
+    """The approved loan (with its contract schedule) that `cmd` describes; pure."""
     product = PRODUCTS[cmd.product_key]
     terms = ScheduleTerms(
         principal=Money.of(cmd.principal),
@@ -72,11 +76,47 @@ def book_loan(uow: UnitOfWork, cmd: BookLoan) -> Loan:
         term=cmd.term_months,
         start_date=cmd.disbursement_date,
         first_due_date=cmd.first_due_date,
+        day_count=product.day_count if product.interest_basis == "daily" else None,
         rounding=product.rounding,
     )
-    loan = Loan.from_schedule(cmd.loan_id, cmd.borrower_id, product, build_schedule(terms))
+    return Loan.from_schedule(
+        cmd.loan_id, cmd.borrower_id, product, build_schedule(terms), facility_id
+    )
+
+
+def book_loan(uow: UnitOfWork, cmd: BookLoan) -> Loan:
+    """Build the schedule and store the approved loan; returns it."""
+    loan = contract_loan(cmd)
     with uow:
         uow.loans.add(loan)
+        uow.commit()
+    return loan
+
+
+def open_facility(uow: UnitOfWork, facility: CreditFacility) -> CreditFacility:
+    """Store a newly granted credit facility (授信)."""
+    with uow:
+        uow.facilities.add(facility)
+        uow.commit()
+    return facility
+
+
+def draw_down(uow: UnitOfWork, clock: Clock, facility_id: str, cmd: BookLoan) -> Loan:
+    """用信: check the facility's available limit, book and disburse a loan under it — one
+    transaction (the limit check and the disbursement succeed or fail together).
+    raises LimitExceeded, InvalidLoanTransition."""
+    with uow:
+        facility = uow.facilities.get(facility_id)
+        amount = Money.of(cmd.principal).amount
+        facility.request_drawdown(
+            amount, cmd.disbursement_date, uow.facilities.outstanding_principal(facility_id)
+        )
+        loan = contract_loan(cmd, facility_id)
+        entries = disburse(loan, cmd.disbursement_date)
+        facility.fund_drawdown(amount)
+        uow.loans.add(loan)
+        uow.journal.add(entries, clock.now())
+        uow.facilities.save(facility)
         uow.commit()
     return loan
 

@@ -16,17 +16,25 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
-from creditfactory.adapters.storage.servicing_tables import idempotency_keys, installments, loans
+from creditfactory.adapters.storage.servicing_tables import (
+    facilities,
+    idempotency_keys,
+    installments,
+    loans,
+)
 from creditfactory.kernel.errors import CreditFactoryError
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.ledger.errors import UnbalancedEntry
 from creditfactory.ledger.journal import JournalEntry
 from creditfactory.servicing.classification import DPDBucket, LoanGrade
+from creditfactory.servicing.facility import CreditFacility, FacilityStatus
 from creditfactory.servicing.loan import InstallmentState, Loan, LoanStatus
 from creditfactory.servicing.products import PRODUCTS
 
 __all__ = [
+    "FacilityNotFound",
+    "FacilityRepository",
     "ConcurrentUpdate",
     "IdempotencyRepository",
     "JournalRepository",
@@ -43,6 +51,10 @@ class LoanNotFound(CreditFactoryError):
     """No loan with that id."""
 
 
+class FacilityNotFound(CreditFactoryError):
+    """No facility with that id."""
+
+
 def _minor(amount: Decimal) -> int:
     return int(amount.scaleb(2))
 
@@ -57,6 +69,7 @@ def loan_row(loan: Loan, at: datetime) -> dict[str, Any]:
         "loan_id": loan.loan_id,
         "borrower_id": loan.borrower_id,
         "product_key": loan.product.key,
+        "facility_id": loan.facility_id,
         "currency": loan.currency,
         "principal_minor": _minor(loan.principal),
         "annual_rate": loan.annual_rate.value,
@@ -127,6 +140,7 @@ def _loan(row: Any, rows: list[InstallmentState]) -> Loan:
         disbursement_date=row.disbursement_date,
         installments=rows,
         currency=row.currency,
+        facility_id=row.facility_id,
         status=LoanStatus(row.status),
         last_closed_date=row.last_closed_date,
         accrued_through=row.accrued_through,
@@ -330,3 +344,81 @@ class IdempotencyRepository:
                 created_at=at,
             )
         )
+
+
+class FacilityRepository:
+    """Credit facilities with optimistic `version`."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, facility: CreditFacility) -> None:
+        """Insert a new facility."""
+        self._db.execute(insert(facilities).values(**_facility_row(facility)))
+
+    def get(self, facility_id: str) -> CreditFacility:
+        """Load a facility; raises FacilityNotFound."""
+        row = self._db.execute(
+            select(facilities).where(facilities.c.facility_id == facility_id)
+        ).one_or_none()
+        if row is None:
+            raise FacilityNotFound(f"facility_id: no facility {facility_id!r}")
+        return CreditFacility(
+            facility_id=row.facility_id,
+            borrower_id=row.borrower_id,
+            product_key=row.product_key,
+            limit=_major(row.limit_minor),
+            start_date=row.start_date,
+            expiry_date=row.expiry_date,
+            revolving=row.revolving,
+            status=FacilityStatus(row.status),
+            drawn_total=_major(row.drawn_total_minor),
+            pending=_major(row.pending_minor),
+            version=row.version,
+        )
+
+    def save(self, facility: CreditFacility) -> None:
+        """Write back if unchanged since loaded; bumps `version`."""
+        result = self._db.execute(
+            update(facilities)
+            .where(
+                facilities.c.facility_id == facility.facility_id,
+                facilities.c.version == facility.version,
+            )
+            .values(**{**_facility_row(facility), "version": facility.version + 1})
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"facility {facility.facility_id} changed meanwhile")
+        facility.version += 1
+
+    def outstanding_principal(self, facility_id: str) -> Decimal:
+        """Outstanding principal of the facility's loans (disbursed minus repaid)."""
+        paid = (
+            select(func.coalesce(func.sum(installments.c.principal_paid_minor), 0))
+            .where(installments.c.loan_id == loans.c.loan_id)
+            .scalar_subquery()
+        )
+        total = self._db.execute(
+            select(
+                func.coalesce(
+                    func.sum(loans.c.principal_minor - paid - loans.c.written_off_minor), 0
+                )
+            ).where(loans.c.facility_id == facility_id, loans.c.status == LoanStatus.ACTIVE.value)
+        ).scalar_one()
+        return _major(int(total))
+
+
+def _facility_row(f: CreditFacility) -> dict[str, Any]:
+    return {
+        "facility_id": f.facility_id,
+        "borrower_id": f.borrower_id,
+        "product_key": f.product_key,
+        "limit_minor": _minor(f.limit),
+        "start_date": f.start_date,
+        "expiry_date": f.expiry_date,
+        "revolving": f.revolving,
+        "status": f.status.value,
+        "drawn_total_minor": _minor(f.drawn_total),
+        "pending_minor": _minor(f.pending),
+        "version": f.version,
+    }

@@ -19,12 +19,30 @@ from sqlalchemy import (
 from creditfactory.adapters.storage.metadata import metadata
 from creditfactory.adapters.storage.types import DecimalText, UTCDateTime
 
+facilities = Table(
+    "facilities",
+    metadata,
+    Column("facility_id", String(64), primary_key=True),
+    Column("borrower_id", String(64), nullable=False, index=True),
+    Column("product_key", String(64), nullable=False),
+    Column("limit_minor", BigInteger, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("expiry_date", Date, nullable=False),
+    Column("revolving", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("drawn_total_minor", BigInteger, nullable=False),
+    Column("pending_minor", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("limit_minor > 0", name="limit_positive"),
+)
+
 loans = Table(
     "loans",
     metadata,
     Column("loan_id", String(64), primary_key=True),
     Column("borrower_id", String(64), nullable=False, index=True),
     Column("product_key", String(64), nullable=False),
+    Column("facility_id", String(64), ForeignKey("facilities.facility_id"), index=True),
     Column("currency", String(3), nullable=False),
     Column("principal_minor", BigInteger, nullable=False),
     Column("annual_rate", DecimalText, nullable=False),

@@ -11,6 +11,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from creditfactory.adapters.storage.repositories import (
+    FacilityRepository,
     IdempotencyRepository,
     JournalRepository,
     LoanRepository,
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
     """Unit of work over an Engine; re-enterable (each `with` is a new transaction)."""
 
     loans: LoanRepository
+    facilities: FacilityRepository
     journal: JournalRepository
     idempotency: IdempotencyRepository
     connection: Connection
@@ -39,6 +41,7 @@ class SqlUnitOfWork:
         self._committed = False
         now = self._clock.now()
         self.loans = LoanRepository(self.connection, now)
+        self.facilities = FacilityRepository(self.connection)
         self.journal = JournalRepository(self.connection)
         self.idempotency = IdempotencyRepository(self.connection)
         return self
