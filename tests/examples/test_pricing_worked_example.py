@@ -36,7 +36,9 @@ from creditfactory.pricing.quote import PricingRequest, Relationship
 from creditfactory.pricing.raroc import minimum_rate, raroc, solve_rate
 
 D = Decimal
-POLICY = replace(DEFAULT_POLICY, capital_approach=CapitalApproach.STANDARDISED, capital_ratio=D("0.08"))
+POLICY = replace(
+    DEFAULT_POLICY, capital_approach=CapitalApproach.STANDARDISED, capital_ratio=D("0.08")
+)
 EAD = Money(D(1_000_000))
 RETAIL = StandardisedExposure(EAD, retail_portfolio=Money(D(1_000_000_000)))
 
