@@ -142,18 +142,22 @@ def _stored_leaves(store: AuditStore, size: int, findings: list[Finding]) -> lis
     return leaves
 
 
-def _check_nodes(store: AuditStore, leaves: list[bytes], findings: list[Finding]) -> None:
-    """Check 2, level by level, against the tree recomputed from the stored leaves (so an edited
-    node is flagged itself, not its honest parent)."""
-    below, level = leaves, 1
+def _check_nodes(
+    store: AuditStore, leaves: list[bytes], bad_leaves: set[int], findings: list[Finding]
+) -> None:
+    """Check 2, level by level, against the tree recomputed from the stored leaves. A node whose
+    subtree already holds a finding (an edited leaf, a lower edited node) is not reported again,
+    so every finding names the lowest damage and its first entry."""
+    below, level, explained = leaves, 1, set(bad_leaves)
     while len(below) > 1:
         expected = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
         got = dict(store.iter_level(level))
+        explained = {position >> 1 for position in explained}
         for position, digest in enumerate(expected):
-            if got.get(position) != digest:
+            if got.get(position) != digest and position not in explained:
+                explained.add(position)
                 first = position << level
                 findings.append(Finding(first, "node_edited", f"node ({level}, {position})"))
-                break  # the first bad node per level names the earliest leaf it covers
         if len(got) != len(expected):
             findings.append(Finding(None, "node_count", f"level {level}: {len(got)} stored"))
         below = expected
@@ -211,7 +215,8 @@ def verify_log(
     size = store.leaf_count()
     stored = _stored_leaves(store, size, findings)
     derived = _check_rows(store, stored, findings, digesters or DigesterRegistry())
-    _check_nodes(store, stored, findings)
+    bad_leaves = {i for i, (a, b) in enumerate(zip(stored, derived, strict=True)) if a != b}
+    _check_nodes(store, stored, bad_leaves, findings)
     if since_head is not None:
         _check_head(store, since_head, public_key, derived, findings)
     findings.sort(key=lambda f: (f.sequence is None, f.sequence or 0))
