@@ -99,17 +99,21 @@ def score(
 
 
 def _reason(spec: ScorecardSpec, name: str, value: FeatureValue, lost: float) -> ReasonCode:
-    shown = "缺失" if _is_missing(value) else value
+    shown = "缺失" if _is_missing(value) else _display(value)
     return ReasonCode(
         feature=name,
         value=value,
         points_lost=lost,
         text_zh=f"{spec.label(name, 'zh')}为{shown}，比最优水平少{lost:.0f}分",
         text_en=(
-            f"{spec.label(name, 'en')} = {'missing' if _is_missing(value) else value}: "
+            f"{spec.label(name, 'en')} = {'missing' if _is_missing(value) else _display(value)}: "
             f"{lost:.0f} points below the best attribute"
         ),
     )
+
+
+def _display(value: FeatureValue) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _scorecard(

@@ -44,7 +44,7 @@ def fit_binning(
     user_splits: list[Any] | None = None,
 ) -> OptimalBinning:
     """Fit optbinning's `OptimalBinning` to one feature (categorical trend is left to the solver)."""
-    trend = monotonic_trend if dtype == "numerical" else None
+    trend = monotonic_trend if dtype == "numerical" and user_splits is None else None
     optb = OptimalBinning(
         name=name,
         dtype=dtype,
@@ -53,6 +53,8 @@ def fit_binning(
         max_n_bins=max_n_bins,
         special_codes=special_codes,
         user_splits=user_splits,
+        # fixed splits are kept as given (the optimiser would otherwise merge them)
+        user_splits_fixed=None if user_splits is None else [True] * len(user_splits),
     )
     return optb.fit(numpy.asarray(x), numpy.asarray(y))
 
