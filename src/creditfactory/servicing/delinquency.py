@@ -9,6 +9,7 @@ allowance follows the grade (`ALLOWANCE_RATES_2002`) on outstanding principal.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,7 +24,17 @@ from creditfactory.servicing.events import (
 )
 from creditfactory.servicing.loan import ZERO, Loan
 
-__all__ = ["age", "allowance_target", "days_past_due", "fall_due", "move_accrual_basis"]
+__all__ = [
+    "DelinquencyRange",
+    "age",
+    "allowance_target",
+    "days_past_due",
+    "fall_due",
+    "installment_days_past_due",
+    "installment_delinquency",
+    "move_accrual_basis",
+    "release_allowance",
+]
 
 CENT = Decimal("0.01")
 
@@ -107,3 +118,40 @@ def release_allowance(loan: Loan, d: date) -> JournalEntry | None:
     loan.allowance = ZERO
     legs = [loan.dr(A.LOAN_LOSS_ALLOWANCE, amount), loan.cr(A.CREDIT_IMPAIRMENT_LOSS, amount)]
     return loan.entry(d, "AllowanceReleased", legs)
+
+
+@dataclass(frozen=True, slots=True)
+class DelinquencyRange:
+    """A named DPD range [min_days, max_days] (max None = open), as Fineract configures them."""
+
+    name: str
+    min_days: int
+    max_days: int | None
+
+    def contains(self, dpd: int) -> bool:
+        """True when `dpd` falls in this range."""
+        return dpd >= self.min_days and (self.max_days is None or dpd <= self.max_days)
+
+
+def installment_days_past_due(loan: Loan, d: date) -> dict[int, int]:
+    """DPD per unpaid installment due before `d` (seq → days)."""
+    return {
+        row.seq: (d - row.due_date).days
+        for row in loan.installments
+        if row.due_date < d and not row.settled
+    }
+
+
+def installment_delinquency(
+    loan: Loan, d: date, ranges: list[DelinquencyRange]
+) -> dict[str, Decimal]:
+    """Unpaid principal + interest per delinquency range at the end of `d` (installment level,
+    Fineract's "installment level delinquency"); ranges with nothing in them are left out."""
+    out: dict[str, Decimal] = {}
+    by_seq = {row.seq: row for row in loan.installments}
+    for seq, dpd in installment_days_past_due(loan, d).items():
+        row = by_seq[seq]
+        for band in ranges:
+            if band.contains(dpd):
+                out[band.name] = out.get(band.name, ZERO) + row.principal_unpaid + row.interest_unpaid
+    return out

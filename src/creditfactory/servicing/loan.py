@@ -24,7 +24,7 @@ from creditfactory.servicing.classification import DPDBucket, LoanGrade
 from creditfactory.servicing.events import Event
 from creditfactory.servicing.loan_errors import InvalidLoanTransition
 from creditfactory.servicing.products import LoanProduct
-from creditfactory.servicing.schedule import RepaymentSchedule
+from creditfactory.servicing.schedules import RepaymentSchedule
 
 __all__ = ["InstallmentState", "Loan", "LoanStatus", "ZERO"]
 
@@ -132,15 +132,16 @@ class Loan:
         borrower_id: str,
         product: LoanProduct,
         schedule: RepaymentSchedule,
+        annual_rate: Rate,
         facility_id: str | None = None,
     ) -> Loan:
-        """Book an approved loan from its contract schedule (not yet disbursed)."""
-        terms = schedule.terms
+        """Book an approved loan from its contract schedule (not yet disbursed); interest of an
+        installment accrues over [period_start, due_date)."""
         rows = [
             InstallmentState(
                 seq=i.seq,
                 period_start=i.period_start,
-                period_end=i.period_end,
+                period_end=i.due_date,
                 due_date=i.due_date,
                 principal_due=i.principal_due.amount,
                 interest_due=i.interest_due.amount,
@@ -151,11 +152,11 @@ class Loan:
             loan_id=loan_id,
             borrower_id=borrower_id,
             product=product,
-            principal=terms.principal.amount,
-            annual_rate=terms.annual_rate,
-            disbursement_date=terms.start_date,
+            principal=schedule.total_principal.amount,
+            annual_rate=annual_rate,
+            disbursement_date=schedule.installments[0].period_start,
             installments=rows,
-            currency=terms.currency,
+            currency=schedule.currency,
             facility_id=facility_id,
         )
 

@@ -7,8 +7,8 @@ remaining balance is re-amortised over the remaining contract due dates:
 - `PrepaymentKeep.TERM`: same due dates, lower installment (等额本息: new level payment);
 - `PrepaymentKeep.INSTALLMENT`: same installment (or principal per period for 等额本金), fewer
   periods — the term shortens.
-The first re-amortised period is broken: it runs from d to the next due date, and on the monthly
-basis its interest is the monthly rate pro-rated by days (daily basis: actual days / 360).
+The first re-amortised period is broken: it runs from d to the next due date and is charged at
+the daily rate (`schedules.reamortize`'s convention for odd days).
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import Enum
 
 from creditfactory.ledger.accounts import A
 from creditfactory.ledger.journal import JournalEntry
-from creditfactory.servicing.accrual import accrue_to, days_in_year
+from creditfactory.servicing.accrual import accrue_to
 from creditfactory.servicing.allocation import allocate
-from creditfactory.servicing.amortization import level_payment
 from creditfactory.servicing.loan import ZERO, InstallmentState, Loan
 from creditfactory.servicing.repayment import (
     apply_payment,
@@ -32,11 +31,9 @@ from creditfactory.servicing.repayment import (
     dues_on,
     payment_legs,
 )
-from creditfactory.servicing.schedule import AmortizationMethod
+from creditfactory.servicing.schedules import AmortizationMethod, InterestBasis, reamortize
 
 __all__ = ["PayoffQuote", "PrepaymentKeep", "payoff_quote", "prepay"]
-
-CENT = Decimal("0.01")
 
 
 class PrepaymentKeep(str, Enum):
@@ -61,10 +58,6 @@ class PayoffQuote:
         return self.principal + self.interest + self.penalty
 
 
-def _round(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def payoff_quote(loan: Loan, as_of: date) -> PayoffQuote:
     """What paying the loan off on `as_of` costs, without changing the loan."""
     probe = copy.deepcopy(loan)
@@ -73,72 +66,6 @@ def payoff_quote(loan: Loan, as_of: date) -> PayoffQuote:
         (r.interest_accrued - r.interest_paid for r in probe.installments if not r.settled), ZERO
     )
     return PayoffQuote(as_of, probe.principal_outstanding, interest, probe.penalty_receivable)
-
-
-def _factors(loan: Loan, d: date, current: InstallmentState, ends: list[date]) -> list[Decimal]:
-    annual = loan.annual_rate.value
-    starts = [d, *ends[:-1]]
-    if loan.product.interest_basis == "daily":
-        year = days_in_year(loan.product.day_count)
-        return [annual * (b - a).days / year for a, b in zip(starts, ends, strict=True)]
-    monthly = annual / 12
-    full = (current.period_end - current.period_start).days
-    return [monthly * (ends[0] - d).days / full] + [monthly] * (len(ends) - 1)
-
-
-def _rows_fixed_payment(
-    balance: Decimal, factors: list[Decimal], payment: Decimal
-) -> list[tuple[Decimal, Decimal]]:
-    rows: list[tuple[Decimal, Decimal]] = []
-    for k, factor in enumerate(factors):
-        interest = _round(balance * factor)
-        principal = (
-            balance if k == len(factors) - 1 else min(balance, max(ZERO, payment - interest))
-        )
-        rows.append((principal, interest))
-        balance -= principal
-        if balance == 0:
-            break
-    return rows
-
-
-def _rows_fixed_principal(
-    balance: Decimal, factors: list[Decimal], per_period: Decimal
-) -> list[tuple[Decimal, Decimal]]:
-    rows: list[tuple[Decimal, Decimal]] = []
-    for k, factor in enumerate(factors):
-        interest = _round(balance * factor)
-        principal = balance if k == len(factors) - 1 else min(balance, per_period)
-        rows.append((principal, interest))
-        balance -= principal
-        if balance == 0:
-            break
-    return rows
-
-
-def _remaining_rows(
-    loan: Loan,
-    balance: Decimal,
-    factors: list[Decimal],
-    keep: PrepaymentKeep,
-    current: InstallmentState,
-) -> list[tuple[Decimal, Decimal]]:
-    method = AmortizationMethod(loan.product.method)
-    n = len(factors)
-    if method is AmortizationMethod.EQUAL_INSTALLMENT:
-        keep_payment = current.principal_due + current.interest_due
-        payment = (
-            keep_payment
-            if keep is PrepaymentKeep.INSTALLMENT
-            else _round(level_payment(balance, factors))
-        )
-        return _rows_fixed_payment(balance, factors, payment)
-    if method is AmortizationMethod.EQUAL_PRINCIPAL:
-        per = current.principal_due if keep is PrepaymentKeep.INSTALLMENT else _round(balance / n)
-        return _rows_fixed_principal(balance, factors, per)
-    if method is AmortizationMethod.BULLET:
-        return [(balance, _round(balance * sum(factors, Decimal(0))))]
-    return _rows_fixed_principal(balance, factors, ZERO)  # interest only: principal at the end
 
 
 def _reschedule(
@@ -162,16 +89,31 @@ def _reschedule(
     balance = sum((r.principal_unpaid for r in future), ZERO) - paid_principal
     rows: list[InstallmentState] = []
     if balance > 0:
-        ends = [r.period_end for r in future]
-        dues = {r.period_end: r.due_date for r in future}
-        amounts = _remaining_rows(loan, balance, _factors(loan, d, current, ends), keep, current)
-        for k, (principal, row_interest) in enumerate(amounts):
-            start = d if k == 0 else ends[k - 1]
-            rows.append(
-                InstallmentState(
-                    current.seq + 1 + k, start, ends[k], dues[ends[k]], principal, row_interest
-                )
+        product = loan.product
+        kept = current.principal_due if product.method == "equal_principal" else None
+        schedule = reamortize(
+            loan.money(balance),
+            loan.annual_rate,
+            d,
+            [r.due_date for r in future],
+            AmortizationMethod(product.method),
+            keep=keep.value,
+            current_installment=loan.money(kept or current.principal_due + current.interest_due),
+            day_count=product.day_count,
+            interest_basis=InterestBasis(product.interest_basis),
+            rounding=product.rounding,
+        )
+        rows = [
+            InstallmentState(
+                seq=current.seq + i.seq,
+                period_start=i.period_start,
+                period_end=i.due_date,
+                due_date=i.due_date,
+                principal_due=i.principal_due.amount,
+                interest_due=i.interest_due.amount,
             )
+            for i in schedule.installments
+        ]
     loan.installments = [*past, settlement, *rows]
 
 

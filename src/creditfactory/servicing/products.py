@@ -39,7 +39,7 @@ class LoanProduct:
     version: str
     effective_date: date
     name_zh: str
-    method: str  # an AmortizationMethod value; 随借随还 is interest_only_bullet on the daily basis
+    method: str  # an AmortizationMethod value; 随借随还 is interest_only on the daily basis
     day_count: DayCount = DayCount.ACT_360
     interest_basis: str = "monthly"  # "monthly" (年利率÷12) or "daily" (ACT_360 per period)
     rounding: RoundingMode = RoundingMode.HALF_UP
@@ -71,7 +71,7 @@ SME_REVOLVING_LINE: Final = LoanProduct(
     version="2024.1",
     effective_date=date(2024, 1, 1),
     name_zh="小微经营贷(随借随还)",
-    method="interest_only_bullet",
+    method="interest_only",
     interest_basis="daily",
     max_term_months=12,
 )

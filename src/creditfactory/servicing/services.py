@@ -20,7 +20,6 @@ from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.ledger.journal import JournalEntry
-from creditfactory.servicing.amortization import build_schedule
 from creditfactory.servicing.eod import run_end_of_day
 from creditfactory.servicing.errors import ServicingError
 from creditfactory.servicing.facility import CreditFacility
@@ -29,7 +28,12 @@ from creditfactory.servicing.ports import UnitOfWork
 from creditfactory.servicing.prepayment import PrepaymentKeep, prepay
 from creditfactory.servicing.products import PRODUCTS
 from creditfactory.servicing.repayment import disburse, recover, repay, write_off
-from creditfactory.servicing.schedule import AmortizationMethod, ScheduleTerms
+from creditfactory.servicing.schedules import (
+    AmortizationMethod,
+    InterestBasis,
+    ScheduleTerms,
+    build_schedule,
+)
 
 __all__ = [
     "BookLoan",
@@ -69,19 +73,20 @@ class BookLoan:
 def contract_loan(cmd: BookLoan, facility_id: str | None = None) -> Loan:
     """The approved loan (with its contract schedule) that `cmd` describes; pure."""
     product = PRODUCTS[cmd.product_key]
+    rate = Rate.of(cmd.annual_rate)
     terms = ScheduleTerms(
         principal=Money.of(cmd.principal),
-        annual_rate=Rate.of(cmd.annual_rate),
-        method=AmortizationMethod(product.method),
+        annual_rate=rate,
         term=cmd.term_months,
-        start_date=cmd.disbursement_date,
+        method=AmortizationMethod(product.method),
+        disbursement_date=cmd.disbursement_date,
         first_due_date=cmd.first_due_date,
-        day_count=product.day_count if product.interest_basis == "daily" else None,
+        day_count=product.day_count,
+        interest_basis=InterestBasis(product.interest_basis),
         rounding=product.rounding,
     )
-    return Loan.from_schedule(
-        cmd.loan_id, cmd.borrower_id, product, build_schedule(terms), facility_id
-    )
+    schedule = build_schedule(terms)
+    return Loan.from_schedule(cmd.loan_id, cmd.borrower_id, product, schedule, rate, facility_id)
 
 
 def book_loan(uow: UnitOfWork, cmd: BookLoan) -> Loan:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from creditfactory.adapters.storage import ledger_tables, servicing_tables
+from creditfactory.adapters.storage import audit_tables, ledger_tables, servicing_tables
 from creditfactory.adapters.storage.metadata import metadata
 
-__all__ = ["ledger_tables", "metadata", "servicing_tables"]
+__all__ = ["audit_tables", "ledger_tables", "metadata", "servicing_tables"]

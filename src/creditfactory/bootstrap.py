@@ -1,0 +1,48 @@
+"""Composition root: settings → engine → schema → unit of work, clock and ids.
+
+Adapters (CLI, API, batch) call `bootstrap()` once and pass what it returns down; nothing else
+reads settings or builds engines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from creditfactory.adapters.storage.engine import make_engine
+from creditfactory.adapters.storage.migrations import upgrade_schema
+from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
+from creditfactory.config import Settings
+from creditfactory.kernel.clock import Clock, SystemClock
+from creditfactory.kernel.ids import IdFactory, RandomIds
+
+__all__ = ["App", "bootstrap"]
+
+
+@dataclass
+class App:
+    """The wired application: settings, engine, clock, ids and a unit-of-work factory."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    ids: IdFactory
+
+    def uow(self) -> SqlUnitOfWork:
+        """A new unit of work on the application's engine."""
+        return SqlUnitOfWork(self.engine, self.clock)
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    ids: IdFactory | None = None,
+    migrate: bool = True,
+) -> App:
+    """Build the application; runs the Alembic migrations to head unless `migrate` is False."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade_schema(engine)
+    return App(settings, engine, clock or SystemClock(), ids or RandomIds())
