@@ -128,3 +128,13 @@ def test_raroc_rises_with_the_rate_and_crosses_the_hurdle_at_the_minimum(
     floor = minimum_rate(econ).value
     assert (raroc(rate, econ) >= DEFAULT_POLICY.hurdle_rate) == (rate >= floor)
     assert raroc(rate, econ) < raroc(rate + BP, econ)
+
+
+def test_public_surface_is_pinned() -> None:
+    from creditfactory import pricing
+
+    assert pricing.__all__ == sorted(pricing.__all__, key=lambda n: (not n.isupper(), n))
+    assert {"offer_rate", "PricingRequest", "irb_risk_weight", "reprice", "assess"} <= set(
+        pricing.__all__
+    )
+    assert all(hasattr(pricing, name) for name in pricing.__all__)
