@@ -52,7 +52,8 @@ def main() -> None:
     """Entry point: run the app and map domain errors to exit code 2 with one line."""
     _register_commands()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising
+        sys.exit(code if isinstance(code, int) else 0)
     except (ValidationError, CreditFactoryError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
