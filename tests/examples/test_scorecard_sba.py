@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.shared import shared_path
 from typer.testing import CliRunner
 
 from creditfactory.scoring.runtime import score
 from creditfactory.scoring.training.pipeline import train
-from tests.shared import shared_path
 
 PUBLISHED = {"const": 1.3931, "RealEstate": -2.1282, "Portion": -2.9875, "Recession": 0.5041}
 
@@ -26,14 +26,14 @@ PUBLISHED = {"const": 1.3931, "RealEstate": -2.1282, "Portion": -2.9875, "Recess
 @pytest.fixture(scope="module")
 def sba():  # type: ignore[no-untyped-def]
     shared_path("data", "sba_loans_case")
-    return train(
-        "sba-case", "logistic", ["RealEstate", "Portion", "Recession"], False, "Selected"
-    )
+    return train("sba-case", "logistic", ["RealEstate", "Portion", "Recession"], False, "Selected")
 
 
 def test_sba_published_coefficients(sba) -> None:  # type: ignore[no-untyped-def]
     for name, value in PUBLISHED.items():
-        assert round(sba.result["coefficients"][name], 3) == pytest.approx(round(value, 3), abs=1e-9)
+        assert round(sba.result["coefficients"][name], 3) == pytest.approx(
+            round(value, 3), abs=1e-9
+        )
         assert sba.result["coefficients"][name] == pytest.approx(value, abs=5e-5)
 
 

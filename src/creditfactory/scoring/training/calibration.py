@@ -35,6 +35,10 @@ def calibration_table(pd_12m: Any, y: Any, n_bins: int = 10) -> list[dict[str, f
     for chunk in numpy.array_split(order, min(n_bins, len(p))):
         if len(chunk):
             rows.append(
-                {"pd_mean": float(p[chunk].mean()), "observed": float(yy[chunk].mean()), "n": len(chunk)}
+                {
+                    "pd_mean": float(p[chunk].mean()),
+                    "observed": float(yy[chunk].mean()),
+                    "n": len(chunk),
+                }
             )
     return rows

@@ -21,7 +21,7 @@ from creditfactory.scoring.spec import Scaling, ScorecardSpec, TreeEnsemble
 from creditfactory.scoring.training.calibration import identity_calibration
 
 
-class MonotoneLightGBM(ClassifierMixin, BaseEstimator):
+class MonotoneLightGBM(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Small, monotone gradient-boosted trees for small samples.
 
     Parameters

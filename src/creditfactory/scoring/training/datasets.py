@@ -178,7 +178,9 @@ def _cumcm() -> Dataset:
     )
 
 
-def cumcm_invoices(base: Path, inputs: list[str], outputs: list[str]) -> Iterator[tuple[str, Invoice]]:
+def cumcm_invoices(
+    base: Path, inputs: list[str], outputs: list[str]
+) -> Iterator[tuple[str, Invoice]]:
     """(firm id, `Invoice`) for every row of the CUMCM purchase (进项) and sales (销项) files."""
     for direction, files in ((PURCHASE, inputs), (SALES, outputs)):
         for name in files:
@@ -190,7 +192,12 @@ def cumcm_invoices(base: Path, inputs: list[str], outputs: list[str]) -> Iterato
                 frame["企业代号"], dates, frame[party], frame["金额"], frame["税额"], voided,
                 strict=True,
             ):  # fmt: skip
-                yield firm, Invoice(direction, day, str(cp), Decimal(str(amount)), Decimal(str(tax)), bool(void))
+                yield (
+                    firm,
+                    Invoice(
+                        direction, day, str(cp), Decimal(str(amount)), Decimal(str(tax)), bool(void)
+                    ),
+                )
 
 
 def cumcm_features(

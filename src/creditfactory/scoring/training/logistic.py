@@ -19,7 +19,7 @@ from creditfactory.scoring.spec import LinearTerm, Scaling, ScorecardSpec
 from creditfactory.scoring.training.calibration import identity_calibration
 
 
-class RawLogistic(ClassifierMixin, BaseEstimator):
+class RawLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Unpenalised logistic regression on raw numeric features.
 
     Parameters

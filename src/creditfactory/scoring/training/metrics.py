@@ -36,7 +36,8 @@ def gini_impurity(y: Any) -> float:
 def confusion(y: Any, pd_12m: Any, cutoff: float = 0.5) -> list[list[int]]:
     """``[[tn, fp], [fn, tp]]`` predicting bad when ``pd_12m ≥ cutoff``."""
     predicted = (numpy.asarray(pd_12m, dtype=float) >= cutoff).astype(int)
-    return confusion_matrix(numpy.asarray(y), predicted, labels=[0, 1]).tolist()
+    matrix = confusion_matrix(numpy.asarray(y), predicted, labels=[0, 1])
+    return [[int(v) for v in row] for row in matrix]
 
 
 def validation_figures(y: Any, pd_12m: Any, cutoff: float = 0.5) -> dict[str, Any]:
@@ -49,7 +50,12 @@ def validation_figures(y: Any, pd_12m: Any, cutoff: float = 0.5) -> dict[str, An
         "ks": ks(y, pd_12m),
         "gini": 2.0 * auc - 1.0,
         "cutoff": cutoff,
-        "confusion": {"tn": matrix[0][0], "fp": matrix[0][1], "fn": matrix[1][0], "tp": matrix[1][1]},
+        "confusion": {
+            "tn": matrix[0][0],
+            "fp": matrix[0][1],
+            "fn": matrix[1][0],
+            "tp": matrix[1][1],
+        },
         "misclassification": (matrix[0][1] + matrix[1][0]) / n,
         "rows": n,
         "bad_rate": float(numpy.mean(numpy.asarray(y))),

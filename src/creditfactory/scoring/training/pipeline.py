@@ -138,7 +138,9 @@ def train(
     if valid is not None:
         vp = model.predict_proba(valid[chosen])[:, 1]
         result["validation"] = validation_figures(valid[ds.target].to_numpy(), vp)
-        result["validation"]["split"] = f"fit on {split_column} == 1, validated on {split_column} == 0"
+        result["validation"]["split"] = (
+            f"fit on {split_column} == 1, validated on {split_column} == 0"
+        )
     else:
         rating = frame["rating"].map(RATING_ORDER) if "rating" in frame.columns else None
         repeats = cv_repeats if len(frame) <= 5000 else 1

@@ -29,7 +29,9 @@ def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
-    return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+    return (
+        f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+    )
 
 
 def plot_iv(iv: dict[str, float]) -> Any:
@@ -63,7 +65,9 @@ def plot_roc_ks(y: Any, pd_12m: Any, title: str) -> tuple[Any, Any]:
     fig2, ax2 = plt.subplots(figsize=(4.5, 4.5))
     ax2.plot(share, cum_bad, label="bad", color="#cc3311")
     ax2.plot(share, cum_good, label="good", color="#228833")
-    ax2.vlines(share[k], cum_good[k], cum_bad[k], color="black", label=f"KS {cum_bad[k] - cum_good[k]:.3f}")
+    ax2.vlines(
+        share[k], cum_good[k], cum_bad[k], color="black", label=f"KS {cum_bad[k] - cum_good[k]:.3f}"
+    )
     ax2.set_xlabel("share of population, riskiest first")
     ax2.set_ylabel("cumulative share")
     ax2.set_title("KS curve")
@@ -75,7 +79,7 @@ def plot_scores(scores: Any, y: Any) -> Any:
     """Score histograms of goods and bads."""
     s, yy = numpy.asarray(scores), numpy.asarray(y)
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    bins = numpy.histogram_bin_edges(s, bins=25)
+    bins = [float(b) for b in numpy.histogram_bin_edges(s, bins=25)]
     ax.hist(s[yy == 0], bins=bins, alpha=0.6, density=True, label="good", color="#228833")
     ax.hist(s[yy == 1], bins=bins, alpha=0.6, density=True, label="bad", color="#cc3311")
     ax.set_xlabel("score (points)")
@@ -112,7 +116,7 @@ def plot_psi(report: Any, title: str) -> Any:
 
 
 def _table(frame: Any) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0)
+    return str(frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0))
 
 
 def write_report(trained: TrainedModel, path: Path) -> None:

@@ -22,7 +22,7 @@ from creditfactory.scoring.training.calibration import fit_platt
 from creditfactory.scoring.training.selection import select_features
 
 
-class WOEScorecard(ClassifierMixin, BaseEstimator):
+class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Binned logistic scorecard.
 
     Parameters

@@ -51,6 +51,9 @@ def repeated_cv(
         "folds": aucs,
     }
     if rating is not None:
-        out["spearman_rating"] = {"mean": float(numpy.mean(rhos)), "std": float(numpy.std(rhos, ddof=1))}
+        out["spearman_rating"] = {
+            "mean": float(numpy.mean(rhos)),
+            "std": float(numpy.std(rhos, ddof=1)),
+        }
     out["oof_pd"] = oof
     return out

@@ -46,12 +46,20 @@ def write_workbook(trained: TrainedModel, path: Path) -> None:
         for ch in spec.characteristics
         for b in ch.bins
     ]
-    rows += [[t.feature, "linear", "raw", None, None, None, t.coefficient, None] for t in spec.linear_terms]
+    rows += [
+        [t.feature, "linear", "raw", None, None, None, t.coefficient, None]
+        for t in spec.linear_terms
+    ]
     _sheet(
         wb, "Scorecard",
         ["feature", "bin", "kind", "count", "event rate", "WOE", "coefficient", "points"], rows,
     )  # fmt: skip
-    _sheet(wb, "IV", ["feature", "iv"], sorted(([k, x] for k, x in r["iv"].items()), key=lambda a: -a[1]))
+    _sheet(
+        wb,
+        "IV",
+        ["feature", "iv"],
+        sorted(([k, x] for k, x in r["iv"].items()), key=lambda a: -a[1]),
+    )
     _sheet(
         wb, "MasterScale", ["grade", "pd_lower", "pd_upper"],
         [[g.code, g.pd_lower, g.pd_upper] for g in spec.master_scale.grades],
