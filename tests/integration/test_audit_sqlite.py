@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Engine, String, Table, create_engine, insert, select, text
+from sqlalchemy import Column, Engine, String, Table, create_engine, event, insert, select, text
 from sqlalchemy.orm import Session
 
 from creditfactory import audit
@@ -78,6 +78,27 @@ def test_stored_proofs_equal_the_reference(engine: Engine) -> None:
             )
             assert store.read_calls == 2  # the path's nodes, then the leaf itself
         assert audit.verify_log(store).ok
+
+
+def test_node_reads_are_primary_key_seeks(engine: Engine) -> None:
+    """A full scan per proof would be O(n); the plan must search the primary key."""
+    _fill(engine, 1, 20)
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn: object, cursor: object, statement: str, params: object, *_: object) -> None:
+        if "FROM audit_nodes" in statement and "position IN" in statement:
+            statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    with engine.connect() as conn:
+        audit.prove(SqlAuditStore(conn), 5, 20)
+    event.remove(engine, "before_cursor_execute", capture)
+    assert statements
+    with engine.connect() as conn:
+        for statement, params in statements:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()  # type: ignore[arg-type]
+            details = " ".join(str(row[-1]) for row in plan)
+            assert "USING PRIMARY KEY" in details and "SCAN audit_nodes" not in details
 
 
 def test_database_refuses_updates_until_the_triggers_are_dropped(engine: Engine) -> None:

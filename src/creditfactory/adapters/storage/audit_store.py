@@ -17,7 +17,7 @@ import pkgutil
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, insert, select, text, tuple_
+from sqlalchemy import Connection, RowMapping, and_, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from creditfactory.adapters.storage.audit_tables import audit_entries, audit_nodes
@@ -60,14 +60,24 @@ class SqlAuditStore:
         return 0 if highest is None else int(highest) + 1
 
     def get_nodes(self, keys: Collection[NodeKey]) -> Mapping[NodeKey, bytes]:
-        """Stored hashes for `keys` (one query per 400 keys; proofs need < 130)."""
+        """Stored hashes for `keys`: one query (per 400 keys; proofs need < 130), written as
+        `(level = L AND position IN (…)) OR …` — SQLite answers a row-value IN with a full scan,
+        this with primary-key seeks."""
         found: dict[NodeKey, bytes] = {}
-        ordered = list(keys)
+        ordered = sorted(set(keys))
         for start in range(0, len(ordered), _KEYS_PER_QUERY):
-            chunk = ordered[start : start + _KEYS_PER_QUERY]
-            key = tuple_(audit_nodes.c.level, audit_nodes.c.position)
-            query = select(audit_nodes.c.level, audit_nodes.c.position, audit_nodes.c.hash)
-            rows = self._conn.execute(query.where(key.in_(chunk))).all()
+            by_level: dict[int, list[int]] = {}
+            for level, position in ordered[start : start + _KEYS_PER_QUERY]:
+                by_level.setdefault(level, []).append(position)
+            nodes = audit_nodes.c
+            where = or_(
+                *(
+                    and_(nodes.level == level, nodes.position.in_(positions))
+                    for level, positions in by_level.items()
+                )
+            )
+            query = select(nodes.level, nodes.position, nodes.hash).where(where)
+            rows = self._conn.execute(query).all()
             self.read_calls += 1
             self.node_reads += len(rows)
             found.update({(int(r.level), int(r.position)): bytes(r.hash) for r in rows})
