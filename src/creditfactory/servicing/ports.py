@@ -73,10 +73,17 @@ class IdempotencyStore(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over the repositories."""
 
-    loans: LoanRepository
-    facilities: FacilityRepository
-    journal: JournalRepository
-    idempotency: IdempotencyStore
+    @property
+    def loans(self) -> LoanRepository: ...
+
+    @property
+    def facilities(self) -> FacilityRepository: ...
+
+    @property
+    def journal(self) -> JournalRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -33,7 +33,7 @@ from creditfactory.servicing.repayment import (
 )
 from creditfactory.servicing.schedules import AmortizationMethod, InterestBasis, reamortize
 
-__all__ = ["PayoffQuote", "PrepaymentKeep", "payoff_quote", "prepay"]
+__all__ = ["PayoffQuote", "PrepaymentKeep", "amount_due", "payoff_quote", "prepay"]
 
 
 class PrepaymentKeep(str, Enum):
@@ -56,6 +56,14 @@ class PayoffQuote:
     def total(self) -> Decimal:
         """Principal + interest + penalty."""
         return self.principal + self.interest + self.penalty
+
+
+def amount_due(loan: Loan, as_of: date) -> Decimal:
+    """What is due on or before `as_of` — unpaid principal and interest of fallen-due installments
+    plus penalty and compound interest accrued to that date — without changing the loan."""
+    probe = copy.deepcopy(loan)
+    accrue_to(probe, as_of)
+    return sum((due.amount for due in dues_on(probe, as_of)), ZERO)
 
 
 def payoff_quote(loan: Loan, as_of: date) -> PayoffQuote:
