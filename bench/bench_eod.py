@@ -80,9 +80,10 @@ FROM loan_state s JOIN eod_result r USING (loan_id)
 
 
 def _per_loan_sample(size: int) -> float:
+    from tests.servicing_fixtures import term_loan
+
     from creditfactory.servicing.eod import run_end_of_day
     from creditfactory.servicing.repayment import disburse
-    from tests.servicing_fixtures import term_loan
 
     loans = [term_loan(loan_id=f"loan_{i}") for i in range(size)]
     for loan in loans:

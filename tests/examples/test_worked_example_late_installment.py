@@ -30,12 +30,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from tests.servicing_fixtures import assert_books_match, term_loan
+
 from creditfactory.ledger import A, JournalEntry
 from creditfactory.servicing.classification import LoanGrade
 from creditfactory.servicing.eod import run_end_of_day
 from creditfactory.servicing.loan import LoanStatus
 from creditfactory.servicing.repayment import disburse, repay
-from tests.servicing_fixtures import assert_books_match, term_loan
 
 LATE_DUE = date(2024, 4, 30)
 LATE_PAID = date(2024, 5, 20)
@@ -99,7 +100,9 @@ def test_dpd_and_grade_path() -> None:
 
 def test_every_non_accrual_journal_entry() -> None:
     entries, _, _ = _run()
-    written = [(e.business_date, e.event, _legs(e)) for e in entries if e.event != "InterestAccrued"]
+    written = [
+        (e.business_date, e.event, _legs(e)) for e in entries if e.event != "InterestAccrued"
+    ]
     allowance = [w for w in written if w[1] == "AllowanceAdjusted"]
     assert written[0] == (
         date(2024, 1, 31),
@@ -135,7 +138,8 @@ def test_monthly_accruals_add_up_to_the_scheduled_interest() -> None:
         (
             p.amount.amount
             for e in entries
-            if e.event == "InterestAccrued" and date(2024, 2, 1) <= e.business_date <= date(2024, 2, 29)
+            if e.event == "InterestAccrued"
+            and date(2024, 2, 1) <= e.business_date <= date(2024, 2, 29)
             for p in e.postings
             if p.account == A.INTEREST_INCOME
         ),

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.servicing_fixtures import assert_books_match, term_loan
 
 from creditfactory.ledger.journal import JournalEntry
 from creditfactory.servicing.eod import run_end_of_day
@@ -22,7 +23,6 @@ from creditfactory.servicing.loan import Loan, LoanStatus
 from creditfactory.servicing.prepayment import PrepaymentKeep, payoff_quote, prepay
 from creditfactory.servicing.repayment import disburse, recover, repay, write_off
 from creditfactory.servicing.schedules import AmortizationMethod
-from tests.servicing_fixtures import assert_books_match, term_loan
 
 START = date(2024, 1, 31)
 
