@@ -1,1 +1,61 @@
-"""decisioning context."""
+"""decisioning context: the credit policy as versioned decision tables, limit sizing and the
+replayable decision record.
+
+Modules:
+- `rules`: decision-table rows (`Rule`) and `evaluate_table` (collect hit policy).
+- `policy`: `DecisionPolicy` loaded from JSON (`load_policy`), `DEFAULT_POLICY` shipped in
+  `policies/`; every decision records the version and the document digest.
+- `facts`: `DecisionFacts`, what the tables read.
+- `limits`: `size_limit` = min(score cap, working-capital need, product max, 普惠 10 M cap,
+  concentration, requested).
+- `decision`: `decide(DecisionInputs, DecisionPolicy) -> Decision` (approve / decline / refer,
+  reasons in Chinese and English, `DecisionRecord`).
+
+Pure: imports kernel, scoring and pricing only (L2).
+"""
+
+from creditfactory.decisioning.decision import (
+    Decision,
+    DecisionInputs,
+    DecisionRecord,
+    Outcome,
+    Reason,
+    decide,
+    digest,
+)
+from creditfactory.decisioning.errors import DecisioningError, PolicyInvalid, UnknownFact
+from creditfactory.decisioning.facts import DecisionFacts
+from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
+from creditfactory.decisioning.policy import (
+    DEFAULT_POLICY,
+    DecisionPolicy,
+    LimitRules,
+    ScoreCap,
+    load_policy,
+)
+from creditfactory.decisioning.rules import Rule, RuleHit, evaluate_table
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "Decision",
+    "DecisionFacts",
+    "DecisionInputs",
+    "DecisionPolicy",
+    "DecisionRecord",
+    "DecisioningError",
+    "LimitRequest",
+    "LimitRules",
+    "LimitSizing",
+    "Outcome",
+    "PolicyInvalid",
+    "Reason",
+    "Rule",
+    "RuleHit",
+    "ScoreCap",
+    "UnknownFact",
+    "decide",
+    "digest",
+    "evaluate_table",
+    "load_policy",
+    "size_limit",
+]

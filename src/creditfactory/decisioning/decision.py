@@ -1,0 +1,233 @@
+"""Decide one application: tables → limit → price → outcome, and the replayable record.
+
+Order (`decide`): size the limit (`limits.size_limit`); price the sized limit with
+`pricing.offer_rate` unless it is below the minimum; evaluate the knock-out table, then the
+referral table, on the facts plus the derived ones (limit below minimum, price refused, RAROC
+below hurdle). Any knock-out → DECLINE; else any referral → REFER; else APPROVE with an offer of
+the sized limit at the priced rate. Reasons carry the rule id and both languages; the score's
+reason codes (points lost per characteristic) are appended for declines and referrals.
+
+The `DecisionRecord` holds what a replay needs (DESIGN.md §5): the digest of the inputs snapshot,
+the model spec digest, the policy version and digest, the price components and versions.
+Pure: no I/O; ids and times are inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from creditfactory.decisioning.facts import DecisionFacts
+from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
+from creditfactory.decisioning.policy import DecisionPolicy
+from creditfactory.decisioning.rules import RuleHit, evaluate_table
+from creditfactory.kernel.money import Money
+from creditfactory.pricing import Offer, PricingRequest, offer_rate
+from creditfactory.pricing.offer import OfferFlag
+from creditfactory.scoring import ReasonCode
+
+__all__ = ["Decision", "DecisionInputs", "DecisionRecord", "Outcome", "Reason", "decide", "digest"]
+
+
+class Outcome(str, Enum):
+    """What the policy concluded."""
+
+    APPROVE = "approve"
+    DECLINE = "decline"
+    REFER = "refer"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why: `code` is a rule id ("K03"), "SCORE" for a score reason code, or "GAP"."""
+
+    code: str
+    kind: str  # "knockout" | "referral" | "score"
+    text_zh: str
+    text_en: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return {"code": self.code, "kind": self.kind, "zh": self.text_zh, "en": self.text_en}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInputs:
+    """Everything `decide` reads.
+
+    snapshot: the raw inputs (application, features, pulled data) as JSON-able values; only its
+    digest goes into the record. score_reasons: the scorecard's reason codes.
+    """
+
+    decision_id: str
+    application_id: str
+    facts: DecisionFacts
+    limit: LimitRequest
+    term_months: int
+    as_of: date
+    decided_at: datetime
+    spec_digest: str
+    snapshot: Mapping[str, Any]
+    score_reasons: tuple[ReasonCode, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """The replayable record of one decision (stored and audited as `to_dict()`)."""
+
+    decision_id: str
+    application_id: str
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    inputs_digest: str
+    spec_digest: str
+    policy_version: str
+    policy_digest: str
+    score: float
+    pd_12m: float
+    grade: str
+    limit: Money
+    limit_binding: str
+    annual_rate: str | None
+    spread_bp: int | None
+    price_components: Mapping[str, str] = field(default_factory=dict)
+    expected_loss: str | None = None
+    raroc: str | None = None
+    versions: Mapping[str, str] = field(default_factory=dict)
+    decided_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; amounts and rates as decimal text, times ISO 8601."""
+        return {
+            "decision_id": self.decision_id,
+            "application_id": self.application_id,
+            "outcome": self.outcome.value,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "inputs_digest": self.inputs_digest,
+            "spec_digest": self.spec_digest,
+            "policy_version": self.policy_version,
+            "policy_digest": self.policy_digest,
+            "score": round(self.score, 4),
+            "pd_12m": round(self.pd_12m, 6),
+            "grade": self.grade,
+            "limit": str(self.limit.amount),
+            "limit_binding": self.limit_binding,
+            "annual_rate": self.annual_rate,
+            "spread_bp": self.spread_bp,
+            "price_components": dict(self.price_components),
+            "expected_loss": self.expected_loss,
+            "raroc": self.raroc,
+            "versions": dict(self.versions),
+            "decided_at": None if self.decided_at is None else self.decided_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome with its record, the sizing and (when priced) the pricing offer."""
+
+    outcome: Outcome
+    record: DecisionRecord
+    sizing: LimitSizing
+    offer: Offer | None
+
+
+def digest(value: Any) -> str:
+    """sha256 hex of canonical JSON (sorted keys, compact, UTF-8; non-JSON values as text)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _price(inputs: DecisionInputs, policy: DecisionPolicy, sizing: LimitSizing) -> Offer | None:
+    if sizing.below_minimum:
+        return None
+    request = PricingRequest(
+        pd_12m=Decimal(repr(inputs.facts.pd_12m)),
+        lgd=policy.lgd,
+        ead=sizing.limit,
+        term_months=inputs.term_months,
+        as_of=inputs.as_of,
+        product=policy.pricing_product,
+    )
+    return offer_rate(request)
+
+
+def _reasons(hits: list[RuleHit], kind: str, gaps: tuple[str, ...]) -> list[Reason]:
+    out = []
+    for hit in hits:
+        zh, en = hit.rule.reason_zh, hit.rule.reason_en
+        if hit.rule.fact == "data_gaps":
+            zh, en = f"{zh}（{'；'.join(gaps)}）", f"{en} ({'; '.join(gaps)})"
+        out.append(Reason(hit.rule.rule_id, kind, zh, en))
+    return out
+
+
+def _score_reasons(codes: tuple[ReasonCode, ...]) -> list[Reason]:
+    return [Reason("SCORE", "score", c.text_zh, c.text_en) for c in codes]
+
+
+def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
+    """Decide one application under `policy` (see module docstring). Raises ValidationError from
+    pricing for impossible inputs (e.g. a date before the LPR series)."""
+    sizing = size_limit(inputs.limit, policy.limits)
+    offer = _price(inputs, policy, sizing)
+    facts = inputs.facts.as_mapping(
+        limit_below_minimum=sizing.below_minimum,
+        price_refused=None if offer is None else offer.refused,
+        raroc_below_hurdle=None if offer is None else OfferFlag.HURDLE_NOT_MET in offer.flags,
+    )
+    gaps = inputs.facts.data_gaps
+    knockouts = _reasons(evaluate_table(policy.knockouts, facts), "knockout", gaps)
+    referrals = _reasons(evaluate_table(policy.referrals, facts), "referral", gaps)
+    if knockouts:
+        outcome, reasons = Outcome.DECLINE, knockouts + _score_reasons(inputs.score_reasons)
+    elif referrals:
+        outcome, reasons = Outcome.REFER, referrals + _score_reasons(inputs.score_reasons)
+    else:
+        outcome, reasons = Outcome.APPROVE, []
+    return Decision(
+        outcome, _record(inputs, policy, sizing, offer, outcome, reasons), sizing, offer
+    )
+
+
+def _record(
+    inputs: DecisionInputs,
+    policy: DecisionPolicy,
+    sizing: LimitSizing,
+    offer: Offer | None,
+    outcome: Outcome,
+    reasons: list[Reason],
+) -> DecisionRecord:
+    price: dict[str, Any] = {"annual_rate": None, "spread_bp": None}
+    if offer is not None:
+        price = {
+            "annual_rate": str(offer.annual_rate.value),
+            "spread_bp": offer.spread_bp,
+            "price_components": {c.name: str(c.bp) for c in offer.quote.components},
+            "expected_loss": str(offer.expected_loss.rounded().amount),
+            "raroc": str(offer.raroc),
+            "versions": offer.versions,
+        }
+    return DecisionRecord(
+        decision_id=inputs.decision_id,
+        application_id=inputs.application_id,
+        outcome=outcome,
+        reasons=tuple(reasons),
+        inputs_digest=digest(inputs.snapshot),
+        spec_digest=inputs.spec_digest,
+        policy_version=policy.version,
+        policy_digest=policy.digest,
+        score=inputs.facts.score,
+        pd_12m=inputs.facts.pd_12m,
+        grade=inputs.facts.grade,
+        limit=sizing.limit,
+        limit_binding=sizing.binding,
+        **price,
+        decided_at=inputs.decided_at,
+    )

@@ -1,0 +1,49 @@
+"""The facts a policy reads: what the score, the external data and the application say.
+
+`DecisionFacts` is filled by the application flow (origination builds it from the pulled data);
+`None` means unknown. The last three facts are derived inside `decide` from limit sizing and
+pricing, so a table can knock out on them like on any other fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["DERIVED_FACTS", "DecisionFacts"]
+
+DERIVED_FACTS = ("limit_below_minimum", "price_refused", "raroc_below_hurdle")
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFacts:
+    """Inputs to the decision tables.
+
+    score / pd_12m / grade: from the scorecard. applicant_type: origination's value.
+    tax_grade: A/B/M/C/D. registry_status: active/abnormal/revoked/deregistered.
+    business_age_months: months since registration. dishonest_debtor / enforcement_cases:
+    court lists. bureau_max_dpd: worst current delinquency (days). invoice_months: months with a
+    valid sales invoice in the last 12. data_gaps: "source: reason" for every source that did not
+    answer. identity_flagged: a legacy identifier needs an officer.
+    """
+
+    score: float
+    pd_12m: float
+    grade: str
+    applicant_type: str
+    tax_grade: str | None = None
+    registry_status: str | None = None
+    business_age_months: int | None = None
+    dishonest_debtor: bool | None = None
+    enforcement_cases: int | None = None
+    bureau_max_dpd: int | None = None
+    invoice_months: int | None = None
+    data_gaps: tuple[str, ...] = ()
+    identity_flagged: bool = False
+
+    def as_mapping(self, **derived: Any) -> dict[str, Any]:
+        """The facts by name, plus derived ones (`DERIVED_FACTS`, default None)."""
+        out = asdict(self)
+        out.update(dict.fromkeys(DERIVED_FACTS))
+        out.update(derived)
+        return out

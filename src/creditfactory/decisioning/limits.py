@@ -1,0 +1,61 @@
+"""Limit sizing: the minimum of every cap, rounded down to the policy step.
+
+    limit = min(score-based cap, working-capital need (DOMAIN.md §3.6), product maximum,
+                普惠 cap 10 M CNY − existing credit (DOMAIN.md §2.1),
+                concentration cap − existing exposure, requested amount)
+
+Ties name the first cap in that order. A negative headroom counts as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR
+
+from creditfactory.decisioning.policy import LimitRules
+from creditfactory.kernel.money import Money
+
+__all__ = ["LimitRequest", "LimitSizing", "size_limit"]
+
+
+@dataclass(frozen=True, slots=True)
+class LimitRequest:
+    """What the limit is sized for; all CNY Money. working_capital_need None = not assessed."""
+
+    pd_12m: float
+    requested: Money
+    working_capital_need: Money | None = None
+    existing_credit: Money = Money.of(0)
+    existing_exposure: Money = Money.of(0)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSizing:
+    """The limit, the binding cap's name and every cap that applied."""
+
+    limit: Money
+    binding: str
+    caps: Mapping[str, Money]
+    below_minimum: bool
+
+
+def _floor(amount: Money, step: Money) -> Money:
+    if amount.amount <= 0:
+        return Money.zero(amount.currency)
+    units = (amount.amount / step.amount).to_integral_value(rounding=ROUND_FLOOR)
+    return Money(units * step.amount, amount.currency)
+
+
+def size_limit(request: LimitRequest, rules: LimitRules) -> LimitSizing:
+    """Size the limit (see module docstring); `below_minimum` when under `rules.minimum`."""
+    caps: dict[str, Money] = {"score": rules.score_cap(request.pd_12m)}
+    if request.working_capital_need is not None:
+        caps["working_capital_need"] = request.working_capital_need
+    caps["product_max"] = rules.product_max
+    caps["inclusive_cap"] = rules.inclusive_cap - request.existing_credit
+    caps["concentration"] = rules.concentration_cap - request.existing_exposure
+    caps["requested"] = request.requested
+    binding = min(caps, key=lambda name: caps[name].amount)
+    limit = _floor(caps[binding], rules.rounding_step)
+    return LimitSizing(limit, binding, caps, limit < rules.minimum)

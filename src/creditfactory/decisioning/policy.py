@@ -1,0 +1,154 @@
+"""The credit policy as versioned data: knock-out and referral tables, limit and pricing inputs.
+
+A policy is a JSON document (`policies/credit-policy-<version>.json`) a risk officer edits and
+reviews like code: a new version is a new file, never an edit of a released one, and every
+decision records `version` and the document's sha256 (`digest`). Shape:
+
+    {"version": "credit-policy-2024.1", "effective_date": "2024-01-01",
+     "knockouts": [rule…], "referrals": [rule…],
+     "limits": {"product_max": "3000000", "inclusive_cap": "10000000",
+                "concentration_cap": "5000000", "minimum": "10000", "rounding_step": "1000",
+                "score_caps": [{"pd_below": 0.02, "cap": "3000000"}, …]},
+     "pricing": {"lgd": "0.45", "product": "sme_working_capital"}}
+
+rule = {"id", "fact", "op", "value", "zh", "en"} (see `rules.Rule`). Amounts are CNY decimal
+text. The 普惠 cap of 10 M CNY per borrower is DOMAIN.md §2.1 (金规〔2024〕11 号).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any, Final
+
+from creditfactory.decisioning.errors import PolicyInvalid
+from creditfactory.decisioning.rules import Rule
+from creditfactory.kernel.money import Money
+
+__all__ = ["DEFAULT_POLICY", "DecisionPolicy", "LimitRules", "ScoreCap", "load_policy"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreCap:
+    """Score-based cap: an applicant whose pd_12m is below `pd_below` may borrow up to `cap`."""
+
+    pd_below: float
+    cap: Money
+
+
+@dataclass(frozen=True, slots=True)
+class LimitRules:
+    """Limit sizing inputs (CNY). score_caps are ordered by pd_below ascending."""
+
+    product_max: Money
+    inclusive_cap: Money
+    concentration_cap: Money
+    minimum: Money
+    rounding_step: Money
+    score_caps: tuple[ScoreCap, ...]
+
+    def score_cap(self, pd_12m: float) -> Money:
+        """The cap of the first band whose `pd_below` is above `pd_12m`; zero beyond the last."""
+        for band in self.score_caps:
+            if pd_12m < band.pd_below:
+                return band.cap
+        return Money.of(0)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPolicy:
+    """One released policy version; `digest` is the sha256 of its canonical JSON."""
+
+    version: str
+    effective_date: date
+    knockouts: tuple[Rule, ...]
+    referrals: tuple[Rule, ...]
+    limits: LimitRules
+    lgd: Decimal
+    pricing_product: str
+    digest: str
+
+
+def _get(doc: dict[str, Any], key: str, where: str) -> Any:
+    if key not in doc:
+        raise PolicyInvalid(f"{where}{key}: required")
+    return doc[key]
+
+
+def _money(doc: dict[str, Any], key: str) -> Money:
+    try:
+        return Money.of(str(_get(doc, key, "limits.")))
+    except (InvalidOperation, ValueError) as exc:
+        raise PolicyInvalid(f"limits.{key}: must be a decimal amount") from exc
+
+
+def _rules(rows: Any, table: str) -> tuple[Rule, ...]:
+    if not isinstance(rows, list):
+        raise PolicyInvalid(f"{table}: must be a list of rules")
+    rules = []
+    for i, row in enumerate(rows):
+        where = f"{table}[{i}]."
+        value = row.get("value")
+        rules.append(
+            Rule(
+                rule_id=str(_get(row, "id", where)),
+                fact=str(_get(row, "fact", where)),
+                op=str(_get(row, "op", where)),
+                value=tuple(value) if isinstance(value, list) else value,
+                reason_zh=str(_get(row, "zh", where)),
+                reason_en=str(_get(row, "en", where)),
+            )
+        )
+    ids = [r.rule_id for r in rules]
+    if len(set(ids)) != len(ids):
+        raise PolicyInvalid(f"{table}: rule ids must be unique")
+    return tuple(rules)
+
+
+def _limits(doc: dict[str, Any]) -> LimitRules:
+    bands = tuple(
+        ScoreCap(float(b["pd_below"]), Money.of(str(b["cap"])))
+        for b in _get(doc, "score_caps", "limits.")
+    )
+    if [b.pd_below for b in bands] != sorted(b.pd_below for b in bands):
+        raise PolicyInvalid("limits.score_caps: pd_below must ascend")
+    return LimitRules(
+        product_max=_money(doc, "product_max"),
+        inclusive_cap=_money(doc, "inclusive_cap"),
+        concentration_cap=_money(doc, "concentration_cap"),
+        minimum=_money(doc, "minimum"),
+        rounding_step=_money(doc, "rounding_step"),
+        score_caps=bands,
+    )
+
+
+def load_policy(text: str) -> DecisionPolicy:
+    """Parse a policy document (JSON text). raises PolicyInvalid naming the path."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PolicyInvalid(f"policy: not JSON ({exc.msg})") from exc
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    pricing = _get(doc, "pricing", "")
+    return DecisionPolicy(
+        version=str(_get(doc, "version", "")),
+        effective_date=date.fromisoformat(_get(doc, "effective_date", "")),
+        knockouts=_rules(_get(doc, "knockouts", ""), "knockouts"),
+        referrals=_rules(_get(doc, "referrals", ""), "referrals"),
+        limits=_limits(_get(doc, "limits", "")),
+        lgd=Decimal(str(_get(pricing, "lgd", "pricing."))),
+        pricing_product=str(_get(pricing, "product", "pricing.")),
+        digest=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+    )
+
+
+def _bundled(name: str) -> str:
+    return (resources.files("creditfactory.decisioning") / "policies" / name).read_text("utf-8")
+
+
+DEFAULT_POLICY: Final = load_policy(_bundled("credit-policy-2024.1.json"))
+"""The released policy shipped with the code (illustrative thresholds; see docs/credit-factory.md)."""
