@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from creditfactory.adapters.storage import audit_tables, ledger_tables, servicing_tables
+from creditfactory.adapters.storage import (
+    audit_tables,
+    decisioning_tables,
+    identity_tables,
+    ledger_tables,
+    origination_tables,
+    servicing_tables,
+)
 from creditfactory.adapters.storage.metadata import metadata
 
-__all__ = ["audit_tables", "ledger_tables", "metadata", "servicing_tables"]
+__all__ = [
+    "audit_tables",
+    "decisioning_tables",
+    "identity_tables",
+    "ledger_tables",
+    "metadata",
+    "origination_tables",
+    "servicing_tables",
+]
