@@ -1,0 +1,109 @@
+"""From an application and the pulled data to what scoring and the policy read (pure).
+
+`application_features` merges the features the applicant declared with the invoice features of
+the authorised VAT invoices (`scoring.build_invoice_features`, the same function training uses)
+and fills every feature the spec needs with None when unknown (a scorecard's missing bin).
+`decision_facts` turns the score and the `ExternalData` into `DecisionFacts`: tax grade,
+registry status and business age, court lists, bureau delinquency, invoice months, data gaps and
+identity flags. Source for the knock-out facts: issue 6 (rating or tax grade D, 失信被执行人,
+business age under 6 months, fewer than N invoice months).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date
+
+from creditfactory.decisioning import DecisionFacts
+from creditfactory.origination.applicants import Applicant
+from creditfactory.origination.consent_gate import ExternalData
+from creditfactory.origination.limit_estimate import invoice_months
+from creditfactory.origination.ports import InvoiceDirection, InvoiceStatus, VATInvoice
+from creditfactory.scoring import Invoice, ScoreResult, build_invoice_features
+from creditfactory.scoring.features import PURCHASE, SALES
+
+__all__ = [
+    "FeatureValue",
+    "application_features",
+    "business_age_months",
+    "decision_facts",
+    "scoring_invoices",
+]
+
+FeatureValue = float | int | str | None
+
+
+def scoring_invoices(invoices: Iterable[VATInvoice]) -> list[Invoice]:
+    """VAT invoices as the scorer's `Invoice` rows (销项 → sales, 进项 → purchase)."""
+    return [
+        Invoice(
+            direction=SALES if i.direction is InvoiceDirection.OUTPUT else PURCHASE,
+            invoice_date=i.issue_date,
+            counterparty=i.counterparty_code,
+            amount=i.amount.amount,
+            tax=i.tax_amount.amount,
+            voided=i.status is InvoiceStatus.VOID,
+        )
+        for i in invoices
+    ]
+
+
+def application_features(
+    spec_features: Sequence[str],
+    declared: Mapping[str, FeatureValue],
+    external: ExternalData,
+    as_of: date,
+) -> dict[str, FeatureValue]:
+    """Every feature of the spec: invoice features (when invoices were pulled), then declared
+    values (which win), else None."""
+    found: dict[str, FeatureValue] = {}
+    if external.invoices:
+        found.update(build_invoice_features(scoring_invoices(external.invoices), as_of))
+    found.update(declared)
+    return {name: found.get(name) for name in spec_features}
+
+
+def business_age_months(established: date, as_of: date) -> int:
+    """Whole months from registration to `as_of` (never negative)."""
+    months = (as_of.year - established.year) * 12 + as_of.month - established.month
+    if as_of.day < established.day:
+        months -= 1
+    return max(0, months)
+
+
+def decision_facts(
+    scored: ScoreResult,
+    applicant: Applicant,
+    external: ExternalData,
+    as_of: date,
+    asked: Collection[str],
+) -> DecisionFacts:
+    """The facts the decision tables read; unknown ones stay None. `asked`: the sources pulled.
+
+    Invoice months are known when the invoice source answered — an empty answer means "no
+    invoices" (the K04 knock-out reads it); a gap means unknown (the R01 referral reads that).
+    """
+    reg, courts, bureau, tax = (
+        external.registry,
+        external.courts,
+        external.bureau,
+        external.tax_grade,
+    )
+    invoices_known = "invoices" in asked and "invoices" not in external.gaps
+    return DecisionFacts(
+        score=scored.score,
+        pd_12m=scored.pd_12m,
+        grade=scored.grade,
+        applicant_type=applicant.applicant_type.value,
+        tax_grade=None if tax is None else tax.grade.value,
+        registry_status=None if reg is None else reg.status.value,
+        business_age_months=None
+        if reg is None
+        else business_age_months(reg.established_date, as_of),
+        dishonest_debtor=None if courts is None else courts.dishonest_debtor,
+        enforcement_cases=None if courts is None else courts.enforcement_cases,
+        bureau_max_dpd=None if bureau is None else bureau.max_days_past_due,
+        invoice_months=invoice_months(external.invoices, as_of) if invoices_known else None,
+        data_gaps=tuple(f"{k}: {v}" for k, v in sorted(external.gaps.items())),
+        identity_flagged=applicant.needs_review,
+    )
