@@ -6,11 +6,11 @@ work is one database transaction: everything a use case changes commits together
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from creditfactory.kernel.money import Money
 from creditfactory.ledger.journal import JournalEntry
@@ -18,6 +18,7 @@ from creditfactory.servicing.facility import CreditFacility
 from creditfactory.servicing.loan import Loan
 
 __all__ = [
+    "AuditTrail",
     "FacilityRepository",
     "IdempotencyStore",
     "JournalRepository",
@@ -70,6 +71,12 @@ class IdempotencyStore(Protocol):
     ) -> None: ...
 
 
+class AuditTrail(Protocol):
+    """Appends an audit leaf in the unit of work's transaction (actor and time from the UoW)."""
+
+    def record(self, action: str, subject: str, payload: Mapping[str, Any]) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories."""
 
@@ -84,6 +91,9 @@ class UnitOfWork(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -94,6 +94,7 @@ def book_loan(uow: UnitOfWork, cmd: BookLoan) -> Loan:
     loan = contract_loan(cmd)
     with uow:
         uow.loans.add(loan)
+        uow.audit.record("loan.booked", loan.loan_id, _booked(loan))
         uow.commit()
     return loan
 
@@ -102,6 +103,18 @@ def open_facility(uow: UnitOfWork, facility: CreditFacility) -> CreditFacility:
     """Store a newly granted credit facility (授信)."""
     with uow:
         uow.facilities.add(facility)
+        uow.audit.record(
+            "facility.opened",
+            facility.facility_id,
+            {
+                "borrower_id": facility.borrower_id,
+                "product_key": facility.product_key,
+                "limit": str(facility.limit),
+                "start_date": facility.start_date.isoformat(),
+                "expiry_date": facility.expiry_date.isoformat(),
+                "revolving": facility.revolving,
+            },
+        )
         uow.commit()
     return facility
 
@@ -122,18 +135,46 @@ def draw_down(uow: UnitOfWork, clock: Clock, facility_id: str, cmd: BookLoan) ->
         uow.loans.add(loan)
         uow.journal.add(entries, clock.now())
         uow.facilities.save(facility)
+        uow.audit.record(
+            "facility.drawn_down", facility_id, {**_booked(loan), "amount": str(amount)}
+        )
         uow.commit()
     return loan
 
 
+def _booked(loan: Loan) -> dict[str, Any]:
+    return {
+        "borrower_id": loan.borrower_id,
+        "product": loan.product.key,
+        "principal": str(loan.principal),
+        "annual_rate": str(loan.annual_rate.value),
+        "disbursement_date": loan.disbursement_date.isoformat(),
+        "facility_id": loan.facility_id,
+        "schedule": [
+            [r.seq, r.due_date.isoformat(), str(r.principal_due), str(r.interest_due)]
+            for r in loan.installments
+        ],
+    }
+
+
 def _change(
-    uow: UnitOfWork, clock: Clock, loan_id: str, action: Callable[[Loan], list[JournalEntry]]
+    uow: UnitOfWork,
+    clock: Clock,
+    loan_id: str,
+    audit_action: str,
+    details: dict[str, Any],
+    action: Callable[[Loan], list[JournalEntry]],
 ) -> Loan:
     with uow:
         loan = uow.loans.get(loan_id)
         entries = action(loan)
         uow.journal.add(entries, clock.now())
         uow.loans.save(loan)
+        uow.audit.record(
+            audit_action,
+            loan_id,
+            {**details, "status": loan.status.value, "entries": [e.entry_id for e in entries]},
+        )
         uow.commit()
     return loan
 
@@ -163,7 +204,10 @@ def _idempotent(
 
 def disburse_loan(uow: UnitOfWork, clock: Clock, loan_id: str, business_date: date) -> Loan:
     """Disburse an approved loan (posts Dr loan principal / Cr settlement)."""
-    return _change(uow, clock, loan_id, lambda loan: disburse(loan, business_date))
+    details = {"business_date": business_date.isoformat()}
+    return _change(
+        uow, clock, loan_id, "loan.disbursed", details, lambda loan: disburse(loan, business_date)
+    )
 
 
 def _summary(loan: Loan) -> dict[str, Any]:
@@ -190,7 +234,14 @@ def post_repayment(
 
     def work() -> dict[str, Any]:
         return _summary(
-            _change(uow, clock, loan_id, lambda loan: repay(loan, amount, business_date))
+            _change(
+                uow,
+                clock,
+                loan_id,
+                "loan.repayment_posted",
+                {**request, "idempotency_key": idempotency_key},
+                lambda loan: repay(loan, amount, business_date),
+            )
         )
 
     return _idempotent(uow, clock, "repayment", idempotency_key, request, work)
@@ -217,21 +268,38 @@ def post_prepayment(
         action: Callable[[Loan], list[JournalEntry]] = lambda loan: prepay(  # noqa: E731
             loan, amount, business_date, keep
         )
-        return _summary(_change(uow, clock, loan_id, action))
+        details = {**request, "idempotency_key": idempotency_key}
+        return _summary(_change(uow, clock, loan_id, "loan.prepayment_posted", details, action))
 
     return _idempotent(uow, clock, "prepayment", idempotency_key, request, work)
 
 
 def write_off_loan(uow: UnitOfWork, clock: Clock, loan_id: str, business_date: date) -> Loan:
     """核销 a loan (maker-checker is enforced by the caller's approval flow)."""
-    return _change(uow, clock, loan_id, lambda loan: write_off(loan, business_date))
+    details = {"business_date": business_date.isoformat()}
+    return _change(
+        uow,
+        clock,
+        loan_id,
+        "loan.written_off",
+        details,
+        lambda loan: write_off(loan, business_date),
+    )
 
 
 def recover_written_off(
     uow: UnitOfWork, clock: Clock, loan_id: str, amount: Decimal, business_date: date
 ) -> Loan:
     """Book cash recovered on a written-off loan."""
-    return _change(uow, clock, loan_id, lambda loan: recover(loan, amount, business_date))
+    details = {"business_date": business_date.isoformat(), "amount": str(amount)}
+    return _change(
+        uow,
+        clock,
+        loan_id,
+        "loan.recovered",
+        details,
+        lambda loan: recover(loan, amount, business_date),
+    )
 
 
 @dataclass(frozen=True)
@@ -265,6 +333,12 @@ def end_of_day(
                 entries += run_end_of_day(loan, business_date)
                 uow.loans.save(loan)
             uow.journal.add(entries, clock.now())
+            if ids:
+                uow.audit.record(
+                    "eod.batch_closed",
+                    business_date.isoformat(),
+                    {"loans": list(ids), "entries": [e.entry_id for e in entries]},
+                )
             posted += len(entries)
             uow.commit()
         if not ids:

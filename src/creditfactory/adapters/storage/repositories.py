@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
+from creditfactory.adapters.storage.ledger_digesters import ENTRIES_POSTED, entries_payload
 from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
 from creditfactory.adapters.storage.servicing_tables import (
     facilities,
@@ -30,6 +31,7 @@ from creditfactory.ledger.journal import JournalEntry
 from creditfactory.servicing.classification import DPDBucket, LoanGrade
 from creditfactory.servicing.facility import CreditFacility, FacilityStatus
 from creditfactory.servicing.loan import InstallmentState, Loan, LoanStatus
+from creditfactory.servicing.ports import AuditTrail
 from creditfactory.servicing.products import PRODUCTS
 
 __all__ = [
@@ -259,16 +261,18 @@ class LoanRepository:
 
 
 class JournalRepository:
-    """The append-only journal."""
+    """The append-only journal; every `add` also appends its audit leaf (same transaction)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, audit: AuditTrail) -> None:
         self._db = connection
+        self._audit = audit
 
     def add(self, entries: Iterable[JournalEntry], posted_at: datetime) -> None:
         """Insert entries and their postings (checks each balances once more)."""
+        written = list(entries)
         heads: list[dict[str, Any]] = []
         legs: list[dict[str, Any]] = []
-        for entry in entries:
+        for entry in written:
             if sum(p.amount.to_minor() for p in entry.postings) != 0:
                 raise UnbalancedEntry(f"{entry.entry_id} does not balance")
             heads.append(
@@ -294,6 +298,12 @@ class JournalRepository:
         if heads:
             self._db.execute(insert(journal_entries), heads)
             self._db.execute(insert(postings), legs)
+            subject = (
+                written[0].entry_id
+                if len(written) == 1
+                else f"{written[0].entry_id}+{len(written) - 1}"
+            )
+            self._audit.record(ENTRIES_POSTED, subject, entries_payload(written))
 
     def balances(self, subledger: str | None = None) -> dict[tuple[str, str], Money]:
         """Signed balances by (account, subledger); only one subledger when given."""

@@ -6,19 +6,38 @@ rolls back, so a failed use case changes nothing (all-or-nothing per command).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from creditfactory.adapters.storage.audit_store import append_entries
 from creditfactory.adapters.storage.repositories import (
     FacilityRepository,
     IdempotencyRepository,
     JournalRepository,
     LoanRepository,
 )
+from creditfactory.audit import AuditEntry
 from creditfactory.kernel.clock import Clock
 
-__all__ = ["SqlUnitOfWork"]
+__all__ = ["SqlAuditTrail", "SqlUnitOfWork"]
+
+
+class SqlAuditTrail:
+    """Audit leaves appended on the unit of work's connection (same transaction), signed by
+    `actor`, timed by the clock."""
+
+    def __init__(self, connection: Connection, actor: str, clock: Clock) -> None:
+        self._connection = connection
+        self._actor = actor
+        self._clock = clock
+
+    def record(self, action: str, subject: str, payload: Mapping[str, Any]) -> None:
+        """Append one leaf."""
+        entry = AuditEntry(self._actor, action, subject, payload, self._clock.now())
+        append_entries(self._connection, [entry])
 
 
 class SqlUnitOfWork:
@@ -28,11 +47,13 @@ class SqlUnitOfWork:
     facilities: FacilityRepository
     journal: JournalRepository
     idempotency: IdempotencyRepository
+    audit: SqlAuditTrail
     connection: Connection
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, actor: str = "system") -> None:
         self._engine = engine
         self._clock = clock
+        self.actor = actor
         self._committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -41,8 +62,9 @@ class SqlUnitOfWork:
         self._committed = False
         now = self._clock.now()
         self.loans = LoanRepository(self.connection, now)
+        self.audit = SqlAuditTrail(self.connection, self.actor, self._clock)
         self.facilities = FacilityRepository(self.connection)
-        self.journal = JournalRepository(self.connection)
+        self.journal = JournalRepository(self.connection, self.audit)
         self.idempotency = IdempotencyRepository(self.connection)
         return self
 
