@@ -1,0 +1,294 @@
+"""SQL storage for the application flow, on the unit of work's connection (same transaction).
+
+`FactoryUnitOfWork` is the servicing `SqlUnitOfWork` plus `.applications` (`ApplicationStore`):
+applications claimed by a unique (channel, idempotency key), consents keyed by a blind index of
+the subject, offers, officer actions, decision records, and audit leaves appended with
+`audit_store.append_entries` in the same transaction. Identifiers are encrypted at rest; only
+blind indexes and masked forms are readable without the key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from creditfactory.adapters.storage.audit_store import append_entries
+from creditfactory.adapters.storage.decisioning_tables import decisions
+from creditfactory.adapters.storage.origination_tables import (
+    applications,
+    consents,
+    offers,
+    referral_actions,
+)
+from creditfactory.adapters.storage.pii import active_pii_cipher
+from creditfactory.adapters.storage.servicing_tables import loans
+from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
+from creditfactory.audit import AuditEntry
+from creditfactory.kernel.clock import Clock
+from creditfactory.kernel.money import Money
+from creditfactory.origination.consent import (
+    Consent,
+    ConsentChannel,
+    ConsentPurpose,
+    DataCategory,
+)
+from creditfactory.service_layer.factory_ports import DuplicateSubmission
+
+__all__ = ["ApplicationStore", "FactoryUnitOfWork", "borrower_id_for"]
+
+
+def _bidx(subject_id: str) -> str:
+    return active_pii_cipher().blind_index(subject_id, "subject")
+
+
+def borrower_id_for(subject_id: str) -> str:
+    """The pseudonymous borrower id loans carry: "bor_" + 24 hex of the subject's blind index."""
+    return "bor_" + _bidx(subject_id)[:24]
+
+
+class ApplicationStore:
+    """Rows of the application flow on one connection (see module docstring)."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _db(self) -> Any:
+        return self._uow.connection
+
+    def find_by_key(self, channel_id: str, key: str) -> tuple[str, str, str] | None:
+        """(application_id, request_digest, response JSON) of a submission, or None."""
+        row = self._db.execute(
+            select(
+                applications.c.application_id,
+                applications.c.request_digest,
+                applications.c.response,
+            ).where(applications.c.channel_id == channel_id, applications.c.idempotency_key == key)
+        ).one_or_none()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def claim(self, row: Mapping[str, Any]) -> None:
+        """Insert the application first in the transaction; raises DuplicateSubmission when the
+        (channel, key) pair exists (a concurrent duplicate waits for the winner, then fails)."""
+        subject = row["subject_id"]
+        values = {k: v for k, v in row.items() if k != "subject_id"}
+        values.update(subject_bidx=_bidx(subject), subject_id_enc=subject, version=0)
+        try:  # the first statement of the transaction, so a failure leaves nothing to undo
+            self._db.execute(insert(applications).values(**values))
+        except IntegrityError as exc:
+            raise DuplicateSubmission(row["channel_id"], row["idempotency_key"]) from exc
+
+    def update(self, application_id: str, **changes: Any) -> None:
+        """Change columns of one application; bumps `version`."""
+        self._db.execute(
+            update(applications)
+            .where(applications.c.application_id == application_id)
+            .values(**changes, version=applications.c.version + 1)
+        )
+
+    def get(self, application_id: str) -> dict[str, Any] | None:
+        """The application row (decrypted identifiers) or None."""
+        row = self._db.execute(
+            select(applications).where(applications.c.application_id == application_id)
+        ).one_or_none()
+        return None if row is None else dict(row._mapping)
+
+    def recent(self, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
+        """Latest applications first (masked columns only)."""
+        cols = [
+            applications.c.application_id,
+            applications.c.applicant_type,
+            applications.c.applicant_name,
+            applications.c.subject_masked,
+            applications.c.requested_minor,
+            applications.c.term_months,
+            applications.c.status,
+            applications.c.loan_id,
+            applications.c.submitted_at,
+        ]
+        query = select(*cols).order_by(applications.c.submitted_at.desc()).limit(limit)
+        if status is not None:
+            query = query.where(applications.c.status == status)
+        return [dict(r._mapping) for r in self._db.execute(query)]
+
+    def counts(self) -> dict[str, int]:
+        """Applications per status."""
+        query = select(applications.c.status, func.count()).group_by(applications.c.status)
+        return {s: int(n) for s, n in self._db.execute(query)}
+
+    def exposure(self, subject_id: str) -> Money:
+        """Principal of the subject's active and approved loans (booked amounts)."""
+        total = self._db.execute(
+            select(func.coalesce(func.sum(loans.c.principal_minor), 0)).where(
+                loans.c.borrower_id == borrower_id_for(subject_id),
+                loans.c.status.in_(("approved", "active")),
+            )
+        ).scalar_one()
+        return Money.from_minor(int(total))
+
+    def consent_exists(self, consent_id: str) -> bool:
+        """True when a consent with this id is stored."""
+        query = select(consents.c.consent_id).where(consents.c.consent_id == consent_id)
+        return self._db.execute(query).one_or_none() is not None
+
+    def add_consent(self, consent: Consent) -> None:
+        """Store a consent (raises DuplicateSubmission when its id exists: a concurrent re-send;
+        call it first in its own transaction)."""
+        try:
+            self._db.execute(insert(consents).values(**_consent_row(consent)))
+        except IntegrityError as exc:
+            raise DuplicateSubmission("consent", consent.consent_id) from exc
+
+    def withdraw_consent(self, consent_id: str, at: datetime) -> bool:
+        """Mark a consent withdrawn at `at` (first withdrawal wins); False when unknown."""
+        found = self._db.execute(
+            select(consents.c.consent_id).where(consents.c.consent_id == consent_id)
+        ).one_or_none()
+        if found is None:
+            return False
+        self._db.execute(
+            update(consents)
+            .where(consents.c.consent_id == consent_id, consents.c.withdrawn_at.is_(None))
+            .values(withdrawn_at=at)
+        )
+        return True
+
+    def consents_for(self, subject_id: str) -> list[Consent]:
+        """Every consent of the subject (found by blind index)."""
+        rows = self._db.execute(
+            select(consents).where(consents.c.subject_bidx == _bidx(subject_id))
+        )
+        return [_consent(r, subject_id) for r in rows]
+
+    def add_decision(self, record: Mapping[str, Any], decided_by: str, at: datetime) -> None:
+        """Store a decision record (the dict of `DecisionRecord.to_dict()`)."""
+        self._db.execute(
+            insert(decisions).values(
+                decision_id=record["decision_id"],
+                application_id=record["application_id"],
+                outcome=record["outcome"],
+                decided_by=decided_by,
+                policy_version=record["policy_version"],
+                spec_digest=record["spec_digest"],
+                inputs_digest=record["inputs_digest"],
+                currency="CNY",
+                limit_minor=Money.of(record["limit"]).to_minor(),
+                record=json.dumps(record, ensure_ascii=False, sort_keys=True),
+                decided_at=at,
+            )
+        )
+
+    def decisions_of(self, application_id: str) -> list[dict[str, Any]]:
+        """Decision records of an application, oldest first, with `decided_by`."""
+        rows = self._db.execute(
+            select(decisions.c.record, decisions.c.decided_by)
+            .where(decisions.c.application_id == application_id)
+            .order_by(decisions.c.decided_at, decisions.c.decision_id)
+        )
+        return [{**json.loads(r[0]), "decided_by": r[1]} for r in rows]
+
+    def recent_decisions(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Latest decisions (outcome, policy, limit) first."""
+        rows = self._db.execute(
+            select(
+                decisions.c.decision_id,
+                decisions.c.application_id,
+                decisions.c.outcome,
+                decisions.c.decided_by,
+                decisions.c.policy_version,
+                decisions.c.limit_minor,
+                decisions.c.decided_at,
+            )
+            .order_by(decisions.c.decided_at.desc())
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def add_offer(self, row: Mapping[str, Any]) -> None:
+        """Insert an offer row (see origination_tables.offers)."""
+        self._db.execute(insert(offers).values(**row))
+
+    def get_offer(self, offer_id: str) -> dict[str, Any] | None:
+        """The offer row or None."""
+        row = self._db.execute(select(offers).where(offers.c.offer_id == offer_id)).one_or_none()
+        return None if row is None else dict(row._mapping)
+
+    def accept_offer(self, offer_id: str, at: datetime, loan_id: str) -> bool:
+        """Open → accepted with the loan; False when someone accepted it first."""
+        result = self._db.execute(
+            update(offers)
+            .where(offers.c.offer_id == offer_id, offers.c.status == "open")
+            .values(status="accepted", accepted_at=at, loan_id=loan_id)
+        )
+        return bool(result.rowcount == 1)
+
+    def add_action(self, row: Mapping[str, Any]) -> None:
+        """Record an officer's maker or checker action on a referral."""
+        self._db.execute(insert(referral_actions).values(**row))
+
+    def actions_of(self, application_id: str) -> list[dict[str, Any]]:
+        """Officer actions on an application, oldest first."""
+        rows = self._db.execute(
+            select(referral_actions)
+            .where(referral_actions.c.application_id == application_id)
+            .order_by(referral_actions.c.at, referral_actions.c.action_id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Append audit leaves in this transaction."""
+        if entries:
+            append_entries(self._db, entries)
+
+    def borrower_id(self, subject_id: str) -> str:
+        """See `borrower_id_for`."""
+        return borrower_id_for(subject_id)
+
+
+def _consent_row(c: Consent) -> dict[str, Any]:
+    return {
+        "consent_id": c.consent_id,
+        "subject_bidx": _bidx(c.subject_id),
+        "purpose": c.purpose.value,
+        "categories": ",".join(sorted(x.value for x in c.categories)),
+        "text_version": c.version,
+        "channel": c.channel.value,
+        "separate": c.separate,
+        "given_at": c.given_at,
+        "expires_at": c.expires_at,
+        "withdrawn_at": c.withdrawn_at,
+    }
+
+
+def _consent(r: Any, subject_id: str) -> Consent:
+    return Consent(
+        consent_id=r.consent_id,
+        subject_id=subject_id,
+        purpose=ConsentPurpose(r.purpose),
+        categories=frozenset(DataCategory(x) for x in r.categories.split(",")),
+        version=r.text_version,
+        channel=ConsentChannel(r.channel),
+        given_at=r.given_at,
+        separate=r.separate,
+        expires_at=r.expires_at,
+        withdrawn_at=r.withdrawn_at,
+    )
+
+
+class FactoryUnitOfWork(SqlUnitOfWork):
+    """`SqlUnitOfWork` with the application-flow store on the same transaction."""
+
+    applications: ApplicationStore
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        super().__init__(engine, clock)
+        self.applications = ApplicationStore(self)
+
+    def __enter__(self) -> FactoryUnitOfWork:
+        super().__enter__()
+        return self

@@ -1,0 +1,132 @@
+"""Ports of the application flow ("310"): what the use cases need from storage and the world.
+
+`FactoryUnitOfWork` is one database transaction with the servicing repositories (loans,
+journal) and `applications` (an `ApplicationStore`); the SQL implementation lives in
+`adapters.storage.origination_store`. `FactoryDeps` carries the frozen model spec, the policy,
+the data sources, the clock and the id factory — everything a decision depends on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+from creditfactory.audit import AuditEntry
+from creditfactory.decisioning import DEFAULT_POLICY, DecisionPolicy
+from creditfactory.kernel.clock import Clock
+from creditfactory.kernel.errors import DomainError
+from creditfactory.kernel.ids import IdFactory
+from creditfactory.kernel.money import Money
+from creditfactory.origination import Consent, DataSources, RegionRegistry
+from creditfactory.scoring import ScorecardSpec
+from creditfactory.servicing.ports import JournalRepository, LoanRepository
+
+__all__ = [
+    "ApplicationNotFound",
+    "ApplicationStore",
+    "DuplicateSubmission",
+    "FactoryDeps",
+    "FactoryUnitOfWork",
+    "FlowError",
+    "IdempotencyKeyReused",
+    "MakerCheckerViolation",
+    "OfferNotOpen",
+]
+
+
+class FlowError(DomainError):
+    """Root of the application-flow errors.
+
+    FlowError
+    ├── DuplicateSubmission      the (channel, idempotency key) is taken (storage raises it)
+    ├── IdempotencyKeyReused     same key, different request (HTTP 409)
+    ├── ApplicationNotFound      unknown application / offer / consent id (HTTP 404)
+    ├── OfferNotOpen             accepted, expired or not yours (HTTP 409)
+    └── MakerCheckerViolation    the checker is the maker, or lacks the role (HTTP 403)
+    """
+
+
+class DuplicateSubmission(FlowError):
+    """The unique (channel, key) refused a second insert."""
+
+    def __init__(self, channel_id: str, key: str) -> None:
+        super().__init__(f"idempotency_key: {key!r} already used by {channel_id}")
+
+
+class IdempotencyKeyReused(FlowError):
+    """The key was used before for a different request."""
+
+
+class ApplicationNotFound(FlowError):
+    """No such application, offer or consent (for this caller)."""
+
+
+class OfferNotOpen(FlowError):
+    """The offer cannot be accepted (already accepted, expired, or not yours)."""
+
+
+class MakerCheckerViolation(FlowError):
+    """An officer may not check their own recommendation, and only approvers check."""
+
+
+class ApplicationStore(Protocol):
+    """Application-flow rows (see adapters.storage.origination_store.ApplicationStore)."""
+
+    def find_by_key(self, channel_id: str, key: str) -> tuple[str, str, str] | None: ...
+    def claim(self, row: Mapping[str, Any]) -> None: ...
+    def update(self, application_id: str, **changes: Any) -> None: ...
+    def get(self, application_id: str) -> dict[str, Any] | None: ...
+    def exposure(self, subject_id: str) -> Money: ...
+    def consent_exists(self, consent_id: str) -> bool: ...
+    def add_consent(self, consent: Consent) -> None: ...
+    def withdraw_consent(self, consent_id: str, at: datetime) -> bool: ...
+    def consents_for(self, subject_id: str) -> list[Consent]: ...
+    def add_decision(self, record: Mapping[str, Any], decided_by: str, at: datetime) -> None: ...
+    def decisions_of(self, application_id: str) -> list[dict[str, Any]]: ...
+    def add_offer(self, row: Mapping[str, Any]) -> None: ...
+    def get_offer(self, offer_id: str) -> dict[str, Any] | None: ...
+    def accept_offer(self, offer_id: str, at: datetime, loan_id: str) -> bool: ...
+    def add_action(self, row: Mapping[str, Any]) -> None: ...
+    def actions_of(self, application_id: str) -> list[dict[str, Any]]: ...
+    def audit(self, entries: Sequence[AuditEntry]) -> None: ...
+    def borrower_id(self, subject_id: str) -> str: ...
+
+
+class FactoryUnitOfWork(Protocol):
+    """One transaction: loans, journal and the application store."""
+
+    @property
+    def loans(self) -> LoanRepository: ...
+    @property
+    def journal(self) -> JournalRepository: ...
+    @property
+    def applications(self) -> ApplicationStore: ...
+    def __enter__(self) -> FactoryUnitOfWork: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+
+
+@dataclass
+class FactoryDeps:
+    """What the flow is wired with. `spec_digest` is the sha256 of the frozen spec JSON;
+    `product_key` the servicing product booked for approvals; `offer_valid_days` how long an
+    offer stays open."""
+
+    uow: Callable[[], FactoryUnitOfWork]
+    spec: ScorecardSpec
+    spec_digest: str
+    clock: Clock
+    ids: IdFactory
+    sources: DataSources = field(default_factory=DataSources)
+    policy: DecisionPolicy = DEFAULT_POLICY
+    regions: RegionRegistry | None = None
+    product_key: str = "sme-term@2024.1"
+    offer_valid_days: int = 7

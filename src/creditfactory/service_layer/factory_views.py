@@ -1,0 +1,81 @@
+"""Read models of the application flow: the public view of an application and of a loan.
+
+Identifiers appear masked only (first 6 / last 4); amounts as decimal text in CNY.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from creditfactory.kernel.money import Money
+from creditfactory.service_layer.factory_ports import ApplicationNotFound, FactoryUnitOfWork
+from creditfactory.servicing.loan import Loan
+
+__all__ = ["application_view", "loan_view"]
+
+
+def _money(minor: int) -> str:
+    return str(Money.from_minor(minor).amount)
+
+
+def application_view(uow: FactoryUnitOfWork, application_id: str) -> dict[str, Any]:
+    """Application, latest decision (reasons, record digests), offer and loan id.
+
+    raises ApplicationNotFound."""
+    row = uow.applications.get(application_id)
+    if row is None:
+        raise ApplicationNotFound(f"application_id: no application {application_id!r}")
+    records = uow.applications.decisions_of(application_id)
+    offer = uow.applications.get_offer(row["offer_id"]) if row["offer_id"] else None
+    return {
+        "application_id": application_id,
+        "status": row["status"],
+        "applicant": {
+            "applicant_type": row["applicant_type"],
+            "name": row["applicant_name"],
+            "identifier": row["subject_masked"],
+        },
+        "requested_amount": _money(row["requested_minor"]),
+        "term_months": row["term_months"],
+        "decision": records[-1] if records else None,
+        "offer": None if offer is None else _offer(offer),
+        "loan_id": row["loan_id"],
+    }
+
+
+def _offer(offer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "offer_id": offer["offer_id"],
+        "amount": _money(offer["amount_minor"]),
+        "annual_rate": str(offer["annual_rate"]),
+        "term_months": offer["term_months"],
+        "status": offer["status"],
+        "expires_at": offer["expires_at"].isoformat(),
+        "loan_id": offer["loan_id"],
+    }
+
+
+def loan_view(loan: Loan) -> dict[str, Any]:
+    """Schedule, balances, DPD and five-category grade of a loan."""
+    return {
+        "loan_id": loan.loan_id,
+        "status": loan.status.value,
+        "product": loan.product.key,
+        "principal": str(loan.principal),
+        "annual_rate": str(loan.annual_rate.value),
+        "disbursement_date": loan.disbursement_date.isoformat(),
+        "principal_outstanding": str(loan.principal_outstanding),
+        "days_past_due": loan.dpd,
+        "grade": loan.grade.value,
+        "schedule": [
+            {
+                "seq": i.seq,
+                "due_date": i.due_date.isoformat(),
+                "principal_due": str(i.principal_due),
+                "interest_due": str(i.interest_due),
+                "principal_paid": str(i.principal_paid),
+                "interest_paid": str(i.interest_paid),
+            }
+            for i in loan.installments
+        ],
+    }

@@ -1,0 +1,454 @@
+"""The "310" application flow: submit → pull (with consent) → score → decide → offer → accept
+→ contract → disburse, one transaction from the claim of the idempotency key to the ledger.
+
+`submit_application` validates the applicant (422 on a bad USCC / ID / amount / term), records
+the consent it carries, pulls the configured sources through the consent gate (a failing source
+becomes a data gap, never an error), scores with the frozen spec, decides with the versioned
+policy, and — for an approval with `auto_accept` — books and disburses the loan. The unique
+(channel, idempotency key) makes concurrent duplicates produce one application and one loan;
+every retry returns the first response. Audit leaves are appended in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from creditfactory.audit import AuditEntry
+from creditfactory.decisioning import (
+    Decision,
+    DecisionInputs,
+    LimitRequest,
+    Outcome,
+    decide,
+    digest,
+)
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.money import Money
+from creditfactory.origination import (
+    Applicant,
+    ConsentChannel,
+    ConsentGate,
+    ConsentPurpose,
+    DataCategory,
+    ExternalData,
+    enterprise_applicant,
+    individual_business_applicant,
+    pull_external_data,
+    record_consent,
+    unregistered_operator_applicant,
+)
+from creditfactory.origination.application import application_features, decision_facts
+from creditfactory.origination.consent_gate import DataSources
+from creditfactory.scoring import score
+from creditfactory.service_layer.factory_ports import (
+    DuplicateSubmission,
+    FactoryDeps,
+    FactoryUnitOfWork,
+    IdempotencyKeyReused,
+)
+from creditfactory.service_layer.factory_views import application_view
+from creditfactory.servicing.products import PRODUCTS
+from creditfactory.servicing.repayment import disburse
+from creditfactory.servicing.services import BookLoan, contract_loan
+
+__all__ = [
+    "ConsentGiven",
+    "SubmitApplication",
+    "book_and_disburse",
+    "build_applicant",
+    "configured_sources",
+    "pull_for",
+    "record_given_consent",
+    "submit_application",
+]
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    """A 授权书 sent with a request: categories (DataCategory values), text version, channel."""
+
+    categories: tuple[str, ...]
+    version: str
+    channel: str = "api_partner"
+    separate: bool = False
+
+
+@dataclass(frozen=True)
+class SubmitApplication:
+    """Command: one loan application from a channel (amounts as decimal text, CNY)."""
+
+    channel_id: str
+    idempotency_key: str
+    applicant_type: str
+    name: str
+    amount: str
+    term_months: int
+    uscc: str | None = None
+    operator_id: str | None = None
+    legal_rep_id: str | None = None
+    phone: str | None = None
+    declared: Mapping[str, float | int | str | None] = field(default_factory=dict)
+    working_capital_need: str | None = None
+    consent: ConsentGiven | None = None
+    auto_accept: bool = True
+
+
+def build_applicant(cmd: Any, as_of: date, deps: FactoryDeps) -> Applicant:
+    """The validated applicant. raises InvalidField / InvalidUSCC / InvalidResidentID naming
+    the field, ValidationError("applicant_type") for an unknown type."""
+    kind = cmd.applicant_type
+    if kind == "enterprise":
+        return enterprise_applicant(
+            cmd.name, _required(cmd.uscc, "uscc"), as_of, cmd.legal_rep_id, cmd.phone, deps.regions
+        )
+    if kind == "individual_business":
+        uscc, op = _required(cmd.uscc, "uscc"), _required(cmd.operator_id, "operator_id")
+        return individual_business_applicant(cmd.name, uscc, op, as_of, cmd.phone, deps.regions)
+    if kind == "unregistered_operator":
+        op = _required(cmd.operator_id, "operator_id")
+        return unregistered_operator_applicant(cmd.name, op, as_of, cmd.phone, deps.regions)
+    raise ValidationError(
+        "applicant_type", "enterprise | individual_business | unregistered_operator"
+    )
+
+
+def _required(value: str | None, name: str) -> str:
+    if not value:
+        raise ValidationError(name, "required for this applicant type")
+    return value
+
+
+def _amount(cmd: SubmitApplication, deps: FactoryDeps) -> Money:
+    product = PRODUCTS[deps.product_key]
+    try:
+        amount = Money.of(cmd.amount)
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError("amount", "a decimal amount in CNY") from None
+    if amount.amount <= 0 or amount.amount != amount.rounded().amount:
+        raise ValidationError("amount", "positive, at most 2 decimal places")
+    if amount.amount > product.max_principal:
+        raise ValidationError("amount", f"at most {product.max_principal} CNY for this product")
+    if not 1 <= cmd.term_months <= product.max_term_months:
+        raise ValidationError("term_months", f"1 to {product.max_term_months} months")
+    return amount
+
+
+def configured_sources(sources: DataSources) -> tuple[str, ...]:
+    """Names of the sources the deployment has (only those are pulled)."""
+    return tuple(name for name, src in asdict_shallow(sources).items() if src is not None)
+
+
+def asdict_shallow(sources: DataSources) -> dict[str, Any]:
+    """The five ports by name (no deep copy, unlike dataclasses.asdict)."""
+    names = ("invoices", "tax_grade", "registry", "courts", "bureau")
+    return {n: getattr(sources, n) for n in names}
+
+
+def record_given_consent(
+    deps: FactoryDeps, subject_id: str, given: ConsentGiven, purpose: ConsentPurpose, token: str
+) -> str:
+    """Store the consent sent with a request (id derived from `token`, so a re-send stores it
+    once) with its audit leaf; returns the consent id."""
+    consent_id = "consent_" + hashlib.sha256(f"{token}|{purpose.value}".encode()).hexdigest()[:24]
+    try:
+        categories = [DataCategory(c) for c in given.categories]
+        channel = ConsentChannel(given.channel)
+    except ValueError as exc:
+        raise ValidationError("consent", str(exc)) from None
+    consent = record_consent(
+        consent_id, subject_id, purpose, categories, given.version, channel, deps.clock,
+        given.separate,
+    )  # fmt: skip
+    with deps.uow() as uow:
+        if uow.applications.consent_exists(consent_id):
+            return consent_id
+        try:
+            uow.applications.add_consent(consent)
+        except DuplicateSubmission:
+            return consent_id
+        payload = {"purpose": purpose.value, "categories": sorted(given.categories),
+                   "version": given.version, "channel": given.channel}  # fmt: skip
+        uow.applications.audit([_leaf("consent.recorded", consent_id, payload, deps)])
+        uow.commit()
+    return consent_id
+
+
+class _StoredConsents:
+    """`ConsentRecords` read from the database at call time (a withdrawal counts at once)."""
+
+    def __init__(self, deps: FactoryDeps) -> None:
+        self._deps = deps
+
+    def consents_for(self, subject_id: str) -> list[Any]:
+        with self._deps.uow() as uow:
+            return uow.applications.consents_for(subject_id)
+
+
+def pull_for(
+    deps: FactoryDeps, subject_id: str, purpose: ConsentPurpose, wanted: tuple[str, ...]
+) -> ExternalData:
+    """Pull `wanted` sources through the consent gate; gaps instead of errors."""
+    if not wanted:
+        return ExternalData()
+    gate = ConsentGate(_StoredConsents(deps), purpose, deps.clock)
+    return pull_external_data(deps.sources, gate, subject_id, wanted)
+
+
+def _leaf(action: str, subject: str, payload: Mapping[str, Any], deps: FactoryDeps) -> AuditEntry:
+    return AuditEntry("system:factory", action, subject, dict(payload), deps.clock.now())
+
+
+def _request_digest(cmd: SubmitApplication) -> str:
+    body = {k: v for k, v in asdict(cmd).items() if k != "idempotency_key"}
+    return digest(body)
+
+
+def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, Any]:
+    """Run one application through the flow (module docstring); returns the public view.
+
+    raises ValidationError / InvalidField (422), IdempotencyKeyReused (409).
+    """
+    now = deps.clock.now()
+    as_of = now.date()
+    applicant = build_applicant(cmd, as_of, deps)
+    amount = _amount(cmd, deps)
+    request_digest = _request_digest(cmd)
+    seen = _replay(deps, cmd, request_digest)
+    if seen is not None:
+        return seen
+    subject = applicant.subject_id
+    if cmd.consent is not None:
+        token = f"{cmd.channel_id}|{cmd.idempotency_key}"
+        record_given_consent(deps, subject, cmd.consent, ConsentPurpose.CREDIT_APPLICATION, token)
+    wanted = configured_sources(deps.sources)
+    external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
+    features = application_features(deps.spec.features, cmd.declared, external, as_of)
+    scored = score(deps.spec, features)
+    facts = decision_facts(scored, applicant, external, as_of, wanted)
+    application_id = deps.ids.new("app")
+    row = _application_row(application_id, cmd, applicant, amount, request_digest, now, deps)
+    try:
+        with deps.uow() as uow:
+            uow.applications.claim(row)
+            inputs = DecisionInputs(
+                decision_id=deps.ids.new("dec"),
+                application_id=application_id,
+                facts=facts,
+                limit=LimitRequest(
+                    pd_12m=scored.pd_12m,
+                    requested=amount,
+                    working_capital_need=(
+                        None if cmd.working_capital_need is None
+                        else Money.of(cmd.working_capital_need)
+                    ),
+                    existing_credit=uow.applications.exposure(subject),
+                    existing_exposure=uow.applications.exposure(subject),
+                ),
+                term_months=cmd.term_months,
+                as_of=as_of,
+                decided_at=now,
+                spec_digest=deps.spec_digest,
+                snapshot=_snapshot(cmd, features, external),
+                score_reasons=scored.reasons,
+            )  # fmt: skip
+            decision = decide(inputs, deps.policy)
+            response = _conclude(uow, deps, application_id, subject, cmd, decision, external)
+            uow.commit()
+            return response
+    except DuplicateSubmission:
+        seen = _replay(deps, cmd, request_digest)
+        if seen is None:  # pragma: no cover - the winner committed before we could fail
+            raise
+        return seen
+
+
+def _replay(
+    deps: FactoryDeps, cmd: SubmitApplication, request_digest: str
+) -> dict[str, Any] | None:
+    with deps.uow() as uow:
+        found = uow.applications.find_by_key(cmd.channel_id, cmd.idempotency_key)
+    if found is None:
+        return None
+    if found[1] != request_digest:
+        raise IdempotencyKeyReused(
+            f"idempotency_key: {cmd.idempotency_key!r} was used for another request"
+        )
+    first: dict[str, Any] = json.loads(found[2])
+    return first
+
+
+def _application_row(
+    application_id: str,
+    cmd: SubmitApplication,
+    applicant: Applicant,
+    amount: Money,
+    request_digest: str,
+    now: datetime,
+    deps: FactoryDeps,
+) -> dict[str, Any]:
+    masked = applicant.masked()
+    return {
+        "application_id": application_id,
+        "channel_id": cmd.channel_id,
+        "idempotency_key": cmd.idempotency_key,
+        "request_digest": request_digest,
+        "applicant_type": applicant.applicant_type.value,
+        "applicant_name": applicant.name,
+        "subject_id": applicant.subject_id,
+        "operator_id_enc": applicant.operator_id.value if applicant.operator_id else None,
+        "phone_enc": applicant.phone.value if applicant.phone else None,
+        "subject_masked": masked["uscc"] or masked["operator_id"] or "",
+        "product_key": deps.product_key,
+        "currency": amount.currency,
+        "requested_minor": amount.to_minor(),
+        "term_months": cmd.term_months,
+        "status": "received",
+        "response": "{}",
+        "submitted_at": now,
+        "updated_at": now,
+    }
+
+
+def _snapshot(
+    cmd: SubmitApplication, features: Mapping[str, Any], external: ExternalData
+) -> dict[str, Any]:
+    return {
+        "request": {k: v for k, v in asdict(cmd).items() if k != "idempotency_key"},
+        "features": dict(features),
+        "external": {
+            "invoices": len(external.invoices),
+            "tax_grade": None if external.tax_grade is None else external.tax_grade.grade.value,
+            "registry": None if external.registry is None else external.registry.status.value,
+            "courts": None if external.courts is None else asdict(external.courts),
+            "bureau": None if external.bureau is None else external.bureau.max_days_past_due,
+            "gaps": dict(external.gaps),
+        },
+    }
+
+
+STATUS = {Outcome.APPROVE: "approved", Outcome.DECLINE: "declined", Outcome.REFER: "referred"}
+
+
+def _conclude(
+    uow: FactoryUnitOfWork,
+    deps: FactoryDeps,
+    application_id: str,
+    subject: str,
+    cmd: SubmitApplication,
+    decision: Decision,
+    external: ExternalData,
+) -> dict[str, Any]:
+    now = deps.clock.now()
+    record = decision.record.to_dict()
+    store = uow.applications
+    store.add_decision(record, "system", now)
+    leaves = [
+        _leaf("application.submitted", application_id, {"channel": cmd.channel_id}, deps),
+        _leaf(
+            "data.pulled",
+            application_id,
+            {"gaps": dict(external.gaps), "invoices": len(external.invoices)},
+            deps,
+        ),  # fmt: skip
+        _leaf("decision.made", record["decision_id"], _decision_payload(record), deps),
+    ]
+    changes: dict[str, Any] = {
+        "status": STATUS[decision.outcome],
+        "decision_id": record["decision_id"],
+    }
+    if decision.outcome is Outcome.APPROVE:
+        offer = make_offer(uow, deps, application_id, record, cmd.term_months)
+        changes["offer_id"] = offer["offer_id"]
+        leaves.append(_leaf("offer.made", offer["offer_id"], _offer_payload(offer), deps))
+        if cmd.auto_accept:
+            loan_id, more = book_and_disburse(uow, deps, offer, subject)
+            changes.update(status="disbursed", loan_id=loan_id)
+            leaves += more
+    store.update(application_id, updated_at=now, **changes)
+    store.audit(leaves)
+    response = application_view(uow, application_id)
+    store.update(application_id, response=json.dumps(response, ensure_ascii=False))
+    return response
+
+
+def _decision_payload(record: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("application_id", "outcome", "inputs_digest", "spec_digest", "policy_version",
+            "policy_digest", "limit", "annual_rate")  # fmt: skip
+    return {**{k: record[k] for k in keys}, "record_digest": digest(record)}
+
+
+def _offer_payload(offer: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "application_id": offer["application_id"],
+        "amount_minor": offer["amount_minor"],
+        "annual_rate": str(offer["annual_rate"]),
+        "term_months": offer["term_months"],
+    }
+
+
+def make_offer(
+    uow: FactoryUnitOfWork,
+    deps: FactoryDeps,
+    application_id: str,
+    record: Mapping[str, Any],
+    term_months: int,
+) -> dict[str, Any]:
+    """Store an open offer of the record's limit at its rate; returns the row."""
+    row = {
+        "offer_id": deps.ids.new("offer"),
+        "application_id": application_id,
+        "currency": "CNY",
+        "amount_minor": Money.of(record["limit"]).to_minor(),
+        "annual_rate": Decimal(record["annual_rate"]),
+        "term_months": term_months,
+        "product_key": deps.product_key,
+        "status": "open",
+        "expires_at": deps.clock.now() + timedelta(days=deps.offer_valid_days),
+    }
+    uow.applications.add_offer(row)
+    return row
+
+
+def book_and_disburse(
+    uow: FactoryUnitOfWork, deps: FactoryDeps, offer: Mapping[str, Any], subject: str
+) -> tuple[str, list[AuditEntry]]:
+    """Accept `offer`: contract the loan (schedule), disburse it to the ledger, in `uow`'s
+    transaction. raises OfferNotOpen when it was accepted meanwhile."""
+    from creditfactory.service_layer.factory_ports import OfferNotOpen
+
+    now = deps.clock.now()
+    loan_id = deps.ids.new("loan")
+    if not uow.applications.accept_offer(offer["offer_id"], now, loan_id):
+        raise OfferNotOpen(f"offer_id: {offer['offer_id']} is not open")
+    cmd = BookLoan(
+        loan_id=loan_id,
+        borrower_id=uow.applications.borrower_id(subject),
+        product_key=offer["product_key"],
+        principal=str(Money.from_minor(offer["amount_minor"]).amount),
+        annual_rate=str(offer["annual_rate"]),
+        term_months=offer["term_months"],
+        disbursement_date=now.date(),
+    )
+    loan = contract_loan(cmd)
+    entries = disburse(loan, now.date())
+    uow.loans.add(loan)
+    uow.journal.add(entries, now)
+    payload = {"offer_id": offer["offer_id"], "principal": cmd.principal,
+               "annual_rate": cmd.annual_rate, "term_months": cmd.term_months}  # fmt: skip
+    leaves = [
+        _leaf("offer.accepted", offer["offer_id"], {"loan_id": loan_id}, deps),
+        _leaf("loan.contracted", loan_id, payload, deps),
+        _leaf(
+            "loan.disbursed",
+            loan_id,
+            {"amount": cmd.principal, "date": now.date().isoformat()},
+            deps,
+        ),  # fmt: skip
+    ]
+    return loan_id, leaves
