@@ -20,7 +20,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def _names() -> list[str]:
     here = Path(__file__).resolve().parent
-    return sorted(m.name[6:] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    return sorted(
+        m.name[6:] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.names or _names():
         module = importlib.import_module(f"bench.bench_{name}")
         figures = module.run(small=args.small)
-        figures = {"benchmark": name, "small": args.small, "at": datetime.now(UTC).isoformat(), **figures}
+        figures = {
+            "benchmark": name,
+            "small": args.small,
+            "at": datetime.now(UTC).isoformat(),
+            **figures,
+        }
         print(json.dumps(figures, indent=2, default=str))
         (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2, default=str) + "\n")
     return 0

@@ -63,9 +63,7 @@ def _thirty_days(convention: DayCount, start: date, end: date, termination: date
     return _thirty(start.year, start.month, d1, end.year, end.month, d2)
 
 
-def day_count(
-    convention: DayCount, start: date, end: date, termination: date | None = None
-) -> int:
+def day_count(convention: DayCount, start: date, end: date, termination: date | None = None) -> int:
     """Days from `start` (inclusive) to `end` (exclusive) under `convention`.
 
     termination: the final date of the schedule, needed only by THIRTY_E_360_ISDA.

@@ -153,5 +153,7 @@ def installment_delinquency(
         row = by_seq[seq]
         for band in ranges:
             if band.contains(dpd):
-                out[band.name] = out.get(band.name, ZERO) + row.principal_unpaid + row.interest_unpaid
+                out[band.name] = (
+                    out.get(band.name, ZERO) + row.principal_unpaid + row.interest_unpaid
+                )
     return out
