@@ -1,0 +1,97 @@
+"""One place that maps errors to HTTP: problem+json (RFC 9457) naming the field and the rule.
+
+ValidationError / InvalidField / request shape   → 422 {"field", "rule"}
+IdempotencyKeyReused, OfferNotOpen               → 409
+ApplicationNotFound, LoanNotFound                → 404
+MakerCheckerViolation, Forbidden                 → 403
+Unauthorized                                     → 401
+other DomainError (e.g. an over-repayment)       → 422
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from creditfactory.adapters.storage.repositories import LoanNotFound
+from creditfactory.kernel.errors import CreditFactoryError, DomainError, ValidationError
+from creditfactory.origination import InvalidField
+from creditfactory.service_layer.factory_ports import (
+    ApplicationNotFound,
+    IdempotencyKeyReused,
+    MakerCheckerViolation,
+    OfferNotOpen,
+)
+
+__all__ = ["Forbidden", "Unauthorized", "install_error_handlers", "problem"]
+
+PROBLEM = "application/problem+json"
+
+
+class Unauthorized(CreditFactoryError):
+    """No or a bad API key / token."""
+
+
+class Forbidden(CreditFactoryError):
+    """Authenticated, but the role does not allow it."""
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _field_of(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, InvalidField | ValidationError):
+        return exc.field, exc.rule
+    text = str(exc)
+    name, _, rule = text.partition(": ")
+    return (name, rule) if rule else ("", text)
+
+
+_STATUS: tuple[tuple[type[Exception], int, str], ...] = (
+    (Unauthorized, 401, "Unauthorized"),
+    (Forbidden, 403, "Forbidden"),
+    (MakerCheckerViolation, 403, "Maker-checker violation"),
+    (ApplicationNotFound, 404, "Not found"),
+    (LoanNotFound, 404, "Not found"),
+    (IdempotencyKeyReused, 409, "Idempotency key reused"),
+    (OfferNotOpen, 409, "Conflict"),
+    (InvalidField, 422, "Invalid field"),
+    (ValidationError, 422, "Invalid field"),
+    (DomainError, 422, "Rule broken"),
+)
+
+
+async def _domain(_request: Request, exc: Exception) -> JSONResponse:
+    for kind, status, title in _STATUS:
+        if isinstance(exc, kind):
+            field, rule = _field_of(exc)
+            return problem(status, title, str(exc), field=field, rule=rule)
+    return problem(500, "Internal error", "unexpected error")
+
+
+async def _shape(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "header", "path", "query")]
+    field = ".".join(loc)
+    # Name the leaf field (e.g. "amount", "term_months") like the domain errors do.
+    return problem(
+        422,
+        "Invalid field",
+        f"{field}: {first.get('msg')}",
+        field=loc[-1] if loc else "",
+        path=field,
+        rule=str(first.get("msg")),
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+    app.add_exception_handler(CreditFactoryError, _domain)
+    app.add_exception_handler(RequestValidationError, _shape)

@@ -1,0 +1,228 @@
+"""Routes under /api/v1: limit estimates, applications, offers, loans, repayments, consents,
+officer login, the referral queue (maker-checker) and end-of-day. Routes only translate HTTP
+into commands; errors are mapped in `errors.py`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+
+from creditfactory.adapters.api.schemas import (
+    ApplicantIn,
+    ApplicationCreate,
+    CheckIn,
+    ConsentCreate,
+    ConsentIn,
+    EndOfDayIn,
+    LimitEstimateCreate,
+    LoginIn,
+    RecommendationIn,
+    RepaymentCreate,
+)
+from creditfactory.adapters.api.security import Caller, Officer, Security
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.origination import ConsentPurpose
+from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
+from creditfactory.service_layer.factory_ports import ApplicationNotFound, FactoryDeps
+from creditfactory.service_layer.factory_views import application_view, loan_view
+from creditfactory.service_layer.offer_flow import (
+    accept_offer,
+    check_referral,
+    recommend_referral,
+    withdraw_consent_by_id,
+)
+from creditfactory.service_layer.origination_flow import (
+    ConsentGiven,
+    SubmitApplication,
+    build_applicant,
+    record_given_consent,
+    submit_application,
+)
+from creditfactory.servicing.services import end_of_day, post_repayment
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _deps(request: Request) -> FactoryDeps:
+    deps: FactoryDeps = request.app.state.deps
+    return deps
+
+
+def _security(request: Request) -> Security:
+    security: Security = request.app.state.security
+    return security
+
+
+def channel(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> Caller:
+    """Dependency: the calling channel (401 without a valid key)."""
+    return _security(request).channel(x_api_key)
+
+
+def officer(request: Request, authorization: Annotated[str | None, Header()] = None) -> Officer:
+    """Dependency: the logged-in officer (401 without a valid token)."""
+    return _security(request).officer(authorization)
+
+
+Deps = Annotated[FactoryDeps, Depends(_deps)]
+Channel = Annotated[Caller, Depends(channel)]
+OfficerDep = Annotated[Officer, Depends(officer)]
+
+
+def _key(value: str | None) -> str:
+    if not value or len(value) > 128:
+        raise ValidationError("Idempotency-Key", "header required, 1–128 characters")
+    return value
+
+
+def _consent(c: ConsentIn | None) -> ConsentGiven | None:
+    return (
+        None if c is None else ConsentGiven(tuple(c.categories), c.version, c.channel, c.separate)
+    )
+
+
+def _applicant(a: ApplicantIn) -> dict[str, Any]:
+    return a.model_dump()
+
+
+@router.post("/limit-estimates", tags=["applications"])
+def post_limit_estimate(body: LimitEstimateCreate, deps: Deps, caller: Channel) -> dict[str, Any]:
+    """在线测额: indicative limit range and rate range; no hard inquiry."""
+    cmd = EstimateLimit(
+        channel_id=caller.channel_id,
+        request_id=deps.ids.new("est"),
+        declared_revenue=body.declared_revenue,
+        term_months=body.term_months,
+        declared=body.declared,
+        working_capital_need=body.working_capital_need,
+        consent=_consent(body.consent),
+        **_applicant(body.applicant),
+    )
+    return estimate(deps, cmd)
+
+
+@router.post("/applications", tags=["applications"])
+def post_application(
+    body: ApplicationCreate,
+    deps: Deps,
+    caller: Channel,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Apply: score → policy → limit → price → decision; approvals are contracted and
+    disbursed at once (auto_accept). A retry with the same Idempotency-Key returns the first
+    result."""
+    cmd = SubmitApplication(
+        channel_id=caller.channel_id,
+        idempotency_key=_key(idempotency_key),
+        amount=body.amount,
+        term_months=body.term_months,
+        declared=body.declared,
+        working_capital_need=body.working_capital_need,
+        consent=_consent(body.consent),
+        auto_accept=body.auto_accept,
+        **_applicant(body.applicant),
+    )
+    return submit_application(deps, cmd)
+
+
+@router.get("/applications/{application_id}", tags=["applications"])
+def get_application(application_id: str, deps: Deps, caller: Channel) -> dict[str, Any]:
+    """Decision, reasons and offer of one of the channel's applications."""
+    with deps.uow() as uow:
+        row = uow.applications.get(application_id)
+        if row is None or row["channel_id"] != caller.channel_id:
+            raise ApplicationNotFound(f"application_id: no application {application_id!r}")
+        return application_view(uow, application_id)
+
+
+@router.post("/offers/{offer_id}/accept", tags=["applications"])
+def post_accept(offer_id: str, deps: Deps, caller: Channel) -> dict[str, Any]:
+    """Accept an offer: the loan is contracted (schedule) and disbursed."""
+    return accept_offer(deps, offer_id, caller.channel_id)
+
+
+@router.get("/loans/{loan_id}", tags=["loans"])
+def get_loan(loan_id: str, deps: Deps, caller: Channel) -> dict[str, Any]:
+    """Schedule, balances, DPD and grade."""
+    with deps.uow() as uow:
+        return loan_view(uow.loans.get(loan_id))
+
+
+@router.post("/loans/{loan_id}/repayments", tags=["loans"])
+def post_loan_repayment(
+    loan_id: str,
+    body: RepaymentCreate,
+    deps: Deps,
+    caller: Channel,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Post a repayment once per Idempotency-Key; returns the loan summary after it."""
+    value_date = date.fromisoformat(body.value_date) if body.value_date else deps.clock.now().date()
+    key = f"{caller.channel_id}:{_key(idempotency_key)}"
+    return post_repayment(deps.uow(), deps.clock, loan_id, Decimal(body.amount), value_date, key)  # type: ignore[arg-type]
+
+
+@router.post("/consents", tags=["consents"])
+def post_consent(body: ConsentCreate, deps: Deps, caller: Channel) -> dict[str, Any]:
+    """Record a consent (授权书) on its own; returns its id."""
+    applicant = build_applicant(body.applicant, deps.clock.now().date(), deps)
+    given = _consent(body.consent)
+    assert given is not None
+    token = f"{caller.channel_id}|{deps.ids.new('c')}"
+    consent_id = record_given_consent(
+        deps, applicant.subject_id, given, ConsentPurpose(body.purpose), token
+    )
+    return {"consent_id": consent_id}
+
+
+@router.post("/consents/{consent_id}/withdraw", tags=["consents"])
+def post_withdraw(consent_id: str, deps: Deps, caller: Channel) -> dict[str, Any]:
+    """Withdraw a consent (PIPL Art 15): no further pulls under it."""
+    withdraw_consent_by_id(deps, consent_id, caller.channel_id)
+    return {"consent_id": consent_id, "withdrawn": True}
+
+
+@router.post("/officers/login", tags=["officers"])
+def post_login(body: LoginIn, request: Request) -> dict[str, str]:
+    """Officer login: a bearer token (8 h)."""
+    token = _security(request).login(body.username, body.password)
+    return {"access_token": token, "token_type": "bearer"}
+
+
+@router.get("/referrals", tags=["officers"])
+def get_referrals(deps: Deps, who: OfficerDep) -> dict[str, Any]:
+    """The referral queue: referred applications, oldest first."""
+    with deps.uow() as uow:
+        rows = uow.applications.recent(limit=200, status="referred")  # type: ignore[attr-defined]
+    data = [{**r, "submitted_at": r["submitted_at"].isoformat()} for r in reversed(rows)]
+    return {"data": data, "count": len(data)}
+
+
+@router.post("/referrals/{application_id}/recommendation", tags=["officers"])
+def post_recommendation(
+    application_id: str, body: RecommendationIn, deps: Deps, who: OfficerDep
+) -> dict[str, Any]:
+    """Maker: recommend approve or decline."""
+    return recommend_referral(deps, application_id, who.officer_id, body.action, body.note)
+
+
+@router.post("/referrals/{application_id}/check", tags=["officers"])
+def post_check(application_id: str, body: CheckIn, deps: Deps, who: OfficerDep) -> dict[str, Any]:
+    """Checker (approver role, not the maker): confirm the recommendation."""
+    return check_referral(deps, application_id, who.officer_id, who.role, body.note)
+
+
+@router.post("/end-of-day", tags=["officers"])
+def post_end_of_day(body: EndOfDayIn, deps: Deps, who: OfficerDep) -> dict[str, Any]:
+    """Close a business date for every active loan (accrual, due, DPD, grade)."""
+    if who.role not in ("approver", "admin"):
+        from creditfactory.adapters.api.errors import Forbidden
+
+        raise Forbidden("role: approver or admin")
+    result = end_of_day(deps.uow(), deps.clock, date.fromisoformat(body.business_date))  # type: ignore[arg-type]
+    return {"business_date": body.business_date, "loans_closed": result.loans_closed,
+            "entries_posted": result.entries_posted}  # fmt: skip

@@ -1,0 +1,118 @@
+"""Request and response shapes of the HTTP API (pydantic). Syntax and ranges are checked here;
+domain rules (USCC / ID checksums, product limits) in the domain, mapped to 422 in `errors.py`."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ApplicantIn",
+    "ApplicationCreate",
+    "ConsentCreate",
+    "ConsentIn",
+    "LimitEstimateCreate",
+    "LoginIn",
+    "RecommendationIn",
+    "CheckIn",
+    "RepaymentCreate",
+    "EndOfDayIn",
+]
+
+Amount = Field(pattern=r"^\d{1,12}(\.\d{1,2})?$", description="CNY decimal text, e.g. 300000.00")
+
+
+class ConsentIn(BaseModel):
+    """A 授权书 given with the request."""
+
+    model_config = ConfigDict(extra="forbid")
+    categories: list[Literal["invoices", "tax", "registry", "courts", "bureau", "bank_flows"]]
+    version: str = Field(min_length=1, max_length=64)
+    channel: Literal["mobile_app", "web", "api_partner", "branch_paper"] = "api_partner"
+    separate: bool = False
+
+
+class ApplicantIn(BaseModel):
+    """Who applies. Identifiers are checked (GB 32100 / GB 11643) and stored encrypted."""
+
+    model_config = ConfigDict(extra="forbid")
+    applicant_type: Literal["enterprise", "individual_business", "unregistered_operator"]
+    name: str = Field(min_length=1, max_length=200)
+    uscc: str | None = Field(default=None, max_length=32)
+    operator_id: str | None = Field(default=None, max_length=32)
+    legal_rep_id: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class ApplicationCreate(BaseModel):
+    """POST /api/v1/applications (with an Idempotency-Key header)."""
+
+    model_config = ConfigDict(extra="forbid")
+    applicant: ApplicantIn
+    amount: str = Amount
+    term_months: int
+    declared: dict[str, float | int | str | None] = Field(default_factory=dict)
+    working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
+    consent: ConsentIn | None = None
+    auto_accept: bool = True
+
+
+class LimitEstimateCreate(BaseModel):
+    """POST /api/v1/limit-estimates: no formal application, no hard inquiry."""
+
+    model_config = ConfigDict(extra="forbid")
+    applicant: ApplicantIn
+    declared_revenue: str = Amount
+    term_months: int = Field(default=12, ge=1, le=36)
+    declared: dict[str, float | int | str | None] = Field(default_factory=dict)
+    working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
+    consent: ConsentIn | None = None
+
+
+class ConsentCreate(BaseModel):
+    """POST /api/v1/consents: record a consent on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+    applicant: ApplicantIn
+    purpose: Literal["limit_estimate", "credit_application", "post_loan_monitoring"]
+    consent: ConsentIn
+
+
+class RepaymentCreate(BaseModel):
+    """POST /api/v1/loans/{id}/repayments (with an Idempotency-Key header)."""
+
+    model_config = ConfigDict(extra="forbid")
+    amount: str = Amount
+    value_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class LoginIn(BaseModel):
+    """Officer login."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class RecommendationIn(BaseModel):
+    """Maker step on a referred application."""
+
+    action: Literal["approve", "decline"]
+    note: str = Field(default="", max_length=500)
+
+
+class CheckIn(BaseModel):
+    """Checker step."""
+
+    note: str = Field(default="", max_length=500)
+
+
+class EndOfDayIn(BaseModel):
+    """Run end-of-day for a business date."""
+
+    business_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+def public(value: Any) -> Any:
+    """Identity: responses are plain dicts built by the read models (masked already)."""
+    return value
