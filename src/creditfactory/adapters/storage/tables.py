@@ -7,6 +7,7 @@ from creditfactory.adapters.storage import (
     decisioning_tables,
     identity_tables,
     ledger_tables,
+    monitoring_tables,
     origination_tables,
     servicing_tables,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "identity_tables",
     "ledger_tables",
     "metadata",
+    "monitoring_tables",
     "origination_tables",
     "servicing_tables",
 ]

@@ -1,0 +1,164 @@
+"""Tables of the monitoring context (docs/monitoring.md):
+
+- `monitoring_borrowers`  who is watched: borrower id ↔ USCC, controller and related parties
+- `monitoring_events`     accepted feed events (idempotent by event_id; `scanned_on` NULL until a
+                          run has scored them — the scan reads only those: incremental)
+- `monitoring_rejects`    every feed line not accepted, with line number, reason and raw text
+- `monitoring_signal_state` decayed score per (borrower, loan, kind), carried from run to run
+- `monitoring_loan_marks` what the previous run saw of a loan (bucket, late episodes, utilisation)
+- `monitoring_warnings`   non-green levels per borrower / loan and business date, with contributors
+- `monitoring_runs`       one row per business date scanned (counts, level distribution JSON)
+- `monitoring_alerts` + `monitoring_alert_steps`  the alert workflow and its history
+Scores are floats (a risk index, not money); times are tz-aware UTC.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from creditfactory.adapters.storage.metadata import metadata
+from creditfactory.adapters.storage.types import DecimalText, UTCDateTime
+
+monitoring_borrowers = Table(
+    "monitoring_borrowers",
+    metadata,
+    Column("borrower_id", String(64), primary_key=True),
+    Column("uscc", String(18), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("controller_id", String(64)),
+    Column("related_parties", Text, nullable=False),  # comma-separated party ids
+    UniqueConstraint("uscc"),
+)
+
+monitoring_events = Table(
+    "monitoring_events",
+    metadata,
+    Column("event_id", String(128), primary_key=True),
+    Column("source", String(32), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("borrower_id", String(64), nullable=False, index=True),
+    Column("event_type", String(40), nullable=False),
+    Column("kind", String(40)),  # the signal kind, NULL when the event raises none
+    Column("occurred_on", Date, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("out_of_order", Integer, nullable=False),
+    Column("scanned_on", Date),
+)
+Index(
+    "ix_monitoring_events_unscanned",
+    monitoring_events.c.scanned_on,
+    monitoring_events.c.occurred_on,
+)
+
+monitoring_rejects = Table(
+    "monitoring_rejects",
+    metadata,
+    Column("reject_id", Integer, primary_key=True, autoincrement=True),
+    Column("feed", String(200), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+monitoring_signal_state = Table(
+    "monitoring_signal_state",
+    metadata,
+    Column("borrower_id", String(64), primary_key=True),
+    Column("loan_id", String(64), primary_key=True),  # '' for borrower-wide signals
+    Column("kind", String(40), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("last_on", Date, nullable=False),
+    Column("hits", Integer, nullable=False),
+)
+
+monitoring_loan_marks = Table(
+    "monitoring_loan_marks",
+    metadata,
+    Column("loan_id", String(64), primary_key=True),
+    Column("bucket", String(16), nullable=False),
+    Column("late_episodes", Text, nullable=False),  # comma-separated ISO dates
+    Column("utilisation", DecimalText),
+    Column("as_of", Date, nullable=False),
+)
+
+monitoring_warnings = Table(
+    "monitoring_warnings",
+    metadata,
+    Column("business_date", Date, primary_key=True),
+    Column("subject_type", String(8), primary_key=True),  # borrower | loan
+    Column("subject_id", String(64), primary_key=True),
+    Column("level", String(8), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("contributors", Text, nullable=False),
+    Column("grade_floor", String(16), nullable=False),
+)
+
+monitoring_runs = Table(
+    "monitoring_runs",
+    metadata,
+    Column("business_date", Date, primary_key=True),
+    Column("rule_book", String(32), nullable=False),
+    Column("events_scanned", Integer, nullable=False),
+    Column("hits", Integer, nullable=False),
+    Column("levels", Text, nullable=False),  # JSON {"borrower": {...}, "loan": {...}}
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("completed_at", UTCDateTime, nullable=False),
+)
+
+monitoring_alerts = Table(
+    "monitoring_alerts",
+    metadata,
+    Column("alert_id", String(64), primary_key=True),
+    Column("borrower_id", String(64), nullable=False, index=True),
+    Column("level", String(8), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("assignee", String(64)),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("business_date_opened", String(10), nullable=False),
+    Column("contributors", Text, nullable=False),
+    Column("due_at", UTCDateTime),
+    Column("actions", Text, nullable=False),
+    Column("reason", Text),
+    Column("closed_at", UTCDateTime),
+    Column("sla_version", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+monitoring_alert_steps = Table(
+    "monitoring_alert_steps",
+    metadata,
+    Column("alert_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("action", String(64), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+MONITORING_TABLES = (
+    monitoring_borrowers,
+    monitoring_events,
+    monitoring_rejects,
+    monitoring_signal_state,
+    monitoring_loan_marks,
+    monitoring_warnings,
+    monitoring_runs,
+    monitoring_alerts,
+    monitoring_alert_steps,
+)
