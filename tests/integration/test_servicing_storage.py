@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -28,8 +29,8 @@ def _uid(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
-def _booked(uow: SqlUnitOfWork, principal: str = "100000") -> str:
-    loan_id = _uid("loan")
+def _booked(uow: SqlUnitOfWork, principal: str = "100000", loan_id: str = "") -> str:
+    loan_id = loan_id or _uid("loan")
     services.book_loan(
         uow, BookLoan(loan_id, _uid("b"), "sme-term@2024.1", principal, "0.0445", 12, START)
     )
@@ -148,3 +149,33 @@ def test_drawdown_above_the_available_limit_changes_nothing(engine: Engine) -> N
     with uow:
         assert uow.facilities.outstanding_principal(facility_id) == Decimal("200000.00")
         assert uow.facilities.get(facility_id).pending == 0
+
+
+def test_end_of_day_resumes_after_a_crash(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    uow = SqlUnitOfWork(engine, CLOCK)
+    day = START + timedelta(days=5)
+    services.end_of_day(uow, CLOCK, day - timedelta(days=1))  # close what other tests left open
+    run = uuid.uuid4().hex[:8]
+    loan_ids = [_booked(uow, loan_id=f"zz_{run}_{i}") for i in range(5)]  # last in id order
+    real = services.run_end_of_day
+    victim = loan_ids[3]
+
+    def crash_on_victim(loan: Any, business_date: date) -> Any:
+        if loan.loan_id == victim:
+            raise RuntimeError("power cut")
+        return real(loan, business_date)
+
+    monkeypatch.setattr(services, "run_end_of_day", crash_on_victim)
+    with pytest.raises(RuntimeError):
+        services.end_of_day(uow, CLOCK, day, chunk_size=2)
+    with uow:
+        closed = [uow.loans.get(i).last_closed_date == day for i in loan_ids]
+    assert closed[:2] == [True, True]  # earlier chunks committed
+    assert not closed[3] and sum(closed) in (2, 3)  # the failing chunk rolled back whole
+    monkeypatch.setattr(services, "run_end_of_day", real)
+    resumed = services.end_of_day(uow, CLOCK, day, chunk_size=2)
+    assert resumed.loans_closed >= 3
+    with uow:
+        assert all(uow.loans.get(i).last_closed_date == day for i in loan_ids)
+    for loan_id in loan_ids:
+        _assert_ledger_matches(uow, loan_id)
