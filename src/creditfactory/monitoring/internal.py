@@ -58,8 +58,9 @@ def dpd_kind(dpd: int) -> str | None:
 
 
 def bucket_rolled(previous: DPDBucket, current: DPDBucket) -> bool:
-    """True when the loan moved to a worse bucket than at the previous run."""
-    return _BUCKETS.index(current) > _BUCKETS.index(previous)
+    """True when an already overdue loan moved to a worse bucket than at the previous run (going
+    from current to overdue is the DPD signal itself, not a roll)."""
+    return previous is not DPDBucket.CURRENT and _BUCKETS.index(current) > _BUCKETS.index(previous)
 
 
 def repeated_late(episodes: tuple[date, ...], as_of: date) -> bool:

@@ -52,11 +52,20 @@ class BookIndex(Protocol):
 class MonitoringUnitOfWork(Protocol):
     """One transaction over loans, facilities, alerts, the book index and the audit log."""
 
-    loans: LoanRepository
-    facilities: FacilityRepository
-    alerts: AlertRepository
-    book: BookIndex
-    audit: AuditStore
+    @property
+    def loans(self) -> LoanRepository: ...
+
+    @property
+    def facilities(self) -> FacilityRepository: ...
+
+    @property
+    def alerts(self) -> AlertRepository: ...
+
+    @property
+    def book(self) -> BookIndex: ...
+
+    @property
+    def audit(self) -> AuditStore: ...
 
     def __enter__(self) -> MonitoringUnitOfWork: ...
 
