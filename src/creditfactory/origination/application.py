@@ -17,6 +17,7 @@ from datetime import date
 from creditfactory.decisioning import DecisionFacts
 from creditfactory.origination.applicants import Applicant
 from creditfactory.origination.consent_gate import ExternalData
+from creditfactory.origination.identity import org_code_check_character, uscc_check_character
 from creditfactory.origination.limit_estimate import invoice_months
 from creditfactory.origination.ports import InvoiceDirection, InvoiceStatus, VATInvoice
 from creditfactory.scoring import Invoice, ScoreResult, build_invoice_features
@@ -27,6 +28,7 @@ __all__ = [
     "application_features",
     "business_age_months",
     "decision_facts",
+    "demo_uscc",
     "scoring_invoices",
 ]
 
@@ -107,3 +109,11 @@ def decision_facts(
         data_gaps=tuple(f"{k}: {v}" for k, v in sorted(external.gaps.items())),
         identity_flagged=applicant.needs_review,
     )
+
+
+def demo_uscc(number: int, region: str = "440300") -> str:
+    """A valid 统一社会信用代码 (type 91, GB 11714 and GB 32100 check characters) built from a
+    number — the demos' stand-in for a registration (the SBA and CUMCM firms have none)."""
+    org8 = f"{number % 10**8:08d}"
+    first17 = f"91{region}{org8}{org_code_check_character(org8)}"
+    return first17 + uscc_check_character(first17)

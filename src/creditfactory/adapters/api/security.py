@@ -29,11 +29,16 @@ from sqlalchemy import Engine, insert, select
 from creditfactory.adapters.api.errors import Forbidden, Unauthorized
 from creditfactory.adapters.storage.identity_tables import api_keys, officers
 
-__all__ = ["Caller", "Officer", "Security", "TOKEN_TTL_S"]
+__all__ = ["Caller", "Officer", "Security", "TOKEN_TTL_S", "new_api_key"]
 
 TOKEN_TTL_S: Final = 8 * 3600
 ROLES: Final = ("analyst", "approver", "admin")
 _HASHER = PasswordHasher()
+
+
+def new_api_key() -> str:
+    """A fresh key "cfk_<16 hex>_<43 urlsafe chars>" (256-bit secret)."""
+    return f"cfk_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,13 @@ class Security:
 
     def create_api_key(self, channel_id: str, at: datetime) -> str:
         """A new key for `channel_id`; returns it once (only its hash is stored)."""
-        key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+        key = new_api_key()
+        self.register_api_key(key, channel_id, at)
+        return key
+
+    def register_api_key(self, key: str, channel_id: str, at: datetime) -> None:
+        """Store the hash of a key made elsewhere (`new_api_key`) for `channel_id`."""
+        _, key_id, secret = key.split("_", 2)
         digest = hashlib.sha256(secret.encode()).hexdigest()
         with self._engine.begin() as db:
             db.execute(
@@ -76,7 +87,6 @@ class Security:
                     created_at=at,
                 )
             )
-        return f"cfk_{key_id}_{secret}"
 
     def channel(self, header: str | None) -> Caller:
         """The channel of an `X-API-Key` value. raises Unauthorized."""

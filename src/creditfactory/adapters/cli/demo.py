@@ -13,36 +13,84 @@ budget across the approved offers, and save a report (markdown + CSV).
 from __future__ import annotations
 
 import csv
+import json
 import os
+import secrets
 import statistics
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import typer
+import uvicorn
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from creditfactory.adapters.api.serve import BackgroundServer, build_api
 from creditfactory.config import Settings
-from creditfactory.origination.identity import org_code_check_character, uscc_check_character
+from creditfactory.origination.application import demo_uscc
 
-__all__ = ["register", "synthetic_uscc"]
+__all__ = ["BackgroundServer", "register", "start_api"]
 
 REPO = Path(__file__).resolve().parents[4]
+ASGI_FACTORY = "creditfactory.adapters.api.asgi:create_from_env"
 console = Console()
 
 
-def synthetic_uscc(number: int, region: str = "440300") -> str:
-    """A valid 统一社会信用代码 (type 91, both check characters) made from a number — the demo's
-    stand-in for a real registration (the SBA firms have none)."""
-    org8 = f"{number % 10**8:08d}"
-    first17 = f"91{region}{org8}{org_code_check_character(org8)}"
-    return first17 + uscc_check_character(first17)
+@dataclass
+class BackgroundServer:
+    """uvicorn serving the API (by import string, so the CLI does not import the API package)
+    on a daemon thread."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        """Start and wait until the socket listens."""
+        config = uvicorn.Config(
+            ASGI_FACTORY, factory=True, host=self.host, port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start on {self.host}:{self.port}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Ask uvicorn to exit and wait for the thread."""
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C stops it)."""
+        while self.thread.is_alive():
+            self.thread.join(timeout=1.0)
+
+
+def start_api(
+    spec: Path, port: int, env: dict[str, str] | None = None
+) -> tuple[BackgroundServer, str]:
+    """Serve the API over `spec` on 127.0.0.1:`port` with a fresh channel key; returns both."""
+    key = f"cfk_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
+    os.environ.update(
+        {
+            "CREDITFACTORY_MODEL_SPEC": str(spec),
+            "CREDITFACTORY_BOOTSTRAP_API_KEY": key,
+            **(env or {}),
+        }
+    )
+    server = BackgroundServer(port=port)
+    with console.status(f"starting the API on http://127.0.0.1:{port} …"):
+        server.start()
+    return server, key
 
 
 def _train(dataset: str, data_dir: Path, out: Path, split: str | None) -> Path:
@@ -90,7 +138,7 @@ def _send(
     return results
 
 
-def _sba_rows(spec_features: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+def _sba_rows() -> list[dict[str, Any]]:
     with (REPO / "data" / "sba_loans_case" / "SBAcase.11.13.17.csv").open(
         encoding="utf-8-sig"
     ) as f:
@@ -108,7 +156,7 @@ def _sba_application(row: dict[str, str], features: list[str]) -> dict[str, Any]
         "applicant": {
             "applicant_type": "enterprise",
             "name": row["Name"][:200] or "unnamed",
-            "uscc": synthetic_uscc(int(row["LoanNr_ChkDgt"])),
+            "uscc": demo_uscc(int(row["LoanNr_ChkDgt"])),
         },
         "amount": f"{float(row['GrAppv']):.2f}",
         "term_months": max(1, min(int(float(row["Term"])), 36)),
@@ -212,12 +260,9 @@ def run_sba(settings: Settings, port: int, workers: int, serve: bool) -> None:
     """The default demo (module docstring)."""
     _fresh_database(settings)
     spec_path = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected")
-    app, wired = build_api(settings, spec_path)
-    key = app.state.security.create_api_key("demo-channel", wired.clock.now())
-    server = BackgroundServer(app, port=port)
-    server.start()
-    features = list(app.state.deps.spec.features)
-    rows = _sba_rows(features)
+    server, key = start_api(spec_path, port)
+    features = list(json.loads(spec_path.read_text(encoding="utf-8"))["features"])
+    rows = _sba_rows()
     items = [(f"sba-{r['LoanNr_ChkDgt']}", _sba_application(r, features)) for r in rows]
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         started = time.perf_counter()
@@ -244,6 +289,6 @@ def register(app: typer.Typer) -> None:
         if invoices is None:
             run_sba(settings, port, workers, serve)
             return
-        from creditfactory.adapters.api.invoice_demo import run_invoices
+        from creditfactory.adapters.cli.demo_invoices import run_invoices
 
         run_invoices(settings, invoices, port, workers, serve, budget, console)

@@ -1,0 +1,86 @@
+"""ASGI entry point: `uvicorn --factory creditfactory.adapters.api.asgi:create_from_env`.
+
+Reads `config.Settings` (CREDITFACTORY_*) through bootstrap, plus the serving inputs:
+- CREDITFACTORY_MODEL_SPEC: the frozen scorecard spec (default `<var_dir>/model/spec.json`);
+- CREDITFACTORY_AS_OF: optional YYYY-MM-DD — the clock starts there (demos on past data);
+- CREDITFACTORY_INVOICES_DIR: optional CUMCM-layout directory served as the invoice source,
+  each 企业代号 E<n> under the demo USCC `origination.application.demo_uscc(n)`;
+- CREDITFACTORY_BOOTSTRAP_API_KEY / _CHANNEL: optional key registered at start (its hash).
+The CLI starts the server by this import string, so the CLI never imports the API package.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from creditfactory.adapters.api.main import create_app
+from creditfactory.adapters.gateways import CsvInvoiceSource, StdnumRegionRegistry, cumcm_files
+from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+from creditfactory.adapters.storage.pii import install_pii_cipher, pii_cipher_from_settings
+from creditfactory.bootstrap import bootstrap
+from creditfactory.config import Settings
+from creditfactory.kernel.clock import Clock
+from creditfactory.kernel.ids import RandomIds
+from creditfactory.origination import DataSources
+from creditfactory.origination.application import demo_uscc
+from creditfactory.scoring import load_spec
+from creditfactory.service_layer.factory_ports import FactoryDeps
+
+__all__ = ["ShiftedClock", "create_from_env", "invoice_source"]
+
+
+class ShiftedClock:
+    """The system clock moved so that it reads `start` 01:00 UTC when created."""
+
+    def __init__(self, start: date) -> None:
+        begin = datetime(start.year, start.month, start.day, 1, tzinfo=UTC)
+        self._offset = begin - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        """Shifted current time, tz-aware UTC."""
+        return datetime.now(UTC) + self._offset
+
+
+def invoice_source(directory: Path) -> CsvInvoiceSource:
+    """The unrated CUMCM firms' invoices, keyed by their demo USCC."""
+    with (directory / "enterprises_without_credit_record.csv").open(encoding="utf-8-sig") as f:
+        firms = [row["企业代号"] for row in csv.DictReader(f)]
+    aliases = {demo_uscc(int(code[1:])): code for code in firms}
+    source = CsvInvoiceSource(cumcm_files(directory, "no_credit_history"), aliases=aliases)
+    source.invoices(next(iter(aliases)))  # read the files once, before serving
+    return source
+
+
+def create_from_env() -> FastAPI:
+    """The API app wired from the environment (module docstring)."""
+    settings = Settings()
+    as_of = os.environ.get("CREDITFACTORY_AS_OF")
+    clock: Clock | None = ShiftedClock(date.fromisoformat(as_of)) if as_of else None
+    wired = bootstrap(settings, clock=clock)
+    install_pii_cipher(pii_cipher_from_settings(settings))
+    spec_path = Path(
+        os.environ.get("CREDITFACTORY_MODEL_SPEC", settings.var_dir / "model" / "spec.json")
+    )
+    text = spec_path.read_text(encoding="utf-8")
+    invoices = os.environ.get("CREDITFACTORY_INVOICES_DIR")
+    deps = FactoryDeps(
+        uow=lambda: FactoryUnitOfWork(wired.engine, wired.clock),
+        spec=load_spec(text),
+        spec_digest=json.loads(text)["sha256"],
+        clock=wired.clock,
+        ids=RandomIds(),
+        sources=DataSources(invoices=invoice_source(Path(invoices)) if invoices else None),
+        regions=StdnumRegionRegistry(),
+    )
+    app = create_app(deps, wired.engine, settings.secret_key)
+    key = os.environ.get("CREDITFACTORY_BOOTSTRAP_API_KEY")
+    if key:
+        channel = os.environ.get("CREDITFACTORY_BOOTSTRAP_CHANNEL", "demo-channel")
+        app.state.security.register_api_key(key, channel, wired.clock.now())
+    return app
