@@ -67,7 +67,12 @@ def _book(engine: Engine, clock: FixedClock) -> None:
     open_facility(
         uow,
         CreditFacility(
-            "fac_1", "bor_1", "sme-term@2024.1", Decimal("500000.00"), date(2025, 1, 1), date(2026, 1, 1)
+            "fac_1",
+            "bor_1",
+            "sme-term@2024.1",
+            Decimal("500000.00"),
+            date(2025, 1, 1),
+            date(2026, 1, 1),
         ),
     )
     draw_down(
@@ -111,7 +116,9 @@ def test_feed_run_alert_and_disposal(engine: Engine, tmp_path: Path) -> None:
     assert summary.out_of_order == [6]
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(monitoring_rejects)).scalar() == 2
-        stored = conn.execute(select(func.count()).select_from(monitoring_events)).scalar()
+        stored = int(
+            conn.execute(select(func.count()).select_from(monitoring_events)).scalar() or 0
+        )
     assert stored + summary.duplicates + len(summary.rejects) == summary.lines  # nothing lost
     with engine.begin() as conn:  # re-ingesting the same file is a no-op
         again = ingest_file(conn, feed, "jsonl", clock.now())
