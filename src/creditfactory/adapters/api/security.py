@@ -77,6 +77,8 @@ class Security:
         """Store the hash of a key made elsewhere (`new_api_key`) for `channel_id`."""
         _, key_id, secret = key.split("_", 2)
         digest = hashlib.sha256(secret.encode()).hexdigest()
+        if self._load_key(key_id) is not None:  # several workers register the same key
+            return
         with self._engine.begin() as db:
             db.execute(
                 insert(api_keys).values(

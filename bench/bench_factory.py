@@ -1,0 +1,173 @@
+"""The 310 path over HTTP on loopback: apply → decided (and, for approvals, contracted and
+disbursed) per request, at rising concurrency, on SQLite and (when DATABASE_URL_PG is set) on
+PostgreSQL, with uvicorn serving 1 or 2 worker processes.
+
+Each application is a held-out SBA loan (data/sba_loans_case, `Selected == 0`) with a unique
+Idempotency-Key and a distinct demo USCC, scored by the frozen spec tests/e2e/sba_spec.json.
+The load generator (httpx.AsyncClient) runs in this process on the same 2 cores as the server.
+Figures: throughput (applications/s) and p50 / p99 latency per application, overall and for
+the disbursed ones. `--small` sends a few dozen applications.
+
+    python -m bench.run factory            # full: 1,000 applications per concurrency level
+    python -m bench.run --small factory
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from creditfactory.adapters.storage.engine import make_engine
+from creditfactory.adapters.storage.migrations import upgrade_schema
+from creditfactory.adapters.storage.pii import generate_pii_key
+from creditfactory.origination.application import demo_uscc
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = REPO / "tests" / "e2e" / "sba_spec.json"
+FEATURES = ("Term", "ApprovalFY", "FranchiseCode", "NoEmp", "CreateJob")
+
+
+def _rows() -> list[dict[str, str]]:
+    with (REPO / "data" / "sba_loans_case" / "SBAcase.11.13.17.csv").open(
+        encoding="utf-8-sig"
+    ) as f:
+        return [r for r in csv.DictReader(f) if r["Selected"] == "0"]
+
+
+def _body(row: dict[str, str], n: int) -> dict[str, Any]:
+    return {
+        "applicant": {"applicant_type": "enterprise", "name": row["Name"][:200] or "x",
+                      "uscc": demo_uscc(n)},
+        "amount": f"{float(row['GrAppv']):.2f}",
+        "term_months": max(1, min(int(float(row["Term"])), 36)),
+        "declared": {f: float(row[f]) for f in FEATURES},
+    }  # fmt: skip
+
+
+def _server(url: str, workers: int, port: int, var: Path, key: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "CREDITFACTORY_DATABASE_URL": url,
+        "CREDITFACTORY_VAR_DIR": str(var),
+        "CREDITFACTORY_ENVIRONMENT": "test",
+        "CREDITFACTORY_PII_ENCRYPTION_KEY": generate_pii_key(),
+        "CREDITFACTORY_MODEL_SPEC": str(SPEC),
+        "CREDITFACTORY_BOOTSTRAP_API_KEY": key,
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory",
+               "creditfactory.adapters.api.asgi:create_from_env", "--port", str(port),
+               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    return subprocess.Popen(command, env=env)
+
+
+def _wait(port: int, key: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+async def _level(
+    port: int, key: str, bodies: list[dict[str, Any]], concurrency: int, tag: str
+) -> dict[str, Any]:
+    latencies: list[tuple[float, str]] = []
+    queue = list(enumerate(bodies))
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while queue:
+            i, body = queue.pop()
+            headers = {"X-API-Key": key, "Idempotency-Key": f"{tag}-{i}"}
+            started = time.perf_counter()
+            response = await client.post("/api/v1/applications", json=body, headers=headers)
+            latencies.append(
+                (time.perf_counter() - started, response.json().get("status", "error"))
+            )
+
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits
+    ) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return _figures(latencies, seconds, concurrency)
+
+
+def _pcts(values: list[float]) -> dict[str, float]:
+    ms = sorted(v * 1000 for v in values)
+    if not ms:
+        return {"p50_ms": 0.0, "p99_ms": 0.0}
+    return {"p50_ms": round(statistics.median(ms), 2),
+            "p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 2)}  # fmt: skip
+
+
+def _figures(
+    latencies: list[tuple[float, str]], seconds: float, concurrency: int
+) -> dict[str, Any]:
+    disbursed = [t for t, s in latencies if s == "disbursed"]
+    return {
+        "concurrency": concurrency,
+        "applications": len(latencies),
+        "errors": sum(1 for _, s in latencies if s == "error"),
+        "seconds": round(seconds, 2),
+        "applications_per_s": round(len(latencies) / seconds, 1),
+        **_pcts([t for t, _ in latencies]),
+        "disbursed": {"count": len(disbursed), **_pcts(disbursed)},
+    }
+
+
+def _backend(
+    name: str, url: str, workers: int, per_level: int, levels: list[int]
+) -> list[dict[str, Any]]:
+    upgrade_schema(make_engine(url))
+    rows, key, port = (
+        _rows(),
+        f"cfk_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}",
+        8600 + workers,
+    )
+    out = []
+    with tempfile.TemporaryDirectory() as var:
+        process = _server(url, workers, port, Path(var), key)
+        try:
+            _wait(port, key)
+            for level in levels:
+                base = secrets.randbelow(10**7) * 1000
+                bodies = [_body(rows[i % len(rows)], base + i) for i in range(per_level)]
+                tag = f"{name}-{workers}-{level}-{secrets.token_hex(4)}"
+                figures = asyncio.run(_level(port, key, bodies, level, tag))
+                out.append({"backend": name, "workers": workers, **figures})
+                print(out[-1], flush=True)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    return out
+
+
+def run(small: bool) -> dict[str, Any]:
+    """Figures per backend × workers × concurrency (see module docstring)."""
+    per_level, levels = (24, [1, 4]) if small else (1000, [1, 8, 32, 64])
+    worker_counts = [1] if small else [1, 2]
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        backends = [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
+        if os.environ.get("DATABASE_URL_PG"):
+            backends.append(("postgresql", os.environ["DATABASE_URL_PG"]))
+        for name, url in backends:
+            for workers in worker_counts:
+                results += _backend(name, url, workers, per_level, levels)
+    return {"per_level": per_level, "levels": levels, "results": results}
