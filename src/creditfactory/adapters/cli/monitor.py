@@ -20,7 +20,6 @@ All take --format text|json where they print. Bad input → exit 2 with one line
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 from collections import Counter, defaultdict
 from datetime import date
@@ -57,11 +56,24 @@ Fmt = Annotated[str, typer.Option("--format", help="text or json")]
 
 
 def _batch(name: str) -> Any:
-    """A batch job module, loaded by name. The layers contract in pyproject.toml makes
-    `adapters.cli` and `adapters.batch` independent siblings, yet these commands exist to start
-    batch jobs; until the lead lets cli import batch (see the monitoring report), the module is
-    resolved at call time instead of imported at the top."""
-    return importlib.import_module(f"creditfactory.adapters.batch.{name}")
+    """A batch job module, imported when the command runs (keeps matplotlib and DuckDB out of
+    the CLI's start-up)."""
+    from creditfactory.adapters.batch import (
+        monitoring_ingest,
+        monitoring_report,
+        monitoring_run,
+        simulate_book,
+        simulate_eval,
+    )
+
+    jobs = {
+        "monitoring_ingest": monitoring_ingest,
+        "monitoring_report": monitoring_report,
+        "monitoring_run": monitoring_run,
+        "simulate_book": simulate_book,
+        "simulate_eval": simulate_eval,
+    }
+    return jobs[name]
 
 
 def _out(payload: Any, fmt: str) -> None:
