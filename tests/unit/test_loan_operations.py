@@ -21,7 +21,13 @@ from creditfactory.servicing.loan_errors import (
     LimitExceeded,
     RepaymentRejected,
 )
-from creditfactory.servicing.prepayment import PrepaymentKeep, amount_due, payoff_quote, prepay
+from creditfactory.servicing.prepayment import (
+    PrepaymentKeep,
+    accelerate,
+    amount_due,
+    payoff_quote,
+    prepay,
+)
 from creditfactory.servicing.products import SME_TERM_LOAN
 from creditfactory.servicing.repayment import disburse, recover, repay, write_off
 
@@ -186,3 +192,19 @@ def test_facility_limit_and_freeze() -> None:
         replace(facility, status=facility.status.ACTIVE).request_drawdown(
             Decimal("1"), START + timedelta(days=400), Decimal(0)
         )
+
+
+def test_acceleration_makes_everything_due_and_penalty_runs_on_it() -> None:
+    loan = term_loan()
+    entries = disburse(loan, START)
+    entries += repay(loan, Decimal("8535.56"), FIRST_DUE)
+    entries += run_end_of_day(loan, date(2024, 3, 10))
+    entries += accelerate(loan, date(2024, 3, 10))
+    last = loan.installments[-1]
+    assert (last.due_date, last.principal_due) == (date(2024, 3, 10), Decimal("91835.27"))
+    assert last.interest_due == Decimal("109.86")  # 10 of 31 days of 340.56
+    entries += run_end_of_day(loan, date(2024, 3, 12))
+    assert loan.dpd == 2
+    # 2 days on 91835.27 at 6.675 %/360 = 34.06, plus compound on 109.86 = 0.04
+    assert loan.penalty_receivable == Decimal("34.10")
+    assert_books_match([loan], entries)

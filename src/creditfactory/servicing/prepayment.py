@@ -1,4 +1,4 @@
-"""Prepayment (提前还款) and payoff quotes.
+"""Prepayment (提前还款), payoff quotes and acceleration (加速到期).
 
 A prepayment on date d first pays everything due (as a repayment), then settles the current
 period: the interest accrued from the period start to d is charged, and the rest reduces
@@ -33,7 +33,14 @@ from creditfactory.servicing.repayment import (
 )
 from creditfactory.servicing.schedules import AmortizationMethod, InterestBasis, reamortize
 
-__all__ = ["PayoffQuote", "PrepaymentKeep", "amount_due", "payoff_quote", "prepay"]
+__all__ = [
+    "PayoffQuote",
+    "PrepaymentKeep",
+    "accelerate",
+    "amount_due",
+    "payoff_quote",
+    "prepay",
+]
 
 
 class PrepaymentKeep(str, Enum):
@@ -123,6 +130,36 @@ def _reschedule(
             for i in schedule.installments
         ]
     loan.installments = [*past, settlement, *rows]
+
+
+def accelerate(loan: Loan, d: date) -> list[JournalEntry]:
+    """加速到期: declare everything due on `d` (an early-warning or default action).
+
+    The installments not yet due are replaced by one installment due on `d` carrying all their
+    principal and the current period's interest accrued to `d`; contractual interest stops there,
+    and penalty interest runs on the whole principal from the next day.
+    returns the accrual entry (if any). raises RepaymentRejected unless the loan is active.
+    """
+    check_payable(loan, Decimal("0.01"), d)
+    entries = accrue_to(loan, d)
+    future = [r for r in loan.installments if r.due_date > d and not r.settled]
+    if not future:
+        return entries
+    current = future[0]
+    due_now = InstallmentState(
+        seq=current.seq,
+        period_start=current.period_start,
+        period_end=d,
+        due_date=d,
+        principal_due=sum((r.principal_due for r in future), ZERO),
+        interest_due=current.interest_accrued,
+        principal_paid=sum((r.principal_paid for r in future), ZERO),
+        interest_paid=current.interest_paid,
+        interest_accrued=current.interest_accrued,
+        fell_due=True,
+    )
+    loan.installments = [r for r in loan.installments if r.seq < current.seq] + [due_now]
+    return entries
 
 
 def prepay(

@@ -20,12 +20,13 @@ from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.ledger.journal import JournalEntry
+from creditfactory.servicing.classification import LoanGrade
 from creditfactory.servicing.eod import run_end_of_day
 from creditfactory.servicing.errors import ServicingError
 from creditfactory.servicing.facility import CreditFacility
 from creditfactory.servicing.loan import Loan
 from creditfactory.servicing.ports import UnitOfWork
-from creditfactory.servicing.prepayment import PrepaymentKeep, prepay
+from creditfactory.servicing.prepayment import PrepaymentKeep, accelerate, prepay
 from creditfactory.servicing.products import PRODUCTS
 from creditfactory.servicing.repayment import disburse, recover, repay, write_off
 from creditfactory.servicing.schedules import (
@@ -37,6 +38,8 @@ from creditfactory.servicing.schedules import (
 
 __all__ = [
     "BookLoan",
+    "accelerate_loan",
+    "set_grade_floor",
     "EndOfDayResult",
     "IdempotencyKeyReused",
     "book_loan",
@@ -300,6 +303,35 @@ def recover_written_off(
         details,
         lambda loan: recover(loan, amount, business_date),
     )
+
+
+def accelerate_loan(
+    uow: UnitOfWork, clock: Clock, loan_id: str, business_date: date, reason: str
+) -> Loan:
+    """加速到期: declare the whole loan due on `business_date` (e.g. an alert disposal)."""
+    details = {"business_date": business_date.isoformat(), "reason": reason}
+    return _change(
+        uow,
+        clock,
+        loan_id,
+        "loan.accelerated",
+        details,
+        lambda loan: accelerate(loan, business_date),
+    )
+
+
+def set_grade_floor(
+    uow: UnitOfWork, clock: Clock, loan_id: str, floor: LoanGrade, reason: str
+) -> Loan:
+    """Set (raise or release) the loan's grade floor; the next end-of-day re-grades the loan and
+    posts the allowance change. `floor` PASS releases a floor."""
+
+    def apply(loan: Loan) -> list[JournalEntry]:
+        loan.grade_floor = floor
+        return []
+
+    details = {"floor": floor.value, "reason": reason}
+    return _change(uow, clock, loan_id, "loan.grade_floor_set", details, apply)
 
 
 @dataclass(frozen=True)
