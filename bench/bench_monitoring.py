@@ -21,14 +21,14 @@ from pathlib import Path
 import duckdb
 
 from creditfactory.adapters.batch.monitoring_scan import create_inputs, load_rules, run_scan
-from creditfactory.monitoring import RULEBOOK_2025, SignalMode
+from creditfactory.monitoring import RULEBOOK_CURRENT, SignalMode
 
 BUSINESS_DATE = date(2025, 6, 30)
 
 
 def _generate(con: duckdb.DuckDBPyConnection, loans: int, events: int) -> None:
     borrowers = max(1, loans * 7 // 10)
-    kinds = [r.kind for r in RULEBOOK_2025.rules if r.mode is SignalMode.EVENT]
+    kinds = [r.kind for r in RULEBOOK_CURRENT.rules if r.mode is SignalMode.EVENT]
     kind_list = "[" + ", ".join(f"'{k}'" for k in kinds) + "]"
     d = f"DATE '{BUSINESS_DATE.isoformat()}'"
     con.execute("SELECT setseed(0.8)")
@@ -60,7 +60,7 @@ WHERE seq > {watermark} AND kind IS NOT NULL AND occurred_on <= {d}""")
     con.execute("""INSERT INTO state_hits SELECT borrower_id, loan_id,
   CASE WHEN dpd > 90 THEN 'internal_dpd_over_90' WHEN dpd > 30 THEN 'internal_dpd_31_90'
        ELSE 'internal_dpd_1_30' END FROM book WHERE dpd > 0""")
-    result = run_scan(con, RULEBOOK_2025, business_date)
+    result = run_scan(con, RULEBOOK_CURRENT, business_date)
     top = con.execute("SELECT MAX(seq) FROM events").fetchone()
     con.execute("INSERT INTO scan_runs VALUES (?, ?)", [business_date, top[0] if top else -1])
     con.execute("CHECKPOINT")
@@ -87,7 +87,7 @@ def run(small: bool) -> dict[str, object]:
     loans, events = (10_000, 100_000) if small else (1_000_000, 10_000_000)
     with tempfile.TemporaryDirectory() as folder:
         con = duckdb.connect(str(Path(folder) / "monitoring.duckdb"), config={"threads": 2})
-        load_rules(con, RULEBOOK_2025)
+        load_rules(con, RULEBOOK_CURRENT)
         t0 = time.perf_counter()
         _generate(con, loans, events)
         con.execute("CHECKPOINT")

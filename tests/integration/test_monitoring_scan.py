@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from creditfactory.adapters.batch.monitoring_scan import create_inputs, load_rules, run_scan
-from creditfactory.monitoring import RULEBOOK_2025, SignalHit, SignalMode, WarningLevel, assess_book
+from creditfactory.monitoring import RULEBOOK_CURRENT, SignalHit, SignalMode, WarningLevel, assess_book
 
 D1 = date(2025, 5, 31)
 D2 = date(2025, 6, 30)
@@ -19,8 +19,8 @@ LEVELS = list(WarningLevel)
 
 def _book(seed: int) -> tuple[list[SignalHit], list[SignalHit], dict[str, str]]:
     rng = random.Random(seed)
-    event_kinds = [r.kind for r in RULEBOOK_2025.rules if r.mode is SignalMode.EVENT]
-    state_kinds = [r.kind for r in RULEBOOK_2025.rules if r.mode is SignalMode.STATE]
+    event_kinds = [r.kind for r in RULEBOOK_CURRENT.rules if r.mode is SignalMode.EVENT]
+    state_kinds = [r.kind for r in RULEBOOK_CURRENT.rules if r.mode is SignalMode.STATE]
     loans = {f"loan_{i:04d}": f"b{i % 150:03d}" for i in range(200)}
     hits = []
     for n in range(600):
@@ -59,14 +59,14 @@ def _run(
             [(h.borrower_id, h.loan_id, h.kind) for h in states],
         )
     con.executemany("INSERT INTO book_loans VALUES (?, ?)", list(loans.items()))
-    run_scan(con, RULEBOOK_2025, d)
+    run_scan(con, RULEBOOK_CURRENT, d)
 
 
 def test_columnar_agrees_with_domain() -> None:
     hits, states, loans = _book(7)
-    by_borrower, by_loan = assess_book([*hits, *states], D2, RULEBOOK_2025, loans)
+    by_borrower, by_loan = assess_book([*hits, *states], D2, RULEBOOK_CURRENT, loans)
     con = duckdb.connect()
-    load_rules(con, RULEBOOK_2025)
+    load_rules(con, RULEBOOK_CURRENT)
     _run(con, hits, states, loans, D2)
     rows = con.execute(
         "SELECT borrower_id, level_rank, score, grade_floor_rank FROM warning_borrower"
@@ -93,11 +93,11 @@ def test_incremental_equals_full() -> None:
     early = [h for h in hits if h.observed_on <= D1]
     late = [h for h in hits if h.observed_on > D1]
     inc = duckdb.connect()
-    load_rules(inc, RULEBOOK_2025)
+    load_rules(inc, RULEBOOK_CURRENT)
     _run(inc, early, [], loans, D1)
     _run(inc, late, states, loans, D2)
     full = duckdb.connect()
-    load_rules(full, RULEBOOK_2025)
+    load_rules(full, RULEBOOK_CURRENT)
     _run(full, hits, states, loans, D2)
     query = "SELECT borrower_id, level_rank, round(score, 6) FROM warning_borrower ORDER BY 1"
     a, b = inc.execute(query).fetchall(), full.execute(query).fetchall()

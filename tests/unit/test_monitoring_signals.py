@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from creditfactory.monitoring import (
-    RULEBOOK_2025,
+    RULEBOOK_CURRENT,
     ExternalEvent,
     MalformedEvent,
     SignalHit,
@@ -52,7 +52,7 @@ def ev(event_type: str, **attrs: object) -> ExternalEvent:
         ("registration_change", {"field": "status", "new": "吊销"}, "reg_status_change"),
         ("registration_change", {"field": "status", "new": "存续"}, None),
         ("abnormal_operations", {"action": "listed", "reason": "annual_report"}, "abnormal_operations_listed"),
-        ("abnormal_operations", {"action": "removed"}, None),
+        ("abnormal_operations", {"action": "removed"}, "abnormal_operations_removed"),
         ("serious_violation", {}, "serious_violation_listed"),
         ("administrative_penalty", {"amount": "20000"}, "administrative_penalty"),
         ("court_enforcement", {"case_no": "(2025)沪0115执1号"}, "court_judgment_debtor"),
@@ -74,7 +74,7 @@ def ev(event_type: str, **attrs: object) -> ExternalEvent:
 def test_external_triggers(event_type: str, attrs: dict[str, object], kind: str | None) -> None:
     assert signal_kind(ev(event_type, **attrs)) == kind
     if kind is not None:
-        RULEBOOK_2025.rule(kind)  # every trigger names a rule in the book
+        RULEBOOK_CURRENT.rule(kind)  # every trigger names a rule in the book
 
 
 def test_parse_event_names_the_broken_field() -> None:
@@ -165,7 +165,7 @@ def test_score_decay_and_levels_by_hand() -> None:
         # future hit: ignored
         SignalHit("b1", "court_dishonest_debtor", date(2025, 7, 1), "e4"),
     ]
-    a = assess("b1", hits, D, RULEBOOK_2025)
+    a = assess("b1", hits, D, RULEBOOK_CURRENT)
     assert a.score == pytest.approx(17.5 + 20 / 2**0.5 + 5)  # 36.64
     # score ≥ 20 → yellow; administrative_penalty (MEDIUM) live → yellow; tax_grade_c not live
     assert a.level is WarningLevel.YELLOW
@@ -179,17 +179,17 @@ def test_score_decay_and_levels_by_hand() -> None:
 
 def test_severity_floor_and_grade_floor() -> None:
     # one 失信被执行人 hit: CRITICAL → red on its own; red → 关注, and the rule's own floor → 关注
-    a = assess("b1", [SignalHit("b1", "court_dishonest_debtor", D, "e1")], D, RULEBOOK_2025)
+    a = assess("b1", [SignalHit("b1", "court_dishonest_debtor", D, "e1")], D, RULEBOOK_CURRENT)
     assert (a.level, a.grade_floor) == (WarningLevel.RED, LoanGrade.SPECIAL_MENTION)
     # two HIGH hits 35 + 35 = 70 → orange by score; orange imposes no grade floor
     two = [
         SignalHit("b1", "tax_arrears", D, "e1"),
         SignalHit("b1", "abnormal_operations_listed", D, "e2"),
     ]
-    a2 = assess("b1", two, D, RULEBOOK_2025)
+    a2 = assess("b1", two, D, RULEBOOK_CURRENT)
     assert (a2.score, a2.level, a2.grade_floor) == (70.0, WarningLevel.ORANGE, LoanGrade.PASS)
     # STATE signal counts only on its own day
     dpd = SignalHit("b1", "internal_dpd_31_90", date(2025, 6, 29), "loan_1", "loan_1")
-    assert assess("b1", [dpd], D, RULEBOOK_2025).score == 0.0
+    assert assess("b1", [dpd], D, RULEBOOK_CURRENT).score == 0.0
     with pytest.raises(UnknownSignalKind):
-        RULEBOOK_2025.rule("no_such_kind")
+        RULEBOOK_CURRENT.rule("no_such_kind")

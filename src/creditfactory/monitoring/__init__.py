@@ -51,6 +51,8 @@ from creditfactory.monitoring.internal import LoanObservation, internal_hits
 from creditfactory.monitoring.revenue import revenue_fall_kind
 from creditfactory.monitoring.rules import (
     RULEBOOK_2025,
+    RULEBOOK_2025_2,
+    RULEBOOK_CURRENT,
     RuleBook,
     Severity,
     SignalFamily,
@@ -69,6 +71,8 @@ from creditfactory.monitoring.warning import (
 __all__ = [
     "CONTAGION_SHARE",
     "RULEBOOK_2025",
+    "RULEBOOK_2025_2",
+    "RULEBOOK_CURRENT",
     "SLA_2025",
     "Alert",
     "AlertStatus",

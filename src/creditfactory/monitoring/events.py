@@ -16,8 +16,9 @@ abnormal_operations / serious_violation / court_dishonest / court_consumption_ba
 tax_grade {"grade": A|B|M|C|D, "previous": A|B|M|C|D (optional)}; the others take any attrs.
 
 Parsing (`parse_event`) validates syntax and raises MalformedEvent(field, rule); `signal_kind`
-is the trigger that turns an event into a signal kind, or None (a removal, an upgrade, a suit as
-plaintiff, a capital increase — stored, not scored).
+is the trigger that turns an event into a signal kind, or None (an upgrade, a suit as plaintiff, a
+capital increase — stored, not scored). A removal from a list maps to its END kind (REMOVALS,
+rule book `ews-2025.2`), which ends the listing signal.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from creditfactory.origination.identity import CheckStatus, check_uscc
 __all__ = [
     "EVENT_TYPES",
     "REGISTRATION_FIELDS",
+    "REMOVALS",
     "TAX_GRADES",
     "ExternalEvent",
     "parse_event",
@@ -55,6 +57,12 @@ LISTINGS: Final = {
     "serious_violation": "serious_violation_listed",
     "court_dishonest": "court_dishonest_debtor",
     "court_consumption_ban": "court_consumption_ban",
+}
+REMOVALS: Final = {
+    "abnormal_operations": "abnormal_operations_removed",
+    "serious_violation": "serious_violation_removed",
+    "court_dishonest": "court_dishonest_removed",
+    "court_consumption_ban": "court_consumption_ban_lifted",
 }
 DIRECT: Final = {
     "administrative_penalty": "administrative_penalty",
@@ -139,7 +147,8 @@ def signal_kind(event: ExternalEvent) -> str | None:
     if event.event_type in DIRECT:
         return DIRECT[event.event_type]
     if event.event_type in LISTINGS:
-        return LISTINGS[event.event_type] if attrs.get("action", "listed") == "listed" else None
+        listed = attrs.get("action", "listed") == "listed"
+        return LISTINGS[event.event_type] if listed else REMOVALS[event.event_type]
     if event.event_type == "court_lawsuit":
         return "court_new_suit_defendant" if attrs.get("role") == "defendant" else None
     if event.event_type == "tax_grade":

@@ -10,7 +10,11 @@ flow, an internal behaviour. Its rule gives:
 - `mode`: EVENT signals accumulate and decay; STATE signals (DPD) count in full while the condition
   holds and vanish when it clears;
 - `grade_floor`: an optional five-category floor while live (e.g. funds to real estate → 关注,
-  DOMAIN.md §1 "loan used for an unapproved purpose").
+  DOMAIN.md §1 "loan used for an unapproved purpose");
+- `ends`: the kinds this signal *ends* (version `ews-2025.2`): a removal from a list (移出经营异常名录,
+  失信 removal, 限高 lifted) cancels the listing hits of that borrower observed on or before the
+  removal — they stop scoring and stop being live at once instead of fading with their half-life.
+  An END rule has weight 0 and LOW severity; it is not listed among the contributors.
 
 Warning levels come from the score thresholds and the severity floors (`RuleBook.level`).
 Sources for which records matter: DOMAIN.md §5.1–5.3; weights and half-lives are this bank's
@@ -29,6 +33,8 @@ from creditfactory.servicing.classification import LoanGrade
 
 __all__ = [
     "RULEBOOK_2025",
+    "RULEBOOK_2025_2",
+    "RULEBOOK_CURRENT",
     "RuleBook",
     "Severity",
     "SignalFamily",
@@ -105,6 +111,7 @@ class SignalRule:
     half_life_days: int
     mode: SignalMode = SignalMode.EVENT
     grade_floor: LoanGrade | None = None
+    ends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,14 @@ class RuleBook:
             raise UnknownSignalKind(
                 f"signal kind {kind!r} is not in rule book {self.version}"
             ) from None
+
+    def enders(self) -> dict[str, tuple[str, ...]]:
+        """Ended kind → the END kinds that cancel it (empty for books without END rules)."""
+        out: dict[str, list[str]] = {}
+        for r in self.rules:
+            for ended in r.ends:
+                out.setdefault(ended, []).append(r.kind)
+        return {k: tuple(v) for k, v in out.items()}
 
     def score_level(self, score: float) -> WarningLevel:
         """The level a warning score alone reaches."""
@@ -215,4 +230,25 @@ RULEBOOK_2025: Final = RuleBook(
         _r("internal_utilisation_spike", _F.INTERNAL, "facility utilisation up ≥ 30 points to ≥ 90 %", _S.LOW, 15, 60),
     ),
 )  # fmt: skip
+"""The rule book in force (docs/monitoring.md lists it as a table)."""
+
+
+def _end(kind: str, family: SignalFamily, trigger: str, ends: str) -> SignalRule:
+    return SignalRule(kind, family, trigger, Severity.LOW, 0, 730, SignalMode.EVENT, None, (ends,))
+
+
+RULEBOOK_2025_2: Final = RuleBook(
+    version="ews-2025.2",
+    effective_date=date(2025, 7, 1),
+    rules=(
+        *RULEBOOK_2025.rules,
+        _end("abnormal_operations_removed", _F.PUBLIC_LISTS, "移出经营异常名录", "abnormal_operations_listed"),
+        _end("serious_violation_removed", _F.PUBLIC_LISTS, "移出严重违法失信名单 (信用修复)", "serious_violation_listed"),
+        _end("court_dishonest_removed", _F.COURT, "失信被执行人 record removed (屏蔽 / 删除)", "court_dishonest_debtor"),
+        _end("court_consumption_ban_lifted", _F.COURT, "限制高消费 lifted (解除限高)", "court_consumption_ban"),
+    ),
+)  # fmt: skip
+"""`ews-2025.1` plus END rules: a removal from a list ends the listing signal."""
+
+RULEBOOK_CURRENT: Final = RULEBOOK_2025_2
 """The rule book in force (docs/monitoring.md lists it as a table)."""

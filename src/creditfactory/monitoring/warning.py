@@ -8,6 +8,10 @@ ignored (no look-ahead). The score is a float: it is a risk index, not an amount
 
 Per loan: the borrower-wide hits (loan_id None) plus that loan's own hits. Per borrower: all of
 its hits. Level = RuleBook.level(score, severities of live hits).
+
+END rules (`SignalRule.ends`): a hit of an END kind on day R removes every hit of the kinds it ends
+observed on or before R (for the same borrower, any loan); END hits themselves score nothing and
+are not contributors.
 """
 
 from __future__ import annotations
@@ -91,13 +95,29 @@ def _live(kind: str, last_on: date, as_of: date, book: RuleBook) -> bool:
     return 0 <= age < rule.half_life_days
 
 
+def _not_ended(hits: list[SignalHit], book: RuleBook) -> list[SignalHit]:
+    """Drop hits cancelled by a later (or same-day) END hit of the same borrower."""
+    ended_on: dict[tuple[str, str], date] = {}
+    for h in hits:
+        for kind in book.rule(h.kind).ends:
+            key = (h.borrower_id, kind)
+            ended_on[key] = max(ended_on.get(key, h.observed_on), h.observed_on)
+    if not ended_on:
+        return hits
+    return [
+        h
+        for h in hits
+        if (end := ended_on.get((h.borrower_id, h.kind))) is None or h.observed_on > end
+    ]
+
+
 def assess(
     subject_id: str, hits: Iterable[SignalHit], as_of: date, book: RuleBook
 ) -> WarningAssessment:
     """Score and level of `subject_id` from `hits` (already selected for that subject)."""
     by_kind: dict[str, list[SignalHit]] = defaultdict(list)
-    for hit in hits:
-        if hit.observed_on <= as_of:
+    for hit in _not_ended([h for h in hits if h.observed_on <= as_of], book):
+        if not book.rule(hit.kind).ends:
             by_kind[hit.kind].append(hit)
     contributions = []
     for kind, group in by_kind.items():
@@ -128,6 +148,8 @@ def assess_book(
         per_borrower[hit.borrower_id].append(hit)
     for borrower_id in loans.values():
         per_borrower.setdefault(borrower_id, [])
+    for borrower_id, group in per_borrower.items():  # an END ends the kind for every loan
+        per_borrower[borrower_id] = _not_ended([h for h in group if h.observed_on <= as_of], book)
     borrowers = {b: assess(b, hs, as_of, book) for b, hs in per_borrower.items()}
     by_loan = {
         loan_id: assess(

@@ -38,7 +38,7 @@ from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.ids import IdFactory
 from creditfactory.monitoring.internal import LoanObservation, internal_hits
-from creditfactory.monitoring.rules import RULEBOOK_2025, RuleBook, SignalMode
+from creditfactory.monitoring.rules import RULEBOOK_CURRENT, RuleBook, SignalMode
 from creditfactory.monitoring.services import apply_grade_floors, raise_alerts
 from creditfactory.monitoring.warning import Contribution, WarningAssessment
 from creditfactory.servicing.classification import DPDBucket, LoanGrade, dpd_bucket
@@ -212,7 +212,7 @@ def run_monitoring(
     clock: Clock,
     ids: IdFactory,
     business_date: date,
-    book: RuleBook = RULEBOOK_2025,
+    book: RuleBook = RULEBOOK_CURRENT,
 ) -> RunSummary:
     """One monitoring run for `business_date`; raises ValidationError when the date was run or is
     not after the last run."""

@@ -13,6 +13,11 @@ Tables on the connection:
     state_hits     (borrower_id, loan_id, kind): STATE hits holding on D (e.g. DPD)
     book_loans     (loan_id, borrower_id): every loan to assess
     signal_state   carried state (created empty when absent), replaced by the run
+END rules (a removal from a list): an END hit on day R drops the new hits of the kinds it ends
+observed on or before R and the carried state rows of those kinds whose latest hit is on or before
+R (the END rows themselves are carried, weight 0, so a late listing dated before the removal stays
+ended; a carried aggregate whose latest hit is after R is kept whole — the domain would keep only
+the part after R, a corner case of an out-of-order removal).
 Results: `warning_borrower` and `warning_loan` (level rank 0–3, score, top contributors, grade floor
 rank). Partition key for a multi-machine run: borrower_id hash (all tables split the same way).
 """
@@ -42,10 +47,15 @@ def load_rules(con: duckdb.DuckDBPyConnection, book: RuleBook) -> None:
     """(Re)create the `rules` table from a rule book."""
     con.execute(
         "CREATE OR REPLACE TABLE rules (kind VARCHAR PRIMARY KEY, family VARCHAR, floor_rank INTEGER,"
-        " weight DOUBLE, half_life DOUBLE, is_state BOOLEAN, grade_floor_rank INTEGER)"
+        " weight DOUBLE, half_life DOUBLE, is_state BOOLEAN, grade_floor_rank INTEGER,"
+        " is_end BOOLEAN)"
     )
+    con.execute("CREATE OR REPLACE TABLE ends (end_kind VARCHAR, ended_kind VARCHAR)")
+    ends = [(r.kind, ended) for r in book.rules for ended in r.ends]
+    if ends:
+        con.executemany("INSERT INTO ends VALUES (?, ?)", ends)
     con.executemany(
-        "INSERT INTO rules VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO rules VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 r.kind,
@@ -55,6 +65,7 @@ def load_rules(con: duckdb.DuckDBPyConnection, book: RuleBook) -> None:
                 float(r.half_life_days),
                 r.mode is SignalMode.STATE,
                 0 if r.grade_floor is None else r.grade_floor.rank,
+                bool(r.ends),
             )
             for r in book.rules
         ],
@@ -90,17 +101,27 @@ def _grade_sql(book: RuleBook, level: str, rule_floor: str) -> str:
 def _state_sql(d: str) -> str:
     return f"""
 CREATE OR REPLACE TABLE signal_state_next AS
-WITH fresh AS (
+WITH ended AS (
+  SELECT x.borrower_id, e.ended_kind AS kind, MAX(x.on_day) AS end_on
+  FROM (SELECT borrower_id, kind, observed_on AS on_day FROM new_hits WHERE observed_on <= {d}
+        UNION ALL SELECT borrower_id, kind, last_on FROM signal_state) x
+  JOIN ends e ON e.end_kind = x.kind
+  GROUP BY ALL
+), fresh AS (
   SELECT h.borrower_id, COALESCE(h.loan_id, '') AS loan_id, h.kind,
          SUM(r.weight * pow(0.5, ({d} - h.observed_on) / r.half_life)) AS score,
          MAX(h.observed_on) AS last_on, COUNT(*) AS hits
   FROM new_hits h JOIN rules r USING (kind)
+  LEFT JOIN ended x ON x.borrower_id = h.borrower_id AND x.kind = h.kind
   WHERE NOT r.is_state AND h.observed_on <= {d}
+    AND (x.end_on IS NULL OR h.observed_on > x.end_on)
   GROUP BY ALL
 ), carried AS (
   SELECT s.borrower_id, s.loan_id, s.kind,
          s.score * pow(0.5, ({d} - s.as_of) / r.half_life) AS score, s.last_on, s.hits
   FROM signal_state s JOIN rules r USING (kind)
+  LEFT JOIN ended x ON x.borrower_id = s.borrower_id AND x.kind = s.kind
+  WHERE x.end_on IS NULL OR s.last_on > x.end_on
 ), merged AS (
   SELECT borrower_id, loan_id, kind, SUM(score) AS score, MAX(last_on) AS last_on,
          SUM(hits)::BIGINT AS hits
@@ -119,6 +140,7 @@ SELECT s.borrower_id, s.loan_id, s.kind, s.score AS points,
        CASE WHEN {d} - s.last_on < r.half_life THEN r.floor_rank ELSE 0 END AS floor_rank,
        CASE WHEN {d} - s.last_on < r.half_life THEN r.grade_floor_rank ELSE 0 END AS grade_rank
 FROM signal_state_next s JOIN rules r USING (kind)
+WHERE NOT r.is_end
 UNION ALL
 SELECT h.borrower_id, COALESCE(h.loan_id, ''), h.kind, r.weight, r.floor_rank, r.grade_floor_rank
 FROM (SELECT DISTINCT borrower_id, loan_id, kind FROM state_hits) h JOIN rules r USING (kind)

@@ -27,7 +27,7 @@ from creditfactory.monitoring.feeds import decode_json_line, ingest_records
 from creditfactory.monitoring.fundflow import fund_flow_hits
 from creditfactory.monitoring.internal import LoanObservation, internal_hits
 from creditfactory.monitoring.revenue import revenue_fall_kind
-from creditfactory.monitoring.rules import RULEBOOK_2025, Severity, SignalMode
+from creditfactory.monitoring.rules import RULEBOOK_CURRENT, Severity, SignalMode
 from creditfactory.monitoring.warning import SignalHit
 from creditfactory.servicing.classification import DPDBucket, dpd_bucket
 
@@ -110,7 +110,7 @@ def evaluate(book: SimBook) -> Evaluation:
     ]
     dated = sorted([*external, *flows], key=lambda h: h.observed_on)
     con = duckdb.connect()
-    load_rules(con, RULEBOOK_2025)
+    load_rules(con, RULEBOOK_CURRENT)
     state: dict[str, Any] = {"bucket": {}, "episodes": defaultdict(list)}
     fired: list[SignalHit] = []
     previous = date.min
@@ -131,12 +131,12 @@ def _scan(con: duckdb.DuckDBPyConnection, book: SimBook, hits: list[SignalHit], 
     event_rows = [
         (h.borrower_id, h.loan_id or "", h.kind, h.observed_on)
         for h in hits
-        if RULEBOOK_2025.rule(h.kind).mode is SignalMode.EVENT
+        if RULEBOOK_CURRENT.rule(h.kind).mode is SignalMode.EVENT
     ]
     state_rows = [
         (h.borrower_id, h.loan_id or "", h.kind)
         for h in hits
-        if RULEBOOK_2025.rule(h.kind).mode is SignalMode.STATE
+        if RULEBOOK_CURRENT.rule(h.kind).mode is SignalMode.STATE
     ]
     loans = [
         (x.disbursement.loan_id, x.disbursement.borrower_id)
@@ -150,7 +150,7 @@ def _scan(con: duckdb.DuckDBPyConnection, book: SimBook, hits: list[SignalHit], 
     ):
         if rows:
             con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-    run_scan(con, RULEBOOK_2025, d)
+    run_scan(con, RULEBOOK_CURRENT, d)
 
 
 def _levels(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -167,7 +167,7 @@ def _precision_recall(book: SimBook, fired: list[SignalHit]) -> dict[str, dict[s
         truth[family].add(b)
     found: dict[str, set[str]] = defaultdict(set)
     for h in fired:
-        rule = RULEBOOK_2025.rule(h.kind)
+        rule = RULEBOOK_CURRENT.rule(h.kind)
         if rule.severity is not Severity.LOW:
             found[rule.family.value].add(h.borrower_id)
     out = {}
