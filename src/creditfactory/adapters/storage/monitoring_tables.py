@@ -9,12 +9,19 @@
 - `monitoring_warnings`   non-green levels per borrower / loan and business date, with contributors
 - `monitoring_runs`       one row per business date scanned (counts, level distribution JSON)
 - `monitoring_alerts` + `monitoring_alert_steps`  the alert workflow and its history
+- `monitoring_transactions` accepted account transactions (idempotent by txn_id; `scanned_on`)
+- `monitoring_invoices`   accepted VAT invoices, CUMCM layout (key 企业代号|direction|发票号码)
+- `monitoring_flow_hits`  fund-flow hits already scored, by (loan, kind, evidence): a re-evaluated
+                          disbursement scores only hits it has not scored before
+- `monitoring_invoice_marks` per borrower: the month the invoice rule last fired for and its kind
+- `monitoring_floor_releases` warning floors released by a risk officer (who, why, at what level)
 Scores are floats (a risk index, not money); times are tz-aware UTC.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     Float,
@@ -151,6 +158,99 @@ monitoring_alert_steps = Table(
     Column("detail", Text, nullable=False),
 )
 
+monitoring_transactions = Table(
+    "monitoring_transactions",
+    metadata,
+    Column("txn_id", String(128), primary_key=True),
+    Column("uscc", String(18), nullable=False),
+    Column("borrower_id", String(64), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("counterparty", String(64), nullable=False),
+    Column("counterparty_category", String(32), nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("value_date", Date, nullable=False),
+    Column("loan_ref", String(64)),
+    Column("entrusted_payee", String(64)),
+    Column("digest", String(64), nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("out_of_order", Integer, nullable=False),
+    Column("scanned_on", Date),
+)
+Index(
+    "ix_monitoring_transactions_unscanned",
+    monitoring_transactions.c.scanned_on,
+    monitoring_transactions.c.value_date,
+)
+Index(
+    "ix_monitoring_transactions_borrower_date",
+    monitoring_transactions.c.borrower_id,
+    monitoring_transactions.c.value_date,
+)
+
+monitoring_invoices = Table(
+    "monitoring_invoices",
+    metadata,
+    Column("invoice_key", String(200), primary_key=True),
+    Column("borrower_id", String(64), nullable=False),
+    Column("enterprise_code", String(32), nullable=False),
+    Column("invoice_number", String(64), nullable=False),
+    Column("direction", String(8), nullable=False),  # output (销项) | input (进项)
+    Column("issue_date", Date, nullable=False),
+    Column("counterparty_code", String(64), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("tax_minor", BigInteger, nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(8), nullable=False),  # valid | void
+    Column("digest", String(64), nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("out_of_order", Integer, nullable=False),
+    Column("scanned_on", Date),
+)
+Index(
+    "ix_monitoring_invoices_borrower_date",
+    monitoring_invoices.c.borrower_id,
+    monitoring_invoices.c.issue_date,
+)
+Index("ix_monitoring_invoices_unscanned", monitoring_invoices.c.scanned_on)
+
+monitoring_flow_hits = Table(
+    "monitoring_flow_hits",
+    metadata,
+    Column("loan_id", String(64), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("source_id", String(128), primary_key=True),
+    Column("borrower_id", String(64), nullable=False),
+    Column("observed_on", Date, nullable=False),
+    Column("business_date", Date, nullable=False),
+)
+
+monitoring_invoice_marks = Table(
+    "monitoring_invoice_marks",
+    metadata,
+    Column("borrower_id", String(64), primary_key=True),
+    Column("month", String(7), nullable=False),  # YYYY-MM of the run that last evaluated it
+    Column("kind", String(40)),  # the kind fired in that month, NULL when none
+    Column("as_of", Date, nullable=False),
+)
+
+monitoring_floor_releases = Table(
+    "monitoring_floor_releases",
+    metadata,
+    Column("release_id", Integer, primary_key=True, autoincrement=True),
+    Column("loan_id", String(64), nullable=False, index=True),
+    Column("level", String(8), nullable=False),  # the loan's warning level when released
+    Column("from_floor", String(16), nullable=False),
+    Column("to_floor", String(16), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("released_at", UTCDateTime, nullable=False),
+)
+
 MONITORING_TABLES = (
     monitoring_borrowers,
     monitoring_events,
@@ -161,4 +261,9 @@ MONITORING_TABLES = (
     monitoring_runs,
     monitoring_alerts,
     monitoring_alert_steps,
+    monitoring_transactions,
+    monitoring_invoices,
+    monitoring_flow_hits,
+    monitoring_invoice_marks,
+    monitoring_floor_releases,
 )
