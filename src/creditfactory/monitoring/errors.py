@@ -6,6 +6,7 @@ DomainError
     ├── InvalidAlertTransition   an alert step the state machine does not allow (e.g. dispose an
     │                            open alert, reopen a dismissed one)
     ├── DispositionIncomplete    disposing without an action, dismissing without a reason
+    ├── InvalidFloorRelease      a floor release that does not lower the floor, or gives no reason
     ├── MalformedEvent           a feed record breaks the event schema (field and rule named)
     └── UnknownSignalKind        a signal kind that the rule book does not define
 ```
@@ -20,6 +21,7 @@ from creditfactory.kernel.errors import DomainError
 __all__ = [
     "DispositionIncomplete",
     "InvalidAlertTransition",
+    "InvalidFloorRelease",
     "MalformedEvent",
     "MonitoringError",
     "UnknownSignalKind",
@@ -36,6 +38,10 @@ class InvalidAlertTransition(MonitoringError):
 
 class DispositionIncomplete(MonitoringError):
     """A disposal names no action, or a dismissal gives no reason."""
+
+
+class InvalidFloorRelease(MonitoringError):
+    """Releasing a floor must lower it and give a reason."""
 
 
 class MalformedEvent(MonitoringError):

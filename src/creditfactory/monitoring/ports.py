@@ -2,9 +2,11 @@
 
 - `AlertRepository`: alerts by id, the open alert of a borrower, new workflow steps saved with it.
 - `BookIndex`: which loans and facilities a borrower has, and their claims (for contagion).
+- `FloorReleases`: warning floors a risk officer released, and the loans' latest warning level.
 - `MonitoringUnitOfWork`: one transaction over servicing's loans and facilities, the alerts, the
-  book index and the audit log — an alert step, its effect on servicing and its audit leaf
-  commit together.
+  book index, the floor releases and the audit log — an alert step, its effect on servicing and
+  its audit leaf commit together. `servicing(actor)` is a servicing `UnitOfWork` joined to that
+  transaction, so servicing's own use cases (加速到期, grade floors) run inside it.
 - `EventFeed`: a source of feed lines (file or an HTTP poller), paged by an opaque cursor.
 """
 
@@ -12,19 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
 from creditfactory.audit.ports import AuditStore
 from creditfactory.monitoring.alerts import Alert
 from creditfactory.monitoring.classification import Claim
-from creditfactory.servicing.ports import FacilityRepository, LoanRepository
+from creditfactory.monitoring.rules import WarningLevel
+from creditfactory.servicing.ports import FacilityRepository, LoanRepository, UnitOfWork
 
 __all__ = [
     "AlertRepository",
     "BookIndex",
     "EventFeed",
     "FeedPage",
+    "FloorRelease",
+    "FloorReleases",
     "MonitoringUnitOfWork",
 ]
 
@@ -49,6 +55,29 @@ class BookIndex(Protocol):
     def claims(self, borrower_id: str) -> Sequence[Claim]: ...
 
 
+@dataclass(frozen=True)
+class FloorRelease:
+    """A warning floor released by a person: the loan's level then, floors before and after."""
+
+    loan_id: str
+    level: WarningLevel
+    from_floor: str
+    to_floor: str
+    actor: str
+    reason: str
+    released_at: datetime
+
+
+class FloorReleases(Protocol):
+    """Released warning floors (append-only) and the loans' latest warning level."""
+
+    def add(self, release: FloorRelease) -> None: ...
+
+    def latest(self, loan_ids: Sequence[str]) -> dict[str, WarningLevel]: ...
+
+    def warning_level(self, loan_id: str) -> WarningLevel: ...
+
+
 class MonitoringUnitOfWork(Protocol):
     """One transaction over loans, facilities, alerts, the book index and the audit log."""
 
@@ -66,6 +95,13 @@ class MonitoringUnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditStore: ...
+
+    @property
+    def releases(self) -> FloorReleases: ...
+
+    def servicing(self, actor: str) -> UnitOfWork:
+        """Servicing's unit of work on this transaction (its enter / commit are no-ops)."""
+        ...
 
     def __enter__(self) -> MonitoringUnitOfWork: ...
 

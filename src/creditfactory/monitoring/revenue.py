@@ -5,17 +5,31 @@ prior  = mean monthly sales over the 12 calendar months before that (both from
 `scoring.features.build_invoice_features`, so monitoring and scoring read invoices the same way).
 fall = 1 − recent / prior. ≥ 60 % → `invoice_revenue_collapse`, ≥ 30 % → `invoice_revenue_fall`;
 no signal when prior ≤ `min_prior_monthly` (too little history to judge).
+
+`monthly_invoices` rebuilds the rule's input from per-month totals (what the database aggregates
+in one GROUP BY over the whole book): one sales row per month holding the month's valid net sales,
+dated on the 1st, plus a voided row on the first invoice date. The rule only reads monthly sums,
+the first invoice's month and whether anything precedes the prior window, so the result is the
+same as from the raw invoices (tested).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Final
 
-from creditfactory.scoring.features import Invoice, build_invoice_features
+from creditfactory.scoring.features import SALES, Invoice, build_invoice_features
 
-__all__ = ["COLLAPSE_SHARE", "FALL_SHARE", "revenue_fall", "revenue_fall_kind"]
+__all__ = [
+    "COLLAPSE_SHARE",
+    "FALL_SHARE",
+    "monthly_invoices",
+    "revenue_fall",
+    "revenue_fall_kind",
+    "severity_rank",
+]
 
 FALL_SHARE: Final = 0.30
 COLLAPSE_SHARE: Final = 0.60
@@ -52,3 +66,16 @@ def revenue_fall_kind(
     if fall >= FALL_SHARE:
         return "invoice_revenue_fall"
     return None
+
+
+def monthly_invoices(sales_by_month: Mapping[date, Decimal], first_on: date) -> list[Invoice]:
+    """The rule's input from monthly totals: `sales_by_month` maps a month's 1st day to its valid
+    net sales (yuan, 红字 netted, 作废 excluded); `first_on` is the date of the firm's first
+    invoice of any kind."""
+    rows = [Invoice(SALES, month, "", amount) for month, amount in sorted(sales_by_month.items())]
+    return [Invoice(SALES, first_on, "", 0, voided=True), *rows]
+
+
+def severity_rank(kind: str | None) -> int:
+    """0 none, 1 fall, 2 collapse (a worse kind in the same month fires again)."""
+    return {None: 0, "invoice_revenue_fall": 1, "invoice_revenue_collapse": 2}.get(kind, 0)

@@ -3,30 +3,37 @@
 Each takes a `MonitoringUnitOfWork` and a Clock, changes aggregates in one transaction, and appends
 one audit leaf per step (actor, action, subject = alert or loan id, payload) in that transaction.
 
-Effects on servicing go through servicing's own aggregates: `CreditFacility.freeze()` for
-FREEZE_UNDRAWN_LIMIT; `Loan.grade_floor` for DOWNGRADE and for warning / contagion floors — the
-next end-of-day applies the floor and posts the allowance change to the ledger. Monitoring only
-raises floors; lowering one is a human re-grading decision outside this module. ACCELERATE,
-REQUEST_INFORMATION and ADD_COLLATERAL are recorded on the alert for the officer's follow-up (no
-servicing use case executes them yet).
+Effects on servicing go through servicing, inside the same transaction (`uow.servicing(actor)`,
+a servicing unit of work joined to it): FREEZE_UNDRAWN_LIMIT → `CreditFacility.freeze()` on every
+active facility; ACCELERATE → `servicing.services.accelerate_loan` (加速到期) on every active loan;
+DOWNGRADE and warning / contagion floors → `servicing.services.set_grade_floor` — the next
+end-of-day re-grades the loan and posts the allowance change. REQUEST_INFORMATION and
+ADD_COLLATERAL stay recorded tasks on the alert (no servicing use case; the officer follows up).
+
+Automatic runs only *raise* floors. A risk officer releases one with `release_grade_floor`
+(audited, reason required); afterwards the run does not raise the warning floor of that loan
+again until its warning level is worse than when it was released (the contagion floor is a
+regulatory rule and is never suppressed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from creditfactory.audit import AuditEntry
 from creditfactory.audit import append as audit_append
 from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.ids import IdFactory
 from creditfactory.monitoring.alerts import SLA_2025, Alert, AlertStep, DispositionAction, SLAPolicy
-from creditfactory.monitoring.classification import target_floors
-from creditfactory.monitoring.ports import MonitoringUnitOfWork
+from creditfactory.monitoring.classification import contagion_floors
+from creditfactory.monitoring.errors import InvalidFloorRelease
+from creditfactory.monitoring.ports import FloorRelease, MonitoringUnitOfWork
 from creditfactory.monitoring.warning import WarningAssessment
 from creditfactory.servicing.classification import LoanGrade
 from creditfactory.servicing.facility import FacilityStatus
+from creditfactory.servicing.services import accelerate_loan, set_grade_floor
 
 __all__ = [
     "AlertsRaised",
@@ -36,6 +43,7 @@ __all__ = [
     "dispose_alert",
     "investigate_alert",
     "raise_alerts",
+    "release_grade_floor",
 ]
 
 
@@ -150,20 +158,28 @@ def dispose_alert(
     actor: str,
     note: str = "",
     downgrade_to: LoanGrade = LoanGrade.SPECIAL_MENTION,
+    business_date: date | None = None,
 ) -> Alert:
-    """Dispose with actions and carry out the ones servicing supports (freeze the borrower's
-    active facilities; raise every loan's grade floor to `downgrade_to`), all in one transaction.
-    raises InvalidAlertTransition, DispositionIncomplete, InvalidLoanTransition."""
+    """Dispose with actions and carry out the ones servicing supports, all in one transaction:
+    freeze the borrower's active facilities; accelerate every active loan on `business_date`
+    (default: the clock's UTC date); raise every active loan's grade floor to `downgrade_to`.
+    raises InvalidAlertTransition, DispositionIncomplete, servicing errors (nothing is kept)."""
     now = clock.now()
     with uow:
         alert = uow.alerts.get(alert_id)
         alert.dispose(actions, actor, now, note)
         _step(uow, alert)
+        reason = f"alert {alert_id}" + (f": {note}" if note else "")
         if DispositionAction.FREEZE_UNDRAWN_LIMIT in actions:
             _freeze(uow, alert.borrower_id, actor, now)
+        claims = uow.book.claims(alert.borrower_id)
+        if DispositionAction.ACCELERATE in actions:
+            on = business_date or now.astimezone(UTC).date()
+            for c in claims:
+                accelerate_loan(uow.servicing(actor), clock, c.loan_id, on, reason)
         if DispositionAction.DOWNGRADE in actions:
-            floors = {c.loan_id: downgrade_to for c in uow.book.claims(alert.borrower_id)}
-            _raise_floors(uow, floors, actor, now)
+            floors = {c.loan_id: downgrade_to for c in claims}
+            _raise_floors(uow, clock, floors, actor, reason)
         uow.commit()
     return alert
 
@@ -183,21 +199,24 @@ def _freeze(uow: MonitoringUnitOfWork, borrower_id: str, actor: str, now: dateti
 
 
 def _raise_floors(
-    uow: MonitoringUnitOfWork, floors: Mapping[str, LoanGrade], actor: str, now: datetime
+    uow: MonitoringUnitOfWork,
+    clock: Clock,
+    floors: Mapping[str, LoanGrade],
+    actor: str,
+    reason: str,
 ) -> list[str]:
-    """Raise each loan's grade_floor to its target when the target is worse; returns loan ids."""
+    """Raise each loan's grade_floor to its target (through servicing's `set_grade_floor`) when
+    the target is worse; returns the loan ids changed."""
     changed, entries = [], []
-    loans = uow.loans.get_many(sorted(floors))
-    for loan in loans:
+    for loan in uow.loans.get_many(sorted(floors)):
         target = floors[loan.loan_id]
         if target.rank <= loan.grade_floor.rank:
             continue
-        payload = {"from": loan.grade_floor.value, "to": target.value}
-        loan.grade_floor = target
-        uow.loans.save(loan)
+        payload = {"from": loan.grade_floor.value, "to": target.value, "reason": reason}
+        set_grade_floor(uow.servicing(actor), clock, loan.loan_id, target, reason)
         changed.append(loan.loan_id)
         entries.append(
-            AuditEntry(actor, "monitoring.grade_floor_raised", loan.loan_id, payload, now)
+            AuditEntry(actor, "monitoring.grade_floor_raised", loan.loan_id, payload, clock.now())
         )
     audit_append(uow.audit, entries)
     return changed
@@ -211,20 +230,64 @@ def apply_grade_floors(
     actor: str = "system:monitoring",
 ) -> list[str]:
     """Warning floors and the debtor contagion rule for `borrower_ids`, in one transaction:
-    raises `Loan.grade_floor` where the target is worse (end-of-day posts the effect). Returns the
-    ids of the loans whose floor was raised."""
+    raises `Loan.grade_floor` where the target is worse (end-of-day posts the effect). A warning
+    floor a person released is not raised again while the loan's level is no worse than at the
+    release. Returns the ids of the loans whose floor was raised."""
     with uow:
         floors: dict[str, LoanGrade] = {}
         for borrower_id in borrower_ids:
             claims = uow.book.claims(borrower_id)
-            warning = {
-                c.loan_id: loan_assessments[c.loan_id].grade_floor
-                for c in claims
-                if c.loan_id in loan_assessments
-            }
-            floors.update(target_floors(claims, warning))
-        changed = _raise_floors(
-            uow, {k: v for k, v in floors.items() if v is not LoanGrade.PASS}, actor, clock.now()
-        )
+            floors.update(contagion_floors(claims))
+            warned = [c.loan_id for c in claims if c.loan_id in loan_assessments]
+            released = uow.releases.latest(warned) if warned else {}
+            for loan_id in warned:
+                a = loan_assessments[loan_id]
+                at_release = released.get(loan_id)
+                if at_release is None or a.level.rank > at_release.rank:
+                    floors[loan_id] = floors[loan_id].worst(a.grade_floor)
+        targets = {k: v for k, v in floors.items() if v is not LoanGrade.PASS}
+        changed = _raise_floors(uow, clock, targets, actor, "monitoring warning / contagion")
         uow.commit()
     return changed
+
+
+def release_grade_floor(
+    uow: MonitoringUnitOfWork,
+    clock: Clock,
+    loan_id: str,
+    actor: str,
+    reason: str,
+    to: LoanGrade = LoanGrade.PASS,
+) -> FloorRelease:
+    """A risk officer lowers (releases) a loan's grade floor to `to`, through servicing's
+    `set_grade_floor`, recording who, why and the loan's warning level then (audited, one
+    transaction). raises InvalidFloorRelease (no reason; `to` not below the current floor),
+    LoanNotFound."""
+    if not reason.strip():
+        raise InvalidFloorRelease(f"loan {loan_id}: releasing a floor needs a reason")
+    now = clock.now()
+    with uow:
+        loan = uow.loans.get(loan_id)
+        if to.rank >= loan.grade_floor.rank:
+            raise InvalidFloorRelease(
+                f"loan {loan_id}: floor {loan.grade_floor.value} is not above {to.value}"
+            )
+        release = FloorRelease(
+            loan_id,
+            uow.releases.warning_level(loan_id),
+            loan.grade_floor.value,
+            to.value,
+            actor,
+            reason.strip(),
+            now,
+        )
+        set_grade_floor(uow.servicing(actor), clock, loan_id, to, reason.strip())
+        uow.releases.add(release)
+        payload = {"from": release.from_floor, "to": release.to_floor,
+                   "level": release.level.value, "reason": release.reason}  # fmt: skip
+        audit_append(
+            uow.audit,
+            [AuditEntry(actor, "monitoring.grade_floor_released", loan_id, payload, now)],
+        )
+        uow.commit()
+    return release

@@ -33,7 +33,16 @@ from creditfactory.monitoring.feeds import (
 )
 from creditfactory.monitoring.ports import FeedPage
 
-__all__ = ["HttpEventFeed", "IngestSummary", "ingest_file", "ingest_lines", "poll_feed"]
+__all__ = [
+    "HttpEventFeed",
+    "IngestSummary",
+    "Record",
+    "csv_records",
+    "ingest_file",
+    "ingest_lines",
+    "json_records",
+    "poll_feed",
+]
 
 Record = tuple[int, str, Mapping[str, Any] | MalformedEvent]
 
@@ -62,7 +71,8 @@ class IngestSummary:
         }
 
 
-def _json_records(lines: Iterable[str]) -> Iterator[Record]:
+def json_records(lines: Iterable[str]) -> Iterator[Record]:
+    """(line number, raw text, decoded object or the decoding error) per non-blank JSONL line."""
     for n, raw in enumerate(lines, start=1):
         text = raw.rstrip("\n")
         if not text.strip():
@@ -73,7 +83,8 @@ def _json_records(lines: Iterable[str]) -> Iterator[Record]:
             yield n, text, exc
 
 
-def _csv_records(text: str) -> Iterator[Record]:
+def csv_records(text: str) -> Iterator[Record]:
+    """The same per CSV row; the line number is the physical line (header = 1)."""
     reader = csv.DictReader(io.StringIO(text))
     raw_lines = text.splitlines()
     for row in reader:
@@ -161,7 +172,7 @@ def ingest_lines(conn: Connection, feed: str, records: list[Record], at: datetim
 def ingest_file(conn: Connection, path: Path, fmt: str, at: datetime) -> IngestSummary:
     """Ingest a JSONL (`fmt` "jsonl") or CSV (`fmt` "csv") feed file."""
     text = path.read_text(encoding="utf-8")
-    records = list(_csv_records(text) if fmt == "csv" else _json_records(text.splitlines()))
+    records = list(csv_records(text) if fmt == "csv" else json_records(text.splitlines()))
     return ingest_lines(conn, path.name, records, at)
 
 
@@ -194,4 +205,4 @@ def poll_feed(
         if page.next_cursor is None or not page.lines:
             break
         cursor = page.next_cursor
-    return ingest_lines(conn, name, list(_json_records(lines)), at), cursor
+    return ingest_lines(conn, name, list(json_records(lines)), at), cursor

@@ -5,10 +5,11 @@ grade floors.
    — only new events: incremental), the carried `monitoring_signal_state`, active loans (DPD,
    facility utilisation) and the previous run's marks.
 2. Internal signals per loan (`monitoring.internal`): DPD as STATE hits; bucket roll, repeated late
-   payment and utilisation spikes as EVENT hits dated D.
+   payment and utilisation spikes as EVENT hits dated D. Fund-flow hits of the disbursements
+   touched by new account transactions and invoice-revenue hits (`monitoring_flows`).
 3. The columnar scan (`monitoring_scan.run_scan`, DuckDB in memory).
-4. Write (one transaction): new signal state, non-green warnings, loan marks, events stamped
-   `scanned_on = D`, the run row. A date already run is refused (idempotent per business date).
+4. Write (one transaction): new signal state, non-green warnings, loan marks, events,
+   transactions and invoices stamped `scanned_on = D`, flow-hit keys and invoice marks, the run row. A date already run is refused (idempotent per business date).
 5. `services.raise_alerts` (orange and red borrowers) and `services.apply_grade_floors` (warning
    floors + contagion) — each step audited in its own transaction.
 """
@@ -16,6 +17,7 @@ grade floors.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,6 +26,7 @@ from typing import Any
 import duckdb
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from creditfactory.adapters.batch.monitoring_flows import FlowResult, evaluate_flows
 from creditfactory.adapters.batch.monitoring_scan import LEVELS, create_inputs, load_rules, run_scan
 from creditfactory.adapters.storage.monitoring_store import MonitoringSqlUnitOfWork
 from creditfactory.adapters.storage.monitoring_tables import (
@@ -60,6 +63,10 @@ class RunSummary:
     alerts_opened: int
     alerts_escalated: int
     floors_raised: int
+    transactions_scanned: int = 0
+    disbursements_evaluated: int = 0
+    invoice_borrowers_evaluated: int = 0
+    flow_hits: dict[str, int] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -120,7 +127,7 @@ def _observations(conn: Connection, d: date) -> tuple[list[LoanObservation], dic
 
 def _load(
     con: duckdb.DuckDBPyConnection, conn: Connection, d: date, book_rules: RuleBook
-) -> tuple[int, list[LoanObservation]]:
+) -> tuple[int, list[LoanObservation], FlowResult]:
     create_inputs(con)
     events = conn.execute(
         select(
@@ -130,6 +137,8 @@ def _load(
         ).where(monitoring_events.c.scanned_on.is_(None), monitoring_events.c.occurred_on <= d)
     ).all()
     hits = [(b, "", k, on) for b, k, on in events if k is not None]
+    flows = evaluate_flows(conn, d)
+    hits += [(h.borrower_id, h.loan_id or "", h.kind, h.observed_on) for h in flows.hits]
     observations, book = _observations(conn, d)
     states = []
     for obs in observations:
@@ -143,7 +152,7 @@ def _load(
     _insert(con, "book_loans", list(book.items()))
     state = [tuple(r) for r in conn.execute(select(monitoring_signal_state))]
     _insert(con, "signal_state", state)
-    return len(events), observations
+    return len(events), observations, flows
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[Any]) -> None:
@@ -225,12 +234,13 @@ def run_monitoring(
             )
         con = duckdb.connect()
         load_rules(con, book)
-        scanned, observations = _load(con, conn, business_date, book)
+        scanned, observations, flows = _load(con, conn, business_date, book)
     result = run_scan(con, book, business_date)
     borrowers = _assessments(con, "warning_borrower", "borrower_id", business_date)
     by_loan = _assessments(con, "warning_loan", "loan_id", business_date)
     with engine.begin() as conn:
         _write(conn, con, business_date, observations, borrowers, by_loan)
+        flows.write(conn)
         levels = json.dumps({"borrower": result.borrower_levels, "loan": result.loan_levels})
         conn.execute(
             insert(monitoring_runs),
@@ -261,4 +271,8 @@ def run_monitoring(
         len(raised.opened),
         len(raised.escalated),
         len(floors),
+        flows.transactions_scanned,
+        flows.disbursements_evaluated,
+        flows.invoice_borrowers_evaluated,
+        dict(Counter(h.kind for h in flows.hits)),
     )

@@ -2,7 +2,9 @@
 puts servicing's repositories, the alerts and the audit log on ONE connection and transaction.
 
 `MonitoringSqlUnitOfWork(engine, clock)` wraps the servicing `SqlUnitOfWork` (same connection), so
-an alert step, its effect on loans / facilities and its audit leaves commit together.
+an alert step, its effect on loans / facilities and its audit leaves commit together;
+`servicing(actor)` hands servicing's use cases a unit of work on that same connection whose
+enter / commit do nothing (the monitoring unit of work commits, or rolls back on an exception).
 """
 
 from __future__ import annotations
@@ -19,17 +21,27 @@ from creditfactory.adapters.storage.audit_store import SqlAuditStore
 from creditfactory.adapters.storage.monitoring_tables import (
     monitoring_alert_steps,
     monitoring_alerts,
+    monitoring_floor_releases,
+    monitoring_warnings,
 )
 from creditfactory.adapters.storage.repositories import ConcurrentUpdate
 from creditfactory.adapters.storage.servicing_tables import facilities, installments, loans
-from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
+from creditfactory.adapters.storage.unit_of_work import SqlAuditTrail, SqlUnitOfWork
 from creditfactory.kernel.clock import Clock
 from creditfactory.monitoring.alerts import SLA_2025, Alert, AlertStatus, DispositionAction
 from creditfactory.monitoring.classification import Claim
+from creditfactory.monitoring.ports import FloorRelease
 from creditfactory.monitoring.rules import WarningLevel
 from creditfactory.servicing.classification import LoanGrade
 
-__all__ = ["AlertNotFound", "MonitoringSqlUnitOfWork", "SqlAlertRepository", "SqlBookIndex"]
+__all__ = [
+    "AlertNotFound",
+    "JoinedServicingUnitOfWork",
+    "MonitoringSqlUnitOfWork",
+    "SqlAlertRepository",
+    "SqlBookIndex",
+    "SqlFloorReleases",
+]
 
 _OPEN = [s.value for s in AlertStatus if not s.closed]
 
@@ -194,11 +206,81 @@ def _yuan(minor: int) -> Decimal:
     return Decimal(minor).scaleb(-2)
 
 
+class SqlFloorReleases:
+    """`monitoring.ports.FloorReleases` on a connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, release: FloorRelease) -> None:
+        """Append one release."""
+        self._db.execute(
+            insert(monitoring_floor_releases),
+            [{"loan_id": release.loan_id, "level": release.level.value,
+              "from_floor": release.from_floor, "to_floor": release.to_floor,
+              "actor": release.actor, "reason": release.reason,
+              "released_at": release.released_at}],
+        )  # fmt: skip
+
+    def latest(self, loan_ids: Sequence[str]) -> dict[str, WarningLevel]:
+        """The level recorded with each loan's latest release (loans never released absent)."""
+        r = monitoring_floor_releases.c
+        q = (
+            select(r.loan_id, r.level)
+            .where(r.loan_id.in_(list(loan_ids)))
+            .order_by(r.loan_id, r.release_id)
+        )
+        return {loan_id: WarningLevel(level) for loan_id, level in self._db.execute(q)}
+
+    def warning_level(self, loan_id: str) -> WarningLevel:
+        """The loan's level at the latest monitoring run that warned it (green otherwise: runs
+        store non-green warnings only, so a loan absent from the latest run is green)."""
+        w = monitoring_warnings.c
+        last = self._db.execute(select(func.max(w.business_date))).scalar()
+        level = self._db.execute(
+            select(w.level).where(
+                w.business_date == last, w.subject_type == "loan", w.subject_id == loan_id
+            )
+        ).scalar()
+        return WarningLevel(level) if level else WarningLevel.GREEN
+
+
+class JoinedServicingUnitOfWork:
+    """`servicing.ports.UnitOfWork` joined to a monitoring transaction: the same connection and
+    repositories, audit leaves signed by `actor`; entering, commit and rollback do nothing — the
+    owning unit of work commits, or rolls everything back when an exception leaves its block."""
+
+    def __init__(self, inner: SqlUnitOfWork, actor: str, clock: Clock) -> None:
+        self.loans = inner.loans
+        self.facilities = inner.facilities
+        self.journal = inner.journal
+        self.idempotency = inner.idempotency
+        self.audit = SqlAuditTrail(inner.connection, actor, clock)
+
+    def __enter__(self) -> JoinedServicingUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def commit(self) -> None:
+        """Nothing: the monitoring unit of work commits."""
+
+    def rollback(self) -> None:
+        """Nothing: an exception leaving the monitoring block rolls the whole transaction back."""
+
+
 class MonitoringSqlUnitOfWork:
     """`monitoring.ports.MonitoringUnitOfWork`: servicing repositories + alerts + book + audit."""
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._inner = SqlUnitOfWork(engine, clock)
+        self._clock = clock
 
     def __enter__(self) -> MonitoringSqlUnitOfWork:
         inner = self._inner.__enter__()
@@ -208,7 +290,12 @@ class MonitoringSqlUnitOfWork:
         self.alerts = SqlAlertRepository(inner.connection)
         self.book = SqlBookIndex(inner.connection)
         self.audit = SqlAuditStore(inner.connection)
+        self.releases = SqlFloorReleases(inner.connection)
         return self
+
+    def servicing(self, actor: str) -> JoinedServicingUnitOfWork:
+        """Servicing's unit of work on this transaction, signing audit leaves as `actor`."""
+        return JoinedServicingUnitOfWork(self._inner, actor, self._clock)
 
     def __exit__(
         self,
