@@ -2,7 +2,7 @@
 GoRules zen-engine (JDM, Rust core) and by the plain-Python tables (`decisioning.rules`).
 
 Not a project dependency: `pip install zen-engine` into the venv first. The script converts
-`DEFAULT_POLICY`'s knock-out and referral tables to one JDM graph (two `collect` decision tables),
+`DEFAULT_POLICY`'s knock-out and referral tables to one JDM `collect` decision table,
 checks that both engines fire the same rule ids on 20,000 random fact sets, and times one
 evaluation of both tables per application (p50 / p99, µs) in each engine, plus zen's batch API.
 
@@ -57,16 +57,14 @@ def _table(node_id: str, rules: tuple[Rule, ...]) -> dict[str, Any]:
 
 
 def jdm() -> dict[str, Any]:
-    """The policy as a JDM graph: input → knockouts, referrals → output."""
+    """The policy as a JDM graph: input → one collect table (knock-outs then referrals) → output."""
     nodes = [
         {"id": "in", "type": "inputNode", "name": "facts", "position": {"x": 0, "y": 0}},
-        _table("knockouts", DEFAULT_POLICY.knockouts),
-        _table("referrals", DEFAULT_POLICY.referrals),
+        _table("policy", DEFAULT_POLICY.knockouts + DEFAULT_POLICY.referrals),
         {"id": "out", "type": "outputNode", "name": "hits", "position": {"x": 600, "y": 0}},
     ]
     edges = [{"id": f"e{i}", "type": "edge", "sourceId": s, "targetId": t}
-             for i, (s, t) in enumerate([("in", "knockouts"), ("in", "referrals"),
-                                         ("knockouts", "out"), ("referrals", "out")])]  # fmt: skip
+             for i, (s, t) in enumerate([("in", "policy"), ("policy", "out")])]  # fmt: skip
     return {"contentType": "application/vnd.gorules.decision", "nodes": nodes, "edges": edges}
 
 
@@ -100,14 +98,7 @@ def _python(facts: dict[str, Any]) -> set[str]:
 
 def _zen(decision: Any, facts: dict[str, Any]) -> set[str]:
     result = decision.evaluate(facts)["result"]
-    rows = result if isinstance(result, list) else result.get("rule_id", result)
-    found: set[str] = set()
-    for row in rows if isinstance(rows, list) else [rows]:
-        if isinstance(row, dict):
-            found.add(row["rule_id"])
-        elif isinstance(row, str):
-            found.add(row)
-    return found
+    return {row["rule_id"] for row in (result if isinstance(result, list) else [result]) if row}
 
 
 def _time(fn: Any, samples: list[dict[str, Any]]) -> dict[str, float]:
