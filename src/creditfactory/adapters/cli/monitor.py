@@ -7,11 +7,18 @@ Contract:
                                         accepted / duplicates / rejects (line, reason) /
                                         out-of-order lines; rejects are kept in monitoring_rejects
     monitor poll URL                    the same from an HTTP feed ({"lines", "next_cursor"})
+    monitor ingest-transactions FILE [--feed-format jsonl|csv]
+                                        account transactions (fund flows), same report
+    monitor ingest-invoices FILE [--feed-format csv|jsonl]
+                                        VAT invoices in the CUMCM layout (.gz read as is)
     monitor run --business-date D       incremental scan, warnings, alerts, grade floors
     monitor alerts [--status S]         the alert queue with SLA state
     monitor assign ID --to USER --actor USER
     monitor investigate ID --actor USER
     monitor dispose ID --action A [--action B] --actor USER [--note TEXT]
+                    [--downgrade-to GRADE] [--business-date D]   (D: the 加速到期 date)
+    monitor release-floor LOAN --actor USER --reason TEXT [--to GRADE]
+                                        a risk officer lowers a warning floor (audited)
     monitor dismiss ID --reason TEXT --actor USER
     monitor report [--out DIR]          level distribution per run, alert ageing, hit rates (PNG)
 All take --format text|json where they print. Bad input → exit 2 with one line.
@@ -39,15 +46,19 @@ from creditfactory.adapters.storage.monitoring_tables import (
     monitoring_runs,
     monitoring_signal_state,
 )
+from creditfactory.adapters.storage.repositories import LoanNotFound
 from creditfactory.bootstrap import App, bootstrap
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.monitoring.alerts import Alert, DispositionAction
+from creditfactory.monitoring.errors import InvalidFloorRelease
 from creditfactory.monitoring.services import (
     assign_alert,
     dismiss_alert,
     dispose_alert,
     investigate_alert,
+    release_grade_floor,
 )
+from creditfactory.servicing.classification import LoanGrade
 
 monitor_app = typer.Typer(
     help="Post-loan monitoring: feeds, scans, warnings, alerts.", no_args_is_help=True
@@ -59,6 +70,7 @@ def _batch(name: str) -> Any:
     """A batch job module, imported when the command runs (keeps matplotlib and DuckDB out of
     the CLI's start-up)."""
     from creditfactory.adapters.batch import (
+        monitoring_flow_ingest,
         monitoring_ingest,
         monitoring_report,
         monitoring_run,
@@ -67,6 +79,7 @@ def _batch(name: str) -> Any:
     )
 
     jobs = {
+        "monitoring_flow_ingest": monitoring_flow_ingest,
         "monitoring_ingest": monitoring_ingest,
         "monitoring_report": monitoring_report,
         "monitoring_run": monitoring_run,
@@ -127,6 +140,46 @@ def ingest(
     with app.engine.begin() as conn:
         summary = _batch("monitoring_ingest").ingest_file(conn, path, feed_format, app.clock.now())
     _out(summary.as_dict(), fmt)
+
+
+def _flow_ingest(path: Path, feed_format: str, fmt: str, job: str) -> None:
+    if feed_format not in ("jsonl", "csv"):
+        raise ValidationError("feed_format", "jsonl or csv")
+    if not path.exists():
+        raise ValidationError("file", f"{path} does not exist")
+    app = bootstrap()
+    with app.engine.begin() as conn:
+        summary = getattr(_batch("monitoring_flow_ingest"), job)(
+            conn, path, feed_format, app.clock.now()
+        )
+    _out(summary.as_dict(), fmt)
+
+
+@monitor_app.command("ingest-transactions")
+def ingest_transactions(
+    path: Path,
+    feed_format: Annotated[str, typer.Option("--feed-format", help="jsonl or csv")] = "jsonl",
+    fmt: Fmt = "text",
+) -> None:
+    """Ingest an account-transaction feed (fund flows); rejects are kept with line numbers."""
+    _flow_ingest(path, feed_format, fmt, "ingest_transactions_file")
+
+
+@monitor_app.command("ingest-invoices")
+def ingest_invoices(
+    path: Path,
+    feed_format: Annotated[str, typer.Option("--feed-format", help="csv or jsonl")] = "csv",
+    fmt: Fmt = "text",
+) -> None:
+    """Ingest VAT invoices in the CUMCM layout; rejects are kept with line numbers."""
+    _flow_ingest(path, feed_format, fmt, "ingest_invoices_file")
+
+
+def _grade(text: str, name: str) -> LoanGrade:
+    try:
+        return LoanGrade(text)
+    except ValueError:
+        raise ValidationError(name, f"one of {', '.join(g.value for g in LoanGrade)}") from None
 
 
 @monitor_app.command("poll")
@@ -215,16 +268,23 @@ def dispose(
     action: Annotated[list[str], typer.Option("--action")],
     actor: Annotated[str, typer.Option()],
     note: str = "",
+    downgrade_to: Annotated[str, typer.Option(help="floor for downgrade")] = "SPECIAL_MENTION",
+    business_date: Annotated[
+        str | None, typer.Option("--business-date", help="加速到期 date (default today UTC)")
+    ] = None,
     fmt: Fmt = "text",
 ) -> None:
-    """Dispose an alert with actions (freeze_undrawn_limit, request_information, add_collateral,
-    accelerate, downgrade)."""
+    """Dispose an alert with actions: freeze_undrawn_limit (freezes the facilities), accelerate
+    (加速到期 of every active loan), downgrade (grade floor), request_information and
+    add_collateral (recorded tasks)."""
     try:
         actions = tuple(DispositionAction(a) for a in action)
     except ValueError:
         raise ValidationError(
             "action", f"one of {', '.join(a.value for a in DispositionAction)}"
         ) from None
+    floor = _grade(downgrade_to, "downgrade_to")
+    on = _date(business_date) if business_date else None
     app = bootstrap()
     _work(
         lambda: dispose_alert(
@@ -234,9 +294,37 @@ def dispose(
             actions,
             actor,
             note,
+            floor,
+            on,
         )
     )
     _out({"alert_id": alert_id, "status": "disposed", "actions": [a.value for a in actions]}, fmt)
+
+
+@monitor_app.command("release-floor")
+def release_floor(
+    loan_id: str,
+    actor: Annotated[str, typer.Option()],
+    reason: Annotated[str, typer.Option()],
+    to: Annotated[str, typer.Option(help="the lower floor (default PASS: no floor)")] = "PASS",
+    fmt: Fmt = "text",
+) -> None:
+    """Release (lower) a loan's warning grade floor — a risk officer's audited decision; the
+    next end-of-day re-grades the loan. Monitoring raises it again only on a worse warning."""
+    floor = _grade(to, "to")
+    if not reason.strip():
+        raise ValidationError("reason", "required non-empty text")
+    app = bootstrap()
+    try:
+        release = release_grade_floor(
+            MonitoringSqlUnitOfWork(app.engine, app.clock), app.clock, loan_id, actor, reason, floor
+        )
+    except InvalidFloorRelease as exc:
+        raise ValidationError("to", str(exc).split(": ", 1)[-1]) from None
+    except LoanNotFound:
+        raise ValidationError("loan_id", f"no loan {loan_id!r}") from None
+    _out({"loan_id": loan_id, "from": release.from_floor, "to": release.to_floor,
+          "level": release.level.value, "actor": actor}, fmt)  # fmt: skip
 
 
 @monitor_app.command("dismiss")
