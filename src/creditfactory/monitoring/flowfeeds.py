@@ -159,7 +159,7 @@ def parse_transaction(record: Mapping[str, Any]) -> AccountTransaction:
     except ValueError:
         raise MalformedEvent("counterparty_category", f"one of {_CATEGORIES}") from None
     amount = _amount(record, "amount", positive=True)
-    direction = _req(record, "direction", 3)
+    direction = _req(record, "direction", 8)
     if direction not in ("out", "in"):
         raise MalformedEvent("direction", "out or in")
     if account == counterparty:
