@@ -70,7 +70,8 @@ def _records(text: str, fmt: str, header: Callable[[list[str]], str | None]) -> 
     rows = list(csv_records(text))
     if problem is None:
         return rows
-    return [(n, raw, MalformedEvent("header", problem)) for n, raw, _ in rows]
+    bad = MalformedEvent("header", problem)  # the header line is kept too: nothing is lost
+    return [(1, first, bad), *((n, raw, bad) for n, raw, _ in rows)]
 
 
 def _invoice_header(columns: list[str]) -> str | None:
