@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: venv
-	$(BIN)/creditfactory servicing walkthrough $(DEMO_ARGS)
+	$(BIN)/creditfactory demo $(DEMO_ARGS)
 
 lint: venv
 	$(BIN)/ruff check src tests bench

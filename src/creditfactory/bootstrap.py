@@ -1,4 +1,4 @@
-"""Composition root: settings → engine → schema → unit of work, clock and ids.
+"""Composition root: settings → PII cipher → engine → schema → unit of work, clock and ids.
 
 Adapters (CLI, API, batch) call `bootstrap()` once and pass what it returns down; nothing else
 reads settings or builds engines.
@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
+from creditfactory.adapters.storage.pii import install_pii_cipher, pii_cipher_from_settings
 from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
 from creditfactory.config import Settings
 from creditfactory.kernel.clock import Clock, SystemClock
@@ -42,6 +43,7 @@ def bootstrap(
 ) -> App:
     """Build the application; runs the Alembic migrations to head unless `migrate` is False."""
     settings = settings or Settings()
+    install_pii_cipher(pii_cipher_from_settings(settings))
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade_schema(engine)

@@ -22,7 +22,6 @@ from fastapi import FastAPI
 from creditfactory.adapters.api.main import create_app
 from creditfactory.adapters.gateways import CsvInvoiceSource, StdnumRegionRegistry, cumcm_files
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
-from creditfactory.adapters.storage.pii import install_pii_cipher, pii_cipher_from_settings
 from creditfactory.bootstrap import bootstrap
 from creditfactory.config import Settings
 from creditfactory.kernel.clock import Clock
@@ -63,7 +62,6 @@ def create_from_env() -> FastAPI:
     as_of = os.environ.get("CREDITFACTORY_AS_OF")
     clock: Clock | None = ShiftedClock(date.fromisoformat(as_of)) if as_of else None
     wired = bootstrap(settings, clock=clock)
-    install_pii_cipher(pii_cipher_from_settings(settings))
     spec_path = Path(
         os.environ.get("CREDITFACTORY_MODEL_SPEC", settings.var_dir / "model" / "spec.json")
     )
