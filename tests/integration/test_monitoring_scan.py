@@ -10,7 +10,13 @@ import duckdb
 import pytest
 
 from creditfactory.adapters.batch.monitoring_scan import create_inputs, load_rules, run_scan
-from creditfactory.monitoring import RULEBOOK_CURRENT, SignalHit, SignalMode, WarningLevel, assess_book
+from creditfactory.monitoring import (
+    RULEBOOK_CURRENT,
+    SignalHit,
+    SignalMode,
+    WarningLevel,
+    assess_book,
+)
 
 D1 = date(2025, 5, 31)
 D2 = date(2025, 6, 30)
