@@ -1,14 +1,20 @@
-"""Callers of the API: channel API keys (sha256 of a 256-bit random key — a fast hash is enough
-for a high-entropy secret) and officer logins (argon2id password hashes, a role)."""
+"""Callers of the API and their controls: channel API keys (sha256 of a 256-bit random key — a
+fast hash is enough for a high-entropy secret), officer logins (argon2id password hashes, a role
+from `creditfactory.access`), failed logins (for throttling) and maker-checker items.
+
+`approvals.open_subject` holds the subject while the item is open (pending or approved, not yet
+executed) and NULL afterwards; its UNIQUE constraint makes "one open item per subject" hold even
+under concurrent requests (NULLs never collide on SQLite or PostgreSQL).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, String, Table
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
 
 from creditfactory.adapters.storage.metadata import metadata
 from creditfactory.adapters.storage.types import UTCDateTime
 
-__all__ = ["api_keys", "officers"]
+__all__ = ["api_keys", "approvals", "login_failures", "officers"]
 
 api_keys = Table(
     "api_keys",
@@ -26,7 +32,37 @@ officers = Table(
     Column("officer_id", String(64), primary_key=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
-    Column("role", String(16), nullable=False),  # "analyst" | "approver" | "admin"
+    # "loan_officer" | "credit_approver" | "risk_manager" | "auditor" | "administrator" | "none"
+    Column("role", String(16), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("failure_id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(16), nullable=False),  # "officer" | "address"
+    Column("key", String(200), nullable=False),  # username or client address
+    Column("failed_at", UTCDateTime, nullable=False),
+)
+Index("ix_login_failures_scope_key_at", login_failures.c.scope, login_failures.c.key,
+      login_failures.c.failed_at)  # fmt: skip
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("approval_id", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("open_subject", String(200), unique=True),
+    Column("params", Text, nullable=False),  # canonical JSON
+    Column("maker", String(64), nullable=False),
+    Column("note", String(500), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("checker", String(64)),
+    Column("executed_by", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("executed_at", UTCDateTime),
 )
