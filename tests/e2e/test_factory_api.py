@@ -193,15 +193,14 @@ def test_referral_needs_a_maker_and_a_different_checker(sqlite_engine: Any, make
     queue = api.officer("GET", "/api/v1/referrals", "analyst").json()
     assert app_id in {r["application_id"] for r in queue["data"]}
     path = f"/api/v1/referrals/{app_id}"
-    made = api.officer("POST", f"{path}/recommendation", "approver", {"action": "approve"})
+    made = api.officer("POST", f"{path}/recommendation", "analyst", {"action": "approve"})
     assert made.status_code == 200
-    own = api.officer("POST", f"{path}/check", "approver", {})
+    own = api.officer("POST", f"{path}/check", "analyst", {})
     assert own.status_code == 403
-    assert own.json()["field"] == "officer_id"
-    api.officer("POST", f"{path}/recommendation", "analyst", {"action": "approve"})
-    analyst_checks = api.officer("POST", f"{path}/check", "analyst", {})
-    assert analyst_checks.status_code == 403
-    # The approver may check the analyst's (latest) recommendation.
+    # One open recommendation per application (issue 7): a second one is a conflict.
+    second = api.officer("POST", f"{path}/recommendation", "approver", {"action": "approve"})
+    assert second.status_code == 409
+    # The approver may check the analyst's recommendation.
     checked = api.officer("POST", f"{path}/check", "approver", {})
     assert checked.status_code == 200, checked.text
     view = checked.json()

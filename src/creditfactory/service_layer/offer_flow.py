@@ -1,7 +1,10 @@
 """Offer acceptance, consent withdrawal and the referral queue's maker-checker decisions.
 
-Maker-checker (issue 6): a referred application needs two officers — a maker recommends
-approve or decline, a checker with the `approver` role confirms; the checker is never the maker.
+Maker-checker (issues 6, 7): a referred application needs two officers — a maker recommends
+approve or decline (a pending `referral_decision` item; one open item per application, else
+409), a checker whose role holds `referral_decision.approve` confirms; the checker is never the
+maker (403), and a check without a pending recommendation is refused (403). The confirmation is
+the checked action: it approves and executes the item in one transaction.
 An approval creates an offer from the referred decision's sized limit and price (the officer
 does not reprice); the borrower accepts it with `accept_offer`, which contracts and disburses.
 """
@@ -12,7 +15,16 @@ import json
 from datetime import datetime
 from typing import Any
 
+from creditfactory.access import (
+    DEFAULT_ACCESS,
+    AccessPolicy,
+    ApprovalKind,
+    ApprovalStatus,
+    approve,
+    executed,
+)
 from creditfactory.audit import AuditEntry
+from creditfactory.service_layer.approval_flow import open_item
 from creditfactory.service_layer.factory_ports import (
     ApplicationNotFound,
     FactoryDeps,
@@ -20,7 +32,11 @@ from creditfactory.service_layer.factory_ports import (
     OfferNotOpen,
 )
 from creditfactory.service_layer.factory_views import application_view
-from creditfactory.service_layer.origination_flow import book_and_disburse, make_offer
+from creditfactory.service_layer.origination_flow import (
+    book_and_disburse,
+    decision_payload,
+    make_offer,
+)
 
 __all__ = ["accept_offer", "check_referral", "recommend_referral", "withdraw_consent_by_id"]
 
@@ -76,20 +92,31 @@ def _referred(deps: FactoryDeps, uow: Any, application_id: str) -> dict[str, Any
 
 
 def recommend_referral(
-    deps: FactoryDeps, application_id: str, officer_id: str, action: str, note: str
+    deps: FactoryDeps,
+    application_id: str,
+    officer_id: str,
+    action: str,
+    note: str,
+    role: str = "loan_officer",
+    access: AccessPolicy = DEFAULT_ACCESS,
 ) -> dict[str, Any]:
-    """Maker step: record a recommendation (approve | decline) on a referred application."""
+    """Maker step: a pending recommendation (approve | decline) on a referred application.
+    raises SubjectBusy (409) while another is open, PermissionDenied for the role."""
     if action not in ACTIONS:
         raise MakerCheckerViolation("action: approve | decline")
     with deps.uow() as uow:
         _referred(deps, uow, application_id)
+        item = open_item(uow, access, ApprovalKind.REFERRAL_DECISION,
+                         f"application:{application_id}", {"action": action}, officer_id, role,
+                         note, deps)  # fmt: skip
         row = _action_row(deps, application_id, officer_id, "maker", action, note)
         uow.applications.add_action(row)
         uow.applications.audit(
             [_leaf(deps, officer_id, "referral.recommended", application_id, {"action": action})]
         )
         uow.commit()
-    return {"application_id": application_id, "recommendation": action, "maker": officer_id}
+    return {"application_id": application_id, "recommendation": action, "maker": officer_id,
+            "approval_id": item.approval_id}  # fmt: skip
 
 
 def _action_row(
@@ -107,35 +134,42 @@ def _action_row(
 
 
 def check_referral(
-    deps: FactoryDeps, application_id: str, officer_id: str, officer_role: str, note: str = ""
+    deps: FactoryDeps,
+    application_id: str,
+    officer_id: str,
+    officer_role: str,
+    note: str = "",
+    access: AccessPolicy = DEFAULT_ACCESS,
 ) -> dict[str, Any]:
-    """Checker step: confirm the latest recommendation. raises MakerCheckerViolation when the
-    checker is the maker, lacks the approver role, or there is no recommendation."""
-    if officer_role not in ("approver", "admin"):
-        raise MakerCheckerViolation("role: only an approver may check a referral")
+    """Checker step: confirm the pending recommendation, which decides the application.
+    raises MakerCheckerViolation when there is no pending recommendation, the checker is the
+    maker, or the role may not check."""
     now = deps.clock.now()
     with deps.uow() as uow:
         app = _referred(deps, uow, application_id)
-        makers = [a for a in uow.applications.actions_of(application_id) if a["role"] == "maker"]
-        if not makers:
-            raise MakerCheckerViolation("recommendation: no maker recommendation yet")
-        maker = makers[-1]
-        if maker["officer_id"] == officer_id:
-            raise MakerCheckerViolation("officer_id: the checker must not be the maker")
-        action = maker["action"]
+        item = uow.approvals.open_for(f"application:{application_id}")
+        if item is None or item.kind is not ApprovalKind.REFERRAL_DECISION:
+            raise MakerCheckerViolation("recommendation: no pending maker recommendation")
+        done = executed(approve(access, item, officer_id, officer_role, now), officer_id, now)
+        if not uow.approvals.save(done, ApprovalStatus.PENDING):
+            raise OfferNotOpen(f"application_id: {application_id} was checked meanwhile")
+        action, maker = item.params["action"], item.maker
         uow.applications.add_action(
             _action_row(deps, application_id, officer_id, "checker", action, note)
         )
-        record = _officer_record(deps, uow, app, action, maker["officer_id"], officer_id, now)
+        record = _officer_record(deps, uow, app, action, maker, officer_id, now)
         changes: dict[str, Any] = {"status": "approved" if action == "approve" else "declined"}
         if action == "approve":
             offer = make_offer(uow, deps, application_id, record, app["term_months"])
             changes["offer_id"] = offer["offer_id"]
         uow.applications.update(application_id, updated_at=now, **changes)
         uow.applications.audit(
-            [_leaf(deps, officer_id, "decision.made", record["decision_id"],
-                   {"outcome": record["outcome"], "maker": maker["officer_id"],
-                    "checker": officer_id, "application_id": application_id})]
+            [_leaf(deps, officer_id, "approval.executed", f"application:{application_id}",
+                   {"approval_id": item.approval_id, "kind": item.kind.value, "maker": maker,
+                    "checker": officer_id, "params": dict(item.params), "status": "executed"}),
+             _leaf(deps, officer_id, "decision.made", record["decision_id"],
+                   {**decision_payload(record), "decided_by": officer_id, "maker": maker,
+                    "checker": officer_id})]
         )  # fmt: skip
         view = application_view(uow, application_id)
         uow.commit()

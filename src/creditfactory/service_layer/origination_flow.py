@@ -63,8 +63,10 @@ __all__ = [
     "book_and_disburse",
     "build_applicant",
     "configured_sources",
+    "decision_payload",
     "pull_for",
     "record_given_consent",
+    "replay_inputs",
     "submit_application",
 ]
 
@@ -259,6 +261,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
             )  # fmt: skip
             decision = decide(inputs, deps.policy)
             response = _conclude(uow, deps, application_id, subject, cmd, decision, external)
+            uow.decision_inputs.add(inputs.decision_id, inputs.snapshot, replay_inputs(inputs))
             uow.commit()
             return response
     except DuplicateSubmission:
@@ -356,7 +359,12 @@ def _conclude(
             {"gaps": dict(external.gaps), "invoices": len(external.invoices)},
             deps,
         ),  # fmt: skip
-        _leaf("decision.made", record["decision_id"], _decision_payload(record), deps),
+        _leaf(
+            "decision.made",
+            record["decision_id"],
+            {**decision_payload(record), "decided_by": "system"},
+            deps,
+        ),
     ]
     changes: dict[str, Any] = {
         "status": STATUS[decision.outcome],
@@ -377,10 +385,31 @@ def _conclude(
     return response
 
 
-def _decision_payload(record: Mapping[str, Any]) -> dict[str, Any]:
+def decision_payload(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The `decision.made` leaf payload of a record: its indexed facts and `record_digest`
+    (sha256 of the whole record), which the decisions row digester recomputes."""
     keys = ("application_id", "outcome", "inputs_digest", "spec_digest", "policy_version",
             "policy_digest", "limit", "annual_rate")  # fmt: skip
     return {**{k: record[k] for k in keys}, "record_digest": digest(record)}
+
+
+def replay_inputs(inputs: DecisionInputs) -> dict[str, Any]:
+    """What `decide` read besides the snapshot, as JSON (amounts as text): the facts, the limit
+    request, term, dates — a replay re-scores the snapshot's features and rebuilds these."""
+    facts = asdict(inputs.facts)
+    facts["data_gaps"] = list(inputs.facts.data_gaps)
+    req = inputs.limit
+    money = lambda m: None if m is None else str(m.amount)  # noqa: E731
+    return {
+        "facts": facts,
+        "limit": {"pd_12m": req.pd_12m, "requested": money(req.requested),
+                  "working_capital_need": money(req.working_capital_need),
+                  "existing_credit": money(req.existing_credit),
+                  "existing_exposure": money(req.existing_exposure)},
+        "term_months": inputs.term_months,
+        "as_of": inputs.as_of.isoformat(),
+        "decided_at": inputs.decided_at.isoformat(),
+    }  # fmt: skip
 
 
 def _offer_payload(offer: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,11 @@
 ValidationError / InvalidField / request shape   → 422 {"field", "rule"}
 IdempotencyKeyReused, OfferNotOpen               → 409
 ApplicationNotFound, LoanNotFound                → 404
-MakerCheckerViolation, Forbidden                 → 403
+MakerCheckerViolation, Forbidden,
+PermissionDenied                                 → 403
+SubjectBusy, ItemNotPending                      → 409
+EntryNotInLog                                    → 404
+LoginThrottled                                   → 429 (Retry-After)
 Unauthorized                                     → 401
 other DomainError (e.g. an over-repayment)       → 422
 """
@@ -16,7 +20,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from creditfactory.access import (
+    ItemNotPending,
+    LoginThrottled,
+    PermissionDenied,
+    SubjectBusy,
+)
+from creditfactory.access import MakerCheckerViolation as FourEyesViolation
 from creditfactory.adapters.storage.repositories import LoanNotFound
+from creditfactory.audit import EntryNotInLog
 from creditfactory.kernel.errors import CreditFactoryError, DomainError, ValidationError
 from creditfactory.origination import InvalidField
 from creditfactory.service_layer.factory_ports import (
@@ -57,6 +69,12 @@ _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (Unauthorized, 401, "Unauthorized"),
     (Forbidden, 403, "Forbidden"),
     (MakerCheckerViolation, 403, "Maker-checker violation"),
+    (FourEyesViolation, 403, "Maker-checker violation"),
+    (PermissionDenied, 403, "Forbidden"),
+    (SubjectBusy, 409, "Open item on the subject"),
+    (ItemNotPending, 409, "Conflict"),
+    (EntryNotInLog, 404, "Not found"),
+    (LoginThrottled, 429, "Too many failed logins"),
     (ApplicationNotFound, 404, "Not found"),
     (LoanNotFound, 404, "Not found"),
     (IdempotencyKeyReused, 409, "Idempotency key reused"),
@@ -71,7 +89,10 @@ async def _domain(_request: Request, exc: Exception) -> JSONResponse:
     for kind, status, title in _STATUS:
         if isinstance(exc, kind):
             field, rule = _field_of(exc)
-            return problem(status, title, str(exc), field=field, rule=rule)
+            response = problem(status, title, str(exc), field=field, rule=rule)
+            if isinstance(exc, LoginThrottled):
+                response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
     return problem(500, "Internal error", "unexpected error")
 
 

@@ -1,6 +1,7 @@
 """Routes under /api/v1: limit estimates, applications, offers, loans, repayments, consents,
 officer login, the referral queue (maker-checker) and end-of-day. Routes only translate HTTP
-into commands; errors are mapped in `errors.py`."""
+into commands; errors are mapped in `errors.py`. Every route passes `security.authorize` (the
+router's dependency): its permission comes from the access document."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from creditfactory.adapters.api.schemas import (
     RecommendationIn,
     RepaymentCreate,
 )
-from creditfactory.adapters.api.security import Caller, Officer, Security
+from creditfactory.adapters.api.security import Principal, Security, authorize
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination import ConsentPurpose
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
@@ -45,7 +46,7 @@ from creditfactory.servicing.services import end_of_day, post_repayment
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)])
 
 
 def _deps(request: Request) -> FactoryDeps:
@@ -58,19 +59,9 @@ def _security(request: Request) -> Security:
     return security
 
 
-def channel(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> Caller:
-    """Dependency: the calling channel (401 without a valid key)."""
-    return _security(request).channel(x_api_key)
-
-
-def officer(request: Request, authorization: Annotated[str | None, Header()] = None) -> Officer:
-    """Dependency: the logged-in officer (401 without a valid token)."""
-    return _security(request).officer(authorization)
-
-
 Deps = Annotated[FactoryDeps, Depends(_deps)]
-Channel = Annotated[Caller, Depends(channel)]
-OfficerDep = Annotated[Officer, Depends(officer)]
+Channel = Annotated[Principal, Depends(authorize)]
+OfficerDep = Annotated[Principal, Depends(authorize)]
 
 
 def _key(value: str | None) -> str:
@@ -189,7 +180,8 @@ def post_withdraw(consent_id: str, deps: Deps, caller: Channel) -> dict[str, Any
 @router.post("/officers/login", tags=["officers"])
 def post_login(body: LoginIn, request: Request) -> dict[str, str]:
     """Officer login: a bearer token (8 h)."""
-    token = _security(request).login(body.username, body.password)
+    address = request.client.host if request.client else "unknown"
+    token = _security(request).login(body.username, body.password, address)
     return {"access_token": token, "token_type": "bearer"}
 
 
@@ -204,25 +196,27 @@ def get_referrals(deps: Deps, who: OfficerDep) -> dict[str, Any]:
 
 @router.post("/referrals/{application_id}/recommendation", tags=["officers"])
 def post_recommendation(
-    application_id: str, body: RecommendationIn, deps: Deps, who: OfficerDep
+    application_id: str, body: RecommendationIn, deps: Deps, who: OfficerDep, request: Request
 ) -> dict[str, Any]:
     """Maker: recommend approve or decline."""
-    return recommend_referral(deps, application_id, who.officer_id, body.action, body.note)
+    access = _security(request).access
+    return recommend_referral(
+        deps, application_id, who.officer_id, body.action, body.note, who.role, access
+    )
 
 
 @router.post("/referrals/{application_id}/check", tags=["officers"])
-def post_check(application_id: str, body: CheckIn, deps: Deps, who: OfficerDep) -> dict[str, Any]:
-    """Checker (approver role, not the maker): confirm the recommendation."""
-    return check_referral(deps, application_id, who.officer_id, who.role, body.note)
+def post_check(
+    application_id: str, body: CheckIn, deps: Deps, who: OfficerDep, request: Request
+) -> dict[str, Any]:
+    """Checker (credit approver, not the maker): confirm the pending recommendation."""
+    access = _security(request).access
+    return check_referral(deps, application_id, who.officer_id, who.role, body.note, access)
 
 
 @router.post("/end-of-day", tags=["officers"])
 def post_end_of_day(body: EndOfDayIn, deps: Deps, who: OfficerDep) -> dict[str, Any]:
     """Close a business date for every active loan (accrual, due, DPD, grade)."""
-    if who.role not in ("approver", "admin"):
-        from creditfactory.adapters.api.errors import Forbidden
-
-        raise Forbidden("role: approver or admin")
     result = end_of_day(deps.uow(), deps.clock, date.fromisoformat(body.business_date))  # type: ignore[arg-type]
     return {"business_date": body.business_date, "loans_closed": result.loans_closed,
             "entries_posted": result.entries_posted}  # fmt: skip

@@ -1,11 +1,17 @@
-"""Callers: channel API keys and officer logins.
+"""Callers and the one permission check every route goes through.
 
 - API key: "cfk_<key_id>_<secret>" (secret = 32 random bytes, urlsafe base64). The table keeps
   sha256(secret) only; a fast hash suffices for a 256-bit random secret (argon2 is for
-  passwords). Sent as the `X-API-Key` header.
+  passwords). Sent as the `X-API-Key` header; the caller has the role "channel".
 - Officers: argon2id password hashes (argon2-cffi); login returns a bearer token made with
-  `cryptography`'s Fernet (AES-128-CBC + HMAC-SHA256, timestamped) holding officer id and role,
-  valid for `TOKEN_TTL_S`. The Fernet key derives from `Settings.secret_key` (HKDF).
+  `cryptography`'s Fernet (AES-128-CBC + HMAC-SHA256, timestamped) holding the officer id,
+  valid for `TOKEN_TTL_S`. The role is read from the database on every request, so a role change
+  or a deactivation counts at once. The Fernet key derives from `Settings.secret_key` (HKDF).
+- Failed logins are counted per username and per client address and throttled
+  (`creditfactory.access.LoginThrottle`; 429 with Retry-After).
+- `authorize` (a FastAPI dependency on every router) looks the matched route's permission up
+  in the access document (`creditfactory.access.DEFAULT_ACCESS`), resolves the caller, and
+  refuses a role without it (403). A route the document does not declare is refused.
 """
 
 from __future__ import annotations
@@ -17,22 +23,27 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Annotated, Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Engine, insert, select
+from fastapi import Header, Request
+from sqlalchemy import Engine, delete, insert, select
 
-from creditfactory.adapters.api.errors import Forbidden, Unauthorized
-from creditfactory.adapters.storage.identity_tables import api_keys, officers
+from creditfactory.access import PUBLIC, AccessPolicy, LoginThrottle, PermissionDenied
+from creditfactory.adapters.api.errors import Unauthorized
+from creditfactory.adapters.storage.audit_store import append_entries
+from creditfactory.adapters.storage.identity_tables import api_keys, login_failures, officers
+from creditfactory.audit import AuditEntry
+from creditfactory.kernel.clock import Clock
 
-__all__ = ["Caller", "Officer", "Security", "TOKEN_TTL_S", "new_api_key"]
+__all__ = ["TOKEN_TTL_S", "Principal", "Security", "authorize", "new_api_key"]
 
 TOKEN_TTL_S: Final = 8 * 3600
-ROLES: Final = ("analyst", "approver", "admin")
+NO_ROLE: Final = "none"
 _HASHER = PasswordHasher()
 
 
@@ -42,25 +53,42 @@ def new_api_key() -> str:
 
 
 @dataclass(frozen=True)
-class Caller:
-    """An authenticated channel."""
+class Principal:
+    """Who calls: kind "channel" | "officer" | "anonymous", their id and current role."""
 
-    channel_id: str
-
-
-@dataclass(frozen=True)
-class Officer:
-    """An authenticated officer."""
-
-    officer_id: str
+    kind: str
+    principal_id: str
     role: str
+
+    @property
+    def channel_id(self) -> str:
+        """The channel id (for channel callers)."""
+        return self.principal_id
+
+    @property
+    def officer_id(self) -> str:
+        """The officer id (for officers)."""
+        return self.principal_id
+
+
+ANONYMOUS: Final = Principal("anonymous", "anonymous", "anonymous")
 
 
 class Security:
-    """Key and login checks against the identity tables; tokens with Fernet."""
+    """Key and login checks against the identity tables; tokens with Fernet; throttling."""
 
-    def __init__(self, engine: Engine, secret_key: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        secret_key: str,
+        clock: Clock,
+        access: AccessPolicy,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self._engine = engine
+        self._clock = clock
+        self.access = access
+        self.throttle = throttle or LoginThrottle()
         derived = HKDF(hashes.SHA256(), 32, b"creditfactory", b"officer tokens v1").derive(
             secret_key.encode("utf-8")
         )
@@ -82,15 +110,14 @@ class Security:
         with self._engine.begin() as db:
             db.execute(
                 insert(api_keys).values(
-                    key_id=key_id,
-                    channel_id=channel_id,
-                    key_hash=digest,
-                    active=True,
+                    key_id=key_id, channel_id=channel_id, key_hash=digest, active=True,
                     created_at=at,
                 )
-            )
+            )  # fmt: skip
+            append_entries(db, [AuditEntry("system:security", "api_key.registered", key_id,
+                                           {"channel_id": channel_id}, at)])  # fmt: skip
 
-    def channel(self, header: str | None) -> Caller:
+    def channel(self, header: str | None) -> Principal:
         """The channel of an `X-API-Key` value. raises Unauthorized."""
         if not header or header.count("_") < 2 or not header.startswith("cfk_"):
             raise Unauthorized("X-API-Key: missing or malformed")
@@ -99,7 +126,7 @@ class Security:
         digest = hashlib.sha256(secret.encode()).hexdigest()
         if found is None or not hmac.compare_digest(found[1], digest):
             raise Unauthorized("X-API-Key: unknown key")
-        return Caller(found[0])
+        return Principal("channel", found[0], "channel")
 
     def _load_key(self, key_id: str) -> tuple[str, str] | None:
         with self._engine.connect() as db:
@@ -113,49 +140,116 @@ class Security:
         self._keys[key_id] = (row[0], row[1])
         return self._keys[key_id]
 
-    def create_officer(self, username: str, password: str, role: str, at: datetime) -> str:
-        """Add an officer (argon2id hash); returns the officer id."""
-        if role not in ROLES:
-            raise Forbidden(f"role: one of {', '.join(ROLES)}")
+    def create_officer(
+        self, username: str, password: str, role: str, at: datetime, actor: str = "system:cli"
+    ) -> str:
+        """Add an officer (argon2id hash) with `role` (current or legacy name, or "none"), with
+        its audit leaf; returns the officer id. For bootstrap and the CLI — over HTTP an officer
+        is created without a role and gets one through maker-checker. raises PermissionDenied
+        for an unknown role."""
+        current = NO_ROLE if role == NO_ROLE else self.access.role(role)
+        if current == "channel":
+            raise PermissionDenied("role: channel is for API keys")
         officer_id = f"off_{username}"
         with self._engine.begin() as db:
             db.execute(
                 insert(officers).values(
-                    officer_id=officer_id,
-                    username=username,
-                    password_hash=_HASHER.hash(password),
-                    role=role,
-                    active=True,
+                    officer_id=officer_id, username=username,
+                    password_hash=_HASHER.hash(password), role=current, active=True,
                     created_at=at,
                 )
-            )
+            )  # fmt: skip
+            append_entries(db, [AuditEntry(actor, "officer.created", officer_id,
+                                           {"username": username, "role": current}, at)])  # fmt: skip
         return officer_id
 
-    def login(self, username: str, password: str) -> str:
-        """A bearer token for valid credentials. raises Unauthorized."""
-        with self._engine.connect() as db:
+    def _failures(self, db: object, username: str, address: str) -> dict[str, list[datetime]]:
+        since = self.throttle.since(self._clock.now())
+        out: dict[str, list[datetime]] = {"officer": [], "address": []}
+        for scope, key in (("officer", username), ("address", address)):
+            query = select(login_failures.c.failed_at).where(
+                login_failures.c.scope == scope,
+                login_failures.c.key == key,
+                login_failures.c.failed_at >= since,
+            )
+            out[scope] = [r[0] for r in db.execute(query)]  # type: ignore[attr-defined]
+        return out
+
+    def login(self, username: str, password: str, address: str = "unknown") -> str:
+        """A bearer token for valid credentials. raises LoginThrottled (before checking the
+        password, so a throttled guess learns nothing), Unauthorized."""
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            self.throttle.check(self._failures(db, username, address), now)
             row = db.execute(
-                select(officers.c.officer_id, officers.c.password_hash, officers.c.role).where(
+                select(officers.c.officer_id, officers.c.password_hash).where(
                     officers.c.username == username, officers.c.active.is_(True)
                 )
             ).one_or_none()
-        try:
-            if row is None or not _HASHER.verify(row[1], password):
-                raise Unauthorized("credentials: unknown user or wrong password")
-        except (VerificationError, InvalidHashError):
-            raise Unauthorized("credentials: unknown user or wrong password") from None
-        claims = json.dumps({"sub": row[0], "role": row[2]}).encode()
+            try:
+                ok = row is not None and _HASHER.verify(row[1], password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+            if not ok or row is None:
+                db.execute(
+                    insert(login_failures),
+                    [{"scope": "officer", "key": username, "failed_at": now},
+                     {"scope": "address", "key": address, "failed_at": now}],
+                )  # fmt: skip
+            else:
+                db.execute(
+                    delete(login_failures).where(
+                        login_failures.c.scope == "officer", login_failures.c.key == username
+                    )
+                )
+        if not ok or row is None:
+            raise Unauthorized("credentials: unknown user or wrong password")
+        claims = json.dumps({"sub": row[0]}).encode()
         return self._fernet.encrypt(claims).decode()
 
-    def officer(self, authorization: str | None, roles: tuple[str, ...] = ROLES) -> Officer:
-        """The officer of an `Authorization: Bearer …` header with one of `roles`.
-        raises Unauthorized, Forbidden."""
+    def officer(self, authorization: str | None) -> Principal:
+        """The officer of an `Authorization: Bearer …` header with their CURRENT role.
+        raises Unauthorized (no/bad/expired token, officer inactive)."""
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthorized("Authorization: bearer token required")
         try:
             claims = json.loads(self._fernet.decrypt(authorization[7:].encode(), ttl=TOKEN_TTL_S))
         except (InvalidToken, ValueError):
             raise Unauthorized("Authorization: invalid or expired token") from None
-        if claims["role"] not in roles:
-            raise Forbidden(f"role: {claims['role']} may not do this")
-        return Officer(claims["sub"], claims["role"])
+        with self._engine.connect() as db:
+            row = db.execute(
+                select(officers.c.role).where(
+                    officers.c.officer_id == claims["sub"], officers.c.active.is_(True)
+                )
+            ).one_or_none()
+        if row is None:
+            raise Unauthorized("Authorization: officer inactive or unknown")
+        return Principal("officer", claims["sub"], row[0])
+
+    def caller(self, x_api_key: str | None, authorization: str | None) -> Principal:
+        """The channel (X-API-Key) or the officer (bearer token). raises Unauthorized."""
+        if x_api_key:
+            return self.channel(x_api_key)
+        if authorization:
+            return self.officer(authorization)
+        raise Unauthorized("credentials: X-API-Key or Authorization: Bearer required")
+
+
+def authorize(
+    request: Request,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal:
+    """THE permission check (one per request, cached by FastAPI): the matched route's
+    permission from the access document; the caller must hold it. raises Unauthorized (401),
+    PermissionDenied (403)."""
+    security: Security = request.app.state.security
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    permission = security.access.permission_for(request.method, path)
+    if permission == PUBLIC:
+        return ANONYMOUS
+    who = security.caller(x_api_key, authorization)
+    security.access.require(who.role, permission)
+    request.state.principal = who
+    return who

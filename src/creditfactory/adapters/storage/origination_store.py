@@ -17,6 +17,12 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from creditfactory.adapters.storage.access_store import (
+    ApprovalStore,
+    DecisionInputStore,
+    ModelStore,
+    OfficerStore,
+)
 from creditfactory.adapters.storage.audit_store import append_entries
 from creditfactory.adapters.storage.decisioning_tables import decisions
 from creditfactory.adapters.storage.origination_tables import (
@@ -227,6 +233,14 @@ class ApplicationStore:
         )
         return bool(result.rowcount == 1)
 
+    def supersede_offer(self, offer_id: str) -> None:
+        """An open offer replaced by an override: status "superseded"."""
+        self._db.execute(
+            update(offers)
+            .where(offers.c.offer_id == offer_id, offers.c.status == "open")
+            .values(status="superseded")
+        )
+
     def add_action(self, row: Mapping[str, Any]) -> None:
         """Record an officer's maker or checker action on a referral."""
         self._db.execute(insert(referral_actions).values(**row))
@@ -281,9 +295,14 @@ def _consent(r: Any, subject_id: str) -> Consent:
 
 
 class FactoryUnitOfWork(SqlUnitOfWork):
-    """`SqlUnitOfWork` with the application-flow store on the same transaction."""
+    """`SqlUnitOfWork` with the application-flow store, maker-checker items, officers, model
+    specs / policies and decision replay inputs on the same transaction."""
 
     applications: ApplicationStore
+    approvals: ApprovalStore
+    officers: OfficerStore
+    models: ModelStore
+    decision_inputs: DecisionInputStore
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         super().__init__(engine, clock)
@@ -291,4 +310,8 @@ class FactoryUnitOfWork(SqlUnitOfWork):
 
     def __enter__(self) -> FactoryUnitOfWork:
         super().__enter__()
+        self.approvals = ApprovalStore(self.connection)
+        self.officers = OfficerStore(self.connection)
+        self.models = ModelStore(self.connection)
+        self.decision_inputs = DecisionInputStore(self.connection)
         return self

@@ -1,0 +1,214 @@
+"""Maker-checker use cases: request, approve / reject, list, and the checked actions.
+
+Each step is one transaction with its audit leaf (`approval.requested`, `approval.approved`,
+`approval.rejected`, `approval.executed` plus the action's own leaves). The checked actions —
+limit / price override, write-off, policy and model publication, role change — run only through
+`_consume`, which needs an APPROVED item of the same kind and subject and marks it executed in
+the same transaction (compare-and-set, so an item is consumed once). Referral decisions use the
+same items; there the checker's approval is the action (offer_flow.check_referral).
+
+`write_off_loan` opens and commits its own unit of work; `_Joined` hands it the open one so the
+write-off, its ledger entries, the consumed item and the leaves commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any
+
+from creditfactory.access import (
+    AccessPolicy,
+    ApprovalItem,
+    ApprovalKind,
+    ApprovalStatus,
+    ItemNotPending,
+    approve,
+    authorise_execution,
+    executed,
+    reject,
+    request,
+)
+from creditfactory.audit import AuditEntry
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.service_layer.factory_ports import ApplicationNotFound, FactoryDeps
+
+__all__ = [
+    "consume",
+    "decide_approval",
+    "execute_write_off",
+    "leaf",
+    "list_approvals",
+    "request_approval",
+]
+
+
+def leaf(
+    deps: FactoryDeps, actor: str, action: str, subject: str, payload: Mapping[str, Any]
+) -> AuditEntry:
+    """An audit entry timed by the deps' clock."""
+    return AuditEntry(actor, action, subject, dict(payload), deps.clock.now())
+
+
+def _kind(text: str) -> ApprovalKind:
+    try:
+        return ApprovalKind(text)
+    except ValueError:
+        kinds = " | ".join(k.value for k in ApprovalKind)
+        raise ValidationError("kind", kinds) from None
+
+
+def _payload(item: ApprovalItem) -> dict[str, Any]:
+    return {"approval_id": item.approval_id, "kind": item.kind.value,
+            "params": dict(item.params), "maker": item.maker, "checker": item.checker,
+            "status": item.status.value}  # fmt: skip
+
+
+def open_item(
+    uow: Any, access: AccessPolicy, kind: ApprovalKind, subject: str, params: Mapping[str, str],
+    maker: str, role: str, note: str, deps: FactoryDeps,
+) -> ApprovalItem:  # fmt: skip
+    """Create a pending item in `uow` with its leaf. raises PermissionDenied,
+    MakerCheckerViolation (bad params / subject), SubjectBusy (409)."""
+    current = uow.approvals.open_for(subject)
+    item = request(access, deps.ids.new("apr"), kind, subject, params, maker, role, note,
+                   deps.clock.now(), current)  # fmt: skip
+    uow.approvals.add(item)
+    uow.applications.audit([leaf(deps, maker, "approval.requested", subject, _payload(item))])
+    return item
+
+
+def request_approval(
+    deps: FactoryDeps, access: AccessPolicy, kind: str, subject: str,
+    params: Mapping[str, str], maker: str, role: str, note: str = "",
+) -> dict[str, Any]:  # fmt: skip
+    """Maker step for any kind (see `open_item`); returns the item."""
+    checked = _kind(kind)
+    with deps.uow() as uow:
+        _subject_exists(uow, checked, subject)
+        item = open_item(uow, access, checked, subject, params, maker, role, note, deps)
+        uow.commit()
+    return item.to_dict()
+
+
+def _subject_exists(uow: Any, kind: ApprovalKind, subject: str) -> None:
+    _, _, ref = subject.partition(":")
+    found: object = True
+    if kind.prefix == "application":
+        found = uow.applications.get(ref)
+    elif kind.prefix == "officer":
+        found = uow.officers.get(ref)
+    elif kind.prefix == "model":
+        found = uow.models.spec(ref)
+    elif kind.prefix == "policy":
+        found = uow.models.policy(ref)
+    if found is None:
+        raise ApplicationNotFound(f"subject: no {subject}")
+
+
+def decide_approval(
+    deps: FactoryDeps, access: AccessPolicy, approval_id: str, checker: str, role: str,
+    approved: bool,
+) -> dict[str, Any]:  # fmt: skip
+    """Checker step (not for referral decisions, which /referrals/{id}/check decides and
+    executes). raises ApplicationNotFound, ItemNotPending (409), MakerCheckerViolation (403)."""
+    with deps.uow() as uow:
+        item = uow.approvals.get(approval_id)
+        if item is None:
+            raise ApplicationNotFound(f"approval_id: no item {approval_id!r}")
+        if item.kind is ApprovalKind.REFERRAL_DECISION and approved:
+            raise ItemNotPending(
+                f"approval_id: check referrals at /referrals/{item.subject[12:]}/check"
+            )
+        step = approve if approved else reject
+        decided = step(access, item, checker, role, deps.clock.now())
+        if not uow.approvals.save(decided, ApprovalStatus.PENDING):
+            raise ItemNotPending(f"approval_id: {approval_id} was decided meanwhile")
+        action = "approval.approved" if approved else "approval.rejected"
+        uow.applications.audit([leaf(deps, checker, action, item.subject, _payload(decided))])
+        uow.commit()
+    return decided.to_dict()
+
+
+def list_approvals(deps: FactoryDeps, status: str | None) -> list[dict[str, Any]]:
+    """Items (oldest first), e.g. status="pending" for the checkers' queue."""
+    if status is not None and status not in {s.value for s in ApprovalStatus}:
+        raise ValidationError("status", " | ".join(s.value for s in ApprovalStatus))
+    with deps.uow() as uow:
+        return [i.to_dict() for i in uow.approvals.listed(status)]
+
+
+def consume(
+    uow: Any, deps: FactoryDeps, access: AccessPolicy, approval_id: str | None,
+    kind: ApprovalKind, subject: str, executor: str, role: str,
+) -> ApprovalItem:  # fmt: skip
+    """The approved item for this action, marked executed in `uow` with its leaf. raises
+    PermissionDenied, MakerCheckerViolation (no approved item: a direct call is refused)."""
+    item = None if not approval_id else uow.approvals.get(approval_id)
+    item = authorise_execution(access, item, kind, subject, role)
+    done = executed(item, executor, deps.clock.now())
+    if not uow.approvals.save(done, ApprovalStatus.APPROVED):
+        raise ItemNotPending(f"approval_id: {item.approval_id} was executed meanwhile")
+    uow.applications.audit([leaf(deps, executor, "approval.executed", subject, _payload(done))])
+    return done
+
+
+class _Joined:
+    """An open unit of work lent to a use case that opens and commits its own: entering and
+    committing are no-ops, so the outer transaction decides."""
+
+    def __init__(self, uow: Any) -> None:
+        self._uow = uow
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:  # fmt: skip
+        return None
+
+    def commit(self) -> None:
+        """Deferred to the outer unit of work."""
+
+    def rollback(self) -> None:
+        """Deferred to the outer unit of work."""
+
+
+def execute_write_off(
+    deps: FactoryDeps, access: AccessPolicy, loan_id: str, approval_id: str | None,
+    executor: str, role: str,
+) -> dict[str, Any]:  # fmt: skip
+    """核销 `loan_id` on the approved item's business date (servicing.write_off_loan), in one
+    transaction with the consumed item. raises MakerCheckerViolation without an approved item."""
+    from creditfactory.servicing.services import write_off_loan
+
+    with deps.uow() as uow:
+        item = consume(uow, deps, access, approval_id, ApprovalKind.WRITE_OFF, f"loan:{loan_id}",
+                       executor, role)  # fmt: skip
+        business_date = date.fromisoformat(item.params["business_date"])
+        loan = write_off_loan(_Joined(uow), deps.clock, loan_id, business_date)  # type: ignore[arg-type]
+        uow.commit()
+    return {"loan_id": loan_id, "status": loan.status.value, "approval_id": item.approval_id,
+            "business_date": business_date.isoformat(),
+            "principal_outstanding": str(loan.principal_outstanding)}  # fmt: skip
+
+
+def money_text(value: str, field: str) -> Decimal:
+    """A positive decimal from text. raises ValidationError naming `field`."""
+    try:
+        amount = Decimal(value)
+    except ArithmeticError:
+        raise ValidationError(field, "a decimal number") from None
+    if amount <= 0:
+        raise ValidationError(field, "positive")
+    return amount
+
+
+def now_of(deps: FactoryDeps) -> datetime:
+    """The deps' clock."""
+    return deps.clock.now()
