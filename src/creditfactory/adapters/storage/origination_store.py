@@ -198,6 +198,12 @@ class ApplicationStore:
         )
         return [{**json.loads(r[0]), "decided_by": r[1]} for r in rows]
 
+    def decision_row(self, decision_id: str) -> dict[str, Any] | None:
+        """The decisions row (record JSON text in `record`) or None."""
+        query = select(decisions).where(decisions.c.decision_id == decision_id)
+        row = self._db.execute(query).one_or_none()
+        return None if row is None else dict(row._mapping)
+
     def recent_decisions(self, limit: int = 20) -> list[dict[str, Any]]:
         """Latest decisions (outcome, policy, limit) first."""
         rows = self._db.execute(
