@@ -1,0 +1,72 @@
+"""Decision replay and tamper detection on SQLite and PostgreSQL: a submitted application's
+decision replays identically from its stored inputs; editing the decision row directly in the
+database is named by `verify_log` with the row digesters (what `audit verify` runs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, update
+
+from creditfactory.adapters.api.main import keep_serving_spec
+from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
+from creditfactory.adapters.storage.decisioning_tables import decisions
+from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
+from creditfactory.audit import verify_log
+from creditfactory.kernel.clock import SystemClock
+from creditfactory.kernel.ids import RandomIds
+from creditfactory.scoring import load_spec
+from creditfactory.service_layer.decision_replay import replay_decision
+from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
+
+SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
+GOOD = {"Term": 240, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 2}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cipher() -> None:
+    install_pii_cipher(PIICipher(generate_pii_key()))
+
+
+def _deps(engine: Engine) -> FactoryDeps:
+    clock = SystemClock()
+    return FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=load_spec(SPEC_TEXT),
+                       spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds())  # fmt: skip
+
+
+def _submit(deps: FactoryDeps) -> dict[str, Any]:
+    cmd = SubmitApplication(channel_id="ch", idempotency_key=RandomIds().new("k"),
+                            applicant_type="enterprise", name="测试", amount="300000",
+                            term_months=12, uscc="91350100M000100Y43", declared=GOOD)  # fmt: skip
+    return submit_application(deps, cmd)
+
+
+def test_replay_is_identical_and_an_edit_is_named(engine: Engine) -> None:
+    deps = _deps(engine)
+    keep_serving_spec(deps)
+    view = _submit(deps)
+    decision_id = view["decision"]["decision_id"]
+    with deps.uow() as uow:
+        result = replay_decision(uow, decision_id)
+    assert result.identical, result.differences
+    with engine.begin() as db:  # an insider edits the stored outcome and record
+        row = db.execute(decisions.select().where(decisions.c.decision_id == decision_id)).one()
+        record = json.loads(row.record)
+        record["limit"] = "2999000"
+        db.execute(update(decisions).where(decisions.c.decision_id == decision_id)
+                   .values(record=json.dumps(record, sort_keys=True)))  # fmt: skip
+    with engine.connect() as db:
+        store = SqlAuditStore(db)
+        report = verify_log(store, digesters=row_digesters(db))
+    named = [f for f in report.findings if decision_id in f.detail]
+    assert named and named[0].kind == "row_edited"
+    with deps.uow() as uow:
+        assert not replay_decision(uow, decision_id).identical
+    with engine.begin() as db:  # put it back so later tests on this database stay clean
+        db.execute(update(decisions).where(decisions.c.decision_id == decision_id)
+                   .values(record=row.record))  # fmt: skip
