@@ -56,8 +56,13 @@ def _engine(kind: str, tmp: pytest.TempPathFactory) -> Engine:
                     pytest.fail("DATABASE_URL_PG is not set in CI")
                 pytest.skip("DATABASE_URL_PG not set")
         engine = make_engine(url)
-        upgrade_schema(engine)
-        _ENGINES[kind] = engine
+        _ENGINES[kind] = engine  # registered first so the session disposes it even on failure
+        try:
+            upgrade_schema(engine)
+        except Exception:
+            del _ENGINES[kind]
+            engine.dispose()
+            raise
     return _ENGINES[kind]
 
 

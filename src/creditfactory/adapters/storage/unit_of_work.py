@@ -6,6 +6,8 @@ rolls back, so a failed use case changes nothing (all-or-nothing per command).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -40,8 +42,22 @@ class SqlAuditTrail:
         append_entries(self._connection, [entry])
 
 
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+def _sqlite_writer(engine: Engine) -> threading.RLock | None:
+    """One lock per SQLite engine: SQLite has one writer, and threads of one process queueing on
+    a lock wait less than on SQLite's busy handler, which sleeps in growing steps."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITERS_GUARD:
+        return _SQLITE_WRITERS.setdefault(engine, threading.RLock())
+
+
 class SqlUnitOfWork:
-    """Unit of work over an Engine; re-enterable (each `with` is a new transaction)."""
+    """Unit of work over an Engine; re-enterable (each `with` is a new transaction). On SQLite the
+    transactions of one process take turns (see `_sqlite_writer`)."""
 
     loans: LoanRepository
     facilities: FacilityRepository
@@ -57,6 +73,9 @@ class SqlUnitOfWork:
         self._committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
+        self._writer = _sqlite_writer(self._engine)
+        if self._writer is not None:
+            self._writer.acquire()
         self.connection = self._engine.connect()
         self.connection.begin()
         self._committed = False
@@ -79,6 +98,8 @@ class SqlUnitOfWork:
                 self.connection.rollback()
         finally:
             self.connection.close()
+            if self._writer is not None:
+                self._writer.release()
 
     def commit(self) -> None:
         """Commit the transaction."""
