@@ -191,7 +191,7 @@ def execute_write_off(
         item = consume(uow, deps, access, approval_id, ApprovalKind.WRITE_OFF, f"loan:{loan_id}",
                        executor, role)  # fmt: skip
         business_date = date.fromisoformat(item.params["business_date"])
-        loan = write_off_loan(_Joined(uow), deps.clock, loan_id, business_date)  # type: ignore[arg-type]
+        loan = write_off_loan(_Joined(uow), deps.clock, loan_id, business_date)
         uow.commit()
     return {"loan_id": loan_id, "status": loan.status.value, "approval_id": item.approval_id,
             "business_date": business_date.isoformat(),

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from creditfactory.access import AccessPolicy, ApprovalItem, ApprovalKind
-from creditfactory.decisioning import digest, load_policy
+from creditfactory.decisioning import load_policy
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.scoring import load_spec
@@ -191,7 +191,3 @@ def execute_role_change(
         uow.commit()
     return {"officer_id": officer_id, "role": item.params["role"]}
 
-
-def spec_fingerprint(text: str) -> str:
-    """sha256 of canonical JSON of any document (for callers that need one)."""
-    return digest(json.loads(text))

@@ -393,19 +393,22 @@ def decision_payload(record: Mapping[str, Any]) -> dict[str, Any]:
     return {**{k: record[k] for k in keys}, "record_digest": digest(record)}
 
 
+def _amount_text(m: Money | None) -> str | None:
+    return None if m is None else str(m.amount)
+
+
 def replay_inputs(inputs: DecisionInputs) -> dict[str, Any]:
     """What `decide` read besides the snapshot, as JSON (amounts as text): the facts, the limit
     request, term, dates — a replay re-scores the snapshot's features and rebuilds these."""
     facts = asdict(inputs.facts)
     facts["data_gaps"] = list(inputs.facts.data_gaps)
     req = inputs.limit
-    money = lambda m: None if m is None else str(m.amount)  # noqa: E731
     return {
         "facts": facts,
-        "limit": {"pd_12m": req.pd_12m, "requested": money(req.requested),
-                  "working_capital_need": money(req.working_capital_need),
-                  "existing_credit": money(req.existing_credit),
-                  "existing_exposure": money(req.existing_exposure)},
+        "limit": {"pd_12m": req.pd_12m, "requested": _amount_text(req.requested),
+                  "working_capital_need": _amount_text(req.working_capital_need),
+                  "existing_credit": _amount_text(req.existing_credit),
+                  "existing_exposure": _amount_text(req.existing_exposure)},
         "term_months": inputs.term_months,
         "as_of": inputs.as_of.isoformat(),
         "decided_at": inputs.decided_at.isoformat(),
