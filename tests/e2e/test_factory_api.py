@@ -232,7 +232,9 @@ def test_missing_api_key_is_401_problem(sqlite_engine: Any, make_api: Any) -> No
 def test_console_masks_identifiers(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
     api.post("/api/v1/applications", application(), _key())
-    page = api.client.get("/")
+    anonymous = api.client.get("/", headers={"Accept": "text/html"})
+    assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/login")
+    page = api.client.get("/", headers={"Cookie": f"cf_session={api.tokens['analyst']}"})
     assert page.status_code == 200
     assert "913501********0Y43" in page.text
     assert "91350100M000100Y43" not in page.text

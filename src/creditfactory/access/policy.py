@@ -138,4 +138,4 @@ def _bundled(name: str) -> str:
     return resources.files("creditfactory.access").joinpath("policies", name).read_text("utf-8")
 
 
-DEFAULT_ACCESS: Final = load_access_policy(_bundled("access-2025.1.json"))
+DEFAULT_ACCESS: Final = load_access_policy(_bundled("access-2025.2.json"))

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from creditfactory.access import (
     ItemNotPending,
@@ -85,7 +85,9 @@ _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
 )
 
 
-async def _domain(_request: Request, exc: Exception) -> JSONResponse:
+async def _domain(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, Unauthorized) and "text/html" in request.headers.get("accept", ""):
+        return RedirectResponse("/login", status_code=303)  # a browser without a session
     for kind, status, title in _STATUS:
         if isinstance(exc, kind):
             field, rule = _field_of(exc)

@@ -40,9 +40,10 @@ from creditfactory.adapters.storage.identity_tables import api_keys, login_failu
 from creditfactory.audit import AuditEntry
 from creditfactory.kernel.clock import Clock
 
-__all__ = ["TOKEN_TTL_S", "Principal", "Security", "authorize", "new_api_key"]
+__all__ = ["SESSION_COOKIE", "TOKEN_TTL_S", "Principal", "Security", "authorize", "new_api_key"]
 
 TOKEN_TTL_S: Final = 8 * 3600
+SESSION_COOKIE: Final = "cf_session"
 NO_ROLE: Final = "none"
 _HASHER = PasswordHasher()
 
@@ -249,6 +250,9 @@ def authorize(
     permission = security.access.permission_for(request.method, path)
     if permission == PUBLIC:
         return ANONYMOUS
+    session = request.cookies.get(SESSION_COOKIE)
+    if x_api_key is None and authorization is None and session:
+        authorization = f"Bearer {session}"  # the console's login cookie carries the same token
     who = security.caller(x_api_key, authorization)
     security.access.require(who.role, permission)
     request.state.principal = who

@@ -1,16 +1,20 @@
-"""The console page at `/`: counts, recent applications, decisions and loans (masked ids only)."""
+"""The console at `/` (officers only: counts, recent applications, decisions and loans, masked ids)
+and its sign-in: `/login` sets an HttpOnly, SameSite=Strict cookie holding the same officer token
+the API's bearer header carries; `/logout` clears it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 
-from creditfactory.adapters.api.security import authorize
+from creditfactory.adapters.api.errors import Unauthorized
+from creditfactory.adapters.api.security import SESSION_COOKIE, TOKEN_TTL_S, Security, authorize
 from creditfactory.adapters.storage.servicing_tables import loans
 from creditfactory.kernel.money import Money
 
@@ -52,3 +56,44 @@ def console(request: Request) -> HTMLResponse:
         policy=deps.policy.version, spec=deps.spec_digest[:12],
     )  # fmt: skip
     return HTMLResponse(html)
+
+
+def _login_page(error: str = "", status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(
+        _ENV.get_template("login.html").render(error=error), status_code=status_code
+    )
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_form() -> HTMLResponse:
+    """The sign-in form."""
+    return _login_page()
+
+
+@router.post("/login", include_in_schema=False)
+async def login(request: Request) -> Response:
+    """Check the officer's credentials (throttled like the API login) and set the session cookie."""
+    form = parse_qs((await request.body()).decode("utf-8"))
+    security: Security = request.app.state.security
+    address = request.client.host if request.client else "unknown"
+    username, password = form.get("username", [""])[0], form.get("password", [""])[0]
+    if not username or not password:
+        return _login_page("请输入用户名和密码 Username and password are required", status_code=400)
+    try:
+        token = security.login(username, password, address)
+    except Unauthorized:
+        return _login_page("用户名或密码错误 Unknown user or wrong password", status_code=401)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=TOKEN_TTL_S, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout() -> Response:
+    """Clear the session cookie."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
