@@ -190,4 +190,3 @@ def execute_role_change(
                                       "approval_id": item.approval_id})])  # fmt: skip
         uow.commit()
     return {"officer_id": officer_id, "role": item.params["role"]}
-
