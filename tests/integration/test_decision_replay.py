@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, text, update
+from sqlalchemy.exc import DBAPIError
 
 from creditfactory.adapters.api.main import keep_serving_spec
 from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
@@ -54,7 +55,12 @@ def test_replay_is_identical_and_an_edit_is_named(engine: Engine) -> None:
     with deps.uow() as uow:
         result = replay_decision(uow, decision_id)
     assert result.identical, result.differences
-    with engine.begin() as db:  # an insider edits the stored outcome and record
+    with pytest.raises(DBAPIError), engine.begin() as db:  # the database refuses the edit
+        db.execute(
+            update(decisions).where(decisions.c.decision_id == decision_id).values(outcome="x")
+        )
+    _guard(engine, drop=True)  # an insider with DDL rights drops the guard first
+    with engine.begin() as db:  # and edits the stored outcome and record
         row = db.execute(decisions.select().where(decisions.c.decision_id == decision_id)).one()
         record = json.loads(row.record)
         record["limit"] = "2999000"
@@ -70,3 +76,22 @@ def test_replay_is_identical_and_an_edit_is_named(engine: Engine) -> None:
     with engine.begin() as db:  # put it back so later tests on this database stay clean
         db.execute(update(decisions).where(decisions.c.decision_id == decision_id)
                    .values(record=row.record))  # fmt: skip
+    _guard(engine, drop=False)
+
+
+def _guard(engine: Engine, drop: bool) -> None:
+    """Drop or recreate the decisions table's append-only trigger (migration 0006)."""
+    with engine.begin() as db:
+        if engine.dialect.name == "sqlite":
+            for verb in ("update", "delete"):
+                db.execute(text(f"DROP TRIGGER IF EXISTS decisions_append_only_{verb}"))
+                if not drop:
+                    db.execute(text(
+                        f"CREATE TRIGGER decisions_append_only_{verb} BEFORE {verb.upper()} ON decisions "
+                        "BEGIN SELECT RAISE(ABORT, 'decisions is append-only'); END"))  # fmt: skip
+        else:
+            db.execute(text("DROP TRIGGER IF EXISTS decisions_append_only ON decisions"))
+            if not drop:
+                db.execute(text(
+                    "CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions "
+                    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()"))  # fmt: skip
