@@ -36,6 +36,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import insert, select
 
+from creditfactory.adapters.cli.jobs import batch_job
 from creditfactory.adapters.storage.monitoring_store import (
     AlertNotFound,
     MonitoringSqlUnitOfWork,
@@ -64,29 +65,6 @@ monitor_app = typer.Typer(
     help="Post-loan monitoring: feeds, scans, warnings, alerts.", no_args_is_help=True
 )
 Fmt = Annotated[str, typer.Option("--format", help="text or json")]
-
-
-def _batch(name: str) -> Any:
-    """A batch job module, imported when the command runs (keeps matplotlib and DuckDB out of
-    the CLI's start-up)."""
-    from creditfactory.adapters.batch import (
-        monitoring_flow_ingest,
-        monitoring_ingest,
-        monitoring_report,
-        monitoring_run,
-        simulate_book,
-        simulate_eval,
-    )
-
-    jobs = {
-        "monitoring_flow_ingest": monitoring_flow_ingest,
-        "monitoring_ingest": monitoring_ingest,
-        "monitoring_report": monitoring_report,
-        "monitoring_run": monitoring_run,
-        "simulate_book": simulate_book,
-        "simulate_eval": simulate_eval,
-    }
-    return jobs[name]
 
 
 def _out(payload: Any, fmt: str) -> None:
@@ -138,7 +116,9 @@ def ingest(
         raise ValidationError("file", f"{path} does not exist")
     app = bootstrap()
     with app.engine.begin() as conn:
-        summary = _batch("monitoring_ingest").ingest_file(conn, path, feed_format, app.clock.now())
+        summary = batch_job("monitoring_ingest").ingest_file(
+            conn, path, feed_format, app.clock.now()
+        )
     _out(summary.as_dict(), fmt)
 
 
@@ -149,7 +129,7 @@ def _flow_ingest(path: Path, feed_format: str, fmt: str, job: str) -> None:
         raise ValidationError("file", f"{path} does not exist")
     app = bootstrap()
     with app.engine.begin() as conn:
-        summary = getattr(_batch("monitoring_flow_ingest"), job)(
+        summary = getattr(batch_job("monitoring_flow_ingest"), job)(
             conn, path, feed_format, app.clock.now()
         )
     _out(summary.as_dict(), fmt)
@@ -187,7 +167,7 @@ def poll(url: str, fmt: Fmt = "text") -> None:
     """Poll an HTTP event feed until it has no next page."""
     app = bootstrap()
     with app.engine.begin() as conn:
-        ingest = _batch("monitoring_ingest")
+        ingest = batch_job("monitoring_ingest")
         summary, cursor = ingest.poll_feed(conn, ingest.HttpEventFeed(url), url, app.clock.now())
     _out({**summary.as_dict(), "cursor": cursor}, fmt)
 
@@ -199,7 +179,7 @@ def run(
 ) -> None:
     """Scan the book for `business_date` (new events only), write warnings, raise alerts."""
     app = bootstrap()
-    summary = _batch("monitoring_run").run_monitoring(
+    summary = batch_job("monitoring_run").run_monitoring(
         app.engine, app.clock, app.ids, _date(business_date)
     )
     _out(summary.as_dict(), fmt)
@@ -368,7 +348,7 @@ def report(
         for a in SqlAlertRepository(conn).list():
             ages[a.status.value].append(a.age_days(app.clock.now()))
     out.mkdir(parents=True, exist_ok=True)
-    plot = _batch("monitoring_report")
+    plot = batch_job("monitoring_report")
     plots = []
     if runs:
         plots.append(str(plot.plot_levels(runs, out / "levels.png")))

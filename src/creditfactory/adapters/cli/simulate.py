@@ -18,30 +18,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from creditfactory.adapters.cli.jobs import batch_job
 from creditfactory.kernel.errors import ValidationError
 
 CUMCM = Path(__file__).resolve().parents[5] / "shared" / "data" / "cumcm2020c_sme_invoices"
-
-
-def _batch(name: str) -> Any:
-    """A batch job module, imported when the command runs (keeps matplotlib and DuckDB out of
-    the CLI's start-up)."""
-    from creditfactory.adapters.batch import (
-        monitoring_ingest,
-        monitoring_report,
-        monitoring_run,
-        simulate_book,
-        simulate_eval,
-    )
-
-    jobs = {
-        "monitoring_ingest": monitoring_ingest,
-        "monitoring_report": monitoring_report,
-        "monitoring_run": monitoring_run,
-        "simulate_book": simulate_book,
-        "simulate_eval": simulate_eval,
-    }
-    return jobs[name]
 
 
 def _write(book: Any, out: Path) -> None:
@@ -118,11 +98,11 @@ def register(app: typer.Typer) -> None:
             raise ValidationError("months", "at least 4")
         if fmt not in ("text", "json"):
             raise ValidationError("format", "text or json")
-        sim, plot = _batch("simulate_book"), _batch("monitoring_report")
+        sim, plot = batch_job("simulate_book"), batch_job("monitoring_report")
         calibration = sim.cumcm_calibration(CUMCM)
         book = sim.simulate_book(borrowers, months, seed, calibration)
         _write(book, out)
-        ev = _batch("simulate_eval").evaluate(book)
+        ev = batch_job("simulate_eval").evaluate(book)
         plot.plot_levels(ev.levels_by_month, out / "levels.png")
         plot.plot_hit_rates(ev.hits_by_kind, ev.borrowers, out / "hit_rates.png")
         plot.plot_precision_recall(ev.families, out / "precision_recall.png")
