@@ -244,12 +244,33 @@ def _backtest(
     )
 
 
-def _serve_or_exit(server: BackgroundServer, serve: bool) -> None:
+def _demo_viewer(settings: Settings) -> tuple[str, str] | None:
+    """A read-only (auditor) officer for looking at the console, in development only: the demo
+    database is fresh each run, so the password is new each run and printed once."""
+    if settings.environment != "development":
+        return None
+    from creditfactory.access import DEFAULT_ACCESS
+    from creditfactory.adapters.api.security import Security
+    from creditfactory.bootstrap import bootstrap
+
+    app = bootstrap(settings, migrate=False)
+    password = secrets.token_urlsafe(12)
+    security = Security(app.engine, settings.secret_key, app.clock, DEFAULT_ACCESS)
+    security.create_officer("demo", password, "auditor", app.clock.now(), actor="system:demo")
+    return "demo", password
+
+
+def _serve_or_exit(server: BackgroundServer, serve: bool, settings: Settings) -> None:
     if not serve:
         server.stop()
         return
     console.print(f"serving: console http://{server.host}:{server.port}/  ·  API docs "
                   f"http://{server.host}:{server.port}/docs  ·  Ctrl-C to stop")  # fmt: skip
+    viewer = _demo_viewer(settings)
+    if viewer is not None:
+        console.print(
+            f"console sign-in (read-only auditor, this run only): {viewer[0]} / {viewer[1]}"
+        )
     try:
         server.wait()
     except KeyboardInterrupt:
@@ -270,7 +291,7 @@ def run_sba(settings: Settings, port: int, workers: int, serve: bool) -> None:
         seconds = time.perf_counter() - started
     _summary(results, seconds)
     _backtest(results, {f"sba-{r['LoanNr_ChkDgt']}": r for r in rows})
-    _serve_or_exit(server, serve)
+    _serve_or_exit(server, serve, settings)
 
 
 def register(app: typer.Typer) -> None:

@@ -102,7 +102,7 @@ def run_invoices(
         f"{len(firms)} firms applied in {seconds:.1f} s; {len(offers)} approved offers; "
         f"{len(chosen)} funded for {lent:,.0f} of {float(budget):,.0f} CNY; report {path}"
     )
-    _serve_or_exit(server, serve)
+    _serve_or_exit(server, serve, settings)
 
 
 def _report(
