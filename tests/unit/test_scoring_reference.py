@@ -1,7 +1,8 @@
 """Every value of ../shared/cases/scorecard_reference.json, one test per case id.
 
 Sources are named in the case file (Siddiqi 2006; Cross Validated q10092; scorecardpy 0.1.9.7;
-toad 0.1.7 tests; optbinning tests).
+toad 0.1.7 tests; optbinning tests). The toad IV cases use toad's data recipe of
+toad/stats_test.py, whose ``A`` is ``randint(100)``, not metrics_test.py's ``rand`` column.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from tests.shared import load_case, shared_path
 
 from creditfactory.scoring.spec import Scaling
 from creditfactory.scoring.stability import counts_by_splits, psi
-from creditfactory.scoring.training import binning
+from creditfactory.scoring.training import binning, merge
 from creditfactory.scoring.training.metrics import confusion, gini_impurity, ks, roc_auc
 
 CASES = load_case("scorecard_reference.json")
@@ -217,11 +218,56 @@ def test_toad_confusion_matrix(toad_data: dict[str, numpy.ndarray]) -> None:
     assert matrix[0][1] == _toad("confusion matrix")
 
 
-@pytest.mark.skip(
-    reason="depends on toad's own decision-tree / chi-merge binning, not reimplemented"
-)
-def test_toad_iv_dt_and_chi() -> None:
-    """IV(feature, method='dt') = 0.27359…, IV(A, method='chi') = 0.22636… (toad binning)."""
+@pytest.fixture(scope="module")
+def toad_stats_data() -> dict[str, numpy.ndarray]:
+    """toad/stats_test.py's frame (the IV cases' source): A and B are ``randint(100)`` draws."""
+    numpy.random.seed(1)
+    out = {"feature": numpy.random.rand(500), "target": numpy.random.randint(2, size=500)}
+    out["A"] = numpy.random.randint(100, size=500)
+    out["B"] = numpy.random.randint(100, size=500)
+    return out
+
+
+# Splits printed by toad 0.1.7 itself (throwaway venv: pandas 2.3.3, numpy 2.4.6,
+# scikit-learn 1.9.1): toad.merge.DTMerge(feature, target, n_bins=10) and
+# toad.merge.ChiMerge(A, target, n_bins=10) on the frame above.
+TOAD_DT_SPLITS = [
+    0.7715309858322144, 0.796277791261673, 0.8073759078979492, 0.8215495347976685,
+    0.8383282721042633, 0.8816521763801575, 0.9085653126239777, 0.9826172888278961,
+    0.9902134835720062,
+]  # fmt: skip
+TOAD_CHI_SPLITS_A = [3, 27, 33, 39, 43, 57, 61, 76, 77]
+
+
+def test_toad_iv_feature_target_n_bins_10_dt(toad_stats_data: dict[str, numpy.ndarray]) -> None:
+    x, y = toad_stats_data["feature"], toad_stats_data["target"]
+    splits = merge.dt_merge(x, y, n_bins=10)
+    assert list(splits) == pytest.approx(TOAD_DT_SPLITS, abs=1e-12)
+    iv = merge.toad_iv(merge.bin_by_splits(x, splits), y)
+    assert iv == pytest.approx(_toad('IV(feature, target, n_bins=10, method="dt")'), abs=1e-9)
+    # the pipeline's dt binning groups the records the same way (its own IV differs: see docs)
+    fitted = binning.fit_binning(x, y, "feature", method="dt", max_n_bins=10, min_bin_size=None)
+    assert merge.toad_iv(binning.bin_indices(fitted, x), y) == pytest.approx(iv, abs=1e-12)
+
+
+def test_toad_iv_a_target_n_bins_10_chi(toad_stats_data: dict[str, numpy.ndarray]) -> None:
+    x, y = toad_stats_data["A"], toad_stats_data["target"]
+    splits = merge.chi_merge(x, y, n_bins=10)
+    assert list(splits) == TOAD_CHI_SPLITS_A
+    iv = merge.toad_iv(merge.bin_by_splits(x, splits), y)
+    assert iv == pytest.approx(_toad('IV(A, target, n_bins=10, method="chi")'), abs=1e-9)
+    fitted = binning.fit_binning(x, y, "A", method="chi", max_n_bins=10, min_bin_size=None)
+    assert list(fitted.splits) == TOAD_CHI_SPLITS_A
+    assert merge.toad_iv(binning.bin_indices(fitted, x), y) == pytest.approx(iv, abs=1e-12)
+
+
+def test_toad_quality_feature_n_bins_5_chi(toad_stats_data: dict[str, numpy.ndarray]) -> None:
+    """toad/stats_test.py::test_quality_with_merge: quality(n_bins=5, method='chi') IV."""
+    x, y = toad_stats_data["feature"], toad_stats_data["target"]
+    splits = merge.chi_merge(x, y, n_bins=5)
+    assert merge.toad_iv(merge.bin_by_splits(x, splits), y) == pytest.approx(
+        0.13367825777558, abs=1e-9
+    )
 
 
 def test_german_credit_scorecard_scorecardpy(german: pandas.DataFrame) -> None:

@@ -44,6 +44,9 @@ def train_command(
     method: str = typer.Option("scorecard", help="scorecard | logistic | lightgbm"),
     features: str | None = typer.Option(None, help="comma-separated feature columns"),
     no_binning: bool = typer.Option(False, "--no-binning", help="raw logistic (no WOE bins)"),
+    binning_method: str = typer.Option(
+        "optbinning", help="optbinning | dt (toad decision tree) | chi (toad ChiMerge)"
+    ),
     split_column: str | None = typer.Option(None, help="fit on ==1, validate on ==0"),
     target: str | None = typer.Option(None, help="target column of a CSV dataset"),
     out: Path | None = typer.Option(None, help="directory for spec, report, workbook"),
@@ -53,7 +56,16 @@ def train_command(
     from creditfactory.scoring.training.pipeline import train
 
     chosen = [f.strip() for f in features.split(",") if f.strip()] if features else None
-    trained = train(dataset, method, chosen, not no_binning, split_column, target, out)
+    trained = train(
+        dataset,
+        method,
+        chosen,
+        not no_binning,
+        split_column,
+        target,
+        out,
+        binning_method=binning_method,
+    )
     _emit(trained.result, fmt)
 
 

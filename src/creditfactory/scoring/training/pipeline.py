@@ -71,7 +71,9 @@ def _check_columns(ds: Dataset, features: list[str], method: str, raw: bool) -> 
             raise ValidationError(f, "non-numeric values where numeric is required")
 
 
-def _make(method: str, ds: Dataset, features: list[str], raw: bool, n: int) -> Any:
+def _make(
+    method: str, ds: Dataset, features: list[str], raw: bool, n: int, binning_method: str
+) -> Any:
     if method == "lightgbm":
         return MonotoneLightGBM()
     if method == "logistic" and raw:
@@ -82,6 +84,7 @@ def _make(method: str, ds: Dataset, features: list[str], raw: bool, n: int) -> A
         min_bin_size=0.1 if small else 0.05,
         max_n_bins=4 if small else None,
         max_features=8 if small else None,
+        binning_method=binning_method,
     )
 
 
@@ -94,14 +97,23 @@ def train(
     target: str | None = None,
     out: Path | None = None,
     cv_repeats: int = 5,
+    binning_method: str = "optbinning",
 ) -> TrainedModel:
     """Fit and validate one model on a named dataset (see module docstring).
 
+    ``binning_method`` (`binning.BINNING_METHODS`) bins the scorecard's numeric features and
+    the IV table: optbinning (default), toad's decision tree ``dt`` or ChiMerge ``chi``.
+
     Raises:
-        ValidationError: unknown method/feature/column, non-numeric feature, bad target.
+        ValidationError: unknown method/binning method/feature/column, non-numeric feature,
+            bad target.
     """
     if method not in METHODS:
         raise ValidationError("method", f"must be one of {', '.join(METHODS)}")
+    if binning_method not in binning.BINNING_METHODS:
+        raise ValidationError(
+            "binning_method", f"must be one of {', '.join(binning.BINNING_METHODS)}"
+        )
     raw = method == "logistic" and not use_binning
     ds = load_dataset(dataset, target)
     excluded = LEAKAGE_EXCLUDED.get(ds.name, {})
@@ -117,12 +129,14 @@ def train(
     else:
         train_part, valid = frame, None
     y = train_part[ds.target].to_numpy()
-    model = _make(method, ds, chosen, raw, len(train_part)).fit(train_part[chosen], y)
-    iv_binnings = _iv_binnings(ds, train_part, chosen)
+    model = _make(method, ds, chosen, raw, len(train_part), binning_method)
+    model.fit(train_part[chosen], y)
+    iv_binnings = _iv_binnings(ds, train_part, chosen, binning_method)
     result: dict[str, Any] = {
         "dataset": ds.name,
         "method": method,
         "binning": not raw,
+        "binning_method": binning_method,
         "features": _model_features(model),
         "candidate_features": chosen,
         "coefficients": _coefficients(model),
@@ -145,7 +159,7 @@ def train(
         rating = frame["rating"].map(RATING_ORDER) if "rating" in frame.columns else None
         repeats = cv_repeats if len(frame) <= 5000 else 1
         cv = repeated_cv(
-            lambda: _make(method, ds, chosen, raw, len(frame)),
+            lambda: _make(method, ds, chosen, raw, len(frame), binning_method),
             frame[chosen], y, n_repeats=repeats, rating=rating,
         )  # fmt: skip
         oof = cv.pop("oof_pd")
@@ -158,6 +172,7 @@ def train(
         "bads": int(y.sum()),
         "training_data_sha256": ds.digest(),
         "method": method,
+        "binning_method": binning_method,
         **ds.notes,
     }
     spec = load_spec(dump_spec(model.to_spec(f"{ds.name}-{method}", ds.labels, training)))
@@ -184,11 +199,17 @@ def _coefficients(model: Any) -> dict[str, float]:
     return {"const": float(first.get("internal_value", first.get("leaf_value", 0.0)))}
 
 
-def _iv_binnings(ds: Dataset, frame: pandas.DataFrame, features: list[str]) -> dict[str, Any]:
+def _iv_binnings(
+    ds: Dataset, frame: pandas.DataFrame, features: list[str], binning_method: str
+) -> dict[str, Any]:
     y = frame[ds.target].to_numpy()
     return {
         f: binning.fit_binning(
-            frame[f].to_numpy(), y, f, "categorical" if f in ds.categorical else "numerical"
+            frame[f].to_numpy(),
+            y,
+            f,
+            "categorical" if f in ds.categorical else "numerical",
+            method=binning_method,
         )
         for f in features
     }

@@ -1,4 +1,4 @@
-"""WOE scorecard estimator (scikit-learn contract): optbinning → selection → logistic → points.
+"""WOE scorecard estimator (scikit-learn contract): binning → selection → logistic → points.
 
 Parameters go in ``__init__``, validation in ``fit``, learned attributes end with ``_`` and
 ``fit`` returns ``self``. ``to_spec`` freezes the fitted model into a `ScorecardSpec` whose
@@ -44,6 +44,10 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         Points scaling (600 at good:bad 50:1, PDO 20, integer points by default).
     user_splits : dict, optional
         Fixed splits per feature (bypasses the optimiser for that feature).
+    binning_method : {"optbinning", "dt", "chi"}, default "optbinning"
+        How numeric features are binned (`binning.BINNING_METHODS`): optbinning's optimiser, or
+        toad's decision-tree / ChiMerge splits (`merge.dt_merge`, `merge.chi_merge`) with
+        `min_bin_size` as toad's ``min_samples`` and `max_n_bins` as its ``n_bins``.
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         pdo: float = 20.0,
         rounding: bool = True,
         user_splits: dict[str, list[Any]] | None = None,
+        binning_method: str = "optbinning",
     ) -> None:
         self.categorical = categorical
         self.special_codes = special_codes
@@ -79,6 +84,7 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.pdo = pdo
         self.rounding = rounding
         self.user_splits = user_splits
+        self.binning_method = binning_method
 
     @property
     def scaling(self) -> Scaling:
@@ -104,6 +110,7 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 self.max_n_bins,
                 self.special_codes if dtype == "numerical" else None,
                 (self.user_splits or {}).get(col),
+                self.binning_method,
             )
         self.iv_ = {c: binning.binning_iv(b) for c, b in self.binnings_.items()}
         woe = self._woe(X, list(X.columns))
