@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -20,15 +21,30 @@ from creditfactory.audit.merkle import leaf_hash
 from creditfactory.audit.ports import AuditStore, NodeStore
 from creditfactory.audit.tree_head import SignedTreeHead, TreeHead, sign_tree_head
 
-__all__ = ["InclusionProof", "append", "current_head", "prove", "signed_head"]
+__all__ = ["FrontierCache", "InclusionProof", "append", "current_head", "prove", "signed_head"]
 
 
-def append(store: AuditStore, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+class FrontierCache(Protocol):
+    """Where a store keeps the right frontier of a tree it has COMMITTED (see `append`).
+
+    `get(size)` returns the frontier for a tree of `size` leaves or None; `put(size, frontier,
+    last_leaf)` offers the frontier after an append, with the hash of leaf size-1 (the store
+    decides when it may be trusted: only once the transaction that wrote it has committed, and
+    only while its stored last leaf is that one, since the log is append-only)."""
+
+    def get(self, size: int) -> tree.Frontier | None: ...
+    def put(self, size: int, frontier: tree.Frontier, last_leaf: bytes) -> None: ...
+
+
+def append(
+    store: AuditStore, entries: Sequence[AuditEntry], cache: FrontierCache | None = None
+) -> list[AuditRecord]:
     """Append `entries` in order as the next leaves; returns their records (with sequences).
 
-    One lock, one frontier read (≤ log2 n + 1 nodes), then bulk writes: the records and about two
-    nodes per entry. Never commits. Raises whatever the store raises on a concurrent appender
-    (the primary keys on sequence and node refuse a fork).
+    One lock, one leaf count, one frontier read (≤ log2 n + 1 nodes; none when `cache` holds
+    the frontier for the current leaf count), then bulk writes: the records and about two nodes
+    per entry. Never commits. Raises whatever the store raises on a concurrent appender (the
+    primary keys on sequence and node refuse a fork).
     """
     if not entries:
         return []
@@ -36,7 +52,11 @@ def append(store: AuditStore, entries: Sequence[AuditEntry]) -> list[AuditRecord
     size = store.leaf_count()
     records = [AuditRecord.from_entry(size + i, entry) for i, entry in enumerate(entries)]
     store.put_records(records)
-    tree.append_leaf_hashes(store, size, [leaf_hash(r.leaf_data()) for r in records])
+    known = None if cache is None else cache.get(size)
+    hashes = [leaf_hash(r.leaf_data()) for r in records]
+    frontier = tree.append_leaf_hashes(store, size, hashes, known)
+    if cache is not None:
+        cache.put(size + len(records), frontier, hashes[-1])
     return records
 
 

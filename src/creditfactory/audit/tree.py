@@ -9,7 +9,9 @@ instead of rehashing the log.
 
 Append keeps the right edge ("frontier") — the perfect subtrees of [0, size) — in memory: it
 reads those ≤ log2(n)+1 nodes once per batch, then every new leaf writes itself plus one node per
-trailing 1-bit of its index. On average two nodes per leaf.
+trailing 1-bit of its index. On average two nodes per leaf. It returns the new frontier, so a
+caller that knows the store is unchanged since (same leaf count, append-only) can hand it back
+next time and skip the read.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from creditfactory.audit.merkle import EMPTY_ROOT, node_hash, split_point
 from creditfactory.audit.ports import NodeKey, NodeStore
 
 __all__ = [
+    "Frontier",
     "append_leaf_hashes",
     "consistency_proof",
     "inclusion_proof",
@@ -29,6 +32,7 @@ __all__ = [
 ]
 
 Span = tuple[int, int]
+Frontier = list[tuple[int, bytes]]  # (level, hash) of the perfect subtrees of [0, size), left first
 
 
 def perfect_subtrees(start: int, end: int) -> list[NodeKey]:
@@ -43,17 +47,31 @@ def perfect_subtrees(start: int, end: int) -> list[NodeKey]:
     return keys
 
 
-def append_leaf_hashes(store: NodeStore, size: int, leaf_hashes: Sequence[bytes]) -> None:
+def append_leaf_hashes(
+    store: NodeStore,
+    size: int,
+    leaf_hashes: Sequence[bytes],
+    frontier: Sequence[tuple[int, bytes]] | None = None,
+) -> Frontier:
     """Write the leaf hashes at positions size, size+1, … and every perfect subtree they complete.
 
     Args:
         store: the node store, holding exactly `size` leaves.
         size: the current tree size (read once by the caller, under its append lock).
         leaf_hashes: 32-byte leaf hashes, in log order.
+        frontier: the frontier of the tree of `size` leaves as returned by an earlier call, when
+            the caller knows the store has not changed since; None (or one whose levels do not
+            fit `size`) reads it from the store.
+
+    Returns:
+        The frontier of the tree of size + len(leaf_hashes) leaves.
     """
     frontier_keys = perfect_subtrees(0, size)
-    stored = _fetch(store, frontier_keys)
-    stack = [(level, stored[(level, pos)]) for level, pos in frontier_keys]
+    if frontier is not None and [lv for lv, _ in frontier] == [lv for lv, _ in frontier_keys]:
+        stack = list(frontier)
+    else:
+        stored = _fetch(store, frontier_keys)
+        stack = [(level, stored[(level, pos)]) for level, pos in frontier_keys]
     new: dict[NodeKey, bytes] = {}
     for offset, hashed in enumerate(leaf_hashes):
         position, level, current = size + offset, 0, hashed
@@ -65,6 +83,7 @@ def append_leaf_hashes(store: NodeStore, size: int, leaf_hashes: Sequence[bytes]
             new[(level, position)] = current
         stack.append((level, current))
     store.put_nodes(new)
+    return stack
 
 
 def _fetch(store: NodeStore, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:

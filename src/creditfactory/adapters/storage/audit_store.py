@@ -8,31 +8,102 @@ Usage inside a unit of work (never commits; the state change and its leaf commit
 Concurrency: PostgreSQL appenders serialise on a transaction-scoped advisory lock; SQLite has one
 writer. The primary keys refuse a fork either way. Reads page by key (no server-side cursors).
 Counts `read_calls` / `node_reads` for the benchmark.
+
+Short lock: a unit of work may `defer_entries` instead; the deferred leaves of its transaction
+are appended in one call by `flush_entries` just before it commits (or first by any
+`append_entries` on the same transaction, keeping log order), so the advisory lock is held for
+four statements and the commit rather than for the rest of the request.
+
+Frontier cache: after a COMMITTED append the tree's right frontier is kept per engine with the
+leaf count and the last leaf hash it belongs to (`remember_frontier`); the next append uses it
+when the count and last leaf it reads under the lock match (the log is append-only, so a
+committed state never changes), and otherwise reads the frontier from the nodes as before.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
+import weakref
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, insert, or_, select, text
+from sqlalchemy import Connection, Engine, RowMapping, and_, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from creditfactory.adapters.storage.audit_tables import audit_entries, audit_nodes
 from creditfactory.audit import AuditEntry, AuditRecord, DigesterRegistry, NodeKey
 from creditfactory.audit import append as _append
+from creditfactory.audit.tree import Frontier
 
-__all__ = ["SqlAuditStore", "append_entries", "row_digesters"]
+__all__ = [
+    "PendingFrontier",
+    "SqlAuditStore",
+    "append_entries",
+    "defer_entries",
+    "flush_entries",
+    "remember_frontier",
+    "row_digesters",
+    "take_frontier",
+]
 
 APPEND_LOCK_KEY = 0x6366_6175_6469_74  # "cfaudit": the advisory lock every appender takes
 _PAGE = 20_000
 _KEYS_PER_QUERY = 400
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=APPEND_LOCK_KEY)
+_LAST_LEAF = (
+    select(audit_nodes.c.position, audit_nodes.c.hash)
+    .where(audit_nodes.c.level == 0)
+    .order_by(audit_nodes.c.position.desc())
+    .limit(1)
+)
+_INSERT_NODES = insert(audit_nodes)
+_INSERT_ENTRIES = insert(audit_entries)
+_PENDING_ENTRIES = "creditfactory.audit.pending_entries"
+_PENDING_FRONTIER = "creditfactory.audit.pending_frontier"
+
+# (size, hash of leaf size-1, frontier) of a committed tree, per engine
+PendingFrontier = tuple[int, bytes, Frontier]
+_COMMITTED: weakref.WeakKeyDictionary[Engine, PendingFrontier] = weakref.WeakKeyDictionary()
+_COMMITTED_GUARD = threading.Lock()
+
+
 def _connection(bind: Connection | Session) -> Connection:
     return bind.connection() if isinstance(bind, Session) else bind
+
+
+def _tagged(conn: Connection, slot: str) -> Any:
+    """The value stored under `slot` for the connection's CURRENT transaction (values of an
+    earlier transaction on the same pooled connection are dropped)."""
+    found = conn.info.get(slot)
+    if found is None:
+        return None
+    if found[0] is conn.get_transaction():
+        return found[1]
+    del conn.info[slot]
+    return None
+
+
+class _FrontierCache:
+    """`audit.log.FrontierCache` for one store: this transaction's own last append first, then
+    the engine's committed frontier; both only when the store's last leaf matches."""
+
+    def __init__(self, store: SqlAuditStore) -> None:
+        self._store = store
+
+    def get(self, size: int) -> Frontier | None:
+        conn, tail = self._store.connection, self._store.tail
+        for known in (_tagged(conn, _PENDING_FRONTIER), _COMMITTED.get(conn.engine)):
+            if known is not None and tail is not None and (known[0], known[1]) == tail:
+                return list(known[2])
+        return None
+
+    def put(self, size: int, frontier: Frontier, last_leaf: bytes) -> None:
+        conn = self._store.connection
+        conn.info[_PENDING_FRONTIER] = (conn.get_transaction(), (size, last_leaf, frontier))
 
 
 class SqlAuditStore:
@@ -42,6 +113,7 @@ class SqlAuditStore:
         self._conn = _connection(bind)
         self.read_calls = 0
         self.node_reads = 0
+        self.tail: tuple[int, bytes] | None = None  # (leaf count, last leaf hash) last read
 
     @property
     def connection(self) -> Connection:
@@ -51,13 +123,17 @@ class SqlAuditStore:
     def lock_for_append(self) -> None:
         """Advisory transaction lock on PostgreSQL; SQLite's writer lock does it elsewhere."""
         if self._conn.dialect.name == "postgresql":
-            self._conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": APPEND_LOCK_KEY})
+            self._conn.execute(_LOCK)
 
     def leaf_count(self) -> int:
-        """1 + the highest stored leaf position (an index seek), or 0."""
-        query = select(func.max(audit_nodes.c.position)).where(audit_nodes.c.level == 0)
-        highest = self._conn.execute(query).scalar()
-        return 0 if highest is None else int(highest) + 1
+        """1 + the highest stored leaf position (an index seek), or 0; remembers the last leaf's
+        hash in `tail` (the frontier cache checks it)."""
+        row = self._conn.execute(_LAST_LEAF).first()
+        if row is None:
+            self.tail = None
+            return 0
+        self.tail = (int(row[0]) + 1, bytes(row[1]))
+        return self.tail[0]
 
     def get_nodes(self, keys: Collection[NodeKey]) -> Mapping[NodeKey, bytes]:
         """Stored hashes for `keys`: one query (per 400 keys; proofs need < 130), written as
@@ -87,7 +163,7 @@ class SqlAuditStore:
         """Bulk insert (executemany); a duplicate key raises IntegrityError."""
         if nodes:
             rows = [{"level": lv, "position": pos, "hash": h} for (lv, pos), h in nodes.items()]
-            self._conn.execute(insert(audit_nodes), rows)
+            self._conn.execute(_INSERT_NODES, rows)
 
     def iter_level(self, level: int) -> Iterator[tuple[int, bytes]]:
         """(position, hash) at `level`, ascending, paged by key."""
@@ -109,7 +185,7 @@ class SqlAuditStore:
     def put_records(self, records: Sequence[AuditRecord]) -> None:
         """Bulk insert of the entry rows."""
         if records:
-            self._conn.execute(insert(audit_entries), [_row(r) for r in records])
+            self._conn.execute(_INSERT_ENTRIES, [_row(r) for r in records])
 
     def get_record(self, sequence: int) -> AuditRecord | None:
         """The row at `sequence`, or None."""
@@ -163,11 +239,51 @@ def _record(row: RowMapping) -> AuditRecord:
 
 def append_entries(bind: Connection | Session, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
     """Append `entries` as the next leaves inside `bind`'s open transaction; never commits.
+    Leaves deferred in this transaction (`defer_entries`) go first, in one call.
 
-    Returns the records with their sequences (leaf indices). Raises IntegrityError if another
-    transaction appended concurrently without the lock (SQLite: the caller's retry policy).
+    Returns the records of `entries` with their sequences (leaf indices). Raises IntegrityError
+    if another transaction appended concurrently without the lock (SQLite: the caller's retry
+    policy).
     """
-    return _append(SqlAuditStore(bind), entries)
+    conn = _connection(bind)
+    pending: list[AuditEntry] = _tagged(conn, _PENDING_ENTRIES) or []
+    if pending:
+        del conn.info[_PENDING_ENTRIES]
+    store = SqlAuditStore(conn)
+    return _append(store, [*pending, *entries], _FrontierCache(store))[len(pending) :]
+
+
+def defer_entries(bind: Connection | Session, entries: Sequence[AuditEntry]) -> None:
+    """Queue `entries` for this transaction; `flush_entries` (or the next `append_entries` on
+    it) appends them. The owner of the transaction MUST flush before it commits."""
+    conn = _connection(bind)
+    pending = _tagged(conn, _PENDING_ENTRIES)
+    if pending is None:
+        pending = []
+        conn.info[_PENDING_ENTRIES] = (conn.get_transaction(), pending)
+    pending.extend(entries)
+
+
+def flush_entries(bind: Connection | Session) -> None:
+    """Append the transaction's deferred leaves (one lock, one batch); nothing when none."""
+    append_entries(bind, [])
+
+
+def take_frontier(bind: Connection | Session) -> PendingFrontier | None:
+    """The frontier this transaction's appends produced (call just before its commit)."""
+    conn = _connection(bind)
+    found: PendingFrontier | None = _tagged(conn, _PENDING_FRONTIER)
+    conn.info.pop(_PENDING_FRONTIER, None)
+    return found
+
+
+def remember_frontier(engine: Engine, committed: PendingFrontier | None) -> None:
+    """Keep the frontier of a transaction that has COMMITTED for the engine's next append."""
+    if committed is not None:
+        with _COMMITTED_GUARD:
+            known = _COMMITTED.get(engine)
+            if known is None or known[0] < committed[0]:
+                _COMMITTED[engine] = committed
 
 
 def row_digesters(bind: Connection | Session) -> DigesterRegistry:

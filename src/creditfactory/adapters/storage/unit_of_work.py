@@ -1,7 +1,9 @@
 """The SQLAlchemy unit of work: one connection, one transaction, the repositories on it.
 
 `with uow:` begins a transaction; `uow.commit()` commits it; leaving the block without a commit
-rolls back, so a failed use case changes nothing (all-or-nothing per command).
+rolls back, so a failed use case changes nothing (all-or-nothing per command). The audit leaves
+of the transaction are appended in one batch just before the commit (`audit_store.defer_entries`),
+so PostgreSQL's audit lock is held only for that batch and the commit.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from creditfactory.adapters.storage.audit_store import append_entries
+from creditfactory.adapters.storage.audit_store import (
+    append_entries,
+    defer_entries,
+    flush_entries,
+    remember_frontier,
+    take_frontier,
+)
 from creditfactory.adapters.storage.repositories import (
     FacilityRepository,
     IdempotencyRepository,
@@ -29,17 +37,24 @@ __all__ = ["SqlAuditTrail", "SqlUnitOfWork"]
 
 class SqlAuditTrail:
     """Audit leaves appended on the unit of work's connection (same transaction), signed by
-    `actor`, timed by the clock."""
+    `actor`, timed by the clock. `deferred`: queued for the owner's commit (`flush_entries`)
+    instead of appended at once."""
 
-    def __init__(self, connection: Connection, actor: str, clock: Clock) -> None:
+    def __init__(
+        self, connection: Connection, actor: str, clock: Clock, *, deferred: bool = False
+    ) -> None:
         self._connection = connection
         self._actor = actor
         self._clock = clock
+        self._deferred = deferred
 
     def record(self, action: str, subject: str, payload: Mapping[str, Any]) -> None:
-        """Append one leaf."""
+        """Append (or queue) one leaf."""
         entry = AuditEntry(self._actor, action, subject, payload, self._clock.now())
-        append_entries(self._connection, [entry])
+        if self._deferred:
+            defer_entries(self._connection, [entry])
+        else:
+            append_entries(self._connection, [entry])
 
 
 _SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
@@ -81,7 +96,7 @@ class SqlUnitOfWork:
         self._committed = False
         now = self._clock.now()
         self.loans = LoanRepository(self.connection, now)
-        self.audit = SqlAuditTrail(self.connection, self.actor, self._clock)
+        self.audit = SqlAuditTrail(self.connection, self.actor, self._clock, deferred=True)
         self.facilities = FacilityRepository(self.connection)
         self.journal = JournalRepository(self.connection, self.audit)
         self.idempotency = IdempotencyRepository(self.connection)
@@ -102,9 +117,12 @@ class SqlUnitOfWork:
                 self._writer.release()
 
     def commit(self) -> None:
-        """Commit the transaction."""
+        """Append the deferred audit leaves, then commit the transaction."""
+        flush_entries(self.connection)
+        frontier = take_frontier(self.connection)
         self.connection.commit()
         self._committed = True
+        remember_frontier(self._engine, frontier)
 
     def rollback(self) -> None:
         """Roll the transaction back."""
