@@ -5,13 +5,15 @@ Identifiers appear masked only (first 6 / last 4); amounts as decimal text in CN
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 from creditfactory.kernel.money import Money
 from creditfactory.service_layer.factory_ports import ApplicationNotFound, FactoryUnitOfWork
 from creditfactory.servicing.loan import Loan
 
-__all__ = ["application_view", "loan_view"]
+__all__ = ["application_view", "loan_view", "new_application_view"]
 
 
 def _money(minor: int) -> str:
@@ -27,8 +29,16 @@ def application_view(uow: FactoryUnitOfWork, application_id: str) -> dict[str, A
         raise ApplicationNotFound(f"application_id: no application {application_id!r}")
     records = uow.applications.decisions_of(application_id)
     offer = uow.applications.get_offer(row["offer_id"]) if row["offer_id"] else None
+    return new_application_view(row, records[-1] if records else None, offer)
+
+
+def new_application_view(
+    row: Mapping[str, Any], decision: Mapping[str, Any] | None, offer: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """`application_view` from rows in hand: the application row (stored columns), its latest
+    decision record (as `decisions_of` returns it) and its offer row, or None."""
     return {
-        "application_id": application_id,
+        "application_id": row["application_id"],
         "status": row["status"],
         "applicant": {
             "applicant_type": row["applicant_type"],
@@ -37,21 +47,21 @@ def application_view(uow: FactoryUnitOfWork, application_id: str) -> dict[str, A
         },
         "requested_amount": _money(row["requested_minor"]),
         "term_months": row["term_months"],
-        "decision": records[-1] if records else None,
+        "decision": None if decision is None else dict(decision),
         "offer": None if offer is None else _offer(offer),
-        "loan_id": row["loan_id"],
+        "loan_id": row.get("loan_id"),
     }
 
 
-def _offer(offer: dict[str, Any]) -> dict[str, Any]:
+def _offer(offer: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "offer_id": offer["offer_id"],
         "amount": _money(offer["amount_minor"]),
         "annual_rate": str(offer["annual_rate"]),
         "term_months": offer["term_months"],
         "status": offer["status"],
-        "expires_at": offer["expires_at"].isoformat(),
-        "loan_id": offer["loan_id"],
+        "expires_at": offer["expires_at"].astimezone(UTC).isoformat(),
+        "loan_id": offer.get("loan_id"),
     }
 
 

@@ -52,7 +52,7 @@ from creditfactory.service_layer.factory_ports import (
     FactoryUnitOfWork,
     IdempotencyKeyReused,
 )
-from creditfactory.service_layer.factory_views import application_view
+from creditfactory.service_layer.factory_views import new_application_view
 from creditfactory.servicing.products import PRODUCTS
 from creditfactory.servicing.repayment import disburse
 from creditfactory.servicing.services import BookLoan, contract_loan
@@ -206,9 +206,13 @@ def _leaf(action: str, subject: str, payload: Mapping[str, Any], deps: FactoryDe
     return AuditEntry("system:factory", action, subject, dict(payload), deps.clock.now())
 
 
+def _request_body(cmd: SubmitApplication) -> dict[str, Any]:
+    """The command without its idempotency key (what the request digest and snapshot hold)."""
+    return {k: v for k, v in asdict(cmd).items() if k != "idempotency_key"}
+
+
 def _request_digest(cmd: SubmitApplication) -> str:
-    body = {k: v for k, v in asdict(cmd).items() if k != "idempotency_key"}
-    return digest(body)
+    return digest(_request_body(cmd))
 
 
 def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, Any]:
@@ -220,15 +224,19 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     as_of = now.date()
     applicant = build_applicant(cmd, as_of, deps)
     amount = _amount(cmd, deps)
-    request_digest = _request_digest(cmd)
-    seen = _replay(deps, cmd, request_digest)
-    if seen is not None:
-        return seen
+    body = _request_body(cmd)
+    request_digest = digest(body)
+    wanted = configured_sources(deps.sources)
+    # A retry is answered before consent or pulls happen. With neither to do, the claim below
+    # answers it instead (DuplicateSubmission → replay), which saves a transaction per request.
+    if cmd.consent is not None or wanted:
+        seen = _replay(deps, cmd, request_digest)
+        if seen is not None:
+            return seen
     subject = applicant.subject_id
     if cmd.consent is not None:
         token = f"{cmd.channel_id}|{cmd.idempotency_key}"
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.CREDIT_APPLICATION, token)
-    wanted = configured_sources(deps.sources)
     external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec.features, cmd.declared, external, as_of)
     scored = score(deps.spec, features)
@@ -238,6 +246,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     try:
         with deps.uow() as uow:
             uow.applications.claim(row)
+            existing = uow.applications.exposure(subject)
             inputs = DecisionInputs(
                 decision_id=deps.ids.new("dec"),
                 application_id=application_id,
@@ -249,18 +258,18 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
                         None if cmd.working_capital_need is None
                         else Money.of(cmd.working_capital_need)
                     ),
-                    existing_credit=uow.applications.exposure(subject),
-                    existing_exposure=uow.applications.exposure(subject),
+                    existing_credit=existing,
+                    existing_exposure=existing,
                 ),
                 term_months=cmd.term_months,
                 as_of=as_of,
                 decided_at=now,
                 spec_digest=deps.spec_digest,
-                snapshot=_snapshot(cmd, features, external),
+                snapshot=_snapshot(body, features, external),
                 score_reasons=scored.reasons,
             )  # fmt: skip
             decision = decide(inputs, deps.policy)
-            response = _conclude(uow, deps, application_id, subject, cmd, decision, external)
+            response = _conclude(uow, deps, row, subject, cmd, decision, external)
             uow.decision_inputs.add(inputs.decision_id, inputs.snapshot, replay_inputs(inputs))
             uow.commit()
             return response
@@ -319,10 +328,10 @@ def _application_row(
 
 
 def _snapshot(
-    cmd: SubmitApplication, features: Mapping[str, Any], external: ExternalData
+    body: Mapping[str, Any], features: Mapping[str, Any], external: ExternalData
 ) -> dict[str, Any]:
     return {
-        "request": {k: v for k, v in asdict(cmd).items() if k != "idempotency_key"},
+        "request": dict(body),
         "features": dict(features),
         "external": {
             "invoices": len(external.invoices),
@@ -341,16 +350,17 @@ STATUS = {Outcome.APPROVE: "approved", Outcome.DECLINE: "declined", Outcome.REFE
 def _conclude(
     uow: FactoryUnitOfWork,
     deps: FactoryDeps,
-    application_id: str,
+    row: Mapping[str, Any],
     subject: str,
     cmd: SubmitApplication,
     decision: Decision,
     external: ExternalData,
 ) -> dict[str, Any]:
     now = deps.clock.now()
+    application_id = row["application_id"]
     record = decision.record.to_dict()
     store = uow.applications
-    store.add_decision(record, "system", now)
+    stored_record = store.add_decision(record, "system", now)
     leaves = [
         _leaf("application.submitted", application_id, {"channel": cmd.channel_id}, deps),
         _leaf(
@@ -370,6 +380,7 @@ def _conclude(
         "status": STATUS[decision.outcome],
         "decision_id": record["decision_id"],
     }
+    offer: dict[str, Any] | None = None
     if decision.outcome is Outcome.APPROVE:
         offer = make_offer(uow, deps, application_id, record, cmd.term_months)
         changes["offer_id"] = offer["offer_id"]
@@ -377,11 +388,19 @@ def _conclude(
         if cmd.auto_accept:
             loan_id, more = book_and_disburse(uow, deps, offer, subject)
             changes.update(status="disbursed", loan_id=loan_id)
+            offer = {**offer, "status": "accepted", "loan_id": loan_id}
             leaves += more
-    store.update(application_id, updated_at=now, **changes)
     store.audit(leaves)
-    response = application_view(uow, application_id)
-    store.update(application_id, response=json.dumps(response, ensure_ascii=False))
+    # the view from what this transaction wrote (application_view would read it back)
+    response = new_application_view(
+        {**row, **changes}, {**json.loads(stored_record), "decided_by": "system"}, offer
+    )
+    store.update(
+        application_id,
+        updated_at=now,
+        response=json.dumps(response, ensure_ascii=False),
+        **changes,
+    )
     return response
 
 

@@ -196,6 +196,9 @@ class ModelStore:
         )
 
 
+_INSERT_DECISION_INPUTS = insert(decision_inputs)  # built once: the flow adds one per application
+
+
 class DecisionInputStore:
     """Replay inputs of automatic decisions."""
 
@@ -205,11 +208,14 @@ class DecisionInputStore:
     def add(self, decision_id: str, snapshot: Mapping[str, Any], replay: Mapping[str, Any]) -> None:
         """Store the snapshot (encrypted) and the replay inputs (JSON)."""
         self._db.execute(
-            insert(decision_inputs).values(
-                decision_id=decision_id,
-                snapshot_enc=json.dumps(snapshot, ensure_ascii=False, sort_keys=True, default=str),
-                replay=json.dumps(replay, ensure_ascii=False, sort_keys=True),
-            )
+            _INSERT_DECISION_INPUTS,
+            {
+                "decision_id": decision_id,
+                "snapshot_enc": json.dumps(
+                    snapshot, ensure_ascii=False, sort_keys=True, default=str
+                ),
+                "replay": json.dumps(replay, ensure_ascii=False, sort_keys=True),
+            },
         )
 
     def get(self, decision_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:

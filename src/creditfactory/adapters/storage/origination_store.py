@@ -5,6 +5,10 @@ applications claimed by a unique (channel, idempotency key), consents keyed by a
 the subject, offers, officer actions, decision records, and audit leaves appended with
 `audit_store.append_entries` in the same transaction. Identifiers are encrypted at rest; only
 blind indexes and masked forms are readable without the key.
+
+The statements of the application flow's hot path are built once at import (bound parameters)
+and executed with parameter dicts: building a select()/insert() per call cost more than
+running it on SQLite.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from creditfactory.adapters.storage.access_store import (
@@ -23,7 +27,7 @@ from creditfactory.adapters.storage.access_store import (
     ModelStore,
     OfficerStore,
 )
-from creditfactory.adapters.storage.audit_store import append_entries
+from creditfactory.adapters.storage.audit_store import defer_entries
 from creditfactory.adapters.storage.decisioning_tables import decisions
 from creditfactory.adapters.storage.origination_tables import (
     applications,
@@ -48,6 +52,31 @@ from creditfactory.service_layer.factory_ports import DuplicateSubmission
 __all__ = ["ApplicationStore", "FactoryUnitOfWork", "borrower_id_for"]
 
 
+_FIND_BY_KEY = select(
+    applications.c.application_id, applications.c.request_digest, applications.c.response
+).where(
+    applications.c.channel_id == bindparam("b_channel"),
+    applications.c.idempotency_key == bindparam("b_key"),
+)
+_INSERT_APPLICATION = insert(applications)
+_UPDATE_APPLICATION = (
+    update(applications)
+    .where(applications.c.application_id == bindparam("b_application_id"))
+    .values(version=applications.c.version + 1)
+)
+_EXPOSURE = select(func.coalesce(func.sum(loans.c.principal_minor), 0)).where(
+    loans.c.borrower_id == bindparam("b_borrower"),
+    loans.c.status.in_(("approved", "active")),
+)
+_INSERT_DECISION = insert(decisions)
+_INSERT_OFFER = insert(offers)
+_ACCEPT_OFFER = (
+    update(offers)
+    .where(offers.c.offer_id == bindparam("b_offer_id"), offers.c.status == "open")
+    .values(status="accepted")
+)
+
+
 def _bidx(subject_id: str) -> str:
     return active_pii_cipher().blind_index(subject_id, "subject")
 
@@ -69,13 +98,7 @@ class ApplicationStore:
 
     def find_by_key(self, channel_id: str, key: str) -> tuple[str, str, str] | None:
         """(application_id, request_digest, response JSON) of a submission, or None."""
-        row = self._db.execute(
-            select(
-                applications.c.application_id,
-                applications.c.request_digest,
-                applications.c.response,
-            ).where(applications.c.channel_id == channel_id, applications.c.idempotency_key == key)
-        ).one_or_none()
+        row = self._db.execute(_FIND_BY_KEY, {"b_channel": channel_id, "b_key": key}).one_or_none()
         return None if row is None else (row[0], row[1], row[2])
 
     def claim(self, row: Mapping[str, Any]) -> None:
@@ -85,17 +108,13 @@ class ApplicationStore:
         values = {k: v for k, v in row.items() if k != "subject_id"}
         values.update(subject_bidx=_bidx(subject), subject_id_enc=subject, version=0)
         try:  # the first statement of the transaction, so a failure leaves nothing to undo
-            self._db.execute(insert(applications).values(**values))
+            self._db.execute(_INSERT_APPLICATION, values)
         except IntegrityError as exc:
             raise DuplicateSubmission(row["channel_id"], row["idempotency_key"]) from exc
 
     def update(self, application_id: str, **changes: Any) -> None:
         """Change columns of one application; bumps `version`."""
-        self._db.execute(
-            update(applications)
-            .where(applications.c.application_id == application_id)
-            .values(**changes, version=applications.c.version + 1)
-        )
+        self._db.execute(_UPDATE_APPLICATION, {**changes, "b_application_id": application_id})
 
     def get(self, application_id: str) -> dict[str, Any] | None:
         """The application row (decrypted identifiers) or None."""
@@ -130,10 +149,7 @@ class ApplicationStore:
     def exposure(self, subject_id: str) -> Money:
         """Principal of the subject's active and approved loans (booked amounts)."""
         total = self._db.execute(
-            select(func.coalesce(func.sum(loans.c.principal_minor), 0)).where(
-                loans.c.borrower_id == borrower_id_for(subject_id),
-                loans.c.status.in_(("approved", "active")),
-            )
+            _EXPOSURE, {"b_borrower": borrower_id_for(subject_id)}
         ).scalar_one()
         return Money.from_minor(int(total))
 
@@ -171,23 +187,27 @@ class ApplicationStore:
         )
         return [_consent(r, subject_id) for r in rows]
 
-    def add_decision(self, record: Mapping[str, Any], decided_by: str, at: datetime) -> None:
-        """Store a decision record (the dict of `DecisionRecord.to_dict()`)."""
+    def add_decision(self, record: Mapping[str, Any], decided_by: str, at: datetime) -> str:
+        """Store a decision record (the dict of `DecisionRecord.to_dict()`); returns the stored
+        record JSON (what `decisions_of` reads back)."""
+        text = json.dumps(record, ensure_ascii=False, sort_keys=True)
         self._db.execute(
-            insert(decisions).values(
-                decision_id=record["decision_id"],
-                application_id=record["application_id"],
-                outcome=record["outcome"],
-                decided_by=decided_by,
-                policy_version=record["policy_version"],
-                spec_digest=record["spec_digest"],
-                inputs_digest=record["inputs_digest"],
-                currency="CNY",
-                limit_minor=Money.of(record["limit"]).to_minor(),
-                record=json.dumps(record, ensure_ascii=False, sort_keys=True),
-                decided_at=at,
-            )
+            _INSERT_DECISION,
+            {
+                "decision_id": record["decision_id"],
+                "application_id": record["application_id"],
+                "outcome": record["outcome"],
+                "decided_by": decided_by,
+                "policy_version": record["policy_version"],
+                "spec_digest": record["spec_digest"],
+                "inputs_digest": record["inputs_digest"],
+                "currency": "CNY",
+                "limit_minor": Money.of(record["limit"]).to_minor(),
+                "record": text,
+                "decided_at": at,
+            },
         )
+        return text
 
     def decisions_of(self, application_id: str) -> list[dict[str, Any]]:
         """Decision records of an application, oldest first, with `decided_by`."""
@@ -223,7 +243,7 @@ class ApplicationStore:
 
     def add_offer(self, row: Mapping[str, Any]) -> None:
         """Insert an offer row (see origination_tables.offers)."""
-        self._db.execute(insert(offers).values(**row))
+        self._db.execute(_INSERT_OFFER, dict(row))
 
     def get_offer(self, offer_id: str) -> dict[str, Any] | None:
         """The offer row or None."""
@@ -233,9 +253,7 @@ class ApplicationStore:
     def accept_offer(self, offer_id: str, at: datetime, loan_id: str) -> bool:
         """Open → accepted with the loan; False when someone accepted it first."""
         result = self._db.execute(
-            update(offers)
-            .where(offers.c.offer_id == offer_id, offers.c.status == "open")
-            .values(status="accepted", accepted_at=at, loan_id=loan_id)
+            _ACCEPT_OFFER, {"b_offer_id": offer_id, "accepted_at": at, "loan_id": loan_id}
         )
         return bool(result.rowcount == 1)
 
@@ -261,9 +279,10 @@ class ApplicationStore:
         return [dict(r._mapping) for r in rows]
 
     def audit(self, entries: Sequence[AuditEntry]) -> None:
-        """Append audit leaves in this transaction."""
+        """Audit leaves of this transaction, appended in one batch when the unit of work
+        commits (`audit_store.defer_entries`)."""
         if entries:
-            append_entries(self._db, entries)
+            defer_entries(self._db, entries)
 
     def borrower_id(self, subject_id: str) -> str:
         """See `borrower_id_for`."""

@@ -165,6 +165,13 @@ def _loan(row: Any, rows: list[InstallmentState]) -> Loan:
     )
 
 
+# built once: every disbursement inserts through them
+_INSERT_LOANS = insert(loans)
+_INSERT_INSTALLMENTS = insert(installments)
+_INSERT_JOURNAL_ENTRIES = insert(journal_entries)
+_INSERT_POSTINGS = insert(postings)
+
+
 class LoanRepository:
     """Loans on one connection (inside the unit of work's transaction)."""
 
@@ -175,9 +182,9 @@ class LoanRepository:
 
     def add(self, loan: Loan) -> None:
         """Insert a new loan and its installments."""
-        self._db.execute(insert(loans), [{**loan_row(loan, self._now), "version": loan.version}])
+        self._db.execute(_INSERT_LOANS, {**loan_row(loan, self._now), "version": loan.version})
         rows = _installment_rows(loan)
-        self._db.execute(insert(installments), rows)
+        self._db.execute(_INSERT_INSTALLMENTS, rows)
         self._seen[loan.loan_id] = {r["seq"]: r for r in rows}
 
     def get(self, loan_id: str) -> Loan:
@@ -296,8 +303,8 @@ class JournalRepository:
                 for p in entry.postings
             ]
         if heads:
-            self._db.execute(insert(journal_entries), heads)
-            self._db.execute(insert(postings), legs)
+            self._db.execute(_INSERT_JOURNAL_ENTRIES, heads)
+            self._db.execute(_INSERT_POSTINGS, legs)
             subject = (
                 written[0].entry_id
                 if len(written) == 1
