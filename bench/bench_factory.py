@@ -4,18 +4,24 @@ PostgreSQL, with uvicorn serving 1 or 2 worker processes.
 
 Each application is a held-out SBA loan (data/sba_loans_case, `Selected == 0`) with a unique
 Idempotency-Key and a distinct demo USCC, scored by the frozen spec tests/e2e/sba_spec.json.
-The load generator (httpx.AsyncClient) runs in this process on the same 2 cores as the server.
+The load generator (a minimal asyncio HTTP/1.1 client, one keep-alive connection per concurrent
+sender) runs in this process on the same 2 cores as the server.
 Figures: throughput (applications/s) and p50 / p99 latency per application, overall and for
 the disbursed ones. `--small` sends a few dozen applications.
 
     python -m bench.run factory            # full: 1,000 applications per concurrency level
     python -m bench.run --small factory
+
+Environment overrides (for quick comparisons): CREDITFACTORY_BENCH_PER_LEVEL (applications per
+level), CREDITFACTORY_BENCH_LEVELS ("1,8,32"), CREDITFACTORY_BENCH_WORKERS ("1,2"),
+CREDITFACTORY_BENCH_BACKENDS ("sqlite,postgresql").
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import os
 import secrets
 import statistics
@@ -82,30 +88,82 @@ def _wait(port: int, key: str) -> None:
     raise RuntimeError("server did not start")
 
 
+class _Client:
+    """A minimal HTTP/1.1 keep-alive client on one loopback connection: the load generator
+    shares the 2 cores with the server, and httpx spent ~2 ms of CPU per request (more than
+    the server's flow). Speaks just what uvicorn answers: Content-Length bodies."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self._port)
+        assert self._reader is not None
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self._writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{head}\r\n".encode() + body
+        )
+        status_line, _, rest = (await self._reader.readuntil(b"\r\n\r\n")).partition(b"\r\n")
+        length = 0
+        for line in rest.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        return int(status_line.split()[1]), await self._reader.readexactly(length)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of `pid` and its descendants (uvicorn's worker processes), from /proc;
+    0.0 where /proc is missing."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 async def _level(
-    port: int, key: str, bodies: list[dict[str, Any]], concurrency: int, tag: str
+    port: int, key: str, bodies: list[dict[str, Any]], concurrency: int, tag: str, server: int
 ) -> dict[str, Any]:
     latencies: list[tuple[float, str]] = []
     queue = list(enumerate(bodies))
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        while queue:
-            i, body = queue.pop()
-            headers = {"X-API-Key": key, "Idempotency-Key": f"{tag}-{i}"}
-            started = time.perf_counter()
-            response = await client.post("/api/v1/applications", json=body, headers=headers)
-            latencies.append(
-                (time.perf_counter() - started, response.json().get("status", "error"))
-            )
+    async def worker() -> None:
+        client = _Client(port)
+        try:
+            while queue:
+                i, body = queue.pop()
+                headers = {"X-API-Key": key, "Idempotency-Key": f"{tag}-{i}"}
+                data = json.dumps(body).encode()
+                started = time.perf_counter()
+                code, answer = await client.post("/api/v1/applications", data, headers)
+                elapsed = time.perf_counter() - started
+                status = json.loads(answer).get("status", "error") if code == 200 else "error"
+                latencies.append((elapsed, status))
+        finally:
+            client.close()
 
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits
-    ) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        seconds = time.perf_counter() - started
-    return _figures(latencies, seconds, concurrency)
+    cpu_server, cpu_client = _cpu_seconds(server), time.process_time()
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    seconds = time.perf_counter() - started
+    cpu = (_cpu_seconds(server) - cpu_server, time.process_time() - cpu_client)
+    return _figures(latencies, seconds, concurrency, cpu)
 
 
 def _pcts(values: list[float]) -> dict[str, float]:
@@ -117,9 +175,13 @@ def _pcts(values: list[float]) -> dict[str, float]:
 
 
 def _figures(
-    latencies: list[tuple[float, str]], seconds: float, concurrency: int
+    latencies: list[tuple[float, str]],
+    seconds: float,
+    concurrency: int,
+    cpu: tuple[float, float],
 ) -> dict[str, Any]:
     disbursed = [t for t, s in latencies if s == "disbursed"]
+    n = max(1, len(latencies))
     return {
         "concurrency": concurrency,
         "applications": len(latencies),
@@ -128,6 +190,8 @@ def _figures(
         "applications_per_s": round(len(latencies) / seconds, 1),
         **_pcts([t for t, _ in latencies]),
         "disbursed": {"count": len(disbursed), **_pcts(disbursed)},
+        "server_cpu_ms_per_app": round(cpu[0] * 1000 / n, 2),
+        "client_cpu_ms_per_app": round(cpu[1] * 1000 / n, 2),
     }
 
 
@@ -149,7 +213,7 @@ def _backend(
                 base = secrets.randbelow(10**7) * 1000
                 bodies = [_body(rows[i % len(rows)], base + i) for i in range(per_level)]
                 tag = f"{name}-{workers}-{level}-{secrets.token_hex(4)}"
-                figures = asyncio.run(_level(port, key, bodies, level, tag))
+                figures = asyncio.run(_level(port, key, bodies, level, tag, process.pid))
                 out.append({"backend": name, "workers": workers, **figures})
                 print(out[-1], flush=True)
         finally:
@@ -162,12 +226,21 @@ def run(small: bool) -> dict[str, Any]:
     """Figures per backend × workers × concurrency (see module docstring)."""
     per_level, levels = (24, [1, 4]) if small else (1000, [1, 8, 32, 64])
     worker_counts = [1] if small else [1, 2]
+    env = os.environ.get
+    per_level = int(env("CREDITFACTORY_BENCH_PER_LEVEL", per_level))
+    levels = [int(x) for x in env("CREDITFACTORY_BENCH_LEVELS", "").split(",") if x] or levels
+    worker_counts = [
+        int(x) for x in env("CREDITFACTORY_BENCH_WORKERS", "").split(",") if x
+    ] or worker_counts
+    only = env("CREDITFACTORY_BENCH_BACKENDS", "sqlite,postgresql").split(",")
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         backends = [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
-        if os.environ.get("DATABASE_URL_PG"):
+        if env("DATABASE_URL_PG"):
             backends.append(("postgresql", os.environ["DATABASE_URL_PG"]))
         for name, url in backends:
+            if name not in only:
+                continue
             for workers in worker_counts:
                 results += _backend(name, url, workers, per_level, levels)
     return {"per_level": per_level, "levels": levels, "results": results}
