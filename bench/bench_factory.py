@@ -73,7 +73,8 @@ def _server(url: str, workers: int, port: int, var: Path, key: str) -> subproces
     }
     command = [sys.executable, "-m", "uvicorn", "--factory",
                "creditfactory.adapters.api.asgi:create_from_env", "--port", str(port),
-               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+               "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+               "--http", "creditfactory.adapters.api.asgi:NoDelayHTTPProtocol"]  # fmt: skip
     return subprocess.Popen(command, env=env)
 
 
@@ -105,7 +106,8 @@ class _Client:
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self._writer.write(
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n{head}\r\n".encode() + body
+            f"Content-Length: {len(body)}\r\n{head}\r\n".encode()
+            + body
         )
         status_line, _, rest = (await self._reader.readuntil(b"\r\n\r\n")).partition(b"\r\n")
         length = 0

@@ -7,17 +7,26 @@ Reads `config.Settings` (CREDITFACTORY_*) through bootstrap, plus the serving in
   each 企业代号 E<n> under the demo USCC `origination.application.demo_uscc(n)`;
 - CREDITFACTORY_BOOTSTRAP_API_KEY / _CHANNEL: optional key registered at start (its hash).
 The CLI starts the server by this import string, so the CLI never imports the API package.
+
+With `--workers N` (N > 1) uvicorn binds the socket itself with protocol 0, and asyncio then
+leaves Nagle's algorithm on for accepted connections: a response written as headers + body
+waits for the client's delayed ACK, ~40 ms per request on loopback. Serve with
+`--http creditfactory.adapters.api.asgi:NoDelayHTTPProtocol` to set TCP_NODELAY on every
+connection (measured: 44 ms → 0.5 ms per request with 2 workers).
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import os
+import socket
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from creditfactory.adapters.api.main import create_app
 from creditfactory.adapters.gateways import CsvInvoiceSource, StdnumRegionRegistry, cumcm_files
@@ -31,7 +40,17 @@ from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
 
-__all__ = ["ShiftedClock", "create_from_env", "invoice_source"]
+__all__ = ["NoDelayHTTPProtocol", "ShiftedClock", "create_from_env", "invoice_source"]
+
+
+class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+    """uvicorn's HTTP protocol with TCP_NODELAY set on each TCP connection (module docstring)."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
 
 
 class ShiftedClock:

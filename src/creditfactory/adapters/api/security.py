@@ -2,7 +2,9 @@
 
 - API key: "cfk_<key_id>_<secret>" (secret = 32 random bytes, urlsafe base64). The table keeps
   sha256(secret) only; a fast hash suffices for a 256-bit random secret (argon2 is for
-  passwords). Sent as the `X-API-Key` header; the caller has the role "channel".
+  passwords). Sent as the `X-API-Key` header; the caller has the role "channel". Verified keys
+  are cached in the process for `KEY_CACHE_TTL_S` (a deactivated key stops working within it),
+  so a request with a known key does no I/O before its route.
 - Officers: argon2id password hashes (argon2-cffi); login returns a bearer token made with
   `cryptography`'s Fernet (AES-128-CBC + HMAC-SHA256, timestamped) holding the officer id,
   valid for `TOKEN_TTL_S`. The role is read from the database on every request, so a role change
@@ -21,6 +23,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Final
@@ -31,6 +34,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Header, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, delete, insert, select
 
 from creditfactory.access import PUBLIC, AccessPolicy, LoginThrottle, PermissionDenied
@@ -43,6 +47,7 @@ from creditfactory.kernel.clock import Clock
 __all__ = ["SESSION_COOKIE", "TOKEN_TTL_S", "Principal", "Security", "authorize", "new_api_key"]
 
 TOKEN_TTL_S: Final = 8 * 3600
+KEY_CACHE_TTL_S: Final = 30.0
 SESSION_COOKIE: Final = "cf_session"
 NO_ROLE: Final = "none"
 _HASHER = PasswordHasher()
@@ -94,7 +99,7 @@ class Security:
             secret_key.encode("utf-8")
         )
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
-        self._keys: dict[str, tuple[str, str]] = {}
+        self._keys: dict[str, tuple[str, str, float]] = {}  # key id → channel, hash, expiry
 
     def create_api_key(self, channel_id: str, at: datetime) -> str:
         """A new key for `channel_id`; returns it once (only its hash is stored)."""
@@ -123,13 +128,28 @@ class Security:
         if not header or header.count("_") < 2 or not header.startswith("cfk_"):
             raise Unauthorized("X-API-Key: missing or malformed")
         _, key_id, secret = header.split("_", 2)
-        found = self._keys.get(key_id) or self._load_key(key_id)
+        found = self._fresh_key(key_id) or self._load_key(key_id)
         digest = hashlib.sha256(secret.encode()).hexdigest()
         if found is None or not hmac.compare_digest(found[1], digest):
             raise Unauthorized("X-API-Key: unknown key")
         return Principal("channel", found[0], "channel")
 
-    def _load_key(self, key_id: str) -> tuple[str, str] | None:
+    def cached_channel(self, header: str) -> Principal | None:
+        """`channel(header)` without I/O when the key id is cached and fresh; None when the
+        database must be asked (call `channel`). raises Unauthorized on a wrong secret."""
+        parts = header.split("_", 2)
+        found = self._fresh_key(parts[1]) if len(parts) == 3 and parts[0] == "cfk" else None
+        if found is None:
+            return None
+        if not hmac.compare_digest(found[1], hashlib.sha256(parts[2].encode()).hexdigest()):
+            raise Unauthorized("X-API-Key: unknown key")
+        return Principal("channel", found[0], "channel")
+
+    def _fresh_key(self, key_id: str) -> tuple[str, str, float] | None:
+        found = self._keys.get(key_id)
+        return found if found is not None and found[2] > time.monotonic() else None
+
+    def _load_key(self, key_id: str) -> tuple[str, str, float] | None:
         with self._engine.connect() as db:
             row = db.execute(
                 select(api_keys.c.channel_id, api_keys.c.key_hash).where(
@@ -137,8 +157,9 @@ class Security:
                 )
             ).one_or_none()
         if row is None:
+            self._keys.pop(key_id, None)
             return None
-        self._keys[key_id] = (row[0], row[1])
+        self._keys[key_id] = (row[0], row[1], time.monotonic() + KEY_CACHE_TTL_S)
         return self._keys[key_id]
 
     def create_officer(
@@ -236,14 +257,15 @@ class Security:
         raise Unauthorized("credentials: X-API-Key or Authorization: Bearer required")
 
 
-def authorize(
+async def authorize(
     request: Request,
     x_api_key: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
     """THE permission check (one per request, cached by FastAPI): the matched route's
     permission from the access document; the caller must hold it. raises Unauthorized (401),
-    PermissionDenied (403)."""
+    PermissionDenied (403). Runs on the event loop; database look-ups (officers, an uncached
+    key) go to the thread pool."""
     security: Security = request.app.state.security
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
@@ -253,7 +275,9 @@ def authorize(
     session = request.cookies.get(SESSION_COOKIE)
     if x_api_key is None and authorization is None and session:
         authorization = f"Bearer {session}"  # the console's login cookie carries the same token
-    who = security.caller(x_api_key, authorization)
+    who = security.cached_channel(x_api_key) if x_api_key else None
+    if who is None:
+        who = await run_in_threadpool(security.caller, x_api_key, authorization)
     security.access.require(who.role, permission)
     request.state.principal = who
     return who
