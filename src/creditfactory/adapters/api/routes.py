@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
 
 from creditfactory.adapters.api.schemas import (
     ApplicantIn,
@@ -49,7 +50,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)])
 
 
-def _deps(request: Request) -> FactoryDeps:
+async def _deps(request: Request) -> FactoryDeps:  # async: no thread-pool hop for a lookup
     deps: FactoryDeps = request.app.state.deps
     return deps
 
@@ -96,13 +97,13 @@ def post_limit_estimate(body: LimitEstimateCreate, deps: Deps, caller: Channel) 
     return estimate(deps, cmd)
 
 
-@router.post("/applications", tags=["applications"])
+@router.post("/applications", tags=["applications"], response_model=dict[str, Any])
 def post_application(
     body: ApplicationCreate,
     deps: Deps,
     caller: Channel,
     idempotency_key: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Apply: score → policy → limit → price → decision; approvals are contracted and
     disbursed at once (auto_accept). A retry with the same Idempotency-Key returns the first
     result."""
@@ -117,7 +118,8 @@ def post_application(
         auto_accept=body.auto_accept,
         **_applicant(body.applicant),
     )
-    return submit_application(deps, cmd)
+    # the view is JSON-native already: skip FastAPI's response validation and re-encoding
+    return JSONResponse(submit_application(deps, cmd))
 
 
 @router.get("/applications/{application_id}", tags=["applications"])
