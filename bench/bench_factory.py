@@ -14,7 +14,8 @@ the disbursed ones. `--small` sends a few dozen applications.
 
 Environment overrides (for quick comparisons): CREDITFACTORY_BENCH_PER_LEVEL (applications per
 level), CREDITFACTORY_BENCH_LEVELS ("1,8,32"), CREDITFACTORY_BENCH_WORKERS ("1,2"),
-CREDITFACTORY_BENCH_BACKENDS ("sqlite,postgresql").
+CREDITFACTORY_BENCH_BACKENDS ("sqlite,postgresql"), CREDITFACTORY_BENCH_HTTP (uvicorn's --http;
+default the TCP_NODELAY protocol of adapters/api/asgi.py, "auto" for code before it).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from creditfactory.origination.application import demo_uscc
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "tests" / "e2e" / "sba_spec.json"
+NODELAY = "creditfactory.adapters.api.asgi:NoDelayHTTPProtocol"
 FEATURES = ("Term", "ApprovalFY", "FranchiseCode", "NoEmp", "CreateJob")
 
 
@@ -74,7 +76,7 @@ def _server(url: str, workers: int, port: int, var: Path, key: str) -> subproces
     command = [sys.executable, "-m", "uvicorn", "--factory",
                "creditfactory.adapters.api.asgi:create_from_env", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", "--no-access-log",
-               "--http", "creditfactory.adapters.api.asgi:NoDelayHTTPProtocol"]  # fmt: skip
+               "--http", os.environ.get("CREDITFACTORY_BENCH_HTTP", NODELAY)]  # fmt: skip
     return subprocess.Popen(command, env=env)
 
 
@@ -226,7 +228,7 @@ def _backend(
 
 def run(small: bool) -> dict[str, Any]:
     """Figures per backend × workers × concurrency (see module docstring)."""
-    per_level, levels = (24, [1, 4]) if small else (1000, [1, 8, 32, 64])
+    per_level, levels = (24, [1, 4]) if small else (1000, [1, 4, 8, 32, 64])
     worker_counts = [1] if small else [1, 2]
     env = os.environ.get
     per_level = int(env("CREDITFACTORY_BENCH_PER_LEVEL", per_level))
