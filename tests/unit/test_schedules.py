@@ -268,6 +268,12 @@ def test_reamortize_invariants(cents: int, rate_bp: int, left: int, offset: int,
     dates = [date(2030 + m // 12, m % 12 + 1, 28) for m in range(left)]
     start = dates[0] - timedelta(days=28 + offset)
     level = build_schedule(ScheduleTerms(outstanding, rate, left, EI, start)).level_installment
-    result = reamortize(outstanding, rate, start, dates, EI, keep, level)  # type: ignore[arg-type]
+    try:
+        result = reamortize(outstanding, rate, start, dates, EI, keep, level)  # type: ignore[arg-type]
+    except ScheduleDoesNotAmortize as refused:
+        # keeping a tiny installment can leave a long broken first period's interest uncovered;
+        # refusing is the documented answer then, and only then
+        assert keep == "installment" and "does not cover the first period's interest" in str(refused)
+        return
     _assert_invariants(result, outstanding)
     assert len(result.installments) <= left
