@@ -1,12 +1,14 @@
 """The `creditfactory` command.
 
-Exit codes: 0 success; 1 an unexpected failure; 2 bad input (one line on stderr naming the field and
-the rule). Sub-commands live in sibling modules exposing `register(app: typer.Typer)`.
+Exit codes: 0 success; 1 an unexpected failure (one line; CREDITFACTORY_DEBUG=1 shows the
+traceback); 2 bad input (one line on stderr naming the field and the rule). Sub-commands live in
+sibling modules exposing `register(app: typer.Typer)`.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -64,6 +66,17 @@ def main() -> None:
     except TyperException as exc:  # usage errors (bad option, missing argument)
         typer.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(EXIT_BAD_INPUT if exc.exit_code in (1, 2) else exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: one line unless debugging
+        if os.environ.get("CREDITFACTORY_DEBUG"):
+            raise
+        typer.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} (CREDITFACTORY_DEBUG=1 shows the "
+            "traceback; please report it)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":
