@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import Enum
-from typing import Literal
+from typing import Final, Literal
 
 from creditfactory.kernel.calendar import BusinessCalendar, DateAdjustment
 from creditfactory.kernel.daycount import DayCount, year_fraction
@@ -60,6 +60,12 @@ __all__ = [
 
 Row = tuple[Decimal, Decimal]
 """(principal, interest) of one installment, rounded."""
+
+MAX_PRINCIPAL: Final = Decimal(10) ** 12  # CNY; far above any small-business loan
+MAX_TERM: Final = 600  # periods (50 years of months)
+EARLIEST: Final = date(1900, 1, 1)
+LATEST: Final = date(2200, 12, 31)
+RATE_QUANTUM: Final = Decimal("1E-8")  # rates carry at most 8 decimals (0.01 bp)
 
 
 class ScheduleError(ValidationError, ServicingError):
@@ -134,16 +140,20 @@ class ScheduleTerms:
         _check_amount_and_rate(self.principal, self.annual_rate)
         if not isinstance(self.method, AmortizationMethod):
             parse_method(str(self.method))
-        if self.term < 1:
-            raise ScheduleError("term", f"must be >= 1, got {self.term}")
+        if not 1 <= self.term <= MAX_TERM:
+            raise ScheduleError("term", f"must be between 1 and {MAX_TERM}, got {self.term}")
+        if not EARLIEST <= self.disbursement_date <= LATEST:
+            raise ScheduleError("disbursement_date", f"must lie between {EARLIEST} and {LATEST}")
         if self.frequency < 1:
             raise ScheduleError("frequency", f"must be >= 1, got {self.frequency}")
         if self.first_due_date is not None and self.first_due_date <= self.disbursement_date:
             raise ScheduleError("first_due_date", "must be after the disbursement date")
         if not 0 <= self.grace_on_principal_periods < self.term:
             raise ScheduleError("grace_on_principal_periods", "must be >= 0 and < term")
-        if self.installment_multiple is not None and self.installment_multiple <= 0:
-            raise ScheduleError("installment_multiple", "must be > 0")
+        if self.installment_multiple is not None and not (
+            0 < self.installment_multiple < self.principal.amount
+        ):
+            raise ScheduleError("installment_multiple", "must be > 0 and below the principal")
         if self.date_adjustment is not DateAdjustment.NONE and self.calendar is None:
             raise ScheduleError("date_adjustment", "needs a business calendar")
         monthly = self.interest_basis is InterestBasis.MONTHLY
@@ -152,14 +162,18 @@ class ScheduleTerms:
 
 
 def _check_amount_and_rate(principal: Money, annual_rate: Rate) -> None:
-    if principal.amount <= 0:
-        raise ScheduleError("principal", f"must be > 0, got {principal.amount}")
+    if not 0 < principal.amount <= MAX_PRINCIPAL:
+        raise ScheduleError(
+            "principal", f"must be > 0 and at most {MAX_PRINCIPAL:,}, got {principal.amount}"
+        )
     if principal.rounded() != principal:
         raise ScheduleError("principal", "must be a whole number of minor units (0.01)")
     if annual_rate.value > 1:
         raise ScheduleError(
             "annual_rate", f"must be a fraction <= 1 (0.12 = 12 %), got {annual_rate.value}"
         )
+    if annual_rate.value != annual_rate.value.quantize(RATE_QUANTUM) and annual_rate.value != 0:
+        raise ScheduleError("annual_rate", "at most 8 decimal places (0.01 bp)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,9 +291,31 @@ def build_schedule(terms: ScheduleTerms) -> RepaymentSchedule:
     flat = terms.interest_type is InterestType.FLAT
     level = plan.level(terms.method, factors, terms.grace_on_principal_periods, flat)
     rows = plan.rows(terms.method, factors, terms.grace_on_principal_periods, flat, level)
+    _check_level(terms, level, rows)
     period_starts = [terms.disbursement_date, *adjusted[:-1]]
     emi = level if terms.method is AmortizationMethod.EQUAL_INSTALLMENT else None
     return plan.assemble(period_starts, adjusted, rows, emi)
+
+
+def _check_level(terms: ScheduleTerms, level: Decimal | None, rows: Sequence[Row]) -> None:
+    """Refuse what rounding to an installment multiple would turn into another kind of loan: a
+    level installment of zero, a loan repaid before its last period, or a last installment over
+    twice the level one."""
+    if level is None or terms.installment_multiple is None:
+        return  # rounding to the cent only: tiny loans may end early, by design of the properties
+    if terms.method is not AmortizationMethod.EQUAL_INSTALLMENT:
+        return
+    if level <= 0:
+        raise ScheduleError("installment_multiple", "rounds the installment to zero")
+    if sum((paid for paid, _ in rows[:-1]), Decimal(0)) >= terms.principal.amount:
+        raise ScheduleDoesNotAmortize(
+            "installment_multiple: the rounded installment repays the loan before the last period"
+        )
+    if sum(rows[-1]) > 2 * level:
+        raise ScheduleDoesNotAmortize(
+            f"installment_multiple: the last installment {sum(rows[-1])} is over twice the level "
+            f"{level}"
+        )
 
 
 def _nominal_due_dates(terms: ScheduleTerms) -> list[date]:
