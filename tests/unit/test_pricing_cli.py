@@ -46,7 +46,7 @@ def test_contract_json(app: typer.Typer, method: str) -> None:
     assert payload["expected_loss"] == "4500.00"  # 0.02 × 0.45 × 500,000
     assert payload["lpr"] == {
         "tenor": "1Y",
-        "rate": "0.0345",
+        "rate": "0.03450000",
         "fixing_date": "2024-02-20",
         "confidence": "C",
     }
@@ -60,7 +60,7 @@ def test_given_rate_reports_its_raroc(app: typer.Typer) -> None:
     code, output = run(app, "--method", "raroc", *CONTRACT, "--rate", "0.055")
     payload = json.loads(output)
     assert code == 0
-    assert payload["offered_annual_rate"] == "0.0550"
+    assert payload["offered_annual_rate"] == "0.05500000"
     assert Decimal(payload["raroc"]) > Decimal("0.12") and payload["meets_hurdle"] is True
     assert "excess_over_hurdle" in payload["components_bp"]
 
@@ -68,7 +68,7 @@ def test_given_rate_reports_its_raroc(app: typer.Typer) -> None:
 def test_text_output(app: typer.Typer) -> None:
     code, output = run(app, "--method", "cost_plus", *BASE, "--as-of", "2024-06-30")
     assert code == 0
-    assert output.startswith("offered annual rate 0.0524 (LPR 0.0345 + 179 bp)")
+    assert output.startswith("offered annual rate 0.05240000 (LPR 0.03450000 + 179 bp)")
 
 
 @pytest.mark.parametrize(

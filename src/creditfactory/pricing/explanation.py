@@ -17,7 +17,7 @@ from creditfactory.pricing.lpr_series import LPR_SERIES_VERSION
 if TYPE_CHECKING:
     from creditfactory.pricing.offer import Offer
 
-__all__ = ["for_audit", "for_borrower", "lpr_version"]
+__all__ = ["for_audit", "for_borrower", "lpr_version", "pct"]
 
 _TENOR_ZH = {"1Y": "一年期", "5Y+": "五年期以上"}
 _TENOR_EN = {"1Y": "one-year", "5Y+": "over-five-year"}
@@ -28,7 +28,8 @@ def lpr_version() -> str:
     return LPR_SERIES_VERSION
 
 
-def _pct(rate: Rate | Decimal, places: int = 2) -> str:
+def pct(rate: Rate | Decimal, places: int = 2) -> str:
+    """`rate` (a fraction) as a percent with `places` decimals, e.g. "5.24%"."""
     value = rate.value if isinstance(rate, Rate) else rate
     return f"{value * 100:.{places}f}%"
 
@@ -36,29 +37,67 @@ def _pct(rate: Rate | Decimal, places: int = 2) -> str:
 def for_borrower(offer: Offer, language: str = "zh") -> str:
     """Borrower text in "zh" or "en"."""
     econ = offer.econ
-    pd_text = _pct(econ.request.pd_12m)
+    pd_text = pct(econ.request.pd_12m)
     tenor = econ.tenor.value
     fixing_date = econ.lpr_fixing.effective_date.isoformat()
     if language == "en":
         if offer.refused:
-            return "We cannot make an offer: the all-in annual cost would exceed the 24% ceiling."
+            return _refusal_en(offer)
         return (
-            f"Annual interest rate {_pct(offer.annual_rate)} (simple interest): the "
-            f"{_TENOR_EN[tenor]} Loan Prime Rate (LPR) of {_pct(econ.lpr)} published on "
+            f"Annual interest rate {pct(offer.annual_rate)} (simple interest): the "
+            f"{_TENOR_EN[tenor]} Loan Prime Rate (LPR) of {pct(econ.lpr)} published on "
             f"{fixing_date} plus {offer.spread_bp} basis points. Fees add "
-            f"{_pct(econ.fee_rate)} a year, so the all-in annual cost is {_pct(offer.all_in_rate)}. "
+            f"{pct(econ.fee_rate)} a year, so the all-in annual cost is {pct(offer.all_in_rate)}. "
             f"The spread covers our funding and operating costs, the expected credit loss for your "
             f"risk level (12-month default probability {pd_text}) and the capital we must hold."
         )
     if offer.refused:
-        return "很抱歉，本次无法提供报价：综合年化成本将超过 24%。"
+        return _refusal_zh(offer)
     return (
-        f"贷款年利率 {_pct(offer.annual_rate)}（单利），即 {fixing_date} 公布的"
-        f"{_TENOR_ZH[tenor]}贷款市场报价利率（LPR）{_pct(econ.lpr)} 加 {offer.spread_bp} 个基点；"
-        f"另有费用年化 {_pct(econ.fee_rate)}，综合年化成本 {_pct(offer.all_in_rate)}。"
+        f"贷款年利率 {pct(offer.annual_rate)}（单利），即 {fixing_date} 公布的"
+        f"{_TENOR_ZH[tenor]}贷款市场报价利率（LPR）{pct(econ.lpr)} 加 {offer.spread_bp} 个基点；"
+        f"另有费用年化 {pct(econ.fee_rate)}，综合年化成本 {pct(offer.all_in_rate)}。"
         f"加点覆盖资金与运营成本、与您的风险水平（12 个月违约概率 {pd_text}）相应的预期损失，"
         f"以及银行须为本笔贷款占用的资本。"
     )
+
+
+def _refusal_en(offer: Offer) -> str:
+    econ = offer.econ
+    if offer.all_in_rate > econ.policy.all_in_ceiling:
+        ceiling = pct(econ.policy.all_in_ceiling, 0)
+        return (
+            f"We cannot make an offer: the all-in annual cost would exceed the {ceiling} ceiling."
+        )
+    return (
+        "We cannot make an offer: for your risk level (12-month default probability "
+        f"{pct(econ.request.pd_12m)}) the rate needed would exceed this product's maximum of "
+        f"{pct(econ.product.cap)} a year."
+    )
+
+
+def _refusal_zh(offer: Offer) -> str:
+    econ = offer.econ
+    if offer.all_in_rate > econ.policy.all_in_ceiling:
+        return (
+            f"很抱歉，本次无法提供报价：综合年化成本将超过 {pct(econ.policy.all_in_ceiling, 0)}。"
+        )
+    return (
+        f"很抱歉，本次无法提供报价：与您的风险水平（12 个月违约概率 {pct(econ.request.pd_12m)}）"
+        f"相应的利率将超过本产品年利率上限 {pct(econ.product.cap)}。"
+    )
+
+
+def _stale_line(offer: Offer) -> list[str]:
+    from creditfactory.pricing.offer import OfferFlag  # offer imports this module
+
+    if OfferFlag.LPR_STALE not in offer.flags:
+        return []
+    fixing, as_of = offer.econ.lpr_fixing.effective_date, offer.econ.request.as_of
+    return [
+        f"WARNING lpr_stale: as_of {as_of} is {(as_of - fixing).days} days after the last LPR "
+        f"fixing {fixing} (LPR publishes monthly); update the LPR series before relying on it"
+    ]
 
 
 def for_audit(offer: Offer) -> str:
@@ -70,7 +109,7 @@ def for_audit(offer: Offer) -> str:
     capital = quantize_to_minor(econ.capital.amount, request.ead.currency)
     verdict = "meets" if offer.raroc >= offer.hurdle_rate else "BELOW"
     lines = [
-        f"offer {_pct(offer.annual_rate, 4)} = LPR {econ.tenor.value} {_pct(econ.lpr, 4)} "
+        f"offer {pct(offer.annual_rate, 4)} = LPR {econ.tenor.value} {pct(econ.lpr, 4)} "
         f"(fixing {fixing.effective_date}, [{fixing.confidence}] {fixing.source}) + "
         f"{offer.spread_bp} bp (method spread rounded up to whole bp, then bounded)",
         f"method {offer.method.value}: {offer.quote.total_bp:.4f} bp = {components}",
@@ -82,12 +121,14 @@ def for_audit(offer: Offer) -> str:
         f"capital = RW {econ.risk_weight:.6f} [{econ.capital_basis}] × ratio "
         f"{econ.policy.capital_ratio} × EAD = {capital}",
         f"RAROC at offer {offer.raroc:.6f} vs hurdle {offer.hurdle_rate}: {verdict}; "
-        f"minimum rate {_pct(offer.minimum_rate, 4)}",
-        f"bounds: product [{_pct(econ.product.floor)}, {_pct(econ.product.cap)}]; all-in "
-        f"{_pct(offer.all_in_rate, 4)}; 4 × 1Y LPR = "
-        f"{_pct(econ.policy.lpr_multiple_flag * econ.lpr_1y.value)}; "
-        f"ceiling {_pct(econ.policy.all_in_ceiling)}",
+        f"minimum rate {pct(offer.minimum_rate, 4)}",
+        f"bounds: product [{pct(econ.product.floor)}, {pct(econ.product.cap)}]; all-in "
+        f"{pct(offer.all_in_rate, 4)}; 4 × 1Y LPR = "
+        f"{pct(econ.policy.lpr_multiple_flag * econ.lpr_1y.value)}; "
+        f"ceiling {pct(econ.policy.all_in_ceiling)}",
         f"flags: {', '.join(f.value for f in offer.flags) or 'none'}",
+        *([f"REFUSED: {offer.refusal_reason}"] if offer.refused else []),
+        *_stale_line(offer),
         "versions: " + ", ".join(f"{k}={v}" for k, v in offer.versions.items()),
     ]
     return "\n".join(lines)

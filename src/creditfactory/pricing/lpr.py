@@ -74,6 +74,11 @@ class LPRSeries:
         """The first publication date."""
         return self.fixings[0].effective_date
 
+    @property
+    def end(self) -> date:
+        """The last publication date in the series."""
+        return self.fixings[-1].effective_date
+
     def fixing_on(self, as_of: date, field: str = "as_of") -> LPRFixing:
         """The latest fixing published on or before `as_of`.
 

@@ -4,13 +4,16 @@ Steps (`offer_rate`): assess the loan → quote the binding method (policy, or t
 take the requested rate if one is given, else the quote → spread over the tenor-matched LPR rounded
 UP to whole bp (a rate never rounds below its method) → clamp to the product floor / cap → all-in
 rate = rate + the loan's fees a year → flag all-in above 4 × 1Y LPR; refuse all-in above 24 %/yr;
-flag a RAROC below the hurdle. The offer keeps every version it used and explains itself twice:
+flag a RAROC below the hurdle; refuse a loan whose RAROC misses the hurdle even at the product cap
+(its minimum rate lies above the cap: no rate we may charge pays for its risk); flag an LPR more
+than `policy.lpr_stale_after_days` past the series' last fixing (LPR publishes monthly). The offer keeps every version it used and explains itself twice:
 to the borrower (Chinese and English) and to a risk officer (`explanation.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import Enum
 
@@ -21,7 +24,7 @@ from creditfactory.pricing import explanation
 from creditfactory.pricing.base_rate import base_rate_plus_quote
 from creditfactory.pricing.cost_plus import cost_plus_quote
 from creditfactory.pricing.economics import LoanEconomics, assess
-from creditfactory.pricing.lpr import LPRSeries
+from creditfactory.pricing.lpr import LPRSeries, default_lpr_series
 from creditfactory.pricing.policy import DEFAULT_POLICY, Method, PricingPolicy
 from creditfactory.pricing.profitability import profitability_quote
 from creditfactory.pricing.quote import PricingRequest, Quote
@@ -39,6 +42,11 @@ class OfferFlag(str, Enum):
     ABOVE_4X_LPR = "all_in_above_4x_1y_lpr"
     HURDLE_NOT_MET = "raroc_below_hurdle"
     REFUSED_ALL_IN_CEILING = "refused_all_in_above_ceiling"
+    REFUSED_HURDLE_UNREACHABLE = "refused_hurdle_unreachable_within_cap"
+    LPR_STALE = "lpr_stale"
+
+
+_REFUSALS = (OfferFlag.REFUSED_ALL_IN_CEILING, OfferFlag.REFUSED_HURDLE_UNREACHABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +67,24 @@ class Offer:
 
     @property
     def refused(self) -> bool:
-        """True when the all-in rate is above the all-in ceiling: no offer may be made."""
-        return OfferFlag.REFUSED_ALL_IN_CEILING in self.flags
+        """True when no offer may be made: all-in above the ceiling, or the hurdle unreachable."""
+        return any(flag in self.flags for flag in _REFUSALS)
+
+    @property
+    def refusal_reason(self) -> str | None:
+        """Why the offer was refused (English, one line), or None when it was not."""
+        if OfferFlag.REFUSED_ALL_IN_CEILING in self.flags:
+            return (
+                f"all-in annual cost {explanation.pct(self.all_in_rate)} above the ceiling "
+                f"{explanation.pct(self.econ.policy.all_in_ceiling)}"
+            )
+        if OfferFlag.REFUSED_HURDLE_UNREACHABLE in self.flags:
+            return (
+                f"minimum rate {explanation.pct(self.minimum_rate, 4)} for RAROC >= "
+                f"{self.hurdle_rate} is above the product cap {explanation.pct(self.econ.product.cap)}"
+                ": the hurdle cannot be met within the bounds"
+            )
+        return None
 
     @property
     def expected_loss(self) -> Money:
@@ -124,7 +148,8 @@ def offer_rate(
         request: the loan. method: binding method (default `policy.binding_method`).
         hurdle: overrides `policy.hurdle_rate`. requested_rate: a rate proposed by the caller
             (e.g. a relationship manager); it is bounded and checked like any other.
-    Returns: an `Offer`; `offer.refused` is True above the all-in ceiling.
+    Returns: an `Offer`; `offer.refused` is True above the all-in ceiling or when RAROC misses
+        the hurdle even at the product cap (`offer.refusal_reason` says which).
     Raises: ValidationError (unknown method, bad hurdle, date before the LPR series, …),
         GradeNotPriced (base-rate-plus beyond the card), UnknownProduct.
     """
@@ -143,6 +168,11 @@ def offer_rate(
     achieved = raroc(rate, econ)
     if achieved < h:
         flags.append(OfferFlag.HURDLE_NOT_MET)
+        if raroc(_cap_rate(econ), econ) < h:
+            flags.append(OfferFlag.REFUSED_HURDLE_UNREACHABLE)
+    last = (series or default_lpr_series()).end
+    if request.as_of > last + timedelta(days=policy.lpr_stale_after_days):
+        flags.append(OfferFlag.LPR_STALE)
     return Offer(
         econ=econ,
         method=chosen,
@@ -174,6 +204,11 @@ def _bounded_spread(candidate: Rate, econ: LoanEconomics) -> tuple[int, list[Off
     if lpr + spread * BP > product.cap.value:
         return _whole_bp(product.cap.value - lpr, ROUND_FLOOR), [OfferFlag.CAPPED]
     return spread, []
+
+
+def _cap_rate(econ: LoanEconomics) -> Rate:
+    """The highest rate an offer may carry: the product cap as a whole-bp spread over the LPR."""
+    return econ.lpr.plus_bp(_whole_bp(econ.product.cap.value - econ.lpr.value, ROUND_FLOOR))
 
 
 def _whole_bp(rate: Decimal, rounding: str) -> int:

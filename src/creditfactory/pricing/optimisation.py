@@ -69,27 +69,36 @@ class GradeOptimum:
 def curves_from_rows(rows: Iterable[Mapping[str, str]]) -> dict[str, list[AcceptancePoint]]:
     """Curves per grade from rows with `annual_rate` and `churn_rating_<grade>` columns (strings).
 
-    raises ChurnTableInvalid for no rows, no churn columns, or a value outside [0, 1].
+    raises ChurnTableInvalid for no rows (a header only), a missing `annual_rate` column, no churn
+    columns, an empty cell, or a value outside [0, 1]; the message names the row and column.
     """
     curves: dict[str, list[AcceptancePoint]] = {}
-    for row in rows:
-        rate = Rate(fraction(row[_RATE_COLUMN], "annual_rate"))
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if _RATE_COLUMN not in row:
+            columns = ", ".join(str(c) for c in row) or "none"
+            raise ChurnTableInvalid(f"no {_RATE_COLUMN!r} column (columns: {columns})")
+        rate = Rate(_cell(row[_RATE_COLUMN], _RATE_COLUMN, count))
         for column, value in row.items():
-            if column.startswith(_CHURN_PREFIX):
-                churn = _churn(value, column)
+            if isinstance(column, str) and column.startswith(_CHURN_PREFIX):
+                churn = _cell(value, column, count)
                 curves.setdefault(column.removeprefix(_CHURN_PREFIX), []).append(
                     AcceptancePoint(rate, churn)
                 )
+    if count == 0:
+        raise ChurnTableInvalid("has no data rows (header only or empty)")
     if not curves:
-        raise ChurnTableInvalid(f"no rows with {_RATE_COLUMN} and {_CHURN_PREFIX}<grade> columns")
+        raise ChurnTableInvalid(f"has no {_CHURN_PREFIX}<grade> columns")
     return curves
 
 
-def _churn(value: str, column: str) -> Decimal:
+def _cell(value: str | None, column: str, row: int) -> Decimal:
+    if value is None or not value.strip():
+        raise ChurnTableInvalid(f"row {row}: {column} is empty")
     try:
-        return fraction(value, column)
+        return fraction(value.strip(), column)
     except ValidationError as exc:
-        raise ChurnTableInvalid(str(exc)) from None
+        raise ChurnTableInvalid(f"row {row}: {exc}") from None
 
 
 def optimise_rates(

@@ -66,6 +66,8 @@ class PricingPolicy:
         Decimal  # flag all-in rates above 4 × 1Y LPR (2020 民间借贷 interpretation [U])
     )
     all_in_ceiling: Rate  # refuse all-in rates above 24 %/yr (最高法 2017 [U])
+    # LPR publishes monthly (the 20th): an as-of this many days past the last fixing is flagged
+    lpr_stale_after_days: int = 45
 
 
 DEFAULT_POLICY: Final = PricingPolicy(

@@ -17,9 +17,12 @@ from creditfactory.pricing.capital import StandardisedExposure
 from creditfactory.pricing.loss import fraction, non_negative_money
 from creditfactory.pricing.policy import DEFAULT_PRODUCT, Method
 
-__all__ = ["Component", "PricingRequest", "Quote", "Relationship"]
+__all__ = ["MAX_EAD", "Component", "PricingRequest", "Quote", "Relationship"]
 
 _ZERO = Decimal(0)
+# The largest exposure priced (policy): far above any SME loan, and small enough that every
+# figure derived from it stays exact in Decimal's default 28-digit context.
+MAX_EAD = Decimal(10) ** 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class PricingRequest:
     """One loan to price.
 
     pd_12m, lgd: fractions in [0, 1] (a float PD is read through its repr).
-    ead: Money > 0. term_months: >= 1. as_of: pricing date (LPR lookup; not before 2019-08-20).
+    ead: Money, 0 < ead <= MAX_EAD (1e12). term_months: >= 1. as_of: pricing date (LPR lookup; not before 2019-08-20).
     fee_rate: the loan's own fees a year as a fraction of EAD (counted in revenue and the all-in rate).
     turnover_meur: annual sales in € m (corporate IRB SME adjustment only).
     raises ValidationError naming the field for any bad value.
@@ -68,6 +71,8 @@ class PricingRequest:
         object.__setattr__(self, "lgd", fraction(self.lgd, "lgd"))
         if non_negative_money(self.ead, "ead").is_zero():
             raise ValidationError("ead", "must be > 0")
+        if self.ead.amount > MAX_EAD:
+            raise ValidationError("ead", f"must be <= {MAX_EAD:f}, got {self.ead.amount}")
         if self.term_months < 1:
             raise ValidationError("term_months", f"must be >= 1, got {self.term_months}")
         if self.fee_rate < 0:

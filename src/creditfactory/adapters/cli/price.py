@@ -1,9 +1,12 @@
 """`creditfactory price`: price one loan; `price optimise`: churn-aware rate per grade;
 `price portfolio`: RAROC by grade, product and channel for a book (CSV).
 
-JSON output (`--format json`): every number is a decimal string (exact, e.g. "0.0524", "245.0000");
-booleans and lists are JSON's own. Rates are annual fractions, components are bp a year, money is in
-CNY rounded to 分 for display. Bad input → exit 2 with one line "error: <field>: <rule>".
+JSON output (`--format json`): every number is a decimal string in plain notation (never "1E+2")
+with a fixed number of places per kind: rates (annual fractions) 8, bp (components, bp a year) 4,
+money (CNY, half-up to 分) 2, ratios (RAROC, hurdle, PD, LGD, risk weight, churn) 6. Booleans and
+lists are JSON's own. Bad input → exit 2 with one line "error: <field>: <rule>". Decimal inputs are
+plain decimal text (no exponent); money at most 1e12 CNY in whole 分; rates and hurdles are
+fractions in [0, 1] (5.5 % is 0.055). --method and --format ignore case.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +23,14 @@ import typer
 from typer._click.exceptions import ClickException as TyperClickException
 
 from creditfactory.kernel.errors import CreditFactoryError, ValidationError
-from creditfactory.kernel.money import Money, quantize_to_minor
+from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
+from creditfactory.pricing.errors import ChurnTableInvalid
 from creditfactory.pricing.offer import Offer, offer_rate
 from creditfactory.pricing.optimisation import GradeOptimum, curves_from_rows, optimise_rates
 from creditfactory.pricing.policy import DEFAULT_POLICY, DEFAULT_PRODUCT, Method
 from creditfactory.pricing.portfolio import BookLoan, PortfolioRow, portfolio_raroc
-from creditfactory.pricing.quote import PricingRequest, Relationship
+from creditfactory.pricing.quote import MAX_EAD, PricingRequest, Relationship
 
 price_app = typer.Typer(
     help="Risk-based pricing: LPR + spread, cost-plus, profitability, RAROC.",
@@ -36,6 +40,9 @@ price_app = typer.Typer(
 # Domain field names → the CLI option that carries them.
 _FIELD_TO_OPTION = {"pd_12m": "pd", "lgd": "lgd", "ead": "ead", "as_of": "as_of"}
 _CHURN_TABLE_YEAR_END = "2019-12-31"
+# Places per kind of figure in the output; quantised in a wide context so no figure overflows it.
+_PLACES = {"bp": 4, "rate": 8, "money": 2, "ratio": 6}
+_WIDE = Context(prec=100, rounding=ROUND_HALF_UP)
 
 
 def register(app: typer.Typer) -> None:
@@ -65,14 +72,45 @@ def _bad(exc: CreditFactoryError) -> BadInput:
 
 
 def _decimal(value: str | None, field: str) -> Decimal:
+    """Plain decimal text → Decimal; refuses exponents ("1e30") and non-finite values."""
     if value is None:
         raise ValidationError(field, "is required")
+    text = value.strip()
     try:
-        number = Decimal(value)
+        number = Decimal(text)
     except InvalidOperation:
         raise ValidationError(field, f"must be a decimal number, got {value!r}") from None
     if not number.is_finite():
         raise ValidationError(field, f"must be finite, got {value!r}")
+    if "e" in text.lower():
+        raise ValidationError(
+            field, f"must be plain decimal text without an exponent, got {value!r}"
+        )
+    return number
+
+
+def _amount(value: str | None, field: str) -> Money:
+    """CNY amount: plain decimal text, at most MAX_EAD, a whole number of 分 (2 places)."""
+    number = _decimal(value, field)
+    if abs(number) > MAX_EAD:
+        raise ValidationError(field, f"must be at most {MAX_EAD:f} CNY, got {value}")
+    if number != number.quantize(Decimal("0.01"), context=_WIDE):
+        raise ValidationError(
+            field, f"must be a whole number of fen (2 decimal places), got {value}"
+        )
+    return Money(number)
+
+
+def _fraction(value: str | None, field: str) -> Decimal:
+    """A rate or hurdle as a fraction in [0, 1]; a value above 1 is a percent given as a fraction."""
+    number = _decimal(value, field)
+    if number < 0:
+        raise ValidationError(field, f"must be >= 0, got {value}")
+    if number > 1:
+        raise ValidationError(
+            field,
+            f"must be a fraction <= 1 (a percent given as a fraction? 5.5% is 0.055), got {value}",
+        )
     return number
 
 
@@ -85,14 +123,16 @@ def _date(value: str | None, field: str) -> date:
         raise ValidationError(field, f"must be a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _fmt(value: Decimal, places: int | None = None) -> str:
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
-    return format(value, "f")
+def _fmt(value: Decimal, kind: str) -> str:
+    """`value` in plain notation with the places of its kind (bp, rate, money, ratio)."""
+    if not value.is_finite():
+        return str(value)  # RAROC with zero capital: "Infinity" / "-Infinity"
+    quantized = value.quantize(Decimal(1).scaleb(-_PLACES[kind]), context=_WIDE)
+    return format(quantized.copy_abs() if quantized.is_zero() else quantized, "f")
 
 
 def _money(value: Money) -> str:
-    return _fmt(quantize_to_minor(value.amount, value.currency))
+    return _fmt(value.amount, "money")
 
 
 def _emit(payload: dict[str, Any], text: list[str], output: str) -> None:
@@ -102,9 +142,11 @@ def _emit(payload: dict[str, Any], text: list[str], output: str) -> None:
         typer.echo("\n".join(text))
 
 
-def _check_format(output: str) -> None:
-    if output not in ("text", "json"):
+def _check_format(output: str) -> str:
+    chosen = output.strip().lower()
+    if chosen not in ("text", "json"):
         raise ValidationError("format", f"must be text or json, got {output!r}")
+    return chosen
 
 
 @price_app.callback(invoke_without_command=True)
@@ -130,26 +172,26 @@ def price(
     if ctx.invoked_subcommand is not None:
         return
     try:
-        _check_format(output)
+        output = _check_format(output)
         chosen = _method(method)
         relationship = Relationship(
-            Money(_decimal(deposits, "deposits")),
-            _decimal(deposit_margin, "deposit_margin"),
-            Money(_decimal(settlement_revenue, "settlement_revenue")),
-            Money(_decimal(fee_revenue, "fee_revenue")),
+            _amount(deposits, "deposits"),
+            _fraction(deposit_margin, "deposit_margin"),
+            _amount(settlement_revenue, "settlement_revenue"),
+            _amount(fee_revenue, "fee_revenue"),
         )
         request = PricingRequest(
             _decimal(pd, "pd_12m"),
             _decimal(lgd, "lgd"),
-            Money(_decimal(ead, "ead")),
+            _amount(ead, "ead"),
             term_months,
             _date(as_of, "as_of"),
             product,
-            _decimal(fee_rate, "fee_rate"),
+            _fraction(fee_rate, "fee_rate"),
             relationship if relationship.annual_revenue() else None,
         )
-        requested = None if rate is None else Rate(_decimal(rate, "rate"))
-        h = None if hurdle is None else _decimal(hurdle, "hurdle")
+        requested = None if rate is None else Rate(_fraction(rate, "rate"))
+        h = None if hurdle is None else _fraction(hurdle, "hurdle")
         offer = offer_rate(request, chosen, hurdle=h, requested_rate=requested)
     except CreditFactoryError as exc:
         raise _bad(exc) from None
@@ -161,7 +203,7 @@ def _method(value: str | None) -> Method:
     if value is None:
         raise ValidationError("method", f"is required ({names})")
     try:
-        return Method(value)
+        return Method(value.strip().lower())
     except ValueError:
         raise ValidationError("method", f"must be one of {names}, got {value!r}") from None
 
@@ -172,27 +214,28 @@ def _offer_payload(offer: Offer) -> dict[str, Any]:
         "method": offer.method.value,
         "as_of": econ.request.as_of.isoformat(),
         "currency": econ.request.ead.currency,
-        "offered_annual_rate": _fmt(offer.annual_rate.value),
+        "offered_annual_rate": _fmt(offer.annual_rate.value, "rate"),
         "spread_bp": str(offer.spread_bp),
         "lpr": {
             "tenor": econ.tenor.value,
-            "rate": _fmt(econ.lpr.value),
+            "rate": _fmt(econ.lpr.value, "rate"),
             "fixing_date": econ.lpr_fixing.effective_date.isoformat(),
             "confidence": econ.lpr_fixing.confidence,
         },
-        "method_rate": _fmt(offer.quote.annual_rate.value, 8),
-        "components_bp": {c.name: _fmt(c.bp, 4) for c in offer.quote.components},
-        "minimum_rate": _fmt(offer.minimum_rate.value, 8),
-        "all_in_rate": _fmt(offer.all_in_rate.value),
+        "method_rate": _fmt(offer.quote.annual_rate.value, "rate"),
+        "components_bp": {c.name: _fmt(c.bp, "bp") for c in offer.quote.components},
+        "minimum_rate": _fmt(offer.minimum_rate.value, "rate"),
+        "all_in_rate": _fmt(offer.all_in_rate.value, "rate"),
         "expected_loss": _money(offer.expected_loss),
-        "el_rate_bp": _fmt(econ.el_rate * 10_000, 4),
-        "risk_weight": _fmt(econ.risk_weight, 6),
+        "el_rate_bp": _fmt(econ.el_rate * 10_000, "bp"),
+        "risk_weight": _fmt(econ.risk_weight, "ratio"),
         "capital": _money(offer.capital),
-        "raroc": _fmt(offer.raroc, 6) if offer.raroc.is_finite() else str(offer.raroc),
-        "hurdle_rate": _fmt(offer.hurdle_rate),
+        "raroc": _fmt(offer.raroc, "ratio"),
+        "hurdle_rate": _fmt(offer.hurdle_rate, "ratio"),
         "meets_hurdle": offer.raroc >= offer.hurdle_rate,
         "flags": [f.value for f in offer.flags],
         "refused": offer.refused,
+        "refusal_reason": offer.refusal_reason,
         "explanation": {
             "borrower_zh": offer.explain_to_borrower("zh"),
             "borrower_en": offer.explain_to_borrower("en"),
@@ -204,6 +247,14 @@ def _offer_payload(offer: Offer) -> dict[str, Any]:
 
 def _offer_text(offer: Offer) -> list[str]:
     payload = _offer_payload(offer)
+    if offer.refused:
+        return [
+            f"REFUSED: {offer.refusal_reason}",
+            f"flags: {', '.join(payload['flags'])}",
+            "",
+            offer.explain_to_borrower("zh"),
+            offer.explain_to_borrower("en"),
+        ]
     lines = [
         f"offered annual rate {payload['offered_annual_rate']} "
         f"(LPR {payload['lpr']['rate']} + {offer.spread_bp} bp), method {offer.method.value}",
@@ -241,6 +292,10 @@ def _read_rows(path: Path, field: str) -> list[dict[str, str]]:
             return list(csv.DictReader(handle))
     except OSError as exc:
         raise ValidationError(field, f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ValidationError(field, f"{path} is not UTF-8 text") from None
+    except csv.Error as exc:
+        raise ValidationError(field, f"{path} is not a readable CSV: {exc}") from None
 
 
 @price_app.command("optimise")
@@ -258,25 +313,34 @@ def optimise(
 ) -> None:
     """Best observed rate per grade: maximum expected risk-adjusted profit with RAROC ≥ hurdle."""
     try:
-        _check_format(output)
+        output = _check_format(output)
         grades = _pd_by_grade(pd_by_grade)
         if churn_table is None:
             raise ValidationError("churn_table", "is required (path to a CSV)")
         curves = curves_from_rows(_read_rows(churn_table, "churn_table"))
+        lgd_value, ead_money = _decimal(lgd, "lgd"), _amount(ead, "ead")
+        h = DEFAULT_POLICY.hurdle_rate if hurdle is None else _fraction(hurdle, "hurdle")
         optima = optimise_rates(
             curves,
             grades,
-            _decimal(lgd, "lgd"),
-            Money(_decimal(ead, "ead")),
+            lgd_value,
+            ead_money,
             _date(as_of, "as_of"),
-            hurdle=None if hurdle is None else _decimal(hurdle, "hurdle"),
+            hurdle=h,
             term_months=term_months,
         )
+    except ChurnTableInvalid as exc:
+        raise BadInput(f"churn_table: {exc}") from None
     except CreditFactoryError as exc:
         raise _bad(exc) from None
     rows = [_optimum_payload(o) for o in optima]
-    payload = {"as_of": as_of, "lgd": lgd, "ead": ead, "churn_table": str(churn_table)}
-    payload["hurdle_rate"] = hurdle or _fmt(DEFAULT_POLICY.hurdle_rate)
+    payload = {
+        "as_of": as_of,
+        "lgd": _fmt(lgd_value, "ratio"),
+        "ead": _money(ead_money),
+        "churn_table": str(churn_table),
+        "hurdle_rate": _fmt(h, "ratio"),
+    }
     text = [
         f"{r['grade']}: rate {r['annual_rate']} acceptance {r['acceptance']} "
         f"RAROC {r['raroc']} expected profit {r['expected_profit']} "
@@ -289,13 +353,13 @@ def optimise(
 def _optimum_payload(o: GradeOptimum) -> dict[str, Any]:
     return {
         "grade": o.grade,
-        "pd_12m": _fmt(o.pd_12m),
+        "pd_12m": _fmt(o.pd_12m, "ratio"),
         "feasible": o.feasible,
-        "annual_rate": _fmt(o.point.annual_rate.value),
-        "churn": _fmt(o.point.churn, 6),
-        "acceptance": _fmt(o.point.acceptance, 6),
-        "raroc": _fmt(o.raroc, 6),
-        "minimum_rate": _fmt(o.minimum_rate.value, 6),
+        "annual_rate": _fmt(o.point.annual_rate.value, "rate"),
+        "churn": _fmt(o.point.churn, "ratio"),
+        "acceptance": _fmt(o.point.acceptance, "ratio"),
+        "raroc": _fmt(o.raroc, "ratio"),
+        "minimum_rate": _fmt(o.minimum_rate.value, "rate"),
         "expected_profit": _money(o.expected_profit),
         "economic_profit": _money(o.economic_profit),
         "points_meeting_hurdle": str(o.points_meeting_hurdle),
@@ -308,13 +372,22 @@ def _book_loan(row: dict[str, str]) -> BookLoan:
         grade=row["grade"],
         product=row["product"],
         channel=row["channel"],
-        ead=Money(_decimal(row["ead"], "ead")),
-        annual_rate=Rate(_decimal(row["annual_rate"], "annual_rate")),
+        ead=_amount(row["ead"], "ead"),
+        annual_rate=Rate(_fraction(row["annual_rate"], "annual_rate")),
         pd_12m=_decimal(row["pd_12m"], "pd_12m"),
         lgd=_decimal(row["lgd"], "lgd"),
-        term_months=int(row.get("term_months") or 12),
-        fee_rate=_decimal(row.get("fee_rate") or "0", "fee_rate"),
+        term_months=_term_months(row.get("term_months")),
+        fee_rate=_fraction(row.get("fee_rate") or "0", "fee_rate"),
     )
+
+
+def _term_months(value: str | None) -> int:
+    try:
+        return int(value or 12)
+    except ValueError:
+        raise ValidationError(
+            "term_months", f"must be a whole number of months, got {value!r}"
+        ) from None
 
 
 @price_app.command("portfolio")
@@ -326,7 +399,7 @@ def portfolio(
     """RAROC by grade, product and channel (columns: loan_id, grade, product, channel, ead,
     annual_rate, pd_12m, lgd, optional term_months, fee_rate)."""
     try:
-        _check_format(output)
+        output = _check_format(output)
         if book is None:
             raise ValidationError("book", "is required (path to a CSV)")
         day = _date(as_of, "as_of")
@@ -355,5 +428,5 @@ def _portfolio_payload(row: PortfolioRow) -> dict[str, Any]:
         "profit_after_tax": _money(row.profit_after_tax),
         "expected_loss": _money(row.expected_loss),
         "capital": _money(row.capital),
-        "raroc": None if value is None else _fmt(value, 6),
+        "raroc": None if value is None else _fmt(value, "ratio"),
     }
