@@ -208,3 +208,13 @@ def test_acceleration_makes_everything_due_and_penalty_runs_on_it() -> None:
     # 2 days on 91835.27 at 6.675 %/360 = 34.06, plus compound on 109.86 = 0.04
     assert loan.penalty_receivable == Decimal("34.10")
     assert_books_match([loan], entries)
+
+
+def test_a_repayment_beyond_everything_owed_is_refused() -> None:
+    loan = term_loan()
+    disburse(loan, START)
+    # 100,000 principal + 2,426.80 scheduled interest is all the contract can still ask for
+    with pytest.raises(RepaymentRejected, match="exceeds everything"):
+        repay(loan, Decimal("102426.81"), FIRST_DUE)
+    repay(loan, Decimal("102426.80"), FIRST_DUE)  # the whole contract, paid in advance: accepted
+    assert loan.overpayment == Decimal("102426.80") - Decimal("8535.56")

@@ -34,6 +34,7 @@ __all__ = [
     "dues_on",
     "payment_legs",
     "recover",
+    "remaining_contract",
     "repay",
     "write_off",
 ]
@@ -122,6 +123,12 @@ def repay(loan: Loan, amount: Decimal, d: date) -> list[JournalEntry]:
     """
     check_payable(loan, amount, d)
     entries = accrue_to(loan, d)
+    ceiling = remaining_contract(loan) - loan.overpayment
+    if amount > ceiling:
+        raise RepaymentRejected(
+            f"amount: {amount} exceeds everything the loan can still owe ({ceiling}); "
+            "use a prepayment to close it"
+        )
     paid, excess = allocate(amount, dues_on(loan, d), loan.product.allocation_order)
     totals = apply_payment(loan, paid)
     loan.overpayment += excess
@@ -139,6 +146,13 @@ def repay(loan: Loan, amount: Decimal, d: date) -> list[JournalEntry]:
     )
     entries += [entry] if entry else []
     return entries + close_if_repaid(loan, d)
+
+
+def remaining_contract(loan: Loan) -> Decimal:
+    """Everything the contract can still ask for: unpaid principal and scheduled interest of every
+    installment plus penalty accrued — the most a repayment may bring in (more can never be used)."""
+    unpaid = sum((r.principal_unpaid + r.interest_unpaid for r in loan.installments), ZERO)
+    return unpaid + loan.penalty_receivable
 
 
 def apply_overpayment(loan: Loan, d: date) -> list[JournalEntry]:

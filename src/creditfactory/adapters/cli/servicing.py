@@ -150,6 +150,11 @@ def eod(
     """Close a business date for every active loan in the database (idempotent, resumable)."""
     d = _parse_date(business_date, "business_date")
     app = bootstrap()
+    today = app.clock.now().date()
+    if d > today:
+        raise ValidationError(
+            "business_date", f"must not be after today ({today}): a closed day cannot be reopened"
+        )
     result = services.end_of_day(app.uow(), app.clock, d)
     console.print(
         f"closed {result.loans_closed} loans for {d}, {result.entries_posted} journal entries"
