@@ -8,6 +8,7 @@ balance — every figure computed by the engine, nothing canned.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated
@@ -162,9 +163,21 @@ def eod(
 
 
 @servicing_app.command("trial-balance")
-def trial_balance() -> None:
-    """Print the trial balance of the database's general ledger."""
-    console.print(_trial_balance(bootstrap()))
+def trial_balance(
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Print the trial balance of the database's general ledger (signed: debit +, credit −)."""
+    if fmt not in ("table", "json"):
+        raise ValidationError("format", f"must be table or json, got {fmt!r}")
+    app = bootstrap()
+    if fmt == "table":
+        console.print(_trial_balance(app))
+        return
+    with app.uow() as uow:
+        balances = uow.journal.trial_balance()
+    accounts = {code: format(balances[code].amount, "f") for code in sorted(balances)}
+    total = sum((m.amount for m in balances.values()), Decimal(0))
+    typer.echo(json.dumps({"accounts": accounts, "total": format(total, "f")}, indent=2))
 
 
 def register(app: typer.Typer) -> None:
