@@ -3,17 +3,23 @@
 train   fit a scorecard / raw logistic / LightGBM challenger on a named dataset or CSV
 score   score applicants (CSV) with a frozen spec; one JSON object per applicant
 monitor PSI of scores and CSI per characteristic between a reference and a current CSV
-Bad input exits 2 with one line naming the column and the problem.
+Bad input exits 2 with one line naming the option (or column) and the problem: a missing,
+unreadable or non-UTF-8 file, an --out directory that cannot be written. `train` shows a spinner
+with the elapsed time on stderr while it fits (stdout stays the result, e.g. pure JSON).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring.errors import ScoringError
@@ -30,10 +36,37 @@ def register(app: typer.Typer) -> None:
 
 
 def _emit(data: Any, fmt: str) -> None:
-    if fmt == "json":
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=float))
-    else:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=float))
+    # text and json print the same indented JSON: the result is a nested report
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=float))
+
+
+def _format(fmt: str) -> str:
+    chosen = fmt.strip().lower()
+    if chosen not in ("text", "json"):
+        raise ValidationError("format", f"must be text or json, got {fmt!r}")
+    return chosen
+
+
+def _writable_dir(out: Path) -> None:
+    """Create `out` and prove a file can be written there, before minutes of training."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=out, prefix=".write-probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ValidationError("out", f"cannot write to {out}: {exc.strerror or exc}") from None
+
+
+def _with_progress() -> Progress:
+    """A transient spinner with elapsed time on stderr (stdout keeps the result)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
 
 @model_app.command("train")
@@ -55,34 +88,57 @@ def train_command(
     """Train and validate a model; with --out write spec.json, report.html, scorecard.xlsx."""
     from creditfactory.scoring.training.pipeline import train
 
+    fmt = _format(fmt)
+    if out is not None:
+        _writable_dir(out)
     chosen = [f.strip() for f in features.split(",") if f.strip()] if features else None
-    trained = train(
-        dataset,
-        method,
-        chosen,
-        not no_binning,
-        split_column,
-        target,
-        out,
-        binning_method=binning_method,
-    )
+    label = f"training {method} on {dataset} (fit, cross-validation, reports)…"
+    with _with_progress() as progress:
+        progress.add_task(label, total=None)
+        try:
+            trained = train(
+                dataset,
+                method,
+                chosen,
+                not no_binning,
+                split_column,
+                target,
+                out,
+                binning_method=binning_method,
+            )
+        except OSError as exc:  # writing the outputs after the probe succeeded (disk full, …)
+            raise ValidationError("out", f"cannot write to {out}: {exc.strerror or exc}") from None
     _emit(trained.result, fmt)
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+def _read_csv(path: Path, option: str) -> list[dict[str, str]]:
     if not path.is_file():
-        raise ValidationError(str(path), "file not found")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        raise ValidationError(option, f"file not found: {path}")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except UnicodeDecodeError:
+        raise ValidationError(option, f"{path} is not UTF-8 text") from None
+    except (OSError, csv.Error) as exc:
+        raise ValidationError(option, f"cannot read {path}: {exc}") from None
     if not rows:
-        raise ValidationError(str(path), "empty file (no rows)")
+        raise ValidationError(option, f"empty file (no rows): {path}")
     return rows
 
 
 def _spec(path: Path) -> ScorecardSpec:
     if not path.is_file():
-        raise ValidationError(str(path), "spec file not found")
-    return load_spec(path.read_text(encoding="utf-8"))
+        raise ValidationError("spec", f"spec file not found: {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError("spec", f"{path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise ValidationError("spec", f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return load_spec(text)
+    except (ValueError, KeyError, TypeError) as exc:  # JSON or shape errors
+        raise ValidationError("spec", f"{path} is not a spec.json: {exc}") from None
 
 
 def _check_input(spec: ScorecardSpec, rows: list[dict[str, str]], path: Path) -> None:
@@ -110,8 +166,9 @@ def score_command(
     fmt: str = typer.Option("text", "--format", help="text | json"),
 ) -> None:
     """Score every applicant: score, pd, grade, reasons (zh/en)."""
+    fmt = _format(fmt)
     spec = _spec(spec_path)
-    rows = _read_csv(input_path)
+    rows = _read_csv(input_path, "input")
     _check_input(spec, rows, input_path)
     results = _score_rows(spec, rows)
     if fmt == "json":
@@ -131,8 +188,9 @@ def monitor_command(
     fmt: str = typer.Option("text", "--format", help="text | json"),
 ) -> None:
     """PSI of the score (reference deciles) and CSI per characteristic, with their status."""
+    fmt = _format(fmt)
     spec = _spec(spec_path)
-    ref_rows, cur_rows = _read_csv(reference), _read_csv(current)
+    ref_rows, cur_rows = _read_csv(reference, "reference"), _read_csv(current, "current")
     _check_input(spec, ref_rows, reference)
     _check_input(spec, cur_rows, current)
     ref_scores = [r["score"] for r in _score_rows(spec, ref_rows)]

@@ -88,9 +88,15 @@ def load_csv(path: Path, target: str) -> Dataset:
     try:
         frame = pandas.read_csv(path, encoding="utf-8-sig")
     except pandas.errors.EmptyDataError as exc:
-        raise ValidationError(str(path), "empty file") from exc
+        raise ValidationError("dataset", f"empty file: {path}") from exc
+    except UnicodeDecodeError:
+        raise ValidationError("dataset", f"{path} is not UTF-8 text") from None
+    except pandas.errors.ParserError as exc:
+        raise ValidationError("dataset", f"{path} is not a readable CSV: {exc}") from None
+    except OSError as exc:
+        raise ValidationError("dataset", f"cannot read {path}: {exc.strerror or exc}") from None
     if frame.empty:
-        raise ValidationError(str(path), "empty file (no rows)")
+        raise ValidationError("dataset", f"empty file (no rows): {path}")
     if target not in frame.columns:
         raise ValidationError(target, "target column missing")
     frame[target] = _binary(frame[target], target)
