@@ -11,7 +11,9 @@ Contract:
                                         account transactions (fund flows), same report
     monitor ingest-invoices FILE [--feed-format csv|jsonl]
                                         VAT invoices in the CUMCM layout (.gz read as is)
-    monitor run --business-date D       incremental scan, warnings, alerts, grade floors
+    monitor run --business-date D       incremental scan, warnings, alerts, grade floors; D may
+                                        not be after today (China time, by the app's clock): a
+                                        run blocks every earlier date for good
     monitor alerts [--status S]         the alert queue with SLA state
     monitor assign ID --to USER --actor USER
     monitor investigate ID --actor USER
@@ -29,7 +31,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,6 +83,20 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValidationError("business_date", "a date YYYY-MM-DD") from None
+
+
+# Business dates are Chinese calendar days: "today" is the clock's UTC instant seen at UTC+8.
+_CHINA_TIME = timezone(timedelta(hours=8), "CST")
+
+
+def _not_future(business_date: date, app: App) -> date:
+    """Refuse a business date after today: a run there would block every real date before it."""
+    today = app.clock.now().astimezone(_CHINA_TIME).date()
+    if business_date > today:
+        raise ValidationError(
+            "business_date", f"must not be after today ({today.isoformat()}), got {business_date}"
+        )
+    return business_date
 
 
 @monitor_app.command("enrol")
@@ -177,10 +193,14 @@ def run(
     business_date: Annotated[str, typer.Option("--business-date", help="YYYY-MM-DD")],
     fmt: Fmt = "text",
 ) -> None:
-    """Scan the book for `business_date` (new events only), write warnings, raise alerts."""
+    """Scan the book for `business_date` (new events only), write warnings, raise alerts.
+
+    `business_date` must not be after today (China time): runs only move forward.
+    """
+    day = _date(business_date)
     app = bootstrap()
     summary = batch_job("monitoring_run").run_monitoring(
-        app.engine, app.clock, app.ids, _date(business_date)
+        app.engine, app.clock, app.ids, _not_future(day, app)
     )
     _out(summary.as_dict(), fmt)
 

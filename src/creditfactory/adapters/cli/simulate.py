@@ -22,6 +22,23 @@ from creditfactory.adapters.cli.jobs import batch_job
 from creditfactory.kernel.errors import ValidationError
 
 CUMCM = Path(__file__).resolve().parents[5] / "shared" / "data" / "cumcm2020c_sme_invoices"
+# Bounds: ≥ 4 book months for the monitoring windows; ≤ 240 (20 years) keeps dates in range and
+# the run in minutes; ≥ 10 borrowers for the injected families; ≤ 2,000,000 fits in memory.
+MONTHS_RANGE = (4, 240)
+BORROWERS_RANGE = (10, 2_000_000)
+
+
+def _check_bounds(value: int, field: str, bounds: tuple[int, int]) -> None:
+    low, high = bounds
+    if not low <= value <= high:
+        raise ValidationError(field, f"must be between {low:,} and {high:,}, got {value:,}")
+
+
+def _check_out(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError("out", f"cannot create {out}: {exc.strerror or exc}") from None
 
 
 def _write(book: Any, out: Path) -> None:
@@ -85,19 +102,19 @@ def register(app: typer.Typer) -> None:
 
     @app.command("simulate")
     def simulate(
-        borrowers: Annotated[int, typer.Option(help="number of borrowers")] = 2000,
-        months: Annotated[int, typer.Option(help="book months to simulate (≥ 4)")] = 12,
+        borrowers: Annotated[int, typer.Option(help="number of borrowers (10..2,000,000)")] = 2000,
+        months: Annotated[int, typer.Option(help="book months to simulate (4..240)")] = 12,
         seed: Annotated[int, typer.Option(help="random seed")] = 42,
         out: Annotated[Path, typer.Option(help="output directory")] = Path("var/simulated_book"),
         fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     ) -> None:
         """Simulate a book with injected problems, monitor it, print precision / recall per family."""
-        if borrowers < 10:
-            raise ValidationError("borrowers", "at least 10")
-        if months < 4:
-            raise ValidationError("months", "at least 4")
+        _check_bounds(borrowers, "borrowers", BORROWERS_RANGE)
+        _check_bounds(months, "months", MONTHS_RANGE)
+        fmt = fmt.strip().lower()
         if fmt not in ("text", "json"):
             raise ValidationError("format", "text or json")
+        _check_out(out)
         sim, plot = batch_job("simulate_book"), batch_job("monitoring_report")
         calibration = sim.cumcm_calibration(CUMCM)
         book = sim.simulate_book(borrowers, months, seed, calibration)
