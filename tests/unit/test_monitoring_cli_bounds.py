@@ -94,3 +94,16 @@ def test_monitor_run_accepts_today_then_refuses_the_same_date(
     code, _, err = _run(args, monkeypatch, capsys)
     assert code == 2
     _one_line(err, "error: business_date: must be after the last monitoring run (2025-07-02)")
+
+
+def test_monitor_bad_format_refused_before_the_run(
+    fixed_app: None, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A bad --format must not consume the business date (runs only move forward)."""
+    base = ["monitor", "run", "--business-date", "2025-07-01"]
+    code, _, err = _run([*base, "--format", "xml"], monkeypatch, capsys)
+    assert code == 2
+    _one_line(err, "error: format: ")
+    code, out, err = _run([*base, "--format", "JSON"], monkeypatch, capsys)
+    assert code == 0, err
+    assert json.loads(out)["business_date"] == "2025-07-01"

@@ -95,3 +95,21 @@ def test_train_progress_keeps_stdout_json(
     code, out, _ = _run([*args, "--format", "JSON"], monkeypatch, capsys)
     assert code == 0 and json.loads(out) == {"auc": 0.75} and seen["dataset"] == "german"
     assert not list((tmp_path / "o").iterdir())  # the write probe leaves nothing behind
+
+
+def test_train_method_ignores_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from creditfactory.scoring.training import pipeline
+
+    seen: dict[str, Any] = {}
+
+    def fake_train(dataset: str, method: str, *args: Any, **kwargs: Any) -> SimpleNamespace:
+        seen.update(method=method, binning=kwargs["binning_method"])
+        return SimpleNamespace(result={})
+
+    monkeypatch.setattr(pipeline, "train", fake_train)
+    args = ["model", "train", "--dataset", "german", "--method", "LOGISTIC"]
+    code, _, err = _run([*args, "--binning-method", "ChI"], monkeypatch, capsys)
+    assert code == 0, err
+    assert seen == {"method": "logistic", "binning": "chi"}

@@ -89,6 +89,7 @@ def train_command(
     from creditfactory.scoring.training.pipeline import train
 
     fmt = _format(fmt)
+    method, binning_method = method.strip().lower(), binning_method.strip().lower()
     if out is not None:
         _writable_dir(out)
     chosen = [f.strip() for f in features.split(",") if f.strip()] if features else None

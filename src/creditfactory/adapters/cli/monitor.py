@@ -69,10 +69,16 @@ monitor_app = typer.Typer(
 Fmt = Annotated[str, typer.Option("--format", help="text or json")]
 
 
-def _out(payload: Any, fmt: str) -> None:
-    if fmt not in ("text", "json"):
+def _format(fmt: str) -> str:
+    """text or json, any case; checked before any work so a bad value changes nothing."""
+    chosen = fmt.strip().lower()
+    if chosen not in ("text", "json"):
         raise ValidationError("format", "text or json")
-    if fmt == "json":
+    return chosen
+
+
+def _out(payload: Any, fmt: str) -> None:
+    if _format(fmt) == "json":
         typer.echo(json.dumps(payload, default=str, ensure_ascii=False))
     else:
         typer.echo(json.dumps(payload, default=str, ensure_ascii=False, indent=2))
@@ -197,7 +203,7 @@ def run(
 
     `business_date` must not be after today (China time): runs only move forward.
     """
-    day = _date(business_date)
+    day, fmt = _date(business_date), _format(fmt)
     app = bootstrap()
     summary = batch_job("monitoring_run").run_monitoring(
         app.engine, app.clock, app.ids, _not_future(day, app)
@@ -278,7 +284,7 @@ def dispose(
     (加速到期 of every active loan), downgrade (grade floor), request_information and
     add_collateral (recorded tasks)."""
     try:
-        actions = tuple(DispositionAction(a) for a in action)
+        actions = tuple(DispositionAction(a.strip().lower()) for a in action)
     except ValueError:
         raise ValidationError(
             "action", f"one of {', '.join(a.value for a in DispositionAction)}"
