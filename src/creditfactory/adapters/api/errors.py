@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from creditfactory.access import (
     ItemNotPending,
@@ -101,7 +102,13 @@ async def _domain(request: Request, exc: Exception) -> Response:
 async def _shape(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
+    if first.get("type") == "json_invalid":
+        return problem(
+            422, "Invalid field", "body: malformed JSON", field="body", rule="malformed JSON"
+        )
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "header", "path", "query")]
+    if not loc and first.get("type") == "missing":
+        loc = ["body"]
     field = ".".join(loc)
     # Name the leaf field (e.g. "amount", "term_months") like the domain errors do.
     return problem(
@@ -114,7 +121,17 @@ async def _shape(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
+    """Framework errors (unknown route 404, wrong method 405, unparsable body 400) as problem+json."""
+    assert isinstance(exc, StarletteHTTPException)
+    response = problem(exc.status_code, str(exc.detail), str(exc.detail))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
     app.add_exception_handler(CreditFactoryError, _domain)
     app.add_exception_handler(RequestValidationError, _shape)
+    app.add_exception_handler(StarletteHTTPException, _http)

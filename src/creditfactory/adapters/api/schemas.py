@@ -3,9 +3,13 @@ domain rules (USCC / ID checksums, product limits) in the domain, mapped to 422 
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
+from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "ApplicantIn",
@@ -21,6 +25,46 @@ __all__ = [
 ]
 
 Amount = Field(pattern=r"^\d{1,12}(\.\d{1,2})?$", description="CNY decimal text, e.g. 300000.00")
+
+_FEATURE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_DECLARED = 64
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+Declared = dict[str, float | int | str | None]
+
+
+def _printable(value: str) -> str:
+    """Refuse control and format characters (NUL, bidi overrides) in names shown to people."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise ValueError("must not contain control or format characters")
+    return value
+
+
+def _declared(values: Declared) -> Declared:
+    """Declared facts: at most 64, named like identifiers, finite numbers or short text."""
+    if len(values) > MAX_DECLARED:
+        raise ValueError(f"at most {MAX_DECLARED} declared facts")
+    for key, value in values.items():
+        if not _FEATURE.match(key):
+            raise ValueError(f"{key!r} is not a feature name (letters, digits, _)")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{key} must be a finite number")
+        if isinstance(value, str) and len(value) > 64:
+            raise ValueError(f"{key}: text longer than 64 characters")
+    return values
+
+
+def _business_date(value: str | None) -> str | None:
+    """An ISO calendar date between 2000-01-01 and 2100-12-31."""
+    if value is None:
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a real calendar date YYYY-MM-DD") from None
+    if not EARLIEST <= parsed <= LATEST:
+        raise ValueError(f"must lie between {EARLIEST} and {LATEST}")
+    return value
 
 
 class ConsentIn(BaseModel):
@@ -44,6 +88,8 @@ class ApplicantIn(BaseModel):
     legal_rep_id: str | None = Field(default=None, max_length=32)
     phone: str | None = Field(default=None, max_length=32)
 
+    _name_printable = field_validator("name")(_printable)
+
 
 class ApplicationCreate(BaseModel):
     """POST /api/v1/applications (with an Idempotency-Key header)."""
@@ -52,10 +98,12 @@ class ApplicationCreate(BaseModel):
     applicant: ApplicantIn
     amount: str = Amount
     term_months: int
-    declared: dict[str, float | int | str | None] = Field(default_factory=dict)
+    declared: Declared = Field(default_factory=dict)
     working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
     consent: ConsentIn | None = None
     auto_accept: bool = True
+
+    _declared_ok = field_validator("declared")(_declared)
 
 
 class LimitEstimateCreate(BaseModel):
@@ -65,9 +113,11 @@ class LimitEstimateCreate(BaseModel):
     applicant: ApplicantIn
     declared_revenue: str = Amount
     term_months: int = Field(default=12, ge=1, le=36)
-    declared: dict[str, float | int | str | None] = Field(default_factory=dict)
+    declared: Declared = Field(default_factory=dict)
     working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
     consent: ConsentIn | None = None
+
+    _declared_ok = field_validator("declared")(_declared)
 
 
 class ConsentCreate(BaseModel):
@@ -85,6 +135,8 @@ class RepaymentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     amount: str = Amount
     value_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+    _value_date_ok = field_validator("value_date")(_business_date)
 
 
 class LoginIn(BaseModel):
@@ -111,6 +163,8 @@ class EndOfDayIn(BaseModel):
     """Run end-of-day for a business date."""
 
     business_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+    _business_date_ok = field_validator("business_date")(_business_date)
 
 
 def public(value: Any) -> Any:

@@ -1,0 +1,43 @@
+"""Bad HTTP input found by a QA pass gets problem+json naming the field — never a 500: impossible
+and far-future dates, malformed JSON, unknown routes and methods, non-finite or unknown declared
+facts, control characters in names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import application
+
+PROBLEM = "application/problem+json"
+
+
+def test_impossible_and_far_future_dates_are_422(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    for value in ("2024-02-30", "9999-12-31"):
+        response = api.client.post(
+            "/api/v1/loans/loan_x/repayments",
+            json={"amount": "100.00", "value_date": value},
+            headers={"X-API-Key": api.key, "Idempotency-Key": f"k-{value}"},
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == "value_date"
+
+
+def test_framework_errors_are_problem_json(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    headers = {"X-API-Key": api.key, "Content-Type": "application/json", "Idempotency-Key": "m1"}
+    malformed = api.client.post("/api/v1/applications", content=b'{"amount": ', headers=headers)
+    assert (malformed.status_code, malformed.json()["field"]) == (422, "body")
+    missing = api.client.get("/api/v1/nowhere", headers={"X-API-Key": api.key})
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith(PROBLEM)
+
+
+def test_declared_facts_and_names_are_checked(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    for i, declared in enumerate(
+        [{"Term": "abc" * 30}, {"bad key": 1}, {f"k{n}": n for n in range(70)}]
+    ):
+        response = api.post("/api/v1/applications", application(declared=declared), f"d{i}")
+        assert (response.status_code, response.json()["field"]) == (422, "declared"), response.text
+    named = api.post("/api/v1/applications", application(name="厦门\u202eABC"), "n1")
+    assert (named.status_code, named.json()["field"]) == (422, "name")
