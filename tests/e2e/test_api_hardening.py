@@ -41,3 +41,21 @@ def test_declared_facts_and_names_are_checked(sqlite_engine: Any, make_api: Any)
         assert (response.status_code, response.json()["field"]) == (422, "declared"), response.text
     named = api.post("/api/v1/applications", application(name="厦门\u202eABC"), "n1")
     assert (named.status_code, named.json()["field"]) == (422, "name")
+
+
+def test_oversized_bodies_are_refused_before_parsing(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    huge = application(declared={"Term": 12})
+    huge["applicant"]["name"] = "x" * 1_100_000
+    response = api.post("/api/v1/applications", huge, "big")
+    assert response.status_code == 413 and response.json()["field"] == "body"
+
+
+def test_end_of_day_refuses_a_future_business_date(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    response = api.client.post(
+        "/api/v1/end-of-day",
+        json={"business_date": "2099-12-31"},
+        headers={"Authorization": f"Bearer {api.tokens['approver']}"},
+    )
+    assert (response.status_code, response.json()["field"]) == (422, "business_date")

@@ -219,6 +219,10 @@ def post_check(
 @router.post("/end-of-day", tags=["officers"])
 def post_end_of_day(body: EndOfDayIn, deps: Deps, who: OfficerDep) -> dict[str, Any]:
     """Close a business date for every active loan (accrual, due, DPD, grade)."""
-    result = end_of_day(deps.uow(), deps.clock, date.fromisoformat(body.business_date))  # type: ignore[arg-type]
+    business_date = date.fromisoformat(body.business_date)
+    today = deps.clock.now().date()
+    if business_date > today:
+        raise ValidationError("business_date", f"must not be after today ({today})")
+    result = end_of_day(deps.uow(), deps.clock, business_date)  # type: ignore[arg-type]
     return {"business_date": body.business_date, "loans_closed": result.loans_closed,
             "entries_posted": result.entries_posted}  # fmt: skip

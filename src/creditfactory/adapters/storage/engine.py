@@ -33,4 +33,5 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # recycle instead of a pre-ping: one round trip less per transaction on the hot path
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
