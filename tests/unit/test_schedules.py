@@ -273,7 +273,9 @@ def test_reamortize_invariants(cents: int, rate_bp: int, left: int, offset: int,
     except ScheduleDoesNotAmortize as refused:
         # keeping a tiny installment can leave a long broken first period's interest uncovered;
         # refusing is the documented answer then, and only then
-        assert keep == "installment" and "does not cover the first period's interest" in str(refused)
+        assert keep == "installment" and "does not cover the first period's interest" in str(
+            refused
+        )
         return
     _assert_invariants(result, outstanding)
     assert len(result.installments) <= left
