@@ -4,28 +4,16 @@ point (main) in-process: bad input exits 2 with one stderr line naming the field
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.cli import run_cli as _run
 
-from creditfactory.adapters.cli import main as cli_main
 from creditfactory.adapters.cli import monitor
 from creditfactory.bootstrap import App, bootstrap
 from creditfactory.kernel.clock import FixedClock
-
-
-def _run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: Any) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["creditfactory", *args])
-    code = 0
-    try:
-        cli_main.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _one_line(err: str, prefix: str) -> None:

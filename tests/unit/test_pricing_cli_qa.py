@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.cli import run_cli as _run
 
-from creditfactory.adapters.cli import main as cli_main
 from creditfactory.kernel.money import Money
 from creditfactory.pricing.offer import OfferFlag, offer_rate
 from creditfactory.pricing.policy import Method
@@ -22,17 +21,6 @@ from creditfactory.pricing.quote import PricingRequest
 
 LOAN = ["--pd", "0.02", "--lgd", "0.45", "--term-months", "12", "--as-of", "2024-06-30"]
 RAROC = ["price", "--method", "raroc", *LOAN, "--format", "json"]
-
-
-def _run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: Any) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["creditfactory", *args])
-    code = 0
-    try:
-        cli_main.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _refused_with(args: list[str], needle: str, mp: pytest.MonkeyPatch, capsys: Any) -> None:

@@ -4,13 +4,11 @@ through the real entry point (main) in-process."""
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import pytest
+from tests.cli import run_cli as _run
 from tests.shared import load_case
-
-from creditfactory.adapters.cli import main as cli_main
 
 BASE = [
     "schedule",
@@ -20,17 +18,6 @@ BASE = [
     "--method", "equal_installment",
     "--disbursement-date", "2022-11-01",
 ]  # fmt: skip
-
-
-def _run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: Any) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["creditfactory", *args])
-    code = 0
-    try:
-        cli_main.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_json_matches_fineract_rs02(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:

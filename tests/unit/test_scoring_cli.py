@@ -4,28 +4,15 @@ an --out that cannot be written, and a training run whose progress stays off std
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
-from creditfactory.adapters.cli import main as cli_main
+from tests.cli import run_cli as _run
 
 SPEC = Path(__file__).resolve().parents[1] / "e2e" / "sba_spec.json"
 NOT_UTF8 = b"Term,ApprovalFY,FranchiseCode,NoEmp,CreateJob\n\xff\xfe\xe9,1,2,3,4\n"
-
-
-def _run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: Any) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["creditfactory", *args])
-    code = 0
-    try:
-        cli_main.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _one_line(err: str, needle: str) -> None:
