@@ -20,6 +20,8 @@ Scores are floats (a risk index, not money); times are tz-aware UTC.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -35,6 +37,19 @@ from sqlalchemy import (
 
 from creditfactory.adapters.storage.metadata import metadata
 from creditfactory.adapters.storage.types import DecimalText, UTCDateTime
+
+
+def _feed_record_columns() -> list[Column[Any]]:
+    """What every ingested feed row keeps: its content digest (duplicates), the raw line, when it
+    arrived, whether it came out of order, and the business date a scan consumed it (NULL = new)."""
+    return [
+        Column("digest", String(64), nullable=False),
+        Column("raw", Text, nullable=False),
+        Column("received_at", UTCDateTime, nullable=False),
+        Column("out_of_order", Integer, nullable=False),
+        Column("scanned_on", Date),
+    ]
+
 
 monitoring_borrowers = Table(
     "monitoring_borrowers",
@@ -57,11 +72,7 @@ monitoring_events = Table(
     Column("event_type", String(40), nullable=False),
     Column("kind", String(40)),  # the signal kind, NULL when the event raises none
     Column("occurred_on", Date, nullable=False),
-    Column("digest", String(64), nullable=False),
-    Column("raw", Text, nullable=False),
-    Column("received_at", UTCDateTime, nullable=False),
-    Column("out_of_order", Integer, nullable=False),
-    Column("scanned_on", Date),
+    *_feed_record_columns(),
 )
 Index(
     "ix_monitoring_events_unscanned",
@@ -173,11 +184,7 @@ monitoring_transactions = Table(
     Column("value_date", Date, nullable=False),
     Column("loan_ref", String(64)),
     Column("entrusted_payee", String(64)),
-    Column("digest", String(64), nullable=False),
-    Column("raw", Text, nullable=False),
-    Column("received_at", UTCDateTime, nullable=False),
-    Column("out_of_order", Integer, nullable=False),
-    Column("scanned_on", Date),
+    *_feed_record_columns(),
 )
 Index(
     "ix_monitoring_transactions_unscanned",
@@ -205,11 +212,7 @@ monitoring_invoices = Table(
     Column("total_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("status", String(8), nullable=False),  # valid | void
-    Column("digest", String(64), nullable=False),
-    Column("raw", Text, nullable=False),
-    Column("received_at", UTCDateTime, nullable=False),
-    Column("out_of_order", Integer, nullable=False),
-    Column("scanned_on", Date),
+    *_feed_record_columns(),
 )
 Index(
     "ix_monitoring_invoices_borrower_date",
