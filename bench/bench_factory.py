@@ -42,7 +42,7 @@ from creditfactory.origination.application import demo_uscc
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "tests" / "e2e" / "sba_spec.json"
-NODELAY = "creditfactory.adapters.api.asgi:NoDelayHTTPProtocol"
+ASGI = "creditfactory.adapters.api.asgi:create_from_env"
 FEATURES = ("Term", "ApprovalFY", "FranchiseCode", "NoEmp", "CreateJob")
 
 
@@ -73,10 +73,33 @@ def _server(url: str, workers: int, port: int, var: Path, key: str) -> subproces
         "CREDITFACTORY_MODEL_SPEC": str(SPEC),
         "CREDITFACTORY_BOOTSTRAP_API_KEY": key,
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory",
-               "creditfactory.adapters.api.asgi:create_from_env", "--port", str(port),
-               "--workers", str(workers), "--log-level", "warning", "--no-access-log",
-               "--http", os.environ.get("CREDITFACTORY_BENCH_HTTP", NODELAY)]  # fmt: skip
+    command = [
+        str(Path(sys.executable).with_name("creditfactory")),
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    if "CREDITFACTORY_BENCH_HTTP" in os.environ:  # uvicorn's own workers and --http, to compare
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            ASGI,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--http",
+            os.environ["CREDITFACTORY_BENCH_HTTP"],
+        ]
     return subprocess.Popen(command, env=env)
 
 

@@ -19,7 +19,7 @@ from creditfactory.adapters.api.main import create_app
 from creditfactory.adapters.gateways import StdnumRegionRegistry
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
-from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
@@ -127,6 +127,7 @@ def make_api() -> Callable[..., Api]:
         clock = SystemClock()
         deps = FactoryDeps(
             uow=lambda: FactoryUnitOfWork(engine, clock),
+            read=reader_for(engine, clock),
             spec=SPEC,
             spec_digest=SPEC_DIGEST,
             clock=clock,

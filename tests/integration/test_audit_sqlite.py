@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from creditfactory import audit
 from creditfactory.adapters.storage.audit_keys import load_signing_key
-from creditfactory.adapters.storage.audit_store import SqlAuditStore, append_entries
+from creditfactory.adapters.storage.audit_store import (
+    SqlAuditStore,
+    append_entries,
+    remember_frontier,
+    take_frontier,
+)
 from creditfactory.adapters.storage.audit_tables import AUDIT_TABLES
 from creditfactory.adapters.storage.metadata import metadata
 from creditfactory.audit import AuditEntry, AuditRecord, DigesterRegistry, merkle
@@ -292,3 +297,45 @@ def test_cli_head_bundle_check_and_verify(
     assert _cli(monkeypatch, capsys, "audit", "prove", "19")[0] == 2
     assert _cli(monkeypatch, capsys, "audit", "prove", "-1")[0] == 2
     engine.dispose()
+
+
+def _append_committed(engine: Engine, entries: list[AuditEntry]) -> None:
+    """What a unit of work does: append, commit, then remember the committed frontier."""
+    with engine.connect() as conn:
+        conn.begin()
+        append_entries(conn, entries)
+        frontier = take_frontier(conn)
+        conn.commit()
+    remember_frontier(engine, frontier)
+
+
+def test_workers_on_one_file_catch_up_instead_of_reading_the_frontier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two engines stand for two server processes on one database: each catches its cached
+    frontier up with the other's leaves (a range read), never re-reading frontier nodes, and
+    the tree stays RFC 6962's; more than 1,024 leaves behind, it reads the nodes instead."""
+    path = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    first, second = create_engine(path), create_engine(path)
+    metadata.create_all(first, tables=list(AUDIT_TABLES))
+    _append_committed(first, _entries(0, 3))
+    _append_committed(second, _entries(3, 2))  # no cache yet: reads the frontier nodes
+    reads: list[int] = []
+    real_get_nodes = SqlAuditStore.get_nodes
+    monkeypatch.setattr(
+        SqlAuditStore, "get_nodes", lambda self, keys: reads.append(1) or real_get_nodes(self, keys)
+    )
+    for n in range(5, 45, 4):
+        _append_committed(first if n % 8 == 5 else second, _entries(n, 4))
+    assert reads == []
+    _append_committed(second, _entries(45, 1030))
+    _append_committed(first, _entries(1075, 1))  # 1,031 behind: read the nodes
+    assert reads == [1]
+    with first.connect() as conn:
+        store = SqlAuditStore(conn)
+        leaves = [r.leaf_data() for r in store.iter_records()]
+        assert len(leaves) == 1076
+        assert audit.current_head(store, AT).root_hash == merkle.root(leaves)
+        assert audit.verify_log(store).ok
+    first.dispose()
+    second.dispose()

@@ -5,6 +5,8 @@ database is named by `verify_log` with the row digesters (what `audit verify` ru
 from __future__ import annotations
 
 import json
+import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, inst
 from creditfactory.audit import verify_log
 from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
+from creditfactory.kernel.money import Money
+from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.decision_replay import replay_decision
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -40,10 +44,10 @@ def _deps(engine: Engine) -> FactoryDeps:
                        spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds())  # fmt: skip
 
 
-def _submit(deps: FactoryDeps) -> dict[str, Any]:
+def _submit(deps: FactoryDeps, uscc: str = "91350100M000100Y43") -> dict[str, Any]:
     cmd = SubmitApplication(channel_id="ch", idempotency_key=RandomIds().new("k"),
                             applicant_type="enterprise", name="测试", amount="300000",
-                            term_months=12, uscc="91350100M000100Y43", declared=GOOD)  # fmt: skip
+                            term_months=12, uscc=uscc, declared=GOOD)  # fmt: skip
     return submit_application(deps, cmd)
 
 
@@ -95,3 +99,33 @@ def _guard(engine: Engine, drop: bool) -> None:
                 db.execute(text(
                     "CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions "
                     "FOR EACH ROW EXECUTE FUNCTION audit_append_only()"))  # fmt: skip
+
+
+class _StaleReader(FactoryUnitOfWork):
+    """A read-only unit of work that read the borrower before their first loan committed."""
+
+    def __enter__(self) -> FactoryUnitOfWork:
+        super().__enter__()
+        self.applications.exposure = lambda subject_id: Money.zero()  # type: ignore[method-assign]
+        return self
+
+
+def test_a_decision_made_before_the_write_is_made_again_when_the_exposure_moved(
+    engine: Engine,
+) -> None:
+    """`FactoryDeps.read`: the flow decides on the exposure read before its write transaction
+    and decides again inside it when the borrower's exposure differs there (another of their
+    loans committed in between); the stored decision is the second one and replays."""
+    clock = SystemClock()
+    deps = replace(_deps(engine), read=lambda: _StaleReader(engine, clock, writer=False))
+    keep_serving_spec(deps)
+    uscc = demo_uscc(secrets.randbelow(10**7))
+    first = _submit(deps, uscc)
+    assert first["status"] == "disbursed"
+    second = _submit(deps, uscc)
+    decision_id = second["decision"]["decision_id"]
+    with deps.uow() as uow:
+        stored = uow.decision_inputs.get(decision_id)
+        assert stored is not None
+        assert stored[1]["limit"]["existing_exposure"] == first["offer"]["amount"]
+        assert replay_decision(uow, decision_id).identical

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creditfactory.audit import merkle, tree
+from creditfactory.audit import AuditError, merkle, tree
 from creditfactory.audit.memory import InMemoryAuditStore
 
 leaves_strategy = st.lists(st.binary(max_size=12), min_size=1, max_size=70)
@@ -112,3 +113,27 @@ def test_stored_proofs_read_o_log_n_nodes() -> None:
     store.node_reads = 0
     tree.consistency_proof(store, 1111, 5000)
     assert store.node_reads <= 2 * (5000).bit_length()
+
+
+@given(leaves_strategy, st.data())
+def test_extended_frontier_folds_to_the_reference_root(
+    leaves: list[bytes], data: st.DataObject
+) -> None:
+    """A frontier caught up with leaves appended elsewhere equals the one the store writes, and
+    folding it right to left gives RFC 6962's root of all the leaves."""
+    hashes = [merkle.leaf_hash(d) for d in leaves]
+    known = data.draw(st.integers(0, len(hashes)))
+    store = InMemoryAuditStore()
+    frontier = tree.append_leaf_hashes(store, 0, hashes[:known])
+    caught_up = tree.extend_frontier(frontier, known, hashes[known:])
+    assert caught_up == tree.append_leaf_hashes(store, known, hashes[known:])
+    acc = caught_up[-1][1]
+    for _, left in reversed(caught_up[:-1]):
+        acc = merkle.node_hash(left, acc)
+    assert acc == merkle.root(leaves)
+
+
+def test_a_frontier_of_another_size_is_refused() -> None:
+    frontier = tree.append_leaf_hashes(InMemoryAuditStore(), 0, [merkle.leaf_hash(b"a")] * 3)
+    with pytest.raises(AuditError):
+        tree.extend_frontier(frontier, 4, [])

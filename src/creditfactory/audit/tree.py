@@ -26,6 +26,7 @@ __all__ = [
     "Frontier",
     "append_leaf_hashes",
     "consistency_proof",
+    "extend_frontier",
     "inclusion_proof",
     "perfect_subtrees",
     "root_at",
@@ -72,6 +73,28 @@ def append_leaf_hashes(
     else:
         stored = _fetch(store, frontier_keys)
         stack = [(level, stored[(level, pos)]) for level, pos in frontier_keys]
+    new = _fold(stack, size, leaf_hashes)
+    store.put_nodes(new)
+    return stack
+
+
+def extend_frontier(frontier: Frontier, size: int, leaf_hashes: Sequence[bytes]) -> Frontier:
+    """The frontier of the tree of size + len(leaf_hashes) leaves, from the frontier of the tree
+    of `size` leaves and the leaf hashes appended since (in log order); writes nothing.
+
+    Lets a cached frontier catch up with leaves another process appended, instead of reading
+    the ≤ log2(n)+1 frontier nodes again. raises AuditError if `frontier` does not fit `size`.
+    """
+    if [lv for lv, _ in frontier] != [lv for lv, _ in perfect_subtrees(0, size)]:
+        raise AuditError(f"frontier does not fit a tree of {size} leaves")
+    stack = list(frontier)
+    _fold(stack, size, leaf_hashes)
+    return stack
+
+
+def _fold(stack: Frontier, size: int, leaf_hashes: Sequence[bytes]) -> dict[NodeKey, bytes]:
+    """Push the leaves at size, size+1, … onto the frontier `stack` (in place), merging every
+    perfect subtree they complete; returns the nodes created, keyed (level, position)."""
     new: dict[NodeKey, bytes] = {}
     for offset, hashed in enumerate(leaf_hashes):
         position, level, current = size + offset, 0, hashed
@@ -82,8 +105,7 @@ def append_leaf_hashes(
             position, level = position >> 1, level + 1
             new[(level, position)] = current
         stack.append((level, current))
-    store.put_nodes(new)
-    return stack
+    return new
 
 
 def _fetch(store: NodeStore, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:

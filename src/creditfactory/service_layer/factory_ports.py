@@ -139,3 +139,7 @@ class FactoryDeps:
     regions: RegionRegistry | None = None
     product_key: str = "sme-term@2024.1"
     offer_valid_days: int = 7
+    # A unit of work for reads only that does not wait for the database's writer turn. Set
+    # (SQLite), the flow decides, prices and contracts before its write transaction, which
+    # then holds the single writer turn only for the writes; None decides inside it.
+    read: Callable[[], FactoryUnitOfWork] | None = None

@@ -21,7 +21,7 @@ from typing import Any
 
 from creditfactory.audit import AuditEntry
 from creditfactory.decisioning import (
-    Decision,
+    DecisionFacts,
     DecisionInputs,
     LimitRequest,
     Outcome,
@@ -30,6 +30,7 @@ from creditfactory.decisioning import (
 )
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
+from creditfactory.ledger.journal import JournalEntry
 from creditfactory.origination import (
     Applicant,
     ConsentChannel,
@@ -45,7 +46,7 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.consent_gate import DataSources
-from creditfactory.scoring import score
+from creditfactory.scoring import ScoreResult, score
 from creditfactory.service_layer.factory_ports import (
     DuplicateSubmission,
     FactoryDeps,
@@ -53,20 +54,27 @@ from creditfactory.service_layer.factory_ports import (
     IdempotencyKeyReused,
 )
 from creditfactory.service_layer.factory_views import new_application_view
+from creditfactory.servicing.loan import Loan
 from creditfactory.servicing.products import PRODUCTS
 from creditfactory.servicing.repayment import disburse
 from creditfactory.servicing.services import BookLoan, contract_loan
 
 __all__ = [
+    "Booking",
     "ConsentGiven",
     "SubmitApplication",
     "book_and_disburse",
     "build_applicant",
     "configured_sources",
+    "contract_offer",
+    "decision_json",
     "decision_payload",
+    "make_offer",
+    "offer_row",
     "pull_for",
     "record_given_consent",
     "replay_inputs",
+    "store_booking",
     "submit_application",
 ]
 
@@ -240,44 +248,145 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec.features, cmd.declared, external, as_of)
     scored = score(deps.spec, features)
-    facts = decision_facts(scored, applicant, external, as_of, wanted)
-    application_id = deps.ids.new("app")
-    row = _application_row(application_id, cmd, applicant, amount, request_digest, now, deps)
+    case = _Case(
+        cmd=cmd,
+        row=_application_row(
+            deps.ids.new("app"), cmd, applicant, amount, request_digest, now, deps
+        ),
+        amount=amount,
+        facts=decision_facts(scored, applicant, external, as_of, wanted),
+        scored=scored,
+        snapshot=_snapshot(body, features, external),
+        external=external,
+        now=now,
+    )
+    planned = None
+    if deps.read is not None:  # decide before the write transaction (FactoryDeps.read)
+        with deps.read() as reader:
+            planned = _plan(deps, case, reader.applications.exposure(subject), reader)
     try:
         with deps.uow() as uow:
-            uow.applications.claim(row)
             existing = uow.applications.exposure(subject)
-            inputs = DecisionInputs(
-                decision_id=deps.ids.new("dec"),
-                application_id=application_id,
-                facts=facts,
-                limit=LimitRequest(
-                    pd_12m=scored.pd_12m,
-                    requested=amount,
-                    working_capital_need=(
-                        None if cmd.working_capital_need is None
-                        else Money.of(cmd.working_capital_need)
-                    ),
-                    existing_credit=existing,
-                    existing_exposure=existing,
-                ),
-                term_months=cmd.term_months,
-                as_of=as_of,
-                decided_at=now,
-                spec_digest=deps.spec_digest,
-                snapshot=_snapshot(body, features, external),
-                score_reasons=scored.reasons,
-            )  # fmt: skip
-            decision = decide(inputs, deps.policy)
-            response = _conclude(uow, deps, row, subject, cmd, decision, external)
-            uow.decision_inputs.add(inputs.decision_id, inputs.snapshot, replay_inputs(inputs))
+            if planned is None or planned.existing != existing:  # this borrower's exposure
+                planned = _plan(deps, case, existing, uow)  # moved meanwhile: decide again
+            _write(uow, planned)
             uow.commit()
-            return response
+            return planned.response
     except DuplicateSubmission:
         seen = _replay(deps, cmd, request_digest)
         if seen is None:  # pragma: no cover - the winner committed before we could fail
             raise
         return seen
+
+
+@dataclass(frozen=True)
+class _Case:
+    """An application scored and ready to decide: everything but the borrower's exposure."""
+
+    cmd: SubmitApplication
+    row: dict[str, Any]  # the application row as received (`_application_row`)
+    amount: Money
+    facts: DecisionFacts
+    scored: ScoreResult
+    snapshot: dict[str, Any]
+    external: ExternalData
+    now: datetime
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What one application's transaction writes, decided for `existing` exposure."""
+
+    existing: Money
+    row: dict[str, Any]  # the application row with its outcome and stored response
+    record: dict[str, Any]  # the decision record
+    inputs: DecisionInputs
+    offer: dict[str, Any] | None
+    booking: Booking | None
+    leaves: list[AuditEntry]
+    response: dict[str, Any]
+
+
+def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWork) -> _Planned:
+    """Decide, and for an auto-accepted approval contract and disburse — all in memory (`uow`
+    only names the borrower); `_write` stores the result."""
+    cmd, row, now = case.cmd, case.row, case.now
+    application_id = row["application_id"]
+    inputs = DecisionInputs(
+        decision_id=deps.ids.new("dec"),
+        application_id=application_id,
+        facts=case.facts,
+        limit=LimitRequest(
+            pd_12m=case.scored.pd_12m,
+            requested=case.amount,
+            working_capital_need=(
+                None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
+            ),
+            existing_credit=existing,
+            existing_exposure=existing,
+        ),
+        term_months=cmd.term_months,
+        as_of=now.date(),
+        decided_at=now,
+        spec_digest=deps.spec_digest,
+        snapshot=case.snapshot,
+        score_reasons=case.scored.reasons,
+    )
+    decision = decide(inputs, deps.policy)
+    record = decision.record.to_dict()
+    leaves = [
+        _leaf("application.submitted", application_id, {"channel": cmd.channel_id}, deps),
+        _leaf(
+            "data.pulled",
+            application_id,
+            {"gaps": dict(case.external.gaps), "invoices": len(case.external.invoices)},
+            deps,
+        ),  # fmt: skip
+        _leaf(
+            "decision.made",
+            record["decision_id"],
+            {**decision_payload(record), "decided_by": "system"},
+            deps,
+        ),
+    ]
+    changes: dict[str, Any] = {
+        "status": STATUS[decision.outcome],
+        "decision_id": record["decision_id"],
+    }
+    offer: dict[str, Any] | None = None
+    booking: Booking | None = None
+    if decision.outcome is Outcome.APPROVE:
+        offer = offer_row(deps, application_id, record, cmd.term_months)
+        changes["offer_id"] = offer["offer_id"]
+        leaves.append(_leaf("offer.made", offer["offer_id"], _offer_payload(offer), deps))
+        if cmd.auto_accept:
+            subject = row["subject_id"]
+            booking = contract_offer(deps, offer, uow.applications.borrower_id(subject), now)
+            loan_id = booking.loan.loan_id
+            changes.update(status="disbursed", loan_id=loan_id)
+            offer = {**offer, "status": "accepted", "accepted_at": now, "loan_id": loan_id}
+            leaves += booking.leaves
+    decided = {**json.loads(decision_json(record)), "decided_by": "system"}
+    final = {**row, **changes}
+    response = new_application_view(final, decided, offer)
+    final["response"] = json.dumps(response, ensure_ascii=False)
+    return _Planned(existing, final, record, inputs, offer, booking, leaves, response)
+
+
+def _write(uow: FactoryUnitOfWork, planned: _Planned) -> None:
+    """Store a planned application: the claim of its idempotency key first (the first write:
+    a duplicate fails before anything else is written), then its decision, offer, loan,
+    disbursement, replay inputs and audit leaves."""
+    store, now = uow.applications, planned.row["updated_at"]
+    store.claim(planned.row)
+    store.add_decision(planned.record, "system", now)
+    if planned.offer is not None:
+        store.add_offer(planned.offer)
+    if planned.booking is not None:
+        store_booking(uow, planned.booking, now)
+    store.audit(planned.leaves)
+    inputs = planned.inputs
+    uow.decision_inputs.add(inputs.decision_id, inputs.snapshot, replay_inputs(inputs))
 
 
 def _replay(
@@ -347,69 +456,17 @@ def _snapshot(
 STATUS = {Outcome.APPROVE: "approved", Outcome.DECLINE: "declined", Outcome.REFER: "referred"}
 
 
-def _conclude(
-    uow: FactoryUnitOfWork,
-    deps: FactoryDeps,
-    row: Mapping[str, Any],
-    subject: str,
-    cmd: SubmitApplication,
-    decision: Decision,
-    external: ExternalData,
-) -> dict[str, Any]:
-    now = deps.clock.now()
-    application_id = row["application_id"]
-    record = decision.record.to_dict()
-    store = uow.applications
-    stored_record = store.add_decision(record, "system", now)
-    leaves = [
-        _leaf("application.submitted", application_id, {"channel": cmd.channel_id}, deps),
-        _leaf(
-            "data.pulled",
-            application_id,
-            {"gaps": dict(external.gaps), "invoices": len(external.invoices)},
-            deps,
-        ),  # fmt: skip
-        _leaf(
-            "decision.made",
-            record["decision_id"],
-            {**decision_payload(record), "decided_by": "system"},
-            deps,
-        ),
-    ]
-    changes: dict[str, Any] = {
-        "status": STATUS[decision.outcome],
-        "decision_id": record["decision_id"],
-    }
-    offer: dict[str, Any] | None = None
-    if decision.outcome is Outcome.APPROVE:
-        offer = make_offer(uow, deps, application_id, record, cmd.term_months)
-        changes["offer_id"] = offer["offer_id"]
-        leaves.append(_leaf("offer.made", offer["offer_id"], _offer_payload(offer), deps))
-        if cmd.auto_accept:
-            loan_id, more = book_and_disburse(uow, deps, offer, subject)
-            changes.update(status="disbursed", loan_id=loan_id)
-            offer = {**offer, "status": "accepted", "loan_id": loan_id}
-            leaves += more
-    store.audit(leaves)
-    # the view from what this transaction wrote (application_view would read it back)
-    response = new_application_view(
-        {**row, **changes}, {**json.loads(stored_record), "decided_by": "system"}, offer
-    )
-    store.update(
-        application_id,
-        updated_at=now,
-        response=json.dumps(response, ensure_ascii=False),
-        **changes,
-    )
-    return response
-
-
 def decision_payload(record: Mapping[str, Any]) -> dict[str, Any]:
     """The `decision.made` leaf payload of a record: its indexed facts and `record_digest`
     (sha256 of the whole record), which the decisions row digester recomputes."""
     keys = ("application_id", "outcome", "inputs_digest", "spec_digest", "policy_version",
             "policy_digest", "limit", "annual_rate")  # fmt: skip
     return {**{k: record[k] for k in keys}, "record_digest": digest(record)}
+
+
+def decision_json(record: Mapping[str, Any]) -> str:
+    """The stored text of a decision record (keys sorted, UTF-8 kept)."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
 def _amount_text(m: Money | None) -> str | None:
@@ -443,15 +500,11 @@ def _offer_payload(offer: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def make_offer(
-    uow: FactoryUnitOfWork,
-    deps: FactoryDeps,
-    application_id: str,
-    record: Mapping[str, Any],
-    term_months: int,
+def offer_row(
+    deps: FactoryDeps, application_id: str, record: Mapping[str, Any], term_months: int
 ) -> dict[str, Any]:
-    """Store an open offer of the record's limit at its rate; returns the row."""
-    row = {
+    """An open offer of the record's limit at its rate (the offers row, not stored)."""
+    return {
         "offer_id": deps.ids.new("offer"),
         "application_id": application_id,
         "currency": "CNY",
@@ -462,24 +515,38 @@ def make_offer(
         "status": "open",
         "expires_at": deps.clock.now() + timedelta(days=deps.offer_valid_days),
     }
+
+
+def make_offer(
+    uow: FactoryUnitOfWork,
+    deps: FactoryDeps,
+    application_id: str,
+    record: Mapping[str, Any],
+    term_months: int,
+) -> dict[str, Any]:
+    """Store an open offer of the record's limit at its rate; returns the row."""
+    row = offer_row(deps, application_id, record, term_months)
     uow.applications.add_offer(row)
     return row
 
 
-def book_and_disburse(
-    uow: FactoryUnitOfWork, deps: FactoryDeps, offer: Mapping[str, Any], subject: str
-) -> tuple[str, list[AuditEntry]]:
-    """Accept `offer`: contract the loan (schedule), disburse it to the ledger, in `uow`'s
-    transaction. raises OfferNotOpen when it was accepted meanwhile."""
-    from creditfactory.service_layer.factory_ports import OfferNotOpen
+@dataclass(frozen=True)
+class Booking:
+    """An accepted offer contracted and disbursed in memory: the active loan (with its
+    schedule), its disbursement journal entries and audit leaves; `store_booking` stores it."""
 
-    now = deps.clock.now()
-    loan_id = deps.ids.new("loan")
-    if not uow.applications.accept_offer(offer["offer_id"], now, loan_id):
-        raise OfferNotOpen(f"offer_id: {offer['offer_id']} is not open")
+    loan: Loan
+    entries: list[JournalEntry]
+    leaves: list[AuditEntry]
+
+
+def contract_offer(
+    deps: FactoryDeps, offer: Mapping[str, Any], borrower_id: str, now: datetime
+) -> Booking:
+    """Contract `offer` (schedule from its amount, rate and term, disbursed `now`) — pure."""
     cmd = BookLoan(
-        loan_id=loan_id,
-        borrower_id=uow.applications.borrower_id(subject),
+        loan_id=deps.ids.new("loan"),
+        borrower_id=borrower_id,
         product_key=offer["product_key"],
         principal=str(Money.from_minor(offer["amount_minor"]).amount),
         annual_rate=str(offer["annual_rate"]),
@@ -488,18 +555,39 @@ def book_and_disburse(
     )
     loan = contract_loan(cmd)
     entries = disburse(loan, now.date())
-    uow.loans.add(loan)
-    uow.journal.add(entries, now)
     payload = {"offer_id": offer["offer_id"], "principal": cmd.principal,
                "annual_rate": cmd.annual_rate, "term_months": cmd.term_months}  # fmt: skip
     leaves = [
-        _leaf("offer.accepted", offer["offer_id"], {"loan_id": loan_id}, deps),
-        _leaf("loan.contracted", loan_id, payload, deps),
+        _leaf("offer.accepted", offer["offer_id"], {"loan_id": cmd.loan_id}, deps),
+        _leaf("loan.contracted", cmd.loan_id, payload, deps),
         _leaf(
             "loan.disbursed",
-            loan_id,
+            cmd.loan_id,
             {"amount": cmd.principal, "date": now.date().isoformat()},
             deps,
         ),  # fmt: skip
     ]
-    return loan_id, leaves
+    return Booking(loan, entries, leaves)
+
+
+def store_booking(uow: FactoryUnitOfWork, booking: Booking, now: datetime) -> None:
+    """Store the loan and post its disbursement, in `uow`'s transaction."""
+    uow.loans.add(booking.loan)
+    uow.journal.add(booking.entries, now)
+
+
+def book_and_disburse(
+    uow: FactoryUnitOfWork, deps: FactoryDeps, offer: Mapping[str, Any], subject: str
+) -> tuple[str, list[AuditEntry]]:
+    """Accept `offer`: contract the loan (schedule), disburse it to the ledger, in `uow`'s
+    transaction; returns the loan id and the audit leaves to append. raises OfferNotOpen when
+    it was accepted meanwhile."""
+    from creditfactory.service_layer.factory_ports import OfferNotOpen
+
+    now = deps.clock.now()
+    booking = contract_offer(deps, offer, uow.applications.borrower_id(subject), now)
+    loan_id = booking.loan.loan_id
+    if not uow.applications.accept_offer(offer["offer_id"], now, loan_id):
+        raise OfferNotOpen(f"offer_id: {offer['offer_id']} is not open")
+    store_booking(uow, booking, now)
+    return loan_id, booking.leaves

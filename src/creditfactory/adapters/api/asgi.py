@@ -30,7 +30,7 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from creditfactory.adapters.api.main import create_app
 from creditfactory.adapters.gateways import CsvInvoiceSource, StdnumRegionRegistry, cumcm_files
-from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.bootstrap import bootstrap
 from creditfactory.config import Settings
 from creditfactory.kernel.clock import Clock
@@ -88,6 +88,7 @@ def create_from_env() -> FastAPI:
     invoices = os.environ.get("CREDITFACTORY_INVOICES_DIR")
     deps = FactoryDeps(
         uow=lambda: FactoryUnitOfWork(wired.engine, wired.clock),
+        read=reader_for(wired.engine, wired.clock),
         spec=load_spec(text),
         spec_digest=json.loads(text)["sha256"],
         clock=wired.clock,

