@@ -3,13 +3,17 @@ named (found by a new-user QA pass)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
+from creditfactory.servicing import schedules
+from creditfactory.servicing.duedates import add_months
 from creditfactory.servicing.errors import ScheduleDoesNotAmortize
 from creditfactory.servicing.schedules import (
     AmortizationMethod,
@@ -58,3 +62,14 @@ def test_a_multiple_that_repays_the_loan_early_is_refused() -> None:
     )
     with pytest.raises(ScheduleDoesNotAmortize, match="before the last period"):
         build_schedule(terms)
+
+
+@given(st.dates(date(2000, 1, 1), date(2090, 12, 31)), st.integers(0, 4000))
+def test_whole_months_are_the_most_months_that_fit(start: date, days: int) -> None:
+    """The closed forms equal their definition: the most k with add_months(end, -k) >= start
+    (counting back) or add_months(start, k) <= end (counting forward)."""
+    end = start + timedelta(days=days)
+    back = max(k for k in range(days // 28 + 2) if add_months(end, -k) >= start)
+    forward = max(k for k in range(days // 28 + 2) if add_months(start, k) <= end)
+    assert schedules._whole_months_back(start, end) == back
+    assert schedules._whole_months_forward(start, end) == forward

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -216,7 +216,10 @@ def _leaf(action: str, subject: str, payload: Mapping[str, Any], deps: FactoryDe
 
 def _request_body(cmd: SubmitApplication) -> dict[str, Any]:
     """The command without its idempotency key (what the request digest and snapshot hold)."""
-    return {k: v for k, v in asdict(cmd).items() if k != "idempotency_key"}
+    body = {f.name: getattr(cmd, f.name) for f in fields(cmd) if f.name != "idempotency_key"}
+    body["declared"] = dict(cmd.declared)  # what dataclasses.asdict gave, without its deep copy
+    body["consent"] = None if cmd.consent is None else asdict(cmd.consent)
+    return body
 
 
 def _request_digest(cmd: SubmitApplication) -> str:

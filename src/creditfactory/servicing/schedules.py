@@ -253,17 +253,21 @@ def period_rate_factor(
 
 
 def _whole_months_back(start: date, end: date) -> int:
-    months = 0
-    while add_months(end, -(months + 1)) >= start:
-        months += 1
-    return months
+    """The most k with add_months(end, -k) >= start. add_months(end, -k) falls in the k-th
+    month before end's, so k is the calendar-month difference, or one less when the clamped
+    day lands before start's day."""
+    months = _month_difference(start, end)
+    return months if add_months(end, -months) >= start else months - 1
 
 
 def _whole_months_forward(start: date, end: date) -> int:
-    months = 0
-    while add_months(start, months + 1) <= end:
-        months += 1
-    return months
+    """The most k with add_months(start, k) <= end (same reasoning as `_whole_months_back`)."""
+    months = _month_difference(start, end)
+    return months if add_months(start, months) <= end else months - 1
+
+
+def _month_difference(start: date, end: date) -> int:
+    return max(0, (end.year - start.year) * 12 + end.month - start.month)
 
 
 def build_schedule(terms: ScheduleTerms) -> RepaymentSchedule:

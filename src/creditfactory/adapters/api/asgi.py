@@ -30,6 +30,7 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from creditfactory.adapters.api.main import create_app
 from creditfactory.adapters.gateways import CsvInvoiceSource, StdnumRegionRegistry, cumcm_files
+from creditfactory.adapters.storage.engine import checkpoint_in_background
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.bootstrap import bootstrap
 from creditfactory.config import Settings
@@ -81,6 +82,7 @@ def create_from_env() -> FastAPI:
     as_of = os.environ.get("CREDITFACTORY_AS_OF")
     clock: Clock | None = ShiftedClock(date.fromisoformat(as_of)) if as_of else None
     wired = bootstrap(settings, clock=clock)
+    checkpoint_in_background(wired.engine)
     spec_path = Path(
         os.environ.get("CREDITFACTORY_MODEL_SPEC", settings.var_dir / "model" / "spec.json")
     )
