@@ -196,9 +196,11 @@ async def _level(
 def _pcts(values: list[float]) -> dict[str, float]:
     ms = sorted(v * 1000 for v in values)
     if not ms:
-        return {"p50_ms": 0.0, "p99_ms": 0.0}
+        return {"p50_ms": 0.0, "p90_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
     return {"p50_ms": round(statistics.median(ms), 2),
-            "p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 2)}  # fmt: skip
+            "p90_ms": round(ms[int(0.90 * len(ms))], 2),
+            "p99_ms": round(ms[min(len(ms) - 1, int(0.99 * len(ms)))], 2),
+            "max_ms": round(ms[-1], 2)}  # fmt: skip
 
 
 def _figures(

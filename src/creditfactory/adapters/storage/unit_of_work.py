@@ -8,10 +8,6 @@ so PostgreSQL's audit lock is held only for that batch and the commit.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import threading
-import weakref
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -31,6 +27,7 @@ from creditfactory.adapters.storage.repositories import (
     JournalRepository,
     LoanRepository,
 )
+from creditfactory.adapters.storage.sqlite_writer import writer_lock
 from creditfactory.audit import AuditEntry
 from creditfactory.kernel.clock import Clock
 
@@ -59,60 +56,9 @@ class SqlAuditTrail:
             append_entries(self._connection, [entry])
 
 
-class _WriterLock:
-    """The writer turn of one SQLite database: a re-entrant thread lock for this process's
-    threads, plus an exclusive `flock` on `<database>.writer-lock` for other processes (server
-    workers, CLI jobs) on the same file. Waiting on flock wakes at the release; SQLite's busy
-    handler polls in sleeps of 1, 2, 5, 10 … ms, which showed as 100+ ms tails with two
-    server workers. POSIX only (fcntl)."""
-
-    def __init__(self, path: str | None) -> None:
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._fd: int | None = None
-        if path is not None:
-            self._fd = os.open(path + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
-            weakref.finalize(self, os.close, self._fd)
-
-    def acquire(self) -> None:
-        """Wait for this process's threads, then for other processes."""
-        self._lock.acquire()
-        self._depth += 1
-        if self._depth == 1 and self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-
-    def release(self) -> None:
-        """Give the turn back (the file lock with the outermost release)."""
-        self._depth -= 1
-        if self._depth == 0 and self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._lock.release()
-
-
-_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDictionary()
-_WRITERS_GUARD = threading.Lock()
-
-
-def _sqlite_writer(engine: Engine) -> _WriterLock | None:
-    """The writer lock of a SQLite engine's database (one per engine; None on other
-    databases): SQLite has one writer, and writers queueing on a lock wait less than on
-    SQLite's busy handler, which sleeps in growing steps."""
-    if engine.dialect.name != "sqlite":
-        return None
-    with _WRITERS_GUARD:
-        found = _SQLITE_WRITERS.get(engine)
-        if found is None:
-            database = engine.url.database
-            on_disk = (
-                bool(database) and database != ":memory:" and "mode=memory" not in str(engine.url)
-            )
-            found = _SQLITE_WRITERS[engine] = _WriterLock(database if on_disk else None)
-        return found
-
-
 class SqlUnitOfWork:
     """Unit of work over an Engine; re-enterable (each `with` is a new transaction). On SQLite
-    the writing transactions of every process on the database take turns (`_WriterLock`);
+    the writing transactions of every process on the database take turns (`sqlite_writer`);
     `writer=False` opens one for reads only, which does not wait for the turn (WAL readers see
     the last commit) and cannot commit."""
 
@@ -133,7 +79,7 @@ class SqlUnitOfWork:
         self._writes = writer
 
     def __enter__(self) -> SqlUnitOfWork:
-        self._writer = _sqlite_writer(self._engine) if self._writes else None
+        self._writer = writer_lock(self._engine) if self._writes else None
         if self._writer is not None:
             self._writer.acquire()
         self.connection = self._engine.connect()
