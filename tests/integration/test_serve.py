@@ -77,6 +77,16 @@ def _cmdline(pid: int) -> str:
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
 
+def test_a_port_in_use_is_refused() -> None:
+    """Without the check the workers' SO_REUSEPORT sockets would join the other listener."""
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(typer.BadParameter, match="in use"):
+            serve("127.0.0.1", taken.getsockname()[1], 2)
+
+
 def test_workers_must_be_positive() -> None:
     with pytest.raises(typer.BadParameter, match="workers"):
         serve("127.0.0.1", 0, 0)

@@ -55,6 +55,18 @@ def _reuseport_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _check_free(host: str, port: int) -> None:
+    """SO_REUSEPORT would let a second server join a port another one listens on and split its
+    traffic silently; a plain bind fails there, so try one first."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise typer.BadParameter(f"port: {host}:{port} is in use ({exc.strerror})") from None
+
+
 def _worker(host: str, port: int, log_level: str) -> None:
     """One worker process: its own SO_REUSEPORT socket, one uvicorn server."""
     uvicorn.Server(_config(host, port, log_level)).run(sockets=[_reuseport_socket(host, port)])
@@ -64,16 +76,21 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
     """Serve the API until interrupted.
 
     host, port: where to listen; workers: processes (≥ 1; > 1 needs SO_REUSEPORT, i.e. Linux).
-    raises typer.BadParameter if workers < 1 or SO_REUSEPORT is missing for workers > 1.
+    raises typer.BadParameter if workers < 1, if SO_REUSEPORT is missing for workers > 1, or
+    if the port is in use.
     """
     if workers < 1:
         raise typer.BadParameter("workers: must be at least 1")
-    upgrade_schema(make_engine(Settings().database_url))
+    if workers > 1:
+        if not hasattr(socket, "SO_REUSEPORT"):
+            raise typer.BadParameter("workers: more than 1 needs SO_REUSEPORT (Linux); use 1")
+        _check_free(host, port)
+    engine = make_engine(Settings().database_url)
+    upgrade_schema(engine)
+    engine.dispose()
     if workers == 1:
         uvicorn.Server(_config(host, port, log_level)).run()
         return
-    if not hasattr(socket, "SO_REUSEPORT"):
-        raise typer.BadParameter("workers: more than 1 needs SO_REUSEPORT (Linux); use 1")
     spawn = multiprocessing.get_context("spawn")
     processes = [
         spawn.Process(target=_worker, args=(host, port, log_level), name=f"creditfactory-{i}")
