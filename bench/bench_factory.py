@@ -147,21 +147,30 @@ class _Client:
             self._writer.close()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of `pid` and its descendants (uvicorn's worker processes), from /proc;
-    0.0 where /proc is missing."""
-    total, todo = 0.0, [pid]
+def _cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of `pid` and each of its descendants (the server's worker
+    processes), from /proc; empty where /proc is missing."""
+    found: dict[int, float] = {}
+    todo = [pid]
     tick = os.sysconf("SC_CLK_TCK")
     while todo:
         current = todo.pop()
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            found[current] = (int(fields[11]) + int(fields[12])) / tick
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, IndexError, ValueError):
             continue
-    return total
+    return found
+
+
+def _split(before: dict[int, float], after: dict[int, float]) -> list[float]:
+    """Each busy process's share of the server CPU over a level, largest first: with two
+    workers, [0.5, 0.5] is an even spread of the connections, [1.0] all on one worker."""
+    used = {p: t - before.get(p, 0.0) for p, t in after.items()}
+    total = sum(used.values()) or 1.0
+    return sorted((round(t / total, 2) for t in used.values() if t / total >= 0.05), reverse=True)
 
 
 async def _level(
@@ -189,8 +198,12 @@ async def _level(
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     seconds = time.perf_counter() - started
-    cpu = (_cpu_seconds(server) - cpu_server, time.process_time() - cpu_client)
-    return _figures(latencies, seconds, concurrency, cpu)
+    after = _cpu_seconds(server)
+    cpu = (sum(after.values()) - sum(cpu_server.values()), time.process_time() - cpu_client)
+    return {
+        **_figures(latencies, seconds, concurrency, cpu),
+        "worker_cpu_split": _split(cpu_server, after),
+    }
 
 
 def _pcts(values: list[float]) -> dict[str, float]:
