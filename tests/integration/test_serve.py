@@ -1,25 +1,55 @@
 """`creditfactory serve --workers 2` as an operator runs it: migrations once, two worker
-processes answering on one port, and a supervisor's SIGTERM stopping every worker (a stopped
-parent once left its workers serving on the port)."""
+processes answering on one port and sharing one SQLite database — concurrent duplicates still
+make one loan, concurrent applications leave an audit log that verifies (each worker catches
+its cached frontier up with the other's leaves) — and a supervisor's SIGTERM stopping every
+worker (a stopped parent once left its workers serving on the port)."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import typer
+from sqlalchemy import func, select
 
 from creditfactory.adapters.cli.serve import serve
-from creditfactory.adapters.storage.pii import generate_pii_key
+from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
+from creditfactory.adapters.storage.engine import make_engine
+from creditfactory.adapters.storage.origination_tables import applications
+from creditfactory.adapters.storage.pii import (
+    PIICipher,
+    active_pii_cipher,
+    generate_pii_key,
+    install_pii_cipher,
+)
+from creditfactory.audit import verify_log
+from creditfactory.origination.application import demo_uscc
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
+GOOD = {"Term": 240, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 2}
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+
+
+@dataclass
+class Served:
+    url: str
+    database: str
+    key: str
+    parent: subprocess.Popen[bytes]
+    pii_key: str
 
 
 def _free_port() -> int:
@@ -35,46 +65,102 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
     stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
-def test_two_workers_serve_and_stop_together(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "CREDITFACTORY_DATABASE_URL": f"sqlite:///{tmp_path / 'cf.sqlite3'}",
-           "CREDITFACTORY_VAR_DIR": str(tmp_path), "CREDITFACTORY_ENVIRONMENT": "test",
-           "CREDITFACTORY_PII_ENCRYPTION_KEY": generate_pii_key(),
-           "CREDITFACTORY_MODEL_SPEC": str(SPEC)}  # fmt: skip
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    tmp = tmp_path_factory.mktemp("serve")
+    port, key, pii_key = (
+        _free_port(),
+        f"cfk_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}",
+        generate_pii_key(),
+    )
+    database = f"sqlite:///{tmp / 'cf.sqlite3'}"
+    env = {**os.environ, "CREDITFACTORY_DATABASE_URL": database,
+           "CREDITFACTORY_VAR_DIR": str(tmp), "CREDITFACTORY_ENVIRONMENT": "test",
+           "CREDITFACTORY_PII_ENCRYPTION_KEY": pii_key, "CREDITFACTORY_MODEL_SPEC": str(SPEC),
+           "CREDITFACTORY_BOOTSTRAP_API_KEY": key}  # fmt: skip
     command = [sys.executable, "-c", "from creditfactory.adapters.cli.main import main; main()",
                "serve", "--port", str(port), "--workers", "2", "--log-level", "warning"]  # fmt: skip
     parent = subprocess.Popen(command, env=env)
-    workers: list[int] = []
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if parent.poll() is not None or time.monotonic() > deadline:
+            parent.kill()
+            pytest.fail("creditfactory serve did not start")
+        time.sleep(0.2)
+    yield Served(url, database, key, parent, pii_key)
+    if parent.poll() is None:
+        parent.kill()
+
+
+def _apply(served: Served, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    with httpx.Client(base_url=served.url, timeout=60) as client:  # a connection of its own
+        response = client.post(
+            "/api/v1/applications",
+            json=body,
+            headers={"X-API-Key": served.key, "Idempotency-Key": idempotency_key},
+        )
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _body(number: int) -> dict[str, Any]:
+    return {
+        "applicant": {"applicant_type": "enterprise", "name": f"测试 {number}",
+                      "uscc": demo_uscc(number)},
+        "amount": "300000",
+        "term_months": 12,
+        "declared": GOOD,
+    }  # fmt: skip
+
+
+def test_two_workers_serve_one_database(served: Served) -> None:
+    workers = [p for p in _children(served.parent.pid) if "spawn_main" in _cmdline(p)]
+    assert len(workers) == 2
+    duplicate = secrets.token_hex(8)
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: _apply(served, _body(1), duplicate), range(40)))
+        distinct = list(pool.map(lambda n: _apply(served, _body(n), f"d{n}"), range(100, 160)))
+    assert len({a["application_id"] for a in answers}) == 1
+    assert len({a["loan_id"] for a in answers}) == 1 and answers[0]["status"] == "disbursed"
+    assert len({a["application_id"] for a in distinct}) == 60
+    before = active_pii_cipher()
+    install_pii_cipher(PIICipher(served.pii_key))  # the digesters decrypt what the server wrote
+    engine = make_engine(served.database)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert parent.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
-        workers = [p for p in _children(parent.pid) if "spawn_main" in _cmdline(p)]
-        assert len(workers) == 2
+        with engine.connect() as db:
+            count = select(func.count()).where(applications.c.idempotency_key == duplicate)
+            assert db.execute(count).scalar_one() == 1
+            report = verify_log(SqlAuditStore(db), digesters=row_digesters(db))
     finally:
-        parent.send_signal(signal.SIGTERM)
-        assert parent.wait(timeout=30) == 0
-    assert not any(_alive(p) for p in workers)
+        engine.dispose()
+        install_pii_cipher(before)
+    assert report.ok, report.findings[:3]
 
 
-def _cmdline(pid: int) -> str:
-    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+def test_sigterm_stops_every_worker(served: Served) -> None:
+    workers = [p for p in _children(served.parent.pid) if "spawn_main" in _cmdline(p)]
+    served.parent.send_signal(signal.SIGTERM)
+    assert served.parent.wait(timeout=30) == 0
+    assert workers and not any(_alive(p) for p in workers)
 
 
 def test_a_port_in_use_is_refused() -> None:
