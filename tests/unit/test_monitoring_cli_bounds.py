@@ -95,3 +95,14 @@ def test_monitor_bad_format_refused_before_the_run(
     code, out, err = _run([*base, "--format", "JSON"], monkeypatch, capsys)
     assert code == 0, err
     assert json.loads(out)["business_date"] == "2025-07-01"
+
+
+def test_monitor_dispose_refuses_a_future_acceleration_date(
+    fixed_app: None, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """加速到期 on a date after today would accrue and post into the future."""
+    args = ["monitor", "dispose", "alert_x", "--action", "accelerate", "--actor", "officer_1",
+            "--business-date", "2025-07-03"]  # fmt: skip
+    code, _, err = _run(args, monkeypatch, capsys)
+    assert code == 2
+    _one_line(err, "error: business_date: must not be after today (2025-07-02), got 2025-07-03")

@@ -276,7 +276,7 @@ def dispose(
     note: str = "",
     downgrade_to: Annotated[str, typer.Option(help="floor for downgrade")] = "SPECIAL_MENTION",
     business_date: Annotated[
-        str | None, typer.Option("--business-date", help="加速到期 date (default today UTC)")
+        str | None, typer.Option("--business-date", help="加速到期 date, not after today (default today)")
     ] = None,
     fmt: Fmt = "text",
 ) -> None:
@@ -290,8 +290,8 @@ def dispose(
             "action", f"one of {', '.join(a.value for a in DispositionAction)}"
         ) from None
     floor = _grade(downgrade_to, "downgrade_to")
-    on = _date(business_date) if business_date else None
     app = bootstrap()
+    on = _not_future(_date(business_date), app) if business_date else None
     _work(
         lambda: dispose_alert(
             MonitoringSqlUnitOfWork(app.engine, app.clock),
