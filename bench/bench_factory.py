@@ -1,21 +1,23 @@
 """The 310 path over HTTP on loopback: apply → decided (and, for approvals, contracted and
 disbursed) per request, at rising concurrency, on SQLite and (when DATABASE_URL_PG is set) on
-PostgreSQL, with uvicorn serving 1 or 2 worker processes.
+PostgreSQL, with `creditfactory serve --workers N` serving 1 or 2 worker processes.
 
 Each application is a held-out SBA loan (data/sba_loans_case, `Selected == 0`) with a unique
 Idempotency-Key and a distinct demo USCC, scored by the frozen spec tests/e2e/sba_spec.json.
 The load generator (a minimal asyncio HTTP/1.1 client, one keep-alive connection per concurrent
 sender) runs in this process on the same 2 cores as the server.
-Figures: throughput (applications/s) and p50 / p99 latency per application, overall and for
-the disbursed ones. `--small` sends a few dozen applications.
+Figures: throughput (applications/s) and p50 / p90 / p99 / max latency per application, overall
+and for the disbursed ones; server CPU per application and each worker's share of it.
+`--small` sends a few dozen applications.
 
     python -m bench.run factory            # full: 1,000 applications per concurrency level
     python -m bench.run --small factory
 
 Environment overrides (for quick comparisons): CREDITFACTORY_BENCH_PER_LEVEL (applications per
 level), CREDITFACTORY_BENCH_LEVELS ("1,8,32"), CREDITFACTORY_BENCH_WORKERS ("1,2"),
-CREDITFACTORY_BENCH_BACKENDS ("sqlite,postgresql"), CREDITFACTORY_BENCH_HTTP (uvicorn's --http;
-default the TCP_NODELAY protocol of adapters/api/asgi.py, "auto" for code before it).
+CREDITFACTORY_BENCH_BACKENDS ("sqlite,postgresql"), CREDITFACTORY_BENCH_HTTP (serve with
+`uvicorn --workers N --http VALUE` instead, to compare: "auto", or the TCP_NODELAY protocol
+creditfactory.adapters.api.asgi:NoDelayHTTPProtocol).
 """
 
 from __future__ import annotations
@@ -73,33 +75,11 @@ def _server(url: str, workers: int, port: int, var: Path, key: str) -> subproces
         "CREDITFACTORY_MODEL_SPEC": str(SPEC),
         "CREDITFACTORY_BOOTSTRAP_API_KEY": key,
     }
-    command = [
-        str(Path(sys.executable).with_name("creditfactory")),
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
-    if "CREDITFACTORY_BENCH_HTTP" in os.environ:  # uvicorn's own workers and --http, to compare
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            ASGI,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--http",
-            os.environ["CREDITFACTORY_BENCH_HTTP"],
-        ]
+    common = ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    command = [str(Path(sys.executable).with_name("creditfactory")), "serve", *common]
+    if "CREDITFACTORY_BENCH_HTTP" in os.environ:  # uvicorn's own workers, to compare
+        command = [sys.executable, "-m", "uvicorn", "--factory", ASGI, *common, "--no-access-log",
+                   "--http", os.environ["CREDITFACTORY_BENCH_HTTP"]]  # fmt: skip
     return subprocess.Popen(command, env=env)
 
 
