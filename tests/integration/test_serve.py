@@ -1,11 +1,13 @@
 """`creditfactory serve --workers 2` as an operator runs it: migrations once, two worker
 processes answering on one port and sharing one SQLite database — concurrent duplicates still
 make one loan, concurrent applications leave an audit log that verifies (each worker catches
-its cached frontier up with the other's leaves) — and a supervisor's SIGTERM stopping every
-worker (a stopped parent once left its workers serving on the port)."""
+its cached frontier up with the other's leaves), a policy published while serving decides on
+both workers — and a supervisor's SIGTERM stopping every worker (a stopped parent once left its
+workers serving on the port)."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -16,6 +18,8 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,7 @@ import typer
 from sqlalchemy import func, select
 
 from creditfactory.adapters.cli.serve import serve
+from creditfactory.adapters.storage.access_store import ModelStore
 from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.origination_tables import applications
@@ -36,6 +41,7 @@ from creditfactory.adapters.storage.pii import (
     install_pii_cipher,
 )
 from creditfactory.audit import verify_log
+from creditfactory.decisioning import load_policy
 from creditfactory.origination.application import demo_uscc
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
@@ -90,7 +96,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env = {**os.environ, "CREDITFACTORY_DATABASE_URL": database,
            "CREDITFACTORY_VAR_DIR": str(tmp), "CREDITFACTORY_ENVIRONMENT": "test",
            "CREDITFACTORY_PII_ENCRYPTION_KEY": pii_key, "CREDITFACTORY_MODEL_SPEC": str(SPEC),
-           "CREDITFACTORY_BOOTSTRAP_API_KEY": key}  # fmt: skip
+           "CREDITFACTORY_BOOTSTRAP_API_KEY": key,
+           "CREDITFACTORY_FOLLOW_PUBLICATIONS_S": "0.3"}  # fmt: skip
     command = [sys.executable, "-c", "from creditfactory.adapters.cli.main import main; main()",
                "serve", "--port", str(port), "--workers", "2", "--log-level", "warning"]  # fmt: skip
     parent = subprocess.Popen(command, env=env)
@@ -159,6 +166,32 @@ def test_two_workers_serve_one_database(served: Served) -> None:
         if before is not None:
             install_pii_cipher(before)
     assert report.ok, report.findings[:3]
+
+
+def test_every_worker_follows_a_published_policy(served: Served) -> None:
+    """Published while serving (straight in the store: maker-checker is tested elsewhere),
+    the policy decides the applications of both workers after a few polls (0.3 s apart)."""
+    version = f"credit-policy-serve-{secrets.token_hex(4)}"
+    shipped = (
+        resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2024.1.json"
+    )
+    document = {**json.loads(shipped.read_text(encoding="utf-8")), "version": version}
+    policy = load_policy(json.dumps(document))
+    engine = make_engine(served.database)
+    try:
+        with engine.begin() as db:
+            store, now = ModelStore(db), datetime.now(UTC)
+            store.put_policy(version, policy.digest, json.dumps(document), "officer_maker", now)
+            store.publish_policy(version, "officer_checker", now)
+    finally:
+        engine.dispose()
+    deadline, number, seen = time.monotonic() + 60, 200, set()
+    with ThreadPoolExecutor(8) as pool:
+        while seen != {version}:  # a batch of 16 connections all on the new policy
+            assert time.monotonic() < deadline, f"still deciding with {seen}"
+            batch = range(number, number + 16)
+            answers = list(pool.map(lambda n: _apply(served, _body(n), f"p{n}"), batch))
+            seen, number = {a["decision"]["policy_version"] for a in answers}, number + 16
 
 
 def test_sigterm_stops_every_worker(served: Served) -> None:

@@ -5,7 +5,9 @@ Reads `config.Settings` (CREDITFACTORY_*) through bootstrap, plus the serving in
 - CREDITFACTORY_AS_OF: optional YYYY-MM-DD — the clock starts there (demos on past data);
 - CREDITFACTORY_INVOICES_DIR: optional CUMCM-layout directory served as the invoice source,
   each 企业代号 E<n> under the demo USCC `origination.application.demo_uscc(n)`;
-- CREDITFACTORY_BOOTSTRAP_API_KEY / _CHANNEL: optional key registered at start (its hash).
+- CREDITFACTORY_BOOTSTRAP_API_KEY / _CHANNEL: optional key registered at start (its hash);
+- CREDITFACTORY_FOLLOW_PUBLICATIONS_S: how often each worker looks for a spec or policy
+  published since it started and switches to it (default 10 seconds; 0 never).
 The CLI starts the server by this import string, so the CLI never imports the API package.
 
 With `--workers N` (N > 1) uvicorn binds the socket itself with protocol 0, and asyncio then
@@ -99,7 +101,10 @@ def create_from_env() -> FastAPI:
         sources=DataSources(invoices=invoice_source(Path(invoices)) if invoices else None),
         regions=StdnumRegionRegistry(),
     )
-    app = create_app(deps, wired.engine, settings.secret_key)
+    follow = float(os.environ.get("CREDITFACTORY_FOLLOW_PUBLICATIONS_S", "10"))
+    app = create_app(
+        deps, wired.engine, settings.secret_key, follow_publications_every_s=follow or None
+    )
     key = os.environ.get("CREDITFACTORY_BOOTSTRAP_API_KEY")
     if key:
         channel = os.environ.get("CREDITFACTORY_BOOTSTRAP_CHANNEL", "demo-channel")

@@ -5,13 +5,24 @@ Wires the flow dependencies, the security (API keys, officer tokens, the one per
 server-rendered console at `/`. OpenAPI at /docs and /openapi.json. Request bodies are never
 logged (they carry identifiers); responses carry masked identifiers only. The serving model
 spec is kept in `model_specs` by its digest at start, so every decision can be replayed.
+
+With `follow_publications_every_s`, a background task polls for a spec or policy published
+after the start (service_layer.serving) and swaps the wiring; requests read it once each.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from datetime import datetime
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditfactory.access import DEFAULT_ACCESS, AccessPolicy, LoginThrottle
@@ -21,10 +32,14 @@ from creditfactory.adapters.api.officer_routes import router as officer_router
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.web.routes import router as web_router
+from creditfactory.kernel.errors import DomainError
 from creditfactory.scoring.spec import dump_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.serving import published_update
 
-__all__ = ["create_app", "keep_serving_spec"]
+__all__ = ["create_app", "keep_serving_spec", "refresh_serving"]
+
+log = logging.getLogger(__name__)
 
 
 def keep_serving_spec(deps: FactoryDeps) -> None:
@@ -32,6 +47,49 @@ def keep_serving_spec(deps: FactoryDeps) -> None:
     from creditfactory.service_layer.checked_actions import upload_model
 
     upload_model(deps, dump_spec(deps.spec), "system:serving")
+
+
+async def refresh_serving(app: FastAPI, started_at: datetime) -> bool:
+    """Serve the spec and policy published since `started_at`, if any changed; True when the
+    wiring was swapped. A publication that fails to load, or a database error, is logged and
+    the current wiring kept."""
+    current: FactoryDeps = app.state.deps
+    try:
+        updated = await run_in_threadpool(published_update, current, started_at)
+    except (DomainError, SQLAlchemyError) as exc:
+        log.warning("publications not applied, still serving spec %s, policy %s: %s",
+                    current.spec_digest[:12], current.policy.version, exc)  # fmt: skip
+        return False
+    if updated is None:
+        return False
+    app.state.deps = updated
+    log.warning("now serving spec %s, policy %s (published)",
+                updated.spec_digest[:12], updated.policy.version)  # fmt: skip
+    return True
+
+
+def _following(
+    every_s: float, started_at: datetime
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async def poll() -> None:
+            while True:
+                await asyncio.sleep(every_s)
+                try:
+                    await refresh_serving(app, started_at)
+                except Exception:  # the poller outlives any one failure; it is logged
+                    log.exception("looking for published specs and policies failed")
+
+        task = asyncio.create_task(poll())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
 
 
 MAX_BODY_BYTES = 1_000_000
@@ -86,13 +144,20 @@ def create_app(
     access: AccessPolicy = DEFAULT_ACCESS,
     throttle: LoginThrottle | None = None,
     signing_key: Ed25519PrivateKey | None = None,
+    follow_publications_every_s: float | None = None,
 ) -> FastAPI:
     """The API app over `deps` (flow wiring) and `engine` (identity tables). `signing_key`
-    signs audit tree heads (default: `Settings().audit_signing_key_path`, loaded on first use)."""
+    signs audit tree heads (default: `Settings().audit_signing_key_path`, loaded on first use).
+    `follow_publications_every_s`: poll for published specs and policies (module docstring);
+    None serves `deps` as given."""
+    lifespan = None
+    if follow_publications_every_s is not None:
+        lifespan = _following(follow_publications_every_s, deps.clock.now())
     app = FastAPI(
         title="creditfactory",
         version="0.1.0",
         description="小微企业 lending: 在线测额, applications, decisions, offers, loans (310 flow).",
+        lifespan=lifespan,
     )
     app.state.deps = deps
     app.state.security = Security(engine, secret_key, deps.clock, access, throttle)

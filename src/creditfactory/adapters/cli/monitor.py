@@ -276,7 +276,8 @@ def dispose(
     note: str = "",
     downgrade_to: Annotated[str, typer.Option(help="floor for downgrade")] = "SPECIAL_MENTION",
     business_date: Annotated[
-        str | None, typer.Option("--business-date", help="加速到期 date, not after today (default today)")
+        str | None,
+        typer.Option("--business-date", help="加速到期 date, not after today (default today)"),
     ] = None,
     fmt: Fmt = "text",
 ) -> None:

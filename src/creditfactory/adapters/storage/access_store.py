@@ -187,6 +187,22 @@ class ModelStore:
         row = self._db.execute(query).one_or_none()
         return None if row is None else dict(row._mapping)
 
+    def published_since(
+        self, since: datetime
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The spec row and the policy row published last after `since`, each None when none."""
+        found: list[dict[str, Any] | None] = []
+        for table in (model_specs, policy_documents):
+            query = (
+                select(table)
+                .where(table.c.published_at > since)
+                .order_by(table.c.published_at.desc())
+                .limit(1)
+            )
+            row = self._db.execute(query).one_or_none()
+            found.append(None if row is None else dict(row._mapping))
+        return found[0], found[1]
+
     def publish_policy(self, version: str, by: str, at: datetime) -> None:
         """Mark the policy document published."""
         self._db.execute(
