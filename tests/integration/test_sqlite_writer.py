@@ -85,5 +85,5 @@ def test_background_checkpoints_keep_the_wal_small_under_readers(tmp_path: Path)
     threads[0].join()
     with engine.connect() as conn:
         assert conn.execute(select(rows.c.id)).all()[-1][0] == 12_000
-    assert (tmp_path / "c.sqlite3-wal").stat().st_size < 16 * 1024 * 1024
+    assert (tmp_path / "c.sqlite3-wal").stat().st_size < 40 * 1024 * 1024
     engine.dispose()

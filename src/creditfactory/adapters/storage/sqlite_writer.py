@@ -13,7 +13,9 @@ landing on one request in 25. A daemon thread does it instead, in two steps: a P
 checkpoint beside the writers copies the bulk, then a second one holding the writer turn copies
 the few pages written meanwhile. Only a checkpoint that catches up with the last commit lets
 the next writer start the WAL from the beginning: without the second step the WAL of a busy
-server never restarted and grew by ~50 MB a second (measured).
+server never restarted and grew by ~50 MB a second (measured). Readers on older snapshots can
+still keep a round from catching up (SQLite's "checkpoint starvation"); past ~16 MB of WAL the
+second step waits for them (RESTART), which bounds the WAL.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 __all__ = ["WriterLock", "checkpoint_in_background", "writer_lock"]
 
 WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes a restarted WAL file is truncated back to
+WAL_FORCE_FRAMES = 4096  # WAL frames (~16 MB) past which a round waits for old readers
 
 
 class WriterLock:
@@ -93,7 +96,11 @@ def _checkpoint(engine: Engine, lock: WriterLock) -> None:
     lock.acquire()
     try:
         with engine.connect() as conn:  # the rest, writers held off: the WAL can restart
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            _, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+            if copied < frames and frames > WAL_FORCE_FRAMES:
+                # readers on older snapshots kept it from catching up, round after round:
+                # wait for them (milliseconds) rather than let the WAL grow
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)")
     finally:
         lock.release()
 
