@@ -25,7 +25,6 @@ from typing import Any
 
 import httpx
 import pytest
-import typer
 from sqlalchemy import func, select
 
 from creditfactory.adapters.cli.serve import serve
@@ -42,6 +41,7 @@ from creditfactory.adapters.storage.pii import (
 )
 from creditfactory.audit import verify_log
 from creditfactory.decisioning import load_policy
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination.application import demo_uscc
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
@@ -207,10 +207,24 @@ def test_a_port_in_use_is_refused() -> None:
         taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        with pytest.raises(typer.BadParameter, match="in use"):
+        with pytest.raises(ValidationError, match="port: .* is not free"):
             serve("127.0.0.1", taken.getsockname()[1], 2)
 
 
-def test_workers_must_be_positive() -> None:
-    with pytest.raises(typer.BadParameter, match="workers"):
-        serve("127.0.0.1", 0, 0)
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((8000, 0), "workers: 1 to "),
+        ((8000, 10_000), "workers: 1 to "),
+        ((0, 1), "port: 1 to 65535"),
+        ((70_000, 2), "port: 1 to 65535"),
+    ],
+)
+def test_options_are_checked_before_anything_starts(args: tuple[int, int], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        serve("127.0.0.1", *args)
+
+
+def test_an_unknown_host_is_named() -> None:
+    with pytest.raises(ValidationError, match="host: cannot resolve 'no-such-host.invalid'"):
+        serve("no-such-host.invalid", 9, 2)

@@ -86,10 +86,7 @@ def create_from_env() -> FastAPI:
     clock: Clock | None = ShiftedClock(date.fromisoformat(as_of)) if as_of else None
     wired = bootstrap(settings, clock=clock)
     checkpoint_in_background(wired.engine)
-    spec_path = Path(
-        os.environ.get("CREDITFACTORY_MODEL_SPEC", settings.var_dir / "model" / "spec.json")
-    )
-    text = spec_path.read_text(encoding="utf-8")
+    text = settings.spec_path.read_text(encoding="utf-8")
     invoices = os.environ.get("CREDITFACTORY_INVOICES_DIR")
     deps = FactoryDeps(
         uow=lambda: FactoryUnitOfWork(wired.engine, wired.clock),
@@ -101,7 +98,7 @@ def create_from_env() -> FastAPI:
         sources=DataSources(invoices=invoice_source(Path(invoices)) if invoices else None),
         regions=StdnumRegionRegistry(),
     )
-    follow = float(os.environ.get("CREDITFACTORY_FOLLOW_PUBLICATIONS_S", "10"))
+    follow = settings.follow_publications_s
     app = create_app(
         deps, wired.engine, settings.secret_key, follow_publications_every_s=follow or None
     )

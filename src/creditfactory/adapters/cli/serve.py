@@ -6,31 +6,50 @@ TCP_NODELAY on every connection.
 
 Why not `uvicorn --workers N`: its workers share one listening socket and race on `accept`, so
 keep-alive connections opened together land on whichever worker wakes first — measured: all 8
-connections of a load test on one of two workers, the other idle. Here every worker binds its
-own socket with SO_REUSEPORT and the kernel spreads new connections over them by hash (Linux
-≥ 3.9; elsewhere use one worker). The migrations run once, in this process, before the workers
-start, so workers never race on the schema.
+connections of a load test on one of two workers, the other idle. Here the parent binds one
+SO_REUSEPORT socket per worker and the kernel spreads new connections over them by hash (Linux
+≥ 3.9; elsewhere use one worker).
+
+Supervision, as an operator expects it: the configuration (spec file, settings, host, port) is
+checked and the migrations run once, in the parent, before any worker starts, so mistakes are
+one line on stderr (exit 2), not a traceback per worker. Ctrl-C or SIGTERM to the parent stops
+every worker gracefully (the workers have their own process group, so a terminal's Ctrl-C
+reaches the parent alone) and exits 0. A worker that dies on its own stops the others and the
+parent exits 1, for the supervisor to restart the service. Workers stop by themselves when the
+parent is gone (killed with SIGKILL, say). A second server on the same host and port is refused.
 """
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import socket
 import sys
+import tempfile
+import threading
+import time
+from types import FrameType
+from typing import Any
 
 import typer
 import uvicorn
+from pydantic import ValidationError as SettingsError
+from sqlalchemy.exc import SQLAlchemyError
 
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.config import Settings
+from creditfactory.kernel.errors import ValidationError
 
 __all__ = ["register", "serve"]
 
 ASGI_FACTORY = "creditfactory.adapters.api.asgi:create_from_env"
 NODELAY_PROTOCOL = "creditfactory.adapters.api.asgi:NoDelayHTTPProtocol"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+STOP_GRACE_S = 30.0  # how long stopping workers may drain their requests
 
 
 def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
@@ -45,81 +64,185 @@ def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
     )
 
 
-def _reuseport_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
+def _settings() -> Settings:
+    """The settings, checked now rather than in every worker."""
+    try:
+        settings = Settings()
+    except SettingsError as exc:
+        problem = exc.errors()[0]
+        field = "CREDITFACTORY_" + "_".join(str(p) for p in problem["loc"]).upper()
+        raise ValidationError(field, problem["msg"]) from None
+    if not settings.spec_path.is_file():
+        raise ValidationError(
+            "CREDITFACTORY_MODEL_SPEC",
+            f"no scorecard spec at {settings.spec_path} (`make demo` trains one)",
+        )
+    return settings
 
 
-def _check_free(host: str, port: int) -> None:
-    """SO_REUSEPORT would let a second server join a port another one listens on and split its
-    traffic silently; a plain bind fails there, so try one first."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+def _migrate(database_url: str) -> None:
+    try:
+        engine = make_engine(database_url)  # creates a SQLite file's folder
+    except OSError as exc:
+        raise ValidationError("CREDITFACTORY_DATABASE_URL", f"cannot create: {exc}") from None
+    try:
+        upgrade_schema(engine)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ValidationError("CREDITFACTORY_DATABASE_URL", f"cannot migrate: {reason}") from None
+    finally:
+        engine.dispose()
+
+
+def _family(host: str, port: int) -> socket.AddressFamily:
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ValidationError("host", f"cannot resolve {host!r} ({exc.strerror})") from None
+    return found[0][0]
+
+
+def _claim(host: str, port: int) -> int:
+    """Hold `<tmp>/creditfactory-serve-<host>-<port>.lock` for this process's life: a second
+    `serve` on the same address is refused at once (a plain bind alone left a few seconds in
+    which two servers could both start and split the traffic)."""
+    path = os.path.join(tempfile.gettempdir(), f"creditfactory-serve-{host}-{port}.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ValidationError(
+            "port", f"{host}:{port} is served by another creditfactory serve"
+        ) from None
+    return fd
+
+
+def _listeners(host: str, port: int, count: int) -> list[socket.socket]:
+    """`count` listening sockets on host:port with SO_REUSEPORT. A plain bind first: SO_REUSEPORT
+    alone would join a port another program listens on and split its traffic silently."""
+    family = _family(host, port)
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise typer.BadParameter(f"port: {host}:{port} is in use ({exc.strerror})") from None
+            raise ValidationError("port", f"{host}:{port} is not free ({exc.strerror})") from None
+    sockets = []
+    for _ in range(count):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        sockets.append(sock)
+    return sockets
 
 
-def _worker(host: str, port: int, log_level: str) -> None:
-    """One worker process: its own SO_REUSEPORT socket, one uvicorn server."""
-    uvicorn.Server(_config(host, port, log_level)).run(sockets=[_reuseport_socket(host, port)])
+def _exit_zero(_signum: int, _frame: FrameType | None) -> None:
+    sys.exit(0)
+
+
+def _exit_with(parent: int) -> None:
+    """Stop this worker gracefully once its parent is gone (it was killed outright)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker(sock: socket.socket, host: str, log_level: str, parent: int) -> None:
+    """One worker process: one uvicorn server on its own listening socket."""
+    os.setpgrp()  # a terminal's Ctrl-C goes to the parent alone, which stops us in order
+    # uvicorn stops gracefully on SIGINT / SIGTERM, then raises the signal again to the
+    # handlers it found: make that a clean exit instead of a KeyboardInterrupt traceback
+    signal.signal(signal.SIGINT, _exit_zero)
+    signal.signal(signal.SIGTERM, _exit_zero)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    port = sock.getsockname()[1]
+    uvicorn.Server(_config(host, port, log_level)).run(sockets=[sock])
+
+
+def _supervise(processes: list[Any]) -> int:
+    """Wait for the workers; returns the exit code (module docstring)."""
+    state = {"stopping": False, "failed": False}
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        state["stopping"] = True
+        for process in processes:
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    running = list(processes)
+    while running:
+        multiprocessing.connection.wait([p.sentinel for p in running])
+        for process in [p for p in running if not p.is_alive()]:
+            running.remove(process)
+            if not state["stopping"]:
+                typer.echo(
+                    f"serve: worker {process.name} (pid {process.pid}) exited with code "
+                    f"{process.exitcode}; stopping the others",
+                    err=True,
+                )
+                state["failed"] = True
+                stop(signal.SIGTERM, None)
+    return 1 if state["failed"] else 0
 
 
 def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
-    """Serve the API until interrupted.
+    """Serve the API until interrupted (module docstring).
 
-    host, port: where to listen; workers: processes (≥ 1; > 1 needs SO_REUSEPORT, i.e. Linux).
-    raises typer.BadParameter if workers < 1, if SO_REUSEPORT is missing for workers > 1, or
-    if the port is in use.
+    host, port: where to listen; workers: processes, 1 to 4 × the cores.
+    raises ValidationError (exit 2, one line) for bad options or configuration, a port that is
+    not free, or a database that cannot be migrated; exits 1 when a worker died on its own.
     """
-    if workers < 1:
-        raise typer.BadParameter("workers: must be at least 1")
-    if workers > 1:
-        if not hasattr(socket, "SO_REUSEPORT"):
-            raise typer.BadParameter("workers: more than 1 needs SO_REUSEPORT (Linux); use 1")
-        _check_free(host, port)
-    engine = make_engine(Settings().database_url)
-    upgrade_schema(engine)
-    engine.dispose()
+    most = 4 * (os.cpu_count() or 1)
+    if not 1 <= workers <= most:
+        raise ValidationError("workers", f"1 to {most} (4 × {os.cpu_count()} cores)")
+    if not 1 <= port <= 65535:
+        raise ValidationError("port", "1 to 65535")
+    if log_level not in LOG_LEVELS:
+        raise ValidationError("log_level", " | ".join(LOG_LEVELS))
+    if workers > 1 and not hasattr(socket, "SO_REUSEPORT"):
+        raise ValidationError("workers", "more than 1 needs SO_REUSEPORT (Linux); use 1")
+    claim = _claim(host, port)
+    sockets = _listeners(host, port, workers)
+    _migrate(_settings().database_url)
     if workers == 1:
-        uvicorn.Server(_config(host, port, log_level)).run()
+        signal.signal(signal.SIGINT, _exit_zero)  # after uvicorn's graceful stop (see _worker)
+        signal.signal(signal.SIGTERM, _exit_zero)
+        try:
+            uvicorn.Server(_config(host, port, log_level)).run(sockets=sockets)
+        finally:
+            os.close(claim)
         return
     spawn = multiprocessing.get_context("spawn")
     processes = [
-        spawn.Process(target=_worker, args=(host, port, log_level), name=f"creditfactory-{i}")
-        for i in range(workers)
+        spawn.Process(
+            target=_worker,
+            args=(sock, host, log_level, os.getpid()),
+            name=f"creditfactory-{i}",
+        )
+        for i, sock in enumerate(sockets)
     ]
     for process in processes:
         process.start()
-
-    def forward(signum: int, _frame: object) -> None:  # a supervisor's stop reaches every worker
-        for process in processes:
-            if process.pid is not None and process.is_alive():
-                os.kill(process.pid, signum)
-
-    signal.signal(signal.SIGTERM, forward)
-    try:
-        for process in processes:
-            process.join()
-    except KeyboardInterrupt:  # Ctrl-C reached the workers too (same process group)
-        for process in processes:
-            process.join(timeout=10)
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-    failed = [
-        p.name for p in processes if p.exitcode not in (0, None, -signal.SIGTERM, -signal.SIGKILL)
-    ]
-    if failed:
-        sys.exit(f"serve: worker(s) {', '.join(failed)} exited with an error")
+    for sock in sockets:
+        sock.close()  # the workers hold their copies
+    typer.echo(
+        f"serve: http://{host}:{port} with {workers} workers "
+        f"(pids {', '.join(str(p.pid) for p in processes)})",
+        err=True,
+    )
+    code = _supervise(processes)
+    for process in processes:
+        process.join(STOP_GRACE_S)
+        if process.is_alive():
+            process.kill()
+    os.close(claim)
+    if code:
+        sys.exit(code)
 
 
 def register(app: typer.Typer) -> None:
@@ -128,9 +251,9 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_command(
         host: str = typer.Option("127.0.0.1", help="address to listen on"),
-        port: int = typer.Option(8000, help="TCP port"),
-        workers: int = typer.Option(1, help="worker processes (one per core)"),
-        log_level: str = typer.Option("info", help="uvicorn log level"),
+        port: int = typer.Option(8000, help="TCP port, 1 to 65535"),
+        workers: int = typer.Option(1, help="worker processes, e.g. one per core"),
+        log_level: str = typer.Option("info", help=" | ".join(LOG_LEVELS)),
     ) -> None:
-        """Serve the HTTP API (OpenAPI at /docs, console at /) until Ctrl-C."""
+        """Serve the HTTP API (OpenAPI at /docs, console at /) until Ctrl-C or SIGTERM."""
         serve(host, port, workers, log_level)
