@@ -84,9 +84,8 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    tmp = tmp_path_factory.mktemp("serve")
+def _start(tmp: Path) -> Served:
+    """`creditfactory serve --workers 2` on a free port and a new SQLite file, once it answers."""
     port, key, pii_key = (
         _free_port(),
         f"cfk_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}",
@@ -106,16 +105,34 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     while True:
         try:
             if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
-                break
+                return Served(url, database, key, parent, pii_key)
         except httpx.TransportError:
             pass
         if parent.poll() is not None or time.monotonic() > deadline:
             parent.kill()
             pytest.fail("creditfactory serve did not start")
         time.sleep(0.2)
-    yield Served(url, database, key, parent, pii_key)
-    if parent.poll() is None:
-        parent.kill()
+
+
+def _workers(served: Served) -> list[int]:
+    return [p for p in _children(served.parent.pid) if "spawn_main" in _cmdline(p)]
+
+
+def _gone(pids: list[int], within_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while any(_alive(p) for p in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    started = _start(tmp_path_factory.mktemp("serve"))
+    yield started
+    if started.parent.poll() is None:
+        started.parent.kill()
 
 
 def _apply(served: Served, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
@@ -141,8 +158,7 @@ def _body(number: int) -> dict[str, Any]:
 
 
 def test_two_workers_serve_one_database(served: Served) -> None:
-    workers = [p for p in _children(served.parent.pid) if "spawn_main" in _cmdline(p)]
-    assert len(workers) == 2
+    assert len(_workers(served)) == 2
     duplicate = secrets.token_hex(8)
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(lambda _: _apply(served, _body(1), duplicate), range(40)))
@@ -195,10 +211,28 @@ def test_every_worker_follows_a_published_policy(served: Served) -> None:
 
 
 def test_sigterm_stops_every_worker(served: Served) -> None:
-    workers = [p for p in _children(served.parent.pid) if "spawn_main" in _cmdline(p)]
+    workers = _workers(served)
     served.parent.send_signal(signal.SIGTERM)
     assert served.parent.wait(timeout=30) == 0
-    assert workers and not any(_alive(p) for p in workers)
+    assert workers and _gone(workers)
+
+
+def test_a_worker_that_dies_stops_the_service_with_exit_1(tmp_path: Path) -> None:
+    """So that a supervisor's restart-on-failure brings the whole service back."""
+    started = _start(tmp_path)
+    first, second = _workers(started)
+    os.kill(first, signal.SIGKILL)
+    assert started.parent.wait(timeout=30) == 1
+    assert _gone([second])
+
+
+def test_workers_stop_when_the_parent_is_killed(tmp_path: Path) -> None:
+    """Killed outright, the parent cannot stop them: each notices within a second."""
+    started = _start(tmp_path)
+    workers = _workers(started)
+    started.parent.kill()
+    started.parent.wait(timeout=30)
+    assert len(workers) == 2 and _gone(workers)
 
 
 def test_a_port_in_use_is_refused() -> None:
