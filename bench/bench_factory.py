@@ -247,7 +247,7 @@ def _backend(
 def run(small: bool) -> dict[str, Any]:
     """Figures per backend × workers × concurrency (see module docstring)."""
     per_level, levels = (24, [1, 4]) if small else (1000, [1, 2, 4, 8, 32, 64])
-    worker_counts = [1] if small else [1, 2]
+    worker_counts = [1, 2]
     env = os.environ.get
     per_level = int(env("CREDITFACTORY_BENCH_PER_LEVEL", per_level))
     levels = [int(x) for x in env("CREDITFACTORY_BENCH_LEVELS", "").split(",") if x] or levels
