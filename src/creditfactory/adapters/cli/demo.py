@@ -200,9 +200,9 @@ def _summary(results: list[tuple[str, dict[str, Any], float]], seconds: float) -
     table.add_row("expected loss (1 year)", f"{el:,.2f} CNY")
     table.add_row("latency apply → disbursed", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     console.print(table)
-    top = Table(title="top decline reasons")
+    top = Table(title="top decline reasons (an application can have several)")
     top.add_column("reason")
-    top.add_column("applications", justify="right")
+    top.add_column("declined applications citing it", justify="right")
     for reason, n in declines.most_common(5):
         top.add_row(reason, str(n))
     console.print(top)
