@@ -68,7 +68,7 @@ def append_leaf_hashes(
         The frontier of the tree of size + len(leaf_hashes) leaves.
     """
     frontier_keys = perfect_subtrees(0, size)
-    if frontier is not None and [lv for lv, _ in frontier] == [lv for lv, _ in frontier_keys]:
+    if frontier is not None and _fits(frontier, frontier_keys):
         stack = list(frontier)
     else:
         stored = _fetch(store, frontier_keys)
@@ -85,11 +85,16 @@ def extend_frontier(frontier: Frontier, size: int, leaf_hashes: Sequence[bytes])
     Lets a cached frontier catch up with leaves another process appended, instead of reading
     the ≤ log2(n)+1 frontier nodes again. raises AuditError if `frontier` does not fit `size`.
     """
-    if [lv for lv, _ in frontier] != [lv for lv, _ in perfect_subtrees(0, size)]:
+    if not _fits(frontier, perfect_subtrees(0, size)):
         raise AuditError(f"frontier does not fit a tree of {size} leaves")
     stack = list(frontier)
     _fold(stack, size, leaf_hashes)
     return stack
+
+
+def _fits(frontier: Sequence[tuple[int, bytes]], keys: Sequence[NodeKey]) -> bool:
+    """True when `frontier` has the levels of the perfect subtrees `keys`."""
+    return [level for level, _ in frontier] == [level for level, _ in keys]
 
 
 def _fold(stack: Frontier, size: int, leaf_hashes: Sequence[bytes]) -> dict[NodeKey, bytes]:

@@ -303,6 +303,7 @@ class _Planned:
     existing: Money
     row: dict[str, Any]  # the application row with its outcome and stored response
     record: dict[str, Any]  # the decision record
+    record_text: str  # its stored JSON (`decision_json`)
     inputs: DecisionInputs
     offer: dict[str, Any] | None
     booking: Booking | None
@@ -369,11 +370,12 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
             changes.update(status="disbursed", loan_id=loan_id)
             offer = {**offer, "status": "accepted", "accepted_at": now, "loan_id": loan_id}
             leaves += booking.leaves
-    decided = {**json.loads(decision_json(record)), "decided_by": "system"}
+    record_text = decision_json(record)
+    decided = {**json.loads(record_text), "decided_by": "system"}  # as decisions_of reads it
     final = {**row, **changes}
     response = new_application_view(final, decided, offer)
     final["response"] = json.dumps(response, ensure_ascii=False)
-    return _Planned(existing, final, record, inputs, offer, booking, leaves, response)
+    return _Planned(existing, final, record, record_text, inputs, offer, booking, leaves, response)
 
 
 def _write(uow: FactoryUnitOfWork, planned: _Planned) -> None:
@@ -382,7 +384,7 @@ def _write(uow: FactoryUnitOfWork, planned: _Planned) -> None:
     disbursement, replay inputs and audit leaves."""
     store, now = uow.applications, planned.row["updated_at"]
     store.claim(planned.row)
-    store.add_decision(planned.record, "system", now)
+    store.add_decision(planned.record, "system", now, planned.record_text)
     if planned.offer is not None:
         store.add_offer(planned.offer)
     if planned.booking is not None:

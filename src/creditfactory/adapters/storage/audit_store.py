@@ -119,25 +119,26 @@ class _FrontierCache:
         conn, tail = self._store.connection, self._store.tail
         if tail is None:
             return None
-        for known in (_tagged(conn, _PENDING_FRONTIER), _COMMITTED.get(conn.engine)):
+        committed = _COMMITTED.get(conn.engine)
+        for known in (_tagged(conn, _PENDING_FRONTIER), committed):
             if known is not None and (known[0], known[1]) == tail:
                 return list(known[2])
-        committed = _COMMITTED.get(conn.engine)
         if committed is not None and 0 < committed[0] < size <= committed[0] + _CATCH_UP:
             return self._caught_up(committed, tail)
         return None
 
     def _caught_up(self, committed: PendingFrontier, tail: tuple[int, bytes]) -> Frontier | None:
+        """`committed` extended with the leaves after its last one, when those leaves start at
+        its last leaf and end at `tail`; None otherwise (not the log it belongs to)."""
         known_size, known_last, frontier = committed
         rows = self._store.connection.execute(_LEAVES_FROM, {"lo": known_size - 1}).all()
         self._store.read_calls += 1
-        leaves = [(int(position), bytes(digest)) for position, digest in rows]
-        expected = list(range(known_size - 1, tail[0]))
-        if [p for p, _ in leaves] != expected or leaves[0][1] != known_last:
-            return None  # not the log the cached frontier belongs to: read the nodes
-        if leaves[-1][1] != tail[1]:
+        positions = [int(position) for position, _ in rows]
+        hashes = [bytes(digest) for _, digest in rows]
+        contiguous = positions == list(range(known_size - 1, tail[0]))
+        if not contiguous or (hashes[0], hashes[-1]) != (known_last, tail[1]):
             return None
-        return extend_frontier(list(frontier), known_size, [h for _, h in leaves[1:]])
+        return extend_frontier(list(frontier), known_size, hashes[1:])
 
     def put(self, size: int, frontier: Frontier, last_leaf: bytes) -> None:
         conn = self._store.connection

@@ -188,10 +188,13 @@ class ApplicationStore:
         )
         return [_consent(r, subject_id) for r in rows]
 
-    def add_decision(self, record: Mapping[str, Any], decided_by: str, at: datetime) -> str:
-        """Store a decision record (the dict of `DecisionRecord.to_dict()`); returns the stored
-        record JSON (what `decisions_of` reads back)."""
-        text = decision_json(record)
+    def add_decision(
+        self, record: Mapping[str, Any], decided_by: str, at: datetime, text: str | None = None
+    ) -> str:
+        """Store a decision record (the dict of `DecisionRecord.to_dict()`; `text`: its
+        `decision_json` when the caller made it already); returns the stored record JSON (what
+        `decisions_of` reads back)."""
+        text = decision_json(record) if text is None else text
         self._db.execute(
             _INSERT_DECISION,
             {
@@ -345,7 +348,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
 
 def reader_for(engine: Engine, clock: Clock) -> Callable[[], FactoryUnitOfWork] | None:
     """`FactoryDeps.read` for `engine`: read-only units of work on SQLite, whose one writer turn
-    is then held only for the writes (measured: two server workers 224 → 3xx applications/s);
+    is then held only for the writes (`python -m bench.run flow`: the turn per application);
     None on PostgreSQL, whose writers run in parallel, so deciding inside the transaction saves
     a read."""
     if engine.dialect.name != "sqlite":
