@@ -65,16 +65,19 @@ def _body(row: dict[str, str], n: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _server(url: str, workers: int, port: int, var: Path, key: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
+def server_env(url: str, var: Path) -> dict[str, str]:
+    """The settings a benchmark server runs with: `url`, `var`, a fresh PII key, the SBA spec."""
+    return {
         "CREDITFACTORY_DATABASE_URL": url,
         "CREDITFACTORY_VAR_DIR": str(var),
         "CREDITFACTORY_ENVIRONMENT": "test",
         "CREDITFACTORY_PII_ENCRYPTION_KEY": generate_pii_key(),
         "CREDITFACTORY_MODEL_SPEC": str(SPEC),
-        "CREDITFACTORY_BOOTSTRAP_API_KEY": key,
     }
+
+
+def _server(url: str, workers: int, port: int, var: Path, key: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **server_env(url, var), "CREDITFACTORY_BOOTSTRAP_API_KEY": key}
     common = ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
     command = [str(Path(sys.executable).with_name("creditfactory")), "serve", *common]
     if "CREDITFACTORY_BENCH_HTTP" in os.environ:  # uvicorn's own workers, to compare

@@ -22,10 +22,9 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bench.bench_factory import SPEC, _body, _rows
+from bench.bench_factory import _body, _rows, server_env
 from creditfactory.adapters.api.asgi import create_from_env
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
-from creditfactory.adapters.storage.pii import generate_pii_key
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
 
 
@@ -66,12 +65,8 @@ def run(small: bool) -> dict[str, Any]:
     count, warm = (150, 30) if small else (1500, 300)
     with tempfile.TemporaryDirectory() as tmp:
         saved = dict(os.environ)
-        os.environ.update({
-            "CREDITFACTORY_DATABASE_URL": f"sqlite:///{Path(tmp) / 'flow.sqlite3'}",
-            "CREDITFACTORY_VAR_DIR": tmp, "CREDITFACTORY_ENVIRONMENT": "test",
-            "CREDITFACTORY_PII_ENCRYPTION_KEY": generate_pii_key(),
-            "CREDITFACTORY_MODEL_SPEC": str(SPEC), "CREDITFACTORY_FOLLOW_PUBLICATIONS_S": "0",
-        })  # fmt: skip
+        os.environ.update(server_env(f"sqlite:///{Path(tmp) / 'flow.sqlite3'}", Path(tmp)))
+        os.environ["CREDITFACTORY_FOLLOW_PUBLICATIONS_S"] = "0"
         try:
             app = create_from_env()  # ends with gc.freeze()
             frozen = gc.get_freeze_count()
