@@ -80,15 +80,16 @@ def stability_line(check: ModelStability) -> str:
     if not check.windows:
         return f"{head} (no decisions in the {check.window_days} days to {check.business_date})"
     w = check.windows[0]
+    score = w.stability.score
     drifted = [
         f"{c.name} {_value(c.value)} {c.status.value}"
-        for c in (w.stability.score, *w.stability.characteristics)
+        for c in w.stability.characteristics
         if c.status in (StabilityStatus.WATCH, StabilityStatus.ACT)
     ]
     model = "unknown spec" if w.spec is None else w.spec.model_id
     line = (f"{head} ({model} {w.spec_digest[:12]}, {w.stability.decisions} decisions in "
-            f"{check.window_days} days; score PSI {_value(w.stability.score.value)}")  # fmt: skip
-    line += f"; {', '.join(drifted)})" if drifted else ")"
+            f"{check.window_days} days; score PSI {_value(score.value)} {score.status.value}")  # fmt: skip
+    line += f"; CSI {', '.join(drifted)})" if drifted else ")"
     for a in check.alerts:
         line += f"; alert {a.alert_id} {a.outcome} ({a.level.value})"
     return line
