@@ -183,9 +183,11 @@ def explain(
 ) -> tuple[FirmAllocation, ...]:
     """Why each candidate got its amount, in the order of `candidates`.
 
-    A firm below its upper bound is held there by every constraint that one more step would break
-    (the per-borrower minimum when unfunded, 1 yuan when partly funded): the budget, the EL budget,
-    its grade's cap. Each text names the figures (RAROC, return per yuan, the cap).
+    A firm below its upper bound is held there by the constraints one more step would break (the
+    per-borrower minimum when unfunded, 1 yuan when partly funded): its grade's cap, named alone
+    since it holds whatever the book-wide limits; else the budget and/or the EL budget, which hold
+    it because the funded firms earn more per yuan of budget or of EL. Each text gives the firm's
+    RAROC, return per yuan (m) and EL per yuan.
     """
     zero = Money.zero(appetite.budget.currency)
     total, el = _totals(candidates, amounts, appetite)
@@ -204,12 +206,13 @@ def explain(
             continue
         step = Money.of(1, zero.currency) if not x.is_zero() else appetite.min_amount
         binding = []
-        if total + step > appetite.budget:
-            binding.append(Why.BUDGET)
-        if el + step * c.el_rate > appetite.el_budget:
-            binding.append(Why.EL_BUDGET)
         if by_grade.get(c.grade, zero) + step > appetite.grade_cap(c.grade):
-            binding.append(Why.GRADE_CAP)
+            binding.append(Why.GRADE_CAP)  # holds whatever the book-wide limits: named alone
+        else:
+            if total + step > appetite.budget:
+                binding.append(Why.BUDGET)
+            if el + step * c.el_rate > appetite.el_budget:
+                binding.append(Why.EL_BUDGET)
         lines.append(_line(c, x, tuple(binding), appetite))
     return tuple(lines)
 

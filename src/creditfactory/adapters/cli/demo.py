@@ -113,7 +113,11 @@ def start_api(
     return server, key
 
 
-def _train(dataset: str, data_dir: Path, out: Path, split: str | None, label: str) -> Path:
+def _train(
+    dataset: str, data_dir: Path, out: Path, split: str | None, label: tuple[str, str]
+) -> Path:
+    """Train and write the spec under `out`; print the model's figures. `label`: the data set's
+    name and what its bad definition implies for the PD horizon."""
     os.environ["CREDITFACTORY_SHARED_DATA"] = str(data_dir)
     from creditfactory.scoring.training.pipeline import train, write_outputs
 
@@ -122,15 +126,17 @@ def _train(dataset: str, data_dir: Path, out: Path, split: str | None, label: st
         write_outputs(trained, out)
     spec = json.loads((out / "spec.json").read_text(encoding="utf-8"))
     console.print(
-        f"[bold]{label}[/] — model {trained.spec.model_id}: {len(trained.spec.features)} "
+        f"[bold]{label[0]}[/] — model {trained.spec.model_id}: {len(trained.spec.features)} "
         f"characteristics ({', '.join(trained.spec.features)}); report {out / 'report.html'}"
     )
-    for line in model_figures(trained.result, spec.get("pd_horizon")):
+    for line in model_figures(trained.result, spec.get("pd_horizon"), label[1]):
         console.print(f"  {line}")
     return out / "spec.json"
 
 
-def model_figures(result: dict[str, Any], horizon: dict[str, Any] | None) -> list[str]:
+def model_figures(
+    result: dict[str, Any], horizon: dict[str, Any] | None, unstated: str
+) -> list[str]:
     """The served model's honest figures from the training result (out of sample): validation AUC
     with its CI, Brier and KS; out-of-time AUC; the benchmark; the PD horizon. A figure the result
     does not hold is said to be missing, never invented."""
@@ -150,7 +156,7 @@ def model_figures(result: dict[str, Any], horizon: dict[str, Any] | None) -> lis
     bench = result.get("benchmark")
     if bench:
         lines.append(f"benchmark {bench.get('name')}: AUC {_fig(bench.get('auc'))}")
-    lines.append(f"PD horizon: {pd_horizon_text(horizon)}")
+    lines.append(f"PD horizon: {pd_horizon_text(horizon, unstated)}")
     return lines
 
 
@@ -158,14 +164,16 @@ def _fig(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, int | float) else "—"
 
 
-def pd_horizon_text(horizon: dict[str, Any] | None) -> str:
-    """The PD horizon of a spec's `pd_horizon` in words; `pd_12m` is the 12-month PD."""
-    if not horizon or horizon.get("basis", "months") == "months":
-        months = (horizon or {}).get("months", 12)
-        return f"the model's PD covers {months:g} months (decisions' pd_12m: 12-month PD)"
+def pd_horizon_text(horizon: dict[str, Any] | None, unstated: str) -> str:
+    """The PD horizon of a spec's `pd_horizon` in words; `unstated` says what the data's bad
+    definition implies when the spec names none."""
+    if not horizon:
+        return f"not stated by the spec — {unstated}"
+    if horizon.get("basis", "months") == "months":
+        return f"{horizon.get('months', 12):g} months (decisions' pd_12m is that PD)"
     return (
-        "the model's PD covers the life of the loan; decisions' pd_12m is converted to 12 months "
-        "(constant hazard over the term)" + (f" — {horizon['note']}" if horizon.get("note") else "")
+        "life of the loan; decisions' pd_12m is converted to 12 months (constant hazard over the "
+        "term)" + (f" — {horizon['note']}" if horizon.get("note") else "")
     )
 
 
@@ -358,9 +366,8 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     """The SBA backtest (module docstring, 1.); returns the server, still running."""
     console.rule("1. SBA backtest on known outcomes (US$)")
     console.print(SBA_NOTE)
-    spec_path = _train(
-        "sba-case", REPO / "data", settings.var_dir / "model", "Selected", SBA_DATASET
-    )
+    label = (SBA_DATASET, "SBA's Default is a charge-off at any time in the loan's life")
+    spec_path = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
     server, key = start_api(spec_path, port)
     features = list(json.loads(spec_path.read_text(encoding="utf-8"))["features"])
     rows = _sba_rows()
@@ -381,7 +388,10 @@ def run_cumcm(
     from creditfactory.adapters.cli.demo_invoices import AS_OF, print_summary, run_invoices
 
     console.rule("2. 中国小微企业 invoice flow and the 1 亿 allocation (CNY)")
-    label = "CUMCM 2020 C (123 rated Chinese SMEs, 附件1)"
+    label = (
+        "CUMCM 2020 C (123 rated Chinese SMEs, 附件1)",
+        "是否违约 is the bank's default flag on its one-year loans: about 12 months",
+    )
     spec_path = _train(
         "cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None, label
     )
