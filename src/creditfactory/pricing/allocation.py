@@ -38,6 +38,7 @@ __all__ = [
     "Candidate",
     "FirmAllocation",
     "Why",
+    "book_totals",
     "candidate",
     "explain",
     "not_offered",
@@ -157,15 +158,23 @@ def violations(
     return found
 
 
+def book_totals(
+    candidates: Iterable[Candidate], amounts: Mapping[str, Money], currency: str = "CNY"
+) -> tuple[Money, Money, Money]:
+    """(amount lent, expected loss a year, risk-adjusted return a year) of `amounts`."""
+    zero = Money.zero(currency)
+    lent, el, ret = zero, zero, zero
+    for c in candidates:
+        x = amounts.get(c.firm_id, zero)
+        lent, el, ret = lent + x, el + x * c.el_rate, ret + x * c.return_rate
+    return lent, el, ret
+
+
 def _totals(
     candidates: Iterable[Candidate], amounts: Mapping[str, Money], appetite: RiskAppetite
 ) -> tuple[Money, Money]:
-    zero = Money.zero(appetite.budget.currency)
-    total, el = zero, zero
-    for c in candidates:
-        x = amounts.get(c.firm_id, zero)
-        total, el = total + x, el + x * c.el_rate
-    return total, el
+    lent, el, _ = book_totals(candidates, amounts, appetite.budget.currency)
+    return lent, el
 
 
 def _by_grade(

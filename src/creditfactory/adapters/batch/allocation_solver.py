@@ -17,7 +17,7 @@ from decimal import ROUND_FLOOR, Decimal
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from creditfactory.kernel.money import Money
-from creditfactory.pricing.allocation import Candidate, upper_bound
+from creditfactory.pricing.allocation import Candidate, book_totals, upper_bound
 from creditfactory.pricing.appetite import RiskAppetite
 
 __all__ = ["FrontierPoint", "frontier", "solve"]
@@ -112,9 +112,5 @@ def frontier(
 def _point(
     candidates: Sequence[Candidate], appetite: RiskAppetite, amounts: dict[str, Money]
 ) -> FrontierPoint:
-    zero = Money.zero(appetite.budget.currency)
-    lent, el, ret = zero, zero, zero
-    for c in candidates:
-        x = amounts.get(c.firm_id, zero)
-        lent, el, ret = lent + x, el + x * c.el_rate, ret + x * c.return_rate
+    lent, el, ret = book_totals(candidates, amounts, appetite.budget.currency)
     return FrontierPoint(appetite.el_budget, lent, el, ret)

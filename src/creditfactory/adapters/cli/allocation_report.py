@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from creditfactory.kernel.money import Money  # noqa: E402
+from creditfactory.pricing.allocation import book_totals  # noqa: E402
 
 if TYPE_CHECKING:
     from creditfactory.adapters.cli.demo_invoices import InvoiceRun
@@ -61,14 +62,12 @@ def _frontier_png(run: InvoiceRun) -> str:
     els = [float(p.expected_loss.amount) / 1e4 for p in run.frontier]
     rets = [float(p.expected_return.amount) / 1e4 for p in run.frontier]
     ax.plot(els, rets, marker="o", color="#1f5fa8", label="efficient frontier")
-    zero = Money.zero()
-    el = sum((run.amounts.get(c.firm_id, zero) * c.el_rate for c in run.candidates), zero)
-    ret = sum((run.amounts.get(c.firm_id, zero) * c.return_rate for c in run.candidates), zero)
+    _, el, ret = book_totals(run.candidates, run.amounts)
     ax.scatter([float(el.amount) / 1e4], [float(ret.amount) / 1e4], color="#c0392b", zorder=3,
-               s=70, label=f"chosen: EL budget {run.appetite.el_budget.amount / 10_000:,.0f} 万")  # fmt: skip
+               s=70, label=f"chosen: EL budget {run.appetite.el_budget.amount:,.0f} CNY")  # fmt: skip
     ax.axvline(float(run.appetite.el_budget.amount) / 1e4, color="#c0392b", ls=":", lw=1)
-    ax.set_xlabel("expected loss a year (万 CNY; PD 12-month × LGD)")
-    ax.set_ylabel("risk-adjusted return a year (万 CNY)")
+    ax.set_xlabel("expected loss a year (10,000 CNY; PD 12-month × LGD)")
+    ax.set_ylabel("risk-adjusted return a year (10,000 CNY)")
     ax.set_title("Return vs expected loss as the EL budget varies (other limits held)")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
@@ -88,7 +87,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _html(run: InvoiceRun, rows: list[dict[str, str]], as_of: date, dataset: str) -> str:
-    a, zero = run.appetite, Money.zero()
+    a = run.appetite
     appetite = [
         ["版本 version", f"{a.version} (effective {a.effective_date})"],
         ["总预算 budget", f"{a.budget.amount:,.0f} CNY"],
@@ -101,8 +100,7 @@ def _html(run: InvoiceRun, rows: list[dict[str, str]], as_of: date, dataset: str
     grades = []
     for grade in sorted({c.grade for c in run.candidates}):
         members = [c for c in run.candidates if c.grade == grade]
-        amount = sum((run.amounts.get(c.firm_id, zero) for c in members), zero)
-        el = sum((run.amounts.get(c.firm_id, zero) * c.el_rate for c in members), zero)
+        amount, el, _ = book_totals(members, run.amounts)
         grades.append([
             grade, str(len(members)), str(sum(1 for c in members if run.amounts.get(c.firm_id))),
             f"{amount.amount:,.0f}", f"{a.grade_cap(grade).amount:,.0f}", f"{el.amount:,.0f}",
@@ -118,9 +116,7 @@ def _html(run: InvoiceRun, rows: list[dict[str, str]], as_of: date, dataset: str
          r["return_per_yuan"], f"{int(r['allocated_cny']):,}", r["why_zh"], r["why_en"]]
         for r in sorted(rows, key=lambda r: (-int(r["allocated_cny"]), r["grade"], r["firm_id"]))
     ]  # fmt: skip
-    lent = sum(run.amounts.values(), zero)
-    el = sum((run.amounts.get(c.firm_id, zero) * c.el_rate for c in run.candidates), zero)
-    ret = sum((run.amounts.get(c.firm_id, zero) * c.return_rate for c in run.candidates), zero)
+    lent, el, ret = book_totals(run.candidates, run.amounts)
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>1 亿额度分配 · 1 亿 allocation — CUMCM 2020 C</title><style>
 body{{font-family:sans-serif;max-width:1180px;margin:2em auto;color:#222}}

@@ -39,6 +39,7 @@ from creditfactory.origination.application import demo_uscc
 from creditfactory.pricing.allocation import (
     Candidate,
     FirmAllocation,
+    book_totals,
     candidate,
     explain,
     not_offered,
@@ -166,9 +167,7 @@ def print_summary(run: InvoiceRun, out: Path, console: Console) -> Path:
     for _, app in run.applications:
         status[app["status"]] = status.get(app["status"], 0) + 1
     zero = Money.zero()
-    lent = sum(run.amounts.values(), zero)
-    el = sum((run.amounts.get(c.firm_id, zero) * c.el_rate for c in run.candidates), zero)
-    ret = sum((run.amounts.get(c.firm_id, zero) * c.return_rate for c in run.candidates), zero)
+    lent, el, ret = book_totals(run.candidates, run.amounts)
     a = run.appetite
     table = Table(title=f"1 亿 allocation — {DATASET}; amounts in CNY (元)", show_header=False)
     table.add_row(
@@ -194,7 +193,7 @@ def print_summary(run: InvoiceRun, out: Path, console: Console) -> Path:
         grades.add_column(column, justify="right" if column != "grade" else "left")
     for grade in sorted({c.grade for c in run.candidates}):
         members = [c for c in run.candidates if c.grade == grade]
-        amount = sum((run.amounts.get(c.firm_id, zero) for c in members), zero)
+        amount, _, _ = book_totals(members, run.amounts)
         grades.add_row(
             grade, str(len(members)), str(sum(1 for c in members if run.amounts.get(c.firm_id))),
             f"{amount.amount:,.0f}", f"{a.grade_caps.get(grade, Decimal(0)):.0%}",
