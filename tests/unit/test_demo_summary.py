@@ -37,7 +37,7 @@ def test_model_figures_quote_the_training_result() -> None:
 def test_missing_figures_are_said_missing_not_invented() -> None:
     lines = demo.model_figures({"validation": {"auc": 0.84, "ks": 0.65}}, None, "x")
     assert "(no CI in the result), Brier —" in lines[0]
-    assert lines[1].startswith("out-of-time: not available")
+    assert lines[1] == "out-of-time: not in the training result"
 
 
 def test_pd_horizon_in_words() -> None:

@@ -151,7 +151,7 @@ def model_figures(
     lines.append(
         f"out-of-time: AUC {_fig(oot.get('auc'))}, Brier {_fig(oot.get('brier'))}"
         if oot
-        else "out-of-time: not available (no application dates in this data set)"
+        else "out-of-time: not in the training result"
     )
     bench = result.get("benchmark")
     if bench:
