@@ -48,15 +48,15 @@ def test_pd_horizon_in_words() -> None:
     assert demo.pd_horizon_text({"basis": "months", "months": 12}, "x").startswith("12 months")
 
 
-def _app(status: str, amount: str, facts: Any = None) -> dict[str, Any]:
+def _app(status: str, amount: str, verification: Any = None) -> dict[str, Any]:
     decision: dict[str, Any] = {
         "reasons": [{"kind": "knockout", "code": "K07", "en": "PD above policy", "zh": "违约概率高"}]
         if status == "declined" else [],
         "expected_loss": "100.00", "pd_12m": 0.02, "grade": "R5", "limit": amount,
         "annual_rate": "0.06",
     }  # fmt: skip
-    if facts is not None:
-        decision["facts"] = facts
+    if verification is not None:
+        decision["verification"] = verification
     offer = {"amount": amount, "annual_rate": "0.06", "term_months": 12}
     return {"status": status, "decision": decision, "offer": offer}
 
@@ -80,13 +80,17 @@ def test_sba_summary_prints_us_dollars_never_cny() -> None:
 
 
 def test_verified_share_counts_decisions_citing_verified_facts() -> None:
+    sales = {"name": "annual_sales", "value": "1200000", "source": "invoices"}
     apps = [
-        _app("disbursed", "1", facts=[{"name": "sales", "verified": True}]),
-        _app("disbursed", "1", facts=[{"name": "Term", "verified": False}]),
-        _app("declined", "1", facts={"sales": {"verified": True}}),
-        _app("declined", "1", facts=[]),
+        _app("disbursed", "1", {"verified": [sales], "declared_only": [], "contradictions": []}),
+        _app("disbursed", "1", {"verified": [], "declared_only": [{"name": "NoEmp"}]}),
+        _app("declined", "1", {"verified": [sales], "contradictions": [{"zh": "不符", "en": "x"}]}),
+        _app("declined", "1", {"verified": [], "declared_only": []}),
     ]
-    assert demo.verified_share(apps) == "2 of 4 decisions cite verified facts (50.0%)"
+    assert demo.verified_share(apps) == (
+        "2 of 4 decisions cite verified facts (50.0%); 1 with a declaration contradicted by "
+        "verified data"
+    )
     assert demo.verified_share([_app("declined", "1")]) == (
         "decisions carry no verified/declared record"
     )

@@ -243,18 +243,18 @@ def _latency(results: list[tuple[str, dict[str, Any], float]]) -> tuple[float, f
 
 
 def verified_share(results: list[dict[str, Any]]) -> str:
-    """The share of decisions citing at least one verified fact (the decision's `facts`, each with
-    `verified`), or a note when the decisions carry no such record."""
-    with_record = [a for a in results if isinstance(a["decision"].get("facts"), list | dict)]
-    if not with_record:
+    """How many decisions cite verified facts: the decision record's `verification` (`verified`:
+    facts a data source returned, `declared_only`, `contradictions`), or a note when the decisions
+    carry no such record."""
+    records = [a["decision"].get("verification") for a in results]
+    if not any(isinstance(r, dict) and r for r in records):
         return "decisions carry no verified/declared record"
-    cited = sum(1 for a in with_record if _cites_verified(a["decision"]["facts"]))
-    return f"{cited} of {len(results)} decisions cite verified facts ({_pct(cited / len(results))})"
-
-
-def _cites_verified(facts: list[Any] | dict[str, Any]) -> bool:
-    items = facts.values() if isinstance(facts, dict) else facts
-    return any(isinstance(f, dict) and f.get("verified") for f in items)
+    cited = sum(1 for r in records if isinstance(r, dict) and r.get("verified"))
+    contradicted = sum(1 for r in records if isinstance(r, dict) and r.get("contradictions"))
+    return (
+        f"{cited} of {len(results)} decisions cite verified facts ({_pct(cited / len(results))}); "
+        f"{contradicted} with a declaration contradicted by verified data"
+    )
 
 
 def _summary(results: list[tuple[str, dict[str, Any], float]], seconds: float) -> None:
