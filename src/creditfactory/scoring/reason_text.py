@@ -36,8 +36,14 @@ _REASON: Final[dict[str, tuple[str, str]]] = {
 }
 
 _ADVICE: Final[dict[str, tuple[str, str]]] = {
-    "low": ("{zh}提高后，评分和可贷额度会提高", "a higher {en} would raise the score and the limit"),
-    "high": ("{zh}降低后，评分和可贷额度会提高", "a lower {en} would raise the score and the limit"),
+    "low": (
+        "{zh}提高后，评分和可贷额度会提高",
+        "a higher {en} would raise the score and the limit",
+    ),
+    "high": (
+        "{zh}降低后，评分和可贷额度会提高",
+        "a lower {en} would raise the score and the limit",
+    ),
     "missing": (
         "提供{zh}后可按实际情况评分",
         "providing {en} would let it be scored on the actual value",
@@ -55,7 +61,7 @@ def label(spec: ScorecardSpec, feature: str, language: str) -> str:
 
 def actionable(spec: ScorecardSpec, feature: str) -> bool:
     """True when the spec marks `feature` as one the borrower can change (absent = False)."""
-    flag = spec.labels.get(feature, {}).get("actionable")
+    flag: object = spec.labels.get(feature, {}).get("actionable")
     return flag is True or str(flag).lower() == "true"
 
 

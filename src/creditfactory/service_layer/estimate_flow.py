@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any, Final
 
 from creditfactory.decisioning import (
@@ -170,7 +169,9 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         existing_credit=existing,
     )  # fmt: skip
     limits = deps.policy.limits
-    revenue = estimate_limit(request, _limit_policy(deps), lambda _r, _b: limits.score_cap(scored.pd_12m))
+    revenue = estimate_limit(
+        request, _limit_policy(deps), lambda _r, _b: limits.score_cap(scored.pd_12m)
+    )
     facts = replace(decision_facts(scored, applicant, external, as_of, wanted), data_gaps=())
     inputs = DecisionInputs(
         decision_id=f"estimate:{cmd.request_id}", application_id=cmd.request_id, facts=facts,
