@@ -27,6 +27,7 @@ from creditfactory.decisioning.errors import DecisioningError, PolicyInvalid, Un
 from creditfactory.decisioning.facts import DecisionFacts
 from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
 from creditfactory.decisioning.policy import (
+    BUNDLED_POLICIES,
     DEFAULT_POLICY,
     DecisionPolicy,
     LimitRules,
@@ -36,6 +37,7 @@ from creditfactory.decisioning.policy import (
 from creditfactory.decisioning.rules import Rule, RuleHit, evaluate_table
 
 __all__ = [
+    "BUNDLED_POLICIES",
     "DEFAULT_POLICY",
     "Decision",
     "DecisionFacts",
