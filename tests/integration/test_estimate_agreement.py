@@ -15,6 +15,7 @@ PD or the minimum loan, and said e.g. 10,000–15,000 at 15 % where the applicat
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
@@ -31,7 +32,7 @@ from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring import load_spec
-from creditfactory.scoring.spec import Characteristic
+from creditfactory.scoring.spec import Calibration, Characteristic
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
@@ -61,10 +62,11 @@ def _best(ch: Characteristic) -> Any:
 
 
 def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
-    """Any value of `ch` — a number around each bin edge, a category, a special value, missing —
-    or, as often, one in its best bin (so that many applicants get a range to test)."""
+    """Any value of `ch` — a number around each bin edge, a category, a special value — or, as
+    often, one in its best bin (so that many applicants get a range to test). Never missing:
+    the served flow requires every characteristic no wired source computes (422 otherwise)."""
     edges = [e for b in ch.bins for e in (b.lower, b.upper) if e is not None]
-    options: list[st.SearchStrategy[Any]] = [st.none()]
+    options: list[st.SearchStrategy[Any]] = []
     if edges:
         lo, hi = min(edges), max(edges)
         span = max(hi - lo, 1.0)
@@ -72,10 +74,17 @@ def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
     categories = [c for b in ch.bins for c in (*b.categories, *b.special_values)]
     if categories:
         options.append(st.sampled_from(categories))
-    return st.one_of(st.just(_best(ch)), st.one_of(options))
+    return st.one_of(st.just(_best(ch)), *options)
 
 
-APPLICANT = st.fixed_dictionaries({c.feature: _values(c) for c in SPEC.characteristics})
+BEST = {c.feature: _best(c) for c in SPEC.characteristics}
+APPLICANT = st.one_of(
+    st.fixed_dictionaries({c.feature: _values(c) for c in SPEC.characteristics}),
+    # a good applicant but for one characteristic: most of these get a range to test
+    st.sampled_from(SPEC.characteristics).flatmap(
+        lambda ch: _values(ch).map(lambda v: {**BEST, ch.feature: v})
+    ),
+)
 
 
 @settings(
@@ -83,7 +92,7 @@ APPLICANT = st.fixed_dictionaries({c.feature: _values(c) for c in SPEC.character
 )
 @given(
     declared=APPLICANT,
-    revenue=st.integers(0, 30_000_000),
+    revenue=st.integers(0, 30_000_000) | st.integers(200_000, 5_000_000),
     need=st.none() | st.integers(0, 5_000_000),
     term=st.integers(1, 36),
     where=st.fractions(0, 1),
@@ -100,7 +109,7 @@ def test_an_amount_inside_the_estimate_is_approved_at_its_rate(
                                        str(revenue), term, uscc=uscc, declared=declared,
                                        working_capital_need=wc))  # fmt: skip
     if est["limit_high"] == "0":
-        event("no range")
+        event("no range: " + ",".join(sorted({r["code"] for r in est["reasons"]})))
         assert est["reasons"] and est["rate_low"] is None
         return
     event("a range")
@@ -121,16 +130,22 @@ def test_an_amount_inside_the_estimate_is_approved_at_its_rate(
 
 
 def test_the_measured_defect_is_gone(engine: Engine) -> None:
-    # Issue 12: the estimate quoted 10,000–15,000 at the 15 % product cap for this applicant and
-    # the application was declined (K08: the RAROC price is above the cap). Now: no range, the
-    # decision's own reasons, in words.
-    deps = _deps(engine)
-    declared = {"Term": 70, "ApprovalFY": 2005, "FranchiseCode": 1, "NoEmp": 20, "CreateJob": 7}
+    # Issue 12: for an applicant at PD 0.25 the estimate quoted 10,000–15,000 at the 15 % product
+    # cap, and the application was declined (K08: the RAROC price, EL 0.25 × 0.45 = 11.25 % plus
+    # funding, cost and capital, is above the cap). Now: no range and the decision's reasons.
+    at_quarter = Calibration(intercept=math.log(0.25 / 0.75), slope=0.0)  # PD 0.25 for anyone
+    deps = _deps(engine, replace(SPEC, calibration=at_quarter))
+    declared = BEST
     est = estimate(deps, EstimateLimit("ch", "r1", "enterprise", "测试", "150000", 12,
                                        uscc=demo_uscc(77, "350100"), declared=declared))  # fmt: skip
     assert (est["limit_low"], est["limit_high"], est["rate_low"]) == ("0", "0", None)
     assert est["reasons"][0]["code"] == "K08"
     assert est["reasons"][0]["en"] == "risk-based price above the all-in rate ceiling"
+    applied = submit_application(deps, SubmitApplication(
+        "ch", RandomIds().new("k"), "enterprise", "测试", "12000", 12,
+        uscc=demo_uscc(77, "350100"), declared=declared, auto_accept=False))  # fmt: skip
+    assert applied["status"] == "declined"
+    assert applied["decision"]["reasons"][0]["code"] == "K08"
 
 
 def test_advice_names_only_actionable_factors(engine: Engine) -> None:
