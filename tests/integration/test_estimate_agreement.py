@@ -36,6 +36,7 @@ from creditfactory.scoring.spec import Calibration, Characteristic
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
+from tests.lpr_fixture import current_series
 
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
 SPEC = load_spec(SPEC_TEXT)
@@ -49,7 +50,8 @@ def _cipher() -> None:
 def _deps(engine: Engine, spec: Any = SPEC) -> FactoryDeps:
     clock = SystemClock()
     return FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=spec,
-                       spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds())  # fmt: skip
+                       spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds(),
+                       lpr_series=current_series())  # fmt: skip
 
 
 def _best(ch: Characteristic) -> Any:

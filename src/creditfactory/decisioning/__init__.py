@@ -33,6 +33,7 @@ from creditfactory.decisioning.errors import DecisioningError, PolicyInvalid, Un
 from creditfactory.decisioning.facts import DecisionFacts
 from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
 from creditfactory.decisioning.policy import (
+    BUNDLED_POLICIES,
     DEFAULT_POLICY,
     DecisionPolicy,
     LimitRules,
@@ -42,6 +43,7 @@ from creditfactory.decisioning.policy import (
 from creditfactory.decisioning.rules import Rule, RuleHit, evaluate_table
 
 __all__ = [
+    "BUNDLED_POLICIES",
     "DEFAULT_POLICY",
     "ApprovableRange",
     "Decision",

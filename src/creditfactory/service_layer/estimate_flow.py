@@ -162,6 +162,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         limit=LimitRequest(scored.pd_12m, Money.zero(), wc_need, existing, existing),
         term_months=cmd.term_months, as_of=as_of, decided_at=now, spec_digest=deps.spec_digest,
         snapshot={}, score_reasons=scored.reasons[:DEFAULT_MAX_REASONS],
+        lpr_series=deps.lpr_series,
     )  # fmt: skip
     ceiling = _ceiling(revenue)
     found = _range(deps, inputs, ceiling)
