@@ -120,7 +120,7 @@ def test_record_is_replayable_and_digests_are_stable() -> None:
     again = decide(_inputs(_facts()), DEFAULT_POLICY).record.to_dict()
     assert first == again
     assert first["inputs_digest"] == digest({"request": {"amount": "800000"}})
-    assert first["policy_version"] == "credit-policy-2024.1"
+    assert first["policy_version"] == "credit-policy-2026.1"
     assert first["policy_digest"] == DEFAULT_POLICY.digest
     assert json.loads(json.dumps(first)) == first
 

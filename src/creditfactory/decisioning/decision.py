@@ -62,7 +62,9 @@ class DecisionInputs:
     """Everything `decide` reads.
 
     snapshot: the raw inputs (application, features, pulled data) as JSON-able values; only its
-    digest goes into the record. score_reasons: the scorecard's reason codes.
+    digest goes into the record. score_reasons: the scorecard's reason codes. verification:
+    which facts were verified (with source, record id, retrieval time) and which only declared
+    (origination.verification), copied into the record.
     """
 
     decision_id: str
@@ -75,6 +77,7 @@ class DecisionInputs:
     spec_digest: str
     snapshot: Mapping[str, Any]
     score_reasons: tuple[ReasonCode, ...] = ()
+    verification: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,7 @@ class DecisionRecord:
     raroc: str | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
     decided_at: datetime | None = None
+    verification: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; amounts and rates as decimal text, times ISO 8601."""
@@ -125,6 +129,7 @@ class DecisionRecord:
             "raroc": self.raroc,
             "versions": dict(self.versions),
             "decided_at": None if self.decided_at is None else self.decided_at.isoformat(),
+            "verification": dict(self.verification),
         }
 
 
@@ -158,12 +163,22 @@ def _price(inputs: DecisionInputs, policy: DecisionPolicy, sizing: LimitSizing) 
     return offer_rate(request)
 
 
-def _reasons(hits: list[RuleHit], kind: str, gaps: tuple[str, ...]) -> list[Reason]:
+def _details(fact: str, facts: DecisionFacts) -> tuple[list[str], list[str]]:
+    """What a rule on a list fact names in its reason: the gaps, or the contradicted facts."""
+    if fact == "data_gaps":
+        return list(facts.data_gaps), list(facts.data_gaps)
+    if fact == "contradictions":
+        return [zh for zh, _ in facts.contradictions], [en for _, en in facts.contradictions]
+    return [], []
+
+
+def _reasons(hits: list[RuleHit], kind: str, facts: DecisionFacts) -> list[Reason]:
     out = []
     for hit in hits:
         zh, en = hit.rule.reason_zh, hit.rule.reason_en
-        if hit.rule.fact == "data_gaps":
-            zh, en = f"{zh}（{'；'.join(gaps)}）", f"{en} ({'; '.join(gaps)})"
+        zh_items, en_items = _details(hit.rule.fact, facts)
+        if zh_items:
+            zh, en = f"{zh}（{'；'.join(zh_items)}）", f"{en} ({'; '.join(en_items)})"
         out.append(Reason(hit.rule.rule_id, kind, zh, en))
     return out
 
@@ -182,9 +197,8 @@ def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
         price_refused=None if offer is None else offer.refused,
         raroc_below_hurdle=None if offer is None else OfferFlag.HURDLE_NOT_MET in offer.flags,
     )
-    gaps = inputs.facts.data_gaps
-    knockouts = _reasons(evaluate_table(policy.knockouts, facts), "knockout", gaps)
-    referrals = _reasons(evaluate_table(policy.referrals, facts), "referral", gaps)
+    knockouts = _reasons(evaluate_table(policy.knockouts, facts), "knockout", inputs.facts)
+    referrals = _reasons(evaluate_table(policy.referrals, facts), "referral", inputs.facts)
     if knockouts:
         outcome, reasons = Outcome.DECLINE, knockouts + _score_reasons(inputs.score_reasons)
     elif referrals:
@@ -230,4 +244,5 @@ def _record(
         limit_binding=sizing.binding,
         **price,
         decided_at=inputs.decided_at,
+        verification=inputs.verification,
     )

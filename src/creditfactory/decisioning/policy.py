@@ -9,10 +9,13 @@ decision records `version` and the document's sha256 (`digest`). Shape:
      "limits": {"product_max": "3000000", "inclusive_cap": "10000000",
                 "concentration_cap": "5000000", "minimum": "10000", "rounding_step": "1000",
                 "score_caps": [{"pd_below": 0.02, "cap": "3000000"}, …]},
-     "pricing": {"lgd": "0.45", "product": "sme_working_capital"}}
+     "pricing": {"lgd": "0.45", "product": "sme_working_capital"},
+     "verification": {"sales_tolerance": "0.20", "date_tolerance_days": 31}}
 
 rule = {"id", "fact", "op", "value", "zh", "en"} (see `rules.Rule`). Amounts are CNY decimal
 text. The 普惠 cap of 10 M CNY per borrower is DOMAIN.md §2.1 (金规〔2024〕11 号).
+`verification` (optional; these defaults when absent) holds how far a declared value may
+differ from the verified one before it counts as a contradiction (origination.verification).
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ from creditfactory.decisioning.errors import PolicyInvalid
 from creditfactory.decisioning.rules import Rule
 from creditfactory.kernel.money import Money
 
-__all__ = ["DEFAULT_POLICY", "DecisionPolicy", "LimitRules", "ScoreCap", "load_policy"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "DecisionPolicy",
+    "LimitRules",
+    "ScoreCap",
+    "VerificationRules",
+    "load_policy",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,16 @@ class LimitRules:
 
 
 @dataclass(frozen=True, slots=True)
+class VerificationRules:
+    """Tolerances of declared against verified facts: declared annual sales within
+    ± `sales_tolerance` (fraction) of the invoices' sales; a declared registration date within
+    `date_tolerance_days` of the registry's."""
+
+    sales_tolerance: Decimal = Decimal("0.20")
+    date_tolerance_days: int = 31
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionPolicy:
     """One released policy version; `digest` is the sha256 of its canonical JSON."""
 
@@ -71,6 +91,7 @@ class DecisionPolicy:
     lgd: Decimal
     pricing_product: str
     digest: str
+    verification: VerificationRules = VerificationRules()
 
 
 def _get(doc: dict[str, Any], key: str, where: str) -> Any:
@@ -126,6 +147,23 @@ def _limits(doc: dict[str, Any]) -> LimitRules:
     )
 
 
+def _verification(doc: Any) -> VerificationRules:
+    if doc is None:
+        return VerificationRules()
+    try:
+        rules = VerificationRules(
+            Decimal(str(_get(doc, "sales_tolerance", "verification."))),
+            int(_get(doc, "date_tolerance_days", "verification.")),
+        )
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise PolicyInvalid(
+            "verification: sales_tolerance and date_tolerance_days are numbers"
+        ) from exc
+    if not (0 <= rules.sales_tolerance < 1 and rules.date_tolerance_days >= 0):
+        raise PolicyInvalid("verification.sales_tolerance: in [0, 1); date_tolerance_days ≥ 0")
+    return rules
+
+
 def load_policy(text: str) -> DecisionPolicy:
     """Parse a policy document (JSON text). raises PolicyInvalid naming the path."""
     try:
@@ -143,6 +181,7 @@ def load_policy(text: str) -> DecisionPolicy:
         lgd=Decimal(str(_get(pricing, "lgd", "pricing."))),
         pricing_product=str(_get(pricing, "product", "pricing.")),
         digest=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        verification=_verification(doc.get("verification")),
     )
 
 
@@ -150,5 +189,5 @@ def _bundled(name: str) -> str:
     return (resources.files("creditfactory.decisioning") / "policies" / name).read_text("utf-8")
 
 
-DEFAULT_POLICY: Final = load_policy(_bundled("credit-policy-2024.1.json"))
+DEFAULT_POLICY: Final = load_policy(_bundled("credit-policy-2026.1.json"))
 """The released policy shipped with the code (illustrative thresholds; see docs/credit-factory.md)."""

@@ -23,6 +23,7 @@ from creditfactory.origination import (
     estimate_limit,
 )
 from creditfactory.origination.application import application_features
+from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.pricing import PricingRequest, offer_rate
 from creditfactory.scoring import score
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -72,11 +73,12 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     """The indicative range (see module docstring). raises InvalidField / ValidationError."""
     as_of = deps.clock.now().date()
     applicant = build_applicant(cmd, as_of, deps)
+    wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
+    check_declared(cmd.declared, declared_schema(deps.spec, wanted), as_of)
     subject = applicant.subject_id
     if cmd.consent is not None:
         token = f"{cmd.channel_id}|{cmd.request_id}"
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
-    wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     scored = score(
         deps.spec, application_features(deps.spec.features, cmd.declared, external, as_of)

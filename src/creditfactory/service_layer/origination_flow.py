@@ -46,6 +46,8 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.consent_gate import DataSources
+from creditfactory.origination.declared import check_declared, declared_schema
+from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.service_layer.factory_ports import (
     DuplicateSubmission,
@@ -235,9 +237,11 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     as_of = now.date()
     applicant = build_applicant(cmd, as_of, deps)
     amount = _amount(cmd, deps)
+    wanted = configured_sources(deps.sources)
+    schema = declared_schema(deps.spec, wanted)
+    check_declared(cmd.declared, schema, as_of)
     body = _request_body(cmd)
     request_digest = digest(body)
-    wanted = configured_sources(deps.sources)
     # A retry is answered before consent or pulls happen. With neither to do, the claim below
     # answers it instead (DuplicateSubmission → replay), which saves a transaction per request.
     if cmd.consent is not None or wanted:
@@ -251,15 +255,18 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec.features, cmd.declared, external, as_of)
     scored = score(deps.spec, features)
+    verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     case = _Case(
         cmd=cmd,
         row=_application_row(
             deps.ids.new("app"), cmd, applicant, amount, request_digest, now, deps
         ),
         amount=amount,
-        facts=decision_facts(scored, applicant, external, as_of, wanted),
+        facts=decision_facts(
+            scored, applicant, external, as_of, wanted, verification.contradictions
+        ),
         scored=scored,
-        snapshot=_snapshot(body, features, external),
+        snapshot=_snapshot(body, features, external, verification.to_dict()),
         external=external,
         now=now,
     )
@@ -335,6 +342,7 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
         spec_digest=deps.spec_digest,
         snapshot=case.snapshot,
         score_reasons=case.scored.reasons,
+        verification=case.snapshot["verification"],
     )
     decision = decide(inputs, deps.policy)
     record = decision.record.to_dict()
@@ -442,7 +450,10 @@ def _application_row(
 
 
 def _snapshot(
-    body: Mapping[str, Any], features: Mapping[str, Any], external: ExternalData
+    body: Mapping[str, Any],
+    features: Mapping[str, Any],
+    external: ExternalData,
+    verification: Mapping[str, Any],
 ) -> dict[str, Any]:
     return {
         "request": dict(body),
@@ -455,6 +466,7 @@ def _snapshot(
             "bureau": None if external.bureau is None else external.bureau.max_days_past_due,
             "gaps": dict(external.gaps),
         },
+        "verification": dict(verification),
     }
 
 
@@ -483,6 +495,7 @@ def replay_inputs(inputs: DecisionInputs) -> dict[str, Any]:
     request, term, dates — a replay re-scores the snapshot's features and rebuilds these."""
     facts = asdict(inputs.facts)
     facts["data_gaps"] = list(inputs.facts.data_gaps)
+    facts["contradictions"] = [list(c) for c in inputs.facts.contradictions]
     req = inputs.limit
     return {
         "facts": facts,
