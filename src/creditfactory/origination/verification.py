@@ -81,7 +81,7 @@ class _Facts:
 
 
 def _text(amount: Any) -> str | None:
-    return None if amount is None else str(amount.amount)
+    return None if amount is None else str(amount.rounded().amount)
 
 
 def _gathered(external: ExternalData, features: Mapping[str, Any], as_of: date) -> _Facts:
