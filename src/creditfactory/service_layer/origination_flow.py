@@ -1,10 +1,11 @@
 """The "310" application flow: submit → pull (with consent) → score → decide → offer → accept
 → contract → disburse, one transaction from the claim of the idempotency key to the ledger.
 
-`submit_application` validates the applicant (422 on a bad USCC / ID / amount / term), records
-the consent it carries, pulls the configured sources through the consent gate (a failing source
-becomes a data gap, never an error), scores with the frozen spec, decides with the versioned
-policy, and — for an approval with `auto_accept` — books and disburses the loan. The unique
+`submit_application` validates the applicant (422 on a bad USCC / ID / amount / term) and the
+declared facts against the served spec (422 `declared.<name>`), records the consent it carries,
+pulls the configured sources through the consent gate (a failing source becomes a data gap, never
+an error), records which facts were verified and which only declared (`verification`), scores
+with the frozen spec, decides with the versioned policy, and — for an approval with `auto_accept` — books and disburses the loan. The unique
 (channel, idempotency key) makes concurrent duplicates produce one application and one loan;
 every retry returns the first response. Audit leaves are appended in the same transaction.
 """

@@ -281,7 +281,8 @@ def run_sba(settings: Settings, port: int, workers: int, serve: bool) -> None:
     """The default demo (module docstring)."""
     _fresh_database(settings)
     spec_path = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected")
-    server, key = start_api(spec_path, port)
+    # US firms: no Chinese registry, court, tax or invoice source knows them (declared only)
+    server, key = start_api(spec_path, port, {"CREDITFACTORY_DATA_SOURCES": "off"})
     features = list(json.loads(spec_path.read_text(encoding="utf-8"))["features"])
     rows = _sba_rows()
     items = [(f"sba-{r['LoanNr_ChkDgt']}", _sba_application(r, features)) for r in rows]

@@ -1,10 +1,11 @@
 """`creditfactory demo --invoices DIR`: the Chinese thin-file flow on CUMCM 2020 C.
 
 The scorecard is trained on the 123 rated firms (附件1) from their invoice features. The 302
-unrated firms (附件2) apply over HTTP as enterprises (a synthetic valid USCC stands in for each
-企业代号), each with a consent for invoices; the API pulls their own invoices from the CSV files
-(`CsvInvoiceSource`), scores, decides and offers (no auto-accept). The demo then allocates the
-budget (default 1 亿 CNY) across the approved offers by expected margin per yuan
+unrated firms (附件2) apply over HTTP with the synthetic USCC, applicant type and declarations of
+data/fixtures/cn_records/firms.csv, each with a consent for invoices, registry, courts and tax;
+the API pulls their own invoices (`CsvInvoiceSource`) and the fixture records through the
+consent gate, verifies the declarations, scores, decides and offers (no auto-accept). The demo
+then allocates the budget (default 1 亿 CNY) across the approved offers by expected margin per yuan
 (rate − PD × LGD), accepts the chosen offers over HTTP (contract + disbursement), and writes
 `var/reports/cumcm_allocation.md` and `.csv`. Amount requested: 1,000,000 CNY per firm (the
 problem's 10万–100万 range); the policy sizes the limit. As-of date: 2020-01-01 (the data end).
@@ -21,8 +22,8 @@ from typing import Any
 import httpx
 from rich.console import Console
 
-from creditfactory.config import Settings
-from creditfactory.origination.application import demo_uscc
+from creditfactory.adapters.gateways.cn_fixtures import CONSENT_CATEGORIES, FirmFixture, read_firms
+from creditfactory.config import CN_RECORDS, Settings
 
 __all__ = ["allocate", "run_invoices"]
 
@@ -49,13 +50,16 @@ def _firms(directory: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _apply(client: httpx.Client, key: str, firm: dict[str, str], uscc: str) -> dict[str, Any]:
+def _apply(
+    client: httpx.Client, key: str, firm: dict[str, str], who: FirmFixture
+) -> dict[str, Any]:
     body = {
-        "applicant": {"applicant_type": "enterprise", "name": firm["企业名称"], "uscc": uscc},
+        "applicant": who.applicant(),
         "amount": REQUESTED,
         "term_months": 12,
         "auto_accept": False,
-        "consent": {"categories": ["invoices"], "version": "auth-2024-01"},
+        "declared": who.declared(),
+        "consent": {"categories": list(CONSENT_CATEGORIES), "version": "auth-2024-01"},
     }
     headers = {"X-API-Key": key, "Idempotency-Key": f"cumcm-{firm['企业代号']}"}
     response = client.post("/api/v1/applications", json=body, headers=headers)
@@ -80,12 +84,13 @@ def run_invoices(
     _fresh_database(settings)
     spec_path = _train("cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None)
     firms = _firms(directory)
-    env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat()}
+    env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat(),
+           "CREDITFACTORY_DATA_SOURCES": "default"}  # fmt: skip
     server, key = start_api(spec_path, port, env)
-    by_uscc = {f["企业代号"]: demo_uscc(int(f["企业代号"][1:])) for f in firms}
+    by_firm = {f.firm_id: f for f in read_firms(CN_RECORDS / "firms.csv")}
     started = time.perf_counter()
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-        results = [(f, _apply(client, key, f, by_uscc[f["企业代号"]])) for f in firms]
+        results = [(f, _apply(client, key, f, by_firm[f["企业代号"]])) for f in firms]
         offers = [
             {"firm": f["企业代号"], "offer_id": r["offer"]["offer_id"],
              "amount": float(r["offer"]["amount"]), "rate": float(r["offer"]["annual_rate"]),
