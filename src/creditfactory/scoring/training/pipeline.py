@@ -19,6 +19,7 @@ import pandas
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring.runtime import score
 from creditfactory.scoring.spec import ScorecardSpec, dump_spec, load_spec
+from creditfactory.scoring.stability import with_development_scores
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.challenger import MonotoneLightGBM
 from creditfactory.scoring.training.datasets import Dataset, load_dataset
@@ -176,6 +177,7 @@ def train(
         **ds.notes,
     }
     spec = load_spec(dump_spec(model.to_spec(f"{ds.name}-{method}", ds.labels, training)))
+    spec = with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
     result["spec_sha256"] = json.loads(dump_spec(spec))["sha256"]
     trained = TrainedModel(model, spec, result, ds, train_part, valid, iv_binnings)
     if ds.unrated is not None:
