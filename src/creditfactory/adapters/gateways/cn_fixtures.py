@@ -203,18 +203,18 @@ def _tax(rng: random.Random, uscc: str, established: date, paid: dict[str, str])
 def _declared(
     rng: random.Random, sales: int, established: date, court: dict[str, Any]
 ) -> dict[str, Any]:
-    """Annual sales: 80 % within ±10 % of the invoices, 12 % overstated by 30–100 %, 8 % rounded
-    to the million. Registration date: 92 % exact, 5 % the 1st of January of that year, 3 % two
-    to six years earlier. Lawsuits as defendant: the true count, except half of the firms with
-    court records declare none."""
-    kind = rng.choices(["near", "over", "round"], [80, 12, 8])[0]
+    """Annual sales: 85 % within ±10 % of the invoices, 10 % overstated by 30–100 %, 5 % rounded
+    to the million (at least 1 million). Registration date: 95 % exact, 3 % the 1st of January
+    of that year, 2 % two to six years earlier. Lawsuits as defendant: the true count, except
+    30 % of the firms with court records declare none."""
+    kind = rng.choices(["near", "over", "round"], [85, 10, 5])[0]
     factor = {"near": rng.uniform(0.9, 1.1), "over": rng.uniform(1.3, 2.0), "round": 1.0}[kind]
     said = round(sales * factor, -4) if kind != "round" else max(1_000_000, round(sales, -6))
-    when = rng.choices(["exact", "january", "earlier"], [92, 5, 3])[0]
+    when = rng.choices(["exact", "january", "earlier"], [95, 3, 2])[0]
     told = {"exact": established, "january": date(established.year, 1, 1),
             "earlier": established - timedelta(days=365 * rng.randint(2, 6))}[when]  # fmt: skip
     cases = court["judgments_as_defendant"] + court["enforcement_cases"]
-    lawsuits = cases if cases == 0 or rng.random() < 0.5 else 0
+    lawsuits = cases if cases == 0 or rng.random() < 0.7 else 0
     return {"declared_annual_sales": int(said), "declared_established_date": told.isoformat(),
             "declared_lawsuits": lawsuits}  # fmt: skip
 
