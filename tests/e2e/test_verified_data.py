@@ -135,7 +135,9 @@ def test_without_consent_the_pull_is_a_data_gap(sqlite_engine: Any, make_api: An
     answer = api.post("/api/v1/applications", body, _key()).json()
     assert answer["status"] == "referred"
     gap = answer["decision"]["reasons"][0]
-    assert gap["code"] == "R01" and "registry: consent: no consent given" in gap["en"]
+    assert (
+        gap["code"] == "R01" and "the business registration record was not authorised" in gap["en"]
+    )
     verification = answer["decision"]["verification"]
     assert verification["verified"] == [] and verification["contradictions"] == []
     assert "annual_sales" in {d["name"] for d in verification["declared_only"]}

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creditfactory.adapters.batch.allocation_solver import frontier, solve
+from creditfactory.adapters.batch.allocation_solver import frontier, shadow_prices, solve
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
@@ -74,6 +74,18 @@ def test_hand_worked_example() -> None:
     assert "等级 G2 限额（预算的 25%）已满" in lines["C"].zh
     assert "the cap for grade G2 (25% of the budget) is reached" in lines["C"].en
     assert "RAROC 10.0%" in lines["D"].en and "12%" in lines["D"].zh
+
+
+def test_hand_worked_shadow_prices() -> None:
+    # By hand: A (m 2 %) waits at 0 and B (m 2 %) sits at its cap, so one more unit of budget is
+    # worth exactly 2 %; C earns 5 % against its grade's cap: λ_G2 = 5 % − 2 % = 3 %. The EL budget
+    # (0.055 of 0.1 used) and G1 have slack: 0.
+    prices = shadow_prices(HAND, HAND_APPETITE, unit=ONE)
+    assert prices.budget == D("0.02") and prices.el_budget == 0
+    assert prices.grades == {"G1": 0, "G2": D("0.03")}
+    assert prices.cost(HAND[2]) == D("0.05")  # C's return just pays its shadow cost
+    line = explain(HAND, solve(HAND, HAND_APPETITE, unit=ONE), HAND_APPETITE, prices)[0]
+    assert line.en.endswith("shadow cost 2.00%)") and "影子成本 2.00%" in line.zh
 
 
 def test_equal_returns_fund_the_safer_firm_first() -> None:

@@ -16,7 +16,7 @@ from creditfactory.adapters.cli.demo_invoices import InvoiceRun, print_summary
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
-from creditfactory.pricing.allocation import Candidate, explain, not_offered
+from creditfactory.pricing.allocation import Candidate, ShadowPrices, explain, not_offered
 from creditfactory.pricing.appetite import CUMCM_APPETITE
 
 RESULT = {
@@ -124,15 +124,18 @@ def test_invoice_summary_and_report_are_labelled(tmp_path: Path) -> None:
         *explain([c], amounts, CUMCM_APPETITE),
         not_offered("E2", "declined", "违约概率高", "PD above policy"),
     ]
+    prices = ShadowPrices(D("0.0061"), D("0.18"), {"R4": D(0)})
     run = InvoiceRun(
-        list(zip(firms, apps, strict=True)), [c], amounts, amounts, lines, [], CUMCM_APPETITE, 1.0
-    )
+        list(zip(firms, apps, strict=True)), [c], amounts, amounts, lines, [], prices,
+        CUMCM_APPETITE, 1.0,
+    )  # fmt: skip
     with demo.console.capture() as captured:
         path = print_summary(run, tmp_path, demo.console)
     text = captured.get()
     assert "amounts in CNY (元)" in text and "CUMCM 2020 C" in text and "US$" not in text
     assert "PD horizon 12 months" in text and "PD 12-month × LGD" in text
     assert "risk-appetite-cumcm-2020-01" in text
+    assert "budget 0.0061; EL budget 0.1800" in text
     report = path.read_text(encoding="utf-8")
     assert "data:image/png;base64," in report
     assert "足额发放至单户上限 1,000,000 元" in report

@@ -37,6 +37,7 @@ from creditfactory.pricing.raroc import raroc
 __all__ = [
     "Candidate",
     "FirmAllocation",
+    "ShadowPrices",
     "Why",
     "book_totals",
     "candidate",
@@ -88,6 +89,24 @@ class FirmAllocation:
     why: tuple[Why, ...]
     zh: str
     en: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowPrices:
+    """What one more yuan of each limit would add to the year's return (影子价格; the LP
+    relaxation's duals, ≥ 0; 0 for a limit with slack).
+
+    A firm is worth funding only when its return per yuan beats the capacity it uses:
+    `cost(c)` = λ_budget + λ_EL × EL rate + λ_grade.
+    """
+
+    budget: Decimal
+    el_budget: Decimal
+    grades: Mapping[str, Decimal]
+
+    def cost(self, c: Candidate) -> Decimal:
+        """The return per yuan `c` must beat to displace a funded firm."""
+        return self.budget + self.el_budget * c.el_rate + self.grades.get(c.grade, Decimal(0))
 
 
 def candidate(
@@ -188,7 +207,10 @@ def _by_grade(
 
 
 def explain(
-    candidates: Sequence[Candidate], amounts: Mapping[str, Money], appetite: RiskAppetite
+    candidates: Sequence[Candidate],
+    amounts: Mapping[str, Money],
+    appetite: RiskAppetite,
+    prices: ShadowPrices | None = None,
 ) -> tuple[FirmAllocation, ...]:
     """Why each candidate got its amount, in the order of `candidates`.
 
@@ -196,7 +218,8 @@ def explain(
     per-borrower minimum when unfunded, 1 yuan when partly funded): its grade's cap, named alone
     since it holds whatever the book-wide limits; else the budget and/or the EL budget, which hold
     it because the funded firms earn more per yuan of budget or of EL. Each text gives the firm's
-    RAROC, return per yuan (m) and EL per yuan.
+    RAROC, return per yuan (m) and EL per yuan, and with `prices` the shadow cost of the capacity a
+    firm held back would use (m below it: the funded firms earn more).
     """
     zero = Money.zero(appetite.budget.currency)
     total, el = _totals(candidates, amounts, appetite)
@@ -222,17 +245,27 @@ def explain(
                 binding.append(Why.BUDGET)
             if el + step * c.el_rate > appetite.el_budget:
                 binding.append(Why.EL_BUDGET)
-        lines.append(_line(c, x, tuple(binding), appetite))
+        lines.append(_line(c, x, tuple(binding), appetite, prices))
     return tuple(lines)
 
 
-def _line(c: Candidate, x: Money, why: tuple[Why, ...], appetite: RiskAppetite) -> FirmAllocation:
-    figures = (f"RAROC {c.raroc:.1%}", f"m {c.return_rate:.2%}", f"EL {c.el_rate:.2%}")
+def _line(
+    c: Candidate,
+    x: Money,
+    why: tuple[Why, ...],
+    appetite: RiskAppetite,
+    prices: ShadowPrices | None = None,
+) -> FirmAllocation:
+    figures = [f"RAROC {c.raroc:.1%}", f"m {c.return_rate:.2%}", f"EL {c.el_rate:.2%}"]
+    zh_figures, en_figures = list(figures), list(figures)
+    if prices is not None:
+        zh_figures.append(f"影子成本 {prices.cost(c):.2%}")
+        en_figures.append(f"shadow cost {prices.cost(c):.2%}")
     cap = appetite.grade_caps.get(c.grade, Decimal(0))
     zh = "；".join(_ZH[w].format(c=c, a=appetite, cap=cap) for w in why) or _TIE_ZH
     en = "; ".join(_EN[w].format(c=c, a=appetite, cap=cap) for w in why) or _TIE_EN
     return FirmAllocation(
-        c.firm_id, x, why, f"{zh}（{'，'.join(figures)}）", f"{en} ({', '.join(figures)})"
+        c.firm_id, x, why, f"{zh}（{'，'.join(zh_figures)}）", f"{en} ({', '.join(en_figures)})"
     )
 
 

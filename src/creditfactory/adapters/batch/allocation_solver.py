@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from creditfactory.kernel.money import Money
-from creditfactory.pricing.allocation import Candidate, book_totals, upper_bound
+from creditfactory.pricing.allocation import Candidate, ShadowPrices, book_totals, upper_bound
 from creditfactory.pricing.appetite import RiskAppetite
 
-__all__ = ["FrontierPoint", "frontier", "solve"]
+__all__ = ["FrontierPoint", "frontier", "shadow_prices", "solve"]
 
 UNIT = Money.of(10_000)
 _SEMI_INTEGER = 3
@@ -78,6 +78,35 @@ def solve(
         c.firm_id: unit * int(round(float(v))) if round(float(v)) else zero
         for c, v in zip(candidates, x.tolist(), strict=True)
     }
+
+
+def shadow_prices(
+    candidates: Sequence[Candidate], appetite: RiskAppetite, unit: Money = UNIT
+) -> ShadowPrices:
+    """The duals of the budget, EL-budget and grade-cap rows in the LP relaxation (amounts
+    continuous in [0, upper bound]; scipy.optimize.linprog, HiGHS), as return per yuan of limit.
+
+    raises RuntimeError when HiGHS reports no solution (it cannot: x = 0 is always feasible).
+    """
+    if not candidates:
+        return ShadowPrices(Decimal(0), Decimal(0), {})
+    u = unit.amount
+    rows, upper = _rows(candidates, appetite, u)
+    high = [float(upper_bound(c, appetite).amount / u) for c in candidates]
+    result = linprog(
+        [-float(c.return_rate) for c in candidates], A_ub=rows, b_ub=upper,
+        bounds=list(zip([0.0] * len(high), high, strict=True)), method="highs",
+    )  # fmt: skip
+    if result.x is None:
+        raise RuntimeError(f"allocation LP: {result.message}")
+    duals = [_price(-m) for m in result.ineqlin.marginals.tolist()]
+    grades = sorted({c.grade for c in candidates})
+    return ShadowPrices(duals[0], duals[1], dict(zip(grades, duals[2:], strict=True)))
+
+
+def _price(value: float) -> Decimal:
+    """A dual as Decimal to 1e-10 (HiGHS' tolerance), −0 and float noise below it as 0."""
+    return max(Decimal(0), Decimal(repr(value)).quantize(Decimal("1e-10")))
 
 
 def _rows(

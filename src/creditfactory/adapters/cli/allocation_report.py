@@ -17,12 +17,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from creditfactory.kernel.money import Money  # noqa: E402
-from creditfactory.pricing.allocation import book_totals  # noqa: E402
+from creditfactory.pricing.allocation import ShadowPrices, book_totals  # noqa: E402
 
 if TYPE_CHECKING:
     from creditfactory.adapters.cli.demo_invoices import InvoiceRun
 
-__all__ = ["write_report"]
+__all__ = ["shadow_text", "write_report"]
 
 
 def write_report(out: Path, run: InvoiceRun, as_of: date, dataset: str) -> Path:
@@ -36,6 +36,13 @@ def write_report(out: Path, run: InvoiceRun, as_of: date, dataset: str) -> Path:
     path = out / "cumcm_allocation.html"
     path.write_text(_html(run, rows, as_of, dataset), encoding="utf-8")
     return path
+
+
+def shadow_text(prices: ShadowPrices) -> str:
+    """The shadow prices in words: the limits that bind and what one more CNY of each would add."""
+    parts = [f"budget {prices.budget:.4f}", f"EL budget {prices.el_budget:.4f}"]
+    parts += [f"{g} cap {p:.4f}" for g, p in sorted(prices.grades.items()) if p]
+    return "; ".join(parts)
 
 
 def _rows(run: InvoiceRun) -> list[dict[str, str]]:
@@ -133,6 +140,11 @@ mixed-integer programme (scipy.optimize.milp / HiGHS), amounts in whole 万.</p>
 <p>结果 Result: {sum(1 for x in run.amounts.values() if x)} firms funded, {lent.amount:,.0f} CNY;
 expected loss {el.amount:,.0f} CNY; risk-adjusted return {ret.amount:,.0f} CNY a year.</p>
 <h2>风险偏好 Risk appetite</h2>{_table(["参数 parameter", "值 value"], appetite)}
+<h2>影子价格 Shadow prices</h2>
+<p>One more CNY of a limit would add this much risk-adjusted return a year (LP relaxation's duals;
+0: the limit has slack). A firm held back by a limit has a return per yuan (m) below its shadow
+cost = λ<sub>budget</sub> + λ<sub>EL</sub> × EL rate + λ<sub>grade</sub>.
+{html.escape(shadow_text(run.prices))}</p>
 <h2>有效前沿 Efficient frontier</h2>
 <img alt="frontier" src="data:image/png;base64,{_frontier_png(run)}">
 {_table(["EL budget", "lent", "expected loss", "return"], frontier)}

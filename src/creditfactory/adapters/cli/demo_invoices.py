@@ -32,8 +32,13 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from creditfactory.adapters.batch.allocation_solver import FrontierPoint, frontier, solve
-from creditfactory.adapters.cli.allocation_report import write_report
+from creditfactory.adapters.batch.allocation_solver import (
+    FrontierPoint,
+    frontier,
+    shadow_prices,
+    solve,
+)
+from creditfactory.adapters.cli.allocation_report import shadow_text, write_report
 from creditfactory.adapters.gateways.cn_fixtures import CONSENT_CATEGORIES, FirmFixture, read_firms
 from creditfactory.config import CN_RECORDS, Settings
 from creditfactory.kernel.money import Money
@@ -41,6 +46,7 @@ from creditfactory.kernel.rates import Rate
 from creditfactory.pricing.allocation import (
     Candidate,
     FirmAllocation,
+    ShadowPrices,
     book_totals,
     candidate,
     explain,
@@ -67,6 +73,7 @@ class InvoiceRun:
     booked: dict[str, Money]
     lines: list[FirmAllocation]
     frontier: list[FrontierPoint]
+    prices: ShadowPrices
     appetite: RiskAppetite
     seconds: float
 
@@ -156,10 +163,13 @@ def run_invoices(
             raise RuntimeError(f"allocation breaks the risk appetite: {broken}")
         booked = _book(client, key, {f["企业代号"]: f for f in firms}, offers, amounts)
     seconds = time.perf_counter() - started
-    by_id = {line.firm_id: line for line in explain(candidates, amounts, appetite)}
+    prices = shadow_prices(candidates, appetite)
+    by_id = {line.firm_id: line for line in explain(candidates, amounts, appetite, prices)}
     lines = [by_id.get(f["企业代号"]) or _no_offer(f, a) for f, a in applications]
     points = frontier(candidates, appetite)
-    return InvoiceRun(applications, candidates, amounts, booked, lines, points, appetite, seconds)
+    return InvoiceRun(
+        applications, candidates, amounts, booked, lines, points, prices, appetite, seconds
+    )
 
 
 def _no_offer(firm: dict[str, str], app: dict[str, Any]) -> FirmAllocation:
@@ -196,8 +206,9 @@ def print_summary(run: InvoiceRun, out: Path, console: Console) -> Path:
         "risk-adjusted return (1 year)",
         f"{ret.amount:,.0f} CNY (interest − EL − funding − operating cost)",
     )
+    table.add_row("shadow prices (return a year per extra CNY)", shadow_text(run.prices))
     console.print(table)
-    grades = Table(title="funded by grade (PD horizon 12 months)")
+    grades = Table(title=f"funded by grade — {DATASET}; PD horizon 12 months")
     for column in ("grade", "approved offers", "funded", "CNY", "cap (share of budget)"):
         grades.add_column(column, justify="right" if column != "grade" else "left")
     for grade in sorted({c.grade for c in run.candidates}):
