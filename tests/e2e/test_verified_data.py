@@ -1,7 +1,7 @@
 """Verified data on the served path (issue 12, item 5), through HTTP: declared facts checked
 against the served spec (422 naming `declared.<name>` — the measured defect was `{"foo": 1}` →
 200 declined on a missing `ApprovalFY`), verified facts with their provenance in the response
-and the stored decision, a contradicted declaration referred (R08) with the fact in words, and no
+and the stored decision, a contradicted declaration referred (R09) with the fact in words, and no
 consent → a data gap, nothing verified."""
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def test_a_contradicted_declaration_is_referred_naming_the_fact(
     body["consent"] = CONSENT
     answer = api.post("/api/v1/applications", body, _key()).json()
     assert answer["status"] == "referred"
-    reason = next(r for r in answer["decision"]["reasons"] if r["code"] == "R08")
+    reason = next(r for r in answer["decision"]["reasons"] if r["code"] == "R09")
     assert "annual sales: declared 5,000,000 CNY" in reason["en"]
     assert "lawsuits and enforcement cases as defendant: declared 0" in reason["en"]
     assert "年销售额：申报5,000,000元" in reason["zh"]

@@ -150,5 +150,5 @@ def test_policy_document_errors_name_the_path() -> None:
 def _bundled_text() -> str:
     from importlib import resources
 
-    path = resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2024.1.json"
+    path = resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2026.1.json"
     return path.read_text("utf-8")

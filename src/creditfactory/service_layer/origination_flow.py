@@ -49,6 +49,7 @@ from creditfactory.origination.application import application_features, decision
 from creditfactory.origination.consent_gate import DataSources
 from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.origination.verification import verify
+from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.service_layer.factory_ports import (
     DuplicateSubmission,
@@ -344,6 +345,7 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
         snapshot=case.snapshot,
         score_reasons=case.scored.reasons,
         verification=case.snapshot["verification"],
+        lpr_series=deps.lpr_series,
     )
     decision = decide(inputs, deps.policy)
     record = decision.record.to_dict()
@@ -493,12 +495,16 @@ def _amount_text(m: Money | None) -> str | None:
 
 def replay_inputs(inputs: DecisionInputs) -> dict[str, Any]:
     """What `decide` read besides the snapshot, as JSON (amounts as text): the facts, the limit
-    request, term, dates — a replay re-scores the snapshot's features and rebuilds these."""
+    request, term, dates and the LPR fixings it could read (`LPRSeries.excerpt`) — a replay
+    re-scores the snapshot's features and rebuilds these."""
     facts = asdict(inputs.facts)
     facts["data_gaps"] = list(inputs.facts.data_gaps)
     facts["contradictions"] = [list(c) for c in inputs.facts.contradictions]
     req = inputs.limit
+    series = (inputs.lpr_series or default_lpr_series()).excerpt(inputs.as_of)
     return {
+        "lpr_series": {"version": series.version,
+                       "fixings": [f.to_dict() for f in series.fixings]},
         "facts": facts,
         "limit": {"pd_12m": req.pd_12m, "requested": _amount_text(req.requested),
                   "working_capital_need": _amount_text(req.working_capital_need),
