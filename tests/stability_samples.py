@@ -2,10 +2,12 @@
 (tests/e2e/sba_spec.json): feature names and bins are read from it, never hard-coded.
 
 - `undrifted(spec, n, rng)`: each characteristic drawn independently from its development bin
-  shares (`Bin.count`), one representative value per bin.
-- `drifted(spec, n)`: every applicant in each characteristic's rarest development bin.
-- `with_reference(spec, rng)`: the spec with a development score distribution made from a
-  2,000-row undrifted population (the bundled spec may predate that record; its bins stay).
+  shares (`Bin.count`), one representative value per declarable bin.
+- `drifted(spec, n)`: every applicant in each characteristic's rarest declarable bin.
+- `with_reference(spec, rng)`: the fixture spec — the served path refuses a missing declared
+  value (a required `declared.<name>`), so a population decided through it has none: its
+  "missing" bins' development counts are set to 0 — with a development score distribution made
+  from a 2,000-row undrifted population (the bundled spec may predate that record).
 Decisions are made through the real flow (`submit_application`) with a fixed clock.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,10 +59,15 @@ def _value(b: Bin) -> Any:
     return mid if lo <= mid < hi else (lo + hi) / 2
 
 
+def _declarable(ch: Characteristic) -> list[Bin]:
+    return [b for b in ch.bins if b.count > 0 and b.kind != "missing"]
+
+
 def _draw(ch: Characteristic, n: int, rng: numpy.random.Generator) -> list[Any]:
-    weights = numpy.array([b.count for b in ch.bins], dtype=float)
-    picks = rng.choice(len(ch.bins), size=n, p=weights / weights.sum())
-    return [_value(ch.bins[i]) for i in picks]
+    bins = _declarable(ch)
+    weights = numpy.array([b.count for b in bins], dtype=float)
+    picks = rng.choice(len(bins), size=n, p=weights / weights.sum())
+    return [_value(bins[i]) for i in picks]
 
 
 def undrifted(spec: ScorecardSpec, n: int, rng: numpy.random.Generator) -> list[dict[str, Any]]:
@@ -72,13 +80,20 @@ def drifted(spec: ScorecardSpec, n: int) -> list[dict[str, Any]]:
     """`n` rows, each characteristic in its rarest non-empty development bin."""
     row = {}
     for ch in spec.characteristics:
-        rare = min((b for b in ch.bins if b.count > 0), key=lambda b: b.count)
+        rare = min(_declarable(ch), key=lambda b: b.count)
         row[ch.feature] = _value(rare)
     return [dict(row) for _ in range(n)]
 
 
+def _without_missing(ch: Characteristic) -> Characteristic:
+    bins = tuple(replace(b, count=0) if b.kind == "missing" else b for b in ch.bins)
+    return replace(ch, bins=bins)
+
+
 def with_reference(spec: ScorecardSpec, rng: numpy.random.Generator) -> ScorecardSpec:
-    """The spec with a development score distribution of a 2,000-row undrifted population."""
+    """The fixture spec (module docstring): no missing development counts, and a development
+    score distribution of a 2,000-row undrifted population."""
+    spec = replace(spec, characteristics=tuple(_without_missing(c) for c in spec.characteristics))
     scores = [score(spec, r).score for r in undrifted(spec, 2000, rng)]
     return load_spec(dump_spec(with_development_scores(spec, scores)))
 

@@ -6,6 +6,7 @@ current tests/e2e/sba_spec.json (tests/stability_samples.py)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy
@@ -20,6 +21,7 @@ from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, inst
 from creditfactory.adapters.storage.stability_store import SqlDecisionHistory
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.monitoring.alerts import model_subject
+from creditfactory.scoring.spec import dump_spec, load_spec
 from creditfactory.scoring.stability import MIN_DECISIONS, StabilityStatus
 from creditfactory.service_layer.model_stability import (
     check_model_stability,
@@ -109,8 +111,9 @@ def test_specs_are_compared_with_their_own_sample_and_the_served_one_comes_first
     few decisions read "insufficient", never a noisy PSI; a window before them sees none."""
     day = date(2025, 6, 12)
     rng = numpy.random.default_rng(5)
-    old = current_spec()  # the bundled spec, possibly without a development score distribution
-    new = with_reference(old, rng)
+    new = with_reference(current_spec(), rng)
+    kept = {k: v for k, v in new.training.items() if k != "score_distribution"}
+    old = load_spec(dump_spec(replace(new, training=kept)))  # trained before the record
     early = deps_at(engine, old, _at(day - timedelta(days=3)))
     keep_serving_spec(early)
     submit(early, undrifted(old, MIN_DECISIONS, rng))
@@ -123,6 +126,8 @@ def test_specs_are_compared_with_their_own_sample_and_the_served_one_comes_first
     assert served.status is StabilityStatus.INSUFFICIENT and served.stability.score.value is None
     assert earlier.stability.decisions == MIN_DECISIONS
     assert {c.status for c in earlier.stability.characteristics} == {StabilityStatus.STABLE}
+    assert earlier.stability.score.status is StabilityStatus.NO_REFERENCE
+    assert earlier.status is StabilityStatus.NO_REFERENCE
     out = check.as_dict()
     assert out["spec_digest"] == late.spec_digest and out["score_psi"] is None
     assert out["earlier_specs"][0]["spec_digest"] == early.spec_digest

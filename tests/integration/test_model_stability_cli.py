@@ -102,6 +102,7 @@ def test_undrifted_sample_exits_0_and_reads_in_a_table(
     data = json.loads(out)
     assert data["status"] == "stable", data
     assert {c["status"] for c in data["characteristics"]} == {"stable"} and data["alerts"] == []
+    monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal width
     code, out, _ = _stability(monkeypatch, capsys)
     assert code == 0
     spec = current_spec()

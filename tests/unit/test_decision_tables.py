@@ -93,10 +93,14 @@ def test_each_referral_refers_with_its_code(facts: dict[str, object], code: str)
     assert d.record.reasons[0].code == code
 
 
-def test_gap_reason_names_the_source_and_why() -> None:
+def test_gap_reason_names_the_source_and_why_in_words() -> None:
     facts = _facts(data_gaps=("courts: consent: consent withdrawn",))
     reason = decide(_inputs(facts), DEFAULT_POLICY).record.reasons[0]
-    assert reason.text_en.endswith("(courts: consent: consent withdrawn)")
+    assert reason.text_en.endswith(
+        "(the authorisation for court enforcement records was withdrawn)"
+    )
+    assert reason.text_zh.endswith("（法院执行信息的授权已撤回）")
+    assert reason.detail["value"] == ["courts: consent: consent withdrawn"]  # kept for audit
 
 
 def test_boundaries_just_inside_do_not_fire() -> None:
@@ -120,7 +124,7 @@ def test_record_is_replayable_and_digests_are_stable() -> None:
     again = decide(_inputs(_facts()), DEFAULT_POLICY).record.to_dict()
     assert first == again
     assert first["inputs_digest"] == digest({"request": {"amount": "800000"}})
-    assert first["policy_version"] == "credit-policy-2024.1"
+    assert first["policy_version"] == "credit-policy-2026.1"
     assert first["policy_digest"] == DEFAULT_POLICY.digest
     assert json.loads(json.dumps(first)) == first
 
@@ -146,5 +150,5 @@ def test_policy_document_errors_name_the_path() -> None:
 def _bundled_text() -> str:
     from importlib import resources
 
-    path = resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2024.1.json"
+    path = resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2026.1.json"
     return path.read_text("utf-8")

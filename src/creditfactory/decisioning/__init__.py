@@ -9,11 +9,14 @@ Modules:
 - `limits`: `size_limit` = min(score cap, working-capital need, product max, 普惠 10 M cap,
   concentration, requested).
 - `decision`: `decide(DecisionInputs, DecisionPolicy) -> Decision` (approve / decline / refer,
-  reasons in Chinese and English, `DecisionRecord`).
+  reasons in Chinese and English words, `DecisionRecord`); `gap_words` words data gaps.
+- `approvable`: `approvable_range` — the amounts `decide` approves at one term on the known
+  facts (what 在线测额 quotes, so the estimate and the decision agree).
 
 Pure: imports kernel, scoring and pricing only (L2).
 """
 
+from creditfactory.decisioning.approvable import ApprovableRange, approvable_range
 from creditfactory.decisioning.decision import (
     Decision,
     DecisionInputs,
@@ -22,11 +25,15 @@ from creditfactory.decisioning.decision import (
     Reason,
     decide,
     digest,
+    officer_reason,
+    rule_reasons,
+    score_reasons,
 )
 from creditfactory.decisioning.errors import DecisioningError, PolicyInvalid, UnknownFact
 from creditfactory.decisioning.facts import DecisionFacts
 from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
 from creditfactory.decisioning.policy import (
+    BUNDLED_POLICIES,
     DEFAULT_POLICY,
     DecisionPolicy,
     LimitRules,
@@ -36,7 +43,9 @@ from creditfactory.decisioning.policy import (
 from creditfactory.decisioning.rules import Rule, RuleHit, evaluate_table
 
 __all__ = [
+    "BUNDLED_POLICIES",
     "DEFAULT_POLICY",
+    "ApprovableRange",
     "Decision",
     "DecisionFacts",
     "DecisionInputs",
@@ -53,9 +62,13 @@ __all__ = [
     "RuleHit",
     "ScoreCap",
     "UnknownFact",
+    "approvable_range",
     "decide",
     "digest",
     "evaluate_table",
     "load_policy",
+    "officer_reason",
+    "rule_reasons",
+    "score_reasons",
     "size_limit",
 ]

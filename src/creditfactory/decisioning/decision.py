@@ -4,11 +4,15 @@ Order (`decide`): size the limit (`limits.size_limit`); price the sized limit wi
 `pricing.offer_rate` unless it is below the minimum; evaluate the knock-out table, then the
 referral table, on the facts plus the derived ones (limit below minimum, price refused, RAROC
 below hurdle). Any knock-out → DECLINE; else any referral → REFER; else APPROVE with an offer of
-the sized limit at the priced rate. Reasons carry the rule id and both languages; the score's
-reason codes (points lost per characteristic) are appended for declines and referrals.
+the sized limit at the priced rate. Reasons carry the rule id and both languages in words a
+borrower reads (the rule's text; data gaps by `gap_words`; the score's reason codes by
+`scoring.reason_text`, appended for declines and referrals); the technical detail — rule, fact
+and value, raw gap text, characteristic, value, bin and points lost — is `Reason.detail`.
 
 The `DecisionRecord` holds what a replay needs (DESIGN.md §5): the digest of the inputs snapshot,
-the model spec digest, the policy version and digest, the price components and versions.
+the model spec digest, the policy version and digest, the price components and versions, and the
+LPR fixing priced on (`lpr`: fixing date, tenor, rate, confidence tag, source, series version,
+the date the series is current until, stale or not).
 Pure: no I/O; ids and times are inputs.
 """
 
@@ -24,15 +28,28 @@ from enum import Enum
 from typing import Any
 
 from creditfactory.decisioning.facts import DecisionFacts
+from creditfactory.decisioning.gap_words import gap_words
 from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
 from creditfactory.decisioning.policy import DecisionPolicy
 from creditfactory.decisioning.rules import RuleHit, evaluate_table
 from creditfactory.kernel.money import Money
 from creditfactory.pricing import Offer, PricingRequest, offer_rate
+from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.pricing.offer import OfferFlag
 from creditfactory.scoring import ReasonCode
 
-__all__ = ["Decision", "DecisionInputs", "DecisionRecord", "Outcome", "Reason", "decide", "digest"]
+__all__ = [
+    "Decision",
+    "DecisionInputs",
+    "DecisionRecord",
+    "Outcome",
+    "Reason",
+    "decide",
+    "digest",
+    "officer_reason",
+    "rule_reasons",
+    "score_reasons",
+]
 
 
 class Outcome(str, Enum):
@@ -45,16 +62,22 @@ class Outcome(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why: `code` is a rule id ("K03"), "SCORE" for a score reason code, or "GAP"."""
+    """Why: `code` is a rule id ("K03") or "SCORE" for a score reason code.
+
+    text_zh / text_en: borrower text, in words (no column names, fact names or bin intervals).
+    detail: the technical detail for audit (JSON-able values).
+    """
 
     code: str
     kind: str  # "knockout" | "referral" | "score"
     text_zh: str
     text_en: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"code": self.code, "kind": self.kind, "zh": self.text_zh, "en": self.text_en}
+        return {"code": self.code, "kind": self.kind, "zh": self.text_zh, "en": self.text_en,
+                "detail": dict(self.detail)}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +85,8 @@ class DecisionInputs:
     """Everything `decide` reads.
 
     snapshot: the raw inputs (application, features, pulled data) as JSON-able values; only its
-    digest goes into the record. score_reasons: the scorecard's reason codes.
+    digest goes into the record. score_reasons: the scorecard's reason codes. lpr_series: the
+    published LPR series to price on (None: the shipped one).
     """
 
     decision_id: str
@@ -75,6 +99,7 @@ class DecisionInputs:
     spec_digest: str
     snapshot: Mapping[str, Any]
     score_reasons: tuple[ReasonCode, ...] = ()
+    lpr_series: LPRSeries | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +126,7 @@ class DecisionRecord:
     raroc: str | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
     decided_at: datetime | None = None
+    lpr: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; amounts and rates as decimal text, times ISO 8601."""
@@ -125,6 +151,7 @@ class DecisionRecord:
             "raroc": self.raroc,
             "versions": dict(self.versions),
             "decided_at": None if self.decided_at is None else self.decided_at.isoformat(),
+            "lpr": dict(self.lpr),
         }
 
 
@@ -155,21 +182,36 @@ def _price(inputs: DecisionInputs, policy: DecisionPolicy, sizing: LimitSizing) 
         as_of=inputs.as_of,
         product=policy.pricing_product,
     )
-    return offer_rate(request)
+    return offer_rate(request, series=inputs.lpr_series)
 
 
-def _reasons(hits: list[RuleHit], kind: str, gaps: tuple[str, ...]) -> list[Reason]:
+def rule_reasons(hits: list[RuleHit], kind: str) -> list[Reason]:
+    """The reasons of table hits: the rule's words; a data-gap rule lists each gap in words."""
     out = []
     for hit in hits:
         zh, en = hit.rule.reason_zh, hit.rule.reason_en
+        value = list(hit.value) if isinstance(hit.value, tuple | list) else hit.value
         if hit.rule.fact == "data_gaps":
-            zh, en = f"{zh}（{'；'.join(gaps)}）", f"{en} ({'; '.join(gaps)})"
-        out.append(Reason(hit.rule.rule_id, kind, zh, en))
+            words = [gap_words(gap) for gap in hit.value]
+            zh = f"{zh}（{'；'.join(w[0] for w in words)}）"
+            en = f"{en} ({'; '.join(w[1] for w in words)})"
+        detail = {"rule": hit.rule.rule_id, "fact": hit.rule.fact, "value": value}
+        out.append(Reason(hit.rule.rule_id, kind, zh, en, detail))
     return out
 
 
-def _score_reasons(codes: tuple[ReasonCode, ...]) -> list[Reason]:
-    return [Reason("SCORE", "score", c.text_zh, c.text_en) for c in codes]
+def officer_reason(action: str, maker: str, checker: str) -> Reason:
+    """The reason an officers' decision adds (maker-checker): in words; who in the detail.
+    action: "approve" or "decline"."""
+    zh, en = (("经两名信贷人员审核后批准", "approved after review by two credit officers")
+              if action == "approve" else
+              ("经两名信贷人员审核后拒绝", "declined after review by two credit officers"))  # fmt: skip
+    return Reason("OFFICER", "officer", zh, en, {"maker": maker, "checker": checker})
+
+
+def score_reasons(codes: tuple[ReasonCode, ...]) -> list[Reason]:
+    """The score's reason codes as decision reasons (their words; the detail for audit)."""
+    return [Reason("SCORE", "score", c.text_zh, c.text_en, c.detail()) for c in codes]
 
 
 def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
@@ -181,19 +223,34 @@ def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
         limit_below_minimum=sizing.below_minimum,
         price_refused=None if offer is None else offer.refused,
         raroc_below_hurdle=None if offer is None else OfferFlag.HURDLE_NOT_MET in offer.flags,
+        lpr_stale=None if offer is None else OfferFlag.LPR_STALE in offer.flags,
     )
-    gaps = inputs.facts.data_gaps
-    knockouts = _reasons(evaluate_table(policy.knockouts, facts), "knockout", gaps)
-    referrals = _reasons(evaluate_table(policy.referrals, facts), "referral", gaps)
+    knockouts = rule_reasons(evaluate_table(policy.knockouts, facts), "knockout")
+    referrals = rule_reasons(evaluate_table(policy.referrals, facts), "referral")
     if knockouts:
-        outcome, reasons = Outcome.DECLINE, knockouts + _score_reasons(inputs.score_reasons)
+        outcome, reasons = Outcome.DECLINE, knockouts + score_reasons(inputs.score_reasons)
     elif referrals:
-        outcome, reasons = Outcome.REFER, referrals + _score_reasons(inputs.score_reasons)
+        outcome, reasons = Outcome.REFER, referrals + score_reasons(inputs.score_reasons)
     else:
         outcome, reasons = Outcome.APPROVE, []
     return Decision(
         outcome, _record(inputs, policy, sizing, offer, outcome, reasons), sizing, offer
     )
+
+
+def _lpr(offer: Offer) -> dict[str, Any]:
+    """The LPR fixing the offer was priced on, for the record."""
+    fixing = offer.econ.lpr_fixing
+    return {
+        "fixing_date": fixing.effective_date.isoformat(),
+        "tenor": offer.econ.tenor.value,
+        "rate": str(offer.econ.lpr.value),
+        "confidence": fixing.confidence,
+        "source": fixing.source,
+        "series_version": offer.lpr_series_version,
+        "current_until": offer.lpr_current_until.isoformat(),
+        "stale": OfferFlag.LPR_STALE in offer.flags,
+    }
 
 
 def _record(
@@ -213,6 +270,7 @@ def _record(
             "expected_loss": str(offer.expected_loss.rounded().amount),
             "raroc": str(offer.raroc),
             "versions": offer.versions,
+            "lpr": _lpr(offer),
         }
     return DecisionRecord(
         decision_id=inputs.decision_id,
