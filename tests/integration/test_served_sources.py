@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from creditfactory.adapters.gateways.cn_fixtures import CONSENT_CATEGORIES, read_firms
-from creditfactory.adapters.gateways.wiring import data_sources
+from creditfactory.adapters.gateways.wiring import data_sources, source_files
 from creditfactory.adapters.storage.pii import (
     PIICipher,
     PIIKeyError,
@@ -43,9 +43,10 @@ def test_test_and_production_wire_nothing_unless_configured(tmp_path: Path) -> N
 
 def test_a_missing_configured_file_is_refused_naming_the_setting(tmp_path: Path) -> None:
     settings = Settings(environment="test", var_dir=tmp_path, tax_records=tmp_path / "nope.json")
-    with pytest.raises(ValidationError) as caught:
-        data_sources(settings)
-    assert caught.value.field == "CREDITFACTORY_TAX_RECORDS"
+    for check in (data_sources, source_files):  # serve runs source_files before any worker
+        with pytest.raises(ValidationError) as caught:
+            check(settings)
+        assert caught.value.field == "CREDITFACTORY_TAX_RECORDS"
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination import DataSources
 from creditfactory.origination.ports import SourceInfo
 
-__all__ = ["data_sources", "invoice_source"]
+__all__ = ["data_sources", "invoice_source", "source_files"]
 
 log = logging.getLogger(__name__)
 INVOICES_NAME = "增值税发票 VAT invoices (CUMCM 2020 C, real, desensitised)"
@@ -52,7 +52,9 @@ def _records(path: Path) -> tuple[FileRecordSource, SourceInfo]:
     return FileRecordSource(document), info
 
 
-def _existing(settings: Settings) -> dict[str, Path]:
+def source_files(settings: Settings) -> dict[str, Path]:
+    """The source files to wire, by setting name, each checked to exist. raises ValidationError
+    naming the setting of a configured path that does not exist."""
     found = {}
     for name, path in settings.source_paths().items():
         if path.exists():
@@ -66,7 +68,7 @@ def _existing(settings: Settings) -> dict[str, Path]:
 
 def data_sources(settings: Settings) -> DataSources:
     """The sources to serve with (module docstring). raises ValidationError naming the setting."""
-    paths = _existing(settings)
+    paths = source_files(settings)
     loaded = {port: _records(paths[setting]) for setting, port in RECORD_SETTINGS
               if setting in paths}  # fmt: skip
     info = {port: about for port, (_, about) in loaded.items()}
