@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.unit.test_origination_declared import SPEC
 
 from creditfactory.decisioning import DEFAULT_POLICY, VerificationRules
@@ -22,6 +24,7 @@ from creditfactory.origination import (
     ConsentPurpose,
     DataCategory,
     DataSources,
+    ExternalData,
     InMemoryConsentRecords,
     pull_external_data,
     record_consent,
@@ -31,6 +34,7 @@ from creditfactory.origination.ports import (
     CourtRecord,
     InvoiceDirection,
     InvoiceStatus,
+    Provenance,
     RegistryRecord,
     RegistryStatus,
     SourceInfo,
@@ -78,11 +82,12 @@ def _pull(categories: tuple[DataCategory, ...]) -> Any:
 
 
 ALL = (DataCategory.INVOICES, DataCategory.REGISTRY, DataCategory.COURTS)
+SCHEMA = declared_schema(SPEC, ("invoices", "registry", "courts"))
+PROVENANCE = Provenance("invoices file", "v1", "E1: 1 invoices", AT)
 
 
 def _verify(declared: dict[str, Any], categories: tuple[DataCategory, ...] = ALL) -> Any:
-    schema = declared_schema(SPEC, ("invoices", "registry", "courts"))
-    return verify(declared, _pull(categories), {}, schema, AS_OF, DEFAULT_POLICY.verification)
+    return verify(declared, _pull(categories), {}, SCHEMA, AS_OF, DEFAULT_POLICY.verification)
 
 
 @pytest.mark.parametrize(
@@ -139,3 +144,20 @@ def test_tolerance_is_policy_data() -> None:
     schema = declared_schema(SPEC, ("invoices",))
     found = verify({"annual_sales": 1_300_000}, _pull(ALL), {}, schema, AS_OF, strict)
     assert "容差±5%" in found.contradictions[0][0]
+
+
+@given(
+    seen=st.integers(1, 10**9),
+    said=st.integers(0, 2 * 10**9),
+    tolerance=st.decimals("0", "0.99", places=2),
+)
+def test_sales_contradict_exactly_beyond_the_tolerance(
+    seen: int, said: int, tolerance: Any
+) -> None:
+    """Invariant: a contradiction iff |declared − verified| > tolerance × verified."""
+    invoice = VATInvoice("E1", "1", date(2019, 6, 1), "B1", InvoiceDirection.OUTPUT,
+                         Money.of(seen), Money.of(0), Money.of(seen), InvoiceStatus.VALID)  # fmt: skip
+    external = ExternalData(invoices=(invoice,), provenance={"invoices": PROVENANCE})
+    found = verify({"annual_sales": said}, external, {}, SCHEMA, AS_OF,
+                   VerificationRules(tolerance, 31))  # fmt: skip
+    assert bool(found.contradictions) is (abs(said - seen) > tolerance * seen)
