@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     # in development the bundled ones (the CUMCM 2020 C invoices read in place from
     # <shared_data>, synthetic registry / court / tax fixtures under data/fixtures/cn_records);
     # in test and production none. A path wires that file; "off" wires nothing for that source;
-    # data_sources "off" wires none at all (e.g. the SBA backtest: US firms no source knows).
+    # data_sources "off" wires none at all (e.g. the SBA backtest: US firms no source knows),
+    # not even the vendor below.
     data_sources: Literal["default", "off"] = "default"
     shared_data: Path = REPO.parent / "shared" / "data"
     invoices_dir: Source = None
@@ -48,6 +49,10 @@ class Settings(BaseSettings):
     registry_records: Source = None
     court_records: Source = None
     tax_records: Source = None
+    # a data vendor over HTTP (adapters.gateways.http): every port no file is wired for, bureau
+    # included, is asked there; empty: no vendor
+    data_vendor_url: str = ""
+    data_vendor_timeout_s: float = Field(default=2.0, gt=0)
 
     @property
     def spec_path(self) -> Path:

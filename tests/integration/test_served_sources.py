@@ -1,7 +1,7 @@
 """The default configuration serves with data sources (issue 12, item 5): in development the API
 built from the environment wires the CUMCM invoices and the registry, court and tax fixtures
 through the consent gate, and a fixture firm's decision cites verified facts; test and
-production wire nothing unless configured; an explicit path that is missing is refused naming
+production wire nothing unless configured (files, an HTTP vendor); an explicit path that is missing is refused naming
 the setting; data_sources=off wires none."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import anyio
 import httpx
 import pytest
 
+from creditfactory.adapters.gateways import FileRecordSource, HttpDataGateway
 from creditfactory.adapters.gateways.cn_fixtures import CONSENT_CATEGORIES, read_firms
 from creditfactory.adapters.gateways.wiring import data_sources, source_files
 from creditfactory.adapters.storage.pii import (
@@ -25,6 +26,7 @@ from creditfactory.adapters.storage.pii import (
 )
 from creditfactory.config import CN_RECORDS, Settings
 from creditfactory.kernel.errors import ValidationError
+from creditfactory.origination.ports import SourceInfo
 from tests.e2e.conftest import GOOD
 from tests.shared import shared_path
 
@@ -117,3 +119,17 @@ def test_default_settings_serve_with_verified_sources(served_app: object) -> Non
     assert sales["record_id"].startswith("E200: ") and sales["retrieved_at"].startswith(
         "2020-01-01"
     )
+
+
+def test_production_points_sources_at_its_own_files_and_a_vendor(tmp_path: Path) -> None:
+    settings = Settings(
+        environment="production", var_dir=tmp_path, secret_key="s", pii_encryption_key="k",
+        registry_records=CN_RECORDS / "registry.json", data_vendor_url="http://vendor.example",
+    )  # fmt: skip
+    sources = data_sources(settings)
+    assert isinstance(sources.registry, FileRecordSource)
+    assert isinstance(sources.bureau, HttpDataGateway)
+    assert sources.bureau is sources.invoices is sources.courts is sources.tax_grade
+    assert sources.info["bureau"] == SourceInfo("data vendor http://vendor.example", "live")
+    assert sources.info["registry"].version.startswith("cn-records-synthetic")
+    sources.bureau.close()

@@ -50,7 +50,10 @@ def _refused(declared: dict[str, Any], wired: tuple[str, ...] = ()) -> tuple[str
 
 
 def test_the_measured_defect_unknown_fact_is_refused_by_name() -> None:
-    assert _refused({"foo": 1, **FULL})[0] == "declared.foo"
+    field, rule = _refused({"foo": 1, **FULL})
+    assert field == "declared.foo"
+    assert rule.endswith("(expected one of: NoEmp, UrbanRural, log_sales_12m, annual_sales, "
+                         "established_date, lawsuits_as_defendant)")  # fmt: skip
 
 
 def test_missing_characteristic_is_refused_by_name_unless_a_wired_source_computes_it() -> None:

@@ -121,7 +121,8 @@ def check_declared(
         if name not in schema:
             raise InvalidField(
                 f"declared.{name}",
-                "not a characteristic of the served model nor a documented declared fact",
+                "not a characteristic of the served model nor a documented declared fact "
+                f"(expected one of: {', '.join(schema)})",
             )
     for name in sorted(declared):
         value = declared[name]

@@ -4,7 +4,9 @@
 development by default the CUMCM 2020 C invoices (read in place, keyed by the USCC of
 `firms.csv`) and the synthetic registry, court and tax fixtures of data/fixtures/cn_records —
 each with a `SourceInfo` (name and data version) quoted in the provenance of what it verifies.
-Every pull still goes through the consent gate (`origination.consent_gate`).
+With `CREDITFACTORY_DATA_VENDOR_URL` set, every port no file is wired for (bureau included) is
+asked of that vendor over HTTP (`http.HttpDataGateway`). Every pull still goes through the
+consent gate (`origination.consent_gate`).
 
 An explicitly configured path that does not exist is bad configuration: `ValidationError`
 naming the setting (serve and the API exit 2 with one line). A bundled default that is absent
@@ -15,14 +17,17 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from creditfactory.adapters.gateways.cn_fixtures import read_firms
+from creditfactory.adapters.gateways.http import HttpDataGateway
 from creditfactory.adapters.gateways.invoices_file import CsvInvoiceSource, cumcm_files
 from creditfactory.adapters.gateways.records_file import FileRecordSource
 from creditfactory.config import Settings
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination import DataSources
+from creditfactory.origination.consent_gate import SOURCE_NAMES
 from creditfactory.origination.ports import SourceInfo
 
 __all__ = ["data_sources", "invoice_source", "source_files"]
@@ -77,13 +82,22 @@ def data_sources(settings: Settings) -> DataSources:
         invoices = invoice_source(paths["invoices_dir"], paths.get("invoice_subjects"))
         info["invoices"] = SourceInfo(INVOICES_NAME, paths["invoices_dir"].name)
 
-    def source(port: str) -> FileRecordSource | None:
-        return loaded[port][0] if port in loaded else None
-
-    return DataSources(
+    wired = DataSources(
         invoices=invoices,
-        tax_grade=source("tax_grade"),
-        registry=source("registry"),
-        courts=source("courts"),
+        tax_grade=loaded["tax_grade"][0] if "tax_grade" in loaded else None,
+        registry=loaded["registry"][0] if "registry" in loaded else None,
+        courts=loaded["courts"][0] if "courts" in loaded else None,
         info=info,
     )
+    return _with_vendor(wired, settings)
+
+
+def _with_vendor(sources: DataSources, settings: Settings) -> DataSources:
+    """`sources` with every port still unwired asked of the HTTP vendor, when one is set."""
+    if not settings.data_vendor_url or settings.data_sources == "off":
+        return sources
+    vendor = HttpDataGateway(settings.data_vendor_url, settings.data_vendor_timeout_s)
+    ports = {p: getattr(sources, p) or vendor for p in SOURCE_NAMES}
+    about = SourceInfo(f"data vendor {settings.data_vendor_url}", "live")
+    info = {p: sources.info.get(p, about) for p in SOURCE_NAMES}
+    return replace(sources, **ports, info=info)
