@@ -10,9 +10,13 @@ Rows: the budget, the EL budget, one cap per grade.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
@@ -59,6 +63,23 @@ def solve(
     losses = [float(c.el_rate) for c in candidates]
     bounds = Bounds(low, high)
     integrality = [_SEMI_INTEGER] * len(candidates)
+    with _quiet_native_stdout():
+        first, second = _lexicographic(returns, losses, integrality, bounds, rows, upper)
+    x = (second if second.x is not None else first).x
+    return {
+        c.firm_id: unit * int(round(float(v))) if round(float(v)) else zero
+        for c, v in zip(candidates, x.tolist(), strict=True)
+    }
+
+
+def _lexicographic(
+    returns: list[float],
+    losses: list[float],
+    integrality: list[int],
+    bounds: Bounds,
+    rows: list[list[float]],
+    upper: list[float],
+) -> tuple[Any, Any]:
     first = milp(
         [-m for m in returns], integrality=integrality, bounds=bounds,
         constraints=LinearConstraint(rows, -float("inf"), upper), options=_OPTIONS,
@@ -73,11 +94,24 @@ def solve(
                      LinearConstraint([returns], floor, float("inf"))],
         options=_OPTIONS,
     )  # fmt: skip
-    x = (second if second.x is not None else first).x
-    return {
-        c.firm_id: unit * int(round(float(v))) if round(float(v)) else zero
-        for c, v in zip(candidates, x.tolist(), strict=True)
-    }
+    return first, second
+
+
+@contextmanager
+def _quiet_native_stdout() -> Iterator[None]:
+    """Send the process's stdout (fd 1) to /dev/null while HiGHS runs: HiGHS 1.12 (scipy 1.17)
+    prints "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" from C++
+    whatever `disp` says, on some instances (ERGO-Code/HiGHS#2783), into the demo's summary."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
 
 
 def shadow_prices(
@@ -113,7 +147,9 @@ def _rows(
     candidates: Sequence[Candidate], appetite: RiskAppetite, u: Decimal
 ) -> tuple[list[list[float]], list[float]]:
     rows = [[1.0] * len(candidates), [float(c.el_rate) for c in candidates]]
-    upper = [float(appetite.budget.amount / u), float(appetite.el_budget.amount / u)]
+    # the EL row 1e-6 unit under its budget: HiGHS' 1e-7 feasibility tolerance then cannot carry
+    # the exact (Decimal) EL of the solution above the budget
+    upper = [float(appetite.budget.amount / u), float(appetite.el_budget.amount / u) - 1e-6]
     for grade in sorted({c.grade for c in candidates}):
         rows.append([1.0 if c.grade == grade else 0.0 for c in candidates])
         upper.append(float(appetite.grade_cap(grade).amount / u))
