@@ -208,3 +208,12 @@ def test_frontier_rises_with_the_el_budget_and_ends_unconstrained() -> None:
     assert returns == sorted(returns)
     assert returns[-1] == D("0.11")  # the hand-worked optimum: EL 0.055 < 0.1 did not bind
     assert all(p.expected_loss <= p.el_budget for p in points)
+
+
+def test_el_budget_is_checked_at_fen() -> None:
+    # Unit 1 CNY, budget 3 分. 3 × 0.0100016 = 0.0300048 CNY and 3 × 0.0116 = 0.0348 CNY round
+    # half-up to 3 分: met; 3 × 0.012 = 0.036 CNY rounds to 4 分: broken.
+    appetite = _appetite(10, "0.03", {"G": "1"})
+    for el, broken in (("0.0100016", False), ("0.0116", False), ("0.012", True)):
+        firm = _c("F", "G", "0.02", el)
+        assert bool(violations([firm], {"F": Money.of(3)}, appetite)) is broken

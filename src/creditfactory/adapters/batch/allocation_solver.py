@@ -147,9 +147,7 @@ def _rows(
     candidates: Sequence[Candidate], appetite: RiskAppetite, u: Decimal
 ) -> tuple[list[list[float]], list[float]]:
     rows = [[1.0] * len(candidates), [float(c.el_rate) for c in candidates]]
-    # the EL row 1e-6 unit under its budget: HiGHS' 1e-7 feasibility tolerance then cannot carry
-    # the exact (Decimal) EL of the solution above the budget
-    upper = [float(appetite.budget.amount / u), float(appetite.el_budget.amount / u) - 1e-6]
+    upper = [float(appetite.budget.amount / u), float(appetite.el_budget.amount / u)]
     for grade in sorted({c.grade for c in candidates}):
         rows.append([1.0 if c.grade == grade else 0.0 for c in candidates])
         upper.append(float(appetite.grade_cap(grade).amount / u))
