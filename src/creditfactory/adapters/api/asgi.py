@@ -43,6 +43,7 @@ from creditfactory.origination import DataSources
 from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.rates_flow import published_series
 
 __all__ = ["NoDelayHTTPProtocol", "ShiftedClock", "create_from_env", "invoice_source"]
 
@@ -98,6 +99,7 @@ def create_from_env() -> FastAPI:
         sources=DataSources(invoices=invoice_source(Path(invoices)) if invoices else None),
         regions=StdnumRegionRegistry(),
     )
+    deps.lpr_series = published_series(deps)  # the shipped series + published LPR fixings
     follow = settings.follow_publications_s
     app = create_app(
         deps, wired.engine, settings.secret_key, follow_publications_every_s=follow or None
