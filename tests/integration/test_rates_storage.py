@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, update
 
 from creditfactory.access import DEFAULT_ACCESS, MakerCheckerViolation, PermissionDenied
+from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
+from creditfactory.adapters.storage.pricing_tables import lpr_fixings
+from creditfactory.audit import verify_log
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.pricing.lpr import default_lpr_series
@@ -81,3 +85,19 @@ def test_a_rejected_import_prices_nothing(engine: Engine) -> None:
     assert published_series(deps) == before
     listed = list_rates(deps, "rejected")
     assert view["import_id"] in {r["import_id"] for r in listed["imported"]}
+
+
+def test_an_edited_fixing_is_named_by_audit_verify(engine: Engine) -> None:
+    deps, tag = _deps(engine), uuid.uuid4().hex[:8]
+    rows = [{**r, "effective_date": r["effective_date"].replace("-20", "-22")} for r in _rows(tag)]
+    view, _ = import_rates(deps, DEFAULT_ACCESS, rows, "off_a", "risk_manager")
+    with engine.connect() as db:
+        clean = verify_log(SqlAuditStore(db), digesters=row_digesters(db)).findings
+    assert not [f for f in clean if view["import_id"] in f.detail]
+    with engine.begin() as db:  # an insider lowers the imported 1Y rate in place
+        db.execute(update(lpr_fixings).where(lpr_fixings.c.import_id == view["import_id"])
+                   .values(one_year=Decimal("2.50")))  # fmt: skip
+    with engine.connect() as db:
+        report = verify_log(SqlAuditStore(db), digesters=row_digesters(db))
+    named = [f for f in report.findings if view["import_id"] in f.detail]
+    assert named and named[0].kind == "row_edited"
