@@ -30,8 +30,9 @@ from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
+from creditfactory.origination import DataSources
 from creditfactory.origination.application import demo_uscc
-from creditfactory.scoring import load_spec
+from creditfactory.scoring import load_spec, score
 from creditfactory.scoring.spec import Calibration, Characteristic
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -148,21 +149,53 @@ def test_the_measured_defect_is_gone(engine: Engine) -> None:
     assert applied["decision"]["reasons"][0]["code"] == "K08"
 
 
+class _NoInvoices:
+    """An invoice source (the consent gate stops the pull first: no consent was given)."""
+
+    def invoices(self, subject_id: str, direction: Any = None) -> list[Any]:
+        return []
+
+
+def _worst(ch: Characteristic) -> Any:
+    worst = min((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
+    if worst.categories:
+        return worst.categories[0]
+    return worst.lower if worst.lower is not None else (worst.upper or 0) - 1
+
+
 def test_advice_names_only_actionable_factors(engine: Engine) -> None:
-    labels = {"NoEmp": {"zh": "员工人数", "en": "number of employees", "actionable": True},
-              "CreateJob": {"zh": "新增就业岗位", "en": "jobs created", "actionable": False},
-              "Term": {"zh": "期限", "en": "term"}}  # fmt: skip
-    deps = _deps(engine, replace(SPEC, labels=labels))
-    declared = {"Term": 36, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 1, "CreateJob": 0}
+    # Every characteristic at its worst bin, all labelled, only the number of employees marked
+    # actionable; an invoice source is wired but not authorised.
+    labels = {f: {"zh": f"特征{i}", "en": f"factor {i}"} for i, f in enumerate(SPEC.features)}
+    labels["NoEmp"] = {"zh": "员工人数", "en": "number of employees", "actionable": True}  # type: ignore[dict-item]
+    deps = replace(_deps(engine, replace(SPEC, labels=labels)),
+                   sources=DataSources(invoices=_NoInvoices()))  # fmt: skip
+    declared = {c.feature: _worst(c) for c in SPEC.characteristics} | {"NoEmp": 1}
     est = estimate(deps, EstimateLimit("ch", "r2", "enterprise", "测试", "5000000", 12,
                                        uscc=demo_uscc(78, "350100"), declared=declared))  # fmt: skip
+    lost = {r["feature"] for r in score(deps.spec, declared, 99).to_dict()["reasons"]}
+    assert len(lost) > 1  # others cost points too, and are not advised
     advice = est["how_to_raise_limit"]
     characteristics = [a for a in advice if a["kind"] == "characteristic"]
-    # Term, CreateJob and ApprovalFY cost more points but are not actionable: only NoEmp is named.
     assert [a["factor"] for a in characteristics] == ["NoEmp"]
-    assert (
-        characteristics[0]["en"]
-        == "A higher number of employees would raise the score and the limit"
+    assert characteristics[0]["en"] == (
+        "A higher number of employees would raise the score and the limit"
     )
     assert characteristics[0]["zh"] == "员工人数提高后，评分和可贷额度会提高"
-    assert all(a["kind"] == "policy" for a in advice if a not in characteristics)
+    assert [a for a in advice if a["kind"] == "policy"] == []  # no range: nothing else helps
+
+
+def test_authorising_invoices_is_advised_when_declared_revenue_binds(engine: Engine) -> None:
+    # 500,000 declared, no invoices authorised: basis 500,000 × 0.5, × 0.2 = 50,000 binds.
+    deps = replace(_deps(engine), sources=DataSources(invoices=_NoInvoices()))
+    est = estimate(deps, EstimateLimit("ch", "r3", "enterprise", "测试", "500000", 12,
+                                       uscc=demo_uscc(79, "350100"), declared=BEST))  # fmt: skip
+    assert (est["binding"], est["limit_low"], est["limit_high"]) == (
+        "revenue_multiple",
+        "35000",
+        "50000",
+    )
+    assert est["data_gaps"] == {"invoices": "consent: no consent given"}
+    (advice,) = [a for a in est["how_to_raise_limit"] if a["kind"] == "policy"]
+    assert advice["factor"] == "invoices"
+    assert advice["zh"] == "授权查询增值税发票后，可按核实的销售收入测算，额度可能提高"

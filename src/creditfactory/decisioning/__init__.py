@@ -25,6 +25,7 @@ from creditfactory.decisioning.decision import (
     Reason,
     decide,
     digest,
+    officer_reason,
     rule_reasons,
     score_reasons,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "digest",
     "evaluate_table",
     "load_policy",
+    "officer_reason",
     "rule_reasons",
     "score_reasons",
     "size_limit",

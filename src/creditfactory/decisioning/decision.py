@@ -46,6 +46,7 @@ __all__ = [
     "Reason",
     "decide",
     "digest",
+    "officer_reason",
     "rule_reasons",
     "score_reasons",
 ]
@@ -197,6 +198,15 @@ def rule_reasons(hits: list[RuleHit], kind: str) -> list[Reason]:
         detail = {"rule": hit.rule.rule_id, "fact": hit.rule.fact, "value": value}
         out.append(Reason(hit.rule.rule_id, kind, zh, en, detail))
     return out
+
+
+def officer_reason(action: str, maker: str, checker: str) -> Reason:
+    """The reason an officers' decision adds (maker-checker): in words; who in the detail.
+    action: "approve" or "decline"."""
+    zh, en = (("经两名信贷人员审核后批准", "approved after review by two credit officers")
+              if action == "approve" else
+              ("经两名信贷人员审核后拒绝", "declined after review by two credit officers"))  # fmt: skip
+    return Reason("OFFICER", "officer", zh, en, {"maker": maker, "checker": checker})
 
 
 def score_reasons(codes: tuple[ReasonCode, ...]) -> list[Reason]:

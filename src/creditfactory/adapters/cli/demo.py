@@ -285,7 +285,7 @@ def _summary(results: list[tuple[str, dict[str, Any], float]], seconds: float) -
     table.add_row("verified data", verified_share([r[1] for r in results]))
     table.add_row("latency apply → disbursed", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     console.print(table)
-    top = Table(title="top decline reasons (an application can have several)")
+    top = Table(title="top decline reasons, SBA held-out half (an application can have several)")
     top.add_column("reason")
     top.add_column("declined applications citing it", justify="right")
     for reason, n in declines.most_common(5):
