@@ -5,27 +5,18 @@ a second officer publishes them at `POST /api/v1/approvals/{approval_id}/approve
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from creditfactory.adapters.api.security import Principal, Security, authorize
+from creditfactory.adapters.api.officer_routes import Deps, Who
+from creditfactory.adapters.api.security import Security, authorize
 from creditfactory.service_layer import rates_flow
-from creditfactory.service_layer.factory_ports import FactoryDeps
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)], tags=["rates"])
-Who = Annotated[Principal, Depends(authorize)]
-
-
-def _deps(request: Request) -> FactoryDeps:
-    deps: FactoryDeps = request.app.state.deps
-    return deps
-
-
-Deps = Annotated[FactoryDeps, Depends(_deps)]
 
 
 class RatesImport(BaseModel):
