@@ -94,10 +94,14 @@ def test_an_edited_fixing_is_named_by_audit_verify(engine: Engine) -> None:
     with engine.connect() as db:
         clean = verify_log(SqlAuditStore(db), digesters=row_digesters(db)).findings
     assert not [f for f in clean if view["import_id"] in f.detail]
+    mine = lpr_fixings.c.import_id == view["import_id"]
     with engine.begin() as db:  # an insider lowers the imported 1Y rate in place
-        db.execute(update(lpr_fixings).where(lpr_fixings.c.import_id == view["import_id"])
-                   .values(one_year=Decimal("2.50")))  # fmt: skip
-    with engine.connect() as db:
-        report = verify_log(SqlAuditStore(db), digesters=row_digesters(db))
+        db.execute(update(lpr_fixings).where(mine).values(one_year=Decimal("2.50")))
+    try:
+        with engine.connect() as db:
+            report = verify_log(SqlAuditStore(db), digesters=row_digesters(db))
+    finally:  # the database is the session's: put the row back for the other tests
+        with engine.begin() as db:
+            db.execute(update(lpr_fixings).where(mine).values(one_year=Decimal("2.95")))
     named = [f for f in report.findings if view["import_id"] in f.detail]
     assert named and named[0].kind == "row_edited"
