@@ -402,7 +402,9 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     console.print(SBA_NOTE)
     label = (SBA_DATASET, "SBA's Default is a charge-off at any time in the loan's life")
     spec_path = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
-    server, key = start_api(spec_path, port, {"CREDITFACTORY_AS_OF": lpr_business_date()})
+    # US firms: no Chinese registry, court, tax or invoice source knows them (declared only)
+    env = {"CREDITFACTORY_AS_OF": lpr_business_date(), "CREDITFACTORY_DATA_SOURCES": "off"}
+    server, key = start_api(spec_path, port, env)
     features = list(json.loads(spec_path.read_text(encoding="utf-8"))["features"])
     rows = _sba_rows()
     items = [(f"sba-{r['LoanNr_ChkDgt']}", _sba_application(r, features)) for r in rows]
@@ -430,7 +432,8 @@ def run_cumcm(
     spec_path = _train(
         "cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None, label
     )
-    env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat()}
+    env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat(),
+           "CREDITFACTORY_DATA_SOURCES": "default"}  # fmt: skip
     server, key = start_api(spec_path, port, env)
     run = run_invoices(settings, directory, key, port, workers, budget)
     console.print(f"verified data: {verified_share([app for _, app in run.applications])}")
