@@ -141,18 +141,22 @@ def model_figures(
     with its CI, Brier and KS; out-of-time AUC; the benchmark; the PD horizon. A figure the result
     does not hold is said to be missing, never invented."""
     v = result.get("validation") or {}
-    ci = v.get("auc_ci")
+    ci, std = v.get("auc_ci"), v.get("auc_std")
     lines = [
         f"validation ({v.get('split', 'hold-out')}): AUC {_fig(v.get('auc'))}"
+        + (f" ± {std:.3f}" if isinstance(std, int | float) else "")
         + (f" (95% CI {ci[0]:.3f}–{ci[1]:.3f})" if ci else " (no CI in the result)")
         + f", Brier {_fig(v.get('brier'))}, KS {_fig(v.get('ks'))}"
     ]
     oot = result.get("out_of_time")
-    lines.append(
-        f"out-of-time: AUC {_fig(oot.get('auc'))}, Brier {_fig(oot.get('brier'))}"
-        if oot
-        else "out-of-time: not in the training result"
-    )
+    if oot:
+        periods = "; ".join(f"{k} {oot[k]}" for k in ("train", "test") if oot.get(k))
+        lines.append(
+            f"out-of-time: AUC {_fig(oot.get('auc'))}, Brier {_fig(oot.get('brier'))}"
+            + (f" ({periods})" if periods else "")
+        )
+    else:
+        lines.append("out-of-time: not in the training result")
     bench = result.get("benchmark")
     if bench:
         lines.append(f"benchmark {bench.get('name')}: AUC {_fig(bench.get('auc'))}")
