@@ -79,7 +79,9 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     scored = score(
-        deps.spec, application_features(deps.spec.features, cmd.declared, external, as_of)
+        deps.spec,
+        application_features(deps.spec.features, cmd.declared, external, as_of),
+        term_months=cmd.term_months,
     )
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject)

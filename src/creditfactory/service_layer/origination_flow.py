@@ -250,7 +250,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.CREDIT_APPLICATION, token)
     external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec.features, cmd.declared, external, as_of)
-    scored = score(deps.spec, features)
+    scored = score(deps.spec, features, term_months=cmd.term_months)
     case = _Case(
         cmd=cmd,
         row=_application_row(
