@@ -31,8 +31,12 @@ import pandas
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring.runtime import score
 from creditfactory.scoring.spec import ScorecardSpec, dump_spec, load_spec
+from creditfactory.scoring.stability import (
+    psi_report_by_splits,
+    quantile_splits,
+    with_development_scores,
+)
 from creditfactory.scoring.training import binning
-from creditfactory.scoring.stability import psi_report_by_splits, quantile_splits
 from creditfactory.scoring.training.benchmark import (
     on_folds,
     on_split,
@@ -233,6 +237,7 @@ def train(
         pd_horizon=ds.pd_horizon,
     )
     spec = load_spec(dump_spec(frozen))
+    spec = with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
     result["spec_sha256"] = json.loads(dump_spec(spec))["sha256"]
     result["actionable"] = dict(spec.actionable)
     result["labels"] = {f: dict(spec.labels.get(f, {})) for f in spec.features}
