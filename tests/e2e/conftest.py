@@ -32,9 +32,28 @@ SPEC = load_spec(SPEC_TEXT)
 SPEC_DIGEST = json.loads(SPEC_TEXT)["sha256"]
 _ENGINES: dict[str, Engine] = {}
 
-# An SBA held-out row the scorecard approves (long real-estate term, low PD) and one it declines.
-GOOD = {"Term": 240, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 2}
-BAD = {"Term": 36, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 0}
+# An SBA applicant the scorecard approves (CDC lender, large guaranteed amount, 20 staff, low PD)
+# and one it declines (a high charge-off lender and industry, a small unsecured loan).
+GOOD = {
+    "Bank": "CDC SMALL BUS. FINAN CORP",
+    "SBA_Appv": 500000,
+    "BankState": "CA",
+    "RetainedJob": 0,
+    "NAICS": "531130",
+    "NoEmp": 20,
+    "CreateJob": 0,
+    "UrbanRural": 1,
+}
+BAD = {
+    "Bank": "BBCN BANK",
+    "SBA_Appv": 15000,
+    "BankState": "IL",
+    "RetainedJob": 5,
+    "NAICS": "531311",
+    "NoEmp": 1,
+    "CreateJob": 0,
+    "UrbanRural": 2,
+}
 
 
 @pytest.fixture(scope="session", autouse=True)

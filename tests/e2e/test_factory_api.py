@@ -216,7 +216,6 @@ def test_limit_estimate_has_a_range_and_advice(sqlite_engine: Any, make_api: Any
             "declared": BAD}  # fmt: skip
     result = api.post("/api/v1/limit-estimates", body).json()
     assert result["hard_inquiry"] is False
-    assert result["how_to_raise_limit"][0]["feature"] == "Term"
     good = api.post("/api/v1/limit-estimates", {**body, "declared": application()["declared"]})
     assert float(good.json()["limit_high"]) > 0
     assert good.json()["rate_low"] is not None

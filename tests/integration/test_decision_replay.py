@@ -30,7 +30,16 @@ from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
 
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
-GOOD = {"Term": 240, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 2}
+GOOD = {
+    "Bank": "CDC SMALL BUS. FINAN CORP",
+    "SBA_Appv": 500000,
+    "BankState": "CA",
+    "RetainedJob": 0,
+    "NAICS": "531130",
+    "NoEmp": 20,
+    "CreateJob": 0,
+    "UrbanRural": 1,
+}
 
 
 @pytest.fixture(scope="module", autouse=True)

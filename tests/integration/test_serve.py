@@ -45,7 +45,16 @@ from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination.application import demo_uscc
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
-GOOD = {"Term": 240, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 2}
+GOOD = {
+    "Bank": "CDC SMALL BUS. FINAN CORP",
+    "SBA_Appv": 500000,
+    "BankState": "CA",
+    "RetainedJob": 0,
+    "NAICS": "531130",
+    "NoEmp": 20,
+    "CreateJob": 0,
+    "UrbanRural": 1,
+}
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
 

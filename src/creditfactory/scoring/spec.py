@@ -171,7 +171,7 @@ class PDHorizon:
         h = self.months_for(term_months)
         if h == 12.0 or pd_horizon >= 1.0:
             return pd_horizon
-        return 1.0 - (1.0 - pd_horizon) ** (12.0 / h)
+        return 1.0 - float((1.0 - pd_horizon) ** (12.0 / h))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

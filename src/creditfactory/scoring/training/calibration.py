@@ -6,6 +6,7 @@ is not 12 months (SBA: life of loan), the PD is the sample's and docs/scoring.md
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy
@@ -59,12 +60,16 @@ def calibration_figures(pd_values: Any, y: Any, n_bins: int = 10) -> dict[str, A
     from scipy import stats
     from sklearn.metrics import brier_score_loss
 
-    p = numpy.clip(numpy.asarray(pd_values, dtype=float), 1e-9, 1 - 1e-9)
+    p = numpy.clip(numpy.asarray(pd_values, dtype=float), 1e-6, 1 - 1e-6)
     yy = numpy.asarray(y, dtype=float)
     logit = numpy.log(p / (1 - p))
     family = sm.families.Binomial()
-    slope_fit = sm.GLM(yy, sm.add_constant(logit), family=family).fit()
-    level_fit = sm.GLM(yy, numpy.ones((len(yy), 1)), family=family, offset=logit).fit()
+    # A badly calibrated challenger (near-0/1 PDs) can overflow the IRLS steps: the figures are
+    # still what they are, so the numerical warnings are not errors here.
+    with warnings.catch_warnings(), numpy.errstate(over="ignore", divide="ignore"):
+        warnings.simplefilter("ignore")
+        slope_fit = sm.GLM(yy, sm.add_constant(logit), family=family).fit()
+        level_fit = sm.GLM(yy, numpy.ones((len(yy), 1)), family=family, offset=logit).fit()
     table = calibration_table(p, yy, n_bins)
     hl = sum(
         (r["observed"] * r["n"] - r["pd_mean"] * r["n"]) ** 2
@@ -76,7 +81,11 @@ def calibration_figures(pd_values: Any, y: Any, n_bins: int = 10) -> dict[str, A
         "brier": float(brier_score_loss(yy, p)),
         "slope": float(slope_fit.params[1]),
         "intercept": float(level_fit.params[0]),
-        "hosmer_lemeshow": {"chi2": float(hl), "dof": dof, "p_value": float(stats.chi2.sf(hl, dof))},
+        "hosmer_lemeshow": {
+            "chi2": float(hl),
+            "dof": dof,
+            "p_value": float(stats.chi2.sf(hl, dof)),
+        },
         "mean_pd": float(p.mean()),
         "bad_rate": float(yy.mean()),
         "reliability": table,

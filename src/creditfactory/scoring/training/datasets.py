@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.scoring.spec import TWELVE_MONTHS, PDHorizon
 from creditfactory.scoring.features import (
     INVOICE_FEATURES,
     PURCHASE,
@@ -34,6 +34,7 @@ from creditfactory.scoring.features import (
     Invoice,
     build_invoice_features,
 )
+from creditfactory.scoring.spec import TWELVE_MONTHS, PDHorizon
 
 NAMES = ("sba-case", "german", "cumcm-2020c", "taiwan", "lending-club")
 CUMCM_AS_OF = date(2020, 1, 1)
@@ -134,18 +135,10 @@ def _sba() -> Dataset:
         shared_data_dir() / "sba_loans_case" / "SBAcase.11.13.17.csv", encoding="utf-8-sig"
     )
     frame["ApprovalFY"] = pandas.to_numeric(frame["ApprovalFY"], errors="coerce")
-    # Coding artefacts, recoded to what they mean (SBA 7(a) data dictionary):
-    # FranchiseCode 0 and 1 both mean "no franchise" (0 appears from FY2005 on);
-    # UrbanRural 0 is "undefined" (almost only before FY2000); RevLineCr / LowDoc hold Y / N plus
-    # stray codes (0, T, S, A) that are no answer.
-    frame["Franchise"] = (frame["FranchiseCode"] > 1).astype(int)
-    frame["UrbanRural"] = frame["UrbanRural"].where(frame["UrbanRural"] != 0)
-    for col in ("RevLineCr", "LowDoc"):
-        frame[col] = frame[col].where(frame[col].isin(["Y", "N"]), "unrecorded")
-    frame["NAICS"] = frame["NAICS"].astype(str)
+    recoded = sba_recode(frame)
     return Dataset(
         "sba-case",
-        frame,
+        recoded,
         "Default",
         [c for c in SBA_DECLARED if c not in ("Default", "Selected")],
         categorical=["Bank", "BankState", "City", "NAICS", "RevLineCr", "LowDoc", "Name"],
@@ -177,6 +170,42 @@ def _sba() -> Dataset:
             )
         },
     )
+
+
+def sba_recode(frame: pandas.DataFrame) -> pandas.DataFrame:
+    """SBAcase columns with coding artefacts recoded to what they mean (SBA 7(a) dictionary).
+
+    FranchiseCode 0 and 1 both mean "no franchise" (0 appears from FY2005 on) → ``Franchise``
+    yes/no; UrbanRural 0 is "undefined" (almost only before FY2000) → missing; RevLineCr /
+    LowDoc hold Y / N plus stray codes (0, T, S, A) that are no answer → ``unrecorded``; NAICS
+    is a code, read as text. Works on the CSV read as text too (the demo's held-out rows).
+    """
+    out = frame.copy()
+    out["Franchise"] = (pandas.to_numeric(out["FranchiseCode"]) > 1).astype(int)
+    urban = pandas.to_numeric(out["UrbanRural"])
+    out["UrbanRural"] = urban.where(urban != 0)
+    for col in ("RevLineCr", "LowDoc"):
+        out[col] = out[col].where(out[col].isin(["Y", "N"]), "unrecorded")
+    out["NAICS"] = out["NAICS"].astype(str)
+    for col in ("NoEmp", "CreateJob", "RetainedJob", "GrAppv", "SBA_Appv", "Portion", "New"):
+        out[col] = pandas.to_numeric(out[col])
+    return out
+
+
+def sba_declared(rows: pandas.DataFrame, features: list[str]) -> list[dict[str, Any]]:
+    """Each SBAcase row's values of `features`, recoded as for training (missing → None)."""
+    recoded = sba_recode(rows)[features].astype(object)
+    return [
+        {k: None if pandas.isna(v) else _plain(v) for k, v in r.items()}
+        for r in recoded.to_dict("records")
+    ]  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() else number
 
 
 APP = "application"

@@ -20,12 +20,12 @@ and, given an output directory, writes ``spec.json``, ``result.json``, ``report.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
@@ -141,7 +141,9 @@ def train(
             raise ValidationError(f, f"unknown feature (not a column of {ds.name})")
     allowed = {**ds.whitelist, **(whitelist or {})}
     gate = (
-        run_gate(train_part, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed)
+        run_gate(
+            train_part, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed
+        )
         if leakage_gate
         else GateResult(list(candidates), {}, {})
     )
@@ -186,37 +188,80 @@ def train(
     if isinstance(model, WOEScorecard):
         result["dropped"] = model.dropped_
         result["excluded"].update({f: f"selection: {why}" for f, why in model.dropped_.items()})
-    if valid is not None:
-        vy = valid[ds.target].to_numpy()
-        vp = model.predict_proba(valid[chosen])[:, 1]
-        result["validation"] = _figures(vy, vp)
-        result["validation"]["split"] = (
-            f"fit on {split_column} == 1, validated on {split_column} == 0"
-        )
-        result["stability"] = _stability(model, train_part[chosen], valid[chosen])
-        result["benchmark"] = _benchmarks_on_split(ds, gate, train_part, valid)
-    else:
-        rating = frame["rating"].map(RATING_ORDER) if "rating" in frame.columns else None
-        repeats = cv_repeats if len(frame) <= 5000 else 1
-        cv = repeated_cv(make, frame[chosen], y, n_repeats=repeats, rating=rating)
-        oof = cv.pop("oof_pd")
-        cv.pop("oof_pd_repeats")
-        result["cv"] = cv
-        result["validation"] = _figures(y, oof)
-        result["validation"].update(
-            auc=cv["mean"], auc_std=cv["std"], brier=cv["brier"]["mean"],
-            auc_first_repeat=roc_auc(y, oof),
-            split=f"{cv['n_splits']}-fold × {cv['n_repeats']} repeated stratified cross-validation: "
-            "auc and brier are fold means; auc_ci, ks and calibration use the first repeat's "
-            "out-of-fold PDs",
-        )  # fmt: skip
-        result["benchmark"] = _benchmarks_on_folds(ds, gate, frame, repeats)
+    result.update(
+        _validate(ds, gate, model, make, chosen, train_part, valid, split_column, cv_repeats)
+    )
     if ds.out_of_time is not None:
         result["out_of_time"] = _out_of_time(ds, frame, chosen, make)
+    spec = _freeze(ds, model, method, binning_method, gate, leakage_gate, result, train_part)
+    result["spec_sha256"] = json.loads(dump_spec(spec))["sha256"]
+    result["actionable"] = dict(spec.actionable)
+    result["labels"] = {f: dict(spec.labels.get(f, {})) for f in spec.features}
+    trained = TrainedModel(model, spec, result, ds, train_part, valid, iv_binnings)
+    if ds.unrated is not None:
+        result["unrated_scored"] = len(ds.unrated)
+    if out is not None:
+        write_outputs(trained, out)
+    return trained
+
+
+def _validate(
+    ds: Dataset,
+    gate: GateResult,
+    model: Any,
+    make: Callable[[], Any],
+    chosen: list[str],
+    train_part: pandas.DataFrame,
+    valid: pandas.DataFrame | None,
+    split_column: str | None,
+    cv_repeats: int,
+) -> dict[str, Any]:
+    """``validation``, ``benchmark`` and ``stability`` (a named split) or ``cv`` (none)."""
+    if valid is not None:
+        vp = model.predict_proba(valid[chosen])[:, 1]
+        figures = _figures(valid[ds.target].to_numpy(), vp)
+        figures["split"] = f"fit on {split_column} == 1, validated on {split_column} == 0"
+        return {
+            "validation": figures,
+            "stability": _stability(model, train_part[chosen], valid[chosen]),
+            "benchmark": _benchmarks_on_split(ds, gate, train_part, valid),
+        }
+    y = train_part[ds.target].to_numpy()
+    rating = train_part["rating"].map(RATING_ORDER) if "rating" in train_part.columns else None
+    repeats = cv_repeats if len(train_part) <= 5000 else 1
+    cv = repeated_cv(make, train_part[chosen], y, n_repeats=repeats, rating=rating)
+    oof = cv.pop("oof_pd")
+    cv.pop("oof_pd_repeats")
+    figures = _figures(y, oof)
+    figures.update(
+        auc=cv["mean"], auc_std=cv["std"], brier=cv["brier"]["mean"],
+        auc_first_repeat=roc_auc(y, oof),
+        split=f"{cv['n_splits']}-fold × {cv['n_repeats']} repeated stratified cross-validation: "
+        "auc and brier are fold means; auc_ci, ks and calibration use the first repeat's "
+        "out-of-fold PDs",
+    )  # fmt: skip
+    return {
+        "cv": cv,
+        "validation": figures,
+        "benchmark": _benchmarks_on_folds(ds, gate, train_part, repeats),
+    }
+
+
+def _freeze(
+    ds: Dataset,
+    model: Any,
+    method: str,
+    binning_method: str,
+    gate: GateResult,
+    leakage_gate: bool,
+    result: dict[str, Any],
+    train_part: pandas.DataFrame,
+) -> ScorecardSpec:
+    """The spec: labels, actionable flags, PD horizon, the gate's record and headline figures."""
     training = {
         "dataset": ds.name,
         "rows": len(train_part),
-        "bads": int(y.sum()),
+        "bads": int(train_part[ds.target].sum()),
         "training_data_sha256": ds.digest(),
         "method": method,
         "binning_method": binning_method,
@@ -237,16 +282,7 @@ def train(
         pd_horizon=ds.pd_horizon,
     )
     spec = load_spec(dump_spec(frozen))
-    spec = with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
-    result["spec_sha256"] = json.loads(dump_spec(spec))["sha256"]
-    result["actionable"] = dict(spec.actionable)
-    result["labels"] = {f: dict(spec.labels.get(f, {})) for f in spec.features}
-    trained = TrainedModel(model, spec, result, ds, train_part, valid, iv_binnings)
-    if ds.unrated is not None:
-        result["unrated_scored"] = len(ds.unrated)
-    if out is not None:
-        write_outputs(trained, out)
-    return trained
+    return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
 
 
 def _figures(y: Any, pd_values: Any) -> dict[str, Any]:
@@ -274,7 +310,9 @@ def _out_of_time(
     assert ds.out_of_time is not None
     column, last = ds.out_of_time
     early, late = frame[frame[column] <= last], frame[frame[column] > last]
-    model = make().fit(early[chosen], early[ds.target].to_numpy())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = make().fit(early[chosen], early[ds.target].to_numpy())
     p = model.predict_proba(late[chosen])[:, 1]
     y = late[ds.target].to_numpy()
     cal = calibration_figures(p, y)
@@ -286,6 +324,7 @@ def _out_of_time(
         "train": f"{column} <= {last:g}: {len(early)} rows, {int(early[ds.target].sum())} bads",
         "test": f"{column} > {last:g}: {len(late)} rows, {int(y.sum())} bads",
         "note": "both halves of the data; the same candidate characteristics, refitted",
+        "fit_warnings": sorted({str(w.message) for w in caught}),
     }
 
 
