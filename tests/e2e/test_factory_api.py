@@ -17,7 +17,7 @@ from creditfactory.adapters.gateways import HttpDataGateway
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.origination import DataSources
-from tests.e2e.conftest import BAD, application
+from tests.e2e.conftest import BAD, GOOD, application
 from tests.shared import load_case
 
 
@@ -159,7 +159,8 @@ def test_timed_out_gateway_refers_with_a_reason(sqlite_engine: Any, make_api: An
     decision = response.json()["decision"]
     assert response.json()["status"] == "referred"
     assert decision["reasons"][0]["code"] == "R01"
-    assert "tax_grade: unavailable: timeout" in decision["reasons"][0]["en"]
+    assert "tax credit grade is temporarily unavailable" in decision["reasons"][0]["en"]
+    assert decision["reasons"][0]["detail"]["value"] == ["tax_grade: unavailable: timeout"]
 
 
 def test_withdrawn_consent_means_no_pull(sqlite_engine: Any, make_api: Any) -> None:
@@ -183,7 +184,10 @@ def test_withdrawn_consent_means_no_pull(sqlite_engine: Any, make_api: Any) -> N
     response = api.post("/api/v1/applications", application(uscc=uscc), _key()).json()
     assert seen == []
     assert response["status"] == "referred"
-    assert "consent withdrawn" in response["decision"]["reasons"][0]["en"]
+    assert (
+        "authorisation for the tax credit grade was withdrawn"
+        in (response["decision"]["reasons"][0]["en"])
+    )
 
 
 def test_referral_needs_a_maker_and_a_different_checker(sqlite_engine: Any, make_api: Any) -> None:
@@ -210,15 +214,30 @@ def test_referral_needs_a_maker_and_a_different_checker(sqlite_engine: Any, make
     assert accepted.json()["status"] == "disbursed"
 
 
-def test_limit_estimate_has_a_range_and_advice(sqlite_engine: Any, make_api: Any) -> None:
+def test_limit_estimate_then_application_agree(sqlite_engine: Any, make_api: Any) -> None:
+    # One 测额 → apply pair over HTTP: an amount inside the range, same data, same term, is
+    # approved at a rate inside the quoted range (the property is tests/integration/
+    # test_estimate_agreement.py). A declined estimate says why in words and advises nothing
+    # the borrower cannot change.
     api = make_api(sqlite_engine)
-    body = {"applicant": application()["applicant"], "declared_revenue": "5000000",
-            "declared": BAD}  # fmt: skip
-    result = api.post("/api/v1/limit-estimates", body).json()
-    assert result["hard_inquiry"] is False
-    good = api.post("/api/v1/limit-estimates", {**body, "declared": application()["declared"]})
-    assert float(good.json()["limit_high"]) > 0
-    assert good.json()["rate_low"] is not None
+    who = application(uscc="913501000000000279")["applicant"]
+    body = {"applicant": who, "declared_revenue": "5000000", "term_months": 24,
+            "declared": GOOD}  # fmt: skip
+    est = api.post("/api/v1/limit-estimates", body).json()
+    assert est["hard_inquiry"] is False and est["reasons"] == []
+    low, high = float(est["limit_low"]), float(est["limit_high"])
+    assert 10000 <= low < high
+    amount = f"{(low + high) / 2:.2f}"
+    applied = api.post("/api/v1/applications",
+                       {"applicant": who, "amount": amount, "term_months": 24, "declared": GOOD,
+                        "auto_accept": False}, _key()).json()  # fmt: skip
+    assert applied["status"] == "approved", applied["decision"]["reasons"]
+    assert est["rate_low"] <= applied["decision"]["annual_rate"] <= est["rate_high"]
+    declined = api.post("/api/v1/limit-estimates", {**body, "declared": BAD}).json()
+    assert declined["limit_high"] == "0" and declined["reasons"]
+    assert "K07" in [r["code"] for r in declined["reasons"]]
+    # The served spec marks nothing actionable: no characteristic (Term above all) is advised.
+    assert [a for a in declined["how_to_raise_limit"] if a["kind"] == "characteristic"] == []
 
 
 def test_missing_api_key_is_401_problem(sqlite_engine: Any, make_api: Any) -> None:

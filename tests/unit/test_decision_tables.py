@@ -93,10 +93,14 @@ def test_each_referral_refers_with_its_code(facts: dict[str, object], code: str)
     assert d.record.reasons[0].code == code
 
 
-def test_gap_reason_names_the_source_and_why() -> None:
+def test_gap_reason_names_the_source_and_why_in_words() -> None:
     facts = _facts(data_gaps=("courts: consent: consent withdrawn",))
     reason = decide(_inputs(facts), DEFAULT_POLICY).record.reasons[0]
-    assert reason.text_en.endswith("(courts: consent: consent withdrawn)")
+    assert reason.text_en.endswith(
+        "(the authorisation for court enforcement records was withdrawn)"
+    )
+    assert reason.text_zh.endswith("（法院执行信息的授权已撤回）")
+    assert reason.detail["value"] == ["courts: consent: consent withdrawn"]  # kept for audit
 
 
 def test_boundaries_just_inside_do_not_fire() -> None:

@@ -45,7 +45,10 @@ def test_german_scorecard_runtime_equals_training(german: pandas.DataFrame) -> N
         assert result.pd_12m == pytest.approx(pds[i], rel=1e-12)
     worst = score(spec, _rows(german[ds.features])[1])
     assert worst.reasons and worst.reasons[0].points_lost >= worst.reasons[-1].points_lost
-    assert "分" in worst.reasons[0].text_zh and "points" in worst.reasons[0].text_en
+    # In words, not "duration_in_month = 48": a long duration is the riskier end (German credit).
+    top = worst.reasons[0]
+    assert (top.feature, top.value, top.direction) == ("duration_in_month", 48, "high")
+    assert top.feature not in top.text_en and "48" not in top.text_en and "偏高" in top.text_zh
 
 
 def test_german_lightgbm_runtime_equals_training(german: pandas.DataFrame) -> None:

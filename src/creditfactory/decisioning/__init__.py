@@ -9,11 +9,14 @@ Modules:
 - `limits`: `size_limit` = min(score cap, working-capital need, product max, 普惠 10 M cap,
   concentration, requested).
 - `decision`: `decide(DecisionInputs, DecisionPolicy) -> Decision` (approve / decline / refer,
-  reasons in Chinese and English, `DecisionRecord`).
+  reasons in Chinese and English words, `DecisionRecord`); `gap_words` words data gaps.
+- `approvable`: `approvable_range` — the amounts `decide` approves at one term on the known
+  facts (what 在线测额 quotes, so the estimate and the decision agree).
 
 Pure: imports kernel, scoring and pricing only (L2).
 """
 
+from creditfactory.decisioning.approvable import ApprovableRange, approvable_range
 from creditfactory.decisioning.decision import (
     Decision,
     DecisionInputs,
@@ -22,6 +25,8 @@ from creditfactory.decisioning.decision import (
     Reason,
     decide,
     digest,
+    rule_reasons,
+    score_reasons,
 )
 from creditfactory.decisioning.errors import DecisioningError, PolicyInvalid, UnknownFact
 from creditfactory.decisioning.facts import DecisionFacts
@@ -37,6 +42,7 @@ from creditfactory.decisioning.rules import Rule, RuleHit, evaluate_table
 
 __all__ = [
     "DEFAULT_POLICY",
+    "ApprovableRange",
     "Decision",
     "DecisionFacts",
     "DecisionInputs",
@@ -53,9 +59,12 @@ __all__ = [
     "RuleHit",
     "ScoreCap",
     "UnknownFact",
+    "approvable_range",
     "decide",
     "digest",
     "evaluate_table",
     "load_policy",
+    "rule_reasons",
+    "score_reasons",
     "size_limit",
 ]

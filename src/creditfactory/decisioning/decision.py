@@ -4,8 +4,10 @@ Order (`decide`): size the limit (`limits.size_limit`); price the sized limit wi
 `pricing.offer_rate` unless it is below the minimum; evaluate the knock-out table, then the
 referral table, on the facts plus the derived ones (limit below minimum, price refused, RAROC
 below hurdle). Any knock-out → DECLINE; else any referral → REFER; else APPROVE with an offer of
-the sized limit at the priced rate. Reasons carry the rule id and both languages; the score's
-reason codes (points lost per characteristic) are appended for declines and referrals.
+the sized limit at the priced rate. Reasons carry the rule id and both languages in words a
+borrower reads (the rule's text; data gaps by `gap_words`; the score's reason codes by
+`scoring.reason_text`, appended for declines and referrals); the technical detail — rule, fact
+and value, raw gap text, characteristic, value, bin and points lost — is `Reason.detail`.
 
 The `DecisionRecord` holds what a replay needs (DESIGN.md §5): the digest of the inputs snapshot,
 the model spec digest, the policy version and digest, the price components and versions.
@@ -24,6 +26,7 @@ from enum import Enum
 from typing import Any
 
 from creditfactory.decisioning.facts import DecisionFacts
+from creditfactory.decisioning.gap_words import gap_words
 from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
 from creditfactory.decisioning.policy import DecisionPolicy
 from creditfactory.decisioning.rules import RuleHit, evaluate_table
@@ -32,7 +35,17 @@ from creditfactory.pricing import Offer, PricingRequest, offer_rate
 from creditfactory.pricing.offer import OfferFlag
 from creditfactory.scoring import ReasonCode
 
-__all__ = ["Decision", "DecisionInputs", "DecisionRecord", "Outcome", "Reason", "decide", "digest"]
+__all__ = [
+    "Decision",
+    "DecisionInputs",
+    "DecisionRecord",
+    "Outcome",
+    "Reason",
+    "decide",
+    "digest",
+    "rule_reasons",
+    "score_reasons",
+]
 
 
 class Outcome(str, Enum):
@@ -45,16 +58,22 @@ class Outcome(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """Why: `code` is a rule id ("K03"), "SCORE" for a score reason code, or "GAP"."""
+    """Why: `code` is a rule id ("K03") or "SCORE" for a score reason code.
+
+    text_zh / text_en: borrower text, in words (no column names, fact names or bin intervals).
+    detail: the technical detail for audit (JSON-able values).
+    """
 
     code: str
     kind: str  # "knockout" | "referral" | "score"
     text_zh: str
     text_en: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"code": self.code, "kind": self.kind, "zh": self.text_zh, "en": self.text_en}
+        return {"code": self.code, "kind": self.kind, "zh": self.text_zh, "en": self.text_en,
+                "detail": dict(self.detail)}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,18 +177,24 @@ def _price(inputs: DecisionInputs, policy: DecisionPolicy, sizing: LimitSizing) 
     return offer_rate(request)
 
 
-def _reasons(hits: list[RuleHit], kind: str, gaps: tuple[str, ...]) -> list[Reason]:
+def rule_reasons(hits: list[RuleHit], kind: str) -> list[Reason]:
+    """The reasons of table hits: the rule's words; a data-gap rule lists each gap in words."""
     out = []
     for hit in hits:
         zh, en = hit.rule.reason_zh, hit.rule.reason_en
+        value = list(hit.value) if isinstance(hit.value, tuple | list) else hit.value
         if hit.rule.fact == "data_gaps":
-            zh, en = f"{zh}（{'；'.join(gaps)}）", f"{en} ({'; '.join(gaps)})"
-        out.append(Reason(hit.rule.rule_id, kind, zh, en))
+            words = [gap_words(gap) for gap in hit.value]
+            zh = f"{zh}（{'；'.join(w[0] for w in words)}）"
+            en = f"{en} ({'; '.join(w[1] for w in words)})"
+        detail = {"rule": hit.rule.rule_id, "fact": hit.rule.fact, "value": value}
+        out.append(Reason(hit.rule.rule_id, kind, zh, en, detail))
     return out
 
 
-def _score_reasons(codes: tuple[ReasonCode, ...]) -> list[Reason]:
-    return [Reason("SCORE", "score", c.text_zh, c.text_en) for c in codes]
+def score_reasons(codes: tuple[ReasonCode, ...]) -> list[Reason]:
+    """The score's reason codes as decision reasons (their words; the detail for audit)."""
+    return [Reason("SCORE", "score", c.text_zh, c.text_en, c.detail()) for c in codes]
 
 
 def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
@@ -182,13 +207,12 @@ def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
         price_refused=None if offer is None else offer.refused,
         raroc_below_hurdle=None if offer is None else OfferFlag.HURDLE_NOT_MET in offer.flags,
     )
-    gaps = inputs.facts.data_gaps
-    knockouts = _reasons(evaluate_table(policy.knockouts, facts), "knockout", gaps)
-    referrals = _reasons(evaluate_table(policy.referrals, facts), "referral", gaps)
+    knockouts = rule_reasons(evaluate_table(policy.knockouts, facts), "knockout")
+    referrals = rule_reasons(evaluate_table(policy.referrals, facts), "referral")
     if knockouts:
-        outcome, reasons = Outcome.DECLINE, knockouts + _score_reasons(inputs.score_reasons)
+        outcome, reasons = Outcome.DECLINE, knockouts + score_reasons(inputs.score_reasons)
     elif referrals:
-        outcome, reasons = Outcome.REFER, referrals + _score_reasons(inputs.score_reasons)
+        outcome, reasons = Outcome.REFER, referrals + score_reasons(inputs.score_reasons)
     else:
         outcome, reasons = Outcome.APPROVE, []
     return Decision(

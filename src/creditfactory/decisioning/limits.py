@@ -16,7 +16,7 @@ from decimal import ROUND_FLOOR
 from creditfactory.decisioning.policy import LimitRules
 from creditfactory.kernel.money import Money
 
-__all__ = ["LimitRequest", "LimitSizing", "size_limit"]
+__all__ = ["LimitRequest", "LimitSizing", "floor_to_step", "size_limit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,8 @@ class LimitSizing:
     below_minimum: bool
 
 
-def _floor(amount: Money, step: Money) -> Money:
+def floor_to_step(amount: Money, step: Money) -> Money:
+    """`amount` rounded down to a multiple of `step` (zero when not positive)."""
     if amount.amount <= 0:
         return Money.zero(amount.currency)
     units = (amount.amount / step.amount).to_integral_value(rounding=ROUND_FLOOR)
@@ -57,5 +58,5 @@ def size_limit(request: LimitRequest, rules: LimitRules) -> LimitSizing:
     caps["concentration"] = rules.concentration_cap - request.existing_exposure
     caps["requested"] = request.requested
     binding = min(caps, key=lambda name: caps[name].amount)
-    limit = _floor(caps[binding], rules.rounding_step)
+    limit = floor_to_step(caps[binding], rules.rounding_step)
     return LimitSizing(limit, binding, caps, limit < rules.minimum)

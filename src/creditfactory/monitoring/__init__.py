@@ -22,6 +22,7 @@ from creditfactory.monitoring.alerts import (
     AlertStep,
     DispositionAction,
     SLAPolicy,
+    model_subject,
 )
 from creditfactory.monitoring.classification import (
     CONTAGION_SHARE,
@@ -106,6 +107,7 @@ __all__ = [
     "contagion_floors",
     "fund_flow_hits",
     "internal_hits",
+    "model_subject",
     "non_performing_share",
     "parse_event",
     "revenue_fall_kind",

@@ -10,10 +10,17 @@ is not closed a worse level escalates it (`escalate`) instead of opening another
 stage has a due time from the level's policy (red: assign within 1 day, decide within 5; orange: 3
 and 10); `breached(now)` says whether the current stage is late. Times are tz-aware UTC and come
 from the caller's Clock. Every step appends an `AlertStep` (the audit payload) to `steps`.
+
+A model-level alert (live score PSI / CSI drift of a served scorecard) uses the same workflow;
+its subject, kept where a borrower's id goes, is `model_subject(spec_digest)` ("model:" + the
+first 32 hex of the spec digest): "act" opens it red, "watch" orange. Disposal actions that act
+on a borrower's loans find none for it; an officer records what was done (e.g. a recalibration
+request) in the note or dismisses it with a reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -29,7 +36,15 @@ __all__ = [
     "AlertStep",
     "DispositionAction",
     "SLAPolicy",
+    "model_subject",
 ]
+
+MODEL_SUBJECT_PREFIX: Final = "model:"
+
+
+def model_subject(spec_digest: str) -> str:
+    """The alert subject of a served model: "model:" + the first 32 hex of its spec digest."""
+    return MODEL_SUBJECT_PREFIX + spec_digest[:32]
 
 
 class AlertStatus(str, Enum):
@@ -125,11 +140,14 @@ class Alert:
         at: datetime,
         business_date: str,
         sla: SLAPolicy = SLA_2025,
+        evidence: Mapping[str, Any] | None = None,
     ) -> Alert:
-        """Open an alert (EarlyWarningRaised); due to be assigned within the level's SLA."""
+        """Open an alert (EarlyWarningRaised); due to be assigned within the level's SLA.
+        `evidence` (JSON-able) joins the opening step's audit payload."""
         alert = cls(alert_id, borrower_id, level, at, business_date, contributors, sla)
         alert.due_at = at + timedelta(hours=sla.assign_hours[level])
-        alert._record("monitoring.alert_opened", "system:monitoring", at, {"level": level.value})
+        detail = {"level": level.value, **(evidence or {})}
+        alert._record("monitoring.alert_opened", "system:monitoring", at, detail)
         return alert
 
     def _record(self, action: str, actor: str, at: datetime, detail: dict[str, Any]) -> None:
@@ -175,16 +193,23 @@ class Alert:
         self.reason, self.closed_at, self.due_at = reason.strip(), at, None
         self._record("monitoring.alert_dismissed", actor, at, {"reason": self.reason})
 
-    def escalate(self, level: WarningLevel, contributors: tuple[str, ...], at: datetime) -> bool:
+    def escalate(
+        self,
+        level: WarningLevel,
+        contributors: tuple[str, ...],
+        at: datetime,
+        evidence: Mapping[str, Any] | None = None,
+    ) -> bool:
         """A worse level while open: raise the level, keep the earlier due time if sooner.
-        Returns True when the level changed."""
+        Returns True when the level changed; `evidence` joins the step's audit payload."""
         if self.status.closed or level.rank <= self.level.rank:
             return False
         self.level, self.contributors = level, contributors
         hours = self.sla.assign_hours if self.status is AlertStatus.OPEN else self.sla.decide_hours
         tighter = at + timedelta(hours=hours[level])
         self.due_at = tighter if self.due_at is None else min(self.due_at, tighter)
-        self._record("monitoring.alert_escalated", "system:monitoring", at, {"level": level.value})
+        detail = {"level": level.value, **(evidence or {})}
+        self._record("monitoring.alert_escalated", "system:monitoring", at, detail)
         return True
 
     def breached(self, now: datetime) -> bool:

@@ -1,6 +1,7 @@
 """Ports the monitoring use cases need (Protocols only; adapters implement them).
 
-- `AlertRepository`: alerts by id, the open alert of a borrower, new workflow steps saved with it.
+- `AlertRepository`: alerts by id (`get` raises when absent, `find` answers None), the open alert
+  of a borrower (or model subject), new workflow steps saved with it.
 - `BookIndex`: which loans and facilities a borrower has, and their claims (for contagion).
 - `FloorReleases`: warning floors a risk officer released, and the loans' latest warning level.
 - `MonitoringUnitOfWork`: one transaction over servicing's loans and facilities, the alerts, the
@@ -41,6 +42,8 @@ class AlertRepository(Protocol):
     def add(self, alert: Alert) -> None: ...
 
     def get(self, alert_id: str) -> Alert: ...
+
+    def find(self, alert_id: str) -> Alert | None: ...
 
     def save(self, alert: Alert) -> None: ...
 

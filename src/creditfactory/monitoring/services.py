@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from creditfactory.audit import AuditEntry
 from creditfactory.audit import append as audit_append
@@ -30,6 +31,7 @@ from creditfactory.monitoring.alerts import SLA_2025, Alert, AlertStep, Disposit
 from creditfactory.monitoring.classification import contagion_floors
 from creditfactory.monitoring.errors import InvalidFloorRelease
 from creditfactory.monitoring.ports import FloorRelease, MonitoringUnitOfWork
+from creditfactory.monitoring.rules import WarningLevel
 from creditfactory.monitoring.warning import WarningAssessment
 from creditfactory.servicing.classification import LoanGrade
 from creditfactory.servicing.facility import FacilityStatus
@@ -37,12 +39,14 @@ from creditfactory.servicing.services import accelerate_loan, set_grade_floor
 
 __all__ = [
     "AlertsRaised",
+    "ModelAlert",
     "apply_grade_floors",
     "assign_alert",
     "dismiss_alert",
     "dispose_alert",
     "investigate_alert",
     "raise_alerts",
+    "raise_model_alert",
     "release_grade_floor",
 ]
 
@@ -109,6 +113,51 @@ def raise_alerts(
             alert.steps.clear()
         uow.commit()
     return AlertsRaised(tuple(opened), tuple(escalated))
+
+
+@dataclass(frozen=True)
+class ModelAlert:
+    """What `raise_model_alert` did: "opened", "escalated" or "unchanged", and the alert."""
+
+    outcome: str
+    alert_id: str
+    level: WarningLevel
+
+
+def raise_model_alert(
+    uow: MonitoringUnitOfWork,
+    clock: Clock,
+    alert_id: str,
+    subject: str,
+    level: WarningLevel,
+    contributors: tuple[str, ...],
+    business_date: date,
+    evidence: Mapping[str, Any],
+) -> ModelAlert:
+    """Raise a model-level alert (subject `alerts.model_subject`) once per `alert_id`, which the
+    caller derives from (business date, spec digest): the subject's open alert is escalated
+    when `level` is worse and otherwise left as it is; with none open, a new one is opened
+    unless `alert_id` exists already (closed the same day: re-running the date adds nothing).
+    `evidence` (JSON-able figures) goes into the step's audit leaf. One transaction."""
+    now = clock.now()
+    with uow:
+        alert = uow.alerts.open_for(subject)
+        if alert is not None:
+            if not alert.escalate(level, contributors, now, evidence):
+                return ModelAlert("unchanged", alert.alert_id, alert.level)
+            uow.alerts.save(alert)
+            outcome = "escalated"
+        else:
+            earlier = uow.alerts.find(alert_id)
+            if earlier is not None:
+                return ModelAlert("unchanged", earlier.alert_id, earlier.level)
+            alert = Alert.raise_for(alert_id, subject, level, contributors, now,
+                                    business_date.isoformat(), evidence=evidence)  # fmt: skip
+            uow.alerts.add(alert)
+            outcome = "opened"
+        _audit(uow, alert.alert_id, alert.steps)
+        uow.commit()
+    return ModelAlert(outcome, alert.alert_id, alert.level)
 
 
 def _step(uow: MonitoringUnitOfWork, alert: Alert) -> None:

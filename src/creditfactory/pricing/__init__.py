@@ -11,6 +11,8 @@ Modules
 - `cost_plus`, `base_rate`, `profitability`, `raroc`: the four methods, each a decomposed `Quote`.
 - `offer`: `offer_rate` — the binding method, bounded and explained (the decision flow's call).
 - `optimisation`: churn-aware rate per grade. `portfolio`: RAROC by grade, product, channel.
+- `appetite`, `allocation`: a budget across approved offers under a risk appetite — the problem,
+  its checks and each firm's why (solved by `adapters.batch.allocation_solver`).
 
 Decision flow: `offer_rate(PricingRequest(pd_12m, lgd, ead, term_months, as_of), method=None)`.
 """

@@ -8,7 +8,8 @@ numeric features accept numeric text. Keys the spec does not use are ignored.
 
 Reason codes name the characteristics that lost the most points against their best attainment
 (best bin for scorecards, best end of the training range for raw logistic terms, zero contribution
-for trees), with the applicant's value, in Chinese and English.
+for trees). Their texts are words (`reason_text`: the label and where the value stands, never a
+column name or a bin interval); the value, the bin and the points lost are the technical detail.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from creditfactory.scoring.errors import FeatureValueInvalid
+from creditfactory.scoring.reason_text import Direction, direction, reason_text
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec
 
 FeatureValue = float | int | str | None
@@ -27,13 +29,24 @@ DEFAULT_MAX_REASONS = 4
 
 @dataclass(frozen=True, slots=True)
 class ReasonCode:
-    """A characteristic that cost points: `points_lost` ≥ 0 against its best attainment."""
+    """A characteristic that cost points: `points_lost` ≥ 0 against its best attainment.
+
+    text_zh / text_en: the borrower's words. direction: where the value stands ("low", "high",
+    "missing", "group", "unknown"). bin_label: the scorecard bin (technical detail), else None.
+    """
 
     feature: str
     value: FeatureValue
     points_lost: float
     text_zh: str
     text_en: str
+    direction: Direction = "unknown"
+    bin_label: str | None = None
+
+    def detail(self) -> dict[str, Any]:
+        """The technical detail kept in the decision record (not borrower text)."""
+        return {"feature": self.feature, "value": self.value, "bin": self.bin_label,
+                "points_lost": round(self.points_lost, 4)}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,21 +127,12 @@ def score(
 
 
 def _reason(spec: ScorecardSpec, name: str, value: FeatureValue, lost: float) -> ReasonCode:
-    shown = "缺失" if _is_missing(value) else _display(value)
-    return ReasonCode(
-        feature=name,
-        value=value,
-        points_lost=lost,
-        text_zh=f"{spec.label(name, 'zh')}为{shown}，比最优水平少{lost:.0f}分",
-        text_en=(
-            f"{spec.label(name, 'en')} = {'missing' if _is_missing(value) else _display(value)}: "
-            f"{lost:.0f} points below the best attribute"
-        ),
-    )
-
-
-def _display(value: FeatureValue) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    ch = next((c for c in spec.characteristics if c.feature == name), None)
+    found = None if ch is None else find_bin(ch, value)
+    where = direction(spec, name, value, found)
+    zh, en = reason_text(spec, name, where)
+    label = None if found is None else found.label
+    return ReasonCode(name, value, lost, zh, en, where, label)
 
 
 def _scorecard(

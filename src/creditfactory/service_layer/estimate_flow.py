@@ -1,30 +1,47 @@
-"""在线测额: an indicative limit and rate range without a formal application.
+"""在线测额: the amounts and rates the decision would approve, without a formal application.
 
 Pulls invoices only (no bureau, so no hard inquiry) through the consent gate for purpose
-`limit_estimate`, scores the applicant with the frozen spec, and takes
-`origination.estimate_limit` with the policy's score-based cap. The rate range is the offered
-rate at the scored PD and at 1.5 × that PD (the uncertainty left before bureau and tax data).
-"How to raise my limit" lists the scorecard characteristics that lost the most points.
+`limit_estimate`, scores the applicant with the frozen spec, takes the revenue-based ceiling
+from `origination.estimate_limit`, and asks `decisioning.approvable_range` — the application's
+own `decide` on the facts known here, at the requested term and today's date — which amounts
+in it are approved and at what rate. So an application inside [limit_low, limit_high] at
+`term_months` on the same data and date is approved at a rate in [rate_low, rate_high] unless a
+check the estimate cannot make says otherwise: the sources it does not pull (tax grade, registry
+and business age, courts, bureau), missing data at application time, and verified data that
+contradicts what was declared (`ESTIMATE_CANNOT_KNOW` names them).
+
+With no range the answer carries the decision's reasons in words. `how_to_raise_limit` lists
+only what the borrower can act on: characteristics the spec marks `actionable` that cost points
+(in words, with what would change), and policy factors — another term that would be approved,
+authorising invoices when the declared revenue binds, repaying existing credit when a cap on it
+binds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
 
+from creditfactory.decisioning import (
+    ApprovableRange,
+    DecisionInputs,
+    LimitRequest,
+    approvable_range,
+)
 from creditfactory.kernel.money import Money
 from creditfactory.origination import (
     ConsentPurpose,
+    LimitEstimate,
     LimitEstimateRequest,
     LimitPolicy,
     annual_invoice_revenue,
     estimate_limit,
 )
-from creditfactory.origination.application import application_features
-from creditfactory.pricing import PricingRequest, offer_rate
-from creditfactory.scoring import score
+from creditfactory.origination.application import application_features, decision_facts
+from creditfactory.scoring import ScoreResult, score
+from creditfactory.scoring.reason_text import actionable, advice_text
+from creditfactory.scoring.runtime import DEFAULT_MAX_REASONS
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import (
     ConsentGiven,
@@ -33,8 +50,18 @@ from creditfactory.service_layer.origination_flow import (
     pull_for,
     record_given_consent,
 )
+from creditfactory.servicing.products import PRODUCTS
 
-__all__ = ["EstimateLimit", "estimate"]
+__all__ = ["ESTIMATE_CANNOT_KNOW", "EstimateLimit", "estimate"]
+
+ESTIMATE_CANNOT_KNOW: Final = ("tax_grade", "registry_status", "business_age_months",
+                               "dishonest_debtor", "enforcement_cases", "bureau_max_dpd",
+                               "data_gaps", "contradictions")  # fmt: skip
+"""Facts an application may add that the estimate cannot know: sources it does not pull (tax
+grade, registry and business age, court lists, bureau), data missing at application time, and
+verified data contradicting the declared (the rules on these may still decline or refer)."""
+
+_OTHER_TERMS: Final = (6, 12, 24, 36)  # terms tried for advice when the asked one has no range
 
 
 @dataclass(frozen=True)
@@ -56,21 +83,72 @@ class EstimateLimit:
     consent: ConsentGiven | None = None
 
 
-def _rate(deps: FactoryDeps, pd_12m: float, amount: Money, term: int) -> str:
-    request = PricingRequest(
-        pd_12m=Decimal(repr(min(pd_12m, 0.999))),
-        lgd=deps.policy.lgd,
-        ead=amount,
-        term_months=term,
-        as_of=deps.clock.now().date(),
-        product=deps.policy.pricing_product,
-    )
-    return str(offer_rate(request).annual_rate.value)
+def _words(zh: str, en: str, factor: str, kind: str, **more: Any) -> dict[str, Any]:
+    return {"factor": factor, "kind": kind, "zh": zh, "en": en, **more}
+
+
+def _characteristic_advice(deps: FactoryDeps, scored: ScoreResult) -> list[dict[str, Any]]:
+    out = []
+    for r in scored.reasons:
+        if actionable(deps.spec, r.feature):
+            zh, en = advice_text(deps.spec, r.feature, r.direction)
+            out.append(_words(zh, en, r.feature, "characteristic", points=round(r.points_lost, 1)))
+    return out
+
+
+def _term_advice(
+    deps: FactoryDeps, inputs: DecisionInputs, ceiling: Money, asked: int
+) -> list[dict[str, Any]]:
+    out = []
+    longest = PRODUCTS[deps.product_key].max_term_months
+    for term in (t for t in _OTHER_TERMS if t != asked and t <= longest):
+        found = _range(deps, replace(inputs, term_months=term), ceiling)
+        if found.has_range:
+            low, high = found.low.amount, found.high.amount
+            zh = f"选择{term}个月期限，可获批{low}至{high}元"
+            en = f"A {term}-month term would be approved for {low} to {high} CNY"
+            out.append(_words(zh, en, "term_months", "policy", term_months=term))
+    return out
+
+
+def _policy_advice(
+    deps: FactoryDeps, request: LimitEstimateRequest, found: ApprovableRange, binding: str
+) -> list[dict[str, Any]]:
+    out = []
+    invoices_possible = "invoices" in configured_sources(deps.sources)
+    if binding == "revenue_multiple" and request.invoice_revenue is None and invoices_possible:
+        out.append(_words("授权查询增值税发票后，可按核实的销售收入测算，额度可能提高",
+                          "Authorising your VAT invoices would base the limit on verified sales "
+                          "and may raise it", "invoices", "policy"))  # fmt: skip
+    if found.binding in ("inclusive_cap", "concentration"):
+        out.append(_words("归还部分现有贷款后，可用额度会相应增加",
+                          "Repaying part of your existing credit would free room for a larger "
+                          "limit", "existing_credit", "policy"))  # fmt: skip
+    return out
+
+
+def _limit_policy(deps: FactoryDeps) -> LimitPolicy:
+    """The estimate's revenue policy on the decision policy's limits (the same caps, minimum
+    and rounding step as the application's sizing)."""
+    limits = deps.policy.limits
+    return LimitPolicy(version=deps.policy.version, product_max=limits.product_max,
+                       inclusive_cap=limits.inclusive_cap, rounding_step=limits.rounding_step,
+                       minimum_limit=limits.minimum)  # fmt: skip
+
+
+def _range(deps: FactoryDeps, inputs: DecisionInputs, ceiling: Money) -> ApprovableRange:
+    return approvable_range(inputs, deps.policy, ceiling, _limit_policy(deps).range_floor)
+
+
+def _ceiling(estimate: LimitEstimate) -> Money:
+    """The revenue-based estimate's least cap (the decision sizes and prices below it)."""
+    return min(estimate.caps.values(), key=lambda m: m.amount)
 
 
 def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
-    """The indicative range (see module docstring). raises InvalidField / ValidationError."""
-    as_of = deps.clock.now().date()
+    """The approvable range (see module docstring). raises InvalidField / ValidationError."""
+    now = deps.clock.now()
+    as_of = now.date()
     applicant = build_applicant(cmd, as_of, deps)
     subject = applicant.subject_id
     if cmd.consent is not None:
@@ -78,46 +156,53 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
+    features = application_features(deps.spec.features, cmd.declared, external, as_of)
     scored = score(
-        deps.spec,
-        application_features(deps.spec.features, cmd.declared, external, as_of),
-        term_months=cmd.term_months,
+        deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
     )
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject)
-    limits = deps.policy.limits
+    wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
     request = LimitEstimateRequest(
         subject_id=subject,
         declared_revenue=Money.of(cmd.declared_revenue),
         invoice_revenue=annual_invoice_revenue(external.invoices, as_of) if external.invoices else None,
-        working_capital_need=None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need),
+        working_capital_need=wc_need,
         existing_credit=existing,
     )  # fmt: skip
-    policy = LimitPolicy(version=deps.policy.version, product_max=limits.product_max)
-    result = estimate_limit(request, policy, lambda _r, _b: limits.score_cap(scored.pd_12m))
-    out: dict[str, Any] = {
-        "limit_low": str(result.low.amount),
-        "limit_high": str(result.high.amount),
-        "binding": result.binding,
-        "caps": {k: str(v.rounded().amount) for k, v in result.caps.items()},
-        "policy_version": result.policy_version,
+    limits = deps.policy.limits
+    revenue = estimate_limit(
+        request, _limit_policy(deps), lambda _r, _b: limits.score_cap(scored.pd_12m)
+    )
+    facts = replace(decision_facts(scored, applicant, external, as_of, wanted), data_gaps=())
+    inputs = DecisionInputs(
+        decision_id=f"estimate:{cmd.request_id}", application_id=cmd.request_id, facts=facts,
+        limit=LimitRequest(scored.pd_12m, Money.zero(), wc_need, existing, existing),
+        term_months=cmd.term_months, as_of=as_of, decided_at=now, spec_digest=deps.spec_digest,
+        snapshot={}, score_reasons=scored.reasons[:DEFAULT_MAX_REASONS],
+    )  # fmt: skip
+    ceiling = _ceiling(revenue)
+    found = _range(deps, inputs, ceiling)
+    binding = "revenue_multiple" if found.binding == "requested" else found.binding
+    caps = {k: v for k, v in found.caps.items() if k != "requested"}
+    caps["revenue_multiple"] = revenue.caps["revenue_multiple"]
+    advice = _characteristic_advice(deps, scored) + _policy_advice(deps, request, found, binding)
+    if not found.has_range:
+        advice += _term_advice(deps, inputs, ceiling, cmd.term_months)
+    rates = found.rates
+    return {
+        "limit_low": str(found.low.amount),
+        "limit_high": str(found.high.amount),
+        "term_months": cmd.term_months,
+        "binding": binding,
+        "caps": {k: str(v.rounded().amount) for k, v in caps.items()},
+        "policy_version": revenue.policy_version,
         "score": round(scored.score, 1),
         "grade": scored.grade,
-        "rate_low": None,
-        "rate_high": None,
+        "rate_low": None if rates is None else rates[0],
+        "rate_high": None if rates is None else rates[1],
+        "reasons": [] if found.has_range else [r.to_dict() for r in found.at_high.record.reasons],
         "data_gaps": dict(external.gaps),
-        "how_to_raise_limit": [
-            {
-                "feature": r.feature,
-                "points": round(r.points_lost, 1),
-                "zh": r.text_zh,
-                "en": r.text_en,
-            }
-            for r in scored.reasons
-        ],
+        "how_to_raise_limit": advice,
         "hard_inquiry": False,
     }
-    if result.has_offer:
-        out["rate_low"] = _rate(deps, scored.pd_12m, result.high, cmd.term_months)
-        out["rate_high"] = _rate(deps, scored.pd_12m * 1.5, result.high, cmd.term_months)
-    return out

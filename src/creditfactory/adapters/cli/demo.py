@@ -1,13 +1,17 @@
-"""`creditfactory demo`: the README's main job — the 310 flow on real applications.
+"""`creditfactory demo`: the README's main job — the 310 flow on real applications, two data sets.
 
-SBA mode (default): create the SQLite database, train the scorecard on the bundled SBA case data
-(`data/sba_loans_case`, U.S. public domain; `Selected == 1` half), start the API on
-127.0.0.1:8000, send the 1,051 held-out loans (`Selected == 0`) as applications over HTTP,
-print the summary and a backtest against the known outcomes, then serve until Ctrl-C.
+1. SBA backtest: create the SQLite database, train the scorecard on the bundled SBA case data
+   (`data/sba_loans_case`: U.S. SBA 7(a) loans, California, NAICS 53; U.S. public domain;
+   `Selected == 1` half), start the API on 127.0.0.1:8000, send the 1,051 held-out loans
+   (`Selected == 0`) as applications over HTTP, print the summary and a backtest against the known
+   outcomes. The loans are in US dollars: the amounts go through the CNY engine one-for-one as a
+   mechanical backtest and every amount printed for them is labelled US$.
+2. The home market: train on CUMCM 2020 C's 123 rated firms, let the 302 unrated firms apply with
+   their own VAT invoices through the consent gate, allocate the 1 亿 CNY budget under the risk
+   appetite and write the allocation report (`demo_invoices`). `--invoices DIR` names the data
+   directory (default `<shared data>/cumcm2020c_sme_invoices`, as `shared_data_dir` resolves it).
 
-Invoices mode (`--invoices DIR`): train on CUMCM 2020 C's 123 rated firms, let the 302 unrated
-firms apply with their own VAT invoices (CsvInvoiceSource, with consent), allocate a 1 亿 CNY
-budget across the approved offers, and save a report (markdown + CSV).
+Then serve the console over the CUMCM model until Ctrl-C (`--no-serve` exits).
 """
 
 from __future__ import annotations
@@ -34,12 +38,28 @@ from rich.progress import Progress
 from rich.table import Table
 
 from creditfactory.config import Settings
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.money import Money
 from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring.training.datasets import sba_declared
 
-__all__ = ["BackgroundServer", "register", "start_api"]
+__all__ = [
+    "BackgroundServer",
+    "invoice_dir",
+    "model_figures",
+    "pd_horizon_text",
+    "register",
+    "start_api",
+    "verified_share",
+]
 
 REPO = Path(__file__).resolve().parents[4]
+SBA_DATASET = "U.S. SBA 7(a) loans, California, NAICS 53 (US$)"
+SBA_NOTE = (
+    "U.S. SBA 7(a) loans (California, real estate NAICS 53) served through the CNY engine only as "
+    "a mechanical backtest on known outcomes: dollar amounts pass one-for-one as amounts, so every "
+    "amount below is in US$ and the rates are the engine's CNY prices (LPR-based), not SBA rates."
+)
 ASGI_FACTORY = "creditfactory.adapters.api.asgi:create_from_env"
 console = Console()
 
@@ -95,19 +115,68 @@ def start_api(
     return server, key
 
 
-def _train(dataset: str, data_dir: Path, out: Path, split: str | None) -> Path:
+def _train(
+    dataset: str, data_dir: Path, out: Path, split: str | None, label: tuple[str, str]
+) -> Path:
+    """Train and write the spec under `out`; print the model's figures. `label`: the data set's
+    name and what its bad definition implies for the PD horizon."""
     os.environ["CREDITFACTORY_SHARED_DATA"] = str(data_dir)
     from creditfactory.scoring.training.pipeline import train, write_outputs
 
     with console.status(f"training the scorecard on {dataset} (optbinning + logistic)…"):
         trained = train(dataset, split_column=split, cv_repeats=1)
         write_outputs(trained, out)
-    figures = trained.result["validation"]
+    spec = json.loads((out / "spec.json").read_text(encoding="utf-8"))
     console.print(
-        f"model [bold]{trained.spec.model_id}[/]: {len(trained.spec.features)} characteristics, "
-        f"validation AUC {figures['auc']:.3f}, KS {figures['ks']:.3f} → {out / 'report.html'}"
+        f"[bold]{label[0]}[/] — model {trained.spec.model_id}: {len(trained.spec.features)} "
+        f"characteristics ({', '.join(trained.spec.features)}); report {out / 'report.html'}"
     )
+    for line in model_figures(trained.result, spec.get("pd_horizon"), label[1]):
+        console.print(f"  {line}")
     return out / "spec.json"
+
+
+def model_figures(
+    result: dict[str, Any], horizon: dict[str, Any] | None, unstated: str
+) -> list[str]:
+    """The served model's honest figures from the training result (out of sample): validation AUC
+    with its CI, Brier and KS; out-of-time AUC; the benchmark; the PD horizon. A figure the result
+    does not hold is said to be missing, never invented."""
+    v = result.get("validation") or {}
+    ci = v.get("auc_ci")
+    lines = [
+        f"validation ({v.get('split', 'hold-out')}): AUC {_fig(v.get('auc'))}"
+        + (f" (95% CI {ci[0]:.3f}–{ci[1]:.3f})" if ci else " (no CI in the result)")
+        + f", Brier {_fig(v.get('brier'))}, KS {_fig(v.get('ks'))}"
+    ]
+    oot = result.get("out_of_time")
+    lines.append(
+        f"out-of-time: AUC {_fig(oot.get('auc'))}, Brier {_fig(oot.get('brier'))}"
+        if oot
+        else "out-of-time: not in the training result"
+    )
+    bench = result.get("benchmark")
+    if bench:
+        lines.append(f"benchmark {bench.get('name')}: AUC {_fig(bench.get('auc'))}")
+    lines.append(f"PD horizon: {pd_horizon_text(horizon, unstated)}")
+    return lines
+
+
+def _fig(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, int | float) else "—"
+
+
+def pd_horizon_text(horizon: dict[str, Any] | None, unstated: str) -> str:
+    """The PD horizon of a spec's `pd_horizon` in words; `unstated` says what the data's bad
+    definition implies when the spec names none."""
+    if not horizon:
+        return f"not stated by the spec — {unstated}"
+    if horizon.get("basis", "months") == "months":
+        return f"{horizon.get('months', 12):g} months (decisions' pd_12m is that PD)"
+    return (
+        "life of the loan; decisions' pd_12m is converted to 12 months (constant hazard over the "
+        "term)" + (f" — {horizon['note']}" if horizon.get("note") else "")
+    )
 
 
 def _fresh_database(settings: Settings) -> None:
@@ -169,6 +238,21 @@ def _latency(results: list[tuple[str, dict[str, Any], float]]) -> tuple[float, f
     return statistics.median(ms), ms[min(len(ms) - 1, int(0.99 * len(ms)))]
 
 
+def verified_share(results: list[dict[str, Any]]) -> str:
+    """How many decisions cite verified facts: the decision record's `verification` (`verified`:
+    facts a data source returned, `declared_only`, `contradictions`), or a note when the decisions
+    carry no such record."""
+    records = [a["decision"].get("verification") for a in results]
+    if not any(isinstance(r, dict) and r for r in records):
+        return "decisions carry no verified/declared record"
+    cited = sum(1 for r in records if isinstance(r, dict) and r.get("verified"))
+    contradicted = sum(1 for r in records if isinstance(r, dict) and r.get("contradictions"))
+    return (
+        f"{cited} of {len(results)} decisions cite verified facts ({_pct(cited / len(results))}); "
+        f"{contradicted} with a declaration contradicted by verified data"
+    )
+
+
 def _summary(results: list[tuple[str, dict[str, Any], float]], seconds: float) -> None:
     status = Counter(r[1]["status"] for r in results)
     declines = Counter(
@@ -183,7 +267,7 @@ def _summary(results: list[tuple[str, dict[str, Any], float]], seconds: float) -
     rate = sum(float(a["offer"]["annual_rate"]) * float(a["offer"]["amount"]) for a in funded)
     el = sum(float(a["decision"]["expected_loss"]) for a in funded)
     p50, p99 = _latency(results)
-    table = Table(title="310 flow — summary", show_header=False)
+    table = Table(title=f"310 flow — {SBA_DATASET}; amounts in US$", show_header=False)
     table.add_row(
         "applications", f"{len(results)} in {seconds:.1f} s ({len(results) / seconds:.0f}/s)"
     )
@@ -191,9 +275,10 @@ def _summary(results: list[tuple[str, dict[str, Any], float]], seconds: float) -
         table.add_row(
             f"  {name}", f"{status.get(name, 0)} ({_pct(status.get(name, 0) / len(results))})"
         )
-    table.add_row("amount disbursed", f"{amount:,.2f} CNY in {len(funded)} loans")
+    table.add_row("amount disbursed", f"US$ {amount:,.2f} in {len(funded)} loans")
     table.add_row("average rate (amount-weighted)", _pct(rate / amount) if amount else "—")
-    table.add_row("expected loss (1 year)", f"{el:,.2f} CNY")
+    table.add_row("expected loss (1 year, PD 12-month × LGD)", f"US$ {el:,.2f}")
+    table.add_row("verified data", verified_share([r[1] for r in results]))
     table.add_row("latency apply → disbursed", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     console.print(table)
     top = Table(title="top decline reasons (an application can have several)")
@@ -226,7 +311,7 @@ def _backtest(
             lost += amount * float(row["ChgOffPrinGr"]) / max(float(row["GrAppv"]), 1.0)
         else:
             earned += _interest(amount, rate, app["offer"]["term_months"])
-    table = Table(title="backtest against the known SBA outcomes (held-out half)")
+    table = Table(title=f"backtest against the known outcomes — {SBA_DATASET} (held-out half)")
     table.add_column("decision")
     table.add_column("applications", justify="right")
     table.add_column("defaulted", justify="right")
@@ -235,8 +320,8 @@ def _backtest(
         table.add_row(name, str(len(flags)), str(sum(flags)), _pct(sum(flags) / len(flags)))
     console.print(table)
     console.print(
-        f"interest earned on repaid loans {earned:,.2f} CNY; principal lost on defaults "
-        f"{lost:,.2f} CNY; net {earned - lost:,.2f} CNY (before funding and operating cost)"
+        f"interest earned on repaid loans US$ {earned:,.2f}; principal lost on defaults "
+        f"US$ {lost:,.2f}; net US$ {earned - lost:,.2f} (before funding and operating cost)"
     )
 
 
@@ -273,10 +358,12 @@ def _serve_or_exit(server: BackgroundServer, serve: bool, settings: Settings) ->
         server.stop()
 
 
-def run_sba(settings: Settings, port: int, workers: int, serve: bool) -> None:
-    """The default demo (module docstring)."""
-    _fresh_database(settings)
-    spec_path = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected")
+def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
+    """The SBA backtest (module docstring, 1.); returns the server, still running."""
+    console.rule("1. SBA backtest on known outcomes (US$)")
+    console.print(SBA_NOTE)
+    label = (SBA_DATASET, "SBA's Default is a charge-off at any time in the loan's life")
+    spec_path = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
     server, key = start_api(spec_path, port)
     features = list(json.loads(spec_path.read_text(encoding="utf-8"))["features"])
     rows = _sba_rows()
@@ -292,7 +379,53 @@ def run_sba(settings: Settings, port: int, workers: int, serve: bool) -> None:
         seconds = time.perf_counter() - started
     _summary(results, seconds)
     _backtest(results, {f"sba-{r['LoanNr_ChkDgt']}": r for r in rows})
-    _serve_or_exit(server, serve, settings)
+    return server
+
+
+def run_cumcm(
+    settings: Settings, directory: Path, port: int, workers: int, budget: Money
+) -> BackgroundServer:
+    """The Chinese invoice flow and the 1 亿 allocation (module docstring, 2.); returns the server."""
+    from creditfactory.adapters.cli.demo_invoices import AS_OF, print_summary, run_invoices
+
+    console.rule("2. 中国小微企业 invoice flow and the 1 亿 allocation (CNY)")
+    label = (
+        "CUMCM 2020 C (123 rated Chinese SMEs, 附件1)",
+        "是否违约 is the bank's default flag on its one-year loans: about 12 months",
+    )
+    spec_path = _train(
+        "cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None, label
+    )
+    env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat()}
+    server, key = start_api(spec_path, port, env)
+    run = run_invoices(settings, directory, key, port, workers, budget)
+    console.print(f"verified data: {verified_share([app for _, app in run.applications])}")
+    print_summary(run, settings.var_dir / "reports", console)
+    return server
+
+
+def invoice_dir(option: Path | None) -> Path | None:
+    """`--invoices DIR`, or the default `<shared data>/cumcm2020c_sme_invoices` (None when the
+    default is absent: the invoice flow is skipped with a line). raises ValidationError("invoices")
+    when a directory given has no `enterprises_without_credit_record.csv`."""
+    from creditfactory.scoring.training.datasets import shared_data_dir
+
+    directory = (option or shared_data_dir() / "cumcm2020c_sme_invoices").resolve()
+    if (directory / "enterprises_without_credit_record.csv").is_file():
+        return directory
+    if option is not None:
+        raise ValidationError("invoices", f"no enterprises_without_credit_record.csv in {option}")
+    return None
+
+
+def _budget(text: str) -> Money:
+    try:
+        budget = Money.of(text)
+    except (ValidationError, ArithmeticError, ValueError):
+        raise ValidationError("budget", f"must be an amount in CNY, got {text!r}") from None
+    if budget.amount <= 0:
+        raise ValidationError("budget", f"must be > 0, got {text!r}")
+    return budget
 
 
 def register(app: typer.Typer) -> None:
@@ -300,17 +433,28 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo(
-        invoices: Path | None = typer.Option(None, help="CUMCM 2020 C invoice directory"),
+        invoices: Path | None = typer.Option(
+            None, help="CUMCM 2020 C invoice directory (default: the shared data's)"
+        ),
         serve: bool = typer.Option(True, "--serve/--no-serve", help="keep serving afterwards"),
         port: int = typer.Option(8000, help="port on 127.0.0.1"),
         workers: int = typer.Option(4, help="concurrent HTTP clients"),
-        budget: str = typer.Option("100000000", help="invoices mode: budget in CNY (1 亿)"),
+        budget: str = typer.Option("100000000", help="the allocation's budget in CNY (1 亿)"),
     ) -> None:
-        """Run the 310 flow on real applications and print the summary and backtest."""
+        """Run the 310 flow on the SBA backtest and the Chinese invoice flow with the 1 亿
+        allocation; print both summaries."""
         settings = Settings()
-        if invoices is None:
-            run_sba(settings, port, workers, serve)
-            return
-        from creditfactory.adapters.cli.demo_invoices import run_invoices
-
-        run_invoices(settings, invoices, port, workers, serve, budget, console)
+        directory, amount = invoice_dir(invoices), _budget(budget)
+        started = time.perf_counter()
+        _fresh_database(settings)
+        server = run_sba(settings, port, workers)
+        if directory is None:
+            console.print(
+                "CUMCM 2020 C data not found under the shared data directory: the invoice flow is "
+                "skipped (pass --invoices DIR)"
+            )
+        else:
+            server.stop()
+            server = run_cumcm(settings, directory, port, workers, amount)
+        console.print(f"demo finished in {time.perf_counter() - started:.0f} s")
+        _serve_or_exit(server, serve, settings)

@@ -1,47 +1,79 @@
-"""`creditfactory demo --invoices DIR`: the Chinese thin-file flow on CUMCM 2020 C.
+"""The Chinese thin-file flow of `creditfactory demo` on CUMCM 2020 C (part of the default run).
 
 The scorecard is trained on the 123 rated firms (附件1) from their invoice features. The 302
 unrated firms (附件2) apply over HTTP as enterprises (a synthetic valid USCC stands in for each
 企业代号), each with a consent for invoices; the API pulls their own invoices from the CSV files
-(`CsvInvoiceSource`), scores, decides and offers (no auto-accept). The demo then allocates the
-budget (default 1 亿 CNY) across the approved offers by expected margin per yuan
-(rate − PD × LGD), accepts the chosen offers over HTTP (contract + disbursement), and writes
-`var/reports/cumcm_allocation.md` and `.csv`. Amount requested: 1,000,000 CNY per firm (the
-problem's 10万–100万 range); the policy sizes the limit. As-of date: 2020-01-01 (the data end).
+(`CsvInvoiceSource`, through the consent gate), scores, decides and offers (no auto-accept).
+Amount requested: 1,000,000 CNY per firm, 12 months; the policy sizes the limit. As-of date:
+2020-01-01 (the data end).
+
+The 1 亿 CNY budget is then allocated across the approved offers by `pricing.allocation` (solved by
+`adapters.batch.allocation_solver`): the largest risk-adjusted return under the risk appetite
+`pricing.appetite.CUMCM_APPETITE` (EL budget, grade caps, 10万–100万 per firm, RAROC ≥ hurdle).
+Offers funded at their full amount are accepted; a firm allocated less applies again for that
+amount (auto-accept). Report: `var/reports/cumcm_allocation.html` (appetite, frontier chart, each
+firm's amount and why, zh + en) and `.csv`.
 """
 
 from __future__ import annotations
 
 import csv
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 from rich.console import Console
+from rich.table import Table
 
+from creditfactory.adapters.batch.allocation_solver import (
+    FrontierPoint,
+    frontier,
+    shadow_prices,
+    solve,
+)
+from creditfactory.adapters.cli.allocation_report import shadow_text, write_report
 from creditfactory.config import Settings
+from creditfactory.kernel.money import Money
+from creditfactory.kernel.rates import Rate
 from creditfactory.origination.application import demo_uscc
+from creditfactory.pricing.allocation import (
+    Candidate,
+    FirmAllocation,
+    ShadowPrices,
+    book_totals,
+    candidate,
+    explain,
+    not_offered,
+    violations,
+)
+from creditfactory.pricing.appetite import CUMCM_APPETITE, RiskAppetite
 
-__all__ = ["allocate", "run_invoices"]
+__all__ = ["InvoiceRun", "run_invoices"]
 
 AS_OF = date(2020, 1, 1)
 REQUESTED = "1000000"
-LGD = 0.45
+LGD = Decimal("0.45")  # the credit policy's pricing LGD (decisioning/policies/credit-policy-2024.1)
+DATASET = "CUMCM 2020 C (302 unrated Chinese SMEs, VAT invoices 附件2)"
 
 
-def allocate(offers: list[dict[str, Any]], budget: float) -> list[dict[str, Any]]:
-    """Greedy by expected margin per yuan (rate − pd_12m × LGD), highest first, whole offers
-    while they fit, then the remainder as a partial amount is skipped (offers are accepted whole).
-    Returns the chosen offers."""
-    ranked = sorted(offers, key=lambda o: -(o["rate"] - o["pd_12m"] * LGD))
-    chosen, left = [], budget
-    for offer in ranked:
-        if offer["amount"] <= left:
-            chosen.append(offer)
-            left -= offer["amount"]
-    return chosen
+@dataclass
+class InvoiceRun:
+    """What the flow produced, for the summary and the report."""
+
+    applications: list[tuple[dict[str, str], dict[str, Any]]]
+    candidates: list[Candidate]
+    amounts: dict[str, Money]
+    booked: dict[str, Money]
+    lines: list[FirmAllocation]
+    frontier: list[FrontierPoint]
+    prices: ShadowPrices
+    appetite: RiskAppetite
+    seconds: float
 
 
 def _firms(directory: Path) -> list[dict[str, str]]:
@@ -49,103 +81,134 @@ def _firms(directory: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _apply(client: httpx.Client, key: str, firm: dict[str, str], uscc: str) -> dict[str, Any]:
+def _apply(
+    client: httpx.Client, key: str, firm: dict[str, str], amount: str, auto: bool
+) -> dict[str, Any]:
+    uscc = demo_uscc(int(firm["企业代号"][1:]))
     body = {
         "applicant": {"applicant_type": "enterprise", "name": firm["企业名称"], "uscc": uscc},
-        "amount": REQUESTED,
+        "amount": amount,
         "term_months": 12,
-        "auto_accept": False,
+        "auto_accept": auto,
         "consent": {"categories": ["invoices"], "version": "auth-2024-01"},
     }
-    headers = {"X-API-Key": key, "Idempotency-Key": f"cumcm-{firm['企业代号']}"}
+    headers = {"X-API-Key": key, "Idempotency-Key": f"cumcm-{firm['企业代号']}-{amount}"}
     response = client.post("/api/v1/applications", json=body, headers=headers)
     response.raise_for_status()
     result: dict[str, Any] = response.json()
     return result
 
 
-def run_invoices(
-    settings: Settings,
-    directory: Path,
-    port: int,
-    workers: int,
-    serve: bool,
-    budget: str,
-    console: Console,
-) -> None:
-    """Run the invoices demo (module docstring)."""
-    from creditfactory.adapters.cli.demo import _fresh_database, _serve_or_exit, _train, start_api
+def _candidate(firm: dict[str, str], app: dict[str, Any]) -> Candidate:
+    decision, offer = app["decision"], app["offer"]
+    return candidate(
+        firm["企业代号"], decision["grade"], Decimal(str(decision["pd_12m"])), LGD,
+        Rate.of(offer["annual_rate"]), Money.of(offer["amount"]), AS_OF,
+    )  # fmt: skip
 
-    directory = directory.resolve()
-    _fresh_database(settings)
-    spec_path = _train("cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None)
+
+def _book(
+    client: httpx.Client,
+    key: str,
+    firms: dict[str, dict[str, str]],
+    offers: dict[str, dict[str, Any]],
+    amounts: dict[str, Money],
+) -> dict[str, Money]:
+    """Accept each offer funded in full; re-apply (auto-accept) for a smaller allocation. Returns
+    the amount disbursed per firm."""
+    booked = {}
+    for firm_id, amount in amounts.items():
+        if amount.is_zero():
+            continue
+        offer = offers[firm_id]
+        if Money.of(offer["amount"]) == amount:
+            response = client.post(
+                f"/api/v1/offers/{offer['offer_id']}/accept", headers={"X-API-Key": key}
+            )
+            response.raise_for_status()
+            booked[firm_id] = amount
+            continue
+        app = _apply(client, key, firms[firm_id], f"{amount.amount:.2f}", auto=True)
+        if app["status"] == "disbursed":
+            booked[firm_id] = Money.of(app["offer"]["amount"])
+    return booked
+
+
+def run_invoices(
+    settings: Settings, directory: Path, key: str, port: int, workers: int, budget: Money
+) -> InvoiceRun:
+    """Apply, allocate, book and report (module docstring), against the API serving the CUMCM
+    model on `port`."""
+    appetite = CUMCM_APPETITE.with_budget(budget)
     firms = _firms(directory)
-    env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat()}
-    server, key = start_api(spec_path, port, env)
-    by_uscc = {f["企业代号"]: demo_uscc(int(f["企业代号"][1:])) for f in firms}
     started = time.perf_counter()
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-        results = [(f, _apply(client, key, f, by_uscc[f["企业代号"]])) for f in firms]
-        offers = [
-            {"firm": f["企业代号"], "offer_id": r["offer"]["offer_id"],
-             "amount": float(r["offer"]["amount"]), "rate": float(r["offer"]["annual_rate"]),
-             "pd_12m": float(r["decision"]["pd_12m"])}
-            for f, r in results if r["offer"] is not None
-        ]  # fmt: skip
-        chosen = allocate(offers, float(budget))
-        for offer in chosen:
-            client.post(f"/api/v1/offers/{offer['offer_id']}/accept", headers={"X-API-Key": key})
+        with ThreadPoolExecutor(workers) as pool:
+            apps = list(pool.map(lambda f: _apply(client, key, f, REQUESTED, False), firms))
+        applications = list(zip(firms, apps, strict=True))
+        offers = {f["企业代号"]: a["offer"] for f, a in applications if a["offer"] is not None}
+        candidates = [_candidate(f, a) for f, a in applications if a["offer"] is not None]
+        amounts = solve(candidates, appetite)
+        broken = violations(candidates, amounts, appetite)
+        if broken:  # the solver's rows are the appetite's limits: this is a defect, not input
+            raise RuntimeError(f"allocation breaks the risk appetite: {broken}")
+        booked = _book(client, key, {f["企业代号"]: f for f in firms}, offers, amounts)
     seconds = time.perf_counter() - started
-    path = _report(settings.var_dir / "reports", results, chosen, float(budget))
-    lent = sum(o["amount"] for o in chosen)
-    console.print(
-        f"{len(firms)} firms applied in {seconds:.1f} s; {len(offers)} approved offers; "
-        f"{len(chosen)} funded for {lent:,.0f} of {float(budget):,.0f} CNY; report {path}"
+    prices = shadow_prices(candidates, appetite)
+    by_id = {line.firm_id: line for line in explain(candidates, amounts, appetite, prices)}
+    lines = [by_id.get(f["企业代号"]) or _no_offer(f, a) for f, a in applications]
+    points = frontier(candidates, appetite)
+    return InvoiceRun(
+        applications, candidates, amounts, booked, lines, points, prices, appetite, seconds
     )
-    _serve_or_exit(server, serve, settings)
 
 
-def _report(
-    out: Path,
-    results: list[tuple[dict[str, str], dict[str, Any]]],
-    chosen: list[dict[str, Any]],
-    budget: float,
-) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    funded = {o["firm"]: o for o in chosen}
-    rows = []
-    for firm, app in results:
-        decision = app["decision"]
-        offer = funded.get(firm["企业代号"])
-        rows.append({
-            "firm_id": firm["企业代号"], "name": firm["企业名称"], "status": app["status"],
-            "grade": decision["grade"], "pd_12m": decision["pd_12m"], "limit": decision["limit"],
-            "annual_rate": decision["annual_rate"] or "", "funded": offer["amount"] if offer else 0,
-            "reasons": "; ".join(r["en"] for r in decision["reasons"][:3]),
-        })  # fmt: skip
-    with (out / "cumcm_allocation.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    statuses: dict[str, int] = {}
-    for r in rows:
-        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-    lent = sum(o["amount"] for o in chosen)
-    el = sum(o["amount"] * o["pd_12m"] * LGD for o in chosen)
-    avg = sum(o["amount"] * o["rate"] for o in chosen) / lent if lent else 0.0
-    lines = [
-        "# CUMCM 2020 C — 302 unrated firms, budget allocation", "",
-        f"- as of {AS_OF}; budget {budget:,.0f} CNY; requested {REQUESTED} CNY per firm, 12 months",
-        f"- outcomes: {statuses}",
-        f"- funded: {len(chosen)} firms, {lent:,.0f} CNY ({lent / budget:.1%} of budget)",
-        f"- amount-weighted rate {avg:.2%}; expected loss (PD × LGD {LGD} × amount) {el:,.0f} CNY",
-        "- ranking: expected margin per yuan = rate − PD × LGD, greedy until the budget is used",
-        "", "| firm | status | grade | PD | limit | rate | funded |", "|---|---|---|---|---|---|---|",
-    ]  # fmt: skip
-    for r in sorted(rows, key=lambda r: -float(r["funded"]))[:40]:
-        lines.append(
-            f"| {r['firm_id']} | {r['status']} | {r['grade']} | {float(r['pd_12m']):.3f} | "
-            f"{r['limit']} | {r['annual_rate']} | {float(r['funded']):,.0f} |"
-        )
-    (out / "cumcm_allocation.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return out / "cumcm_allocation.md"
+def _no_offer(firm: dict[str, str], app: dict[str, Any]) -> FirmAllocation:
+    reasons = app["decision"]["reasons"]
+    zh = "；".join(r["zh"] for r in reasons[:2]) or "—"
+    en = "; ".join(r["en"] for r in reasons[:2]) or "—"
+    return not_offered(firm["企业代号"], app["status"], zh, en)
+
+
+def print_summary(run: InvoiceRun, out: Path, console: Console) -> Path:
+    """Print the allocation summary (CNY, PD horizon 12 months, data set named); write the report."""
+    path = write_report(out, run, AS_OF, DATASET)
+    status: dict[str, int] = {}
+    for _, app in run.applications:
+        status[app["status"]] = status.get(app["status"], 0) + 1
+    zero = Money.zero()
+    lent, el, ret = book_totals(run.candidates, run.amounts)
+    a = run.appetite
+    table = Table(title=f"1 亿 allocation — {DATASET}; amounts in CNY (元)", show_header=False)
+    table.add_row(
+        "applications", f"{len(run.applications)} in {run.seconds:.1f} s: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(status.items())),
+    )  # fmt: skip
+    table.add_row("risk appetite", f"{a.version} (effective {a.effective_date})")
+    table.add_row(
+        "funded", f"{sum(1 for x in run.amounts.values() if x)} firms, {lent.amount:,.0f} CNY of "
+        f"{a.budget.amount:,.0f} CNY; disbursed over HTTP {sum(run.booked.values(), zero).amount:,.0f} CNY",
+    )  # fmt: skip
+    table.add_row(
+        "expected loss (PD 12-month × LGD)",
+        f"{el.amount:,.0f} CNY of the {a.el_budget.amount:,.0f} CNY EL budget",
+    )
+    table.add_row(
+        "risk-adjusted return (1 year)",
+        f"{ret.amount:,.0f} CNY (interest − EL − funding − operating cost)",
+    )
+    table.add_row("shadow prices (return a year per extra CNY)", shadow_text(run.prices))
+    console.print(table)
+    grades = Table(title=f"funded by grade — {DATASET}; PD horizon 12 months")
+    for column in ("grade", "approved offers", "funded", "CNY", "cap (share of budget)"):
+        grades.add_column(column, justify="right" if column != "grade" else "left")
+    for grade in sorted({c.grade for c in run.candidates}):
+        members = [c for c in run.candidates if c.grade == grade]
+        amount, _, _ = book_totals(members, run.amounts)
+        grades.add_row(
+            grade, str(len(members)), str(sum(1 for c in members if run.amounts.get(c.firm_id))),
+            f"{amount.amount:,.0f}", f"{a.grade_caps.get(grade, Decimal(0)):.0%}",
+        )  # fmt: skip
+    console.print(grades)
+    console.print(f"allocation report (frontier, each firm's amount and why): {path}")
+    return path

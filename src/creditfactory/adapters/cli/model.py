@@ -2,7 +2,10 @@
 
 train   fit a scorecard / raw logistic / LightGBM challenger on a named dataset or CSV
 score   score applicants (CSV) with a frozen spec; one JSON object per applicant
-monitor PSI of scores and CSI per characteristic between a reference and a current CSV
+monitor PSI of scores and CSI per characteristic between a reference and a current CSV; exit 3
+        when any status is "act" (as `stability`)
+stability live PSI / CSI of the stored decisions against the development sample
+        (adapters/cli/model_stability.py)
 Bad input exits 2 with one line naming the option (or column) and the problem: a missing,
 unreadable or non-UTF-8 file, an --out directory that cannot be written. `train` shows a spinner
 with the elapsed time on stderr while it fits (stdout stays the result, e.g. pure JSON).
@@ -21,14 +24,25 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from creditfactory.adapters.cli.model_stability import EXIT_ACT, stability_command
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring.errors import ScoringError
 from creditfactory.scoring.runtime import score
 from creditfactory.scoring.spec import ScorecardSpec, load_spec
-from creditfactory.scoring.stability import csi_by_feature, psi_report_by_splits, quantile_splits
+from creditfactory.scoring.stability import (
+    PSI_ACT,
+    PSI_WATCH,
+    StabilityStatus,
+    csi_by_feature,
+    psi_report_by_splits,
+    quantile_splits,
+)
 
 WHITELIST_MIN_JUSTIFICATION = 20
-model_app = typer.Typer(help="Credit models: train, score, monitor.", no_args_is_help=True)
+model_app = typer.Typer(
+    help="Credit models: train, score, monitor, stability.", no_args_is_help=True
+)
+model_app.command("stability")(stability_command)
 
 
 def register(app: typer.Typer) -> None:
@@ -217,7 +231,8 @@ def monitor_command(
     current: Path = typer.Option(..., help="current population CSV"),
     fmt: str = typer.Option("text", "--format", help="text | json"),
 ) -> None:
-    """PSI of the score (reference deciles) and CSI per characteristic, with their status."""
+    """PSI of the score (reference deciles) and CSI per characteristic, with their status;
+    exit 3 when any status is "act"."""
     fmt = _format(fmt)
     spec = _spec(spec_path)
     ref_rows, cur_rows = _read_csv(reference, "reference"), _read_csv(current, "current")
@@ -237,6 +252,8 @@ def monitor_command(
             )
         ],
         "csi": {f: {"csi": c.value, "status": str(c.status)} for f, c in csi.items()},
-        "thresholds": {"stable_below": 0.1, "act_above": 0.25},
+        "thresholds": {"stable_below": PSI_WATCH, "act_above": PSI_ACT},
     }
     _emit(data, fmt)
+    if StabilityStatus.ACT in (report.status, *(c.status for c in csi.values())):
+        raise typer.Exit(EXIT_ACT)

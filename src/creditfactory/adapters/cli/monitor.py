@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter, defaultdict
-from datetime import date, timedelta, timezone
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -51,6 +51,7 @@ from creditfactory.adapters.storage.monitoring_tables import (
 )
 from creditfactory.adapters.storage.repositories import LoanNotFound
 from creditfactory.bootstrap import App, bootstrap
+from creditfactory.kernel.clock import not_after_today
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.monitoring.alerts import Alert, DispositionAction
 from creditfactory.monitoring.errors import InvalidFloorRelease
@@ -91,18 +92,9 @@ def _date(text: str) -> date:
         raise ValidationError("business_date", "a date YYYY-MM-DD") from None
 
 
-# Business dates are Chinese calendar days: "today" is the clock's UTC instant seen at UTC+8.
-_CHINA_TIME = timezone(timedelta(hours=8), "CST")
-
-
 def _not_future(business_date: date, app: App) -> date:
     """Refuse a business date after today: a run there would block every real date before it."""
-    today = app.clock.now().astimezone(_CHINA_TIME).date()
-    if business_date > today:
-        raise ValidationError(
-            "business_date", f"must not be after today ({today.isoformat()}), got {business_date}"
-        )
-    return business_date
+    return not_after_today(business_date, app.clock)
 
 
 @monitor_app.command("enrol")

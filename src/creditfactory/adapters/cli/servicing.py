@@ -1,5 +1,5 @@
-"""Servicing commands: a walk-through on the embedded database, end-of-day for the book, the
-trial balance.
+"""Servicing commands: a walk-through on the embedded database, end-of-day for the book (with the
+nightly model-stability check), the trial balance.
 
 `creditfactory servicing walkthrough` books two real loans at 1-year LPR + 100 bp, runs 13 months
 of end-of-day through the database, and prints the schedule, the grade history and the trial
@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from creditfactory.adapters.cli.model_stability import nightly_stability, stability_line
 from creditfactory.bootstrap import App, bootstrap
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.errors import ValidationError
@@ -148,7 +149,9 @@ def walkthrough(
 def eod(
     business_date: Annotated[str, typer.Option("--business-date", help="YYYY-MM-DD")],
 ) -> None:
-    """Close a business date for every active loan in the database (idempotent, resumable)."""
+    """Close a business date for every active loan in the database (idempotent, resumable),
+    then check live model stability for the date (`model stability`; its alert is raised once
+    per date and spec) and report its status."""
     d = _parse_date(business_date, "business_date")
     app = bootstrap()
     today = app.clock.now().date()
@@ -160,6 +163,7 @@ def eod(
     console.print(
         f"closed {result.loans_closed} loans for {d}, {result.entries_posted} journal entries"
     )
+    console.print(stability_line(nightly_stability(app, d)), soft_wrap=True)
 
 
 @servicing_app.command("trial-balance")

@@ -121,12 +121,17 @@ class SqlAlertRepository:
 
     def get(self, alert_id: str) -> Alert:
         """Load an alert (without its history); raises AlertNotFound."""
+        found = self.find(alert_id)
+        if found is None:
+            raise AlertNotFound(f"alert_id: no alert {alert_id!r}")
+        return found
+
+    def find(self, alert_id: str) -> Alert | None:
+        """Load an alert (without its history), or None."""
         row = self._db.execute(
             select(monitoring_alerts).where(monitoring_alerts.c.alert_id == alert_id)
         ).first()
-        if row is None:
-            raise AlertNotFound(f"alert_id: no alert {alert_id!r}")
-        return _alert(row)
+        return None if row is None else _alert(row)
 
     def save(self, alert: Alert) -> None:
         """Write back if unchanged since loaded (optimistic); store the new steps."""

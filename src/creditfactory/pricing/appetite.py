@@ -1,0 +1,99 @@
+"""Risk appetite (风险偏好) for a portfolio allocation, as versioned data (a dated parameter set).
+
+The figures are a lender's own choices — set here to plausible values for the CUMCM 2020 C bank and
+meant to be replaced by the risk committee's — except the per-borrower band 10万–100万 CNY, which
+is the problem statement's ("对确定要放贷企业的贷款额度为10~100万元"). Every allocation report
+prints `RiskAppetite.version` and its parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Final
+
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.money import Money
+
+__all__ = ["CUMCM_APPETITE", "RiskAppetite"]
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAppetite:
+    """The limits an allocation must respect; money in one currency, shares as Decimal fractions.
+
+    - `budget`: total amount lent (总预算).
+    - `el_budget`: expected loss a year the book may carry, Σ amount × PD(12m) × LGD (预期损失预算).
+    - `grade_caps`: per masterscale grade, the largest share of `budget` lent to it; a grade not
+      listed is not lent to (等级限额).
+    - `min_amount` / `max_amount`: per-borrower band; a firm is lent 0 or an amount in the band,
+      never above its approved limit (单户限额).
+    - `hurdle`: the RAROC each loan must reach at its offered rate (RAROC 门槛).
+
+    raises ValidationError naming the field for a negative amount, min > max, a share outside
+    [0, 1], a hurdle < 0 or currencies that differ.
+    """
+
+    version: str
+    effective_date: date
+    budget: Money
+    el_budget: Money
+    min_amount: Money
+    max_amount: Money
+    hurdle: Decimal
+    grade_caps: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("budget", "el_budget", "min_amount", "max_amount"):
+            value: Money = getattr(self, name)
+            if value.amount < 0:
+                raise ValidationError(name, f"must be >= 0, got {value}")
+            if value.currency != self.budget.currency:
+                raise ValidationError(name, f"currency {value.currency} ≠ {self.budget.currency}")
+        if self.min_amount > self.max_amount:
+            raise ValidationError("min_amount", "must not exceed max_amount")
+        if self.hurdle < 0:
+            raise ValidationError("hurdle", f"must be >= 0, got {self.hurdle}")
+        for grade, share in self.grade_caps.items():
+            if not 0 <= share <= 1:
+                raise ValidationError("grade_caps", f"{grade}: share must be in [0, 1]")
+
+    def grade_cap(self, grade: str) -> Money:
+        """The most `grade` may be lent: its share × budget (0 for a grade not listed)."""
+        return self.budget * self.grade_caps.get(grade, Decimal(0))
+
+    def with_budget(self, budget: Money) -> RiskAppetite:
+        """The same appetite for another budget, the EL budget scaled in proportion."""
+        if self.budget.is_zero() or budget == self.budget:
+            return replace(self, budget=budget)
+        return replace(
+            self, budget=budget, el_budget=self.el_budget * (budget.amount / self.budget.amount)
+        )
+
+    def with_el_budget(self, el_budget: Money) -> RiskAppetite:
+        """The same appetite with another EL budget (the efficient frontier varies it)."""
+        return replace(self, el_budget=el_budget)
+
+
+# The 1 亿 allocation of CUMCM 2020 C problem 2, as of the data's end. EL budget 1.2 % of the
+# budget a year; grade caps fall with risk; R8–R9 are outside the appetite. Policy choices.
+CUMCM_APPETITE: Final = RiskAppetite(
+    version="risk-appetite-cumcm-2020-01",
+    effective_date=date(2020, 1, 1),
+    budget=Money.of(100_000_000),
+    el_budget=Money.of(1_200_000),
+    min_amount=Money.of(100_000),
+    max_amount=Money.of(1_000_000),
+    hurdle=Decimal("0.12"),
+    grade_caps={
+        "R1": Decimal(1),
+        "R2": Decimal(1),
+        "R3": Decimal(1),
+        "R4": Decimal("0.60"),
+        "R5": Decimal("0.35"),
+        "R6": Decimal("0.15"),
+        "R7": Decimal("0.05"),
+    },
+)

@@ -1,0 +1,116 @@
+"""Applicant populations for the live-stability tests, built from whatever spec is current
+(tests/e2e/sba_spec.json): feature names and bins are read from it, never hard-coded.
+
+- `undrifted(spec, n, rng)`: each characteristic drawn independently from its development bin
+  shares (`Bin.count`), one representative value per declarable bin.
+- `drifted(spec, n)`: every applicant in each characteristic's rarest declarable bin.
+- `with_reference(spec, rng)`: the fixture spec — the served path refuses a missing declared
+  value (a required `declared.<name>`), so a population decided through it has none: its
+  "missing" bins' development counts are set to 0 — with a development score distribution made
+  from a 2,000-row undrifted population (the bundled spec may predate that record).
+Decisions are made through the real flow (`submit_application`) with a fixed clock.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy
+from sqlalchemy import Engine
+
+from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+from creditfactory.kernel.clock import FixedClock
+from creditfactory.kernel.ids import RandomIds
+from creditfactory.scoring.runtime import score
+from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec, dump_spec, load_spec
+from creditfactory.scoring.stability import with_development_scores
+from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
+
+SPEC_PATH = Path(__file__).resolve().parent / "e2e" / "sba_spec.json"
+
+
+def current_spec() -> ScorecardSpec:
+    """The spec the e2e tests serve, as it is now."""
+    return load_spec(SPEC_PATH.read_text(encoding="utf-8"))
+
+
+def _value(b: Bin) -> Any:
+    """A value inside the bin (an integer where one fits)."""
+    if b.kind == "missing":
+        return None
+    if b.kind == "special":
+        return b.special_values[0]
+    if b.categories:
+        return b.categories[0]
+    lo, hi = b.lower, b.upper
+    if lo is None and hi is None:
+        return 0
+    if lo is None:
+        return math.ceil(hi) - 1  # type: ignore[arg-type]
+    if hi is None:
+        return math.floor(lo) + 1
+    mid = math.floor((lo + hi) / 2)
+    return mid if lo <= mid < hi else (lo + hi) / 2
+
+
+def _declarable(ch: Characteristic) -> list[Bin]:
+    return [b for b in ch.bins if b.count > 0 and b.kind != "missing"]
+
+
+def _draw(ch: Characteristic, n: int, rng: numpy.random.Generator) -> list[Any]:
+    bins = _declarable(ch)
+    weights = numpy.array([b.count for b in bins], dtype=float)
+    picks = rng.choice(len(bins), size=n, p=weights / weights.sum())
+    return [_value(bins[i]) for i in picks]
+
+
+def undrifted(spec: ScorecardSpec, n: int, rng: numpy.random.Generator) -> list[dict[str, Any]]:
+    """`n` feature rows drawn from the development bin shares."""
+    columns = {ch.feature: _draw(ch, n, rng) for ch in spec.characteristics}
+    return [{f: columns[f][i] for f in spec.features} for i in range(n)]
+
+
+def drifted(spec: ScorecardSpec, n: int) -> list[dict[str, Any]]:
+    """`n` rows, each characteristic in its rarest non-empty development bin."""
+    row = {}
+    for ch in spec.characteristics:
+        rare = min(_declarable(ch), key=lambda b: b.count)
+        row[ch.feature] = _value(rare)
+    return [dict(row) for _ in range(n)]
+
+
+def _without_missing(ch: Characteristic) -> Characteristic:
+    bins = tuple(replace(b, count=0) if b.kind == "missing" else b for b in ch.bins)
+    return replace(ch, bins=bins)
+
+
+def with_reference(spec: ScorecardSpec, rng: numpy.random.Generator) -> ScorecardSpec:
+    """The fixture spec (module docstring): no missing development counts, and a development
+    score distribution of a 2,000-row undrifted population."""
+    spec = replace(spec, characteristics=tuple(_without_missing(c) for c in spec.characteristics))
+    scores = [score(spec, r).score for r in undrifted(spec, 2000, rng)]
+    return load_spec(dump_spec(with_development_scores(spec, scores)))
+
+
+def deps_at(engine: Engine, spec: ScorecardSpec, at: datetime) -> FactoryDeps:
+    """The flow's dependencies on `engine`, serving `spec`, at a fixed instant."""
+    clock = FixedClock(at)
+    digest = json.loads(dump_spec(spec))["sha256"]
+    return FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=spec,
+                       spec_digest=digest, clock=clock, ids=RandomIds())  # fmt: skip
+
+
+def submit(deps: FactoryDeps, rows: list[dict[str, Any]]) -> None:
+    """One application per row through the real flow (no auto-accept: nothing is booked)."""
+    for row in rows:
+        submit_application(deps, SubmitApplication(
+            channel_id="ch_stability", idempotency_key=RandomIds().new("k"),
+            applicant_type="enterprise", name="稳定性测试有限公司", amount="300000",
+            term_months=12, uscc="91350100M000100Y43", declared=row, auto_accept=False,
+        ))  # fmt: skip

@@ -1,0 +1,131 @@
+"""Every reason the system can give a borrower is in words (issue 12 item 4): each rule of the
+released policy fired on facts that trigger it (data gaps for every source and every kind of gap),
+every bin, the missing value and an unseen category of every characteristic of the served spec,
+and the advice texts — none shows a column name, a fact name, a snake_case identifier or a bin
+interval. The technical detail stays in `Reason.detail` for the decision record."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from creditfactory.decisioning import DEFAULT_POLICY, Rule, evaluate_table, rule_reasons
+from creditfactory.decisioning.facts import DERIVED_FACTS, DecisionFacts
+from creditfactory.origination.consent_gate import SOURCE_NAMES
+from creditfactory.scoring import ScorecardSpec, load_spec, score
+from creditfactory.scoring.reason_text import actionable, advice_text, reason_text
+from creditfactory.scoring.spec import Characteristic
+
+SPEC = load_spec((Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text("utf-8"))
+
+# Fact names that are identifiers (one-word ones such as "score" are plain words too).
+FACT_NAMES = {n for n in {f.name for f in fields(DecisionFacts)} | set(DERIVED_FACTS) if "_" in n}
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+INTERVAL = re.compile(r"[\[(]\s*-?(?:inf|\d[\d.]*)\s*,")
+GAPS = ("not configured", "consent: no consent given", "consent: consent withdrawn",
+        "consent: consent expired", "consent: separate consent (单独同意) required",
+        "unavailable: timeout", "unavailable: http 503", "unavailable: malformed json")  # fmt: skip
+DIRECTIONS = ("low", "high", "missing", "group", "unknown")
+
+
+def assert_in_words(text: str, spec: ScorecardSpec = SPEC) -> None:
+    """No column name, fact name, snake_case identifier or raw bin interval in `text`."""
+    assert text.strip()
+    for name in (*spec.features, *FACT_NAMES):
+        assert not re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", text), (name, text)
+    assert not SNAKE.search(text), text
+    assert not INTERVAL.search(text), text
+
+
+def _firing(rule: Rule) -> Any:
+    """A fact value that makes `rule` fire (a new operator in the policy fails here: add it)."""
+    value = rule.value
+    by_op = {"in": lambda: value[0], "eq": lambda: value, "ge": lambda: value,
+             "le": lambda: value, "is_true": lambda: True, "is_false": lambda: False,
+             "missing": lambda: None, "nonempty": lambda: ("x",),
+             "gt": lambda: Decimal(str(value)) + 1, "lt": lambda: Decimal(str(value)) - 1}  # fmt: skip
+    return by_op[rule.op]()
+
+
+RULES = [(kind, r) for kind, table in (("knockout", DEFAULT_POLICY.knockouts),
+                                       ("referral", DEFAULT_POLICY.referrals)) for r in table]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "rule"), RULES, ids=[r.rule_id for _, r in RULES])
+def test_every_policy_reason_is_in_words(kind: str, rule: Rule) -> None:
+    values = [_firing(rule)]
+    if rule.fact == "data_gaps":
+        values = [tuple(f"{s}: {g}" for s in SOURCE_NAMES) for g in GAPS] + [("partner_x: odd",)]
+    for value in values:
+        facts = dict.fromkeys(FACT_NAMES) | {rule.fact: value}
+        hits = evaluate_table((rule,), facts)
+        assert hits, rule.rule_id
+        (reason,) = rule_reasons(hits, kind)
+        assert_in_words(reason.text_zh)
+        assert_in_words(reason.text_en)
+        assert reason.detail["fact"] == rule.fact  # the technical detail is kept
+
+
+def _inside(ch: Characteristic) -> list[Any]:
+    """A value in each bin of `ch`, a missing value and (categorical) an unseen category."""
+    out: list[Any] = [None]
+    for b in ch.bins:
+        if b.kind == "special":
+            out += list(b.special_values)
+        elif b.kind == "normal" and ch.dtype == "categorical":
+            out += list(b.categories[:1])
+        elif b.kind == "normal":
+            out.append(b.lower if b.lower is not None else (b.upper or 0) - 1)
+    return out + (["never-seen"] if ch.dtype == "categorical" else [])
+
+
+LABELLED = replace(SPEC, labels={f: {"zh": f"标签{i}", "en": f"label {i}"}
+                                 for i, f in enumerate(SPEC.features)})  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", [SPEC, LABELLED], ids=["served", "labelled"])
+def test_every_score_reason_is_in_words(spec: ScorecardSpec) -> None:
+    seen = 0
+    for ch in spec.characteristics:
+        others = {c.feature: _inside(c)[-1] for c in spec.characteristics}
+        for value in _inside(ch):
+            result = score(spec, {**others, ch.feature: value}, max_reasons=len(spec.features))
+            for r in result.reasons:
+                assert_in_words(r.text_zh, spec)
+                assert_in_words(r.text_en, spec)
+                if spec is LABELLED:
+                    assert spec.labels[r.feature]["zh"] in r.text_zh
+                    assert spec.labels[r.feature]["en"] in r.text_en.lower()
+                seen += 1
+    assert seen > 2 * len(spec.characteristics)
+
+
+def test_directions_follow_the_best_bin() -> None:
+    # Served SBA spec, hand-read: NoEmp scores best at 18+ employees, so 1 employee is "low".
+    ch = next(c for c in SPEC.characteristics if c.feature == "NoEmp")
+    assert max(ch.bins, key=lambda b: b.points).lower == 17.5
+    features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 1}
+    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "NoEmp")
+    assert (reason.direction, reason.bin_label) == ("low", "[-inf, 1.5)")
+    missing = score(SPEC, features | {"NoEmp": None}, 9).reasons
+    assert next(r for r in missing if r.feature == "NoEmp").direction == "missing"
+
+
+@pytest.mark.parametrize("where", DIRECTIONS)
+def test_every_reason_and_advice_template_is_in_words(where: Any) -> None:
+    for spec in (SPEC, LABELLED):
+        for feature in spec.features:
+            for text in (*reason_text(spec, feature, where), *advice_text(spec, feature, where)):
+                assert_in_words(text, spec)
+
+
+def test_actionable_is_the_spec_flag_and_absent_means_not() -> None:
+    flagged = replace(SPEC, labels={"NoEmp": {"zh": "员工人数", "en": "employees",
+                                              "actionable": True}})  # fmt: skip
+    assert actionable(flagged, "NoEmp")
+    assert not actionable(flagged, "Term") and not actionable(SPEC, "NoEmp")
