@@ -123,7 +123,8 @@ def test_the_measured_defect_is_gone(engine: Engine) -> None:
     # the application was declined (K08: the RAROC price is above the cap). Now: no range, the
     # decision's own reasons, in words.
     deps = _deps(engine)
-    declared = {"Term": 70, "ApprovalFY": 2005, "FranchiseCode": 1, "NoEmp": 20, "CreateJob": 7}
+    declared = {"Bank": "BBCN BANK", "SBA_Appv": 500000, "BankState": "CA", "RetainedJob": 0,
+                "NAICS": "531130", "NoEmp": 1, "CreateJob": 0, "UrbanRural": 1}  # fmt: skip
     est = estimate(deps, EstimateLimit("ch", "r1", "enterprise", "测试", "150000", 12,
                                        uscc=demo_uscc(77, "350100"), declared=declared))  # fmt: skip
     assert (est["limit_low"], est["limit_high"], est["rate_low"]) == ("0", "0", None)
@@ -135,13 +136,14 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
     labels = {"NoEmp": {"zh": "员工人数", "en": "number of employees", "actionable": True},
               "CreateJob": {"zh": "新增就业岗位", "en": "jobs created", "actionable": False},
               "Term": {"zh": "期限", "en": "term"}}  # fmt: skip
-    deps = _deps(engine, replace(SPEC, labels=labels))
-    declared = {"Term": 36, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 1, "CreateJob": 0}
+    deps = _deps(engine, replace(SPEC, labels=labels, actionable={}))
+    declared = {"Bank": "BBCN BANK", "SBA_Appv": 15000, "BankState": "IL", "RetainedJob": 5,
+                "NAICS": "531311", "NoEmp": 1, "CreateJob": 0, "UrbanRural": 2}  # fmt: skip
     est = estimate(deps, EstimateLimit("ch", "r2", "enterprise", "测试", "5000000", 12,
                                        uscc=demo_uscc(78, "350100"), declared=declared))  # fmt: skip
     advice = est["how_to_raise_limit"]
     characteristics = [a for a in advice if a["kind"] == "characteristic"]
-    # Term, CreateJob and ApprovalFY cost more points but are not actionable: only NoEmp is named.
+    # Bank, industry and the rest cost more points but are not actionable: only NoEmp is named.
     assert [a["factor"] for a in characteristics] == ["NoEmp"]
     assert (
         characteristics[0]["en"]
