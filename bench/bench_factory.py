@@ -42,6 +42,7 @@ from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.pii import generate_pii_key
 from creditfactory.origination.application import demo_uscc
+from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring.training.datasets import sba_declared
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,8 +70,11 @@ def _body(row: dict[str, str], n: int) -> dict[str, Any]:
 
 
 def server_env(url: str, var: Path) -> dict[str, str]:
-    """The settings a benchmark server runs with: `url`, `var`, a fresh PII key, the SBA spec."""
+    """The settings a benchmark server runs with: `url`, `var`, a fresh PII key, the SBA spec,
+    and a business date the bundled LPR series is current on (later, every application would be
+    referred for a stale LPR and the disbursed path would go unmeasured)."""
     return {
+        "CREDITFACTORY_AS_OF": default_lpr_series().end.isoformat(),
         "CREDITFACTORY_DATABASE_URL": url,
         "CREDITFACTORY_VAR_DIR": str(var),
         "CREDITFACTORY_ENVIRONMENT": "test",

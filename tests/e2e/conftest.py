@@ -24,8 +24,10 @@ from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, inst
 from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination import DataSources
+from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from tests.lpr_fixture import current_series
 
 SPEC_TEXT = (Path(__file__).parent / "sba_spec.json").read_text(encoding="utf-8")
 SPEC = load_spec(SPEC_TEXT)
@@ -140,9 +142,12 @@ class Api:
 
 @pytest.fixture
 def make_api() -> Callable[..., Api]:
-    """Build an `Api` on an engine with the given data sources."""
+    """Build an `Api` on an engine with the given data sources and LPR series (default: one
+    current today, `tests.lpr_fixture`)."""
 
-    def build(engine: Engine, sources: DataSources | None = None) -> Api:
+    def build(
+        engine: Engine, sources: DataSources | None = None, lpr_series: LPRSeries | None = None
+    ) -> Api:
         clock = SystemClock()
         deps = FactoryDeps(
             uow=lambda: FactoryUnitOfWork(engine, clock),
@@ -153,6 +158,7 @@ def make_api() -> Callable[..., Api]:
             ids=RandomIds(),
             sources=sources or DataSources(),
             regions=StdnumRegionRegistry(),
+            lpr_series=lpr_series or current_series(),
         )
         app = create_app(deps, engine, "test-secret")
         security = app.state.security

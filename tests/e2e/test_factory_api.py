@@ -32,7 +32,7 @@ def test_happy_path_to_disbursement(sqlite_engine: Any, make_api: Any) -> None:
     body = first.json()
     assert body["status"] == "disbursed"
     assert body["decision"]["outcome"] == "approve"
-    assert body["decision"]["policy_version"] == "credit-policy-2024.1"
+    assert body["decision"]["policy_version"] == "credit-policy-2026.1"
     assert len(body["decision"]["inputs_digest"]) == 64
     assert body["offer"]["amount"] == "300000.00"
     assert body["applicant"]["identifier"] == "913501********0Y43"

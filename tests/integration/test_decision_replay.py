@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,12 @@ from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.kernel.money import Money
 from creditfactory.origination.application import demo_uscc
+from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.decision_replay import replay_decision
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
+from tests.lpr_fixture import current_series
 
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
 GOOD = {
@@ -50,7 +53,8 @@ def _cipher() -> None:
 def _deps(engine: Engine) -> FactoryDeps:
     clock = SystemClock()
     return FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=load_spec(SPEC_TEXT),
-                       spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds())  # fmt: skip
+                       spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds(),
+                       lpr_series=current_series())  # fmt: skip
 
 
 def _submit(deps: FactoryDeps, uscc: str = "91350100M000100Y43") -> dict[str, Any]:
@@ -138,3 +142,24 @@ def test_a_decision_made_before_the_write_is_made_again_when_the_exposure_moved(
         assert stored is not None
         assert stored[1]["limit"]["existing_exposure"] == first["offer"]["amount"]
         assert replay_decision(uow, decision_id).identical
+
+
+def test_a_stale_lpr_refers_and_the_referral_replays(engine: Engine) -> None:
+    """Service level (issue 12): priced on a series that ended at 2025-09-22 (current until
+    2025-10-23), an application today is referred for R08, never disbursed; the record names the
+    fixing, and the replay reads the fixings stored with the inputs, not today's series."""
+    shipped = current_series()
+    old = LPRSeries("lpr-test-2025-09-22", tuple(f for f in shipped.fixings
+                                                 if f.effective_date <= date(2025, 9, 22)))  # fmt: skip
+    deps = replace(_deps(engine), lpr_series=old)
+    keep_serving_spec(deps)
+    view = _submit(deps, demo_uscc(secrets.randbelow(10**7)))
+    assert view["status"] == "referred" and view["loan_id"] is None
+    assert [r["code"] for r in view["decision"]["reasons"]][0] == "R08"
+    with deps.uow() as uow:
+        record = uow.applications.decisions_of(view["application_id"])[-1]
+        result = replay_decision(uow, view["decision"]["decision_id"])
+    assert record["lpr"]["fixing_date"] == "2025-09-22"
+    assert record["lpr"]["series_version"] == "lpr-test-2025-09-22"
+    assert record["lpr"]["current_until"] == "2025-10-23" and record["lpr"]["stale"] is True
+    assert result.identical, result.differences

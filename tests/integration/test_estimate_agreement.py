@@ -15,6 +15,7 @@ PD or the minimum loan, and said e.g. 10,000–15,000 at 15 % where the applicat
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
@@ -29,12 +30,14 @@ from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
+from creditfactory.origination import DataSources
 from creditfactory.origination.application import demo_uscc
-from creditfactory.scoring import load_spec
-from creditfactory.scoring.spec import Characteristic
+from creditfactory.scoring import load_spec, score
+from creditfactory.scoring.spec import Calibration, Characteristic
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
+from tests.lpr_fixture import current_series
 
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
 SPEC = load_spec(SPEC_TEXT)
@@ -48,7 +51,8 @@ def _cipher() -> None:
 def _deps(engine: Engine, spec: Any = SPEC) -> FactoryDeps:
     clock = SystemClock()
     return FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=spec,
-                       spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds())  # fmt: skip
+                       spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds(),
+                       lpr_series=current_series())  # fmt: skip
 
 
 def _best(ch: Characteristic) -> Any:
@@ -59,10 +63,11 @@ def _best(ch: Characteristic) -> Any:
 
 
 def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
-    """Any value of `ch` — a number around each bin edge, a category, a special value, missing —
-    or, as often, one in its best bin (so that many applicants get a range to test)."""
+    """Any value of `ch` — a number around each bin edge, a category, a special value — or, as
+    often, one in its best bin (so that many applicants get a range to test). Never missing:
+    the served flow requires every characteristic no wired source computes (422 otherwise)."""
     edges = [e for b in ch.bins for e in (b.lower, b.upper) if e is not None]
-    options: list[st.SearchStrategy[Any]] = [st.none()]
+    options: list[st.SearchStrategy[Any]] = []
     if edges:
         lo, hi = min(edges), max(edges)
         span = max(hi - lo, 1.0)
@@ -70,10 +75,17 @@ def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
     categories = [c for b in ch.bins for c in (*b.categories, *b.special_values)]
     if categories:
         options.append(st.sampled_from(categories))
-    return st.one_of(st.just(_best(ch)), st.one_of(options))
+    return st.one_of(st.just(_best(ch)), *options)
 
 
-APPLICANT = st.fixed_dictionaries({c.feature: _values(c) for c in SPEC.characteristics})
+BEST = {c.feature: _best(c) for c in SPEC.characteristics}
+APPLICANT = st.one_of(
+    st.fixed_dictionaries({c.feature: _values(c) for c in SPEC.characteristics}),
+    # a good applicant but for one characteristic: most of these get a range to test
+    st.sampled_from(SPEC.characteristics).flatmap(
+        lambda ch: _values(ch).map(lambda v: {**BEST, ch.feature: v})
+    ),
+)
 
 
 @settings(
@@ -81,7 +93,7 @@ APPLICANT = st.fixed_dictionaries({c.feature: _values(c) for c in SPEC.character
 )
 @given(
     declared=APPLICANT,
-    revenue=st.integers(0, 30_000_000),
+    revenue=st.integers(0, 30_000_000) | st.integers(200_000, 5_000_000),
     need=st.none() | st.integers(0, 5_000_000),
     term=st.integers(1, 36),
     where=st.fractions(0, 1),
@@ -98,7 +110,7 @@ def test_an_amount_inside_the_estimate_is_approved_at_its_rate(
                                        str(revenue), term, uscc=uscc, declared=declared,
                                        working_capital_need=wc))  # fmt: skip
     if est["limit_high"] == "0":
-        event("no range")
+        event("no range: " + ",".join(sorted({r["code"] for r in est["reasons"]})))
         assert est["reasons"] and est["rate_low"] is None
         return
     event("a range")
@@ -119,35 +131,71 @@ def test_an_amount_inside_the_estimate_is_approved_at_its_rate(
 
 
 def test_the_measured_defect_is_gone(engine: Engine) -> None:
-    # Issue 12: the estimate quoted 10,000–15,000 at the 15 % product cap for this applicant and
-    # the application was declined (K08: the RAROC price is above the cap). Now: no range, the
-    # decision's own reasons, in words.
-    deps = _deps(engine)
-    declared = {"Bank": "BBCN BANK", "SBA_Appv": 500000, "BankState": "CA", "RetainedJob": 0,
-                "NAICS": "531130", "NoEmp": 1, "CreateJob": 0, "UrbanRural": 1}  # fmt: skip
+    # Issue 12: for an applicant at PD 0.25 the estimate quoted 10,000–15,000 at the 15 % product
+    # cap, and the application was declined (K08: the RAROC price, EL 0.25 × 0.45 = 11.25 % plus
+    # funding, cost and capital, is above the cap). Now: no range and the decision's reasons.
+    at_quarter = Calibration(intercept=math.log(0.25 / 0.75), slope=0.0)  # PD 0.25 for anyone
+    deps = _deps(engine, replace(SPEC, calibration=at_quarter))
+    declared = BEST
     est = estimate(deps, EstimateLimit("ch", "r1", "enterprise", "测试", "150000", 12,
                                        uscc=demo_uscc(77, "350100"), declared=declared))  # fmt: skip
     assert (est["limit_low"], est["limit_high"], est["rate_low"]) == ("0", "0", None)
     assert est["reasons"][0]["code"] == "K08"
     assert est["reasons"][0]["en"] == "risk-based price above the all-in rate ceiling"
+    applied = submit_application(deps, SubmitApplication(
+        "ch", RandomIds().new("k"), "enterprise", "测试", "12000", 12,
+        uscc=demo_uscc(77, "350100"), declared=declared, auto_accept=False))  # fmt: skip
+    assert applied["status"] == "declined"
+    assert applied["decision"]["reasons"][0]["code"] == "K08"
+
+
+class _NoInvoices:
+    """An invoice source (the consent gate stops the pull first: no consent was given)."""
+
+    def invoices(self, subject_id: str, direction: Any = None) -> list[Any]:
+        return []
+
+
+def _worst(ch: Characteristic) -> Any:
+    worst = min((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
+    if worst.categories:
+        return worst.categories[0]
+    return worst.lower if worst.lower is not None else (worst.upper or 0) - 1
 
 
 def test_advice_names_only_actionable_factors(engine: Engine) -> None:
-    labels = {"NoEmp": {"zh": "员工人数", "en": "number of employees", "actionable": True},
-              "CreateJob": {"zh": "新增就业岗位", "en": "jobs created", "actionable": False},
-              "Term": {"zh": "期限", "en": "term"}}  # fmt: skip
-    deps = _deps(engine, replace(SPEC, labels=labels, actionable={}))
-    declared = {"Bank": "BBCN BANK", "SBA_Appv": 15000, "BankState": "IL", "RetainedJob": 5,
-                "NAICS": "531311", "NoEmp": 1, "CreateJob": 0, "UrbanRural": 2}  # fmt: skip
+    # Every characteristic at its worst bin, all labelled, only the number of employees marked
+    # actionable; an invoice source is wired but not authorised.
+    labels = {f: {"zh": f"特征{i}", "en": f"factor {i}"} for i, f in enumerate(SPEC.features)}
+    labels["NoEmp"] = {"zh": "员工人数", "en": "number of employees", "actionable": True}  # type: ignore[dict-item]
+    deps = replace(_deps(engine, replace(SPEC, labels=labels, actionable={})),
+                   sources=DataSources(invoices=_NoInvoices()))  # fmt: skip
+    declared = {c.feature: _worst(c) for c in SPEC.characteristics} | {"NoEmp": 1}
     est = estimate(deps, EstimateLimit("ch", "r2", "enterprise", "测试", "5000000", 12,
                                        uscc=demo_uscc(78, "350100"), declared=declared))  # fmt: skip
+    lost = {r["feature"] for r in score(deps.spec, declared, 99).to_dict()["reasons"]}
+    assert len(lost) > 1  # others cost points too, and are not advised
     advice = est["how_to_raise_limit"]
     characteristics = [a for a in advice if a["kind"] == "characteristic"]
-    # Bank, industry and the rest cost more points but are not actionable: only NoEmp is named.
     assert [a["factor"] for a in characteristics] == ["NoEmp"]
-    assert (
-        characteristics[0]["en"]
-        == "A higher number of employees would raise the score and the limit"
+    assert characteristics[0]["en"] == (
+        "A higher number of employees would raise the score and the limit"
     )
     assert characteristics[0]["zh"] == "员工人数提高后，评分和可贷额度会提高"
-    assert all(a["kind"] == "policy" for a in advice if a not in characteristics)
+    assert [a for a in advice if a["kind"] == "policy"] == []  # no range: nothing else helps
+
+
+def test_authorising_invoices_is_advised_when_declared_revenue_binds(engine: Engine) -> None:
+    # 500,000 declared, no invoices authorised: basis 500,000 × 0.5, × 0.2 = 50,000 binds.
+    deps = replace(_deps(engine), sources=DataSources(invoices=_NoInvoices()))
+    est = estimate(deps, EstimateLimit("ch", "r3", "enterprise", "测试", "500000", 12,
+                                       uscc=demo_uscc(79, "350100"), declared=BEST))  # fmt: skip
+    assert (est["binding"], est["limit_low"], est["limit_high"]) == (
+        "revenue_multiple",
+        "35000",
+        "50000",
+    )
+    assert est["data_gaps"] == {"invoices": "consent: no consent given"}
+    (advice,) = [a for a in est["how_to_raise_limit"] if a["kind"] == "policy"]
+    assert advice["factor"] == "invoices"
+    assert advice["zh"] == "授权查询增值税发票后，可按核实的销售收入测算，额度可能提高"

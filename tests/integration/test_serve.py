@@ -43,6 +43,7 @@ from creditfactory.audit import verify_log
 from creditfactory.decisioning import load_policy
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination.application import demo_uscc
+from tests.lpr_fixture import LPR_CURRENT_ON
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
 GOOD = {
@@ -105,7 +106,8 @@ def _start(tmp: Path) -> Served:
            "CREDITFACTORY_VAR_DIR": str(tmp), "CREDITFACTORY_ENVIRONMENT": "test",
            "CREDITFACTORY_PII_ENCRYPTION_KEY": pii_key, "CREDITFACTORY_MODEL_SPEC": str(SPEC),
            "CREDITFACTORY_BOOTSTRAP_API_KEY": key,
-           "CREDITFACTORY_FOLLOW_PUBLICATIONS_S": "0.3"}  # fmt: skip
+           "CREDITFACTORY_FOLLOW_PUBLICATIONS_S": "0.3",
+           "CREDITFACTORY_AS_OF": LPR_CURRENT_ON.isoformat()}  # fmt: skip
     command = [sys.executable, "-c", "from creditfactory.adapters.cli.main import main; main()",
                "serve", "--port", str(port), "--workers", "2", "--log-level", "warning"]  # fmt: skip
     parent = subprocess.Popen(command, env=env)

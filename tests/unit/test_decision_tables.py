@@ -124,7 +124,7 @@ def test_record_is_replayable_and_digests_are_stable() -> None:
     again = decide(_inputs(_facts()), DEFAULT_POLICY).record.to_dict()
     assert first == again
     assert first["inputs_digest"] == digest({"request": {"amount": "800000"}})
-    assert first["policy_version"] == "credit-policy-2024.1"
+    assert first["policy_version"] == "credit-policy-2026.1"
     assert first["policy_digest"] == DEFAULT_POLICY.digest
     assert json.loads(json.dumps(first)) == first
 
@@ -150,5 +150,5 @@ def test_policy_document_errors_name_the_path() -> None:
 def _bundled_text() -> str:
     from importlib import resources
 
-    path = resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2024.1.json"
+    path = resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2026.1.json"
     return path.read_text("utf-8")

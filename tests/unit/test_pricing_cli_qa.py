@@ -122,9 +122,10 @@ def _offer_on(day: date) -> tuple[OfferFlag, ...]:
 
 
 def test_lpr_stale_boundary() -> None:
-    # last fixing in the shipped series: 2025-09-22; + 45 days = 2025-11-06
-    assert OfferFlag.LPR_STALE not in _offer_on(date(2025, 11, 6))
-    assert OfferFlag.LPR_STALE in _offer_on(date(2025, 11, 7))
+    # last fixing shipped: 2026-03-20; next fixing Monday 2026-04-20; + 3 business days (Tue,
+    # Wed, Thu; no holiday, 国办发明电 2026 notice) = 2026-04-23 is the last current day
+    assert OfferFlag.LPR_STALE not in _offer_on(date(2026, 4, 23))
+    assert OfferFlag.LPR_STALE in _offer_on(date(2026, 4, 24))
     assert OfferFlag.LPR_STALE not in _offer_on(date(2024, 6, 30))
 
 
@@ -134,7 +135,7 @@ def test_lpr_stale_in_cli(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
     payload = json.loads(out)
     assert code == 0 and "lpr_stale" in payload["flags"]
     assert "WARNING lpr_stale" in payload["explanation"]["risk_officer"]
-    assert payload["lpr"]["fixing_date"] == "2025-09-22"
+    assert payload["lpr"]["fixing_date"] == "2026-03-20"
 
 
 PLACES = {"rate": 8, "bp": 4, "money": 2, "ratio": 6}

@@ -33,7 +33,8 @@ D = Decimal
         (date(2021, 12, 19), "3.85", "4.65", date(2020, 4, 20)),  # the day before a fixing
         (date(2024, 6, 30), "3.45", "3.95", date(2024, 2, 20)),
         (date(2024, 10, 21), "3.10", "3.60", date(2024, 10, 21)),  # on the publication day
-        (date(2030, 1, 1), "3.00", "3.50", date(2025, 9, 22)),  # the latest known
+        (date(2026, 2, 23), "3.00", "3.50", date(2026, 1, 20)),  # Feb fixing moved to the 24th
+        (date(2030, 1, 1), "3.00", "3.50", date(2026, 3, 20)),  # the latest known
     ],
 )
 def test_lookup(as_of: date, one_year: str, five_year: str, published: date) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.stats import chi2
 
 from creditfactory.scoring.spec import Bin, Characteristic, dump_spec, load_spec
@@ -139,3 +141,31 @@ def test_min_decisions_keeps_noise_below_watch() -> None:
         floored = numpy.maximum(draws, EMPTY_SHARE)
         csi = numpy.sum((floored - shares) * numpy.log(floored / shares), axis=1)
         assert numpy.mean(csi >= PSI_WATCH) <= 0.06, ch.feature
+
+
+@given(
+    st.lists(st.integers(1, 200), min_size=2, max_size=8).flatmap(
+        lambda dev: st.tuples(
+            st.just(dev), st.lists(st.integers(0, 200), min_size=len(dev), max_size=len(dev))
+        )
+    ),
+    st.integers(1, 3),
+)
+def test_csi_is_nonnegative_zero_on_the_development_shares_and_scale_free(
+    counts: tuple[list[int], list[int]], scale: int
+) -> None:
+    """Invariants of Σ (a − e)·ln(a / e): never negative, 0 when the current population has the
+    development shares, unchanged when either population is scaled."""
+    dev, cur = counts
+    edges = [float(i) for i in range(1, len(dev))]
+    ch = _numeric(dev, edges)
+    same = [float(i) for i, n in enumerate(dev) for _ in range(n * scale)]
+    report = csi_against_development(ch, same)
+    assert report is not None and report.value == pytest.approx(0.0, abs=1e-12)
+    if sum(cur) == 0:
+        return
+    values = [float(i) for i, n in enumerate(cur) for _ in range(n)]
+    base = csi_against_development(ch, values)
+    scaled = csi_against_development(_numeric([d * scale for d in dev], edges), values)
+    assert base is not None and scaled is not None
+    assert base.value >= 0 and scaled.value == pytest.approx(base.value, rel=1e-9, abs=1e-12)

@@ -25,6 +25,7 @@ from creditfactory.decisioning.decision import (
     Reason,
     decide,
     digest,
+    officer_reason,
     rule_reasons,
     score_reasons,
 )
@@ -32,6 +33,7 @@ from creditfactory.decisioning.errors import DecisioningError, PolicyInvalid, Un
 from creditfactory.decisioning.facts import DecisionFacts
 from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
 from creditfactory.decisioning.policy import (
+    BUNDLED_POLICIES,
     DEFAULT_POLICY,
     DecisionPolicy,
     LimitRules,
@@ -41,6 +43,7 @@ from creditfactory.decisioning.policy import (
 from creditfactory.decisioning.rules import Rule, RuleHit, evaluate_table
 
 __all__ = [
+    "BUNDLED_POLICIES",
     "DEFAULT_POLICY",
     "ApprovableRange",
     "Decision",
@@ -64,6 +67,7 @@ __all__ = [
     "digest",
     "evaluate_table",
     "load_policy",
+    "officer_reason",
     "rule_reasons",
     "score_reasons",
     "size_limit",

@@ -10,7 +10,9 @@ borrower reads (the rule's text; data gaps by `gap_words`; the score's reason co
 and value, raw gap text, characteristic, value, bin and points lost — is `Reason.detail`.
 
 The `DecisionRecord` holds what a replay needs (DESIGN.md §5): the digest of the inputs snapshot,
-the model spec digest, the policy version and digest, the price components and versions.
+the model spec digest, the policy version and digest, the price components and versions, and the
+LPR fixing priced on (`lpr`: fixing date, tenor, rate, confidence tag, source, series version,
+the date the series is current until, stale or not).
 Pure: no I/O; ids and times are inputs.
 """
 
@@ -32,6 +34,7 @@ from creditfactory.decisioning.policy import DecisionPolicy
 from creditfactory.decisioning.rules import RuleHit, evaluate_table
 from creditfactory.kernel.money import Money
 from creditfactory.pricing import Offer, PricingRequest, offer_rate
+from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.pricing.offer import OfferFlag
 from creditfactory.scoring import ReasonCode
 
@@ -43,6 +46,7 @@ __all__ = [
     "Reason",
     "decide",
     "digest",
+    "officer_reason",
     "rule_reasons",
     "score_reasons",
 ]
@@ -81,7 +85,8 @@ class DecisionInputs:
     """Everything `decide` reads.
 
     snapshot: the raw inputs (application, features, pulled data) as JSON-able values; only its
-    digest goes into the record. score_reasons: the scorecard's reason codes.
+    digest goes into the record. score_reasons: the scorecard's reason codes. lpr_series: the
+    published LPR series to price on (None: the shipped one).
     """
 
     decision_id: str
@@ -94,6 +99,7 @@ class DecisionInputs:
     spec_digest: str
     snapshot: Mapping[str, Any]
     score_reasons: tuple[ReasonCode, ...] = ()
+    lpr_series: LPRSeries | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,7 @@ class DecisionRecord:
     raroc: str | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
     decided_at: datetime | None = None
+    lpr: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; amounts and rates as decimal text, times ISO 8601."""
@@ -144,6 +151,7 @@ class DecisionRecord:
             "raroc": self.raroc,
             "versions": dict(self.versions),
             "decided_at": None if self.decided_at is None else self.decided_at.isoformat(),
+            "lpr": dict(self.lpr),
         }
 
 
@@ -174,7 +182,7 @@ def _price(inputs: DecisionInputs, policy: DecisionPolicy, sizing: LimitSizing) 
         as_of=inputs.as_of,
         product=policy.pricing_product,
     )
-    return offer_rate(request)
+    return offer_rate(request, series=inputs.lpr_series)
 
 
 def rule_reasons(hits: list[RuleHit], kind: str) -> list[Reason]:
@@ -192,6 +200,15 @@ def rule_reasons(hits: list[RuleHit], kind: str) -> list[Reason]:
     return out
 
 
+def officer_reason(action: str, maker: str, checker: str) -> Reason:
+    """The reason an officers' decision adds (maker-checker): in words; who in the detail.
+    action: "approve" or "decline"."""
+    zh, en = (("经两名信贷人员审核后批准", "approved after review by two credit officers")
+              if action == "approve" else
+              ("经两名信贷人员审核后拒绝", "declined after review by two credit officers"))  # fmt: skip
+    return Reason("OFFICER", "officer", zh, en, {"maker": maker, "checker": checker})
+
+
 def score_reasons(codes: tuple[ReasonCode, ...]) -> list[Reason]:
     """The score's reason codes as decision reasons (their words; the detail for audit)."""
     return [Reason("SCORE", "score", c.text_zh, c.text_en, c.detail()) for c in codes]
@@ -206,6 +223,7 @@ def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
         limit_below_minimum=sizing.below_minimum,
         price_refused=None if offer is None else offer.refused,
         raroc_below_hurdle=None if offer is None else OfferFlag.HURDLE_NOT_MET in offer.flags,
+        lpr_stale=None if offer is None else OfferFlag.LPR_STALE in offer.flags,
     )
     knockouts = rule_reasons(evaluate_table(policy.knockouts, facts), "knockout")
     referrals = rule_reasons(evaluate_table(policy.referrals, facts), "referral")
@@ -218,6 +236,21 @@ def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
     return Decision(
         outcome, _record(inputs, policy, sizing, offer, outcome, reasons), sizing, offer
     )
+
+
+def _lpr(offer: Offer) -> dict[str, Any]:
+    """The LPR fixing the offer was priced on, for the record."""
+    fixing = offer.econ.lpr_fixing
+    return {
+        "fixing_date": fixing.effective_date.isoformat(),
+        "tenor": offer.econ.tenor.value,
+        "rate": str(offer.econ.lpr.value),
+        "confidence": fixing.confidence,
+        "source": fixing.source,
+        "series_version": offer.lpr_series_version,
+        "current_until": offer.lpr_current_until.isoformat(),
+        "stale": OfferFlag.LPR_STALE in offer.flags,
+    }
 
 
 def _record(
@@ -237,6 +270,7 @@ def _record(
             "expected_loss": str(offer.expected_loss.rounded().amount),
             "raroc": str(offer.raroc),
             "versions": offer.versions,
+            "lpr": _lpr(offer),
         }
     return DecisionRecord(
         decision_id=inputs.decision_id,

@@ -1,8 +1,9 @@
 """The facts a policy reads: what the score, the external data and the application say.
 
 `DecisionFacts` is filled by the application flow (origination builds it from the pulled data);
-`None` means unknown. The last three facts are derived inside `decide` from limit sizing and
-pricing, so a table can knock out on them like on any other fact.
+`None` means unknown. The last four facts are derived inside `decide` from limit sizing and
+pricing (`lpr_stale`: priced on an LPR series past its next fixing plus grace), so a table can
+knock out on or refer them like any other fact.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 __all__ = ["DERIVED_FACTS", "DecisionFacts"]
 
-DERIVED_FACTS = ("limit_below_minimum", "price_refused", "raroc_below_hurdle")
+DERIVED_FACTS = ("limit_below_minimum", "price_refused", "raroc_below_hurdle", "lpr_stale")
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,14 @@ from creditfactory.decisioning.errors import PolicyInvalid
 from creditfactory.decisioning.rules import Rule
 from creditfactory.kernel.money import Money
 
-__all__ = ["DEFAULT_POLICY", "DecisionPolicy", "LimitRules", "ScoreCap", "load_policy"]
+__all__ = [
+    "BUNDLED_POLICIES",
+    "DEFAULT_POLICY",
+    "DecisionPolicy",
+    "LimitRules",
+    "ScoreCap",
+    "load_policy",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,5 +157,14 @@ def _bundled(name: str) -> str:
     return (resources.files("creditfactory.decisioning") / "policies" / name).read_text("utf-8")
 
 
-DEFAULT_POLICY: Final = load_policy(_bundled("credit-policy-2024.1.json"))
-"""The released policy shipped with the code (illustrative thresholds; see docs/credit-factory.md)."""
+BUNDLED_POLICIES: Final = {
+    policy.version: policy
+    for policy in (
+        load_policy(_bundled(f"{v}.json")) for v in ("credit-policy-2024.1", "credit-policy-2026.1")
+    )
+}
+"""Every released policy shipped with the code, by version (a replay finds old decisions' policy)."""
+
+DEFAULT_POLICY: Final = BUNDLED_POLICIES["credit-policy-2026.1"]
+"""The policy new decisions use (illustrative thresholds; see docs/credit-factory.md). 2026.1 adds
+R08: refer when the LPR priced on is stale (issue 12)."""

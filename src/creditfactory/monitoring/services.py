@@ -1,4 +1,5 @@
-"""Monitoring use cases: raise alerts from warnings, work them, apply grade floors.
+"""Monitoring use cases: raise alerts from warnings (and a model-level alert from a stability
+check, `raise_model_alert`), work them, apply grade floors.
 
 Each takes a `MonitoringUnitOfWork` and a Clock, changes aggregates in one transaction, and appends
 one audit leaf per step (actor, action, subject = alert or loan id, payload) in that transaction.

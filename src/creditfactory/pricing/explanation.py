@@ -12,20 +12,14 @@ from typing import TYPE_CHECKING
 
 from creditfactory.kernel.money import quantize_to_minor
 from creditfactory.kernel.rates import Rate
-from creditfactory.pricing.lpr_series import LPR_SERIES_VERSION
 
 if TYPE_CHECKING:
     from creditfactory.pricing.offer import Offer
 
-__all__ = ["for_audit", "for_borrower", "lpr_version", "pct"]
+__all__ = ["for_audit", "for_borrower", "pct"]
 
 _TENOR_ZH = {"1Y": "一年期", "5Y+": "五年期以上"}
 _TENOR_EN = {"1Y": "one-year", "5Y+": "over-five-year"}
-
-
-def lpr_version() -> str:
-    """The LPR data version in use."""
-    return LPR_SERIES_VERSION
 
 
 def pct(rate: Rate | Decimal, places: int = 2) -> str:
@@ -96,7 +90,8 @@ def _stale_line(offer: Offer) -> list[str]:
     fixing, as_of = offer.econ.lpr_fixing.effective_date, offer.econ.request.as_of
     return [
         f"WARNING lpr_stale: as_of {as_of} is {(as_of - fixing).days} days after the last LPR "
-        f"fixing {fixing} (LPR publishes monthly); update the LPR series before relying on it"
+        f"fixing {fixing}; the series was current until {offer.lpr_current_until} (next monthly "
+        "fixing + grace): import and publish the newer fixings (`creditfactory rates import`)"
     ]
 
 

@@ -4,18 +4,27 @@ Invariants: the series is sorted by effective date; a lookup returns the latest 
 before the date asked for; a date before the first publication (2019-08-20) is a `ValidationError`
 naming the field. Source: DOMAIN.md §3.1 (contract rate = tenor-matched LPR + 加点 in bp, 加点 may
 be negative; floating contracts reprice to the then-current LPR plus the fixed spread).
+
+Staleness (`next_fixing_date`, `stale_after`): the LPR is published on the 20th of every month,
+postponed to the next business day when the 20th is not one (DOMAIN.md §3.1). A series whose last
+fixing is F is current until the next monthly fixing after F plus a grace of N business days; after
+that a newer fixing should exist and the series is stale (the decision refers, never prices on it).
+Business days come from the China bank calendar where it has the year (`kernel.calendar`), else
+Monday–Friday (a holiday the calendar does not know makes the series stale a few days early).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import cache
 
-from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.calendar import BusinessCalendar, china_calendar
+from creditfactory.kernel.errors import CalendarError, ValidationError
 from creditfactory.kernel.rates import Rate
 from creditfactory.pricing.lpr_series import LPR_ROWS, LPR_SERIES_VERSION
 
@@ -25,12 +34,16 @@ __all__ = [
     "LPRTenor",
     "contract_rate",
     "default_lpr_series",
+    "next_fixing_date",
     "reprice",
     "spread_bp_over",
+    "stale_after",
     "tenor_for_term",
 ]
 
 _FIVE_YEARS_MONTHS = 60
+_FIXING_DAY = 20  # quoting banks submit by 9:00 on the 20th (DOMAIN.md §3.1)
+_SATURDAY = 5
 
 
 class LPRTenor(str, Enum):
@@ -53,6 +66,31 @@ class LPRFixing:
     def rate(self, tenor: LPRTenor) -> Rate:
         """The rate of `tenor` in this fixing."""
         return self.one_year if tenor is LPRTenor.ONE_YEAR else self.over_five_year
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form; rates in percent as decimal text ("3.00"), as published."""
+        return {
+            "effective_date": self.effective_date.isoformat(),
+            "one_year": _percent_text(self.one_year),
+            "over_five_year": _percent_text(self.over_five_year),
+            "confidence": self.confidence,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, str]) -> LPRFixing:
+        """The fixing of a `to_dict` row (or a stored one with the same keys)."""
+        return cls(
+            date.fromisoformat(row["effective_date"]),
+            Rate.from_percent(row["one_year"]),
+            Rate.from_percent(row["over_five_year"]),
+            row["confidence"],
+            row["source"],
+        )
+
+
+def _percent_text(rate: Rate) -> str:
+    return str((rate.value * 100).quantize(Decimal("0.01")))
 
 
 @dataclass(frozen=True)
@@ -95,6 +133,20 @@ class LPRSeries:
         """The LPR of `tenor` in force on `as_of`."""
         return self.fixing_on(as_of, field).rate(tenor)
 
+    def excerpt(self, as_of: date) -> LPRSeries:
+        """The fixings a decision on `as_of` reads — the one in force and the last (which sets
+        staleness) — under this version: pricing on the excerpt equals pricing on the series, so
+        a replay needs only these. raises ValidationError before the series."""
+        used = self.fixing_on(as_of)
+        return LPRSeries(self.version, tuple(dict.fromkeys((used, self.fixings[-1]))))
+
+    def extended(self, fixings: Iterable[LPRFixing], version: str) -> LPRSeries:
+        """This series with `fixings` added under `version`; a fixing on a date the series has
+        replaces it (a published correction overrides the shipped value)."""
+        by_date = {f.effective_date: f for f in self.fixings}
+        by_date.update((f.effective_date, f) for f in fixings)
+        return LPRSeries(version, tuple(by_date[d] for d in sorted(by_date)))
+
 
 @cache
 def default_lpr_series() -> LPRSeries:
@@ -104,6 +156,44 @@ def default_lpr_series() -> LPRSeries:
         for d, one, five, tag, src in LPR_ROWS
     )
     return LPRSeries(LPR_SERIES_VERSION, fixings)
+
+
+def _business_day(d: date, calendar: BusinessCalendar) -> bool:
+    try:
+        return calendar.is_business_day(d)
+    except CalendarError:  # a year the calendar has no data for: weekdays only
+        return d.weekday() < _SATURDAY
+
+
+def _following(d: date, calendar: BusinessCalendar) -> date:
+    while not _business_day(d, calendar):
+        d += timedelta(days=1)
+    return d
+
+
+def next_fixing_date(after: date, calendar: BusinessCalendar | None = None) -> date:
+    """The monthly fixing that follows a fixing on `after`: the 20th of the next month, moved to
+    the next business day (e.g. 2025-09-22 → 2025-10-20; 2026-01-20 → 2026-02-24, 春节)."""
+    cal = calendar or china_calendar()
+    year, month = (after.year + 1, 1) if after.month == 12 else (after.year, after.month + 1)
+    return _following(date(year, month, _FIXING_DAY), cal)
+
+
+def stale_after(
+    last_fixing: date, grace_business_days: int, calendar: BusinessCalendar | None = None
+) -> date:
+    """The last business date a series ending at `last_fixing` is current: the next fixing plus
+    `grace_business_days` business days. A date after it is stale.
+
+    raises ValidationError("grace_business_days", …) when negative.
+    """
+    if grace_business_days < 0:
+        raise ValidationError("grace_business_days", f"must be >= 0, got {grace_business_days}")
+    cal = calendar or china_calendar()
+    day = next_fixing_date(last_fixing, cal)
+    for _ in range(grace_business_days):
+        day = _following(day + timedelta(days=1), cal)
+    return day
 
 
 def tenor_for_term(term_months: int) -> LPRTenor:

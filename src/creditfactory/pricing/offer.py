@@ -5,15 +5,17 @@ take the requested rate if one is given, else the quote → spread over the teno
 UP to whole bp (a rate never rounds below its method) → clamp to the product floor / cap → all-in
 rate = rate + the loan's fees a year → flag all-in above 4 × 1Y LPR; refuse all-in above 24 %/yr;
 flag a RAROC below the hurdle; refuse a loan whose RAROC misses the hurdle even at the product cap
-(its minimum rate lies above the cap: no rate we may charge pays for its risk); flag an LPR more
-than `policy.lpr_stale_after_days` past the series' last fixing (LPR publishes monthly). The offer keeps every version it used and explains itself twice:
-to the borrower (Chinese and English) and to a risk officer (`explanation.py`).
+(its minimum rate lies above the cap: no rate we may charge pays for its risk); flag a stale LPR
+(`lpr_stale`: as_of past the next monthly fixing after the series' last one plus
+`policy.lpr_grace_business_days`; the credit policy refers such a decision). The offer keeps
+every version it used and explains itself twice: to the borrower (Chinese and English) and to a
+risk officer (`explanation.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import Enum
 
@@ -24,7 +26,7 @@ from creditfactory.pricing import explanation
 from creditfactory.pricing.base_rate import base_rate_plus_quote
 from creditfactory.pricing.cost_plus import cost_plus_quote
 from creditfactory.pricing.economics import LoanEconomics, assess
-from creditfactory.pricing.lpr import LPRSeries, default_lpr_series
+from creditfactory.pricing.lpr import LPRSeries, default_lpr_series, stale_after
 from creditfactory.pricing.policy import DEFAULT_POLICY, Method, PricingPolicy
 from creditfactory.pricing.profitability import profitability_quote
 from creditfactory.pricing.quote import PricingRequest, Quote
@@ -64,6 +66,8 @@ class Offer:
     hurdle_rate: Decimal
     flags: tuple[OfferFlag, ...]
     rate_card_version: str
+    lpr_series_version: str
+    lpr_current_until: date  # the last business date the series is current (`lpr.stale_after`)
 
     @property
     def refused(self) -> bool:
@@ -102,7 +106,7 @@ class Offer:
         return {
             "policy": self.econ.policy.version,
             "product": self.econ.product.version,
-            "lpr_series": explanation.lpr_version(),
+            "lpr_series": self.lpr_series_version,
             "rate_card": self.rate_card_version,
         }
 
@@ -170,8 +174,9 @@ def offer_rate(
         flags.append(OfferFlag.HURDLE_NOT_MET)
         if raroc(_cap_rate(econ), econ) < h:
             flags.append(OfferFlag.REFUSED_HURDLE_UNREACHABLE)
-    last = (series or default_lpr_series()).end
-    if request.as_of > last + timedelta(days=policy.lpr_stale_after_days):
+    used = series or default_lpr_series()
+    current_until = stale_after(used.end, policy.lpr_grace_business_days)
+    if request.as_of > current_until:
         flags.append(OfferFlag.LPR_STALE)
     return Offer(
         econ=econ,
@@ -185,6 +190,8 @@ def offer_rate(
         hurdle_rate=h,
         flags=tuple(flags),
         rate_card_version=rate_card.version,
+        lpr_series_version=used.version,
+        lpr_current_until=current_until,
     )
 
 

@@ -66,13 +66,14 @@ class PricingPolicy:
         Decimal  # flag all-in rates above 4 × 1Y LPR (2020 民间借贷 interpretation [U])
     )
     all_in_ceiling: Rate  # refuse all-in rates above 24 %/yr (最高法 2017 [U])
-    # LPR publishes monthly (the 20th): an as-of this many days past the last fixing is flagged
-    lpr_stale_after_days: int = 45
+    # LPR publishes monthly (the 20th, or the next business day): an as-of more than this many
+    # business days past the next fixing after the series' last one is stale (`lpr.stale_after`)
+    lpr_grace_business_days: int = 3
 
 
 DEFAULT_POLICY: Final = PricingPolicy(
-    version="pricing-policy-2024-01",
-    effective_date=date(2024, 1, 1),
+    version="pricing-policy-2026-12",
+    effective_date=date(2026, 12, 1),
     binding_method=Method.RAROC,
     ftp_spread_bp=-100,
     operating_cost_bp=Decimal(100),

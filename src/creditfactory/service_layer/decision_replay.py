@@ -2,10 +2,11 @@
 
 Reads the decision row, its replay inputs (`decision_inputs`: the snapshot whose digest is the
 record's `inputs_digest`, the facts and the limit request), the model spec by the record's
-`spec_digest` (`model_specs`) and the policy by `policy_version` (the bundled one or a stored
+`spec_digest` (`model_specs`) and the policy by `policy_version` (a bundled one or a stored
 document) whose sha256 must equal the record's `policy_digest`. The snapshot's features are
 re-scored with the stored spec; score, PD and grade replace the stored facts' values; `decide`
-runs again; the replayed record is compared key by key with the stored one.
+runs again on the LPR fixings stored with the inputs; the replayed record is compared key by key
+with the stored one.
 
 Errors (bad input, CLI exit 2): ValidationError naming `decision_id`, `spec_digest`,
 `policy_version` or `inputs`.
@@ -19,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from creditfactory.decisioning import (
-    DEFAULT_POLICY,
+    BUNDLED_POLICIES,
     DecisionFacts,
     DecisionInputs,
     DecisionPolicy,
@@ -30,6 +31,7 @@ from creditfactory.decisioning import (
 )
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
+from creditfactory.pricing.lpr import LPRFixing, LPRSeries
 from creditfactory.scoring import load_spec, score
 
 __all__ = ["Replay", "replay_decision"]
@@ -51,7 +53,7 @@ class Replay:
 
 
 def _policy(uow: Any, version: str, wanted_digest: str) -> DecisionPolicy:
-    policy: DecisionPolicy | None = DEFAULT_POLICY if version == DEFAULT_POLICY.version else None
+    policy: DecisionPolicy | None = BUNDLED_POLICIES.get(version)
     if policy is None:
         row = uow.models.policy(version)
         if row is None:
@@ -91,7 +93,16 @@ def _inputs(record: dict[str, Any], snapshot: dict[str, Any], replay: dict[str, 
         spec_digest=record["spec_digest"],
         snapshot=snapshot,
         score_reasons=scored.reasons,
+        lpr_series=_series(replay.get("lpr_series")),
     )
+
+
+def _series(stored: dict[str, Any] | None) -> LPRSeries | None:
+    """The LPR fixings the decision read (None for inputs stored before they were kept: the
+    shipped series)."""
+    if stored is None:
+        return None
+    return LPRSeries(stored["version"], tuple(LPRFixing.from_dict(f) for f in stored["fixings"]))
 
 
 def replay_decision(uow: Any, decision_id: str) -> Replay:

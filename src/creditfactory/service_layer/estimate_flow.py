@@ -12,9 +12,11 @@ contradicts what was declared (`ESTIMATE_CANNOT_KNOW` names them).
 
 With no range the answer carries the decision's reasons in words. `how_to_raise_limit` lists
 only what the borrower can act on: characteristics the spec marks `actionable` that cost points
-(in words, with what would change), and policy factors — another term that would be approved,
-authorising invoices when the declared revenue binds, repaying existing credit when a cap on it
-binds.
+(in words, with what would change), and policy factors — authorising invoices when the
+haircut declared revenue binds, repaying existing credit when the 普惠 or concentration cap binds.
+The amount is the range itself. The term is the borrower's choice too, but under the released
+pricing (IRB other retail, no maturity adjustment; 1-year LPR up to 60 months) a term within the
+product's 36 months changes neither the price nor the outcome, so none is advised.
 """
 
 from __future__ import annotations
@@ -50,7 +52,6 @@ from creditfactory.service_layer.origination_flow import (
     pull_for,
     record_given_consent,
 )
-from creditfactory.servicing.products import PRODUCTS
 
 __all__ = ["ESTIMATE_CANNOT_KNOW", "EstimateLimit", "estimate"]
 
@@ -60,8 +61,6 @@ ESTIMATE_CANNOT_KNOW: Final = ("tax_grade", "registry_status", "business_age_mon
 """Facts an application may add that the estimate cannot know: sources it does not pull (tax
 grade, registry and business age, court lists, bureau), data missing at application time, and
 verified data contradicting the declared (the rules on these may still decline or refer)."""
-
-_OTHER_TERMS: Final = (6, 12, 24, 36)  # terms tried for advice when the asked one has no range
 
 
 @dataclass(frozen=True)
@@ -93,21 +92,6 @@ def _characteristic_advice(deps: FactoryDeps, scored: ScoreResult) -> list[dict[
         if actionable(deps.spec, r.feature):
             zh, en = advice_text(deps.spec, r.feature, r.direction)
             out.append(_words(zh, en, r.feature, "characteristic", points=round(r.points_lost, 1)))
-    return out
-
-
-def _term_advice(
-    deps: FactoryDeps, inputs: DecisionInputs, ceiling: Money, asked: int
-) -> list[dict[str, Any]]:
-    out = []
-    longest = PRODUCTS[deps.product_key].max_term_months
-    for term in (t for t in _OTHER_TERMS if t != asked and t <= longest):
-        found = _range(deps, replace(inputs, term_months=term), ceiling)
-        if found.has_range:
-            low, high = found.low.amount, found.high.amount
-            zh = f"选择{term}个月期限，可获批{low}至{high}元"
-            en = f"A {term}-month term would be approved for {low} to {high} CNY"
-            out.append(_words(zh, en, "term_months", "policy", term_months=term))
     return out
 
 
@@ -180,6 +164,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         limit=LimitRequest(scored.pd_12m, Money.zero(), wc_need, existing, existing),
         term_months=cmd.term_months, as_of=as_of, decided_at=now, spec_digest=deps.spec_digest,
         snapshot={}, score_reasons=scored.reasons[:DEFAULT_MAX_REASONS],
+        lpr_series=deps.lpr_series,
     )  # fmt: skip
     ceiling = _ceiling(revenue)
     found = _range(deps, inputs, ceiling)
@@ -187,8 +172,6 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     caps = {k: v for k, v in found.caps.items() if k != "requested"}
     caps["revenue_multiple"] = revenue.caps["revenue_multiple"]
     advice = _characteristic_advice(deps, scored) + _policy_advice(deps, request, found, binding)
-    if not found.has_range:
-        advice += _term_advice(deps, inputs, ceiling, cmd.term_months)
     rates = found.rates
     return {
         "limit_low": str(found.low.amount),

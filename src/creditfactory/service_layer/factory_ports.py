@@ -21,6 +21,7 @@ from creditfactory.kernel.errors import DomainError
 from creditfactory.kernel.ids import IdFactory
 from creditfactory.kernel.money import Money
 from creditfactory.origination import Consent, DataSources, RegionRegistry
+from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.scoring import ScorecardSpec
 from creditfactory.servicing.ports import JournalRepository, LoanRepository
 
@@ -141,6 +142,9 @@ class FactoryDeps:
     regions: RegionRegistry | None = None
     product_key: str = "sme-term@2024.1"
     offer_valid_days: int = 7
+    # The published LPR series decisions price on (service_layer.rates_flow.published_series:
+    # the shipped series extended by fixings published through maker-checker); None: shipped.
+    lpr_series: LPRSeries | None = None
     # A unit of work for reads only that does not wait for the database's writer turn. Set
     # (SQLite), the flow decides, prices and contracts before its write transaction, which
     # then holds the single writer turn only for the writes; None decides inside it.

@@ -121,16 +121,17 @@ class SpecWindow:
             "score_psi": s.score.value,
             "score_status": s.score.status.value,
             "score_bins": _bins(s.score),
-            "characteristics": [self._characteristic(c) for c in s.characteristics],
+            "characteristics": [] if self.spec is None else [
+                _characteristic(self.spec, c) for c in s.characteristics
+            ],
             "status": self.status.value,
-        }
-
-    def _characteristic(self, item: StabilityItem) -> dict[str, Any]:
-        labels = {} if self.spec is None else {
-            "label_zh": self.spec.label(item.name, "zh"), "label_en": self.spec.label(item.name, "en")
         }  # fmt: skip
-        return {"name": item.name, **labels, "csi": item.value, "status": item.status.value,
-                "bins": _bins(item)}  # fmt: skip
+
+
+def _characteristic(spec: ScorecardSpec, item: StabilityItem) -> dict[str, Any]:
+    return {"name": item.name, "label_zh": spec.label(item.name, "zh"),
+            "label_en": spec.label(item.name, "en"), "csi": item.value,
+            "status": item.status.value, "bins": _bins(item)}  # fmt: skip
 
 
 def _bins(item: StabilityItem) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from creditfactory.access import (
     executed,
 )
 from creditfactory.audit import AuditEntry
+from creditfactory.decisioning import officer_reason
 from creditfactory.service_layer.approval_flow import open_item
 from creditfactory.service_layer.factory_ports import (
     ApplicationNotFound,
@@ -192,9 +193,7 @@ def _officer_record(
     record.update(
         decision_id=deps.ids.new("dec"),
         outcome="approve" if action == "approve" else "decline",
-        reasons=[*automatic["reasons"], {"code": "OFFICER", "kind": "officer",
-                 "zh": f"人工审核：{maker} 提议，{checker} 复核", "en": f"manual review: "
-                 f"{maker} recommended, {checker} checked"}],
+        reasons=[*automatic["reasons"], officer_reason(action, maker, checker).to_dict()],
         decided_at=now.isoformat(),
         overrides=automatic["decision_id"],
     )  # fmt: skip

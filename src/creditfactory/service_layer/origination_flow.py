@@ -46,6 +46,7 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.consent_gate import DataSources
+from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.service_layer.factory_ports import (
     DuplicateSubmission,
@@ -335,6 +336,7 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
         spec_digest=deps.spec_digest,
         snapshot=case.snapshot,
         score_reasons=case.scored.reasons,
+        lpr_series=deps.lpr_series,
     )
     decision = decide(inputs, deps.policy)
     record = decision.record.to_dict()
@@ -480,11 +482,15 @@ def _amount_text(m: Money | None) -> str | None:
 
 def replay_inputs(inputs: DecisionInputs) -> dict[str, Any]:
     """What `decide` read besides the snapshot, as JSON (amounts as text): the facts, the limit
-    request, term, dates — a replay re-scores the snapshot's features and rebuilds these."""
+    request, term, dates and the LPR fixings it could read (`LPRSeries.excerpt`) — a replay
+    re-scores the snapshot's features and rebuilds these."""
     facts = asdict(inputs.facts)
     facts["data_gaps"] = list(inputs.facts.data_gaps)
     req = inputs.limit
+    series = (inputs.lpr_series or default_lpr_series()).excerpt(inputs.as_of)
     return {
+        "lpr_series": {"version": series.version,
+                       "fixings": [f.to_dict() for f in series.fixings]},
         "facts": facts,
         "limit": {"pd_12m": req.pd_12m, "requested": _amount_text(req.requested),
                   "working_capital_need": _amount_text(req.working_capital_need),

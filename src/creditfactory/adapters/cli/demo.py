@@ -358,13 +358,47 @@ def _serve_or_exit(server: BackgroundServer, serve: bool, settings: Settings) ->
         server.stop()
 
 
+def lpr_business_date() -> str:
+    """The business date the demo decides on: today when the bundled LPR series is current today,
+    else its last fixing date (the series is sourced only so far, and a stale LPR refers every
+    application — docs/pricing.md). Printed, so the reader knows."""
+    from creditfactory.kernel.clock import SystemClock
+    from creditfactory.pricing.lpr import default_lpr_series, stale_after
+    from creditfactory.pricing.policy import DEFAULT_POLICY
+
+    series, today = default_lpr_series(), SystemClock().now().date()
+    if today <= stale_after(series.end, DEFAULT_POLICY.lpr_grace_business_days):
+        return today.isoformat()
+    console.print(
+        f"business date {series.end} (today {today}): the bundled LPR series ends at its "
+        f"{series.end} fixing, the last one sourced; on today's date every application would be "
+        "referred for a stale LPR. A deployment imports current fixings: `creditfactory rates "
+        "import` (docs/pricing.md)."
+    )
+    return series.end.isoformat()
+
+
+def _lpr_used(results: list[tuple[str, dict[str, Any], float]]) -> None:
+    used = Counter(
+        (lpr["fixing_date"], lpr["confidence"], lpr["series_version"], lpr["stale"])
+        for _, app, _ in results
+        if (lpr := app["decision"].get("lpr"))
+    )
+    tags = {"C": "confirmed", "P": "partly confirmed", "U": "unverified"}
+    for (fixing, tag, version, stale), n in used.most_common():
+        console.print(
+            f"priced on the LPR fixing of {fixing} [{tag}: {tags.get(tag, tag)}], series "
+            f"{version}{', STALE' if stale else ''}: {n} decisions"
+        )
+
+
 def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     """The SBA backtest (module docstring, 1.); returns the server, still running."""
     console.rule("1. SBA backtest on known outcomes (US$)")
     console.print(SBA_NOTE)
     label = (SBA_DATASET, "SBA's Default is a charge-off at any time in the loan's life")
     spec_path = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
-    server, key = start_api(spec_path, port)
+    server, key = start_api(spec_path, port, {"CREDITFACTORY_AS_OF": lpr_business_date()})
     features = list(json.loads(spec_path.read_text(encoding="utf-8"))["features"])
     rows = _sba_rows()
     # the served characteristics, recoded as at training (scoring.training.datasets.sba_recode)
@@ -378,6 +412,7 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
         results = _send(client, key, items, workers)
         seconds = time.perf_counter() - started
     _summary(results, seconds)
+    _lpr_used(results)
     _backtest(results, {f"sba-{r['LoanNr_ChkDgt']}": r for r in rows})
     return server
 
