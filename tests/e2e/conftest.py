@@ -28,34 +28,12 @@ from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from tests.lpr_fixture import current_series
+from tests.sba_applicants import GOOD
 
 SPEC_TEXT = (Path(__file__).parent / "sba_spec.json").read_text(encoding="utf-8")
 SPEC = load_spec(SPEC_TEXT)
 SPEC_DIGEST = json.loads(SPEC_TEXT)["sha256"]
 _ENGINES: dict[str, Engine] = {}
-
-# An SBA applicant the scorecard approves (CDC lender, large guaranteed amount, 20 staff, low PD)
-# and one it declines (a high charge-off lender and industry, a small unsecured loan).
-GOOD = {
-    "Bank": "CDC SMALL BUS. FINAN CORP",
-    "SBA_Appv": 500000,
-    "BankState": "CA",
-    "RetainedJob": 0,
-    "NAICS": "531130",
-    "NoEmp": 20,
-    "CreateJob": 0,
-    "UrbanRural": 1,
-}
-BAD = {
-    "Bank": "BBCN BANK",
-    "SBA_Appv": 15000,
-    "BankState": "IL",
-    "RetainedJob": 5,
-    "NAICS": "531311",
-    "NoEmp": 1,
-    "CreateJob": 0,
-    "UrbanRural": 2,
-}
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -17,7 +17,8 @@ from creditfactory.adapters.gateways import HttpDataGateway
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.origination import DataSources
-from tests.e2e.conftest import BAD, GOOD, SPEC, application
+from tests.e2e.conftest import SPEC, application
+from tests.sba_applicants import BAD, GOOD
 from tests.shared import load_case
 
 

@@ -31,18 +31,9 @@ from creditfactory.service_layer.decision_replay import replay_decision
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
 from tests.lpr_fixture import current_series
+from tests.sba_applicants import GOOD
 
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
-GOOD = {
-    "Bank": "CDC SMALL BUS. FINAN CORP",
-    "SBA_Appv": 500000,
-    "BankState": "CA",
-    "RetainedJob": 0,
-    "NAICS": "531130",
-    "NoEmp": 20,
-    "CreateJob": 0,
-    "UrbanRural": 1,
-}
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -44,18 +44,9 @@ from creditfactory.decisioning import load_policy
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination.application import demo_uscc
 from tests.lpr_fixture import LPR_CURRENT_ON
+from tests.sba_applicants import GOOD
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
-GOOD = {
-    "Bank": "CDC SMALL BUS. FINAN CORP",
-    "SBA_Appv": 500000,
-    "BankState": "CA",
-    "RetainedJob": 0,
-    "NAICS": "531130",
-    "NoEmp": 20,
-    "CreateJob": 0,
-    "UrbanRural": 1,
-}
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
 
