@@ -7,12 +7,15 @@ Only deployment facts live here: database URL, secrets, paths, switches. Busines
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development
+REPO: Final = Path(__file__).resolve().parents[2]
+CN_RECORDS: Final = REPO / "data" / "fixtures" / "cn_records"
+Source = Path | Literal["off"] | None
 
 
 class Settings(BaseSettings):
@@ -33,11 +36,48 @@ class Settings(BaseSettings):
     # looks for a published spec or policy (seconds; 0 never)
     model_spec: Path | None = None
     follow_publications_s: float = Field(default=10.0, ge=0)
+    # origination data sources, pulled through the consent gate (docs/origination.md §7). Unset:
+    # in development the bundled ones (the CUMCM 2020 C invoices read in place from
+    # <shared_data>, synthetic registry / court / tax fixtures under data/fixtures/cn_records);
+    # in test and production none. A path wires that file; "off" wires nothing for that source;
+    # data_sources "off" wires none at all (e.g. the SBA backtest: US firms no source knows),
+    # not even the vendor below.
+    data_sources: Literal["default", "off"] = "default"
+    shared_data: Path = REPO.parent / "shared" / "data"
+    invoices_dir: Source = None
+    invoice_subjects: Source = None
+    registry_records: Source = None
+    court_records: Source = None
+    tax_records: Source = None
+    # a data vendor over HTTP (adapters.gateways.http): every port no file is wired for, bureau
+    # included, is asked there; empty: no vendor
+    data_vendor_url: str = ""
+    data_vendor_timeout_s: float = Field(default=2.0, gt=0)
 
     @property
     def spec_path(self) -> Path:
         """CREDITFACTORY_MODEL_SPEC, default <var_dir>/model/spec.json (what `make demo` trains)."""
         return self.model_spec or self.var_dir / "model" / "spec.json"
+
+    def source_paths(self) -> dict[str, Path]:
+        """The data-source files to wire, by setting name (module comment on `data_sources`)."""
+        if self.data_sources == "off":
+            return {}
+        bundled = {
+            "invoices_dir": self.shared_data / "cumcm2020c_sme_invoices",
+            "invoice_subjects": CN_RECORDS / "firms.csv",
+            "registry_records": CN_RECORDS / "registry.json",
+            "court_records": CN_RECORDS / "courts.json",
+            "tax_records": CN_RECORDS / "tax.json",
+        }
+        paths = {}
+        for name, default in bundled.items():
+            value = getattr(self, name)
+            if isinstance(value, Path):
+                paths[name] = value
+            elif value is None and self.environment == "development":
+                paths[name] = default
+        return paths
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -116,3 +116,41 @@ def test_file_records_from_path(tmp_path: Path) -> None:
     path = tmp_path / "records.json"
     path.write_text(json.dumps(DOC, ensure_ascii=False), encoding="utf-8")
     assert FileRecordSource.from_path(path).tax_grade("S1") is not None
+
+
+def test_optional_record_fields_and_their_errors() -> None:
+    source = FileRecordSource({
+        "registry": {"S": {"name": "x", "status": "active", "established_date": "2015-03-02",
+                           "registered_capital": None, "legal_representative": "王*",
+                           "record_id": "GSXT-S"}},
+        "courts": {"S": {"dishonest_debtor": False, "enforcement_cases": 1,
+                         "consumption_restricted": False, "judgments_as_defendant": 2}},
+        "tax_grade": {"S": {"grade": "B", "year": 2018, "tax_paid": {"2018": "12.50", "2017": "3"}},
+                      "T": {"grade": "B", "year": 2018, "tax_paid": {"last": "1"}}},
+    })  # fmt: skip
+    registry = source.registry_record("S")
+    assert registry is not None
+    assert (registry.legal_representative, registry.record_id) == ("王*", "GSXT-S")
+    assert source.court_record("S").judgments_as_defendant == 2
+    assert source.court_record("nobody").judgments_as_defendant == 0
+    tax = source.tax_grade("S")
+    assert tax is not None and tax.tax_paid == ((2017, Money.of(3)), (2018, Money.of("12.50")))
+    assert tax.record_id is None
+    with pytest.raises(SourceUnavailable, match="tax_paid"):
+        source.tax_grade("T")
+
+
+def test_bundled_fixtures_cover_every_mapped_firm_and_load() -> None:
+    from creditfactory.adapters.gateways.cn_fixtures import read_firms
+    from creditfactory.config import CN_RECORDS
+
+    firms = read_firms(CN_RECORDS / "firms.csv")
+    assert len(firms) == 302 and len({f.uscc for f in firms}) == 302
+    registry = FileRecordSource.from_path(CN_RECORDS / "registry.json")
+    courts = FileRecordSource.from_path(CN_RECORDS / "courts.json")
+    tax = FileRecordSource.from_path(CN_RECORDS / "tax.json")
+    for firm in firms:
+        found = registry.registry_record(firm.uscc)
+        assert found is not None and found.name == firm.name
+        assert courts.court_record(firm.uscc).record_id == f"COURT-{firm.uscc}"
+        assert tax.tax_grade(firm.uscc) is not None

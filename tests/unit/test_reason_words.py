@@ -71,6 +71,10 @@ def test_every_policy_reason_is_in_words(kind: str, rule: Rule) -> None:
     values = [_firing(rule)]
     if rule.fact == "data_gaps":
         values = [tuple(f"{s}: {g}" for s in SOURCE_NAMES) for g in GAPS] + [("partner_x: odd",)]
+    if rule.fact == "contradictions":  # (zh, en) per fact, as origination.verification words them
+        values = [(("年销售额：申报3,000,000元，发票核验1,200,000元（差异+150%，容差±20%）",
+                    "annual sales: declared 3,000,000 CNY, the invoices show 1,200,000 CNY "
+                    "(+150%, tolerance ±20%)"),)]  # fmt: skip
     for value in values:
         facts = dict.fromkeys(FACT_NAMES) | {rule.fact: value}
         hits = evaluate_table((rule,), facts)

@@ -38,6 +38,7 @@ from creditfactory.decisioning.policy import (
     DecisionPolicy,
     LimitRules,
     ScoreCap,
+    VerificationRules,
     load_policy,
 )
 from creditfactory.decisioning.rules import Rule, RuleHit, evaluate_table
@@ -50,6 +51,7 @@ __all__ = [
     "DecisionFacts",
     "DecisionInputs",
     "DecisionPolicy",
+    "VerificationRules",
     "DecisionRecord",
     "DecisioningError",
     "LimitRequest",

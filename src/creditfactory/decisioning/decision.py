@@ -86,7 +86,9 @@ class DecisionInputs:
 
     snapshot: the raw inputs (application, features, pulled data) as JSON-able values; only its
     digest goes into the record. score_reasons: the scorecard's reason codes. lpr_series: the
-    published LPR series to price on (None: the shipped one).
+    published LPR series to price on (None: the shipped one). verification: which facts were
+    verified (with source, record id, retrieval time) and which only declared
+    (origination.verification), copied into the record.
     """
 
     decision_id: str
@@ -99,6 +101,7 @@ class DecisionInputs:
     spec_digest: str
     snapshot: Mapping[str, Any]
     score_reasons: tuple[ReasonCode, ...] = ()
+    verification: Mapping[str, Any] = field(default_factory=dict)
     lpr_series: LPRSeries | None = None
 
 
@@ -126,6 +129,7 @@ class DecisionRecord:
     raroc: str | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
     decided_at: datetime | None = None
+    verification: Mapping[str, Any] = field(default_factory=dict)
     lpr: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,6 +155,7 @@ class DecisionRecord:
             "raroc": self.raroc,
             "versions": dict(self.versions),
             "decided_at": None if self.decided_at is None else self.decided_at.isoformat(),
+            "verification": dict(self.verification),
             "lpr": dict(self.lpr),
         }
 
@@ -185,14 +190,25 @@ def _price(inputs: DecisionInputs, policy: DecisionPolicy, sizing: LimitSizing) 
     return offer_rate(request, series=inputs.lpr_series)
 
 
+def _listed(hit: RuleHit) -> list[tuple[str, str]]:
+    """What a rule on a list fact names, as (zh, en): each data gap in words, or each
+    contradicted declaration (origination.verification words them)."""
+    if hit.rule.fact == "data_gaps":
+        return [gap_words(gap) for gap in hit.value]
+    if hit.rule.fact == "contradictions":
+        return [(zh, en) for zh, en in hit.value]
+    return []
+
+
 def rule_reasons(hits: list[RuleHit], kind: str) -> list[Reason]:
-    """The reasons of table hits: the rule's words; a data-gap rule lists each gap in words."""
+    """The reasons of table hits: the rule's words; a data-gap rule lists each gap in words, a
+    contradiction rule each contradicted declaration."""
     out = []
     for hit in hits:
         zh, en = hit.rule.reason_zh, hit.rule.reason_en
         value = list(hit.value) if isinstance(hit.value, tuple | list) else hit.value
-        if hit.rule.fact == "data_gaps":
-            words = [gap_words(gap) for gap in hit.value]
+        words = _listed(hit)
+        if words:
             zh = f"{zh}（{'；'.join(w[0] for w in words)}）"
             en = f"{en} ({'; '.join(w[1] for w in words)})"
         detail = {"rule": hit.rule.rule_id, "fact": hit.rule.fact, "value": value}
@@ -288,4 +304,5 @@ def _record(
         limit_binding=sizing.binding,
         **price,
         decided_at=inputs.decided_at,
+        verification=inputs.verification,
     )

@@ -25,7 +25,8 @@ class DecisionFacts:
     business_age_months: months since registration. dishonest_debtor / enforcement_cases:
     court lists. bureau_max_dpd: worst current delinquency (days). invoice_months: months with a
     valid sales invoice in the last 12. data_gaps: "source: reason" for every source that did not
-    answer. identity_flagged: a legacy identifier needs an officer.
+    answer. identity_flagged: a legacy identifier needs an officer. contradictions: a (zh, en)
+    sentence per declared fact that contradicts verified data beyond the policy's tolerance.
     """
 
     score: float
@@ -41,6 +42,7 @@ class DecisionFacts:
     invoice_months: int | None = None
     data_gaps: tuple[str, ...] = ()
     identity_flagged: bool = False
+    contradictions: tuple[tuple[str, str], ...] = ()
 
     def as_mapping(self, **derived: Any) -> dict[str, Any]:
         """The facts by name, plus derived ones (`DERIVED_FACTS`, default None)."""

@@ -9,10 +9,13 @@ decision records `version` and the document's sha256 (`digest`). Shape:
      "limits": {"product_max": "3000000", "inclusive_cap": "10000000",
                 "concentration_cap": "5000000", "minimum": "10000", "rounding_step": "1000",
                 "score_caps": [{"pd_below": 0.02, "cap": "3000000"}, …]},
-     "pricing": {"lgd": "0.45", "product": "sme_working_capital"}}
+     "pricing": {"lgd": "0.45", "product": "sme_working_capital"},
+     "verification": {"sales_tolerance": "0.20", "date_tolerance_days": 31}}
 
 rule = {"id", "fact", "op", "value", "zh", "en"} (see `rules.Rule`). Amounts are CNY decimal
 text. The 普惠 cap of 10 M CNY per borrower is DOMAIN.md §2.1 (金规〔2024〕11 号).
+`verification` (optional; these defaults when absent) holds how far a declared value may
+differ from the verified one before it counts as a contradiction (origination.verification).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ __all__ = [
     "DecisionPolicy",
     "LimitRules",
     "ScoreCap",
+    "VerificationRules",
     "load_policy",
 ]
 
@@ -67,6 +71,16 @@ class LimitRules:
 
 
 @dataclass(frozen=True, slots=True)
+class VerificationRules:
+    """Tolerances of declared against verified facts: declared annual sales within
+    ± `sales_tolerance` (fraction) of the invoices' sales; a declared registration date within
+    `date_tolerance_days` of the registry's."""
+
+    sales_tolerance: Decimal = Decimal("0.20")
+    date_tolerance_days: int = 31
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionPolicy:
     """One released policy version; `digest` is the sha256 of its canonical JSON."""
 
@@ -78,6 +92,7 @@ class DecisionPolicy:
     lgd: Decimal
     pricing_product: str
     digest: str
+    verification: VerificationRules = VerificationRules()
 
 
 def _get(doc: dict[str, Any], key: str, where: str) -> Any:
@@ -133,6 +148,23 @@ def _limits(doc: dict[str, Any]) -> LimitRules:
     )
 
 
+def _verification(doc: Any) -> VerificationRules:
+    if doc is None:
+        return VerificationRules()
+    try:
+        rules = VerificationRules(
+            Decimal(str(_get(doc, "sales_tolerance", "verification."))),
+            int(_get(doc, "date_tolerance_days", "verification.")),
+        )
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise PolicyInvalid(
+            "verification: sales_tolerance and date_tolerance_days are numbers"
+        ) from exc
+    if not (0 <= rules.sales_tolerance < 1 and rules.date_tolerance_days >= 0):
+        raise PolicyInvalid("verification.sales_tolerance: in [0, 1); date_tolerance_days ≥ 0")
+    return rules
+
+
 def load_policy(text: str) -> DecisionPolicy:
     """Parse a policy document (JSON text). raises PolicyInvalid naming the path."""
     try:
@@ -150,6 +182,7 @@ def load_policy(text: str) -> DecisionPolicy:
         lgd=Decimal(str(_get(pricing, "lgd", "pricing."))),
         pricing_product=str(_get(pricing, "product", "pricing.")),
         digest=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        verification=_verification(doc.get("verification")),
     )
 
 
@@ -167,4 +200,5 @@ BUNDLED_POLICIES: Final = {
 
 DEFAULT_POLICY: Final = BUNDLED_POLICIES["credit-policy-2026.1"]
 """The policy new decisions use (illustrative thresholds; see docs/credit-factory.md). 2026.1 adds
-R08: refer when the LPR priced on is stale (issue 12)."""
+R08: refer when the LPR priced on is stale, R09: refer when a declaration contradicts verified
+data (issue 12)."""

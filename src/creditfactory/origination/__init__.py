@@ -9,6 +9,8 @@ Modules:
 - `consent`: consent records, withdrawal and `ensure_consent` (PIPL, 征信业管理条例 Art 18).
 - `ports`: Protocols for invoices, tax grade, registry, court lists and bureau, and their records.
 - `consent_gate`: wrappers that check consent before any source is asked; `pull_external_data`.
+- `declared`: what an applicant may declare for the served spec, checked (422 naming the field).
+- `verification`: verified (with provenance) vs declared-only facts, and contradictions.
 - `working_capital`: 营运资金量 and 新增流动资金贷款额度 (DOMAIN.md §3.6).
 - `limit_estimate`: the indicative limit range (min of the caps; score-based cap injected).
 - `errors`: the context's error tree.

@@ -1,8 +1,8 @@
 """From an application and the pulled data to what scoring and the policy read (pure).
 
 `application_features` merges the features the applicant declared with the invoice features of
-the authorised VAT invoices (`scoring.build_invoice_features`, the same function training uses)
-and fills every feature the spec needs with None when unknown (a scorecard's missing bin).
+the authorised VAT invoices (`scoring.build_invoice_features`, the same function training uses;
+verified values take precedence over declared ones) and fills every feature the spec needs with None when unknown (a scorecard's missing bin).
 `decision_facts` turns the score and the `ExternalData` into `DecisionFacts`: tax grade,
 registry status and business age, court lists, bureau delinquency, invoice months, data gaps and
 identity flags. Source for the knock-out facts: issue 6 (rating or tax grade D, 失信被执行人,
@@ -56,12 +56,11 @@ def application_features(
     external: ExternalData,
     as_of: date,
 ) -> dict[str, FeatureValue]:
-    """Every feature of the spec: invoice features (when invoices were pulled), then declared
-    values (which win), else None."""
-    found: dict[str, FeatureValue] = {}
-    if external.invoices:
+    """Every feature of the spec: the invoice features when the invoice source answered (verified
+    values win over declared ones), else the declared value, else None."""
+    found: dict[str, FeatureValue] = dict(declared)
+    if external.invoices or "invoices" in external.provenance:
         found.update(build_invoice_features(scoring_invoices(external.invoices), as_of))
-    found.update(declared)
     return {name: found.get(name) for name in spec_features}
 
 
@@ -79,8 +78,10 @@ def decision_facts(
     external: ExternalData,
     as_of: date,
     asked: Collection[str],
+    contradictions: tuple[tuple[str, str], ...] = (),
 ) -> DecisionFacts:
-    """The facts the decision tables read; unknown ones stay None. `asked`: the sources pulled.
+    """The facts the decision tables read; unknown ones stay None. `asked`: the sources pulled;
+    `contradictions`: from `verification.verify`.
 
     Invoice months are known when the invoice source answered — an empty answer means "no
     invoices" (the K04 knock-out reads it); a gap means unknown (the R01 referral reads that).
@@ -108,6 +109,7 @@ def decision_facts(
         invoice_months=invoice_months(external.invoices, as_of) if invoices_known else None,
         data_gaps=tuple(f"{k}: {v}" for k, v in sorted(external.gaps.items())),
         identity_flagged=applicant.needs_review,
+        contradictions=contradictions,
     )
 
 

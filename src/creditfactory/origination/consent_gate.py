@@ -4,7 +4,9 @@
 on the next call) and raises `ConsentMissing` before the wrapped source is touched. `gate_sources`
 wraps all five ports of a `DataSources` bundle at once. `pull_external_data` asks every gated
 source and turns `ConsentMissing` and `SourceUnavailable` into referral reasons (values), so a
-slow or failing source never crashes the decision flow.
+slow or failing source never crashes the decision flow. Every source that answered gets a
+`Provenance` (its `SourceInfo` name and version from `DataSources.info`, the record's id, the
+time of the pull) so the decision can say which facts were verified, where and when.
 
 Source: DOMAIN.md §8 (PIPL Art 14/15/23/29, 征信业管理条例 Art 18); issue 6 ("no consent, no pull").
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Final, TypeVar, cast
 
 from creditfactory.kernel.clock import Clock
@@ -31,8 +34,10 @@ from creditfactory.origination.ports import (
     CourtRecord,
     InvoiceDirection,
     InvoiceSource,
+    Provenance,
     RegistryRecord,
     RegistrySource,
+    SourceInfo,
     TaxGradeRecord,
     TaxGradeSource,
     VATInvoice,
@@ -63,6 +68,11 @@ class ConsentGate:
     def purpose(self) -> ConsentPurpose:
         """The purpose every pull through this gate is made for."""
         return self._purpose
+
+    @property
+    def clock(self) -> Clock:
+        """The clock consents are checked (and pulls stamped) against."""
+        return self._clock
 
     def check(self, subject_id: str, category: DataCategory) -> Consent:
         """The active consent. raises ConsentMissing when there is none."""
@@ -119,13 +129,15 @@ class _GatedBureau:
 
 @dataclass(frozen=True, slots=True)
 class DataSources:
-    """The five ports; a source left None is not used (its data counts as a gap)."""
+    """The five ports; a source left None is not used (its data counts as a gap). `info`: what
+    each wired port is (by port name), quoted in the provenance of the facts it verifies."""
 
     invoices: InvoiceSource | None = None
     tax_grade: TaxGradeSource | None = None
     registry: RegistrySource | None = None
     courts: CourtListSource | None = None
     bureau: BureauSource | None = None
+    info: Mapping[str, SourceInfo] = field(default_factory=dict)
 
 
 def gate_sources(sources: DataSources, gate: ConsentGate) -> DataSources:
@@ -136,6 +148,7 @@ def gate_sources(sources: DataSources, gate: ConsentGate) -> DataSources:
         registry=_GatedRegistry(sources.registry, gate) if sources.registry else None,
         courts=_GatedCourts(sources.courts, gate) if sources.courts else None,
         bureau=_GatedBureau(sources.bureau, gate) if sources.bureau else None,
+        info=sources.info,
     )
 
 
@@ -150,6 +163,7 @@ class ExternalData:
     courts: CourtRecord | None = None
     bureau: BureauReport | None = None
     gaps: Mapping[str, str] = field(default_factory=dict)
+    provenance: Mapping[str, Provenance] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -187,6 +201,19 @@ def _calls(sources: DataSources, subject_id: str) -> dict[str, Callable[[], obje
     }
 
 
+def _record_id(name: str, answer: object) -> str | None:
+    """The id of what a source returned: the invoices' 企业代号 and count, else the record's
+    own `record_id` (None when the source knew nothing)."""
+    if name == "invoices":
+        rows = cast("Sequence[VATInvoice]", answer or ())
+        return f"{rows[0].enterprise_code}: {len(rows)} invoices" if rows else None
+    return getattr(answer, "record_id", None)
+
+
+def _stamp(info: SourceInfo, name: str, answer: object, at: datetime) -> Provenance:
+    return Provenance(info.name, info.version, _record_id(name, answer), at)
+
+
 def pull_external_data(
     sources: DataSources,
     gate: ConsentGate,
@@ -203,6 +230,12 @@ def pull_external_data(
     asked = set(wanted)
     gaps: dict[str, str] = {}
     got = {name: _ask(name, calls[name], gaps) for name in SOURCE_NAMES if name in asked}
+    at = gate.clock.now()
+    provenance: dict[str, Provenance] = {
+        name: _stamp(sources.info.get(name, SourceInfo(name, "")), name, answer, at)
+        for name, answer in got.items()
+        if name not in gaps
+    }
     return ExternalData(
         invoices=cast("Sequence[VATInvoice] | None", got.get("invoices")) or (),
         tax_grade=cast("TaxGradeRecord | None", got.get("tax_grade")),
@@ -210,4 +243,5 @@ def pull_external_data(
         courts=cast("CourtRecord | None", got.get("courts")),
         bureau=cast("BureauReport | None", got.get("bureau")),
         gaps=gaps,
+        provenance=provenance,
     )

@@ -31,6 +31,7 @@ __all__ = [
     "normalise_identifier",
     "parse_resident_id",
     "parse_uscc",
+    "resident_id_check_character",
     "uscc_check_character",
 ]
 
@@ -182,7 +183,8 @@ def parse_uscc(raw: str, field: str = "uscc", allow_flagged: bool = True) -> Ide
     return result
 
 
-def _resident_id_check_char(first17: str) -> str:
+def resident_id_check_character(first17: str) -> str:
+    """GB 11643-1999 check character of the first 17 digits: "10X98765432"[Σ d_i × w_i mod 11]."""
     total = sum(int(d) * w for d, w in zip(first17, RESIDENT_ID_WEIGHTS, strict=True))
     return RESIDENT_ID_CHECK[total % 11]
 
@@ -228,7 +230,7 @@ def check_resident_id(
         return IdentityCheck(number, CheckStatus.INVALID, "length")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return IdentityCheck(number, CheckStatus.INVALID, "format")
-    if number[17] != _resident_id_check_char(number[:17]):
+    if number[17] != resident_id_check_character(number[:17]):
         return IdentityCheck(number, CheckStatus.INVALID, "check_digit")
     born = _birth_date(number[6:14])
     if born is None:

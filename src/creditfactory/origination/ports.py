@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Final, Protocol
 
@@ -35,9 +35,11 @@ __all__ = [
     "InvoiceDirection",
     "InvoiceSource",
     "InvoiceStatus",
+    "Provenance",
     "RegistryRecord",
     "RegistrySource",
     "RegistryStatus",
+    "SourceInfo",
     "SourceUnavailable",
     "TaxGrade",
     "TaxGradeRecord",
@@ -92,11 +94,15 @@ class TaxGrade(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class TaxGradeRecord:
-    """The latest published tax-credit grade of a subject and the assessment year."""
+    """The latest published tax-credit grade of a subject and the assessment year; `tax_paid`:
+    (year, tax paid that year) pairs, oldest first, when the source gives them; `record_id`:
+    the source's id of the record."""
 
     subject_id: str
     grade: TaxGrade
     year: int
+    tax_paid: tuple[tuple[int, Money], ...] = ()
+    record_id: str | None = None
 
 
 class RegistryStatus(str, Enum):
@@ -110,23 +116,29 @@ class RegistryStatus(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class RegistryRecord:
-    """Business registration facts. registered_capital may be None (个体工商户 have none)."""
+    """Business registration facts. registered_capital may be None (个体工商户 have none);
+    legal_representative: the 法定代表人 / 经营者 as the registry publishes it (masked here)."""
 
     subject_id: str
     name: str
     status: RegistryStatus
     established_date: date
     registered_capital: Money | None = None
+    legal_representative: str | None = None
+    record_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CourtRecord:
-    """Court-list facts: 失信被执行人, count of open 被执行人 cases, 限制高消费."""
+    """Court-list facts: 失信被执行人, count of open 被执行人 cases, 限制高消费, and judgments
+    in the last five years in which the subject was the defendant (裁判文书, 被告)."""
 
     subject_id: str
     dishonest_debtor: bool
     enforcement_cases: int
     consumption_restricted: bool
+    judgments_as_defendant: int = 0
+    record_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +151,31 @@ class BureauReport:
     overdue_accounts: int
     outstanding_debt: Money
     inquiries_6m: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What a wired source is: a name people read ("工商登记 fixture (synthetic)") and the
+    version of its data ("cn-records 2020.1"), set where the source is wired."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a verified fact came from: the source, its data version, the record's id (None
+    when the source knows nothing of the subject) and when it was retrieved (UTC)."""
+
+    source: str
+    version: str
+    record_id: str | None
+    retrieved_at: datetime
+
+    def to_dict(self) -> dict[str, str | None]:
+        """JSON-ready form (ISO 8601 time)."""
+        return {"source": self.source, "version": self.version, "record_id": self.record_id,
+                "retrieved_at": self.retrieved_at.isoformat()}  # fmt: skip
 
 
 class InvoiceSource(Protocol):

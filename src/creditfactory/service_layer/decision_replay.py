@@ -74,7 +74,8 @@ def _inputs(record: dict[str, Any], snapshot: dict[str, Any], replay: dict[str, 
     scored = score(spec, snapshot["features"], term_months=replay["term_months"])
     facts = dict(replay["facts"])
     facts.update(score=scored.score, pd_12m=scored.pd_12m, grade=scored.grade,
-                 data_gaps=tuple(facts["data_gaps"]))  # fmt: skip
+                 data_gaps=tuple(facts["data_gaps"]),
+                 contradictions=tuple(tuple(c) for c in facts.get("contradictions", ())))  # fmt: skip
     lim = replay["limit"]
     return DecisionInputs(
         decision_id=record["decision_id"],
@@ -93,6 +94,7 @@ def _inputs(record: dict[str, Any], snapshot: dict[str, Any], replay: dict[str, 
         spec_digest=record["spec_digest"],
         snapshot=snapshot,
         score_reasons=scored.reasons,
+        verification=snapshot.get("verification", {}),
         lpr_series=_series(replay.get("lpr_series")),
     )
 

@@ -41,6 +41,7 @@ from creditfactory.origination import (
     estimate_limit,
 )
 from creditfactory.origination.application import application_features, decision_facts
+from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.scoring.reason_text import actionable, advice_text
 from creditfactory.scoring.runtime import DEFAULT_MAX_REASONS
@@ -134,11 +135,12 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     now = deps.clock.now()
     as_of = now.date()
     applicant = build_applicant(cmd, as_of, deps)
+    wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
+    check_declared(cmd.declared, declared_schema(deps.spec, wanted), as_of)
     subject = applicant.subject_id
     if cmd.consent is not None:
         token = f"{cmd.channel_id}|{cmd.request_id}"
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
-    wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec.features, cmd.declared, external, as_of)
     scored = score(

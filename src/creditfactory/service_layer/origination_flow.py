@@ -1,10 +1,11 @@
 """The "310" application flow: submit → pull (with consent) → score → decide → offer → accept
 → contract → disburse, one transaction from the claim of the idempotency key to the ledger.
 
-`submit_application` validates the applicant (422 on a bad USCC / ID / amount / term), records
-the consent it carries, pulls the configured sources through the consent gate (a failing source
-becomes a data gap, never an error), scores with the frozen spec, decides with the versioned
-policy, and — for an approval with `auto_accept` — books and disburses the loan. The unique
+`submit_application` validates the applicant (422 on a bad USCC / ID / amount / term) and the
+declared facts against the served spec (422 `declared.<name>`), records the consent it carries,
+pulls the configured sources through the consent gate (a failing source becomes a data gap, never
+an error), records which facts were verified and which only declared (`verification`), scores
+with the frozen spec, decides with the versioned policy, and — for an approval with `auto_accept` — books and disburses the loan. The unique
 (channel, idempotency key) makes concurrent duplicates produce one application and one loan;
 every retry returns the first response. Audit leaves are appended in the same transaction.
 """
@@ -46,6 +47,8 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.consent_gate import DataSources
+from creditfactory.origination.declared import check_declared, declared_schema
+from creditfactory.origination.verification import verify
 from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.service_layer.factory_ports import (
@@ -236,9 +239,11 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     as_of = now.date()
     applicant = build_applicant(cmd, as_of, deps)
     amount = _amount(cmd, deps)
+    wanted = configured_sources(deps.sources)
+    schema = declared_schema(deps.spec, wanted)
+    check_declared(cmd.declared, schema, as_of)
     body = _request_body(cmd)
     request_digest = digest(body)
-    wanted = configured_sources(deps.sources)
     # A retry is answered before consent or pulls happen. With neither to do, the claim below
     # answers it instead (DuplicateSubmission → replay), which saves a transaction per request.
     if cmd.consent is not None or wanted:
@@ -252,15 +257,18 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec.features, cmd.declared, external, as_of)
     scored = score(deps.spec, features, term_months=cmd.term_months)
+    verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     case = _Case(
         cmd=cmd,
         row=_application_row(
             deps.ids.new("app"), cmd, applicant, amount, request_digest, now, deps
         ),
         amount=amount,
-        facts=decision_facts(scored, applicant, external, as_of, wanted),
+        facts=decision_facts(
+            scored, applicant, external, as_of, wanted, verification.contradictions
+        ),
         scored=scored,
-        snapshot=_snapshot(body, features, external),
+        snapshot=_snapshot(body, features, external, verification.to_dict()),
         external=external,
         now=now,
     )
@@ -336,6 +344,7 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
         spec_digest=deps.spec_digest,
         snapshot=case.snapshot,
         score_reasons=case.scored.reasons,
+        verification=case.snapshot["verification"],
         lpr_series=deps.lpr_series,
     )
     decision = decide(inputs, deps.policy)
@@ -444,7 +453,10 @@ def _application_row(
 
 
 def _snapshot(
-    body: Mapping[str, Any], features: Mapping[str, Any], external: ExternalData
+    body: Mapping[str, Any],
+    features: Mapping[str, Any],
+    external: ExternalData,
+    verification: Mapping[str, Any],
 ) -> dict[str, Any]:
     return {
         "request": dict(body),
@@ -457,6 +469,7 @@ def _snapshot(
             "bureau": None if external.bureau is None else external.bureau.max_days_past_due,
             "gaps": dict(external.gaps),
         },
+        "verification": dict(verification),
     }
 
 
@@ -486,6 +499,7 @@ def replay_inputs(inputs: DecisionInputs) -> dict[str, Any]:
     re-scores the snapshot's features and rebuilds these."""
     facts = asdict(inputs.facts)
     facts["data_gaps"] = list(inputs.facts.data_gaps)
+    facts["contradictions"] = [list(c) for c in inputs.facts.contradictions]
     req = inputs.limit
     series = (inputs.lpr_series or default_lpr_series()).excerpt(inputs.as_of)
     return {

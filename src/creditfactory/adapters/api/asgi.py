@@ -3,8 +3,9 @@
 Reads `config.Settings` (CREDITFACTORY_*) through bootstrap, plus the serving inputs:
 - CREDITFACTORY_MODEL_SPEC: the frozen scorecard spec (default `<var_dir>/model/spec.json`);
 - CREDITFACTORY_AS_OF: optional YYYY-MM-DD — the clock starts there (demos on past data);
-- CREDITFACTORY_INVOICES_DIR: optional CUMCM-layout directory served as the invoice source,
-  each 企业代号 E<n> under the demo USCC `origination.application.demo_uscc(n)`;
+- the data sources (`adapters.gateways.wiring.data_sources`): CREDITFACTORY_DATA_SOURCES,
+  _INVOICES_DIR, _INVOICE_SUBJECTS, _REGISTRY_RECORDS, _COURT_RECORDS, _TAX_RECORDS (config.py;
+  in development the bundled invoices and fixtures unless set);
 - CREDITFACTORY_BOOTSTRAP_API_KEY / _CHANNEL: optional key registered at start (its hash);
 - CREDITFACTORY_FOLLOW_PUBLICATIONS_S: how often each worker looks for a spec or policy
   published since it started and switches to it (default 10 seconds; 0 never).
@@ -20,31 +21,29 @@ connection (measured: 44 ms → 0.5 ms per request with 2 workers).
 from __future__ import annotations
 
 import asyncio
-import csv
 import gc
 import json
 import os
 import socket
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from fastapi import FastAPI
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from creditfactory.adapters.api.main import create_app
-from creditfactory.adapters.gateways import CsvInvoiceSource, StdnumRegionRegistry, cumcm_files
+from creditfactory.adapters.gateways import StdnumRegionRegistry
+from creditfactory.adapters.gateways.wiring import data_sources
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.adapters.storage.sqlite_writer import checkpoint_in_background
 from creditfactory.bootstrap import bootstrap
 from creditfactory.config import Settings
 from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.ids import RandomIds
-from creditfactory.origination import DataSources
-from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.rates_flow import published_series
 
-__all__ = ["NoDelayHTTPProtocol", "ShiftedClock", "create_from_env", "invoice_source"]
+__all__ = ["NoDelayHTTPProtocol", "ShiftedClock", "create_from_env"]
 
 
 class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
@@ -69,16 +68,6 @@ class ShiftedClock:
         return datetime.now(UTC) + self._offset
 
 
-def invoice_source(directory: Path) -> CsvInvoiceSource:
-    """The unrated CUMCM firms' invoices, keyed by their demo USCC."""
-    with (directory / "enterprises_without_credit_record.csv").open(encoding="utf-8-sig") as f:
-        firms = [row["企业代号"] for row in csv.DictReader(f)]
-    aliases = {demo_uscc(int(code[1:])): code for code in firms}
-    source = CsvInvoiceSource(cumcm_files(directory, "no_credit_history"), aliases=aliases)
-    source.invoices(next(iter(aliases)))  # read the files once, before serving
-    return source
-
-
 def create_from_env() -> FastAPI:
     """The API app wired from the environment (module docstring)."""
     settings = Settings()
@@ -87,7 +76,6 @@ def create_from_env() -> FastAPI:
     wired = bootstrap(settings, clock=clock)
     checkpoint_in_background(wired.engine)
     text = settings.spec_path.read_text(encoding="utf-8")
-    invoices = os.environ.get("CREDITFACTORY_INVOICES_DIR")
     deps = FactoryDeps(
         uow=lambda: FactoryUnitOfWork(wired.engine, wired.clock),
         read=reader_for(wired.engine, wired.clock),
@@ -95,9 +83,10 @@ def create_from_env() -> FastAPI:
         spec_digest=json.loads(text)["sha256"],
         clock=wired.clock,
         ids=RandomIds(),
-        sources=DataSources(invoices=invoice_source(Path(invoices)) if invoices else None),
+        sources=data_sources(settings),
         regions=StdnumRegionRegistry(),
     )
+    deps.lpr_series = published_series(deps)  # the shipped series + published LPR fixings
     follow = settings.follow_publications_s
     app = create_app(
         deps, wired.engine, settings.secret_key, follow_publications_every_s=follow or None

@@ -1,9 +1,10 @@
 """The Chinese thin-file flow of `creditfactory demo` on CUMCM 2020 C (part of the default run).
 
 The scorecard is trained on the 123 rated firms (附件1) from their invoice features. The 302
-unrated firms (附件2) apply over HTTP as enterprises (a synthetic valid USCC stands in for each
-企业代号), each with a consent for invoices; the API pulls their own invoices from the CSV files
-(`CsvInvoiceSource`, through the consent gate), scores, decides and offers (no auto-accept).
+unrated firms (附件2) apply over HTTP with the synthetic USCC, applicant type and declarations of
+data/fixtures/cn_records/firms.csv, each with a consent for invoices, registry, courts and tax;
+the API pulls their own invoices (`CsvInvoiceSource`) and the fixture records through the
+consent gate, verifies the declarations, scores, decides and offers (no auto-accept).
 Amount requested: 1,000,000 CNY per firm, 12 months; the policy sizes the limit. As-of date:
 2020-01-01 (the data end).
 
@@ -18,6 +19,7 @@ firm's amount and why, zh + en) and `.csv`.
 from __future__ import annotations
 
 import csv
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,10 +39,10 @@ from creditfactory.adapters.batch.allocation_solver import (
     solve,
 )
 from creditfactory.adapters.cli.allocation_report import shadow_text, write_report
-from creditfactory.config import Settings
+from creditfactory.adapters.gateways.cn_fixtures import CONSENT_CATEGORIES, FirmFixture, read_firms
+from creditfactory.config import CN_RECORDS, Settings
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
-from creditfactory.origination.application import demo_uscc
 from creditfactory.pricing.allocation import (
     Candidate,
     FirmAllocation,
@@ -81,16 +83,23 @@ def _firms(directory: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@functools.cache
+def _fixtures() -> dict[str, FirmFixture]:
+    """Each firm's applicant identity and declarations (data/fixtures/cn_records/firms.csv)."""
+    return {f.firm_id: f for f in read_firms(CN_RECORDS / "firms.csv")}
+
+
 def _apply(
     client: httpx.Client, key: str, firm: dict[str, str], amount: str, auto: bool
 ) -> dict[str, Any]:
-    uscc = demo_uscc(int(firm["企业代号"][1:]))
+    who = _fixtures()[firm["企业代号"]]
     body = {
-        "applicant": {"applicant_type": "enterprise", "name": firm["企业名称"], "uscc": uscc},
+        "applicant": who.applicant(),
         "amount": amount,
         "term_months": 12,
         "auto_accept": auto,
-        "consent": {"categories": ["invoices"], "version": "auth-2024-01"},
+        "declared": who.declared(),
+        "consent": {"categories": list(CONSENT_CATEGORIES), "version": "auth-2024-01"},
     }
     headers = {"X-API-Key": key, "Idempotency-Key": f"cumcm-{firm['企业代号']}-{amount}"}
     response = client.post("/api/v1/applications", json=body, headers=headers)

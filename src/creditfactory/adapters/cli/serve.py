@@ -39,6 +39,7 @@ import uvicorn
 from pydantic import ValidationError as SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
+from creditfactory.adapters.gateways.wiring import source_files
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.config import Settings
@@ -77,6 +78,7 @@ def _settings() -> Settings:
             "CREDITFACTORY_MODEL_SPEC",
             f"no scorecard spec at {settings.spec_path} (`make demo` trains one)",
         )
+    source_files(settings)  # a configured data-source file that is missing: exit 2 here
     return settings
 
 

@@ -3,10 +3,12 @@
 Wire shapes (amounts are decimal strings in CNY; dates ISO `YYYY-MM-DD`):
 - invoice: {"enterprise_code", "invoice_number", "issue_date", "counterparty_code",
   "direction": "input"|"output", "amount", "tax_amount", "total_amount", "status": "valid"|"void"}
-- tax grade: {"grade": "A"|"B"|"M"|"C"|"D", "year": 2024}
+- tax grade: {"grade": "A"|"B"|"M"|"C"|"D", "year": 2024, optional "tax_paid": {"2023": "1234.56"}}
 - registry: {"name", "status": "active"|"abnormal"|"revoked"|"deregistered",
-  "established_date", "registered_capital": "1000000.00" | null}
-- courts: {"dishonest_debtor": bool, "enforcement_cases": int, "consumption_restricted": bool}
+  "established_date", "registered_capital": "1000000.00" | null, optional "legal_representative"}
+- courts: {"dishonest_debtor": bool, "enforcement_cases": int, "consumption_restricted": bool,
+  optional "judgments_as_defendant": int}
+- every record but the invoice may carry an optional "record_id" (the source's id).
 - bureau: {"max_days_past_due": int, "overdue_accounts": int, "outstanding_debt", "inquiries_6m"}
 
 Every `*_from_json` raises `MalformedRecord` (a ValueError) when a field is missing or has the
@@ -132,9 +134,27 @@ def invoice_to_json(invoice: VATInvoice) -> dict[str, str]:
     }
 
 
+def _optional(data: Any, name: str, parse: Any) -> Any:
+    """`parse(data, name)` when the key is present and not null, else None."""
+    return parse(data, name) if isinstance(data, dict) and data.get(name) is not None else None
+
+
+def _tax_paid(data: Any, name: str) -> tuple[tuple[int, Money], ...]:
+    raw = _field(data, name)
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and k.isdigit() for k in raw):
+        raise MalformedRecord(f"{name}: expected {{year: amount}}")
+    return tuple((int(year), _money(raw, year)) for year in sorted(raw))
+
+
 def tax_grade_from_json(subject_id: str, data: Any) -> TaxGradeRecord:
     """A tax grade record."""
-    return TaxGradeRecord(subject_id, _enum(TaxGrade, data, "grade"), _int(data, "year"))
+    return TaxGradeRecord(
+        subject_id,
+        _enum(TaxGrade, data, "grade"),
+        _int(data, "year"),
+        _optional(data, "tax_paid", _tax_paid) or (),
+        _optional(data, "record_id", _str),
+    )
 
 
 def registry_from_json(subject_id: str, data: Any) -> RegistryRecord:
@@ -148,6 +168,8 @@ def registry_from_json(subject_id: str, data: Any) -> RegistryRecord:
         _enum(RegistryStatus, data, "status"),
         _date(data, "established_date"),
         capital,
+        _optional(data, "legal_representative", _str),
+        _optional(data, "record_id", _str),
     )
 
 
@@ -158,6 +180,8 @@ def courts_from_json(subject_id: str, data: Any) -> CourtRecord:
         _bool(data, "dishonest_debtor"),
         _int(data, "enforcement_cases"),
         _bool(data, "consumption_restricted"),
+        _optional(data, "judgments_as_defendant", _int) or 0,
+        _optional(data, "record_id", _str),
     )
 
 

@@ -1,0 +1,139 @@
+"""What an applicant may declare, checked against the served model (pure).
+
+The `declared` facts of an application are the characteristics of the served scorecard spec
+(`ScorecardSpec.features`) plus three documented facts the model does not score but a wired
+source verifies (`DOCUMENTED_FACTS`): 年销售额 `annual_sales` (invoices), 成立日期
+`established_date` (registry) and 作为被告的诉讼及被执行案件数 `lawsuits_as_defendant` (courts).
+
+`declared_schema(spec, wired)` lists them with their kind — ``numeric`` (JSON numbers only; no
+"12" text, no true/false), ``categorical`` (text or an integer code, per the spec's bins) or
+``date`` (``YYYY-MM-DD`` text) — and whether each is required: a model characteristic is
+required unless a wired source computes it (the invoice features when invoices are wired).
+`check_declared` raises `InvalidField` naming ``declared.<name>`` for an unknown fact, a wrong
+type or a required one missing (null counts as missing), in that order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from creditfactory.origination.errors import InvalidField
+from creditfactory.scoring import ScorecardSpec
+from creditfactory.scoring.features import INVOICE_FEATURES
+
+__all__ = [
+    "DOCUMENTED_FACTS",
+    "DeclaredFact",
+    "check_declared",
+    "declared_schema",
+    "verifying_source",
+]
+
+NUMERIC, CATEGORICAL, DATE = "numeric", "categorical", "date"
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredFact:
+    """One fact an applicant may declare: `kind` numeric / categorical / date, labels in both
+    languages, the source port that verifies it (None: declared only) and whether it is
+    required for the served model."""
+
+    name: str
+    kind: str
+    zh: str
+    en: str
+    verified_by: str | None = None
+    required: bool = False
+
+
+DOCUMENTED_FACTS: Final = (
+    DeclaredFact("annual_sales", NUMERIC, "年销售额（元，不含税）", "annual sales (CNY, excl. VAT)",
+                 "invoices"),
+    DeclaredFact("established_date", DATE, "成立日期", "date of registration", "registry"),
+    DeclaredFact("lawsuits_as_defendant", NUMERIC, "作为被告的诉讼及被执行案件数",
+                 "lawsuits and enforcement cases as defendant", "courts"),
+)  # fmt: skip
+"""Declared facts outside the model, each verified by a source (docs/origination.md §7)."""
+
+
+def verifying_source(feature: str) -> str | None:
+    """The source port that computes a model characteristic: "invoices" for the invoice
+    features (`scoring.features.INVOICE_FEATURES`), else None."""
+    return "invoices" if feature in INVOICE_FEATURES else None
+
+
+def _kind(spec: ScorecardSpec, feature: str) -> str:
+    for ch in spec.characteristics:
+        if ch.feature == feature:
+            return CATEGORICAL if ch.dtype == "categorical" else NUMERIC
+    return NUMERIC  # raw logistic terms and tree features are numeric
+
+
+def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, DeclaredFact]:
+    """Every fact that may be declared, by name: the spec's characteristics (required unless a
+    source in `wired` computes them), then `DOCUMENTED_FACTS` (never required)."""
+    schema: dict[str, DeclaredFact] = {}
+    for feature in spec.features:
+        source = verifying_source(feature)
+        schema[feature] = DeclaredFact(
+            feature, _kind(spec, feature), spec.label(feature, "zh"), spec.label(feature, "en"),
+            source, required=source is None or source not in wired,
+        )  # fmt: skip
+    for fact in DOCUMENTED_FACTS:
+        schema.setdefault(fact.name, fact)
+    return schema
+
+
+def _type_error(fact: DeclaredFact, value: object) -> str | None:
+    """Why `value` does not fit `fact.kind`, or None."""
+    if fact.kind == NUMERIC:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "must be a number (JSON number, not text)"
+        if not math.isfinite(value):
+            return "must be a finite number"
+        if fact.name in ("annual_sales", "lawsuits_as_defendant") and value < 0:
+            return "must not be negative"
+        if fact.name == "lawsuits_as_defendant" and not isinstance(value, int):
+            return "must be a whole number"
+        return None
+    if fact.kind == CATEGORICAL:
+        ok = isinstance(value, str | int) and not isinstance(value, bool)
+        return None if ok else "must be a category (text or an integer code)"
+    if not isinstance(value, str):
+        return "must be a date YYYY-MM-DD"
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return "must be a real calendar date YYYY-MM-DD"
+    return None
+
+
+def check_declared(
+    declared: Mapping[str, object], schema: Mapping[str, DeclaredFact], as_of: date
+) -> None:
+    """Check `declared` against `schema` (module docstring). raises InvalidField naming
+    ``declared.<name>``: unknown facts first, then wrong types, then missing required ones."""
+    for name in sorted(declared):
+        if name not in schema:
+            raise InvalidField(
+                f"declared.{name}",
+                "not a characteristic of the served model nor a documented declared fact "
+                f"(expected one of: {', '.join(schema)})",
+            )
+    for name in sorted(declared):
+        value = declared[name]
+        problem = None if value is None else _type_error(schema[name], value)
+        if problem is None and schema[name].kind == DATE and isinstance(value, str):
+            problem = "must not be after today" if date.fromisoformat(value) > as_of else None
+        if problem is not None:
+            raise InvalidField(f"declared.{name}", problem)
+    for fact in schema.values():
+        if fact.required and declared.get(fact.name) is None:
+            raise InvalidField(
+                f"declared.{fact.name}",
+                f"required: the served model scores {fact.en} and no wired source verifies it",
+            )

@@ -1,0 +1,209 @@
+"""Verified and declared facts of one application, and the contradictions between them (pure).
+
+`verify(declared, external, features, as_of, rules)` lists:
+
+- verified facts: what a source returned (`ExternalData`), each with its `Provenance` (source,
+  data version, record id, retrieval time) and, when the applicant declared the same fact, the
+  declared value and whether it contradicts;
+- declared-only facts: what the applicant declared and no source verified;
+- contradictions: a declared value that differs from the verified one beyond the policy's
+  tolerance (`decisioning.VerificationRules`): 年销售额 against the valid sales invoices of the
+  last 12 months (± `sales_tolerance`), 成立日期 against the registry (± `date_tolerance_days`),
+  作为被告的诉讼及被执行案件数 against the court records (declaring fewer than recorded).
+
+Each contradiction is a (zh, en) sentence naming the fact in words; the policy's rule on the
+`contradictions` fact turns them into a reason. Values are JSON-ready (amounts and dates as
+text). Labels: `declared.DOCUMENTED_FACTS`, the spec's labels, `scoring.INVOICE_FEATURES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+from creditfactory.decisioning import VerificationRules
+from creditfactory.origination.consent_gate import ExternalData
+from creditfactory.origination.declared import DeclaredFact
+from creditfactory.origination.limit_estimate import annual_invoice_revenue, invoice_months
+from creditfactory.scoring.features import INVOICE_FEATURES
+
+__all__ = ["FACT_LABELS", "Verification", "verify"]
+
+FACT_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "annual_sales": ("年销售额（元，不含税）", "annual sales (CNY, excl. VAT)"),
+    "invoice_months": ("近12个月有销项发票的月份数", "months with sales invoices in the last 12"),
+    "registered": ("工商登记记录", "business registration on record"),
+    "registry_status": ("登记状态", "registration status"),
+    "established_date": ("成立日期", "date of registration"),
+    "registered_capital": ("注册资本（元）", "registered capital (CNY)"),
+    "legal_representative": ("法定代表人", "legal representative"),
+    "dishonest_debtor": ("失信被执行人", "listed as a dishonest judgment debtor"),
+    "enforcement_cases": ("未结被执行案件数", "open enforcement cases"),
+    "consumption_restricted": ("限制高消费", "consumption restriction order"),
+    "judgments_as_defendant": ("近五年作为被告的判决数", "judgments as defendant, last 5 years"),
+    "tax_grade": ("纳税信用等级", "tax credit grade"),
+    "tax_paid_last_year": ("上年纳税额（元）", "tax paid in the last year (CNY)"),
+    "bureau_max_dpd": ("征信当前最长逾期天数", "worst current delinquency (days)"),
+    "bureau_outstanding_debt": ("征信未结清债务（元）", "outstanding debt on the credit report"),
+}
+"""Verified fact name → (zh, en) label."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The facts of one application: verified (with provenance), declared only, and the
+    contradictions as (zh, en) sentences."""
+
+    verified: tuple[dict[str, Any], ...] = ()
+    declared_only: tuple[dict[str, Any], ...] = ()
+    contradictions: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (what the decision record stores under "verification")."""
+        return {
+            "verified": [dict(v) for v in self.verified],
+            "declared_only": [dict(d) for d in self.declared_only],
+            "contradictions": [{"zh": zh, "en": en} for zh, en in self.contradictions],
+        }
+
+
+@dataclass
+class _Facts:
+    """Verified values by port name: fact name → JSON-ready value."""
+
+    by_source: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, source: str, **values: Any) -> None:
+        self.by_source.setdefault(source, {}).update(values)
+
+
+def _text(amount: Any) -> str | None:
+    return None if amount is None else str(amount.rounded().amount)
+
+
+def _gathered(external: ExternalData, features: Mapping[str, Any], as_of: date) -> _Facts:
+    facts = _Facts()
+    if "invoices" in external.provenance:
+        facts.add("invoices", annual_sales=_text(annual_invoice_revenue(external.invoices, as_of)),
+                  invoice_months=invoice_months(external.invoices, as_of))  # fmt: skip
+        facts.add("invoices", **{k: v for k, v in features.items() if k in INVOICE_FEATURES})
+    reg = external.registry
+    if "registry" in external.provenance:
+        facts.add("registry", registered=reg is not None)
+    if reg is not None:
+        facts.add("registry", registry_status=reg.status.value,
+                  established_date=reg.established_date.isoformat(),
+                  registered_capital=_text(reg.registered_capital),
+                  legal_representative=reg.legal_representative)  # fmt: skip
+    if (c := external.courts) is not None:
+        facts.add("courts", dishonest_debtor=c.dishonest_debtor,
+                  enforcement_cases=c.enforcement_cases,
+                  consumption_restricted=c.consumption_restricted,
+                  judgments_as_defendant=c.judgments_as_defendant)  # fmt: skip
+    if (t := external.tax_grade) is not None:
+        facts.add("tax_grade", tax_grade=f"{t.grade.value} ({t.year})",
+                  tax_paid_last_year=_text(t.tax_paid[-1][1]) if t.tax_paid else None)  # fmt: skip
+    if (b := external.bureau) is not None:
+        facts.add("bureau", bureau_max_dpd=b.max_days_past_due,
+                  bureau_outstanding_debt=_text(b.outstanding_debt))  # fmt: skip
+    return facts
+
+
+def _percent(x: Decimal) -> str:
+    return f"{x * 100:+.0f}%"
+
+
+def _sales(declared: Any, verified: str, rules: VerificationRules) -> tuple[str, str] | None:
+    said, seen = Decimal(repr(declared)), Decimal(verified)
+    if seen == 0:
+        off = said > 0
+        gap = "—"
+    else:
+        off = abs(said - seen) > rules.sales_tolerance * seen
+        gap = _percent((said - seen) / seen)
+    if not off:
+        return None
+    tol = f"±{rules.sales_tolerance * 100:.0f}%"
+    return (
+        f"年销售额：申报{said:,.0f}元，发票核验{seen:,.0f}元（差异{gap}，容差{tol}）",
+        f"annual sales: declared {said:,.0f} CNY, the invoices show {seen:,.0f} CNY "
+        f"({gap}, tolerance {tol})",
+    )
+
+
+def _established(declared: Any, verified: str, rules: VerificationRules) -> tuple[str, str] | None:
+    said, seen = date.fromisoformat(declared), date.fromisoformat(verified)
+    if abs((said - seen).days) <= rules.date_tolerance_days:
+        return None
+    return (
+        f"成立日期：申报{said.isoformat()}，工商登记为{seen.isoformat()}",
+        f"date of registration: declared {said.isoformat()}, the business registry says "
+        f"{seen.isoformat()}",
+    )
+
+
+def _lawsuits(declared: Any, courts: Mapping[str, Any]) -> tuple[str, str] | None:
+    seen = int(courts["judgments_as_defendant"]) + int(courts["enforcement_cases"])
+    if int(declared) >= seen:
+        return None
+    return (
+        f"作为被告的诉讼及被执行案件：申报{int(declared)}件，司法记录{seen}件",
+        f"lawsuits and enforcement cases as defendant: declared {int(declared)}, "
+        f"the court records show {seen}",
+    )
+
+
+def _contradictions(
+    declared: Mapping[str, Any], facts: _Facts, rules: VerificationRules
+) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str] | None] = {}
+    invoices, registry = facts.by_source.get("invoices", {}), facts.by_source.get("registry", {})
+    courts = facts.by_source.get("courts")
+    if declared.get("annual_sales") is not None and "annual_sales" in invoices:
+        found["annual_sales"] = _sales(declared["annual_sales"], invoices["annual_sales"], rules)
+    if declared.get("established_date") is not None and "established_date" in registry:
+        found["established_date"] = _established(
+            declared["established_date"], registry["established_date"], rules
+        )
+    if declared.get("lawsuits_as_defendant") is not None and courts is not None:
+        found["lawsuits_as_defendant"] = _lawsuits(declared["lawsuits_as_defendant"], courts)
+    return {name: text for name, text in found.items() if text is not None}
+
+
+def _label(name: str, schema: Mapping[str, DeclaredFact]) -> tuple[str, str]:
+    if name in schema:
+        return schema[name].zh, schema[name].en
+    return FACT_LABELS.get(name) or INVOICE_FEATURES.get(name) or (name, name)
+
+
+def verify(
+    declared: Mapping[str, Any],
+    external: ExternalData,
+    features: Mapping[str, Any],
+    schema: Mapping[str, DeclaredFact],
+    as_of: date,
+    rules: VerificationRules,
+) -> Verification:
+    """The verified, declared-only and contradicted facts (module docstring). `features`: the
+    model features as scored; `schema`: what may be declared (`declared.declared_schema`)."""
+    facts = _gathered(external, features, as_of)
+    contradicted = _contradictions(declared, facts, rules)
+    verified = []
+    for source, values in facts.by_source.items():
+        stamp = external.provenance[source].to_dict()
+        for name, value in values.items():
+            zh, en = FACT_LABELS.get(name) or _label(name, schema)
+            row: dict[str, Any] = {"name": name, "zh": zh, "en": en, "value": value, **stamp}
+            if declared.get(name) is not None:
+                row.update(declared=declared[name], contradicts=name in contradicted)
+            verified.append(row)
+    seen = {row["name"] for row in verified}
+    declared_only = tuple(
+        {"name": k, "zh": _label(k, schema)[0], "en": _label(k, schema)[1], "value": v}
+        for k, v in sorted(declared.items())
+        if v is not None and k not in seen
+    )
+    return Verification(tuple(verified), declared_only, tuple(contradicted.values()))
