@@ -63,6 +63,7 @@ class Dataset:
     pd_horizon: PDHorizon = TWELVE_MONTHS
     out_of_time: tuple[str, float] | None = None  # (column, last value of the training period)
     benchmarks: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    limitations: list[str] = field(default_factory=list)
 
     def digest(self) -> str:
         """sha256 of the training rows (features and target, CSV text) — goes into the spec."""
@@ -162,6 +163,7 @@ def _sba() -> Dataset:
             "sample's median Term, used when no requested term is given",
         ),
         out_of_time=("ApprovalFY", 2004.0),
+        limitations=SBA_LIMITATIONS,
         benchmarks={
             "paper logistic: RealEstate + Portion + Recession (Li, Mickel & Taylor 2018)": (
                 ("RealEstate", "Portion", "Recession"),
@@ -207,6 +209,19 @@ def _plain(value: Any) -> Any:
     number = float(value)
     return int(number) if number.is_integer() else number
 
+
+SBA_LIMITATIONS = [
+    "A teaching subset: 2,102 California loans, all NAICS 53 (real estate, rental and leasing); "
+    "the model says nothing about other states or industries.",
+    "Amounts are US dollars (SBA data), not CNY.",
+    "The lender (Bank, BankState) carries much of the signal: a bank unseen in training scores "
+    "its unknown-category points (0); the lender effect is partly a vintage effect (the large "
+    "national banks' express lines of FY2005–2008 defaulted in the recession).",
+    "UrbanRural 'undefined' (before FY2000) and RetainedJob / CreateJob 0 are partly recording "
+    "practices of older vintages, not traits of the borrower.",
+    "Term, RealEstate and Recession are excluded: real-estate collateral, which is known at "
+    "application in reality, is not recorded here except through the leaked Term.",
+]
 
 APP = "application"
 SBA_DECLARED: dict[str, tuple[str, str]] = {
