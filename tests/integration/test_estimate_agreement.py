@@ -168,7 +168,7 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
     # actionable; an invoice source is wired but not authorised.
     labels = {f: {"zh": f"特征{i}", "en": f"factor {i}"} for i, f in enumerate(SPEC.features)}
     labels["NoEmp"] = {"zh": "员工人数", "en": "number of employees", "actionable": True}  # type: ignore[dict-item]
-    deps = replace(_deps(engine, replace(SPEC, labels=labels)),
+    deps = replace(_deps(engine, replace(SPEC, labels=labels, actionable={})),
                    sources=DataSources(invoices=_NoInvoices()))  # fmt: skip
     declared = {c.feature: _worst(c) for c in SPEC.characteristics} | {"NoEmp": 1}
     est = estimate(deps, EstimateLimit("ch", "r2", "enterprise", "测试", "5000000", 12,

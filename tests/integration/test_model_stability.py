@@ -130,7 +130,7 @@ def test_specs_are_compared_with_their_own_sample_and_the_served_one_comes_first
     assert earlier.status is StabilityStatus.NO_REFERENCE
     out = check.as_dict()
     assert out["spec_digest"] == late.spec_digest and out["score_psi"] is None
-    assert out["earlier_specs"][0]["spec_digest"] == early.spec_digest
+    assert out["other_specs"][0]["spec_digest"] == early.spec_digest
     none = check_model_stability(SqlDecisionHistory(engine), day - timedelta(days=4), 1)
     assert none.windows == () and none.status is StabilityStatus.INSUFFICIENT
     assert none.as_dict()["characteristics"] == [] and not none.acts

@@ -121,27 +121,33 @@ def test_appetite_validates_its_fields() -> None:
 
 
 def _brute_force(firms: list[Candidate], appetite: RiskAppetite) -> tuple[D, D]:
-    """Best return over every amount vector (0 or min..bound in whole units), and the least EL
-    among the optima — the definition, enumerated."""
+    """Best return over every amount vector (0 or min..bound in whole units) within the budget,
+    the EL budget (exact) and the caps of G1 and G2, and the least EL among the optima — the
+    definition, enumerated."""
     choices = [
         [0, *range(int(appetite.min_amount.amount), int(upper_bound(c, appetite).amount) + 1)]
         for c in firms
     ]
     best: tuple[D, D] | None = None
     for xs in itertools.product(*choices):
-        amounts = {c.firm_id: Money.of(x) for c, x in zip(firms, xs, strict=True)}
-        if violations(firms, amounts, appetite):
-            continue
         ret = sum((x * c.return_rate for c, x in zip(firms, xs, strict=True)), D(0))
         el = sum((x * c.el_rate for c, x in zip(firms, xs, strict=True)), D(0))
+        lent = {g: sum(x for c, x in zip(firms, xs, strict=True) if c.grade == g) for g in GRADES}
+        if (
+            sum(xs) > appetite.budget.amount
+            or el > appetite.el_budget.amount
+            or any(n > appetite.grade_cap(g).amount for g, n in lent.items())
+        ):
+            continue
         if best is None or ret > best[0] or (ret == best[0] and el < best[1]):
             best = (ret, el)
     assert best is not None  # all zeros is always feasible
     return best
 
 
+GRADES = ("G1", "G2")
 _firm = st.tuples(
-    st.sampled_from(["G1", "G2"]),
+    st.sampled_from(GRADES),
     st.integers(-5, 60).map(lambda k: D(k) / 1000),  # return per unit −0.5 %…6 %
     st.integers(0, 50).map(lambda k: D(k) / 1000),  # EL per unit 0…5 %
     st.integers(0, 3),  # limit in units
@@ -208,3 +214,12 @@ def test_frontier_rises_with_the_el_budget_and_ends_unconstrained() -> None:
     assert returns == sorted(returns)
     assert returns[-1] == D("0.11")  # the hand-worked optimum: EL 0.055 < 0.1 did not bind
     assert all(p.expected_loss <= p.el_budget for p in points)
+
+
+def test_el_budget_is_checked_at_fen() -> None:
+    # Unit 1 CNY, budget 3 分. 3 × 0.0100016 = 0.0300048 CNY and 3 × 0.0116 = 0.0348 CNY round
+    # half-up to 3 分: met; 3 × 0.012 = 0.036 CNY rounds to 4 分: broken.
+    appetite = _appetite(10, "0.03", {"G": "1"})
+    for el, broken in (("0.0100016", False), ("0.0116", False), ("0.012", True)):
+        firm = _c("F", "G", "0.02", el)
+        assert bool(violations([firm], {"F": Money.of(3)}, appetite)) is broken

@@ -12,7 +12,8 @@ frequent bypass bugs are the reason each is explicit):
 - no approved item of that kind and subject → the action is refused (MakerCheckerViolation).
 
 Subjects name the business object: "application:<id>", "loan:<id>", "policy:<version>",
-"model:<digest>", "officer:<id>". Times are inputs; no I/O.
+"model:<digest>", "officer:<id>", "rates:<import id>" (a batch of LPR fixings). Times are inputs;
+no I/O.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class ApprovalKind(str, Enum):
     POLICY_PUBLICATION = "policy_publication"
     MODEL_PUBLICATION = "model_publication"
     ROLE_CHANGE = "role_change"
+    RATES_PUBLICATION = "rates_publication"
 
     @property
     def prefix(self) -> str:
@@ -67,6 +69,7 @@ _PREFIX = {
     ApprovalKind.POLICY_PUBLICATION: "policy",
     ApprovalKind.MODEL_PUBLICATION: "model",
     ApprovalKind.ROLE_CHANGE: "officer",
+    ApprovalKind.RATES_PUBLICATION: "rates",
 }
 
 

@@ -138,4 +138,6 @@ def _bundled(name: str) -> str:
     return resources.files("creditfactory.access").joinpath("policies", name).read_text("utf-8")
 
 
-DEFAULT_ACCESS: Final = load_access_policy(_bundled("access-2025.2.json"))
+DEFAULT_ACCESS: Final = load_access_policy(_bundled("access-2026.1.json"))
+"""2026.1 adds the LPR fixings: `rates.read`, `rates.import` and the rates_publication checked
+action (risk managers; the checker is a second risk manager)."""

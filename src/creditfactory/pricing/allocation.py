@@ -160,12 +160,15 @@ def _excluded(c: Candidate, appetite: RiskAppetite) -> Why | None:
 def violations(
     candidates: Sequence[Candidate], amounts: Mapping[str, Money], appetite: RiskAppetite
 ) -> list[str]:
-    """Every constraint of the appetite that `amounts` breaks, in words (empty when none)."""
+    """Every constraint of the appetite that `amounts` breaks, in words (empty when none); the
+    expected loss is compared rounded to 分."""
     found = []
     total, el = _totals(candidates, amounts, appetite)
     if total > appetite.budget:
         found.append(f"budget: {total} > {appetite.budget}")
-    if el > appetite.el_budget:
+    # EL is money, compared at 分 (half-up): HiGHS' feasibility tolerance (1e-7 of a unit) may
+    # leave the float solution's exact EL a thousandth of a yuan over a budget it meets
+    if el.rounded() > appetite.el_budget:
         found.append(f"EL budget: {el} > {appetite.el_budget}")
     for grade, lent in _by_grade(candidates, amounts, appetite).items():
         if lent > appetite.grade_cap(grade):

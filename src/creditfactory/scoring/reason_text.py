@@ -60,9 +60,10 @@ def label(spec: ScorecardSpec, feature: str, language: str) -> str:
 
 
 def actionable(spec: ScorecardSpec, feature: str) -> bool:
-    """True when the spec marks `feature` as one the borrower can change (absent = False)."""
+    """True when the spec marks `feature` as one the borrower can change (absent = False):
+    the spec's ``actionable`` map (schema /2), or an ``actionable`` key beside its labels."""
     flag: object = spec.labels.get(feature, {}).get("actionable")
-    return flag is True or str(flag).lower() == "true"
+    return spec.is_actionable(feature) or flag is True or str(flag).lower() == "true"
 
 
 def _is_missing(value: object) -> bool:

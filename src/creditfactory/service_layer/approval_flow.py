@@ -5,7 +5,8 @@ Each step is one transaction with its audit leaf (`approval.requested`, `approva
 limit / price override, write-off, policy and model publication, role change — run only through
 `_consume`, which needs an APPROVED item of the same kind and subject and marks it executed in
 the same transaction (compare-and-set, so an item is consumed once). Referral decisions use the
-same items; there the checker's approval is the action (offer_flow.check_referral).
+same items; there the checker's approval is the action (offer_flow.check_referral), as it is for
+LPR imports (`rates_flow.on_decided`: approving publishes them).
 
 `write_off_loan` opens and commits its own unit of work; `_Joined` hands it the open one so the
 write-off, its ledger entries, the consumed item and the leaves commit together.
@@ -33,7 +34,11 @@ from creditfactory.access import (
 )
 from creditfactory.audit import AuditEntry
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.service_layer.factory_ports import ApplicationNotFound, FactoryDeps
+from creditfactory.service_layer.factory_ports import (
+    ApplicationNotFound,
+    FactoryDeps,
+    OfficeWiring,
+)
 
 __all__ = [
     "consume",
@@ -46,7 +51,7 @@ __all__ = [
 
 
 def leaf(
-    deps: FactoryDeps, actor: str, action: str, subject: str, payload: Mapping[str, Any]
+    deps: OfficeWiring, actor: str, action: str, subject: str, payload: Mapping[str, Any]
 ) -> AuditEntry:
     """An audit entry timed by the deps' clock."""
     return AuditEntry(actor, action, subject, dict(payload), deps.clock.now())
@@ -68,7 +73,7 @@ def _payload(item: ApprovalItem) -> dict[str, Any]:
 
 def open_item(
     uow: Any, access: AccessPolicy, kind: ApprovalKind, subject: str, params: Mapping[str, str],
-    maker: str, role: str, note: str, deps: FactoryDeps,
+    maker: str, role: str, note: str, deps: OfficeWiring,
 ) -> ApprovalItem:  # fmt: skip
     """Create a pending item in `uow` with its leaf. raises PermissionDenied,
     MakerCheckerViolation (bad params / subject), SubjectBusy (409)."""
@@ -104,12 +109,14 @@ def _subject_exists(uow: Any, kind: ApprovalKind, subject: str) -> None:
         found = uow.models.spec(ref)
     elif kind.prefix == "policy":
         found = uow.models.policy(ref)
+    elif kind.prefix == "rates":
+        found = uow.rates.of_import(ref) or None
     if found is None:
         raise ApplicationNotFound(f"subject: no {subject}")
 
 
 def decide_approval(
-    deps: FactoryDeps, access: AccessPolicy, approval_id: str, checker: str, role: str,
+    deps: OfficeWiring, access: AccessPolicy, approval_id: str, checker: str, role: str,
     approved: bool,
 ) -> dict[str, Any]:  # fmt: skip
     """Checker step (not for referral decisions, which /referrals/{id}/check decides and
@@ -128,6 +135,10 @@ def decide_approval(
             raise ItemNotPending(f"approval_id: {approval_id} was decided meanwhile")
         action = "approval.approved" if approved else "approval.rejected"
         uow.applications.audit([leaf(deps, checker, action, item.subject, _payload(decided))])
+        if item.kind is ApprovalKind.RATES_PUBLICATION:  # the checker's decision is the action
+            from creditfactory.service_layer.rates_flow import on_decided  # it imports this
+
+            on_decided(uow, deps, access, decided, checker, role)
         uow.commit()
     return decided.to_dict()
 
@@ -141,7 +152,7 @@ def list_approvals(deps: FactoryDeps, status: str | None) -> list[dict[str, Any]
 
 
 def consume(
-    uow: Any, deps: FactoryDeps, access: AccessPolicy, approval_id: str | None,
+    uow: Any, deps: OfficeWiring, access: AccessPolicy, approval_id: str | None,
     kind: ApprovalKind, subject: str, executor: str, role: str,
 ) -> ApprovalItem:  # fmt: skip
     """The approved item for this action, marked executed in `uow` with its leaf. raises

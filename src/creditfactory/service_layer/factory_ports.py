@@ -35,6 +35,8 @@ __all__ = [
     "IdempotencyKeyReused",
     "MakerCheckerViolation",
     "OfferNotOpen",
+    "OfficeDeps",
+    "OfficeWiring",
 ]
 
 
@@ -109,12 +111,13 @@ class FactoryUnitOfWork(Protocol):
     @property
     def applications(self) -> ApplicationStore: ...
 
-    # maker-checker items, officers, model specs / policies, replay inputs
-    # (adapters.storage.access_store; typed loosely: only the service layer reads them)
+    # maker-checker items, officers, model specs / policies, replay inputs, LPR fixings
+    # (adapters.storage.access_store, rates_store; typed loosely: only the service layer reads them)
     approvals: Any
     officers: Any
     models: Any
     decision_inputs: Any
+    rates: Any
 
     def __enter__(self) -> FactoryUnitOfWork: ...
     def __exit__(
@@ -148,4 +151,28 @@ class FactoryDeps:
     # A unit of work for reads only that does not wait for the database's writer turn. Set
     # (SQLite), the flow decides, prices and contracts before its write transaction, which
     # then holds the single writer turn only for the writes; None decides inside it.
+    read: Callable[[], FactoryUnitOfWork] | None = None
+
+
+class OfficeWiring(Protocol):
+    """What the officer use cases (approvals, LPR imports) need: transactions, time and ids.
+    `FactoryDeps` has it; a command-line tool without a model builds `OfficeDeps`."""
+
+    @property
+    def uow(self) -> Callable[[], FactoryUnitOfWork]: ...
+    @property
+    def read(self) -> Callable[[], FactoryUnitOfWork] | None: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def ids(self) -> IdFactory: ...
+
+
+@dataclass(frozen=True)
+class OfficeDeps:
+    """`OfficeWiring` on its own."""
+
+    uow: Callable[[], FactoryUnitOfWork]
+    clock: Clock
+    ids: IdFactory
     read: Callable[[], FactoryUnitOfWork] | None = None

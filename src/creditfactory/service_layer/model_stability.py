@@ -6,7 +6,8 @@ days up to and including the business date (decided_at in [start 00:00 CST, end 
 CST)), groups them by the spec digest each record names, loads that spec and compares its
 decisions with its own development distribution (`scoring.stability.stability_against_development`:
 the bins' counts, the training score deciles). The served spec is the one of the window's latest
-decision; earlier specs still deciding inside the window are reported beside it. The overall
+decision; other specs that decided inside the window (one replaced during it, or another
+product's model) are reported beside it, latest first. The overall
 status is the worst of every status (stable < no_reference < insufficient < watch < act).
 
 `raise_stability_alerts` raises one model-level monitoring alert per spec whose status is watch
@@ -144,7 +145,7 @@ def _bins(item: StabilityItem) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class ModelStability:
-    """The check of one business date: the served spec's window first, then earlier specs."""
+    """The check of one business date: the served spec's window first, then the other specs'."""
 
     business_date: date
     window_days: int
@@ -164,7 +165,7 @@ class ModelStability:
 
     def as_dict(self) -> dict[str, Any]:
         """The contract ``{"score_psi", "characteristics": [{"name", "csi", "status"}],
-        "status"}`` for the served spec, with the window, counts, thresholds, earlier specs and
+        "status"}`` for the served spec, with the window, counts, thresholds, other specs and
         the alerts raised."""
         served = self.windows[0].as_dict() if self.windows else _empty()
         first = self.business_date - timedelta(days=self.window_days - 1)
@@ -177,7 +178,7 @@ class ModelStability:
             **served,
             "status": self.status.value,
             "served_status": served["status"],
-            "earlier_specs": [w.as_dict() for w in self.windows[1:]],
+            "other_specs": [w.as_dict() for w in self.windows[1:]],
             "alerts": [{"alert_id": a.alert_id, "outcome": a.outcome, "level": a.level.value}
                        for a in self.alerts],
         }  # fmt: skip

@@ -41,6 +41,7 @@ from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.rates_flow import published_series
 
 __all__ = ["NoDelayHTTPProtocol", "ShiftedClock", "create_from_env"]
 
@@ -85,6 +86,7 @@ def create_from_env() -> FastAPI:
         sources=data_sources(settings),
         regions=StdnumRegionRegistry(),
     )
+    deps.lpr_series = published_series(deps)  # the shipped series + published LPR fixings
     follow = settings.follow_publications_s
     app = create_app(
         deps, wired.engine, settings.secret_key, follow_publications_every_s=follow or None

@@ -29,6 +29,7 @@ from creditfactory.access import DEFAULT_ACCESS, AccessPolicy, LoginThrottle
 from creditfactory.adapters.api.audit_routes import router as audit_router
 from creditfactory.adapters.api.errors import install_error_handlers, problem
 from creditfactory.adapters.api.officer_routes import router as officer_router
+from creditfactory.adapters.api.rates_routes import router as rates_router
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.web.routes import router as web_router
@@ -63,8 +64,9 @@ async def refresh_serving(app: FastAPI, started_at: datetime) -> bool:
     if updated is None:
         return False
     app.state.deps = updated
-    log.warning("now serving spec %s, policy %s (published)",
-                updated.spec_digest[:12], updated.policy.version)  # fmt: skip
+    log.warning("now serving spec %s, policy %s, LPR series %s (published)",
+                updated.spec_digest[:12], updated.policy.version,
+                updated.lpr_series.version if updated.lpr_series else "shipped")  # fmt: skip
     return True
 
 
@@ -167,6 +169,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.include_router(router)
     app.include_router(officer_router)
+    app.include_router(rates_router)
     app.include_router(audit_router)
     app.include_router(web_router)
     keep_serving_spec(deps)

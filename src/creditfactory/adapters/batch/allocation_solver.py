@@ -10,9 +10,13 @@ Rows: the budget, the EL budget, one cap per grade.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
@@ -59,6 +63,23 @@ def solve(
     losses = [float(c.el_rate) for c in candidates]
     bounds = Bounds(low, high)
     integrality = [_SEMI_INTEGER] * len(candidates)
+    with _quiet_native_stdout():
+        first, second = _lexicographic(returns, losses, integrality, bounds, rows, upper)
+    x = (second if second.x is not None else first).x
+    return {
+        c.firm_id: unit * int(round(float(v))) if round(float(v)) else zero
+        for c, v in zip(candidates, x.tolist(), strict=True)
+    }
+
+
+def _lexicographic(
+    returns: list[float],
+    losses: list[float],
+    integrality: list[int],
+    bounds: Bounds,
+    rows: list[list[float]],
+    upper: list[float],
+) -> tuple[Any, Any]:
     first = milp(
         [-m for m in returns], integrality=integrality, bounds=bounds,
         constraints=LinearConstraint(rows, -float("inf"), upper), options=_OPTIONS,
@@ -73,11 +94,24 @@ def solve(
                      LinearConstraint([returns], floor, float("inf"))],
         options=_OPTIONS,
     )  # fmt: skip
-    x = (second if second.x is not None else first).x
-    return {
-        c.firm_id: unit * int(round(float(v))) if round(float(v)) else zero
-        for c, v in zip(candidates, x.tolist(), strict=True)
-    }
+    return first, second
+
+
+@contextmanager
+def _quiet_native_stdout() -> Iterator[None]:
+    """Send the process's stdout (fd 1) to /dev/null while HiGHS runs: HiGHS 1.12 (scipy 1.17)
+    prints "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" from C++
+    whatever `disp` says, on some instances (ERGO-Code/HiGHS#2783), into the demo's summary."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
 
 
 def shadow_prices(

@@ -3,7 +3,7 @@ live score PSI and CSI per characteristic of the decisions stored in the N days 
 up to and including D, against each spec's development sample (docs/monitoring.md).
 
 JSON: ``{"score_psi", "characteristics": [{"name", "csi", "status", …}], "status", …}`` for the
-served spec (window, counts, thresholds, per-bin shares, earlier specs and alerts beside it).
+served spec (window, counts, thresholds, per-bin shares, other specs and alerts beside it).
 A watch or act status raises a model-level monitoring alert (once per business date and spec).
 Exit codes: 0 checked (stable, watch, insufficient or no reference); 3 when any status is act;
 2 bad input (one line naming the option: a date that is not a date or is after today in China,
@@ -119,7 +119,7 @@ def _print_table(check: ModelStability) -> None:
     if not check.windows:
         console.print("no decisions in the window 窗口内无决策 — status insufficient 样本不足")
     for i, w in enumerate(check.windows):
-        role = "served 在用" if i == 0 else "earlier 早前"
+        role = "served 在用" if i == 0 else "also decided 其他模型"
         model = "unknown spec" if w.spec is None else w.spec.model_id
         title = (f"{role}: {model} ({w.spec_digest[:12]}), {w.stability.decisions} decisions, "
                  f"{_status(w.status)}")  # fmt: skip

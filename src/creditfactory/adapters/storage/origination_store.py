@@ -36,6 +36,7 @@ from creditfactory.adapters.storage.origination_tables import (
     referral_actions,
 )
 from creditfactory.adapters.storage.pii import active_pii_cipher
+from creditfactory.adapters.storage.rates_store import RatesStore
 from creditfactory.adapters.storage.servicing_tables import loans
 from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
 from creditfactory.audit import AuditEntry
@@ -325,13 +326,14 @@ def _consent(r: Any, subject_id: str) -> Consent:
 
 class FactoryUnitOfWork(SqlUnitOfWork):
     """`SqlUnitOfWork` with the application-flow store, maker-checker items, officers, model
-    specs / policies and decision replay inputs on the same transaction."""
+    specs / policies, decision replay inputs and LPR fixings on the same transaction."""
 
     applications: ApplicationStore
     approvals: ApprovalStore
     officers: OfficerStore
     models: ModelStore
     decision_inputs: DecisionInputStore
+    rates: RatesStore
 
     def __init__(self, engine: Engine, clock: Clock, *, writer: bool = True) -> None:
         super().__init__(engine, clock, writer=writer)
@@ -343,6 +345,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
         self.officers = OfficerStore(self.connection)
         self.models = ModelStore(self.connection)
         self.decision_inputs = DecisionInputStore(self.connection)
+        self.rates = RatesStore(self.connection)
         return self
 
 

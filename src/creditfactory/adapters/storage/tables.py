@@ -9,6 +9,7 @@ from creditfactory.adapters.storage import (
     ledger_tables,
     monitoring_tables,
     origination_tables,
+    pricing_tables,
     servicing_tables,
 )
 from creditfactory.adapters.storage.metadata import metadata
@@ -21,5 +22,6 @@ __all__ = [
     "metadata",
     "monitoring_tables",
     "origination_tables",
+    "pricing_tables",
     "servicing_tables",
 ]

@@ -1,0 +1,166 @@
+"""`creditfactory rates …`: LPR fixings as operated data (docs/pricing.md, "Operating the LPR").
+
+- `rates import PATH [--officer USERNAME] [--note TEXT]`: a CSV file (header
+  `effective_date,one_year,over_five_year,confidence,source`, rates in percent) or a JSON file
+  (a list of such objects, or `{"fixings": [...]}`); every row is checked and a bad one exits 2
+  naming `rows[<n>].<field>` with nothing stored; the fixings are stored pending with a
+  rates_publication maker-checker item. Prints the import id and the approval id.
+- `rates approve IMPORT_ID [--officer USERNAME]` / `rates reject IMPORT_ID …`: the checker step
+  (never the maker): approving publishes the fixings, and servers follow within their polling
+  interval.
+- `rates list [--status S] [--format table|json]`: the series in force (version, last fixing,
+  current until, stale today) and the imported fixings.
+
+Who acts: `--officer USERNAME` names an active officer, who acts with their role. Without it
+the command acts as `cli:<login>` in the role `risk_manager`: whoever runs the command line of a
+deployment can write to its database anyway, so the record names them; maker-checker still holds
+(the same login cannot approve its own import).
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from creditfactory.access import DEFAULT_ACCESS
+from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
+from creditfactory.bootstrap import App, bootstrap
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.pricing.lpr_import import FIELDS
+from creditfactory.service_layer import approval_flow, rates_flow
+from creditfactory.service_layer.factory_ports import ApplicationNotFound, OfficeDeps
+
+__all__ = ["read_fixings", "register"]
+
+rates_app = typer.Typer(help="LPR fixings: import, approve / reject, list.", no_args_is_help=True)
+console = Console()
+CLI_ROLE = "risk_manager"
+Officer = Annotated[str | None, typer.Option("--officer", help="act as this officer (username)")]
+
+
+def _deps(app: App) -> OfficeDeps:
+    return OfficeDeps(
+        uow=lambda: FactoryUnitOfWork(app.engine, app.clock),
+        read=reader_for(app.engine, app.clock),
+        clock=app.clock,
+        ids=app.ids,
+    )
+
+
+def _who(deps: OfficeDeps, username: str | None) -> tuple[str, str]:
+    if username is None:
+        return f"cli:{getpass.getuser()}", CLI_ROLE
+    with deps.uow() as uow:
+        found = [o for o in uow.officers.listed() if o["username"] == username and o["active"]]
+    if not found:
+        raise ValidationError("officer", f"no active officer {username!r}")
+    return found[0]["officer_id"], found[0]["role"]
+
+
+def read_fixings(path: Path) -> list[dict[str, Any]]:
+    """The rows of a CSV or JSON fixings file (module docstring). raises ValidationError("path")."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ValidationError("path", f"cannot read {path}: {exc.strerror}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            raise ValidationError("path", f"not JSON: {exc}") from None
+        rows = doc.get("fixings") if isinstance(doc, dict) else doc
+        if not isinstance(rows, list):
+            raise ValidationError("path", 'a JSON list of fixings or {"fixings": [...]}')
+        return rows
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames is None or set(reader.fieldnames) != set(FIELDS):
+        raise ValidationError("path", "a CSV header of exactly " + ",".join(FIELDS))
+    return [dict(row) for row in reader]
+
+
+@rates_app.command("import")
+def import_(
+    path: Path,
+    officer: Officer = None,
+    note: Annotated[str, typer.Option(help="why (kept with the approval item)")] = "",
+) -> None:
+    """Import LPR fixings as pending; a second officer publishes them (`rates approve`)."""
+    app = bootstrap()
+    deps = _deps(app)
+    maker, role = _who(deps, officer)
+    view, created = rates_flow.import_rates(deps, DEFAULT_ACCESS, read_fixings(path), maker,
+                                            role, note)  # fmt: skip
+    first, last = view["fixings"][0]["effective_date"], view["fixings"][-1]["effective_date"]
+    verb = "imported" if created else "already imported"
+    console.print(
+        f"{verb} {len(view['fixings'])} fixings {first} … {last} as {view['import_id']} "
+        f"({view['status']}, by {view['imported_by']}); approval {view['approval_id']}: "
+        f"another officer runs `creditfactory rates approve {view['import_id']}`"
+    )
+
+
+def _decide(import_id: str, officer: str | None, approved: bool) -> None:
+    app = bootstrap()
+    deps = _deps(app)
+    checker, role = _who(deps, officer)
+    with deps.uow() as uow:
+        item = rates_flow.approval_of(uow, import_id)
+    if item is None:
+        raise ApplicationNotFound(f"import_id: no import {import_id!r}")
+    decided = approval_flow.decide_approval(deps, DEFAULT_ACCESS, item.approval_id, checker, role,
+                                            approved)  # fmt: skip
+    outcome = "published" if approved else "rejected"
+    console.print(f"{import_id} {outcome} by {checker} (approval {decided['approval_id']})")
+
+
+@rates_app.command("approve")
+def approve(import_id: str, officer: Officer = None) -> None:
+    """Checker: publish a pending import (never its maker)."""
+    _decide(import_id, officer, True)
+
+
+@rates_app.command("reject")
+def reject(import_id: str, officer: Officer = None) -> None:
+    """Checker: reject a pending import (never its maker)."""
+    _decide(import_id, officer, False)
+
+
+@rates_app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option(help="pending | published | rejected")] = None,
+    output: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    """The LPR series in force and the imported fixings."""
+    if output not in ("table", "json"):
+        raise ValidationError("format", "table | json")
+    listed = rates_flow.list_rates(_deps(bootstrap()), status)
+    if output == "json":
+        typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    last = listed["last_fixing"]
+    console.print(
+        f"LPR series {listed['series_version']}: last fixing {last['effective_date']} "
+        f"1Y {last['one_year']} % / 5Y+ {last['over_five_year']} % [{last['confidence']}], "
+        f"current until {listed['current_until']}"
+        + (" — STALE today: decisions are referred" if listed["stale"] else "")
+    )
+    table = Table(title="imported LPR fixings 导入的贷款市场报价利率")
+    for column in ("date", "1Y %", "5Y+ %", "tag", "status", "import", "by", "checked by"):
+        table.add_column(column)
+    for row in listed["imported"]:
+        table.add_row(row["effective_date"], row["one_year"], row["over_five_year"],
+                      row["confidence"], row["status"], row["import_id"], row["imported_by"],
+                      row["decided_by"] or "")  # fmt: skip
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `creditfactory rates …`."""
+    app.add_typer(rates_app, name="rates")

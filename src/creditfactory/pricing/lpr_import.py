@@ -1,0 +1,118 @@
+"""Validate LPR fixings to import (`creditfactory rates import`, `POST /api/v1/rates`).
+
+Input: rows of text fields (a CSV file's rows or a JSON list), each
+`{"effective_date": "2026-04-20", "one_year": "3.00", "over_five_year": "3.50",
+  "confidence": "C", "source": "Xinhua 2026-04-20"}` — rates in percent, as NIFC publishes them.
+Every row is checked (DOMAIN.md §3.1 for the rules of the mechanism):
+
+- `effective_date`: an ISO date from 2019-08-20 (the first reformed LPR) and not after
+  `today`, on the 20th of its month or the few days after (a fixing postponed past a weekend
+  or holiday: 20th–28th);
+- `one_year`, `over_five_year`: decimal percent in [0.05, 20.00] on the 0.05 pp step NIFC rounds
+  to (`3.00`, `3.45`; not `3.07`);
+- `confidence`: C confirmed, P partly confirmed, U unverified (DOMAIN.md tags);
+- `source`: where the value was read (1–500 characters);
+- two rows for one date must agree (an identical repeat is kept once).
+
+The first bad row raises `ValidationError("rows[<n>].<field>", rule)` (n counts from 1, as a
+person reads a file); nothing is imported then. Pure: `today` is an input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.rates import Rate
+from creditfactory.pricing.lpr import LPRFixing
+from creditfactory.pricing.lpr_series import LPR_SERIES_START
+
+__all__ = ["FIELDS", "parse_fixings"]
+
+FIELDS: Final = ("effective_date", "one_year", "over_five_year", "confidence", "source")
+_STEP: Final = Decimal("0.05")  # NIFC rounds to the nearest 0.05 % (DOMAIN.md §3.1)
+_LOW, _HIGH = Decimal("0.05"), Decimal("20.00")
+_LATEST_DAY: Final = 28  # the 20th postponed by a weekend and a week-long holiday at most
+_TAGS: Final = ("C", "P", "U")
+_MAX_ROWS: Final = 1000
+
+
+def _text(row: Mapping[str, object], name: str, where: str) -> str:
+    value = row.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{where}.{name}", "required (text)")
+    return value.strip()
+
+
+def _date(row: Mapping[str, object], where: str, today: date) -> date:
+    text = _text(row, "effective_date", where)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            f"{where}.effective_date", f"a date YYYY-MM-DD, got {text!r}"
+        ) from None
+    if day < date.fromisoformat(LPR_SERIES_START) or day > today:
+        raise ValidationError(
+            f"{where}.effective_date", f"from {LPR_SERIES_START} to {today}, got {day}"
+        )
+    if not 20 <= day.day <= _LATEST_DAY:
+        raise ValidationError(
+            f"{where}.effective_date",
+            f"a fixing is published on the 20th or the next business day, got {day}",
+        )
+    return day
+
+
+def _percent(row: Mapping[str, object], name: str, where: str) -> Rate:
+    text = _text(row, name, where)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(f"{where}.{name}", f"a percent like 3.00, got {text!r}") from None
+    if not value.is_finite() or not _LOW <= value <= _HIGH:
+        raise ValidationError(f"{where}.{name}", f"a percent in [{_LOW}, {_HIGH}], got {text}")
+    if value % _STEP != 0:
+        raise ValidationError(f"{where}.{name}", f"a multiple of {_STEP} pp, got {text}")
+    return Rate.from_percent(value)
+
+
+def _fixing(row: Mapping[str, object], where: str, today: date) -> LPRFixing:
+    if not isinstance(row, Mapping):
+        raise ValidationError(where, "an object with " + ", ".join(FIELDS))
+    unknown = sorted(set(row) - set(FIELDS))
+    if unknown:
+        raise ValidationError(f"{where}.{unknown[0]}", "unknown field; known: " + ", ".join(FIELDS))
+    day = _date(row, where, today)
+    one, five = _percent(row, "one_year", where), _percent(row, "over_five_year", where)
+    tag = _text(row, "confidence", where)
+    if tag not in _TAGS:
+        raise ValidationError(f"{where}.confidence", f"C | P | U, got {tag!r}")
+    source = _text(row, "source", where)
+    if len(source) > 500:
+        raise ValidationError(f"{where}.source", "at most 500 characters")
+    return LPRFixing(day, one, five, tag, source)
+
+
+def parse_fixings(rows: Sequence[Mapping[str, object]], today: date) -> tuple[LPRFixing, ...]:
+    """The fixings of `rows`, sorted by date (module docstring). raises ValidationError naming
+    `rows[<n>].<field>`, or `rows` when there are none or more than 1,000."""
+    if not rows:
+        raise ValidationError("rows", "at least one fixing")
+    if len(rows) > _MAX_ROWS:
+        raise ValidationError("rows", f"at most {_MAX_ROWS} fixings per import")
+    seen: dict[date, tuple[int, LPRFixing]] = {}
+    for n, row in enumerate(rows, start=1):
+        where = f"rows[{n}]"
+        fixing = _fixing(row, where, today)
+        first = seen.get(fixing.effective_date)
+        if first is not None and first[1] != fixing:
+            raise ValidationError(
+                f"{where}.effective_date",
+                f"{fixing.effective_date} is also row {first[0]} with other values",
+            )
+        seen.setdefault(fixing.effective_date, (n, fixing))
+    return tuple(seen[d][1] for d in sorted(seen))
