@@ -36,17 +36,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas
 
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.pii import generate_pii_key
 from creditfactory.origination.application import demo_uscc
 from creditfactory.pricing.lpr import default_lpr_series
+from creditfactory.scoring.training.datasets import sba_declared
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "tests" / "e2e" / "sba_spec.json"
 ASGI = "creditfactory.adapters.api.asgi:create_from_env"
-FEATURES = ("Term", "ApprovalFY", "FranchiseCode", "NoEmp", "CreateJob")
+FEATURES = list(json.loads(SPEC.read_text(encoding="utf-8"))["features"])
 
 
 def _rows() -> list[dict[str, str]]:
@@ -57,12 +59,13 @@ def _rows() -> list[dict[str, str]]:
 
 
 def _body(row: dict[str, str], n: int) -> dict[str, Any]:
+    declared = sba_declared(pandas.DataFrame([row]), FEATURES)[0]
     return {
         "applicant": {"applicant_type": "enterprise", "name": row["Name"][:200] or "x",
                       "uscc": demo_uscc(n)},
         "amount": f"{float(row['GrAppv']):.2f}",
         "term_months": max(1, min(int(float(row["Term"])), 36)),
-        "declared": {f: float(row[f]) for f in FEATURES},
+        "declared": declared,
     }  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -23,7 +24,12 @@ def term_loan(
     product: LoanProduct = SME_TERM_LOAN,
     loan_id: str = "loan_1",
 ) -> Loan:
-    """An approved loan with its contract schedule (monthly basis)."""
+    """An approved loan with its contract schedule (monthly basis).
+
+    The product carries the schedule's method: servicing reschedules by `product.method`, so a
+    loan built with another method than its product's would be inconsistent.
+    """
+    product = replace(product, method=method.value)
     terms = ScheduleTerms(
         principal=Money.of(principal),
         annual_rate=Rate.of(rate),

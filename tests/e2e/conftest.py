@@ -28,15 +28,12 @@ from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from tests.lpr_fixture import current_series
+from tests.sba_applicants import GOOD
 
 SPEC_TEXT = (Path(__file__).parent / "sba_spec.json").read_text(encoding="utf-8")
 SPEC = load_spec(SPEC_TEXT)
 SPEC_DIGEST = json.loads(SPEC_TEXT)["sha256"]
 _ENGINES: dict[str, Engine] = {}
-
-# An SBA held-out row the scorecard approves (long real-estate term, low PD) and one it declines.
-GOOD = {"Term": 240, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 2}
-BAD = {"Term": 36, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 0}
 
 
 @pytest.fixture(scope="session", autouse=True)

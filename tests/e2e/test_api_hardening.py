@@ -35,7 +35,7 @@ def test_framework_errors_are_problem_json(sqlite_engine: Any, make_api: Any) ->
 def test_declared_facts_and_names_are_checked(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
     for i, declared in enumerate(
-        [{"Term": "abc" * 30}, {"bad key": 1}, {f"k{n}": n for n in range(70)}]
+        [{"Bank": "abc" * 30}, {"bad key": 1}, {f"k{n}": n for n in range(70)}]
     ):
         response = api.post("/api/v1/applications", application(declared=declared), f"d{i}")
         assert (response.status_code, response.json()["field"]) == (422, "declared"), response.text
@@ -45,7 +45,7 @@ def test_declared_facts_and_names_are_checked(sqlite_engine: Any, make_api: Any)
 
 def test_oversized_bodies_are_refused_before_parsing(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
-    huge = application(declared={"Term": 12})
+    huge = application(declared={"NoEmp": 12})
     huge["applicant"]["name"] = "x" * 1_100_000
     response = api.post("/api/v1/applications", huge, "big")
     assert response.status_code == 413 and response.json()["field"] == "body"

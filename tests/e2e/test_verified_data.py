@@ -25,7 +25,7 @@ from creditfactory.origination.ports import (
 from tests.e2e.conftest import GOOD, SPEC, application
 
 PROBLEM = "application/problem+json"
-FIRST = SPEC.features[0]
+FIRST = next(c.feature for c in SPEC.characteristics if c.dtype != "categorical")  # a numeric one
 
 
 def _key() -> str:

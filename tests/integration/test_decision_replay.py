@@ -31,9 +31,9 @@ from creditfactory.service_layer.decision_replay import replay_decision
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
 from tests.lpr_fixture import current_series
+from tests.sba_applicants import GOOD
 
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
-GOOD = {"Term": 240, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 2}
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -44,9 +44,9 @@ from creditfactory.decisioning import load_policy
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination.application import demo_uscc
 from tests.lpr_fixture import LPR_CURRENT_ON
+from tests.sba_applicants import GOOD
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
-GOOD = {"Term": 240, "ApprovalFY": 2004, "FranchiseCode": 1, "NoEmp": 5, "CreateJob": 2}
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
 

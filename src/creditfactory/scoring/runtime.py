@@ -51,13 +51,21 @@ class ReasonCode:
 
 @dataclass(frozen=True, slots=True)
 class ScoreResult:
-    """Score (points), calibrated `pd_12m` (fraction), master-scale grade and reasons."""
+    """Score (points), PDs (fractions), master-scale grade and reasons.
+
+    `pd_horizon` is the calibrated PD over the model's horizon (违约概率期限, `horizon_months`
+    months — the spec's `PDHorizon`; the loan's term for a life-of-loan model); `pd_12m` is always
+    a 12-month PD (constant-hazard conversion of `pd_horizon`), what the grade, limit, price and
+    expected loss use.
+    """
 
     model_id: str
     score: float
     pd_12m: float
     grade: str
     reasons: tuple[ReasonCode, ...]
+    pd_horizon: float
+    horizon_months: float
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (``pd`` repeats ``pd_12m`` for the CLI contract)."""
@@ -66,6 +74,8 @@ class ScoreResult:
             "score": self.score,
             "pd": self.pd_12m,
             "pd_12m": self.pd_12m,
+            "pd_horizon": self.pd_horizon,
+            "horizon_months": self.horizon_months,
             "grade": self.grade,
             "reasons": [
                 {
@@ -84,6 +94,7 @@ def score(
     spec: ScorecardSpec,
     features: Mapping[str, FeatureValue],
     max_reasons: int = DEFAULT_MAX_REASONS,
+    term_months: float | None = None,
 ) -> ScoreResult:
     """Score one applicant.
 
@@ -91,6 +102,8 @@ def score(
         spec: a loaded spec (`creditfactory.scoring.spec.load_spec`).
         features: feature name → value; every feature of the spec must be a key.
         max_reasons: how many reason codes to return at most.
+        term_months: the requested loan term; a life-of-loan PD is converted to 12 months over
+            it (None: the spec's reference term). Ignored by fixed-horizon models.
 
     Raises:
         FeatureValueInvalid: a feature is absent, or not numeric where numeric is required.
@@ -104,11 +117,13 @@ def score(
         points, losses = _logistic(spec, features)
     else:
         points, losses = _trees(spec, features)
-    pd_12m = spec.calibration.pd_12m(points)
+    pd_horizon = spec.calibration.pd(points)
+    pd_12m = spec.pd_horizon.to_12m(pd_horizon, term_months)
     ranked = sorted((x for x in losses if x[1] > 0), key=lambda x: (-x[1], x[0]))[:max_reasons]
     reasons = tuple(_reason(spec, name, features[name], lost) for name, lost in ranked)
     grade = spec.master_scale.grade_for(pd_12m).code
-    return ScoreResult(spec.model_id, points, pd_12m, grade, reasons)
+    horizon = spec.pd_horizon.months_for(term_months)
+    return ScoreResult(spec.model_id, points, pd_12m, grade, reasons, pd_horizon, horizon)
 
 
 def _reason(spec: ScorecardSpec, name: str, value: FeatureValue, lost: float) -> ReasonCode:

@@ -1,7 +1,12 @@
 """The frozen scorecard spec: what the decision path reads instead of a pickle.
 
 A `ScorecardSpec` is canonical JSON (sorted keys, no spaces, UTF-8) plus the sha256 of that text
-without the ``sha256`` key. Three model types share it:
+without the ``sha256`` key. Schema ``creditfactory.scorecard/2`` adds, per feature, a zh-CN and
+English label and an ``actionable`` flag (can the borrower change it: requested amount yes, bank
+or city no), and the ``pd_horizon`` the model's PD refers to (违约概率期限: 12 months, or the life of
+the loan as on SBA data) so the runtime can convert it to a 12-month PD. Specs of schema
+``creditfactory.scorecard/1`` still load (labels as stored, nothing actionable, a 12-month
+horizon — what /1 claimed) and keep their digest. Three model types share it:
 
 - ``scorecard``: binned characteristics; each bin carries WOE and (rounded) points, and
   ``score = base_points + Σ points(bin of feature)``.
@@ -27,7 +32,10 @@ from typing import Any
 from creditfactory.scoring.errors import ModelSpecMismatch
 from creditfactory.scoring.masterscale import DEFAULT_MASTER_SCALE, MasterScale
 
-SCHEMA = "creditfactory.scorecard/1"
+SCHEMA = "creditfactory.scorecard/2"
+SCHEMA_V1 = "creditfactory.scorecard/1"
+SCHEMAS = (SCHEMA, SCHEMA_V1)
+HORIZON_BASES = ("months", "life_of_loan")
 MODEL_TYPES = ("scorecard", "logistic", "lightgbm")
 
 
@@ -116,19 +124,66 @@ class TreeEnsemble:
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """``pd_12m = 1 / (1 + exp(−(intercept + slope·score)))`` fitted on training scores."""
+    """``pd = 1 / (1 + exp(−(intercept + slope·score)))`` fitted on training scores.
+
+    The PD is over the training data's outcome window (the spec's `PDHorizon`), not necessarily
+    12 months; `creditfactory.scoring.runtime.score` converts it.
+    """
 
     intercept: float
     slope: float
     method: str = "platt"
 
-    def pd_12m(self, score: float) -> float:
-        """Calibrated 12-month PD of a score."""
+    def pd(self, score: float) -> float:
+        """Calibrated PD of a score over the model's horizon."""
         z = self.intercept + self.slope * score
         if z >= 0:
             return 1.0 / (1.0 + math.exp(-z))
         ez = math.exp(z)
         return ez / (1.0 + ez)
+
+
+@dataclass(frozen=True, slots=True)
+class PDHorizon:
+    """What the model's PD covers (违约概率期限).
+
+    ``basis`` is ``months`` (a fixed window of `months`, e.g. 12) or ``life_of_loan`` (default at
+    any time before maturity, as SBA's ``Default``); a life-of-loan PD is converted over the
+    requested term, or `reference_months` (the development sample's typical term) when none is
+    given. `note` says where the horizon comes from (the data's bad definition).
+    """
+
+    basis: str = "months"
+    months: float = 12.0
+    reference_months: float | None = None
+    note: str = ""
+
+    def months_for(self, term_months: float | None) -> float:
+        """Length in months of the PD window for a loan of `term_months` (None: the reference)."""
+        if self.basis == "months":
+            return self.months
+        if term_months is not None and term_months > 0:
+            return float(term_months)
+        return float(self.reference_months or self.months)
+
+    def to_12m(self, pd_horizon: float, term_months: float | None = None) -> float:
+        """Constant-hazard 12-month PD: ``1 − (1 − pd_h)^(12 / h)`` with h = `months_for`."""
+        h = self.months_for(term_months)
+        if h == 12.0 or pd_horizon >= 1.0:
+            return pd_horizon
+        return 1.0 - float((1.0 - pd_horizon) ** (12.0 / h))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "basis": self.basis,
+            "months": self.months,
+            "reference_months": self.reference_months,
+            "note": self.note,
+        }
+
+
+TWELVE_MONTHS = PDHorizon()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,16 +203,31 @@ class ScorecardSpec:
     master_scale: MasterScale = DEFAULT_MASTER_SCALE
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     training: Mapping[str, Any] = field(default_factory=dict)
+    actionable: Mapping[str, bool] = field(default_factory=dict)
+    pd_horizon: PDHorizon = TWELVE_MONTHS
+    schema: str = SCHEMA
 
     def label(self, feature: str, language: str) -> str:
         """Display name of a feature in ``zh`` or ``en`` (the code name when none is given)."""
         return str(self.labels.get(feature, {}).get(language, feature))
 
+    def is_actionable(self, feature: str) -> bool:
+        """Whether the borrower can change `feature` (False when the spec does not say)."""
+        return bool(self.actionable.get(feature, False))
+
 
 def spec_to_dict(spec: ScorecardSpec) -> dict[str, Any]:
-    """JSON-ready dict of a spec (without the digest)."""
+    """JSON-ready dict of a spec (without the digest); a /1 spec keeps its /1 keys."""
+    data = _spec_v1_dict(spec)
+    if spec.schema == SCHEMA:
+        data["actionable"] = {k: bool(v) for k, v in spec.actionable.items()}
+        data["pd_horizon"] = spec.pd_horizon.to_dict()
+    return data
+
+
+def _spec_v1_dict(spec: ScorecardSpec) -> dict[str, Any]:
     return {
-        "schema": SCHEMA,
+        "schema": spec.schema,
         "model_id": spec.model_id,
         "model_type": spec.model_type,
         "features": list(spec.features),
@@ -244,8 +314,8 @@ def load_spec(text: str) -> ScorecardSpec:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ModelSpecMismatch(f"spec: not JSON ({exc.msg})") from exc
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise ModelSpecMismatch(f"spec: schema must be {SCHEMA}")
+    if not isinstance(data, dict) or data.get("schema") not in SCHEMAS:
+        raise ModelSpecMismatch(f"spec: schema must be {SCHEMA} (or the older {SCHEMA_V1})")
     if data.get("model_type") not in MODEL_TYPES:
         raise ModelSpecMismatch(f"spec: model_type must be one of {', '.join(MODEL_TYPES)}")
     claimed = data.pop("sha256", None)
@@ -260,6 +330,8 @@ def spec_from_dict(data: Mapping[str, Any]) -> ScorecardSpec:
     s = data["scaling"]
     c = data["calibration"]
     trees = data.get("trees")
+    h = data.get("pd_horizon")
+    horizon = TWELVE_MONTHS if h is None else _horizon_from_dict(h)
     return ScorecardSpec(
         model_id=str(data["model_id"]),
         model_type=str(data["model_type"]),
@@ -287,6 +359,18 @@ def spec_from_dict(data: Mapping[str, Any]) -> ScorecardSpec:
         else DEFAULT_MASTER_SCALE,
         labels={k: dict(v) for k, v in data.get("labels", {}).items()},
         training=dict(data.get("training", {})),
+        actionable={str(k): bool(v) for k, v in data.get("actionable", {}).items()},
+        pd_horizon=horizon,
+        schema=str(data.get("schema", SCHEMA)),
+    )
+
+
+def _horizon_from_dict(h: Mapping[str, Any]) -> PDHorizon:
+    if h.get("basis") not in HORIZON_BASES:
+        raise ModelSpecMismatch(f"spec: pd_horizon.basis must be one of {', '.join(HORIZON_BASES)}")
+    ref = h.get("reference_months")
+    return PDHorizon(
+        str(h["basis"]), float(h["months"]), None if ref is None else float(ref), str(h["note"])
     )
 
 

@@ -43,7 +43,7 @@ from creditfactory.origination import (
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.scoring import ScoreResult, score
-from creditfactory.scoring.reason_text import actionable, advice_text
+from creditfactory.scoring.reason_text import advice_text
 from creditfactory.scoring.runtime import DEFAULT_MAX_REASONS
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import (
@@ -90,7 +90,7 @@ def _words(zh: str, en: str, factor: str, kind: str, **more: Any) -> dict[str, A
 def _characteristic_advice(deps: FactoryDeps, scored: ScoreResult) -> list[dict[str, Any]]:
     out = []
     for r in scored.reasons:
-        if actionable(deps.spec, r.feature):
+        if deps.spec.is_actionable(r.feature):
             zh, en = advice_text(deps.spec, r.feature, r.direction)
             out.append(_words(zh, en, r.feature, "characteristic", points=round(r.points_lost, 1)))
     return out
@@ -143,7 +143,9 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec.features, cmd.declared, external, as_of)
-    scored = score(deps.spec, features, max_reasons=len(deps.spec.features))
+    scored = score(
+        deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
+    )
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)

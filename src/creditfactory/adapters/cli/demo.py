@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas
 import typer
 import uvicorn
 from rich.console import Console
@@ -40,6 +41,7 @@ from creditfactory.config import Settings
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.origination.application import demo_uscc
+from creditfactory.scoring.training.datasets import sba_declared
 
 __all__ = [
     "BackgroundServer",
@@ -218,13 +220,7 @@ def _sba_rows() -> list[dict[str, Any]]:
         return [r for r in csv.DictReader(f) if r["Selected"] == "0"]
 
 
-def _number(text: str) -> float | int:
-    value = float(text)
-    return int(value) if value.is_integer() else value
-
-
-def _sba_application(row: dict[str, str], features: list[str]) -> dict[str, Any]:
-    declared = {f: _number(row[f]) for f in features}
+def _sba_application(row: dict[str, str], declared: dict[str, Any]) -> dict[str, Any]:
     return {
         "applicant": {
             "applicant_type": "enterprise",
@@ -411,7 +407,12 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     server, key = start_api(spec_path, port, env)
     features = list(json.loads(spec_path.read_text(encoding="utf-8"))["features"])
     rows = _sba_rows()
-    items = [(f"sba-{r['LoanNr_ChkDgt']}", _sba_application(r, features)) for r in rows]
+    # the served characteristics, recoded as at training (scoring.training.datasets.sba_recode)
+    declared = sba_declared(pandas.DataFrame(rows), features)
+    items = [
+        (f"sba-{r['LoanNr_ChkDgt']}", _sba_application(r, d))
+        for r, d in zip(rows, declared, strict=True)
+    ]
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         started = time.perf_counter()
         results = _send(client, key, items, workers)

@@ -38,6 +38,7 @@ from creditfactory.scoring.stability import (
     quantile_splits,
 )
 
+WHITELIST_MIN_JUSTIFICATION = 20
 model_app = typer.Typer(
     help="Credit models: train, score, monitor, stability.", no_args_is_help=True
 )
@@ -98,8 +99,18 @@ def train_command(
     target: str | None = typer.Option(None, help="target column of a CSV dataset"),
     out: Path | None = typer.Option(None, help="directory for spec, report, workbook"),
     fmt: str = typer.Option("text", "--format", help="text | json"),
+    no_leakage_gate: bool = typer.Option(
+        False, "--no-leakage-gate", help="skip the leakage gate (reproducing a published model)"
+    ),
+    whitelist: list[str] = typer.Option(
+        [],
+        help="FIELD=justification: keep FIELD despite the IV / AUC / shape rules; the written "
+        "justification (≥ 20 characters) is stored in the spec. Repeatable.",
+    ),
 ) -> None:
-    """Train and validate a model; with --out write spec.json, report.html, scorecard.xlsx."""
+    """Train and validate a model; with --out write spec.json, report.html, scorecard.xlsx.
+
+    The leakage gate is on by default: the JSON lists every excluded field with its reason."""
     from creditfactory.scoring.training.pipeline import train
 
     fmt = _format(fmt)
@@ -107,6 +118,7 @@ def train_command(
     if out is not None:
         _writable_dir(out)
     chosen = [f.strip() for f in features.split(",") if f.strip()] if features else None
+    allowed = _whitelist(whitelist)
     label = f"training {method} on {dataset} (fit, cross-validation, reports)…"
     with _with_progress() as progress:
         progress.add_task(label, total=None)
@@ -120,10 +132,27 @@ def train_command(
                 target,
                 out,
                 binning_method=binning_method,
+                leakage_gate=not no_leakage_gate,
+                whitelist=allowed,
             )
         except OSError as exc:  # writing the outputs after the probe succeeded (disk full, …)
             raise ValidationError("out", f"cannot write to {out}: {exc.strerror or exc}") from None
     _emit(trained.result, fmt)
+
+
+def _whitelist(entries: list[str]) -> dict[str, str]:
+    """``FIELD=justification`` options → {field: justification}; a short reason is refused."""
+    out: dict[str, str] = {}
+    for entry in entries:
+        name, _, why = entry.partition("=")
+        if not name.strip() or len(why.strip()) < WHITELIST_MIN_JUSTIFICATION:
+            raise ValidationError(
+                "whitelist",
+                f"{entry!r}: give FIELD=justification with a written reason "
+                f"(at least {WHITELIST_MIN_JUSTIFICATION} characters)",
+            )
+        out[name.strip()] = why.strip()
+    return out
 
 
 def _read_csv(path: Path, option: str) -> list[dict[str, str]]:

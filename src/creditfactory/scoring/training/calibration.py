@@ -6,6 +6,7 @@ is not 12 months (SBA: life of loan), the PD is the sample's and docs/scoring.md
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy
@@ -42,3 +43,50 @@ def calibration_table(pd_12m: Any, y: Any, n_bins: int = 10) -> list[dict[str, f
                 }
             )
     return rows
+
+
+def calibration_figures(pd_values: Any, y: Any, n_bins: int = 10) -> dict[str, Any]:
+    """Out-of-sample calibration of PDs against outcomes (y = 1 bad).
+
+    - ``brier``: mean (pd − y)² (scikit-learn's `brier_score_loss`);
+    - ``slope``: β of ``logit P(y) = α + β·logit(pd)`` (1 = well spread; < 1 = too extreme);
+    - ``intercept``: calibration-in-the-large α with logit(pd) as an offset (0 = right level);
+      both from statsmodels' binomial GLM (Cox 1958; Van Calster et al. 2019);
+    - ``hosmer_lemeshow``: Σ (O − E)² / (E·(1 − E/n)) over PD-sorted groups, its degrees of
+      freedom (groups − 2) and p-value (χ², Hosmer & Lemeshow 2000);
+    - ``reliability``: mean PD vs observed bad rate per PD-sorted group (`calibration_table`).
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+    from sklearn.metrics import brier_score_loss
+
+    p = numpy.clip(numpy.asarray(pd_values, dtype=float), 1e-6, 1 - 1e-6)
+    yy = numpy.asarray(y, dtype=float)
+    logit = numpy.log(p / (1 - p))
+    family = sm.families.Binomial()
+    # A badly calibrated challenger (near-0/1 PDs) can overflow the IRLS steps: the figures are
+    # still what they are, so the numerical warnings are not errors here.
+    with warnings.catch_warnings(), numpy.errstate(over="ignore", divide="ignore"):
+        warnings.simplefilter("ignore")
+        slope_fit = sm.GLM(yy, sm.add_constant(logit), family=family).fit()
+        level_fit = sm.GLM(yy, numpy.ones((len(yy), 1)), family=family, offset=logit).fit()
+    table = calibration_table(p, yy, n_bins)
+    hl = sum(
+        (r["observed"] * r["n"] - r["pd_mean"] * r["n"]) ** 2
+        / max(r["pd_mean"] * r["n"] * (1 - r["pd_mean"]), 1e-12)
+        for r in table
+    )
+    dof = len(table) - 2
+    return {
+        "brier": float(brier_score_loss(yy, p)),
+        "slope": float(slope_fit.params[1]),
+        "intercept": float(level_fit.params[0]),
+        "hosmer_lemeshow": {
+            "chi2": float(hl),
+            "dof": dof,
+            "p_value": float(stats.chi2.sf(hl, dof)),
+        },
+        "mean_pd": float(p.mean()),
+        "bad_rate": float(yy.mean()),
+        "reliability": table,
+    }

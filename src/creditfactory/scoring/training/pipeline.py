@@ -1,7 +1,18 @@
-"""Training pipeline behind ``creditfactory model train``: load, check, fit, validate, export.
+"""Training pipeline behind ``creditfactory model train``: load, gate, fit, validate, export.
 
-`train` returns a JSON-ready result (coefficients with ``const``, features, IV per feature,
-validation {auc, ks, gini, confusion at 0.5, misclassification}, cv {mean, std}, leakage checks)
+`train` returns a JSON-ready result:
+
+- ``characteristics`` (the model's), ``excluded`` (field → reason: the leakage gate's, then the
+  selection's), ``leakage`` (the gate's checks, thresholds and whitelist), ``known_at_application``
+  (the adapter's per-field declaration), coefficients with ``const``, IV per candidate;
+- ``validation``: ``auc``, ``auc_ci`` (95 % percentile bootstrap), ``brier``, ``ks``, gini,
+  confusion at 0.5, misclassification and ``calibration`` (slope, intercept, Hosmer–Lemeshow,
+  reliability by PD decile) — on the data's named split, or out of fold under 5-fold × 20
+  repeated stratified cross-validation (``cv``) when there is none;
+- ``out_of_time`` (when the dataset has a vintage: refit on the earlier period, tested on the
+  later one), ``benchmark`` (``name``, ``auc``, ``brier`` and ``models``), ``stability``
+  (train vs validation score PSI), ``pd_horizon``;
+
 and, given an output directory, writes ``spec.json``, ``result.json``, ``report.html``,
 ``scorecard.xlsx`` and (CUMCM) ``unrated_scores.json`` / ``.csv``.
 """
@@ -9,45 +20,40 @@ and, given an output directory, writes ``spec.json``, ``result.json``, ``report.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring.runtime import score
 from creditfactory.scoring.spec import ScorecardSpec, dump_spec, load_spec
-from creditfactory.scoring.stability import with_development_scores
+from creditfactory.scoring.stability import (
+    psi_report_by_splits,
+    quantile_splits,
+    with_development_scores,
+)
 from creditfactory.scoring.training import binning
+from creditfactory.scoring.training.benchmark import (
+    on_folds,
+    on_split,
+    raw_logistic,
+    single_feature,
+)
+from creditfactory.scoring.training.calibration import calibration_figures
 from creditfactory.scoring.training.challenger import MonotoneLightGBM
 from creditfactory.scoring.training.datasets import Dataset, load_dataset
+from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
 from creditfactory.scoring.training.logistic import RawLogistic
 from creditfactory.scoring.training.metrics import roc_auc, validation_figures
 from creditfactory.scoring.training.scorecard import WOEScorecard
-from creditfactory.scoring.training.validation import repeated_cv
+from creditfactory.scoring.training.validation import bootstrap_auc_ci, repeated_cv
 
 METHODS = ("scorecard", "logistic", "lightgbm")
 RATING_ORDER = {"A": 1, "B": 2, "C": 3, "D": 4}
-# Excluded before modelling, with the reason printed in the result and the report.
-LEAKAGE_EXCLUDED = {
-    "cumcm-2020c": {
-        "rating": "信誉评级 is the bank's rating; every D firm defaulted (target leakage)",
-        "是否违约": "the default flag itself (the target)",
-        "months_since_last_sales": (
-            "inactivity at the data end can follow the default (firm stopped trading); "
-            "outcome dates are unknown, so treated as recorded after the outcome"
-        ),
-    },
-    "sba-case": {
-        "ChgOffDate": "charge-off date exists only for defaults (outcome)",
-        "ChgOffPrinGr": "charged-off principal (outcome)",
-        "MIS_Status": "loan status CHGOFF / P I F (outcome)",
-        "BalanceGross": "outstanding balance at the data date (after the outcome)",
-    },
-}
-LEAKAGE_AUC_FLAG = 0.9
 
 
 @dataclass
@@ -97,17 +103,22 @@ def train(
     split_column: str | None = None,
     target: str | None = None,
     out: Path | None = None,
-    cv_repeats: int = 5,
+    cv_repeats: int = 20,
     binning_method: str = "optbinning",
+    leakage_gate: bool = True,
+    whitelist: dict[str, str] | None = None,
 ) -> TrainedModel:
     """Fit and validate one model on a named dataset (see module docstring).
 
     ``binning_method`` (`binning.BINNING_METHODS`) bins the scorecard's numeric features and
     the IV table: optbinning (default), toad's decision tree ``dt`` or ChiMerge ``chi``.
+    ``leakage_gate`` (on by default) runs `leakage.run_gate` on the candidates (`features`, or
+    every declared field of the dataset); ``whitelist`` adds analyst justifications to the
+    adapter's (field → text).
 
     Raises:
         ValidationError: unknown method/binning method/feature/column, non-numeric feature,
-            bad target.
+            bad target, a requested feature the leakage gate excludes (naming it and why).
     """
     if method not in METHODS:
         raise ValidationError("method", f"must be one of {', '.join(METHODS)}")
@@ -117,11 +128,6 @@ def train(
         )
     raw = method == "logistic" and not use_binning
     ds = load_dataset(dataset, target)
-    excluded = LEAKAGE_EXCLUDED.get(ds.name, {})
-    chosen = features or [f for f in ds.features if f not in excluded]
-    if method == "lightgbm" and not features:
-        chosen = [f for f in chosen if f not in ds.categorical]
-    _check_columns(ds, chosen, method, raw)
     frame = ds.frame
     if split_column is not None:
         if split_column not in frame.columns:
@@ -129,8 +135,32 @@ def train(
         train_part, valid = frame[frame[split_column] == 1], frame[frame[split_column] == 0]
     else:
         train_part, valid = frame, None
+    candidates = features or [f for f in ds.features if f != split_column]
+    for f in candidates:
+        if f not in frame.columns:
+            raise ValidationError(f, f"unknown feature (not a column of {ds.name})")
+    allowed = {**ds.whitelist, **(whitelist or {})}
+    gate = (
+        run_gate(
+            train_part, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed
+        )
+        if leakage_gate
+        else GateResult(list(candidates), {}, {})
+    )
+    if features:
+        for f in features:
+            if f in gate.excluded:
+                raise ValidationError(f, f"excluded by the leakage gate: {gate.excluded[f]}")
+    chosen = gate.kept
+    if method == "lightgbm" and not features:
+        chosen = [f for f in chosen if f not in ds.categorical]
+    _check_columns(ds, chosen, method, raw)
     y = train_part[ds.target].to_numpy()
-    model = _make(method, ds, chosen, raw, len(train_part), binning_method)
+
+    def make() -> Any:
+        return _make(method, ds, chosen, raw, len(train_part), binning_method)
+
+    model = make()
     model.fit(train_part[chosen], y)
     iv_binnings = _iv_binnings(ds, train_part, chosen, binning_method)
     result: dict[str, Any] = {
@@ -138,53 +168,203 @@ def train(
         "method": method,
         "binning": not raw,
         "binning_method": binning_method,
+        "characteristics": _model_features(model),
         "features": _model_features(model),
         "candidate_features": chosen,
+        "excluded": dict(gate.excluded),
+        "leakage": {"gate": leakage_gate, **gate.to_dict()},
+        "known_at_application": {
+            f: why for f, (kind, why) in ds.declared.items() if kind == USABLE
+        },
+        "bad_definition": ds.bad_definition,
+        "pd_horizon": ds.pd_horizon.to_dict(),
         "coefficients": _coefficients(model),
         "iv": {f: binning.binning_iv(b) for f, b in iv_binnings.items()},
         "train": validation_figures(y, model.predict_proba(train_part[chosen])[:, 1]),
-        "leakage": _leakage(ds, train_part, chosen, excluded),
     }
     if raw:
         result["std_errors"] = model.bse_
         result["p_values"] = model.pvalues_
     if isinstance(model, WOEScorecard):
         result["dropped"] = model.dropped_
-    if valid is not None:
-        vp = model.predict_proba(valid[chosen])[:, 1]
-        result["validation"] = validation_figures(valid[ds.target].to_numpy(), vp)
-        result["validation"]["split"] = (
-            f"fit on {split_column} == 1, validated on {split_column} == 0"
-        )
-    else:
-        rating = frame["rating"].map(RATING_ORDER) if "rating" in frame.columns else None
-        repeats = cv_repeats if len(frame) <= 5000 else 1
-        cv = repeated_cv(
-            lambda: _make(method, ds, chosen, raw, len(frame), binning_method),
-            frame[chosen], y, n_repeats=repeats, rating=rating,
-        )  # fmt: skip
-        oof = cv.pop("oof_pd")
-        result["cv"] = cv
-        result["validation"] = validation_figures(y, oof)
-        result["validation"]["split"] = "out-of-fold PDs of the first cross-validation repeat"
-    training = {
-        "dataset": ds.name,
-        "rows": len(train_part),
-        "bads": int(y.sum()),
-        "training_data_sha256": ds.digest(),
-        "method": method,
-        "binning_method": binning_method,
-        **ds.notes,
-    }
-    spec = load_spec(dump_spec(model.to_spec(f"{ds.name}-{method}", ds.labels, training)))
-    spec = with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
+        result["excluded"].update({f: f"selection: {why}" for f, why in model.dropped_.items()})
+    result.update(
+        _validate(ds, gate, model, make, chosen, train_part, valid, split_column, cv_repeats)
+    )
+    if ds.out_of_time is not None:
+        result["out_of_time"] = _out_of_time(ds, frame, chosen, make)
+    spec = _freeze(ds, model, method, binning_method, gate, leakage_gate, result, train_part)
     result["spec_sha256"] = json.loads(dump_spec(spec))["sha256"]
+    result["actionable"] = dict(spec.actionable)
+    result["labels"] = {f: dict(spec.labels.get(f, {})) for f in spec.features}
     trained = TrainedModel(model, spec, result, ds, train_part, valid, iv_binnings)
     if ds.unrated is not None:
         result["unrated_scored"] = len(ds.unrated)
     if out is not None:
         write_outputs(trained, out)
     return trained
+
+
+def _validate(
+    ds: Dataset,
+    gate: GateResult,
+    model: Any,
+    make: Callable[[], Any],
+    chosen: list[str],
+    train_part: pandas.DataFrame,
+    valid: pandas.DataFrame | None,
+    split_column: str | None,
+    cv_repeats: int,
+) -> dict[str, Any]:
+    """``validation``, ``benchmark`` and ``stability`` (a named split) or ``cv`` (none)."""
+    if valid is not None:
+        vp = model.predict_proba(valid[chosen])[:, 1]
+        figures = _figures(valid[ds.target].to_numpy(), vp)
+        figures["split"] = f"fit on {split_column} == 1, validated on {split_column} == 0"
+        return {
+            "validation": figures,
+            "stability": _stability(model, train_part[chosen], valid[chosen]),
+            "benchmark": _benchmarks_on_split(ds, gate, train_part, valid),
+        }
+    y = train_part[ds.target].to_numpy()
+    rating = train_part["rating"].map(RATING_ORDER) if "rating" in train_part.columns else None
+    repeats = cv_repeats if len(train_part) <= 5000 else 1
+    cv = repeated_cv(make, train_part[chosen], y, n_repeats=repeats, rating=rating)
+    oof = cv.pop("oof_pd")
+    cv.pop("oof_pd_repeats")
+    figures = _figures(y, oof)
+    figures.update(
+        auc=cv["mean"], auc_std=cv["std"], brier=cv["brier"]["mean"],
+        auc_first_repeat=roc_auc(y, oof),
+        split=f"{cv['n_splits']}-fold × {cv['n_repeats']} repeated stratified cross-validation: "
+        "auc and brier are fold means; auc_ci, ks and calibration use the first repeat's "
+        "out-of-fold PDs",
+    )  # fmt: skip
+    return {
+        "cv": cv,
+        "validation": figures,
+        "benchmark": _benchmarks_on_folds(ds, gate, train_part, repeats),
+    }
+
+
+def _freeze(
+    ds: Dataset,
+    model: Any,
+    method: str,
+    binning_method: str,
+    gate: GateResult,
+    leakage_gate: bool,
+    result: dict[str, Any],
+    train_part: pandas.DataFrame,
+) -> ScorecardSpec:
+    """The spec: labels, actionable flags, PD horizon, the gate's record and headline figures."""
+    training = {
+        "dataset": ds.name,
+        "rows": len(train_part),
+        "bads": int(train_part[ds.target].sum()),
+        "training_data_sha256": ds.digest(),
+        "method": method,
+        "binning_method": binning_method,
+        **ds.notes,
+        "bad_definition": ds.bad_definition,
+        "known_at_application": result["known_at_application"],
+        "leakage_gate": {"on": leakage_gate, "excluded": gate.excluded,
+                         "whitelisted": gate.whitelisted},
+        "validation": {k: result["validation"][k] for k in ("auc", "auc_ci", "brier", "ks")},
+        "out_of_time": {k: v for k, v in result.get("out_of_time", {}).items()
+                        if k in ("auc", "brier", "train", "test")},
+        "benchmark": {"name": result["benchmark"]["name"], "auc": result["benchmark"]["auc"]},
+    }  # fmt: skip
+    frozen = model.to_spec(f"{ds.name}-{method}", ds.labels, training)
+    frozen = replace(
+        frozen,
+        actionable={f: ds.actionable.get(f, False) for f in frozen.features},
+        pd_horizon=ds.pd_horizon,
+    )
+    spec = load_spec(dump_spec(frozen))
+    return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
+
+
+def _figures(y: Any, pd_values: Any) -> dict[str, Any]:
+    """`validation_figures` plus the bootstrap AUC interval, Brier and calibration."""
+    out = validation_figures(y, pd_values)
+    cal = calibration_figures(pd_values, y)
+    out["auc_ci"] = bootstrap_auc_ci(y, pd_values)
+    out["brier"] = cal["brier"]
+    out["calibration"] = cal
+    return out
+
+
+def _stability(model: Any, train: pandas.DataFrame, valid: pandas.DataFrame) -> dict[str, Any]:
+    """Score PSI, validation vs training (training deciles as bins)."""
+    ref = model.predict_proba(train)[:, 1].tolist()
+    cur = model.predict_proba(valid)[:, 1].tolist()
+    report = psi_report_by_splits(ref, cur, quantile_splits(ref))
+    return {"psi": report.value, "status": str(report.status), "of": "PD, train vs validation"}
+
+
+def _out_of_time(
+    ds: Dataset, frame: pandas.DataFrame, chosen: list[str], make: Callable[[], Any]
+) -> dict[str, Any]:
+    """Refit on rows up to the dataset's cut-off vintage, AUC / Brier on the later rows."""
+    assert ds.out_of_time is not None
+    column, last = ds.out_of_time
+    early, late = frame[frame[column] <= last], frame[frame[column] > last]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = make().fit(early[chosen], early[ds.target].to_numpy())
+    p = model.predict_proba(late[chosen])[:, 1]
+    y = late[ds.target].to_numpy()
+    cal = calibration_figures(p, y)
+    return {
+        "auc": roc_auc(y, p),
+        "auc_ci": bootstrap_auc_ci(y, p),
+        "brier": cal["brier"],
+        "calibration": cal,
+        "train": f"{column} <= {last:g}: {len(early)} rows, {int(early[ds.target].sum())} bads",
+        "test": f"{column} > {last:g}: {len(late)} rows, {int(y.sum())} bads",
+        "note": "both halves of the data; the same candidate characteristics, refitted",
+        "fit_warnings": sorted({str(w.message) for w in caught}),
+    }
+
+
+def _benchmark_specs(ds: Dataset, gate: GateResult) -> list[tuple[str, list[str], Any, str]]:
+    """(name, features, factory, note): the dataset's declared ones, then the best single
+    kept characteristic by training gate IV."""
+    out = [(name, list(cols), raw_logistic, note) for name, (cols, note) in ds.benchmarks.items()]
+    ivs = {f: gate.checks[f]["iv"] for f in gate.kept if f in gate.checks}
+    if ivs:
+        best = max(ivs, key=lambda f: ivs[f])
+        out.append((
+            f"best single application-time characteristic: {best} (one-feature WOE logistic)",
+            [best], single_feature(best, best in ds.categorical),
+            "chosen by gate IV on the training part",
+        ))  # fmt: skip
+    return out
+
+
+def _benchmarks_on_split(
+    ds: Dataset, gate: GateResult, train_part: pandas.DataFrame, valid: pandas.DataFrame
+) -> dict[str, Any]:
+    models = [
+        {"name": name, "features": cols, "note": note,
+         **on_split(factory, cols, train_part, valid, ds.target)}
+        for name, cols, factory, note in _benchmark_specs(ds, gate)
+    ]  # fmt: skip
+    return {"name": models[0]["name"], "auc": models[0]["auc"], "brier": models[0]["brier"],
+            "models": models}  # fmt: skip
+
+
+def _benchmarks_on_folds(
+    ds: Dataset, gate: GateResult, frame: pandas.DataFrame, repeats: int
+) -> dict[str, Any]:
+    models = [
+        {"name": name, "features": cols, "note": note,
+         **on_folds(factory, cols, frame, ds.target, repeats)}
+        for name, cols, factory, note in _benchmark_specs(ds, gate)
+    ]  # fmt: skip
+    return {"name": models[0]["name"], "auc": models[0]["auc"], "auc_std": models[0]["auc_std"],
+            "brier": models[0]["brier"], "models": models}  # fmt: skip
 
 
 def _model_features(model: Any) -> list[str]:
@@ -215,22 +395,6 @@ def _iv_binnings(
         )
         for f in features
     }
-
-
-def _leakage(
-    ds: Dataset, frame: pandas.DataFrame, features: list[str], excluded: dict[str, str]
-) -> dict[str, Any]:
-    """Declared exclusions plus single-feature AUCs; |AUC − 0.5| > 0.4 is flagged for review."""
-    aucs: dict[str, float] = {}
-    for f in features:
-        if f in ds.categorical:
-            continue
-        x = frame[f].to_numpy(dtype=float)
-        mask = ~numpy.isnan(x)
-        if len(numpy.unique(frame[ds.target].to_numpy()[mask])) == 2:
-            aucs[f] = roc_auc(frame[ds.target].to_numpy()[mask], x[mask])
-    flagged = {f: a for f, a in aucs.items() if max(a, 1 - a) > LEAKAGE_AUC_FLAG}
-    return {"excluded": excluded, "single_feature_auc": aucs, "flagged": flagged}
 
 
 def score_frame(spec: ScorecardSpec, frame: pandas.DataFrame) -> list[dict[str, Any]]:

@@ -26,20 +26,23 @@ def repeated_cv(
     random_state: int = 0,
     rating: Any = None,
 ) -> dict[str, Any]:
-    """AUC (and rating Spearman) per fold, their mean and std, and pooled out-of-fold PDs."""
+    """AUC (and rating Spearman) per fold, their mean and std, the Brier score's mean and std,
+    the first repeat's out-of-fold PDs (``oof_pd``) and every repeat's (``oof_pd_repeats``,
+    shape (n_repeats, n))."""
     y = numpy.asarray(y).astype(int)
     folds = RepeatedStratifiedKFold(
         n_splits=n_splits, n_repeats=n_repeats, random_state=random_state
     )
     aucs: list[float] = []
     rhos: list[float] = []
-    oof = numpy.full(len(y), numpy.nan)
+    briers: list[float] = []
+    oof = numpy.full((n_repeats, len(y)), numpy.nan)
     for k, (train, test) in enumerate(folds.split(X, y)):
         model = make_model().fit(X.iloc[train], y[train])
         p = model.predict_proba(X.iloc[test])[:, 1]
-        if k < n_splits:
-            oof[test] = p  # first repeat: each row held out exactly once
+        oof[k // n_splits, test] = p  # within a repeat each row is held out exactly once
         aucs.append(roc_auc(y[test], p))
+        briers.append(float(numpy.mean((p - y[test]) ** 2)))
         if rating is not None:
             rhos.append(spearman(numpy.asarray(rating)[test], p))
     out: dict[str, Any] = {
@@ -49,11 +52,33 @@ def repeated_cv(
         "n_splits": n_splits,
         "n_repeats": n_repeats,
         "folds": aucs,
+        "brier": {"mean": float(numpy.mean(briers)), "std": float(numpy.std(briers, ddof=1))},
     }
     if rating is not None:
         out["spearman_rating"] = {
             "mean": float(numpy.mean(rhos)),
             "std": float(numpy.std(rhos, ddof=1)),
         }
-    out["oof_pd"] = oof
+    out["oof_pd"] = oof[0]
+    out["oof_pd_repeats"] = oof
     return out
+
+
+def bootstrap_auc_ci(
+    y: Any, risk: Any, n_boot: int = 1000, level: float = 0.95, random_state: int = 0
+) -> list[float]:
+    """Percentile bootstrap interval ``[low, high]`` of the AUC (Efron & Tibshirani 1993, §13).
+
+    Rows are resampled with replacement `n_boot` times; resamples holding one class only are
+    skipped.
+    """
+    yy = numpy.asarray(y).astype(int)
+    rr = numpy.asarray(risk, dtype=float)
+    rng = numpy.random.default_rng(random_state)
+    aucs = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(yy), len(yy))
+        if yy[idx].min() != yy[idx].max():
+            aucs.append(roc_auc(yy[idx], rr[idx]))
+    tail = (1.0 - level) / 2.0 * 100.0
+    return [float(numpy.percentile(aucs, tail)), float(numpy.percentile(aucs, 100.0 - tail))]

@@ -1,0 +1,126 @@
+"""The SBA model on application-time fields (issue #12): the leakage gate's own rules, the
+served fixture, the ``model train`` JSON contract and the PD horizon.
+
+Figures the gate must reproduce come from the data itself (SBAcase, Li, Mickel & Taylor 2018):
+every defaulted loan's ``Term`` is what was left when it stopped, so 94 % of repaid loans of the
+training half sit on the 12-month grid against 8 % of defaults.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.shared import shared_path
+from typer.testing import CliRunner
+
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.scoring.runtime import score
+from creditfactory.scoring.spec import load_spec
+from creditfactory.scoring.training.datasets import load_dataset
+from creditfactory.scoring.training.leakage import run_gate
+
+BANNED = {"Term", "RealEstate", "Recession", "ApprovalFY", "daysterm", "xx", "ApprovalDate"}
+FIXTURE = Path(__file__).resolve().parents[1] / "e2e" / "sba_spec.json"
+
+
+@pytest.fixture(scope="module")
+def sba() -> Any:
+    shared_path("data", "sba_loans_case")
+    ds = load_dataset("sba-case")
+    return ds, ds.frame[ds.frame["Selected"] == 1]
+
+
+def _gate(sba: Any, derived: Any = None, whitelist: Any = None) -> Any:
+    ds, train = sba
+    return run_gate(
+        train, ds.target, ds.features, ds.categorical, ds.declared,
+        ds.derived if derived is None else derived, whitelist or {},
+    )  # fmt: skip
+
+
+def test_term_is_excluded_by_the_gates_rules_not_by_name(sba: Any) -> None:
+    ds, _ = sba
+    assert ds.declared["Term"][0] == "application"  # the adapter presents it as the data does
+    gate = _gate(sba)
+    reason = gate.excluded["Term"]
+    assert "value shape differs by outcome" in reason and "multiples-of-12" in reason
+    assert "IV" in reason and "single-feature AUC" in reason
+    assert gate.checks["Term"]["shape_gap"] == pytest.approx(0.86, abs=0.02)
+
+
+def test_derived_fields_are_detected_without_declarations(sba: Any) -> None:
+    gate = _gate(sba, derived={})
+    for name in ("RealEstate", "Recession"):
+        assert gate.excluded[name].startswith("derived from excluded"), gate.excluded[name]
+        assert gate.checks[name]["derived_r2"] >= 0.9
+    declared = _gate(sba)
+    assert declared.excluded["RealEstate"] == (
+        "derived from excluded Term (RealEstate = Term ≥ 240 (data documentation))"
+    )
+    assert "derived_r2" in declared.checks["NoEmp"] and declared.checks["NoEmp"]["derived_r2"] < 0.9
+
+
+def test_whitelisting_needs_a_justification_and_is_recorded(sba: Any) -> None:
+    plain = _gate(sba, whitelist={})
+    assert plain.excluded["GrAppv"].startswith("IV ")
+    kept = _gate(sba, whitelist={"GrAppv": "the amount applied for, fixed before the outcome"})
+    assert "GrAppv" in kept.kept
+    assert kept.whitelisted == {"GrAppv": "the amount applied for, fixed before the outcome"}
+    # a whitelist cannot bring back a declared outcome / calendar field
+    back = _gate(sba, whitelist={"ApprovalFY": "a long enough reason that will not help"})
+    assert back.excluded["ApprovalFY"].startswith("calendar:")
+
+
+def test_served_fixture_has_no_banned_field_and_carries_its_record() -> None:
+    spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
+    assert not BANNED & set(spec.features)
+    assert "FranchiseCode" not in spec.features
+    for name in spec.features:
+        assert spec.labels[name]["zh"] and spec.labels[name]["en"]
+        assert name in spec.actionable
+    assert spec.is_actionable("SBA_Appv") and not spec.is_actionable("Bank")
+    assert spec.pd_horizon.basis == "life_of_loan"
+    gate = spec.training["leakage_gate"]
+    assert BANNED <= set(gate["excluded"])
+    assert set(gate["whitelisted"]) <= {"GrAppv", "SBA_Appv", "Portion", "BankState"}
+    assert all(len(why) > 100 for why in gate["whitelisted"].values())
+    assert spec.training["validation"]["auc"] >= 0.80
+
+
+def test_pd_12m_is_the_constant_hazard_conversion_of_the_life_pd() -> None:
+    spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
+    applicant = {"Bank": "BBCN BANK", "SBA_Appv": 15000, "BankState": "IL", "RetainedJob": 5,
+                 "NAICS": "531311", "NoEmp": 1, "CreateJob": 0, "UrbanRural": 2}  # fmt: skip
+    at_36 = score(spec, applicant, term_months=36)
+    # hand-worked: a life PD over 36 months, constant hazard → 1 − (1 − p)^(12/36)
+    assert at_36.pd_12m == pytest.approx(1 - (1 - at_36.pd_horizon) ** (1 / 3), rel=1e-12)
+    assert at_36.horizon_months == 36
+    at_12 = score(spec, applicant, term_months=12)
+    assert at_12.pd_12m == at_12.pd_horizon
+    assert score(spec, applicant).horizon_months == 84  # the sample's median term
+
+
+def test_train_contract_json(tmp_path: Path) -> None:
+    from creditfactory.adapters.cli.main import _register_commands, app
+
+    shared_path("data", "sba_loans_case")
+    _register_commands()
+    args = ["model", "train", "--dataset", "sba-case", "--method", "scorecard",
+            "--split-column", "Selected", "--format", "json"]  # fmt: skip
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.stdout)
+    assert isinstance(out["characteristics"], list) and not BANNED & set(out["characteristics"])
+    assert all(isinstance(v, str) and v for v in out["excluded"].values())
+    assert BANNED <= set(out["excluded"])
+    v = out["validation"]
+    assert v["auc_ci"][0] < v["auc"] < v["auc_ci"][1]
+    assert v["auc"] >= 0.80 and 0 < v["brier"] < 0.25 and 0 < v["ks"] < 1
+    assert {"auc", "brier"} <= set(out["out_of_time"]) and 0.5 < out["out_of_time"]["auc"] < 0.8
+    assert {"name", "auc"} <= set(out["benchmark"]) and "RealEstate" in out["benchmark"]["name"]
+    assert out["validation"]["auc"] > out["benchmark"]["auc"]
+    short = CliRunner().invoke(app, [*args, "--whitelist", "Term=because"])
+    assert isinstance(short.exception, ValidationError) and short.exception.field == "whitelist"
