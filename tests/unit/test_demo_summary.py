@@ -89,6 +89,24 @@ def test_sba_summary_prints_us_dollars_never_cny() -> None:
     assert "PD 12-month" in text
 
 
+def test_a_422_at_intake_is_counted_and_named_not_a_crash() -> None:
+    problem = {
+        "status": 422,
+        "field": "declared.UrbanRural",
+        "detail": "declared.UrbanRural: required",
+    }
+    results = [
+        ("sba-1", _app("disbursed", "50000.00", {"verified": []}), 0.01),
+        ("sba-2", {"status": demo.REJECTED, "problem": problem}, 0.01),
+    ]
+    with demo.console.capture() as captured:
+        demo._summary(results, 1.0)
+    text = " ".join(captured.get().split())  # rich wraps at the console width
+    assert "rejected (422)" in text and "1 (50.0%)" in text
+    assert "at intake (HTTP 422), 1 applications: declared.UrbanRural: required" in text
+    assert "0 of 1 decisions cite verified facts" in text
+
+
 def test_verified_share_counts_decisions_citing_verified_facts() -> None:
     sales = {"name": "annual_sales", "value": "1200000", "source": "invoices"}
     apps = [
