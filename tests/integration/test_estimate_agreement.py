@@ -94,7 +94,7 @@ APPLICANT = st.one_of(
 @given(
     declared=APPLICANT,
     revenue=st.integers(0, 30_000_000) | st.integers(200_000, 5_000_000),
-    need=st.none() | st.integers(0, 5_000_000),
+    need=st.none() | st.integers(0, 5_000_000) | st.integers(100_000, 5_000_000),
     term=st.integers(1, 36),
     where=st.fractions(0, 1),
     firm=st.integers(1, 10**8 - 1),
@@ -167,8 +167,9 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
     # Every characteristic at its worst bin, all labelled, only the number of employees marked
     # actionable; an invoice source is wired but not authorised.
     labels = {f: {"zh": f"特征{i}", "en": f"factor {i}"} for i, f in enumerate(SPEC.features)}
-    labels["NoEmp"] = {"zh": "员工人数", "en": "number of employees", "actionable": True}  # type: ignore[dict-item]
-    deps = replace(_deps(engine, replace(SPEC, labels=labels, actionable={})),
+    labels["NoEmp"] = {"zh": "员工人数", "en": "number of employees"}
+    flags = dict.fromkeys(SPEC.features, False) | {"NoEmp": True}
+    deps = replace(_deps(engine, replace(SPEC, labels=labels, actionable=flags)),
                    sources=DataSources(invoices=_NoInvoices()))  # fmt: skip
     declared = {c.feature: _worst(c) for c in SPEC.characteristics} | {"NoEmp": 1}
     est = estimate(deps, EstimateLimit("ch", "r2", "enterprise", "测试", "5000000", 12,

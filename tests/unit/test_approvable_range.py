@@ -1,5 +1,5 @@
 """`approvable_range`: the amounts `decide` approves below a ceiling (what 测额 quotes). Figures
-are worked by hand from the released policy (credit-policy-2024.1: minimum 10,000, step 1,000,
+are worked by hand from the released policy (credit-policy-2026.1: minimum 10,000, step 1,000,
 score caps by PD band, K07 PD ≥ 0.30, R02 PD ≥ 0.15) and the estimate's range floor 0.7."""
 
 from __future__ import annotations

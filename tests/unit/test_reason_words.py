@@ -25,7 +25,7 @@ from creditfactory.decisioning import (
 from creditfactory.decisioning.facts import DERIVED_FACTS, DecisionFacts
 from creditfactory.origination.consent_gate import SOURCE_NAMES
 from creditfactory.scoring import ScorecardSpec, load_spec, score
-from creditfactory.scoring.reason_text import actionable, advice_text, reason_text
+from creditfactory.scoring.reason_text import advice_text, reason_text
 from creditfactory.scoring.spec import Characteristic
 
 SPEC = load_spec((Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text("utf-8"))
@@ -144,10 +144,3 @@ def test_every_reason_and_advice_template_is_in_words(where: Any) -> None:
         for feature in spec.features:
             for text in (*reason_text(spec, feature, where), *advice_text(spec, feature, where)):
                 assert_in_words(text, spec)
-
-
-def test_actionable_is_the_spec_flag_and_absent_means_not() -> None:
-    flagged = replace(SPEC, labels={"NoEmp": {"zh": "员工人数", "en": "employees",
-                                              "actionable": True}})  # fmt: skip
-    assert actionable(flagged, "NoEmp")
-    assert not actionable(flagged, "Term") and not actionable(SPEC, "NoEmp")

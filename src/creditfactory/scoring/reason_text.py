@@ -8,8 +8,7 @@ lost stay in the technical detail (`ReasonCode.feature` / `value` / `points_lost
 which the decision record keeps for audit.
 
 A characteristic without a label is called "一项评分因素 / a scoring factor": a column name is
-never shown. `actionable` reads the spec's flag (can the borrower change it); a characteristic
-without one is not actionable.
+never shown. Whether the borrower can change a characteristic is the spec's `is_actionable`.
 
 Shapes: `Direction` is one of "low", "high", "missing", "group", "unknown"; texts are str.
 """
@@ -21,7 +20,7 @@ from typing import Final, Literal
 
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec
 
-__all__ = ["Direction", "actionable", "advice_text", "direction", "label", "reason_text"]
+__all__ = ["Direction", "advice_text", "direction", "label", "reason_text"]
 
 Direction = Literal["low", "high", "missing", "group", "unknown"]
 
@@ -57,13 +56,6 @@ def label(spec: ScorecardSpec, feature: str, language: str) -> str:
     """The spec's label of `feature` in ``zh`` or ``en``; a generic phrase when it has none."""
     given = spec.labels.get(feature, {}).get(language)
     return str(given) if given and given != feature else _UNLABELLED[language]
-
-
-def actionable(spec: ScorecardSpec, feature: str) -> bool:
-    """True when the spec marks `feature` as one the borrower can change (absent = False):
-    the spec's ``actionable`` map (schema /2), or an ``actionable`` key beside its labels."""
-    flag: object = spec.labels.get(feature, {}).get("actionable")
-    return spec.is_actionable(feature) or flag is True or str(flag).lower() == "true"
 
 
 def _is_missing(value: object) -> bool:

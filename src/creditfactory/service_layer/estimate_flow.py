@@ -43,7 +43,7 @@ from creditfactory.origination import (
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.scoring import ScoreResult, score
-from creditfactory.scoring.reason_text import actionable, advice_text
+from creditfactory.scoring.reason_text import advice_text
 from creditfactory.scoring.runtime import DEFAULT_MAX_REASONS
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import (
@@ -90,7 +90,7 @@ def _words(zh: str, en: str, factor: str, kind: str, **more: Any) -> dict[str, A
 def _characteristic_advice(deps: FactoryDeps, scored: ScoreResult) -> list[dict[str, Any]]:
     out = []
     for r in scored.reasons:
-        if actionable(deps.spec, r.feature):
+        if deps.spec.is_actionable(r.feature):
             zh, en = advice_text(deps.spec, r.feature, r.direction)
             out.append(_words(zh, en, r.feature, "characteristic", points=round(r.points_lost, 1)))
     return out
