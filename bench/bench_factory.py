@@ -46,6 +46,7 @@ from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring.training.datasets import sba_declared
 
 REPO = Path(__file__).resolve().parents[1]
+SBA_TERM_MONTHS = 36  # one requested term for every row, as the demo (adapters/cli/demo.py)
 SPEC = REPO / "tests" / "e2e" / "sba_spec.json"
 ASGI = "creditfactory.adapters.api.asgi:create_from_env"
 FEATURES = list(json.loads(SPEC.read_text(encoding="utf-8"))["features"])
@@ -64,7 +65,9 @@ def _body(row: dict[str, str], n: int) -> dict[str, Any]:
         "applicant": {"applicant_type": "enterprise", "name": row["Name"][:200] or "x",
                       "uscc": demo_uscc(n)},
         "amount": f"{float(row['GrAppv']):.2f}",
-        "term_months": max(1, min(int(float(row["Term"])), 36)),
+        # one requested term for all: the recorded Term is post-outcome for defaults (issue 12), and
+        # a life-of-loan PD is converted to 12 months over the requested term
+        "term_months": SBA_TERM_MONTHS,
         "declared": declared,
     }  # fmt: skip
 

@@ -62,7 +62,22 @@ def test_missing_characteristic_is_refused_by_name_unless_a_wired_source_compute
     assert _refused({"NoEmp": 5, "UrbanRural": "1"})[0] == "declared.log_sales_12m"
     # log_sales_12m is an invoice feature: with invoices wired nobody has to declare it
     check_declared({"NoEmp": 5, "UrbanRural": "1"}, declared_schema(SPEC, ("invoices",)), AS_OF)
-    assert _refused({**FULL, "NoEmp": None})[0] == "declared.NoEmp"  # null is not a value
+    # null says "not known": scored in the Missing bin, so accepted; an absent key is not
+    check_declared({**FULL, "NoEmp": None}, declared_schema(SPEC, ()), AS_OF)
+
+
+def test_null_is_refused_where_the_model_cannot_score_an_unknown_value() -> None:
+    raw = ScorecardSpec(model_id="raw", model_type="logistic", features=("NoEmp",),
+                        scaling=Scaling(), calibration=Calibration(0.0, 0.0))  # fmt: skip
+    with pytest.raises(InvalidField, match="declared.NoEmp: required: .* unknown"):
+        check_declared({"NoEmp": None}, declared_schema(raw, ()), AS_OF)
+    no_missing_bin = ScorecardSpec(
+        model_id="t", model_type="scorecard", features=("NoEmp",), scaling=Scaling(),
+        calibration=Calibration(0.0, 0.0),
+        characteristics=(Characteristic("NoEmp", "numerical", 1.0, (Bin("all", 0.0, 0.0),)),),
+    )  # fmt: skip
+    with pytest.raises(InvalidField, match="declared.NoEmp"):
+        check_declared({"NoEmp": None}, declared_schema(no_missing_bin, ()), AS_OF)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ source verifies (`DOCUMENTED_FACTS`): 年销售额 `annual_sales` (invoices), �
 ``date`` (``YYYY-MM-DD`` text) — and whether each is required: a model characteristic is
 required unless a wired source computes it (the invoice features when invoices are wired).
 `check_declared` raises `InvalidField` naming ``declared.<name>`` for an unknown fact, a wrong
-type or a required one missing (null counts as missing), in that order.
+type or a required one missing, in that order. A required characteristic may be declared null
+("not known", e.g. SBA's UrbanRural 0 = undefined) only when the model scores an unknown value
+(a scorecard characteristic with a Missing bin, or a tree model); an absent key never passes.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class DeclaredFact:
     en: str
     verified_by: str | None = None
     required: bool = False
+    nullable: bool = True
 
 
 DOCUMENTED_FACTS: Final = (
@@ -66,11 +69,13 @@ def verifying_source(feature: str) -> str | None:
     return "invoices" if feature in INVOICE_FEATURES else None
 
 
-def _kind(spec: ScorecardSpec, feature: str) -> str:
+def _kind(spec: ScorecardSpec, feature: str) -> tuple[str, bool]:
+    """The kind of a characteristic and whether the model scores an unknown (null) value."""
     for ch in spec.characteristics:
         if ch.feature == feature:
-            return CATEGORICAL if ch.dtype == "categorical" else NUMERIC
-    return NUMERIC  # raw logistic terms and tree features are numeric
+            kind = CATEGORICAL if ch.dtype == "categorical" else NUMERIC
+            return kind, any(b.kind == "missing" for b in ch.bins)
+    return NUMERIC, spec.model_type == "lightgbm"  # raw logistic terms need a value
 
 
 def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, DeclaredFact]:
@@ -79,9 +84,10 @@ def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, De
     schema: dict[str, DeclaredFact] = {}
     for feature in spec.features:
         source = verifying_source(feature)
+        kind, nullable = _kind(spec, feature)
         schema[feature] = DeclaredFact(
-            feature, _kind(spec, feature), spec.label(feature, "zh"), spec.label(feature, "en"),
-            source, required=source is None or source not in wired,
+            feature, kind, spec.label(feature, "zh"), spec.label(feature, "en"), source,
+            required=source is None or source not in wired, nullable=nullable,
         )  # fmt: skip
     for fact in DOCUMENTED_FACTS:
         schema.setdefault(fact.name, fact)
@@ -132,8 +138,15 @@ def check_declared(
         if problem is not None:
             raise InvalidField(f"declared.{name}", problem)
     for fact in schema.values():
-        if fact.required and declared.get(fact.name) is None:
+        if not fact.required:
+            continue
+        if fact.name not in declared:
             raise InvalidField(
                 f"declared.{fact.name}",
                 f"required: the served model scores {fact.en} and no wired source verifies it",
+            )
+        if declared[fact.name] is None and not fact.nullable:
+            raise InvalidField(
+                f"declared.{fact.name}",
+                f"required: the served model cannot score {fact.en} unknown",
             )

@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 REPO = Path(__file__).resolve().parents[4]
+SBA_TERM_MONTHS = 36  # every held-out SBA row applies for a 36-month loan (see _sba_application)
 SBA_DATASET = "U.S. SBA 7(a) loans, California, NAICS 53 (US$)"
 REJECTED = "rejected (422)"
 SBA_NOTE = (
@@ -231,7 +232,9 @@ def _sba_application(row: dict[str, str], declared: dict[str, Any]) -> dict[str,
             "uscc": demo_uscc(int(row["LoanNr_ChkDgt"])),
         },
         "amount": f"{float(row['GrAppv']):.2f}",
-        "term_months": max(1, min(int(float(row["Term"])), 36)),
+        # one requested term for all: the recorded Term is post-outcome for defaults (issue 12), and
+        # a life-of-loan PD is converted to 12 months over the requested term
+        "term_months": SBA_TERM_MONTHS,
         "declared": declared,
     }
 

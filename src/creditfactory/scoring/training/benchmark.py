@@ -5,7 +5,8 @@
   2018; it uses Term-derived fields the leakage gate excludes, and the result says so), CUMCM's
   one-feature logistic on log monthly sales;
 - the best single application-time characteristic: the kept candidate with the highest gate IV
-  on the training part, as a one-feature WOE logistic.
+  on the training part, as a one-feature logistic (raw for a complete numeric field, on WOE for a
+  categorical one).
 
 Each is fitted exactly as the chosen model is evaluated: on the training part and scored on the
 validation part, or under the same repeated stratified folds.

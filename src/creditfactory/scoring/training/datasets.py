@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
@@ -376,18 +377,74 @@ def _cumcm() -> Dataset:
     frame["individual"] = frame["企业名称"].str.contains("个体").astype(int)
     scored = unrated.rename(columns={"企业代号": "firm_id"}).merge(unrated_x, on="firm_id")
     scored["individual"] = scored["企业名称"].str.contains("个体").astype(int)
+    frame["log_sales_monthly"] = numpy.log1p(frame["sales_monthly_mean"].clip(lower=0))
     labels = {k: {"zh": zh, "en": en} for k, (zh, en) in INVOICE_FEATURES.items()}
     labels["individual"] = {"zh": "个体经营", "en": "individual business (个体经营)"}
+    declared = {
+        **{k: (APP, "from VAT invoices issued before the application date") for k in labels},
+        "months_since_last_sales": (
+            "post_outcome",
+            "inactivity at the data end can follow the default (the firm stopped trading); "
+            "outcome dates are unknown, so it is treated as recorded after the outcome",
+        ),
+        "rating": ("outcome", "信誉评级, the bank's rating: every D firm defaulted"),
+        "是否违约": ("outcome", "the default flag itself (the target)"),
+        "企业名称": ("identifier", "masked firm name (used only for 个体经营)"),
+    }
     return Dataset(
         "cumcm-2020c",
         frame,
         "default",
-        [*INVOICE_FEATURES, "individual"],
+        [c for c in declared if c != "是否违约"] + ["是否违约"],
+        categorical=["rating", "是否违约", "企业名称"],
         id_column="firm_id",
         unrated=scored,
         labels=labels,
-        notes={"as_of": CUMCM_AS_OF.isoformat(), "excluded": "rating (信誉评级), 是否违约"},
+        notes={"as_of": CUMCM_AS_OF.isoformat()},
+        declared=declared,
+        whitelist=CUMCM_WHITELIST,
+        # what a firm can change in how it trades and invoices (partly, over months); not its
+        # history, size class or legal form
+        actionable={k: k in CUMCM_ACTIONABLE for k in labels},
+        bad_definition={
+            "en": "default = 1: 是否违约 = 是 in the competition data (27 of 123 rated firms); the "
+            "loans are one-year (the problem statement), so the PD is a 12-month PD.",
+            "zh": "违约 = 1：赛题数据中是否违约为“是”（123 家有信贷记录企业中 27 家）；赛题贷款期限"
+            "为一年，PD 即 12 个月违约概率。",
+        },
+        pd_horizon=PDHorizon(
+            "months", 12.0, None, "one-year loans (CUMCM 2020 C problem statement)"
+        ),
+        benchmarks={
+            "one-feature logistic on log monthly sales": (
+                ("log_sales_monthly",),
+                "log(1 + mean monthly sales): the issue's benchmark (0.887 ± 0.072 under 5 × 20)",
+            )
+        },
     )
+
+
+_SALES_WHY = (
+    "Sales size and invoicing activity from VAT invoices dated before the as-of date: what a bank "
+    "sees at application through the invoice data (the issue's benchmark is this very field). "
+    "Its single-feature AUC is extreme on 123 firms because small, sporadically trading firms "
+    "are the defaulters (all 24 rating-D firms defaulted). Residual risk, stated in the "
+    "limitations: default dates are not in the data, so part of a defaulter's low sales may "
+    "come after its default. Reviewed by the model analyst for issue #12 (2026-12-07)."
+)
+CUMCM_WHITELIST = {
+    f: _SALES_WHY
+    for f in ("sales_monthly_mean", "log_sales_12m", "sales_invoices_monthly", "active_months_sales",
+              "sales_volatility")
+}  # fmt: skip
+"""Analyst whitelist for CUMCM (overrides the IV / AUC / shape rules only)."""
+
+CUMCM_ACTIONABLE = (
+    "void_share_sales", "void_share_purchases", "negative_share_sales",
+    "negative_amount_share_sales", "negative_share_purchases", "customer_hhi",
+    "customer_top1_share", "supplier_hhi", "supplier_top1_share", "n_customers", "n_suppliers",
+    "gross_margin_proxy",
+)  # fmt: skip
 
 
 def cumcm_invoices(

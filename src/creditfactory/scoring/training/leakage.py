@@ -7,7 +7,8 @@ On by default in `pipeline.train`. Rules, in order (figures on the training part
    ``post_application`` / ``calendar`` (vintage: every future applicant lands in the newest bin) /
    ``identifier`` / ``recoded`` fields are excluded with the adapter's reason.
 2. **Statistics**, unless an analyst whitelisted the field with a written justification:
-   IV > `IV_LIMIT` (0.5; IV on a binning that cannot overfit: deciles of a numeric field,
+   IV > `IV_LIMIT` (0.5; IV on a binning that cannot overfit: deciles of a numeric field (fewer
+   quantile bins below 50 bads),
    categories holding ≥ 5 % of rows with the rest pooled, +0.5 smoothing), single-feature AUC
    > `AUC_LIMIT` (0.85) or < 1 − `AUC_LIMIT` (numeric fields as they stand), and the **value
    shape** test: for each round grid (multiples of 12 months, of 10, 100, 1 000, 5 000, …) the
@@ -71,13 +72,16 @@ class GateResult:
 
 
 def gate_iv(x: pandas.Series, y: numpy.ndarray, categorical: bool) -> float:
-    """IV on deciles (numeric) or ≥ 5 % categories with the rest pooled; missing is a group."""
+    """IV on deciles (numeric; fewer quantile bins when there are under 50 bads) or ≥ 5 %
+    categories with the rest pooled; missing is a group; +0.5 smoothing per cell."""
     if categorical or not pandas.api.types.is_numeric_dtype(x):
         text = x.astype(object).where(x.notna(), "<missing>").astype(str)
         share = text.value_counts(normalize=True)
         groups = text.where(text.isin(share[share >= MIN_LEVEL_SHARE].index), "<other>")
     else:
-        ranked = pandas.qcut(x, 10, duplicates="drop").astype(str)
+        # ≥ 5 bads per bin on average: with fewer, noise alone scores IV ≈ (k − 1)(1/G + 1/B)
+        bins = max(2, min(10, int(y.sum()) // 5))
+        ranked = pandas.qcut(x, bins, duplicates="drop").astype(str)
         groups = ranked.where(x.notna(), "<missing>")
     table = pandas.crosstab(groups.to_numpy(), y) + 0.5
     good = table[0] / table[0].sum()

@@ -328,17 +328,25 @@ def _out_of_time(
     }
 
 
-def _benchmark_specs(ds: Dataset, gate: GateResult) -> list[tuple[str, list[str], Any, str]]:
+def _benchmark_specs(
+    ds: Dataset, gate: GateResult, frame: pandas.DataFrame
+) -> list[tuple[str, list[str], Any, str]]:
     """(name, features, factory, note): the dataset's declared ones, then the best single
-    kept characteristic by training gate IV."""
+    kept characteristic by training gate IV — a raw one-feature logistic for a complete numeric
+    field, a one-feature WOE logistic for a categorical one."""
     out = [(name, list(cols), raw_logistic, note) for name, (cols, note) in ds.benchmarks.items()]
-    ivs = {f: gate.checks[f]["iv"] for f in gate.kept if f in gate.checks}
+    ivs = {
+        f: gate.checks[f]["iv"]
+        for f in gate.kept
+        if f in gate.checks and (f in ds.categorical or frame[f].notna().all())
+    }
     if ivs:
         best = max(ivs, key=lambda f: ivs[f])
+        kind = "WOE" if best in ds.categorical else "raw"
+        factory = single_feature(best, True) if best in ds.categorical else raw_logistic
         out.append((
-            f"best single application-time characteristic: {best} (one-feature WOE logistic)",
-            [best], single_feature(best, best in ds.categorical),
-            "chosen by gate IV on the training part",
+            f"best single application-time characteristic: {best} (one-feature {kind} logistic)",
+            [best], factory, "chosen by gate IV on the training part",
         ))  # fmt: skip
     return out
 
@@ -349,7 +357,7 @@ def _benchmarks_on_split(
     models = [
         {"name": name, "features": cols, "note": note,
          **on_split(factory, cols, train_part, valid, ds.target)}
-        for name, cols, factory, note in _benchmark_specs(ds, gate)
+        for name, cols, factory, note in _benchmark_specs(ds, gate, train_part)
     ]  # fmt: skip
     return {"name": models[0]["name"], "auc": models[0]["auc"], "brier": models[0]["brier"],
             "models": models}  # fmt: skip
@@ -361,7 +369,7 @@ def _benchmarks_on_folds(
     models = [
         {"name": name, "features": cols, "note": note,
          **on_folds(factory, cols, frame, ds.target, repeats)}
-        for name, cols, factory, note in _benchmark_specs(ds, gate)
+        for name, cols, factory, note in _benchmark_specs(ds, gate, frame)
     ]  # fmt: skip
     return {"name": models[0]["name"], "auc": models[0]["auc"], "auc_std": models[0]["auc_std"],
             "brier": models[0]["brier"], "models": models}  # fmt: skip
