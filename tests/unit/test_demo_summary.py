@@ -21,7 +21,12 @@ from creditfactory.pricing.appetite import CUMCM_APPETITE
 
 RESULT = {
     "validation": {"auc": 0.8123, "auc_ci": [0.781, 0.842], "brier": 0.1104, "ks": 0.49},
-    "out_of_time": {"auc": 0.6612, "brier": 0.1502},
+    "out_of_time": {
+        "auc": 0.6612,
+        "brier": 0.1502,
+        "train": "ApprovalFY <= 2004: 1200 rows, 300 bads",
+        "test": "ApprovalFY > 2004: 900 rows, 100 bads",
+    },
     "benchmark": {"name": "paper logistic (Li, Mickel & Taylor 2018)", "auc": 0.735},
 }
 
@@ -29,13 +34,18 @@ RESULT = {
 def test_model_figures_quote_the_training_result() -> None:
     lines = demo.model_figures(RESULT, None, "SBA's Default is a charge-off")
     assert "AUC 0.812 (95% CI 0.781–0.842), Brier 0.110, KS 0.490" in lines[0]
-    assert lines[1] == "out-of-time: AUC 0.661, Brier 0.150"
+    assert lines[1] == (
+        "out-of-time: AUC 0.661, Brier 0.150 (train ApprovalFY <= 2004: 1200 rows, 300 bads; "
+        "test ApprovalFY > 2004: 900 rows, 100 bads)"
+    )
     assert lines[2] == "benchmark paper logistic (Li, Mickel & Taylor 2018): AUC 0.735"
     assert lines[3] == "PD horizon: not stated by the spec — SBA's Default is a charge-off"
 
 
 def test_missing_figures_are_said_missing_not_invented() -> None:
-    lines = demo.model_figures({"validation": {"auc": 0.84, "ks": 0.65}}, None, "x")
+    cv = {"validation": {"auc": 0.84, "auc_std": 0.093, "ks": 0.65}}
+    lines = demo.model_figures(cv, None, "x")
+    assert "AUC 0.840 ± 0.093 (no CI" in lines[0]
     assert "(no CI in the result), Brier —" in lines[0]
     assert lines[1] == "out-of-time: not in the training result"
 
@@ -77,6 +87,24 @@ def test_sba_summary_prints_us_dollars_never_cny() -> None:
     assert "US$ 50,000.00 in 1 loans" in text and "U.S. SBA 7(a)" in text
     assert "CNY" not in text and "元" not in text
     assert "PD 12-month" in text
+
+
+def test_a_422_at_intake_is_counted_and_named_not_a_crash() -> None:
+    problem = {
+        "status": 422,
+        "field": "declared.UrbanRural",
+        "detail": "declared.UrbanRural: required",
+    }
+    results = [
+        ("sba-1", _app("disbursed", "50000.00", {"verified": []}), 0.01),
+        ("sba-2", {"status": demo.REJECTED, "problem": problem}, 0.01),
+    ]
+    with demo.console.capture() as captured:
+        demo._summary(results, 1.0)
+    text = " ".join(captured.get().split())  # rich wraps at the console width
+    assert "rejected (422)" in text and "1 (50.0%)" in text
+    assert "at intake (HTTP 422), 1 applications: declared.UrbanRural: required" in text
+    assert "0 of 1 decisions cite verified facts" in text
 
 
 def test_verified_share_counts_decisions_citing_verified_facts() -> None:

@@ -56,6 +56,7 @@ __all__ = [
 REPO = Path(__file__).resolve().parents[4]
 SBA_TERM_MONTHS = 36  # every held-out SBA row applies for a 36-month loan (see _sba_application)
 SBA_DATASET = "U.S. SBA 7(a) loans, California, NAICS 53 (US$)"
+REJECTED = "rejected (422)"
 SBA_NOTE = (
     "U.S. SBA 7(a) loans (California, real estate NAICS 53) served through the CNY engine only as "
     "a mechanical backtest on known outcomes: dollar amounts pass one-for-one as amounts, so every "
@@ -144,18 +145,22 @@ def model_figures(
     with its CI, Brier and KS; out-of-time AUC; the benchmark; the PD horizon. A figure the result
     does not hold is said to be missing, never invented."""
     v = result.get("validation") or {}
-    ci = v.get("auc_ci")
+    ci, std = v.get("auc_ci"), v.get("auc_std")
     lines = [
         f"validation ({v.get('split', 'hold-out')}): AUC {_fig(v.get('auc'))}"
+        + (f" ± {std:.3f}" if isinstance(std, int | float) else "")
         + (f" (95% CI {ci[0]:.3f}–{ci[1]:.3f})" if ci else " (no CI in the result)")
         + f", Brier {_fig(v.get('brier'))}, KS {_fig(v.get('ks'))}"
     ]
     oot = result.get("out_of_time")
-    lines.append(
-        f"out-of-time: AUC {_fig(oot.get('auc'))}, Brier {_fig(oot.get('brier'))}"
-        if oot
-        else "out-of-time: not in the training result"
-    )
+    if oot:
+        periods = "; ".join(f"{k} {oot[k]}" for k in ("train", "test") if oot.get(k))
+        lines.append(
+            f"out-of-time: AUC {_fig(oot.get('auc'))}, Brier {_fig(oot.get('brier'))}"
+            + (f" ({periods})" if periods else "")
+        )
+    else:
+        lines.append("out-of-time: not in the training result")
     bench = result.get("benchmark")
     if bench:
         lines.append(f"benchmark {bench.get('name')}: AUC {_fig(bench.get('auc'))}")
@@ -198,6 +203,8 @@ def _send(
             "/api/v1/applications", json=body, headers={"X-API-Key": key, "Idempotency-Key": ref}
         )
         elapsed = time.perf_counter() - started
+        if response.status_code == 422:  # refused at intake (problem+json naming the field)
+            return ref, {"status": REJECTED, "problem": response.json()}, elapsed
         response.raise_for_status()
         return ref, response.json(), elapsed
 
@@ -274,16 +281,21 @@ def _summary(results: list[tuple[str, dict[str, Any], float]], seconds: float) -
     table.add_row(
         "applications", f"{len(results)} in {seconds:.1f} s ({len(results) / seconds:.0f}/s)"
     )
-    for name in ("disbursed", "declined", "referred"):
+    for name in ("disbursed", "declined", "referred", REJECTED):
+        if name == REJECTED and not status.get(name):
+            continue
         table.add_row(
             f"  {name}", f"{status.get(name, 0)} ({_pct(status.get(name, 0) / len(results))})"
         )
     table.add_row("amount disbursed", f"US$ {amount:,.2f} in {len(funded)} loans")
     table.add_row("average rate (amount-weighted)", _pct(rate / amount) if amount else "—")
     table.add_row("expected loss (1 year, PD 12-month × LGD)", f"US$ {el:,.2f}")
-    table.add_row("verified data", verified_share([r[1] for r in results]))
+    table.add_row("verified data", verified_share([r[1] for r in results if "decision" in r[1]]))
     table.add_row("latency apply → disbursed", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     console.print(table)
+    refused = Counter(r[1]["problem"]["detail"] for r in results if r[1]["status"] == REJECTED)
+    for detail, n in refused.most_common(3):
+        console.print(f"{REJECTED} at intake (HTTP 422), {n} applications: {detail}")
     top = Table(title="top decline reasons, SBA held-out half (an application can have several)")
     top.add_column("reason")
     top.add_column("declined applications citing it", justify="right")
@@ -417,7 +429,7 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
         results = _send(client, key, items, workers)
         seconds = time.perf_counter() - started
     _summary(results, seconds)
-    _lpr_used(results)
+    _lpr_used([r for r in results if "decision" in r[1]])
     _backtest(results, {f"sba-{r['LoanNr_ChkDgt']}": r for r in rows})
     return server
 
