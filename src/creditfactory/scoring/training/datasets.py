@@ -415,6 +415,7 @@ def _cumcm() -> Dataset:
         pd_horizon=PDHorizon(
             "months", 12.0, None, "one-year loans (CUMCM 2020 C problem statement)"
         ),
+        limitations=CUMCM_LIMITATIONS,
         benchmarks={
             "one-feature logistic on log monthly sales": (
                 ("log_sales_monthly",),
@@ -438,6 +439,18 @@ CUMCM_WHITELIST = {
               "sales_volatility")
 }  # fmt: skip
 """Analyst whitelist for CUMCM (overrides the IV / AUC / shape rules only)."""
+
+CUMCM_LIMITATIONS = [
+    "123 rated firms, 27 defaults: every figure has a wide interval; the 5 × 20 cross-validation "
+    "spread is the honest measure.",
+    "Default dates are not in the data: invoice features cover the period up to the data end, "
+    "which for a defaulter may include months after its default (months since the last sale is "
+    "excluded for this reason; sales levels carry the same residual risk).",
+    "The default flag follows the bank's rating (all 24 D firms defaulted): the model learns the "
+    "rating as much as the outcome.",
+    "The scorecard does not beat the one-feature logistic on log monthly sales under the same "
+    "folds; that benchmark is the better CUMCM model until one does.",
+]
 
 CUMCM_ACTIONABLE = (
     "void_share_sales", "void_share_purchases", "negative_share_sales",
