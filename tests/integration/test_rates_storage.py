@@ -5,7 +5,9 @@ is the shipped one extended by it; a rejected import prices nothing."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -105,3 +107,20 @@ def test_an_edited_fixing_is_named_by_audit_verify(engine: Engine) -> None:
             db.execute(update(lpr_fixings).where(mine).values(one_year=Decimal("2.95")))
     named = [f for f in report.findings if view["import_id"] in f.detail]
     assert named and named[0].kind == "row_edited"
+
+
+def test_concurrent_duplicate_imports_return_the_first_import(engine: Engine) -> None:
+    # the attack: 180 concurrent identical POSTs → 106 IntegrityErrors (500) on PostgreSQL;
+    # every duplicate must get the stored import back (the documented 200), one item opened
+    deps, tag = _deps(engine), uuid.uuid4().hex[:8]
+    start = threading.Barrier(6)
+
+    def one(_: int) -> tuple[dict[str, object], bool]:
+        start.wait()
+        return import_rates(deps, DEFAULT_ACCESS, _rows(tag), "off_a", "risk_manager")
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(one, range(6)))
+    assert sum(created for _, created in results) == 1
+    assert len({view["import_id"] for view, _ in results}) == 1
+    assert len({view["approval_id"] for view, _ in results}) == 1
