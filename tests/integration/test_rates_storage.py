@@ -20,6 +20,7 @@ from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.adapters.storage.pricing_tables import lpr_fixings
 from creditfactory.audit import verify_log
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.pricing.lpr import default_lpr_series
@@ -124,3 +125,21 @@ def test_concurrent_duplicate_imports_return_the_first_import(engine: Engine) ->
     assert sum(created for _, created in results) == 1
     assert len({view["import_id"] for view, _ in results}) == 1
     assert len({view["approval_id"] for view, _ in results}) == 1
+
+
+@pytest.mark.parametrize(("where", "field"), [("source", "rows[2].source"), ("note", "note")])
+def test_nul_byte_in_source_or_note_is_refused_naming_the_field(
+    engine: Engine, where: str, field: str
+) -> None:
+    # the attack: a NUL byte reached PostgreSQL (500 / the CLI printed the SQL); a person's
+    # text field must be refused at validation, naming it, with nothing stored
+    deps, tag = _deps(engine), uuid.uuid4().hex[:8]
+    rows, note = _rows(tag), "ok"
+    if where == "source":
+        rows[1]["source"] = "Xinhua\x00 2026-05-20"
+    else:
+        note = "checked\x00"
+    with pytest.raises(ValidationError) as refused:
+        import_rates(deps, DEFAULT_ACCESS, rows, "off_a", "risk_manager", note)
+    assert refused.value.field == field
+    assert not [r for r in list_rates(deps)["imported"] if tag in r["source"]]

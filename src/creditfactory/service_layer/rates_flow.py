@@ -25,7 +25,7 @@ from typing import Any
 from creditfactory.access import AccessPolicy, ApprovalItem, ApprovalKind, ApprovalStatus
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.pricing.lpr import LPRFixing, LPRSeries, default_lpr_series, stale_after
-from creditfactory.pricing.lpr_import import parse_fixings
+from creditfactory.pricing.lpr_import import parse_fixings, plain_text
 from creditfactory.pricing.policy import DEFAULT_POLICY
 from creditfactory.service_layer.approval_flow import consume, leaf, open_item
 from creditfactory.service_layer.factory_ports import ApplicationNotFound, OfficeWiring
@@ -69,9 +69,10 @@ def import_rates(
     role: str, note: str = "",
 ) -> tuple[dict[str, Any], bool]:  # fmt: skip
     """Maker step (module docstring). Returns (the import, True when created now). raises
-    ValidationError naming `rows[<n>].<field>`, PermissionDenied (`rates.import` missing)."""
+    ValidationError naming `rows[<n>].<field>` or `note`, PermissionDenied (`rates.import` missing)."""
     access.require(role, "rates.import")
     fixings = parse_fixings(rows, deps.clock.now().date())
+    note = plain_text(note, "note")
     import_id = _import_id(fixings)
     with deps.uow() as uow:
         stored = uow.rates.of_import(import_id)
