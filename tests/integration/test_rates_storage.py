@@ -20,8 +20,8 @@ from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.adapters.storage.pricing_tables import lpr_fixings
 from creditfactory.audit import verify_log
-from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.clock import FixedClock
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.service_layer.approval_flow import decide_approval
