@@ -2,8 +2,8 @@
 
 - `rates import PATH [--officer USERNAME] [--note TEXT]`: a CSV file (header
   `effective_date,one_year,over_five_year,confidence,source`, rates in percent) or a JSON file
-  (a list of such objects, or `{"fixings": [...]}`), UTF-8, at most 1 MB; every row is checked and a bad one exits 2
-  naming `rows[<n>].<field>` with nothing stored; the fixings are stored pending with a
+  (a list of such objects, or `{"fixings": [...]}`), UTF-8, at most 1 MB; every row is checked
+  and a bad one exits 2 naming `rows[<n>].<field>` with nothing stored; the fixings are stored pending with a
   rates_publication maker-checker item. Prints the import id and the approval id.
 - `rates approve IMPORT_ID [--officer USERNAME]` / `rates reject IMPORT_ID …`: the checker step
   (never the maker): approving publishes the fixings, and servers follow within their polling
