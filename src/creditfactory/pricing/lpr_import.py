@@ -14,7 +14,10 @@ Every row is checked (DOMAIN.md §3.1 for the rules of the mechanism):
 - `source`: where the value was read (1–500 characters);
 - no text field (nor the import's note) holds a control or format character (NUL, a line break,
   a bidi override): they are shown to a checker and stored as text;
-- two rows for one date must agree (an identical repeat is kept once).
+- two rows for one date must agree (an identical repeat is kept once), and a month has one fixing;
+- a row may not change a published fixing (`published`: the series decisions price on): another
+  date in a published month, or another 1Y / 5Y+ value on a published date, is refused unless the
+  import is a `correction` (then `corrections` lists old → new for the checker).
 
 The first bad row raises `ValidationError("rows[<n>].<field>", rule)` (n counts from 1, as a
 person reads a file); nothing is imported then. Pure: `today` is an input.
@@ -33,7 +36,7 @@ from creditfactory.kernel.rates import Rate
 from creditfactory.pricing.lpr import LPRFixing
 from creditfactory.pricing.lpr_series import LPR_SERIES_START
 
-__all__ = ["FIELDS", "parse_fixings", "plain_text"]
+__all__ = ["FIELDS", "corrections", "parse_fixings", "plain_text"]
 
 FIELDS: Final = ("effective_date", "one_year", "over_five_year", "confidence", "source")
 _STEP: Final = Decimal("0.05")  # NIFC rounds to the nearest 0.05 % (DOMAIN.md §3.1)
@@ -108,22 +111,80 @@ def _fixing(row: Mapping[str, object], where: str, today: date) -> LPRFixing:
     return LPRFixing(day, one, five, tag, _text(row, "source", where))
 
 
-def parse_fixings(rows: Sequence[Mapping[str, object]], today: date) -> tuple[LPRFixing, ...]:
-    """The fixings of `rows`, sorted by date (module docstring). raises ValidationError naming
+_CORRECTION: Final = (
+    'corrections need --correction (API: "correction": true) with the reason in the note'
+)
+
+
+def _month(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def _unchanged(fixing: LPRFixing, old: LPRFixing | None, where: str) -> None:
+    """Refuse a row that would change the published fixing `old` of its month."""
+    if old is None:
+        return
+    if old.effective_date != fixing.effective_date:
+        raise ValidationError(
+            f"{where}.effective_date",
+            f"{fixing.effective_date:%Y-%m} has the published fixing of {old.effective_date}; "
+            + _CORRECTION,
+        )
+    mine, theirs = fixing.to_dict(), old.to_dict()
+    for name in ("one_year", "over_five_year"):
+        if mine[name] != theirs[name]:
+            raise ValidationError(
+                f"{where}.{name}",
+                f"differs from the published fixing of {old.effective_date} ({theirs[name]}); "
+                + _CORRECTION,
+            )
+
+
+def parse_fixings(
+    rows: Sequence[Mapping[str, object]], today: date, published: Sequence[LPRFixing] = (),
+    correction: bool = False,
+) -> tuple[LPRFixing, ...]:  # fmt: skip
+    """The fixings of `rows`, sorted by date (module docstring); `published` are the fixings in
+    force, which rows may change only when `correction`. raises ValidationError naming
     `rows[<n>].<field>`, or `rows` when there are none or more than 1,000."""
     if not rows:
         raise ValidationError("rows", "at least one fixing")
     if len(rows) > _MAX_ROWS:
         raise ValidationError("rows", f"at most {_MAX_ROWS} fixings per import")
-    seen: dict[date, tuple[int, LPRFixing]] = {}
+    in_force = {_month(f.effective_date): f for f in published}
+    seen: dict[tuple[int, int], tuple[int, LPRFixing]] = {}
     for n, row in enumerate(rows, start=1):
         where = f"rows[{n}]"
         fixing = _fixing(row, where, today)
-        first = seen.get(fixing.effective_date)
+        first = seen.get(_month(fixing.effective_date))
         if first is not None and first[1] != fixing:
-            raise ValidationError(
-                f"{where}.effective_date",
-                f"{fixing.effective_date} is also row {first[0]} with other values",
-            )
-        seen.setdefault(fixing.effective_date, (n, fixing))
-    return tuple(seen[d][1] for d in sorted(seen))
+            other = first[1].effective_date
+            rule = (f"{other} is also row {first[0]} with other values"
+                    if other == fixing.effective_date
+                    else f"one fixing per month: row {first[0]} is {other}")  # fmt: skip
+            raise ValidationError(f"{where}.effective_date", rule)
+        if not correction:
+            _unchanged(fixing, in_force.get(_month(fixing.effective_date)), where)
+        seen.setdefault(_month(fixing.effective_date), (n, fixing))
+    return tuple(f for _, f in sorted(seen.values(), key=lambda nf: nf[1].effective_date))
+
+
+def corrections(fixings: Sequence[LPRFixing], published: Sequence[LPRFixing]) -> list[str]:
+    """The published fixings `fixings` would change, as "2019-08-20 1Y 4.25 → 4.20, 5Y+ 4.85 →
+    4.85" lines for the checker (the month's published fixing, whatever its day)."""
+    in_force = {_month(f.effective_date): f for f in published}
+    changed = []
+    for fixing in fixings:
+        old = in_force.get(_month(fixing.effective_date))
+        if old is None or (old.one_year, old.over_five_year, old.effective_date) == (
+            fixing.one_year,
+            fixing.over_five_year,
+            fixing.effective_date,
+        ):
+            continue
+        was, new = old.to_dict(), fixing.to_dict()
+        day = was["effective_date"] + ("" if old.effective_date == fixing.effective_date
+                                       else f" → {new['effective_date']}")  # fmt: skip
+        changed.append(f"{day} 1Y {was['one_year']} → {new['one_year']}, "
+                       f"5Y+ {was['over_five_year']} → {new['over_five_year']}")  # fmt: skip
+    return changed
