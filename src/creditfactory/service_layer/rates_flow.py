@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from creditfactory.access import AccessPolicy, ApprovalItem, ApprovalKind, ApprovalStatus
+from creditfactory.kernel.clock import china_date
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.pricing.lpr import LPRFixing, LPRSeries, default_lpr_series, stale_after
 from creditfactory.pricing.lpr_import import parse_fixings, plain_text
@@ -71,7 +72,7 @@ def import_rates(
     """Maker step (module docstring). Returns (the import, True when created now). raises
     ValidationError naming `rows[<n>].<field>` or `note`, PermissionDenied (`rates.import` missing)."""
     access.require(role, "rates.import")
-    fixings = parse_fixings(rows, deps.clock.now().date())
+    fixings = parse_fixings(rows, china_date(deps.clock.now()))
     note = plain_text(note, "note")
     import_id = _import_id(fixings)
     with deps.uow() as uow:
@@ -154,7 +155,7 @@ def list_rates(deps: OfficeWiring, status: str | None = None) -> dict[str, Any]:
     with (deps.read or deps.uow)() as uow:
         imported = uow.rates.listed(status)
         series = series_of(uow.rates.published())
-    today = deps.clock.now().date()
+    today = china_date(deps.clock.now())  # the business day in China, not the UTC day
     until = stale_after(series.end, DEFAULT_POLICY.lpr_grace_business_days)
     return {
         "series_version": series.version,
