@@ -65,14 +65,15 @@ def _deps(engine: Engine, policy: Any = DEFAULT_POLICY) -> FactoryDeps:
                        lpr_series=current_series(), policy=policy)  # fmt: skip
 
 
-def _best(ch: Characteristic) -> Any:
-    best = max((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
-    if best.categories:
-        return best.categories[0]
-    return best.lower if best.lower is not None else (best.upper or 0) - 1
+def _valid(ch: Characteristic) -> Any:
+    """A valid declared value (any: the calibration above ignores the score)."""
+    first = next(b for b in ch.bins if b.kind == "normal")
+    if first.categories:
+        return first.categories[0]
+    return max(first.lower or 0, 0)
 
 
-DECLARED = {c.feature: _best(c) for c in SPEC.characteristics}
+DECLARED = {c.feature: _valid(c) for c in SPEC.characteristics}
 
 
 def _apply(deps: FactoryDeps, uscc: str, auto_accept: bool = False) -> dict[str, Any]:
