@@ -5,10 +5,11 @@ Input: rows of text fields (a CSV file's rows or a JSON list), each
   "confidence": "C", "source": "Xinhua 2026-04-20"}` — rates in percent, as NIFC publishes them.
 Every row is checked (DOMAIN.md §3.1 for the rules of the mechanism):
 
-- `effective_date`: an ISO date from 2019-08-20 (the first reformed LPR) and not after
+- `effective_date`: a date written YYYY-MM-DD from 2019-08-20 (the first reformed LPR) and not after
   `today`, on the 20th of its month or the few days after (a fixing postponed past a weekend
   or holiday: 20th–28th);
-- `one_year`, `over_five_year`: decimal percent in [0.05, 20.00] on the 0.05 pp step NIFC rounds
+- `one_year`, `over_five_year`: plain decimal percent text (ASCII digits, at most two decimals:
+  not `3E0`, full-width digits or `3_00`) in [0.05, 20.00] on the 0.05 pp step NIFC rounds
   to (`3.00`, `3.45`; not `3.07`);
 - `confidence`: C confirmed, P partly confirmed, U unverified (DOMAIN.md tags);
 - `source`: where the value was read (1–500 characters);
@@ -25,6 +26,7 @@ person reads a file); nothing is imported then. Pure: `today` is an input.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -44,6 +46,8 @@ _LOW, _HIGH = Decimal("0.05"), Decimal("20.00")
 _LATEST_DAY: Final = 28  # the 20th postponed by a weekend and a week-long holiday at most
 _TAGS: Final = ("C", "P", "U")
 _MAX_ROWS: Final = 1000
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # not 20261120, 2026-W47-5
+_PLAIN_PERCENT: Final = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")  # not 3E0, ３.00, 3_00
 
 
 def plain_text(value: str, field: str, limit: int = 500) -> str:
@@ -67,6 +71,8 @@ def _text(row: Mapping[str, object], name: str, where: str) -> str:
 def _date(row: Mapping[str, object], where: str, today: date) -> date:
     text = _text(row, "effective_date", where)
     try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
         day = date.fromisoformat(text)
     except ValueError:
         raise ValidationError(
@@ -87,6 +93,8 @@ def _date(row: Mapping[str, object], where: str, today: date) -> date:
 def _percent(row: Mapping[str, object], name: str, where: str) -> Rate:
     text = _text(row, name, where)
     try:
+        if not _PLAIN_PERCENT.fullmatch(text):
+            raise InvalidOperation(text)
         value = Decimal(text)
     except InvalidOperation:
         raise ValidationError(f"{where}.{name}", f"a percent like 3.00, got {text!r}") from None
