@@ -176,8 +176,9 @@ def list_(
     output: Annotated[str, typer.Option("--format", help="table | json")] = "table",
 ) -> None:
     """The LPR series in force and the imported fixings."""
+    output = output.strip().lower()  # JSON / Json as well, like `model … --format`
     if output not in ("table", "json"):
-        raise ValidationError("format", "table | json")
+        raise ValidationError("format", f"table | json, got {output!r}")
     listed = rates_flow.list_rates(_deps(bootstrap()), status)
     if output == "json":
         typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
@@ -190,8 +191,11 @@ def list_(
         + (" — STALE today: decisions are referred" if listed["stale"] else "")
     )
     table = Table(title="imported LPR fixings 导入的贷款市场报价利率")
-    for column in ("date", "1Y %", "5Y+ %", "tag", "status", "import", "by", "checked by"):
-        table.add_column(column)
+    for column in ("date", "1Y %", "5Y+ %", "tag", "status"):
+        table.add_column(column, no_wrap=True)
+    # the import id is what `rates approve` takes: folded whole at 80 columns, never truncated
+    for column in ("import", "by", "checked by"):
+        table.add_column(column, overflow="fold")
     for row in listed["imported"]:
         table.add_row(row["effective_date"], row["one_year"], row["over_five_year"],
                       row["confidence"], row["status"], row["import_id"], row["imported_by"],
