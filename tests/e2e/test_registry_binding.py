@@ -71,3 +71,24 @@ def test_h4_a_uscc_the_registry_does_not_hold_is_declined_k10(
     assert answer["status"] == "declined" and "K10" in _codes(answer)
     k10 = next(r for r in answer["decision"]["reasons"] if r["code"] == "K10")
     assert (k10["zh"], k10["en"]) == ("工商登记无此主体", "not found in the business registry")
+
+
+def test_h4_courts_with_no_record_are_recorded_as_no_record_found(
+    sqlite_engine: Any, make_api: Any
+) -> None:
+    courts = FileRecordSource.from_path(RECORDS / "courts.json")
+    sources = DataSources(registry=REGISTRY, courts=courts,
+                          info={"registry": SourceInfo("registry file", "reg-1"),
+                                "courts": SourceInfo("court file", "crt-1")})  # fmt: skip
+    api = make_api(sqlite_engine, sources)
+    applicant = {"applicant_type": "enterprise", "name": "Mallory Shell Co",
+                 "uscc": demo_uscc(secrets.randbelow(10**8))}  # fmt: skip
+    body = {"applicant": applicant, "amount": "100000", "term_months": 12, "declared": GOOD,
+            "consent": {"categories": ["registry", "courts"], "version": "auth-2024-01"}}  # fmt: skip
+    answer = api.post("/api/v1/applications", body, secrets.token_hex(8)).json()
+    rows = [
+        v for v in answer["decision"]["verification"]["verified"] if v["source"] == "court file"
+    ]
+    assert [(v["name"], v["value"], v["record_id"]) for v in rows] == [
+        ("court_record", "未查到记录 (no record found)", None)
+    ]
