@@ -149,7 +149,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
     )
     with deps.uow() as uow:
-        existing = uow.applications.exposure(subject)
+        existing = uow.applications.exposure(subject, now)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
     request = LimitEstimateRequest(
         subject_id=subject,
