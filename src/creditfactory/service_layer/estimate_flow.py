@@ -144,7 +144,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         token = f"{cmd.channel_id}|{cmd.request_id}"
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
-    features = application_features(deps.spec.features, cmd.declared, external, as_of)
+    features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(
         deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
     )
