@@ -32,6 +32,7 @@ from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination import DataSources
 from creditfactory.origination.application import demo_uscc
+from creditfactory.origination.declared import NON_NEGATIVE
 from creditfactory.scoring import load_spec, score
 from creditfactory.scoring.spec import Calibration, Characteristic
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
@@ -55,11 +56,16 @@ def _deps(engine: Engine, spec: Any = SPEC) -> FactoryDeps:
                        lpr_series=current_series())  # fmt: skip
 
 
+def _floor(ch: Characteristic) -> float:
+    """The least value the served flow accepts (`NON_NEGATIVE`: counts and amounts)."""
+    return 0 if ch.feature in NON_NEGATIVE else -math.inf
+
+
 def _best(ch: Characteristic) -> Any:
     best = max((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
     if best.categories:
         return best.categories[0]
-    return best.lower if best.lower is not None else (best.upper or 0) - 1
+    return best.lower if best.lower is not None else max((best.upper or 0) - 1, _floor(ch))
 
 
 def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
@@ -71,7 +77,7 @@ def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
     if edges:
         lo, hi = min(edges), max(edges)
         span = max(hi - lo, 1.0)
-        options.append(st.integers(int(lo - span), int(hi + span)))
+        options.append(st.integers(int(max(lo - span, _floor(ch))), int(hi + span)))
     categories = [c for b in ch.bins for c in (*b.categories, *b.special_values)]
     if categories:
         options.append(st.sampled_from(categories))
