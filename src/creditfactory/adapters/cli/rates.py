@@ -1,10 +1,12 @@
 """`creditfactory rates …`: LPR fixings as operated data (docs/pricing.md, "Operating the LPR").
 
-- `rates import PATH [--officer USERNAME] [--note TEXT]`: a CSV file (header
+- `rates import PATH [--officer USERNAME] [--note TEXT] [--correction]`: a CSV file (header
   `effective_date,one_year,over_five_year,confidence,source`, rates in percent) or a JSON file
   (a list of such objects, or `{"fixings": [...]}`), UTF-8, at most 1 MB; every row is checked
   and a bad one exits 2 naming `rows[<n>].<field>` with nothing stored; the fixings are stored pending with a
-  rates_publication maker-checker item. Prints the import id and the approval id.
+  rates_publication maker-checker item. Prints the import id and the approval id. A row that
+  changes a published fixing (another value, or another date in its month) exits 2 unless
+  `--correction` with the reason in `--note`; the approval item then shows old → new.
 - `rates approve IMPORT_ID [--officer USERNAME]` / `rates reject IMPORT_ID …`: the checker step
   (never the maker): approving publishes the fixings, and servers follow within their polling
   interval.
@@ -123,13 +125,16 @@ def import_(
     path: Path,
     officer: Officer = None,
     note: Annotated[str, typer.Option(help="why (kept with the approval item)")] = "",
+    correction: Annotated[
+        bool, typer.Option("--correction", help="change published fixings (reason in --note)")
+    ] = False,
 ) -> None:
     """Import LPR fixings as pending; a second officer publishes them (`rates approve`)."""
     app = bootstrap()
     deps = _deps(app)
     maker, role = _who(deps, officer)
     view, created = rates_flow.import_rates(deps, DEFAULT_ACCESS, read_fixings(path), maker,
-                                            role, note)  # fmt: skip
+                                            role, note, correction)  # fmt: skip
     first, last = view["fixings"][0]["effective_date"], view["fixings"][-1]["effective_date"]
     verb = "imported" if created else "already imported"
     console.print(
