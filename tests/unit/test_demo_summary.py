@@ -192,7 +192,7 @@ def test_invoice_summary_and_report_are_labelled(tmp_path: Path) -> None:
     assert "registry, court and tax records are synthetic fixtures" in report
     assert "工商登记、司法、纳税记录为合成样例" in report
     slack = shadow_text(ShadowPrices(D(0), D("0.18"), {}))
-    assert slack.startswith("budget 0.0000; EL budget 0.1800; 0 = slack: the budget is not")
+    assert slack.startswith("budget 0.0000; EL budget 0.1800; 0 for the budget: one more CNY")
     assert (tmp_path / "cumcm_allocation.csv").read_text(encoding="utf-8").count("\n") == 3
 
 

@@ -49,15 +49,15 @@ def write_report(out: Path, run: InvoiceRun, as_of: date, dataset: str) -> Path:
 
 def shadow_text(prices: ShadowPrices) -> str:
     """The shadow prices in words: the limits that bind and what one more CNY of each would add;
-    a zero says the limit has slack (more of it alone would add nothing)."""
+    a zero is explained (more of that limit alone would add nothing)."""
     parts = [f"budget {prices.budget:.4f}", f"EL budget {prices.el_budget:.4f}"]
     parts += [f"{g} cap {p:.4f}" for g, p in sorted(prices.grades.items()) if p]
-    slack = [n for n, p in (("budget", prices.budget), ("EL budget", prices.el_budget)) if not p]
-    if slack:
+    zero = [n for n, p in (("budget", prices.budget), ("EL budget", prices.el_budget)) if not p]
+    if zero:
         parts.append(
-            f"0 = slack: the {' and the '.join(slack)} is not fully used because other limits "
-            "(the EL budget, grade caps, the per-firm band, the RAROC hurdle or too few approved "
-            "offers) bind first, so more of it alone would add no return"
+            f"0 for the {' and the '.join(zero)}: one more CNY of it alone would add no return, "
+            "even when it is fully lent — the other limits (EL budget, grade caps, per-firm band, "
+            "RAROC hurdle, the approved offers) would not let it fund anything more"
         )
     return "; ".join(parts)
 
@@ -175,7 +175,8 @@ expected loss {el.amount:,.0f} CNY; risk-adjusted return {ret.amount:,.0f} CNY a
 <h2>风险偏好 Risk appetite</h2>{_table(["参数 parameter", "值 value"], appetite)}
 <h2>影子价格 Shadow prices</h2>
 <p>One more CNY of a limit would add this much risk-adjusted return a year (LP relaxation's duals;
-0: the limit has slack). A firm held back by a limit has a return per yuan (m) below its shadow
+0: more of that limit alone would add nothing, e.g. a budget fully lent while the EL
+budget binds). A firm held back by a limit has a return per yuan (m) below its shadow
 cost = λ<sub>budget</sub> + λ<sub>EL</sub> × EL rate + λ<sub>grade</sub>.
 {html.escape(shadow_text(run.prices))}</p>
 <h2>有效前沿 Efficient frontier</h2>
