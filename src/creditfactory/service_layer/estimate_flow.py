@@ -143,9 +143,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec.features, cmd.declared, external, as_of)
-    scored = score(
-        deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
-    )
+    scored = score(deps.spec, features, max_reasons=len(deps.spec.features))
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
