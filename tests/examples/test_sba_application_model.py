@@ -134,16 +134,18 @@ def test_train_contract_json(tmp_path: Path) -> None:
     assert isinstance(short.exception, ValidationError) and short.exception.field == "whitelist"
 
 
-def test_in_sample_platt_was_the_miscalibration(sba: Any) -> None:
-    """The same scorecard calibrated on its own training scores (the old way) is too extreme on
-    the validation half (slope well below 1); the out-of-fold map (`out_of_fold_platt`) fixes it."""
+def test_out_of_fold_platt_corrects_an_overfit_scorecard(sba: Any) -> None:
+    """A scorecard whose bins overfit (the served characteristics plus the many-level ``Bank``,
+    finding V3: validation slope 0.654) calibrated on its own training scores (the old way) is too
+    extreme on the validation half; the out-of-fold map (`out_of_fold_platt`) brings the slope
+    back towards 1."""
     from creditfactory.scoring.training.calibration import calibration_figures, out_of_fold_platt
     from creditfactory.scoring.training.scorecard import WOEScorecard
 
     ds, train = sba
     valid = ds.frame[ds.frame["Selected"] == 0]
     spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
-    cols = list(spec.features)
+    cols = [*spec.features, "Bank"]
 
     def make() -> WOEScorecard:
         return WOEScorecard(categorical=[c for c in cols if c in ds.categorical])
@@ -153,5 +155,5 @@ def test_in_sample_platt_was_the_miscalibration(sba: Any) -> None:
     in_sample = calibration_figures(model.predict_proba(valid[cols])[:, 1], y_valid)["slope"]
     model.calibration_ = out_of_fold_platt(make, train[cols], train[ds.target].to_numpy())
     oof = calibration_figures(model.predict_proba(valid[cols])[:, 1], y_valid)["slope"]
+    assert in_sample < 0.75
     assert abs(oof - 1) < abs(in_sample - 1)
-    assert 0.8 <= oof <= 1.2
