@@ -321,7 +321,7 @@ SBA_LABELS: dict[str, dict[str, str]] = {
     "UrbanRural": {"zh": "城市或农村地区", "en": "urban or rural area"},
     "RevLineCr": {"zh": "循环授信", "en": "revolving line of credit"},
     "LowDoc": {"zh": "简易材料贷款计划", "en": "low-documentation loan programme"},
-    "GrAppv": {"zh": "申请(批准)金额(美元)", "en": "amount applied for / approved (USD)"},
+    "GrAppv": {"zh": "申请(批准)金额(美元)", "en": "amount applied for and approved (USD)"},
     "SBA_Appv": {"zh": "SBA担保金额(美元)", "en": "SBA-guaranteed amount (USD)"},
     "Portion": {"zh": "SBA担保比例", "en": "SBA-guaranteed share"},
     "RealEstate": {"zh": "不动产抵押", "en": "real-estate backed"},
@@ -334,7 +334,8 @@ SBA_LABELS: dict[str, dict[str, str]] = {
 # What a borrower can change in a new application: the amount asked for (and with it the
 # guaranteed amount and share under the programme's rules) and the product (revolving / LowDoc).
 # Not the bank it is assessed by, the state, the industry, staff or location.
-SBA_ACTIONABLE = ("GrAppv", "SBA_Appv", "Portion", "RevLineCr", "LowDoc", "Term")
+# Term is excluded as leaked: it must never be advice (the issue's "declare Term = 240" gaming).
+SBA_ACTIONABLE = ("GrAppv", "SBA_Appv", "Portion", "RevLineCr", "LowDoc")
 
 
 def _german() -> Dataset:
@@ -378,7 +379,7 @@ def _cumcm() -> Dataset:
     scored["individual"] = scored["企业名称"].str.contains("个体").astype(int)
     frame["log_sales_monthly"] = numpy.log1p(frame["sales_monthly_mean"].clip(lower=0))
     labels = {k: {"zh": zh, "en": en} for k, (zh, en) in INVOICE_FEATURES.items()}
-    labels["individual"] = {"zh": "个体经营", "en": "individual business (个体经营)"}
+    labels["individual"] = {"zh": "个体经营", "en": "sole proprietorship (individual business)"}
     declared = {
         **{k: (APP, "from VAT invoices issued before the application date") for k in labels},
         "months_since_last_sales": (
@@ -452,10 +453,12 @@ CUMCM_LIMITATIONS = [
 ]
 
 CUMCM_ACTIONABLE = (
-    "void_share_sales", "void_share_purchases", "negative_share_sales",
-    "negative_amount_share_sales", "negative_share_purchases", "customer_hhi",
-    "customer_top1_share", "supplier_hhi", "supplier_top1_share", "n_customers", "n_suppliers",
-    "gross_margin_proxy",
+    # Red-letter (红字) and void (作废) invoice shares are not advice targets: a firm that issued
+    # more credit notes or voided more invoices would not be a safer borrower ("issue more
+    # red-letter invoices" is perverse advice; finding M7). Concentration, counterparties and
+    # margin are what a firm can change in how it trades.
+    "customer_hhi", "customer_top1_share", "supplier_hhi", "supplier_top1_share", "n_customers",
+    "n_suppliers", "gross_margin_proxy",
 )  # fmt: skip
 
 
