@@ -35,7 +35,10 @@ INVOICE_FEATURES: dict[str, tuple[str, str]] = {
     "void_share_purchases": ("进项作废发票占比", "share of purchase invoices voided"),
     "negative_share_sales": ("销项红字发票占比", "share of sales invoices that are credit notes"),
     "negative_amount_share_sales": ("销项红字金额占比", "credit-note amount as a share of sales"),
-    "negative_share_purchases": ("进项红字发票占比", "share of purchase invoices that are credit notes"),
+    "negative_share_purchases": (
+        "进项红字发票占比",
+        "share of purchase invoices that are credit notes",
+    ),
     "customer_hhi": ("客户集中度HHI", "concentration of sales across customers (HHI)"),
     "customer_top1_share": ("第一大客户占比", "top customer's share of sales"),
     "supplier_hhi": ("供应商集中度HHI", "concentration of purchases across suppliers (HHI)"),
@@ -46,7 +49,10 @@ INVOICE_FEATURES: dict[str, tuple[str, str]] = {
     "months_since_last_sales": ("距最近一笔销项月数", "months since the last valid sales invoice"),
     "months_since_first_invoice": ("开票历史月数", "months since the first invoice (tenure)"),
     "sales_invoices_monthly": ("月均销项发票数", "valid sales invoices per month"),
-    "sales_tax_rate": ("销项平均税率", "average VAT rate on sales (3 % small-scale, 13 % or more general taxpayer)"),
+    "sales_tax_rate": (
+        "销项平均税率",
+        "average VAT rate on sales (3 % small-scale, 13 % or more general taxpayer)",
+    ),
 }
 """Feature name → (Chinese label, English label)."""
 
