@@ -5,7 +5,9 @@ is the shipped one extended by it; a rejected import prices nothing."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -19,6 +21,7 @@ from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, 
 from creditfactory.adapters.storage.pricing_tables import lpr_fixings
 from creditfactory.audit import verify_log
 from creditfactory.kernel.clock import FixedClock
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.service_layer.approval_flow import decide_approval
@@ -105,3 +108,38 @@ def test_an_edited_fixing_is_named_by_audit_verify(engine: Engine) -> None:
             db.execute(update(lpr_fixings).where(mine).values(one_year=Decimal("2.95")))
     named = [f for f in report.findings if view["import_id"] in f.detail]
     assert named and named[0].kind == "row_edited"
+
+
+def test_concurrent_duplicate_imports_return_the_first_import(engine: Engine) -> None:
+    # the attack: 180 concurrent identical POSTs → 106 IntegrityErrors (500) on PostgreSQL;
+    # every duplicate must get the stored import back (the documented 200), one item opened
+    deps, tag = _deps(engine), uuid.uuid4().hex[:8]
+    start = threading.Barrier(6)
+
+    def one(_: int) -> tuple[dict[str, object], bool]:
+        start.wait()
+        return import_rates(deps, DEFAULT_ACCESS, _rows(tag), "off_a", "risk_manager")
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(one, range(6)))
+    assert sum(created for _, created in results) == 1
+    assert len({view["import_id"] for view, _ in results}) == 1
+    assert len({view["approval_id"] for view, _ in results}) == 1
+
+
+@pytest.mark.parametrize(("where", "field"), [("source", "rows[2].source"), ("note", "note")])
+def test_nul_byte_in_source_or_note_is_refused_naming_the_field(
+    engine: Engine, where: str, field: str
+) -> None:
+    # the attack: a NUL byte reached PostgreSQL (500 / the CLI printed the SQL); a person's
+    # text field must be refused at validation, naming it, with nothing stored
+    deps, tag = _deps(engine), uuid.uuid4().hex[:8]
+    rows, note = _rows(tag), "ok"
+    if where == "source":
+        rows[1]["source"] = "Xinhua\x00 2026-05-20"
+    else:
+        note = "checked\x00"
+    with pytest.raises(ValidationError) as refused:
+        import_rates(deps, DEFAULT_ACCESS, rows, "off_a", "risk_manager", note)
+    assert refused.value.field == field
+    assert not [r for r in list_rates(deps)["imported"] if tag in r["source"]]

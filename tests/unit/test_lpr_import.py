@@ -49,6 +49,10 @@ def test_a_published_fixing_is_read_in_percent() -> None:
         (_row(over_five_year=""), "over_five_year", "required"),
         (_row(confidence="X"), "confidence", "C | P | U"),
         (_row(source=" "), "source", "required"),
+        (_row(source="Xinhua\x00 2025-12-22"), "source", "control or format character"),
+        (_row(source="Xinhua\u202e22-21-5202"), "source", "control or format character"),
+        (_row(source="Xinhua\n2025-12-22"), "source", "control or format character"),
+        (_row(source="x" * 501), "source", "at most 500 characters"),
         ({**_row(), "tenor": "1Y"}, "tenor", "unknown field"),
     ],
 )

@@ -10,7 +10,11 @@ source verifies (`DOCUMENTED_FACTS`): 年销售额 `annual_sales` (invoices), �
 ``date`` (``YYYY-MM-DD`` text) — and whether each is required: a model characteristic is
 required unless a wired source computes it (the invoice features when invoices are wired).
 `check_declared` raises `InvalidField` naming ``declared.<name>`` for an unknown fact, a wrong
-type or a required one missing, in that order. A required characteristic may be declared null
+type, an out-of-range number or a required one missing, in that order. Numbers: JSON numbers
+only (true/false, text, objects and arrays are refused, never coerced), finite, at most
+`MAX_NUMBER` = 10¹² in magnitude (1 万亿: no small-business figure comes near; larger values,
+e.g. 10**400, cannot be scored as floats), not negative for a count, amount or share
+(`NON_NEGATIVE`) and at most 1 for a share (`SHARES`). A required characteristic may be declared null
 ("not known", e.g. SBA's UrbanRural 0 = undefined) only when the model scores an unknown value
 (a scorecard characteristic with a Missing bin, or a tree model); an absent key never passes.
 """
@@ -18,6 +22,7 @@ type or a required one missing, in that order. A required characteristic may be 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +41,28 @@ __all__ = [
 ]
 
 NUMERIC, CATEGORICAL, DATE = "numeric", "categorical", "date"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # not the ISO week or basic forms fromisoformat takes
+MAX_NUMBER: Final = 10**12
+"""Largest magnitude a declared number may have (1 万亿 CNY / units)."""
+MAX_TEXT: Final = 64
+"""Longest declared text (a category), in characters."""
+
+SHARES: Final = frozenset({
+    "Portion", "void_share_sales", "void_share_purchases", "negative_share_sales",
+    "negative_share_purchases", "customer_hhi", "customer_top1_share", "supplier_hhi",
+    "supplier_top1_share",
+})  # fmt: skip
+"""Characteristics that are shares of a whole, 0 ≤ x ≤ 1 (SBA `Portion` = SBA_Appv / GrAppv;
+invoice shares and HHIs, `scoring.features.INVOICE_FEATURES`)."""
+
+NON_NEGATIVE: Final = SHARES | frozenset(INVOICE_FEATURES).difference(
+    {"sales_growth_12m", "gross_margin_proxy"}  # a fall in sales, a loss: may be negative
+) | frozenset({
+    "NoEmp", "CreateJob", "RetainedJob", "GrAppv", "SBA_Appv", "DisbursementGross", "UrbanRural",
+    "annual_sales", "lawsuits_as_defendant",
+})  # fmt: skip
+"""Counts and amounts (SBA employee / job counts and dollar amounts, UrbanRural codes 0–2,
+invoice counts, months, log sales and ratios, the documented facts): never negative."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,18 +125,24 @@ def _type_error(fact: DeclaredFact, value: object) -> str | None:
     """Why `value` does not fit `fact.kind`, or None."""
     if fact.kind == NUMERIC:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return "must be a number (JSON number, not text)"
-        if not math.isfinite(value):
-            return "must be a finite number"
-        if fact.name in ("annual_sales", "lawsuits_as_defendant") and value < 0:
+            return "must be a number (JSON number, not text, true/false, object or array)"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "must be a finite number (not NaN or Infinity)"
+        if abs(value) > MAX_NUMBER:
+            return f"must lie between -{MAX_NUMBER:,} and {MAX_NUMBER:,}"
+        if fact.name in NON_NEGATIVE and value < 0:
             return "must not be negative"
+        if fact.name in SHARES and value > 1:
+            return "is a share: must lie between 0 and 1"
         if fact.name == "lawsuits_as_defendant" and not isinstance(value, int):
             return "must be a whole number"
         return None
     if fact.kind == CATEGORICAL:
         ok = isinstance(value, str | int) and not isinstance(value, bool)
-        return None if ok else "must be a category (text or an integer code)"
-    if not isinstance(value, str):
+        if not ok or (isinstance(value, int) and abs(value) > MAX_NUMBER):
+            return "must be a category (text or an integer code)"
+        return f"text longer than {MAX_TEXT} characters" if len(str(value)) > MAX_TEXT else None
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         return "must be a date YYYY-MM-DD"
     try:
         date.fromisoformat(value)

@@ -12,6 +12,8 @@ Every row is checked (DOMAIN.md §3.1 for the rules of the mechanism):
   to (`3.00`, `3.45`; not `3.07`);
 - `confidence`: C confirmed, P partly confirmed, U unverified (DOMAIN.md tags);
 - `source`: where the value was read (1–500 characters);
+- no text field (nor the import's note) holds a control or format character (NUL, a line break,
+  a bidi override): they are shown to a checker and stored as text;
 - two rows for one date must agree (an identical repeat is kept once).
 
 The first bad row raises `ValidationError("rows[<n>].<field>", rule)` (n counts from 1, as a
@@ -20,6 +22,7 @@ person reads a file); nothing is imported then. Pure: `today` is an input.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -30,7 +33,7 @@ from creditfactory.kernel.rates import Rate
 from creditfactory.pricing.lpr import LPRFixing
 from creditfactory.pricing.lpr_series import LPR_SERIES_START
 
-__all__ = ["FIELDS", "parse_fixings"]
+__all__ = ["FIELDS", "parse_fixings", "plain_text"]
 
 FIELDS: Final = ("effective_date", "one_year", "over_five_year", "confidence", "source")
 _STEP: Final = Decimal("0.05")  # NIFC rounds to the nearest 0.05 % (DOMAIN.md §3.1)
@@ -40,11 +43,22 @@ _TAGS: Final = ("C", "P", "U")
 _MAX_ROWS: Final = 1000
 
 
+def plain_text(value: str, field: str, limit: int = 500) -> str:
+    """`value` when it has at most `limit` characters and no control or format character (Unicode
+    categories Cc, Cf). raises ValidationError(field)."""
+    if len(value) > limit:
+        raise ValidationError(field, f"at most {limit} characters")
+    bad = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Cf")), None)
+    if bad is not None:
+        raise ValidationError(field, f"a control or format character {bad!r} is not allowed")
+    return value
+
+
 def _text(row: Mapping[str, object], name: str, where: str) -> str:
     value = row.get(name)
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"{where}.{name}", "required (text)")
-    return value.strip()
+    return plain_text(value.strip(), f"{where}.{name}")
 
 
 def _date(row: Mapping[str, object], where: str, today: date) -> date:
@@ -91,10 +105,7 @@ def _fixing(row: Mapping[str, object], where: str, today: date) -> LPRFixing:
     tag = _text(row, "confidence", where)
     if tag not in _TAGS:
         raise ValidationError(f"{where}.confidence", f"C | P | U, got {tag!r}")
-    source = _text(row, "source", where)
-    if len(source) > 500:
-        raise ValidationError(f"{where}.source", "at most 500 characters")
-    return LPRFixing(day, one, five, tag, source)
+    return LPRFixing(day, one, five, tag, _text(row, "source", where))
 
 
 def parse_fixings(rows: Sequence[Mapping[str, object]], today: date) -> tuple[LPRFixing, ...]:

@@ -23,9 +23,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from creditfactory.access import AccessPolicy, ApprovalItem, ApprovalKind, ApprovalStatus
+from creditfactory.kernel.clock import china_date
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.pricing.lpr import LPRFixing, LPRSeries, default_lpr_series, stale_after
-from creditfactory.pricing.lpr_import import parse_fixings
+from creditfactory.pricing.lpr_import import parse_fixings, plain_text
 from creditfactory.pricing.policy import DEFAULT_POLICY
 from creditfactory.service_layer.approval_flow import consume, leaf, open_item
 from creditfactory.service_layer.factory_ports import ApplicationNotFound, OfficeWiring
@@ -69,25 +70,37 @@ def import_rates(
     role: str, note: str = "",
 ) -> tuple[dict[str, Any], bool]:  # fmt: skip
     """Maker step (module docstring). Returns (the import, True when created now). raises
-    ValidationError naming `rows[<n>].<field>`, PermissionDenied (`rates.import` missing)."""
+    ValidationError naming `rows[<n>].<field>` or `note`, PermissionDenied (`rates.import` missing)."""
     access.require(role, "rates.import")
-    fixings = parse_fixings(rows, deps.clock.now().date())
+    fixings = parse_fixings(rows, china_date(deps.clock.now()))
+    note = plain_text(note, "note")
     import_id = _import_id(fixings)
-    subject = f"rates:{import_id}"
     with deps.uow() as uow:
         stored = uow.rates.of_import(import_id)
-        if stored:
-            return _view(import_id, stored, approval_of(uow, import_id)), False
-        uow.rates.add(import_id, fixings, maker, deps.clock.now())
-        params = {"import_id": import_id, "fixings": str(len(fixings)),
-                  "first": fixings[0].effective_date.isoformat(),
-                  "last": fixings[-1].effective_date.isoformat()}  # fmt: skip
-        item = open_item(uow, access, _KIND, subject, params, maker, role, note, deps)
-        uow.applications.audit([leaf(deps, maker, "rates.imported", subject,
-                                     {"fixings": [f.to_dict() for f in fixings]})])  # fmt: skip
-        view = _view(import_id, uow.rates.of_import(import_id), item)
-        uow.commit()
-    return view, True
+        if not stored and uow.rates.add(import_id, fixings, maker, deps.clock.now()):
+            return _opened(deps, access, uow, fixings, maker, role, note), True
+    # stored earlier, or a concurrent import of the same fixings committed first (this
+    # transaction then rolled back): a fresh one reads the stored import
+    with (deps.read or deps.uow)() as uow:
+        return _view(import_id, uow.rates.of_import(import_id), approval_of(uow, import_id)), False
+
+
+def _opened(
+    deps: OfficeWiring, access: AccessPolicy, uow: Any, fixings: Sequence[LPRFixing], maker: str,
+    role: str, note: str,
+) -> dict[str, Any]:  # fmt: skip
+    """After storing a new import: its maker-checker item and audit leaf; commits."""
+    import_id = _import_id(fixings)
+    subject = f"rates:{import_id}"
+    params = {"import_id": import_id, "fixings": str(len(fixings)),
+              "first": fixings[0].effective_date.isoformat(),
+              "last": fixings[-1].effective_date.isoformat()}  # fmt: skip
+    item = open_item(uow, access, _KIND, subject, params, maker, role, note, deps)
+    uow.applications.audit([leaf(deps, maker, "rates.imported", subject,
+                                 {"fixings": [f.to_dict() for f in fixings]})])  # fmt: skip
+    view = _view(import_id, uow.rates.of_import(import_id), item)
+    uow.commit()
+    return view
 
 
 def approval_of(uow: Any, import_id: str) -> ApprovalItem | None:
@@ -142,7 +155,7 @@ def list_rates(deps: OfficeWiring, status: str | None = None) -> dict[str, Any]:
     with (deps.read or deps.uow)() as uow:
         imported = uow.rates.listed(status)
         series = series_of(uow.rates.published())
-    today = deps.clock.now().date()
+    today = china_date(deps.clock.now())  # the business day in China, not the UTC day
     until = stale_after(series.end, DEFAULT_POLICY.lpr_grace_business_days)
     return {
         "series_version": series.version,

@@ -107,7 +107,7 @@ async def _shape(_request: Request, exc: Exception) -> JSONResponse:
             422, "Invalid field", "body: malformed JSON", field="body", rule="malformed JSON"
         )
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "header", "path", "query")]
-    if not loc and first.get("type") == "missing":
+    if not loc:  # the body as a whole: missing, not a JSON object (e.g. text/plain)
         loc = ["body"]
     field = ".".join(loc)
     # Name the leaf field (e.g. "amount", "term_months") like the domain errors do.
@@ -124,6 +124,9 @@ async def _shape(_request: Request, exc: Exception) -> JSONResponse:
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     """Framework errors (unknown route 404, wrong method 405, unparsable body 400) as problem+json."""
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # FastAPI could not parse the body (e.g. a 5,000-digit number)
+        rule = "unparsable JSON (numbers are limited to 4,300 digits)"
+        return problem(422, "Invalid field", f"body: {rule}", field="body", rule=rule)
     response = problem(exc.status_code, str(exc.detail), str(exc.detail))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value

@@ -3,8 +3,6 @@ domain rules (USCC / ID checksums, product limits) in the domain, mapped to 422 
 
 from __future__ import annotations
 
-import math
-import re
 import unicodedata
 from datetime import date
 from typing import Any, Literal
@@ -26,11 +24,12 @@ __all__ = [
 
 Amount = Field(pattern=r"^\d{1,12}(\.\d{1,2})?$", description="CNY decimal text, e.g. 300000.00")
 
-_FEATURE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 MAX_DECLARED = 64
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
-Declared = dict[str, float | int | str | None]
+Declared = dict[str, Any]
+"""Declared facts as parsed JSON, uncoerced: their names, types and ranges are checked against
+the served model by `origination.declared.check_declared`, which names ``declared.<name>``."""
 
 
 def _printable(value: str) -> str:
@@ -41,16 +40,9 @@ def _printable(value: str) -> str:
 
 
 def _declared(values: Declared) -> Declared:
-    """Declared facts: at most 64, named like identifiers, finite numbers or short text."""
+    """At most 64 declared facts; each one is checked in the domain (`Declared`)."""
     if len(values) > MAX_DECLARED:
         raise ValueError(f"at most {MAX_DECLARED} declared facts")
-    for key, value in values.items():
-        if not _FEATURE.match(key):
-            raise ValueError(f"{key!r} is not a feature name (letters, digits, _)")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError(f"{key} must be a finite number")
-        if isinstance(value, str) and len(value) > 64:
-            raise ValueError(f"{key}: text longer than 64 characters")
     return values
 
 
@@ -97,11 +89,11 @@ class ApplicationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     applicant: ApplicantIn
     amount: str = Amount
-    term_months: int
+    term_months: int = Field(strict=True)  # true is not 1 month
     declared: Declared = Field(default_factory=dict)
     working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
     consent: ConsentIn | None = None
-    auto_accept: bool = True
+    auto_accept: bool = Field(default=True, strict=True)  # "yes" is not true
 
     _declared_ok = field_validator("declared")(_declared)
 
@@ -112,7 +104,7 @@ class LimitEstimateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     applicant: ApplicantIn
     declared_revenue: str = Amount
-    term_months: int = Field(default=12, ge=1, le=36)
+    term_months: int = Field(default=12, ge=1, le=36, strict=True)
     declared: Declared = Field(default_factory=dict)
     working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
     consent: ConsentIn | None = None

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from creditfactory.adapters.storage.pricing_tables import lpr_fixings
 from creditfactory.pricing.lpr import LPRFixing
@@ -31,8 +32,17 @@ class RatesStore:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
 
-    def add(self, import_id: str, fixings: Sequence[LPRFixing], by: str, at: datetime) -> None:
-        """Store an import's fixings as pending."""
+    def add(self, import_id: str, fixings: Sequence[LPRFixing], by: str, at: datetime) -> bool:
+        """Store an import's fixings as pending. False when a concurrent import of the same
+        fixings stored them first (the unique key; the insert waits for that transaction): this
+        transaction is then unusable and the caller rolls it back and reads the stored import."""
+        try:
+            self._insert(import_id, fixings, by, at)
+        except IntegrityError:
+            return False
+        return True
+
+    def _insert(self, import_id: str, fixings: Sequence[LPRFixing], by: str, at: datetime) -> None:
         self._db.execute(insert(lpr_fixings), [
             {**f.to_dict(), "effective_date": f.effective_date, "import_id": import_id,
              "one_year": f.one_year.value * 100, "over_five_year": f.over_five_year.value * 100,
