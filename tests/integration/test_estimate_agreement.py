@@ -59,7 +59,11 @@ def _best(ch: Characteristic) -> Any:
     best = max((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
     if best.categories:
         return best.categories[0]
-    return best.lower if best.lower is not None else (best.upper or 0) - 1
+    if best.lower is not None:
+        return best.lower
+    # SBA counts and amounts are never negative (declared-field validation rejects them)
+    upper = best.upper or 0
+    return max(upper - 1, 0) if upper > 0 else upper - 1
 
 
 def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
@@ -71,7 +75,8 @@ def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
     if edges:
         lo, hi = min(edges), max(edges)
         span = max(hi - lo, 1.0)
-        options.append(st.integers(int(lo - span), int(hi + span)))
+        # counts and amounts: never negative (declared-field validation rejects them)
+        options.append(st.integers(max(int(lo - span), 0), int(hi + span)))
     categories = [c for b in ch.bins for c in (*b.categories, *b.special_values)]
     if categories:
         options.append(st.sampled_from(categories))
