@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import GOOD, application
+from tests.sba_applicants import BAD
 
 PROBLEM = "application/problem+json"
 APPLY, ESTIMATE = "/api/v1/applications", "/api/v1/limit-estimates"
@@ -118,3 +119,22 @@ def test_in_range_values_still_pass(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
     body = application(declared={**GOOD, "NoEmp": 0, "annual_sales": 0, "CreateJob": 10**6})
     assert api.post(APPLY, body, secrets.token_hex(8)).status_code == 200
+
+
+def test_h5_null_unseen_or_case_variant_never_flips_a_decline(
+    sqlite_engine: Any, make_api: Any
+) -> None:
+    api = make_api(sqlite_engine)
+    honest = api.post(APPLY, application(declared=BAD), secrets.token_hex(8)).json()
+    assert honest["status"] == "declined"
+    for variant in ("BBCN BANK ", "bbcn bank"):
+        body = application(declared={**BAD, "Bank": variant})
+        again = api.post(APPLY, body, secrets.token_hex(8)).json()
+        assert (again["status"], again["decision"]["score"]) == (
+            "declined", honest["decision"]["score"]
+        )  # fmt: skip
+    for value, rule in ((None, "required"), ("NO SUCH LENDER", "not a known value")):
+        body = application(declared={**BAD, "Bank": value})
+        response = api.post(APPLY, body, secrets.token_hex(8))
+        assert _field(response) == (422, "declared.Bank")
+        assert rule in response.json()["rule"]

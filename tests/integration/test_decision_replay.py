@@ -110,7 +110,7 @@ class _StaleReader(FactoryUnitOfWork):
 
     def __enter__(self) -> FactoryUnitOfWork:
         super().__enter__()
-        self.applications.exposure = lambda subject_id: Money.zero()  # type: ignore[method-assign]
+        self.applications.exposure = lambda subject_id, at: Money.zero()  # type: ignore[method-assign]
         return self
 
 

@@ -32,8 +32,9 @@ from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination import DataSources
 from creditfactory.origination.application import demo_uscc
+from creditfactory.origination.declared import NON_NEGATIVE
 from creditfactory.scoring import load_spec, score
-from creditfactory.scoring.spec import Calibration, Characteristic
+from creditfactory.scoring.spec import Bin, Calibration, Characteristic
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
@@ -55,15 +56,18 @@ def _deps(engine: Engine, spec: Any = SPEC) -> FactoryDeps:
                        lpr_series=current_series())  # fmt: skip
 
 
+def _in_bin(ch: Characteristic, b: Bin) -> Any:
+    """A value in bin `b` that intake accepts (counts and amounts are never negative)."""
+    if b.categories:
+        return b.categories[0]
+    if b.lower is not None:
+        return b.lower
+    below = (b.upper or 0) - 1
+    return max(below, 0) if ch.feature in NON_NEGATIVE else below
+
+
 def _best(ch: Characteristic) -> Any:
-    best = max((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
-    if best.categories:
-        return best.categories[0]
-    if best.lower is not None:
-        return best.lower
-    # SBA counts and amounts are never negative (declared-field validation rejects them)
-    upper = best.upper or 0
-    return max(upper - 1, 0) if upper > 0 else upper - 1
+    return _in_bin(ch, max((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points))
 
 
 def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
@@ -75,8 +79,8 @@ def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
     if edges:
         lo, hi = min(edges), max(edges)
         span = max(hi - lo, 1.0)
-        # counts and amounts: never negative (declared-field validation rejects them)
-        options.append(st.integers(max(int(lo - span), 0), int(hi + span)))
+        floor = max(lo - span, 0) if ch.feature in NON_NEGATIVE else lo - span
+        options.append(st.integers(int(floor), int(hi + span)))
     categories = [c for b in ch.bins for c in (*b.categories, *b.special_values)]
     if categories:
         options.append(st.sampled_from(categories))
@@ -162,10 +166,7 @@ class _NoInvoices:
 
 
 def _worst(ch: Characteristic) -> Any:
-    worst = min((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
-    if worst.categories:
-        return worst.categories[0]
-    return worst.lower if worst.lower is not None else (worst.upper or 0) - 1
+    return _in_bin(ch, min((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points))
 
 
 def test_advice_names_only_actionable_factors(engine: Engine) -> None:

@@ -47,6 +47,11 @@ def _rows(tag: str) -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
+def _moved(rows: list[dict[str, object]], *dates: str) -> list[dict[str, object]]:
+    # to months no other test publishes: a month has one fixing
+    return [{**r, "effective_date": d} for r, d in zip(rows, dates, strict=True)]
+
+
 def test_migration_creates_the_table(engine: Engine) -> None:
     columns = {c["name"] for c in inspect(engine).get_columns("lpr_fixings")}
     assert columns == {"import_id", "effective_date", "one_year", "over_five_year", "confidence",
@@ -81,7 +86,7 @@ def test_import_then_publish_by_another_officer(engine: Engine) -> None:
 
 def test_a_rejected_import_prices_nothing(engine: Engine) -> None:
     deps, tag = _deps(engine), uuid.uuid4().hex[:8]
-    rows = [{**r, "effective_date": r["effective_date"].replace("-20", "-21")} for r in _rows(tag)]
+    rows = _moved(_rows(tag), "2026-06-22", "2026-07-21")
     view, _ = import_rates(deps, DEFAULT_ACCESS, rows, "off_a", "risk_manager")
     before = published_series(deps)
     decide_approval(deps, DEFAULT_ACCESS, view["approval_id"], "off_b", "risk_manager", False)
@@ -92,7 +97,7 @@ def test_a_rejected_import_prices_nothing(engine: Engine) -> None:
 
 def test_an_edited_fixing_is_named_by_audit_verify(engine: Engine) -> None:
     deps, tag = _deps(engine), uuid.uuid4().hex[:8]
-    rows = [{**r, "effective_date": r["effective_date"].replace("-20", "-22")} for r in _rows(tag)]
+    rows = _moved(_rows(tag), "2026-08-20", "2026-09-21")
     view, _ = import_rates(deps, DEFAULT_ACCESS, rows, "off_a", "risk_manager")
     with engine.connect() as db:
         clean = verify_log(SqlAuditStore(db), digesters=row_digesters(db)).findings
@@ -143,3 +148,24 @@ def test_nul_byte_in_source_or_note_is_refused_naming_the_field(
         import_rates(deps, DEFAULT_ACCESS, rows, "off_a", "risk_manager", note)
     assert refused.value.field == field
     assert not [r for r in list_rates(deps)["imported"] if tag in r["source"]]
+
+
+def test_an_import_changing_a_published_fixing_needs_a_correction(engine: Engine) -> None:
+    deps, tag = _deps(engine), uuid.uuid4().hex[:8]
+    shipped = {"effective_date": "2019-08-20", "one_year": "20.00", "over_five_year": "4.85",
+               "confidence": "U", "source": f"correction test {tag}"}  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        import_rates(deps, DEFAULT_ACCESS, [shipped], "off_a", "risk_manager")
+    assert refused.value.field == "rows[1].one_year" and "(4.25)" in refused.value.rule
+    with pytest.raises(ValidationError) as unexplained:
+        import_rates(deps, DEFAULT_ACCESS, [shipped], "off_a", "risk_manager", correction=True)
+    assert unexplained.value.field == "note"
+    view, created = import_rates(deps, DEFAULT_ACCESS, [shipped], "off_a", "risk_manager",
+                                 "test: a correction the checker rejects", correction=True)  # fmt: skip
+    with deps.uow() as uow:
+        item = uow.approvals.get(view["approval_id"])
+    assert created and item is not None
+    assert item.params["corrections"] == "2019-08-20 1Y 4.25 → 20.00, 5Y+ 4.85 → 4.85"
+    assert item.params["values"] == "2019-08-20 1Y 20.00 % 5Y+ 4.85 % [U]"
+    decide_approval(deps, DEFAULT_ACCESS, view["approval_id"], "off_b", "risk_manager", False)
+    assert str(published_series(deps).fixings[0].one_year.value) == "0.0425"

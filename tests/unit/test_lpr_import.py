@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.rates import Rate
-from creditfactory.pricing.lpr_import import parse_fixings
+from creditfactory.pricing.lpr import default_lpr_series
+from creditfactory.pricing.lpr_import import corrections, parse_fixings
 
 TODAY = date(2026, 12, 7)
 
@@ -41,11 +42,17 @@ def test_a_published_fixing_is_read_in_percent() -> None:
         (_row(effective_date="2019-07-22"), "effective_date", "from 2019-08-20"),
         (_row(effective_date="2026-12-21"), "effective_date", "to 2026-12-07"),  # future
         (_row(effective_date="2025-12-05"), "effective_date", "published on the 20th"),
+        (_row(effective_date="20251222"), "effective_date", "a date YYYY-MM-DD"),
+        (_row(effective_date="2025-W52-1"), "effective_date", "a date YYYY-MM-DD"),
+        (_row(one_year="3E0"), "one_year", "a percent like 3.00"),
+        (_row(one_year="３.00"), "one_year", "a percent like 3.00"),  # noqa: RUF001
+        (_row(one_year="3_0"), "one_year", "a percent like 3.00"),
+        (_row(one_year="+3.00"), "one_year", "a percent like 3.00"),
         (_row(one_year="3.07"), "one_year", "a multiple of 0.05"),
         (_row(one_year="0.30.0"), "one_year", "a percent like 3.00"),
         (_row(one_year="0.03"), "one_year", "in [0.05, 20.00]"),  # a fraction, not percent
         (_row(over_five_year="35"), "over_five_year", "in [0.05, 20.00]"),
-        (_row(over_five_year="NaN"), "over_five_year", "in [0.05, 20.00]"),
+        (_row(over_five_year="NaN"), "over_five_year", "a percent like 3.00"),
         (_row(over_five_year=""), "over_five_year", "required"),
         (_row(confidence="X"), "confidence", "C | P | U"),
         (_row(source=" "), "source", "required"),
@@ -104,3 +111,28 @@ def test_valid_rows_come_back_sorted_and_exact(rows: list[tuple[date, int, int, 
     assert {f.to_dict()["one_year"] for f in fixings} == {
         str(Decimal(str(t["one_year"])).quantize(Decimal("0.01"))) for t in texts
     }
+
+
+def test_a_row_changing_a_published_fixing_is_refused_unless_a_correction() -> None:
+    # the attack: an import silently replaced the shipped 2019-08-20 fixing (4.25 / 4.85 %,
+    # PBOC announcement of 2019-08-20) with 20.00
+    published = default_lpr_series().fixings
+    attack = _row(effective_date="2019-08-20", one_year="20.00", over_five_year="4.85")
+    with pytest.raises(ValidationError) as refused:
+        parse_fixings([_row(), attack], TODAY, published)
+    assert refused.value.field == "rows[2].one_year"
+    assert refused.value.rule.startswith(
+        "differs from the published fixing of 2019-08-20 (4.25); corrections need --correction"
+    )
+    moved = _row(effective_date="2019-08-21", one_year="4.25", over_five_year="4.85")
+    with pytest.raises(ValidationError, match=r"^rows\[1\]\.effective_date: 2019-08 has the pub"):
+        parse_fixings([moved], TODAY, published)
+    same = _row(effective_date="2019-08-20", one_year="4.25", over_five_year="4.85", source="x")
+    assert len(parse_fixings([same], TODAY, published)) == 1  # the values agree: a re-import
+    (fixing,) = parse_fixings([attack], TODAY, published, correction=True)
+    assert corrections([fixing], published) == ["2019-08-20 1Y 4.25 → 20.00, 5Y+ 4.85 → 4.85"]
+
+
+def test_one_fixing_per_month() -> None:
+    with pytest.raises(ValidationError, match=r"^rows\[2\]\.effective_date: one fixing per month"):
+        parse_fixings([_row(effective_date="2025-11-20"), _row(effective_date="2025-11-21")], TODAY)

@@ -31,7 +31,12 @@ from creditfactory.decisioning.decision import (
 )
 from creditfactory.decisioning.errors import DecisioningError, PolicyInvalid, UnknownFact
 from creditfactory.decisioning.facts import DecisionFacts
-from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
+from creditfactory.decisioning.limits import (
+    LimitRequest,
+    LimitSizing,
+    exposure_breach,
+    size_limit,
+)
 from creditfactory.decisioning.policy import (
     BUNDLED_POLICIES,
     DEFAULT_POLICY,
@@ -72,5 +77,6 @@ __all__ = [
     "officer_reason",
     "rule_reasons",
     "score_reasons",
+    "exposure_breach",
     "size_limit",
 ]

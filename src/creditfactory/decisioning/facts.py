@@ -27,6 +27,9 @@ class DecisionFacts:
     valid sales invoice in the last 12. data_gaps: "source: reason" for every source that did not
     answer. identity_flagged: a legacy identifier needs an officer. contradictions: a (zh, en)
     sentence per declared fact that contradicts verified data beyond the policy's tolerance.
+    registry_not_found: the registry answered and holds no record of the USCC (None: not asked,
+    not answered, or no USCC). name_mismatch: the applicant's name differs from the registry
+    record's (`origination.application.same_registered_name`; None: no record).
     """
 
     score: float
@@ -43,6 +46,8 @@ class DecisionFacts:
     data_gaps: tuple[str, ...] = ()
     identity_flagged: bool = False
     contradictions: tuple[tuple[str, str], ...] = ()
+    registry_not_found: bool | None = None
+    name_mismatch: bool | None = None
 
     def as_mapping(self, **derived: Any) -> dict[str, Any]:
         """The facts by name, plus derived ones (`DERIVED_FACTS`, default None)."""

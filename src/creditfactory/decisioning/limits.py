@@ -5,6 +5,10 @@
                 concentration cap − existing exposure, requested amount)
 
 Ties name the first cap in that order. A negative headroom counts as zero.
+
+Exposure is booked principal plus the borrower's open offers (an offer can be taken up at will).
+`exposure_breach` re-checks the two exposure caps when an offer is accepted (rule K11): the
+exposure may have grown since the offer was sized.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from decimal import ROUND_FLOOR
 from creditfactory.decisioning.policy import LimitRules
 from creditfactory.kernel.money import Money
 
-__all__ = ["LimitRequest", "LimitSizing", "floor_to_step", "size_limit"]
+__all__ = ["LimitRequest", "LimitSizing", "exposure_breach", "floor_to_step", "size_limit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +64,15 @@ def size_limit(request: LimitRequest, rules: LimitRules) -> LimitSizing:
     binding = min(caps, key=lambda name: caps[name].amount)
     limit = floor_to_step(caps[binding], rules.rounding_step)
     return LimitSizing(limit, binding, caps, limit < rules.minimum)
+
+
+def exposure_breach(amount: Money, existing: Money, rules: LimitRules) -> tuple[str, Money] | None:
+    """The lowest exposure cap — 普惠 `inclusive_cap` or single-borrower `concentration` — that
+    `amount` (CNY) on top of `existing` exposure would exceed, as (name, cap); None when both
+    hold. Rule K11 (accepting an offer)."""
+    caps = {"inclusive_cap": rules.inclusive_cap, "concentration": rules.concentration_cap}
+    exceeded = {n: c for n, c in caps.items() if (existing + amount).amount > c.amount}
+    if not exceeded:
+        return None
+    name = min(exceeded, key=lambda n: exceeded[n].amount)
+    return name, exceeded[name]

@@ -201,4 +201,5 @@ BUNDLED_POLICIES: Final = {
 DEFAULT_POLICY: Final = BUNDLED_POLICIES["credit-policy-2026.1"]
 """The policy new decisions use (illustrative thresholds; see docs/credit-factory.md). 2026.1 adds
 R08: refer when the LPR priced on is stale, R09: refer when a declaration contradicts verified
-data (issue 12)."""
+data, K10: decline when the registry holds no record of the USCC, R10: refer when the applicant's
+name differs from the registry record's (issue 12)."""

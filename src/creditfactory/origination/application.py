@@ -11,6 +11,7 @@ business age under 6 months, fewer than N invoice months).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 
@@ -72,6 +73,17 @@ def business_age_months(established: date, as_of: date) -> int:
     return max(0, months)
 
 
+def same_registered_name(declared: str, registered: str) -> bool:
+    """Whether an applicant's name is the registry record's name: equal after Unicode NFKC
+    (full-width （） and letters → ASCII), dropping all whitespace and casefolding — the
+    differences a typed name may carry, never a different word."""
+
+    def key(name: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+    return key(declared) == key(registered)
+
+
 def decision_facts(
     scored: ScoreResult,
     applicant: Applicant,
@@ -83,7 +95,9 @@ def decision_facts(
     """The facts the decision tables read; unknown ones stay None. `asked`: the sources pulled;
     `contradictions`: from `verification.verify`.
 
-    Invoice months are known when the invoice source answered — an empty answer means "no
+    The registry binds the applicant (H1 of the issue-12 attack pass): a registry that answered
+    with no record sets `registry_not_found` (K10), a record under another name `name_mismatch`
+    (R10). Invoice months are known when the invoice source answered — an empty answer means "no
     invoices" (the K04 knock-out reads it); a gap means unknown (the R01 referral reads that).
     """
     reg, courts, bureau, tax = (
@@ -93,6 +107,9 @@ def decision_facts(
         external.tax_grade,
     )
     invoices_known = "invoices" in asked and "invoices" not in external.gaps
+    registry_known = (
+        "registry" in asked and "registry" not in external.gaps and applicant.uscc is not None
+    )
     return DecisionFacts(
         score=scored.score,
         pd_12m=scored.pd_12m,
@@ -110,6 +127,8 @@ def decision_facts(
         data_gaps=tuple(f"{k}: {v}" for k, v in sorted(external.gaps.items())),
         identity_flagged=applicant.needs_review,
         contradictions=contradictions,
+        registry_not_found=(reg is None) if registry_known else None,
+        name_mismatch=None if reg is None else not same_registered_name(applicant.name, reg.name),
     )
 
 

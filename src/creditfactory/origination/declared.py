@@ -9,14 +9,21 @@ source verifies (`DOCUMENTED_FACTS`): 年销售额 `annual_sales` (invoices), �
 "12" text, no true/false), ``categorical`` (text or an integer code, per the spec's bins) or
 ``date`` (``YYYY-MM-DD`` text) — and whether each is required: a model characteristic is
 required unless a wired source computes it (the invoice features when invoices are wired).
+A categorical value must be one of the spec's categories for it, compared by
+`scoring.runtime.category_key` (case and extra spaces ignored, as in scoring): an unseen
+category is refused, never scored on the unknown-category points, so misspelling the lender
+cannot move an applicant out of a bad bin.
 `check_declared` raises `InvalidField` naming ``declared.<name>`` for an unknown fact, a wrong
 type, an out-of-range number or a required one missing, in that order. Numbers: JSON numbers
 only (true/false, text, objects and arrays are refused, never coerced), finite, at most
 `MAX_NUMBER` = 10¹² in magnitude (1 万亿: no small-business figure comes near; larger values,
 e.g. 10**400, cannot be scored as floats), not negative for a count, amount or share
 (`NON_NEGATIVE`) and at most 1 for a share (`SHARES`). A required characteristic may be declared null
-("not known", e.g. SBA's UrbanRural 0 = undefined) only when the model scores an unknown value
-(a scorecard characteristic with a Missing bin, or a tree model); an absent key never passes.
+("not known") only when declaring it can gain nothing: a scorecard characteristic whose Missing
+bin scores no more points than its worst populated bin (stricter than "no more than the median":
+a worst-bin applicant would gain by not knowing), or a tree model; otherwise null is refused
+("required"), as is an absent key. (SBA's UrbanRural Missing bin, the pre-2000 "undefined",
+scores above every populated bin, so null is refused there.)
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from typing import Final
 from creditfactory.origination.errors import InvalidField
 from creditfactory.scoring import ScorecardSpec
 from creditfactory.scoring.features import INVOICE_FEATURES
+from creditfactory.scoring.runtime import category_key, known_categories
 
 __all__ = [
     "DOCUMENTED_FACTS",
@@ -78,6 +86,8 @@ class DeclaredFact:
     verified_by: str | None = None
     required: bool = False
     nullable: bool = True
+    categories: frozenset[str] = frozenset()
+    """A categorical characteristic's known values as `scoring.runtime.category_key`s."""
 
 
 DOCUMENTED_FACTS: Final = (
@@ -96,13 +106,16 @@ def verifying_source(feature: str) -> str | None:
     return "invoices" if feature in INVOICE_FEATURES else None
 
 
-def _kind(spec: ScorecardSpec, feature: str) -> tuple[str, bool]:
-    """The kind of a characteristic and whether the model scores an unknown (null) value."""
+def _kind(spec: ScorecardSpec, feature: str) -> tuple[str, bool, frozenset[str]]:
+    """The kind of a characteristic, whether null may be declared for it (module docstring:
+    its Missing bin scores no more than its worst populated bin) and its known categories."""
     for ch in spec.characteristics:
         if ch.feature == feature:
             kind = CATEGORICAL if ch.dtype == "categorical" else NUMERIC
-            return kind, any(b.kind == "missing" for b in ch.bins)
-    return NUMERIC, spec.model_type == "lightgbm"  # raw logistic terms need a value
+            worst = min((b.points for b in ch.bins if b.kind == "normal"), default=0.0)
+            missing = [b.points for b in ch.bins if b.kind == "missing"]
+            return kind, bool(missing) and missing[0] <= worst, known_categories(ch)
+    return NUMERIC, spec.model_type == "lightgbm", frozenset()  # raw logistic terms need a value
 
 
 def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, DeclaredFact]:
@@ -111,10 +124,11 @@ def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, De
     schema: dict[str, DeclaredFact] = {}
     for feature in spec.features:
         source = verifying_source(feature)
-        kind, nullable = _kind(spec, feature)
+        kind, nullable, categories = _kind(spec, feature)
         schema[feature] = DeclaredFact(
             feature, kind, spec.label(feature, "zh"), spec.label(feature, "en"), source,
             required=source is None or source not in wired, nullable=nullable,
+            categories=categories,
         )  # fmt: skip
     for fact in DOCUMENTED_FACTS:
         schema.setdefault(fact.name, fact)
@@ -141,7 +155,14 @@ def _type_error(fact: DeclaredFact, value: object) -> str | None:
         ok = isinstance(value, str | int) and not isinstance(value, bool)
         if not ok or (isinstance(value, int) and abs(value) > MAX_NUMBER):
             return "must be a category (text or an integer code)"
-        return f"text longer than {MAX_TEXT} characters" if len(str(value)) > MAX_TEXT else None
+        if len(str(value)) > MAX_TEXT:
+            return f"text longer than {MAX_TEXT} characters"
+        if fact.categories and category_key(value) not in fact.categories:
+            return (
+                f"{str(value).strip()!r} is not a known value of {fact.en}: the served model "
+                "has no category for it (compared ignoring case and extra spaces)"
+            )
+        return None
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         return "must be a date YYYY-MM-DD"
     try:

@@ -40,6 +40,7 @@ FACT_LABELS: Final[dict[str, tuple[str, str]]] = {
     "established_date": ("成立日期", "date of registration"),
     "registered_capital": ("注册资本（元）", "registered capital (CNY)"),
     "legal_representative": ("法定代表人", "legal representative"),
+    "court_record": ("法院公开记录", "court records"),
     "dishonest_debtor": ("失信被执行人", "listed as a dishonest judgment debtor"),
     "enforcement_cases": ("未结被执行案件数", "open enforcement cases"),
     "consumption_restricted": ("限制高消费", "consumption restriction order"),
@@ -50,6 +51,9 @@ FACT_LABELS: Final[dict[str, tuple[str, str]]] = {
     "bureau_outstanding_debt": ("征信未结清债务（元）", "outstanding debt on the credit report"),
 }
 """Verified fact name → (zh, en) label."""
+
+NO_RECORD: Final = "未查到记录 (no record found)"
+"""The courts' answer when their lists hold nothing on the subject (a record without an id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +102,9 @@ def _gathered(external: ExternalData, features: Mapping[str, Any], as_of: date) 
                   established_date=reg.established_date.isoformat(),
                   registered_capital=_text(reg.registered_capital),
                   legal_representative=reg.legal_representative)  # fmt: skip
-    if (c := external.courts) is not None:
+    if (c := external.courts) is not None and c.record_id is None:  # the lists hold nothing
+        facts.add("courts", court_record=NO_RECORD)  # not "verified clean" under no record id
+    elif c is not None:
         facts.add("courts", dishonest_debtor=c.dishonest_debtor,
                   enforcement_cases=c.enforcement_cases,
                   consumption_restricted=c.consumption_restricted,

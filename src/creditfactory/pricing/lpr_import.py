@@ -5,16 +5,20 @@ Input: rows of text fields (a CSV file's rows or a JSON list), each
   "confidence": "C", "source": "Xinhua 2026-04-20"}` — rates in percent, as NIFC publishes them.
 Every row is checked (DOMAIN.md §3.1 for the rules of the mechanism):
 
-- `effective_date`: an ISO date from 2019-08-20 (the first reformed LPR) and not after
+- `effective_date`: a date written YYYY-MM-DD from 2019-08-20 (the first reformed LPR) and not after
   `today`, on the 20th of its month or the few days after (a fixing postponed past a weekend
   or holiday: 20th–28th);
-- `one_year`, `over_five_year`: decimal percent in [0.05, 20.00] on the 0.05 pp step NIFC rounds
+- `one_year`, `over_five_year`: plain decimal percent text (ASCII digits, at most two decimals:
+  not `3E0`, full-width digits or `3_00`) in [0.05, 20.00] on the 0.05 pp step NIFC rounds
   to (`3.00`, `3.45`; not `3.07`);
 - `confidence`: C confirmed, P partly confirmed, U unverified (DOMAIN.md tags);
 - `source`: where the value was read (1–500 characters);
 - no text field (nor the import's note) holds a control or format character (NUL, a line break,
   a bidi override): they are shown to a checker and stored as text;
-- two rows for one date must agree (an identical repeat is kept once).
+- two rows for one date must agree (an identical repeat is kept once), and a month has one fixing;
+- a row may not change a published fixing (`published`: the series decisions price on): another
+  date in a published month, or another 1Y / 5Y+ value on a published date, is refused unless the
+  import is a `correction` (then `corrections` lists old → new for the checker).
 
 The first bad row raises `ValidationError("rows[<n>].<field>", rule)` (n counts from 1, as a
 person reads a file); nothing is imported then. Pure: `today` is an input.
@@ -22,6 +26,7 @@ person reads a file); nothing is imported then. Pure: `today` is an input.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -33,7 +38,7 @@ from creditfactory.kernel.rates import Rate
 from creditfactory.pricing.lpr import LPRFixing
 from creditfactory.pricing.lpr_series import LPR_SERIES_START
 
-__all__ = ["FIELDS", "parse_fixings", "plain_text"]
+__all__ = ["FIELDS", "corrections", "parse_fixings", "plain_text"]
 
 FIELDS: Final = ("effective_date", "one_year", "over_five_year", "confidence", "source")
 _STEP: Final = Decimal("0.05")  # NIFC rounds to the nearest 0.05 % (DOMAIN.md §3.1)
@@ -41,6 +46,8 @@ _LOW, _HIGH = Decimal("0.05"), Decimal("20.00")
 _LATEST_DAY: Final = 28  # the 20th postponed by a weekend and a week-long holiday at most
 _TAGS: Final = ("C", "P", "U")
 _MAX_ROWS: Final = 1000
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # not 20261120, 2026-W47-5
+_PLAIN_PERCENT: Final = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")  # not 3E0, ３.00, 3_00
 
 
 def plain_text(value: str, field: str, limit: int = 500) -> str:
@@ -64,6 +71,8 @@ def _text(row: Mapping[str, object], name: str, where: str) -> str:
 def _date(row: Mapping[str, object], where: str, today: date) -> date:
     text = _text(row, "effective_date", where)
     try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
         day = date.fromisoformat(text)
     except ValueError:
         raise ValidationError(
@@ -84,6 +93,8 @@ def _date(row: Mapping[str, object], where: str, today: date) -> date:
 def _percent(row: Mapping[str, object], name: str, where: str) -> Rate:
     text = _text(row, name, where)
     try:
+        if not _PLAIN_PERCENT.fullmatch(text):
+            raise InvalidOperation(text)
         value = Decimal(text)
     except InvalidOperation:
         raise ValidationError(f"{where}.{name}", f"a percent like 3.00, got {text!r}") from None
@@ -108,22 +119,80 @@ def _fixing(row: Mapping[str, object], where: str, today: date) -> LPRFixing:
     return LPRFixing(day, one, five, tag, _text(row, "source", where))
 
 
-def parse_fixings(rows: Sequence[Mapping[str, object]], today: date) -> tuple[LPRFixing, ...]:
-    """The fixings of `rows`, sorted by date (module docstring). raises ValidationError naming
+_CORRECTION: Final = (
+    'corrections need --correction (API: "correction": true) with the reason in the note'
+)
+
+
+def _month(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def _unchanged(fixing: LPRFixing, old: LPRFixing | None, where: str) -> None:
+    """Refuse a row that would change the published fixing `old` of its month."""
+    if old is None:
+        return
+    if old.effective_date != fixing.effective_date:
+        raise ValidationError(
+            f"{where}.effective_date",
+            f"{fixing.effective_date:%Y-%m} has the published fixing of {old.effective_date}; "
+            + _CORRECTION,
+        )
+    mine, theirs = fixing.to_dict(), old.to_dict()
+    for name in ("one_year", "over_five_year"):
+        if mine[name] != theirs[name]:
+            raise ValidationError(
+                f"{where}.{name}",
+                f"differs from the published fixing of {old.effective_date} ({theirs[name]}); "
+                + _CORRECTION,
+            )
+
+
+def parse_fixings(
+    rows: Sequence[Mapping[str, object]], today: date, published: Sequence[LPRFixing] = (),
+    correction: bool = False,
+) -> tuple[LPRFixing, ...]:  # fmt: skip
+    """The fixings of `rows`, sorted by date (module docstring); `published` are the fixings in
+    force, which rows may change only when `correction`. raises ValidationError naming
     `rows[<n>].<field>`, or `rows` when there are none or more than 1,000."""
     if not rows:
         raise ValidationError("rows", "at least one fixing")
     if len(rows) > _MAX_ROWS:
         raise ValidationError("rows", f"at most {_MAX_ROWS} fixings per import")
-    seen: dict[date, tuple[int, LPRFixing]] = {}
+    in_force = {_month(f.effective_date): f for f in published}
+    seen: dict[tuple[int, int], tuple[int, LPRFixing]] = {}
     for n, row in enumerate(rows, start=1):
         where = f"rows[{n}]"
         fixing = _fixing(row, where, today)
-        first = seen.get(fixing.effective_date)
+        first = seen.get(_month(fixing.effective_date))
         if first is not None and first[1] != fixing:
-            raise ValidationError(
-                f"{where}.effective_date",
-                f"{fixing.effective_date} is also row {first[0]} with other values",
-            )
-        seen.setdefault(fixing.effective_date, (n, fixing))
-    return tuple(seen[d][1] for d in sorted(seen))
+            other = first[1].effective_date
+            rule = (f"{other} is also row {first[0]} with other values"
+                    if other == fixing.effective_date
+                    else f"one fixing per month: row {first[0]} is {other}")  # fmt: skip
+            raise ValidationError(f"{where}.effective_date", rule)
+        if not correction:
+            _unchanged(fixing, in_force.get(_month(fixing.effective_date)), where)
+        seen.setdefault(_month(fixing.effective_date), (n, fixing))
+    return tuple(f for _, f in sorted(seen.values(), key=lambda nf: nf[1].effective_date))
+
+
+def corrections(fixings: Sequence[LPRFixing], published: Sequence[LPRFixing]) -> list[str]:
+    """The published fixings `fixings` would change, as "2019-08-20 1Y 4.25 → 4.20, 5Y+ 4.85 →
+    4.85" lines for the checker (the month's published fixing, whatever its day)."""
+    in_force = {_month(f.effective_date): f for f in published}
+    changed = []
+    for fixing in fixings:
+        old = in_force.get(_month(fixing.effective_date))
+        if old is None or (old.one_year, old.over_five_year, old.effective_date) == (
+            fixing.one_year,
+            fixing.over_five_year,
+            fixing.effective_date,
+        ):
+            continue
+        was, new = old.to_dict(), fixing.to_dict()
+        day = was["effective_date"] + ("" if old.effective_date == fixing.effective_date
+                                       else f" → {new['effective_date']}")  # fmt: skip
+        changed.append(f"{day} 1Y {was['one_year']} → {new['one_year']}, "
+                       f"5Y+ {was['over_five_year']} → {new['over_five_year']}")  # fmt: skip
+    return changed

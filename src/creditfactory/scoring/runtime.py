@@ -4,7 +4,9 @@ This is what the decision flow calls; it imports no numpy, scikit-learn, optbinn
 and reproduces training-time scores exactly (tests compare both on German credit and CUMCM specs).
 
 Feature values are ``float | int | str | None``. ``None``, NaN and the empty string are missing;
-numeric features accept numeric text. Keys the spec does not use are ignored.
+numeric features accept numeric text. Categories are compared by `category_key` (case and runs of
+whitespace ignored: "BBCN BANK " is "bbcn bank" is "BBCN BANK"). Keys the spec does not use are
+ignored.
 
 Reason codes name the characteristics that lost the most points against their best attainment
 (best bin for scorecards, best end of the training range for raw logistic terms, zero contribution
@@ -152,16 +154,34 @@ def _characteristic_points(ch: Characteristic, value: FeatureValue) -> float:
     return ch.unknown_points if found is None else found.points
 
 
+def category_key(value: object) -> str:
+    """The form a category is compared in, in scoring and in intake validation alike: its text
+    with runs of whitespace collapsed to one space, trimmed, casefolded."""
+    return " ".join(str(value).split()).casefold()
+
+
+def known_categories(ch: Characteristic) -> frozenset[str]:
+    """The `category_key`s of every category and special value a categorical `ch` has a bin for
+    (empty for a numerical one)."""
+    if ch.dtype != "categorical":
+        return frozenset()
+    return frozenset(category_key(v) for b in ch.bins for v in (*b.categories, *b.special_values))
+
+
 def find_bin(ch: Characteristic, value: FeatureValue) -> Bin | None:
     """The bin `value` falls in: missing, special, then normal bins; None for unseen categories."""
     if _is_missing(value):
         return next((b for b in ch.bins if b.kind == "missing"), None)
     if ch.dtype == "categorical":
-        text = str(value)
+        key = category_key(value)
         for b in ch.bins:
-            if b.kind == "special" and text in {str(v) for v in b.special_values}:
+            if b.kind == "special" and key in {category_key(v) for v in b.special_values}:
                 return b
-        return next((b for b in ch.bins if b.kind == "normal" and text in b.categories), None)
+        return next(
+            (b for b in ch.bins
+             if b.kind == "normal" and key in {category_key(c) for c in b.categories}),
+            None,
+        )  # fmt: skip
     x = _numeric(ch.feature, value)
     for b in ch.bins:
         if b.kind == "special" and any(_same_number(x, v) for v in b.special_values):

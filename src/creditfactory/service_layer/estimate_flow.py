@@ -59,7 +59,8 @@ __all__ = ["ESTIMATE_CANNOT_KNOW", "EstimateLimit", "estimate"]
 
 ESTIMATE_CANNOT_KNOW: Final = ("tax_grade", "registry_status", "business_age_months",
                                "dishonest_debtor", "enforcement_cases", "bureau_max_dpd",
-                               "data_gaps", "contradictions")  # fmt: skip
+                               "data_gaps", "contradictions", "registry_not_found",
+                               "name_mismatch")  # fmt: skip
 """Facts an application may add that the estimate cannot know: sources it does not pull (tax
 grade, registry and business age, court lists, bureau), data missing at application time, and
 verified data contradicting the declared (the rules on these may still decline or refer)."""
@@ -148,7 +149,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
     )
     with deps.uow() as uow:
-        existing = uow.applications.exposure(subject)
+        existing = uow.applications.exposure(subject, now)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
     request = LimitEstimateRequest(
         subject_id=subject,

@@ -29,6 +29,7 @@ __all__ = [
     "ApplicationNotFound",
     "ApplicationStore",
     "DuplicateSubmission",
+    "ExposureCapExceeded",
     "FactoryDeps",
     "FactoryUnitOfWork",
     "FlowError",
@@ -48,6 +49,7 @@ class FlowError(DomainError):
     ├── IdempotencyKeyReused     same key, different request (HTTP 409)
     ├── ApplicationNotFound      unknown application / offer / consent id (HTTP 404)
     ├── OfferNotOpen             accepted, expired or not yours (HTTP 409)
+    │   └── ExposureCapExceeded  accepting would exceed an exposure cap, rule K11 (HTTP 409)
     └── MakerCheckerViolation    the checker is the maker, or lacks the role (HTTP 403)
     """
 
@@ -71,6 +73,24 @@ class OfferNotOpen(FlowError):
     """The offer cannot be accepted (already accepted, expired, or not yours)."""
 
 
+class ExposureCapExceeded(OfferNotOpen):
+    """Rule K11: accepting the offer would take the borrower's booked principal above the 普惠
+    or single-borrower cap; nothing is booked."""
+
+    field = "offer_id"
+    rule = "K11"
+
+    def __init__(self, offer_id: str, amount: Money, existing: Money, cap_name: str, cap: Money):
+        label = {"concentration": "single-borrower concentration cap (单一借款人集中度上限)",
+                 "inclusive_cap": "普惠 small-business credit cap (普惠小微授信上限)"}[cap_name]  # fmt: skip
+        super().__init__(
+            f"offer_id: K11 accepting {offer_id} ({amount.amount:,.2f} CNY) would take the "
+            f"borrower's booked exposure from {existing.amount:,.2f} to "
+            f"{(existing + amount).amount:,.2f} CNY, above the {label} of "
+            f"{cap.amount:,.2f} CNY; nothing was booked"
+        )
+
+
 class MakerCheckerViolation(FlowError):
     """An officer may not check their own recommendation, and only approvers check."""
 
@@ -82,7 +102,8 @@ class ApplicationStore(Protocol):
     def claim(self, row: Mapping[str, Any]) -> None: ...
     def update(self, application_id: str, **changes: Any) -> None: ...
     def get(self, application_id: str) -> dict[str, Any] | None: ...
-    def exposure(self, subject_id: str) -> Money: ...
+    def exposure(self, subject_id: str, at: datetime | None) -> Money: ...
+    def lock_borrower(self, subject_id: str) -> None: ...
     def consent_exists(self, consent_id: str) -> bool: ...
     def add_consent(self, consent: Consent) -> None: ...
     def withdraw_consent(self, consent_id: str, at: datetime) -> bool: ...

@@ -24,10 +24,12 @@ from creditfactory.access import (
     executed,
 )
 from creditfactory.audit import AuditEntry
-from creditfactory.decisioning import officer_reason
+from creditfactory.decisioning import exposure_breach, officer_reason
+from creditfactory.kernel.money import Money
 from creditfactory.service_layer.approval_flow import open_item
 from creditfactory.service_layer.factory_ports import (
     ApplicationNotFound,
+    ExposureCapExceeded,
     FactoryDeps,
     MakerCheckerViolation,
     OfferNotOpen,
@@ -52,8 +54,11 @@ def _leaf(
 
 def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str, Any]:
     """Accept an open offer of `channel_id`'s application: contract + disburse. Accepting an
-    accepted offer again returns the application (idempotent). raises ApplicationNotFound,
-    OfferNotOpen (expired)."""
+    accepted offer again returns the application (idempotent). The borrower's booked principal
+    is re-read under the borrower's lock and the caps re-checked in the same transaction (rule
+    K11: the other open offers are alternatives the decisions already counted; what is booked
+    must stay within the caps whatever was offered, e.g. under an earlier policy). raises ApplicationNotFound, OfferNotOpen
+    (expired), ExposureCapExceeded (K11: nothing booked)."""
     with deps.uow() as uow:
         offer = uow.applications.get_offer(offer_id)
         app = None if offer is None else uow.applications.get(offer["application_id"])
@@ -61,9 +66,17 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
             raise ApplicationNotFound(f"offer_id: no offer {offer_id!r}")
         if offer["status"] == "accepted":
             return application_view(uow, app["application_id"])
-        if offer["expires_at"] <= deps.clock.now():
+        now = deps.clock.now()
+        if offer["expires_at"] <= now:
             raise OfferNotOpen(f"offer_id: {offer_id} expired")
-        loan_id, leaves = book_and_disburse(uow, deps, offer, app["subject_id_enc"])
+        subject = app["subject_id_enc"]
+        uow.applications.lock_borrower(subject)
+        existing = uow.applications.exposure(subject, None)
+        amount = Money.from_minor(offer["amount_minor"])
+        breach = exposure_breach(amount, existing, deps.policy.limits)
+        if breach is not None:
+            raise ExposureCapExceeded(offer_id, amount, existing, *breach)
+        loan_id, leaves = book_and_disburse(uow, deps, offer, subject)
         uow.applications.update(
             app["application_id"], status="disbursed", loan_id=loan_id, updated_at=deps.clock.now()
         )

@@ -276,10 +276,11 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     planned = None
     if deps.read is not None:  # decide before the write transaction (FactoryDeps.read)
         with deps.read() as reader:
-            planned = _plan(deps, case, reader.applications.exposure(subject), reader)
+            planned = _plan(deps, case, reader.applications.exposure(subject, now), reader)
     try:
         with deps.uow() as uow:
-            existing = uow.applications.exposure(subject)
+            uow.applications.lock_borrower(subject)  # exposure read → decided → written
+            existing = uow.applications.exposure(subject, now)
             if planned is None or planned.existing != existing:  # this borrower's exposure
                 planned = _plan(deps, case, existing, uow)  # moved meanwhile: decide again
             _write(uow, planned)

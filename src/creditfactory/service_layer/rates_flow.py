@@ -26,7 +26,7 @@ from creditfactory.access import AccessPolicy, ApprovalItem, ApprovalKind, Appro
 from creditfactory.kernel.clock import china_date
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.pricing.lpr import LPRFixing, LPRSeries, default_lpr_series, stale_after
-from creditfactory.pricing.lpr_import import parse_fixings, plain_text
+from creditfactory.pricing.lpr_import import corrections, parse_fixings, plain_text
 from creditfactory.pricing.policy import DEFAULT_POLICY
 from creditfactory.service_layer.approval_flow import consume, leaf, open_item
 from creditfactory.service_layer.factory_ports import ApplicationNotFound, OfficeWiring
@@ -67,18 +67,24 @@ def _public(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def import_rates(
     deps: OfficeWiring, access: AccessPolicy, rows: Sequence[Mapping[str, object]], maker: str,
-    role: str, note: str = "",
+    role: str, note: str = "", correction: bool = False,
 ) -> tuple[dict[str, Any], bool]:  # fmt: skip
-    """Maker step (module docstring). Returns (the import, True when created now). raises
-    ValidationError naming `rows[<n>].<field>` or `note`, PermissionDenied (`rates.import` missing)."""
+    """Maker step (module docstring). A row may change a published fixing only when
+    `correction`, with the reason in `note`; the approval item lists the fixings and old → new.
+    Returns (the import, True when created now). raises ValidationError naming
+    `rows[<n>].<field>` or `note`, PermissionDenied (`rates.import` missing)."""
     access.require(role, "rates.import")
-    fixings = parse_fixings(rows, china_date(deps.clock.now()))
     note = plain_text(note, "note")
+    if correction and not note.strip():
+        raise ValidationError("note", 'a correction needs the reason (--note / "note")')
+    published = published_series(deps).fixings
+    fixings = parse_fixings(rows, china_date(deps.clock.now()), published, correction)
     import_id = _import_id(fixings)
     with deps.uow() as uow:
         stored = uow.rates.of_import(import_id)
         if not stored and uow.rates.add(import_id, fixings, maker, deps.clock.now()):
-            return _opened(deps, access, uow, fixings, maker, role, note), True
+            changed = corrections(fixings, published) if correction else []
+            return _opened(deps, access, uow, fixings, changed, (maker, role, note)), True
     # stored earlier, or a concurrent import of the same fixings committed first (this
     # transaction then rolled back): a fresh one reads the stored import
     with (deps.read or deps.uow)() as uow:
@@ -86,21 +92,32 @@ def import_rates(
 
 
 def _opened(
-    deps: OfficeWiring, access: AccessPolicy, uow: Any, fixings: Sequence[LPRFixing], maker: str,
-    role: str, note: str,
+    deps: OfficeWiring, access: AccessPolicy, uow: Any, fixings: Sequence[LPRFixing],
+    changed: Sequence[str], who: tuple[str, str, str],
 ) -> dict[str, Any]:  # fmt: skip
-    """After storing a new import: its maker-checker item and audit leaf; commits."""
+    """After storing a new import: its maker-checker item (showing the fixing values and, for a
+    correction, old → new) and audit leaf; commits."""
+    maker, role, note = who
     import_id = _import_id(fixings)
     subject = f"rates:{import_id}"
     params = {"import_id": import_id, "fixings": str(len(fixings)),
               "first": fixings[0].effective_date.isoformat(),
-              "last": fixings[-1].effective_date.isoformat()}  # fmt: skip
+              "last": fixings[-1].effective_date.isoformat(),
+              "values": "; ".join(_shown(f) for f in fixings)}  # fmt: skip
+    if changed:
+        params["corrections"] = "; ".join(changed)
     item = open_item(uow, access, _KIND, subject, params, maker, role, note, deps)
     uow.applications.audit([leaf(deps, maker, "rates.imported", subject,
                                  {"fixings": [f.to_dict() for f in fixings]})])  # fmt: skip
     view = _view(import_id, uow.rates.of_import(import_id), item)
     uow.commit()
     return view
+
+
+def _shown(fixing: LPRFixing) -> str:
+    row = fixing.to_dict()
+    return (f"{row['effective_date']} 1Y {row['one_year']} % 5Y+ {row['over_five_year']} % "
+            f"[{row['confidence']}]")  # fmt: skip
 
 
 def approval_of(uow: Any, import_id: str) -> ApprovalItem | None:
@@ -122,6 +139,7 @@ def on_decided(
     import_id = item.subject.partition(":")[2]
     now = deps.clock.now()
     if item.status is ApprovalStatus.APPROVED:
+        _still_unchanged(uow, import_id, "corrections" in item.params)
         consume(uow, deps, access, item.approval_id, _KIND, item.subject, checker, role)
         status, action = "published", "rates.published"
     else:
@@ -130,6 +148,19 @@ def on_decided(
         raise ApplicationNotFound(f"subject: no pending import {import_id!r}")
     uow.applications.audit([leaf(deps, checker, action, item.subject,
                                  {"import_id": import_id, "approval_id": item.approval_id})])  # fmt: skip
+
+
+def _still_unchanged(uow: Any, import_id: str, correction: bool) -> None:
+    """Refuse to publish an import that would change a fixing published since it was imported,
+    unless it is a correction (the checker saw old → new). raises ValidationError("subject")."""
+    if correction:
+        return
+    mine = [LPRFixing.from_dict(r) for r in uow.rates.of_import(import_id)]
+    changed = corrections(mine, series_of(uow.rates.published()).fixings)
+    if changed:
+        raise ValidationError(
+            "subject", f"changes a fixing published since the import ({changed[0]}); reject it"
+        )
 
 
 def series_of(published: Sequence[Mapping[str, Any]]) -> LPRSeries:

@@ -2,6 +2,7 @@
 
 ValidationError / InvalidField / request shape   → 422 {"field", "rule"}
 IdempotencyKeyReused, OfferNotOpen               → 409
+ExposureCapExceeded (rule K11)                   → 409 {"field": "offer_id", "rule": "K11"}
 ApplicationNotFound, LoanNotFound                → 404
 MakerCheckerViolation, Forbidden,
 PermissionDenied                                 → 403
@@ -34,6 +35,7 @@ from creditfactory.kernel.errors import CreditFactoryError, DomainError, Validat
 from creditfactory.origination import InvalidField
 from creditfactory.service_layer.factory_ports import (
     ApplicationNotFound,
+    ExposureCapExceeded,
     IdempotencyKeyReused,
     MakerCheckerViolation,
     OfferNotOpen,
@@ -59,7 +61,7 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 
 
 def _field_of(exc: Exception) -> tuple[str, str]:
-    if isinstance(exc, InvalidField | ValidationError):
+    if isinstance(exc, InvalidField | ValidationError | ExposureCapExceeded):
         return exc.field, exc.rule
     text = str(exc)
     name, _, rule = text.partition(": ")
@@ -79,6 +81,7 @@ _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (ApplicationNotFound, 404, "Not found"),
     (LoanNotFound, 404, "Not found"),
     (IdempotencyKeyReused, 409, "Idempotency key reused"),
+    (ExposureCapExceeded, 409, "Exposure cap exceeded"),
     (OfferNotOpen, 409, "Conflict"),
     (InvalidField, 422, "Invalid field"),
     (ValidationError, 422, "Invalid field"),

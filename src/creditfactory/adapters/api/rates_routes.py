@@ -22,11 +22,13 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)], tags=["r
 class RatesImport(BaseModel):
     """Fixings to import: each {"effective_date", "one_year", "over_five_year" (percent text,
     e.g. "3.00"), "confidence" (C/P/U), "source"}; checked row by row (422 names
-    `rows[<n>].<field>`)."""
+    `rows[<n>].<field>`). A row that changes a published fixing needs `"correction": true` and the
+    reason in `note`."""
 
     model_config = ConfigDict(extra="forbid")
     fixings: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
     note: str = Field(default="", max_length=500)
+    correction: bool = False
 
 
 @router.post("/rates", status_code=201)
@@ -37,7 +39,7 @@ def post_rates(
     fixings again return the first import (200)."""
     security: Security = request.app.state.security
     view, created = rates_flow.import_rates(
-        deps, security.access, body.fixings, who.officer_id, who.role, body.note
+        deps, security.access, body.fixings, who.officer_id, who.role, body.note, body.correction
     )
     if not created:
         response.status_code = 200

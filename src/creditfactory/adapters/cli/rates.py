@@ -1,10 +1,12 @@
 """`creditfactory rates …`: LPR fixings as operated data (docs/pricing.md, "Operating the LPR").
 
-- `rates import PATH [--officer USERNAME] [--note TEXT]`: a CSV file (header
+- `rates import PATH [--officer USERNAME] [--note TEXT] [--correction]`: a CSV file (header
   `effective_date,one_year,over_five_year,confidence,source`, rates in percent) or a JSON file
-  (a list of such objects, or `{"fixings": [...]}`); every row is checked and a bad one exits 2
-  naming `rows[<n>].<field>` with nothing stored; the fixings are stored pending with a
-  rates_publication maker-checker item. Prints the import id and the approval id.
+  (a list of such objects, or `{"fixings": [...]}`), UTF-8, at most 1 MB; every row is checked
+  and a bad one exits 2 naming `rows[<n>].<field>` with nothing stored; the fixings are stored pending with a
+  rates_publication maker-checker item. Prints the import id and the approval id. A row that
+  changes a published fixing (another value, or another date in its month) exits 2 unless
+  `--correction` with the reason in `--note`; the approval item then shows old → new.
 - `rates approve IMPORT_ID [--officer USERNAME]` / `rates reject IMPORT_ID …`: the checker step
   (never the maker): approving publishes the fixings, and servers follow within their polling
   interval.
@@ -64,25 +66,58 @@ def _who(deps: OfficeDeps, username: str | None) -> tuple[str, str]:
     return found[0]["officer_id"], found[0]["role"]
 
 
-def read_fixings(path: Path) -> list[dict[str, Any]]:
-    """The rows of a CSV or JSON fixings file (module docstring). raises ValidationError("path")."""
+MAX_FILE_BYTES = 1_000_000  # 1,000 fixings of ~500 characters at most; refused before parsing
+
+
+def _text_of(path: Path) -> str:
+    """The UTF-8 text of `path`, read bounded. raises ValidationError("path")."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ValidationError("path", f"cannot read {path}: {exc.strerror}") from None
-    if path.suffix.lower() == ".json":
-        try:
-            doc = json.loads(text)
-        except ValueError as exc:
-            raise ValidationError("path", f"not JSON: {exc}") from None
-        rows = doc.get("fixings") if isinstance(doc, dict) else doc
-        if not isinstance(rows, list):
-            raise ValidationError("path", 'a JSON list of fixings or {"fixings": [...]}')
-        return rows
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError("path", f"{path} is over {MAX_FILE_BYTES:,} bytes (1,000 fixings)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            "path", f"{path} is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})"
+        ) from None
+
+
+def _json_rows(path: Path, text: str) -> list[Any]:
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # RecursionError: '[' nested 100,000 deep
+        reason = exc if isinstance(exc, ValueError) else "nested too deeply"
+        raise ValidationError("path", f"{path} is not JSON: {reason}") from None
+    rows = doc.get("fixings") if isinstance(doc, dict) else doc
+    if not isinstance(rows, list):
+        raise ValidationError("path", f'{path}: a JSON list of fixings or {{"fixings": [...]}}')
+    return rows
+
+
+def _csv_rows(path: Path, text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames is None or set(reader.fieldnames) != set(FIELDS):
-        raise ValidationError("path", "a CSV header of exactly " + ",".join(FIELDS))
-    return [dict(row) for row in reader]
+    try:
+        header = reader.fieldnames
+        if header is None or len(header) != len(FIELDS) or set(header) != set(FIELDS):
+            raise ValidationError(
+                "path", f"{path}: a CSV header of exactly " + ",".join(FIELDS) + ", each once"
+            )
+        return [dict(row) for row in reader]
+    except csv.Error as exc:  # a field over the csv module's limit (131,072 characters), …
+        raise ValidationError("path", f"{path} line {reader.line_num + 1}: {exc}") from None
+
+
+def read_fixings(path: Path) -> list[Any]:
+    """The rows of a CSV or JSON fixings file (module docstring) of at most 1 MB, UTF-8. raises
+    ValidationError("path") naming the file (and the line of a broken CSV)."""
+    text = _text_of(path)
+    if path.suffix.lower() == ".json":
+        return _json_rows(path, text)
+    return _csv_rows(path, text)
 
 
 @rates_app.command("import")
@@ -90,13 +125,16 @@ def import_(
     path: Path,
     officer: Officer = None,
     note: Annotated[str, typer.Option(help="why (kept with the approval item)")] = "",
+    correction: Annotated[
+        bool, typer.Option("--correction", help="change published fixings (reason in --note)")
+    ] = False,
 ) -> None:
     """Import LPR fixings as pending; a second officer publishes them (`rates approve`)."""
     app = bootstrap()
     deps = _deps(app)
     maker, role = _who(deps, officer)
     view, created = rates_flow.import_rates(deps, DEFAULT_ACCESS, read_fixings(path), maker,
-                                            role, note)  # fmt: skip
+                                            role, note, correction)  # fmt: skip
     first, last = view["fixings"][0]["effective_date"], view["fixings"][-1]["effective_date"]
     verb = "imported" if created else "already imported"
     console.print(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from creditfactory.adapters.storage.access_store import (
@@ -70,6 +70,21 @@ _EXPOSURE = select(func.coalesce(func.sum(loans.c.principal_minor), 0)).where(
     loans.c.borrower_id == bindparam("b_borrower"),
     loans.c.status.in_(("approved", "active")),
 )
+# Open offers are commitments the borrower can take up at will: they count until accepted
+# (then the loan counts), superseded or expired (findings H2: offers stacked past the caps).
+_OPEN_OFFERS = select(func.coalesce(func.sum(offers.c.amount_minor), 0)).where(
+    offers.c.application_id.in_(
+        select(applications.c.application_id).where(
+            applications.c.subject_bidx == bindparam("b_bidx")
+        )
+    ),
+    offers.c.status == "open",
+    offers.c.expires_at > bindparam("b_now"),
+)
+# The borrower's exposure is read, decided on and written in one transaction; on PostgreSQL
+# two transactions of one borrower take turns on this advisory lock (class 0x6366 "cf", the
+# key a hash of the blind index), on SQLite the writer turn already serialises them.
+_LOCK_BORROWER = text("SELECT pg_advisory_xact_lock(25446, hashtext(:b_bidx))")
 _INSERT_DECISION = insert(decisions)
 _INSERT_OFFER = insert(offers)
 _ACCEPT_OFFER = (
@@ -148,12 +163,24 @@ class ApplicationStore:
         query = select(applications.c.status, func.count()).group_by(applications.c.status)
         return {s: int(n) for s, n in self._db.execute(query)}
 
-    def exposure(self, subject_id: str) -> Money:
-        """Principal of the subject's active and approved loans (booked amounts)."""
-        total = self._db.execute(
+    def exposure(self, subject_id: str, at: datetime | None) -> Money:
+        """Principal of the subject's active and approved loans (booked amounts) plus its offers
+        still open at `at`; `at` None: the booked principal only. CNY."""
+        booked = self._db.execute(
             _EXPOSURE, {"b_borrower": borrower_id_for(subject_id)}
         ).scalar_one()
-        return Money.from_minor(int(total))
+        if at is None:
+            return Money.from_minor(int(booked))
+        offered = self._db.execute(
+            _OPEN_OFFERS, {"b_bidx": _bidx(subject_id), "b_now": at}
+        ).scalar_one()
+        return Money.from_minor(int(booked) + int(offered))
+
+    def lock_borrower(self, subject_id: str) -> None:
+        """Hold the subject's exposure until the transaction ends (PostgreSQL advisory lock;
+        SQLite's writer turn does it); call before reading `exposure` in a writing unit."""
+        if self._db.dialect.name == "postgresql":
+            self._db.execute(_LOCK_BORROWER, {"b_bidx": _bidx(subject_id)})
 
     def consent_exists(self, consent_id: str) -> bool:
         """True when a consent with this id is stored."""
