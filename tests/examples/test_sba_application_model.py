@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.sba_applicants import BAD
 from tests.shared import shared_path
 from typer.testing import CliRunner
 
@@ -24,6 +25,7 @@ from creditfactory.scoring.training.leakage import run_gate
 
 BANNED = {"Term", "RealEstate", "Recession", "ApprovalFY", "daysterm", "xx", "ApprovalDate"}
 FIXTURE = Path(__file__).resolve().parents[1] / "e2e" / "sba_spec.json"
+APPLICANT = BAD
 
 
 @pytest.fixture(scope="module")
@@ -81,26 +83,28 @@ def test_served_fixture_has_no_banned_field_and_carries_its_record() -> None:
     for name in spec.features:
         assert spec.labels[name]["zh"] and spec.labels[name]["en"]
         assert name in spec.actionable
-    assert spec.is_actionable("SBA_Appv") and not spec.is_actionable("Bank")
+    assert spec.is_actionable("SBA_Appv") and not spec.is_actionable("NAICS")
+    assert not {"Bank", "BankState"} & set(spec.features)
+    assert spec.calibration.method == "platt_oof"
     assert spec.pd_horizon.basis == "life_of_loan"
     gate = spec.training["leakage_gate"]
     assert BANNED <= set(gate["excluded"])
-    assert set(gate["whitelisted"]) <= {"GrAppv", "SBA_Appv", "Portion", "BankState"}
+    assert set(gate["whitelisted"]) <= {"GrAppv", "SBA_Appv", "Portion"}
+    assert gate["excluded"]["Bank"].startswith("post-application: the lender recorded at")
     assert all(len(why) > 100 for why in gate["whitelisted"].values())
-    assert spec.training["validation"]["auc"] >= 0.80
+    # honest figure without the lender (issue target 0.80 not met: docs/scoring.md says so)
+    assert spec.training["validation"]["auc"] == pytest.approx(0.794, abs=0.005)
 
 
 def test_pd_12m_is_the_constant_hazard_conversion_of_the_life_pd() -> None:
     spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
-    applicant = {"Bank": "BBCN BANK", "SBA_Appv": 15000, "BankState": "IL", "RetainedJob": 5,
-                 "NAICS": "531311", "NoEmp": 1, "CreateJob": 0, "UrbanRural": 2}  # fmt: skip
-    at_36 = score(spec, applicant, term_months=36)
+    at_36 = score(spec, APPLICANT, term_months=36)
     # hand-worked: a life PD over 36 months, constant hazard → 1 − (1 − p)^(12/36)
     assert at_36.pd_12m == pytest.approx(1 - (1 - at_36.pd_horizon) ** (1 / 3), rel=1e-12)
     assert at_36.horizon_months == 36
-    at_12 = score(spec, applicant, term_months=12)
+    at_12 = score(spec, APPLICANT, term_months=12)
     assert at_12.pd_12m == at_12.pd_horizon
-    assert score(spec, applicant).horizon_months == 84  # the sample's median term
+    assert score(spec, APPLICANT).horizon_months == 84  # the sample's median term
 
 
 def test_train_contract_json(tmp_path: Path) -> None:
@@ -118,9 +122,37 @@ def test_train_contract_json(tmp_path: Path) -> None:
     assert BANNED <= set(out["excluded"])
     v = out["validation"]
     assert v["auc_ci"][0] < v["auc"] < v["auc_ci"][1]
-    assert v["auc"] >= 0.80 and 0 < v["brier"] < 0.25 and 0 < v["ks"] < 1
+    assert v["auc"] >= 0.78 and 0 < v["brier"] < 0.25 and 0 < v["ks"] < 1
+    # out-of-fold Platt: validation calibration slope near 1 (in-sample Platt: see below)
+    assert 0.8 <= v["calibration"]["slope"] <= 1.2
+    assert v["calibration"]["hosmer_lemeshow"]["p_value"] > 0.05
     assert {"auc", "brier"} <= set(out["out_of_time"]) and 0.5 < out["out_of_time"]["auc"] < 0.8
     assert {"name", "auc"} <= set(out["benchmark"]) and "RealEstate" in out["benchmark"]["name"]
     assert out["validation"]["auc"] > out["benchmark"]["auc"]
     short = CliRunner().invoke(app, [*args, "--whitelist", "Term=because"])
     assert isinstance(short.exception, ValidationError) and short.exception.field == "whitelist"
+
+
+def test_out_of_fold_platt_corrects_an_overfit_scorecard(sba: Any) -> None:
+    """A scorecard whose bins overfit (the served characteristics plus the many-level ``Bank``,
+    finding V3: validation slope 0.654) calibrated on its own training scores (the old way) is too
+    extreme on the validation half; the out-of-fold map (`out_of_fold_platt`) brings the slope
+    back towards 1."""
+    from creditfactory.scoring.training.calibration import calibration_figures, out_of_fold_platt
+    from creditfactory.scoring.training.scorecard import WOEScorecard
+
+    ds, train = sba
+    valid = ds.frame[ds.frame["Selected"] == 0]
+    spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
+    cols = [*spec.features, "Bank"]
+
+    def make() -> WOEScorecard:
+        return WOEScorecard(categorical=[c for c in cols if c in ds.categorical])
+
+    model = make().fit(train[cols], train[ds.target].to_numpy())
+    y_valid = valid[ds.target].to_numpy()
+    in_sample = calibration_figures(model.predict_proba(valid[cols])[:, 1], y_valid)["slope"]
+    model.calibration_ = out_of_fold_platt(make, train[cols], train[ds.target].to_numpy())
+    oof = calibration_figures(model.predict_proba(valid[cols])[:, 1], y_valid)["slope"]
+    assert in_sample < 0.75
+    assert abs(oof - 1) < abs(in_sample - 1)

@@ -169,3 +169,16 @@ def test_the_refusal_is_a_409_problem_naming_the_rule() -> None:
         "K11",
         "Exposure cap exceeded",
     )
+
+
+def test_declared_annual_sales_cap_the_limit(engine: Engine) -> None:
+    # Findings H3: without a working-capital need nothing tied the limit to the firm's size (a
+    # firm with ~297k sales got 1,000,000). Declared 297,000, no invoices: basis 297,000 × 0.5
+    # (declared_only_haircut) = 148,500, × 0.2 (revenue_multiple) = 29,700 → 29,000 (step).
+    view = submit_application(_deps(engine), SubmitApplication(
+        "ch", RandomIds().new("k"), "enterprise", "测试贸易", "1000000", 12,
+        uscc=demo_uscc(464_646, "350100"), declared={**DECLARED, "annual_sales": 297_000},
+        auto_accept=False))  # fmt: skip
+    assert view["status"] == "approved"
+    assert view["offer"]["amount"] == "29000.00"
+    assert view["decision"]["limit_binding"] == "revenue_multiple"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from creditfactory.adapters.cli import demo
+from creditfactory.adapters.cli.allocation_report import appetite_text, shadow_text
 from creditfactory.adapters.cli.demo_invoices import InvoiceRun, print_summary
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
@@ -48,6 +49,8 @@ def test_missing_figures_are_said_missing_not_invented() -> None:
     assert "AUC 0.840 ± 0.093 (no CI" in lines[0]
     assert "(no CI in the result), Brier —" in lines[0]
     assert lines[1] == "out-of-time: not in the training result"
+    why = "none — no loan dates"
+    assert demo.model_figures(cv, None, "x", why)[1] == "out-of-time: none — no loan dates"
 
 
 def test_pd_horizon_in_words() -> None:
@@ -116,8 +119,20 @@ def test_verified_share_counts_decisions_citing_verified_facts() -> None:
         _app("declined", "1", {"verified": [], "declared_only": []}),
     ]
     assert demo.verified_share(apps) == (
-        "2 of 4 decisions cite verified facts (50.0%); 1 with a declaration contradicted by "
-        "verified data"
+        "2 of 4 decisions cite verified facts (50.0%): 2 verified by real data, 0 by synthetic "
+        "fixtures (not real records); 1 with a declaration contradicted by verified data"
+    )
+    # findings V7: the registry / court / tax facts of the demo come from synthetic fixtures
+    registry = {"name": "registry_status", "value": "active", "version": "cn-records-synthetic",
+                "source": "工商登记 business registry (synthetic fixture)"}  # fmt: skip
+    mixed = [
+        _app("approved", "1", {"verified": [sales, registry]}),
+        _app("approved", "1", {"verified": [registry]}),
+        _app("declined", "1", {"verified": []}),
+    ]
+    assert demo.verified_share(mixed) == (
+        "2 of 3 decisions cite verified facts (66.7%): 1 verified by real data, 2 by synthetic "
+        "fixtures (not real records); 0 with a declaration contradicted by verified data"
     )
     assert demo.verified_share([_app("declined", "1")]) == (
         "decisions carry no verified/declared record"
@@ -164,12 +179,20 @@ def test_invoice_summary_and_report_are_labelled(tmp_path: Path) -> None:
     assert "PD horizon 12 months" in text and "PD 12-month × LGD" in text
     assert "risk-appetite-cumcm-2020-01" in text
     assert "budget 0.0061; EL budget 0.1800" in text
+    assert "hurdle" in text and "synthetic" in text and "real" in text  # rich wraps the cells
+    said = appetite_text(run)
+    assert "RAROC hurdle 12% per loan" in said and "EL budget 1,200,000 CNY a year" in said
+    assert "per borrower 0 or 100,000–1,000,000 CNY" in said
     report = path.read_text(encoding="utf-8")
     assert "data:image/png;base64," in report
     assert "足额发放至单户上限 1,000,000 元" in report
     assert "funded in full to the per-borrower cap of 1,000,000 CNY" in report
     assert "declined by the credit policy: PD above policy" in report
     assert "12%" in report and "R7 5%" in report  # the appetite, printed
+    assert "registry, court and tax records are synthetic fixtures" in report
+    assert "工商登记、司法、纳税记录为合成样例" in report
+    slack = shadow_text(ShadowPrices(D(0), D("0.18"), {}))
+    assert slack.startswith("budget 0.0000; EL budget 0.1800; 0 for the budget: one more CNY")
     assert (tmp_path / "cumcm_allocation.csv").read_text(encoding="utf-8").count("\n") == 3
 
 

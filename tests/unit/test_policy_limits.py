@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from creditfactory.decisioning import DEFAULT_POLICY, LimitRequest, size_limit
 from creditfactory.kernel.money import Money
+from creditfactory.origination.limit_estimate import LimitPolicy, revenue_cap
 
 RULES = DEFAULT_POLICY.limits
 
@@ -69,3 +70,21 @@ def test_limit_is_below_every_cap_and_a_whole_step(
     assert all(sizing.limit.amount <= max(cap.amount, Decimal(0)) for cap in sizing.caps.values())
     assert sizing.limit.amount % RULES.rounding_step.amount == 0
     assert sizing.limit.amount >= 0
+
+
+def test_the_revenue_cap_is_the_estimates() -> None:
+    # Findings H3, firm E393 of CUMCM 2020 C: 296,934 CNY of sales on its invoices over 12
+    # months; the estimate said 41,000–59,000 (296,934 × 0.2 = 59,386.8). The decision sizes
+    # under the same cap; invoices bound a declared figure (× 1.2) and stand alone without one.
+    policy = LimitPolicy(version="t", product_max=Money.of(3_000_000))
+    invoiced = Money.of("296934")
+    assert revenue_cap(None, invoiced, policy) == Money.of("59386.8")
+    assert revenue_cap(Money.of(1_000_000), invoiced, policy) == Money.of("71264.16")
+    assert revenue_cap(Money.of(100_000), invoiced, policy) == Money.of(20_000)
+    assert revenue_cap(Money.of(100_000), None, policy) == Money.of(10_000)  # × 0.5 haircut
+    assert revenue_cap(None, None, policy) is None
+    sized = size_limit(
+        LimitRequest(0.01, Money.of(1_000_000), revenue_cap=revenue_cap(None, invoiced, policy)),
+        DEFAULT_POLICY.limits,
+    )
+    assert (sized.limit, sized.binding) == (Money.of(59_000), "revenue_multiple")

@@ -1,6 +1,8 @@
 """Limit sizing: the minimum of every cap, rounded down to the policy step.
 
-    limit = min(score-based cap, working-capital need (DOMAIN.md §3.6), product maximum,
+    limit = min(score-based cap, working-capital need (DOMAIN.md §3.6),
+                revenue cap (annual sales × revenue multiple, origination.limit_estimate),
+                product maximum,
                 普惠 cap 10 M CNY − existing credit (DOMAIN.md §2.1),
                 concentration cap − existing exposure, requested amount)
 
@@ -25,13 +27,15 @@ __all__ = ["LimitRequest", "LimitSizing", "exposure_breach", "floor_to_step", "s
 
 @dataclass(frozen=True, slots=True)
 class LimitRequest:
-    """What the limit is sized for; all CNY Money. working_capital_need None = not assessed."""
+    """What the limit is sized for; all CNY Money. working_capital_need None = not assessed;
+    revenue_cap None = no revenue figure known (neither declared nor on invoices)."""
 
     pd_12m: float
     requested: Money
     working_capital_need: Money | None = None
     existing_credit: Money = Money.of(0)
     existing_exposure: Money = Money.of(0)
+    revenue_cap: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,8 @@ def size_limit(request: LimitRequest, rules: LimitRules) -> LimitSizing:
     caps: dict[str, Money] = {"score": rules.score_cap(request.pd_12m)}
     if request.working_capital_need is not None:
         caps["working_capital_need"] = request.working_capital_need
+    if request.revenue_cap is not None:
+        caps["revenue_multiple"] = request.revenue_cap
     caps["product_max"] = rules.product_max
     caps["inclusive_cap"] = rules.inclusive_cap - request.existing_credit
     caps["concentration"] = rules.concentration_cap - request.existing_exposure

@@ -12,7 +12,7 @@ business age under 6 months, fewer than N invoice months).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
 from creditfactory.decisioning import DecisionFacts
@@ -21,8 +21,9 @@ from creditfactory.origination.consent_gate import ExternalData
 from creditfactory.origination.identity import org_code_check_character, uscc_check_character
 from creditfactory.origination.limit_estimate import invoice_months
 from creditfactory.origination.ports import InvoiceDirection, InvoiceStatus, VATInvoice
-from creditfactory.scoring import Invoice, ScoreResult, build_invoice_features
-from creditfactory.scoring.features import PURCHASE, SALES
+from creditfactory.scoring import Invoice, ScorecardSpec, ScoreResult, build_invoice_features
+from creditfactory.scoring.features import INVOICE_FEATURES, PURCHASE, SALES
+from creditfactory.scoring.runtime import worst_value
 
 __all__ = [
     "FeatureValue",
@@ -52,17 +53,22 @@ def scoring_invoices(invoices: Iterable[VATInvoice]) -> list[Invoice]:
 
 
 def application_features(
-    spec_features: Sequence[str],
+    spec: ScorecardSpec,
     declared: Mapping[str, FeatureValue],
     external: ExternalData,
     as_of: date,
 ) -> dict[str, FeatureValue]:
     """Every feature of the spec: the invoice features when the invoice source answered (verified
-    values win over declared ones), else the declared value, else None."""
+    values win over declared ones); when it was asked and did not answer (consent withheld, source
+    unavailable) each invoice feature at its worst value (`scoring.runtime.worst_value`) — a
+    declaration never stands in for invoices the applicant could have authorised, so withholding
+    consent never improves the score (findings M3 / V8); else the declared value, else None."""
     found: dict[str, FeatureValue] = dict(declared)
     if external.invoices or "invoices" in external.provenance:
         found.update(build_invoice_features(scoring_invoices(external.invoices), as_of))
-    return {name: found.get(name) for name in spec_features}
+    elif "invoices" in external.gaps:
+        found.update({n: worst_value(spec, n) for n in spec.features if n in INVOICE_FEATURES})
+    return {name: found.get(name) for name in spec.features}
 
 
 def business_age_months(established: date, as_of: date) -> int:

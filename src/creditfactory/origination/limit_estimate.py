@@ -33,6 +33,7 @@ __all__ = [
     "annual_invoice_revenue",
     "estimate_limit",
     "invoice_months",
+    "revenue_cap",
 ]
 
 INCLUSIVE_SME_CAP: Final = Money.of(10_000_000)
@@ -138,12 +139,29 @@ def invoice_months(invoices: Iterable[VATInvoice], as_of: date) -> int:
 
 
 def _revenue_basis(request: LimitEstimateRequest, policy: LimitPolicy) -> Money:
-    declared, invoiced = request.declared_revenue, request.invoice_revenue
+    return _basis(request.declared_revenue, request.invoice_revenue, policy)
+
+
+def _basis(declared: Money, invoiced: Money | None, policy: LimitPolicy) -> Money:
     if invoiced is None or invoiced.amount <= 0:
         return declared * policy.declared_only_haircut
     if declared.amount <= 0:
         return invoiced
     return min(declared, invoiced * policy.declared_tolerance)
+
+
+def revenue_cap(
+    declared: Money | None, invoiced: Money | None, policy: LimitPolicy
+) -> Money | None:
+    """The revenue cap an application's limit is sized under — the estimate's own: revenue
+    basis (module docstring) × `revenue_multiple`, CNY. `declared`: declared annual sales;
+    `invoiced`: annual sales on the invoices (`annual_invoice_revenue`), which bound the
+    declared figure (× declared_tolerance) and stand alone when nothing is declared. None when
+    neither is known (the sizing then has no revenue cap)."""
+    if declared is None and (invoiced is None or invoiced.amount <= 0):
+        return None
+    basis = _basis(declared if declared is not None else Money.zero(), invoiced, policy)
+    return basis * policy.revenue_multiple
 
 
 def _floor_to_step(amount: Money, step: Money) -> Money:

@@ -27,18 +27,21 @@ _DAYS_PER_MONTH = 365.25 / 12
 INVOICE_FEATURES: dict[str, tuple[str, str]] = {
     "sales_monthly_mean": ("月均销售额", "mean monthly sales (excl. VAT)"),
     "purchases_monthly_mean": ("月均采购额", "mean monthly purchases (excl. VAT)"),
-    "log_sales_12m": ("近12月销售额(对数)", "log(1 + sales in last 12 months)"),
+    "log_sales_12m": ("近12月销售额(对数)", "sales in the last 12 months (logarithm)"),
     "sales_growth_12m": ("销售额同比增长", "sales growth, last 12 vs prior 12 months"),
     "sales_volatility": ("月销售额波动系数", "coefficient of variation of monthly sales"),
-    "gross_margin_proxy": ("毛利率代理", "(sales − purchases) / sales"),
-    "void_share_sales": ("销项作废发票占比", "share of sales invoices voided (作废)"),
+    "gross_margin_proxy": ("毛利率代理", "gross margin estimated from sales and purchases"),
+    "void_share_sales": ("销项作废发票占比", "share of sales invoices voided"),
     "void_share_purchases": ("进项作废发票占比", "share of purchase invoices voided"),
-    "negative_share_sales": ("销项红字发票占比", "share of valid sales invoices negative (红字)"),
-    "negative_amount_share_sales": ("销项红字金额占比", "negative sales amount / positive sales"),
-    "negative_share_purchases": ("进项红字发票占比", "share of valid purchase invoices negative"),
-    "customer_hhi": ("客户集中度HHI", "HHI of sales by customer"),
+    "negative_share_sales": ("销项红字发票占比", "share of sales invoices that are credit notes"),
+    "negative_amount_share_sales": ("销项红字金额占比", "credit-note amount as a share of sales"),
+    "negative_share_purchases": (
+        "进项红字发票占比",
+        "share of purchase invoices that are credit notes",
+    ),
+    "customer_hhi": ("客户集中度HHI", "concentration of sales across customers (HHI)"),
     "customer_top1_share": ("第一大客户占比", "top customer's share of sales"),
-    "supplier_hhi": ("供应商集中度HHI", "HHI of purchases by supplier"),
+    "supplier_hhi": ("供应商集中度HHI", "concentration of purchases across suppliers (HHI)"),
     "supplier_top1_share": ("第一大供应商占比", "top supplier's share of purchases"),
     "n_customers": ("客户数", "number of customers"),
     "n_suppliers": ("供应商数", "number of suppliers"),
@@ -46,7 +49,10 @@ INVOICE_FEATURES: dict[str, tuple[str, str]] = {
     "months_since_last_sales": ("距最近一笔销项月数", "months since the last valid sales invoice"),
     "months_since_first_invoice": ("开票历史月数", "months since the first invoice (tenure)"),
     "sales_invoices_monthly": ("月均销项发票数", "valid sales invoices per month"),
-    "sales_tax_rate": ("销项平均税率", "VAT / sales amount (small-scale 3 % vs general 13 %+)"),
+    "sales_tax_rate": (
+        "销项平均税率",
+        "average VAT rate on sales (3 % small-scale, 13 % or more general taxpayer)",
+    ),
 }
 """Feature name → (Chinese label, English label)."""
 

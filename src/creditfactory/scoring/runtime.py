@@ -168,6 +168,25 @@ def known_categories(ch: Characteristic) -> frozenset[str]:
     return frozenset(category_key(v) for b in ch.bins for v in (*b.categories, *b.special_values))
 
 
+def worst_value(spec: ScorecardSpec, feature: str) -> FeatureValue:
+    """A value of `feature` that scores the fewest points it can: a scorecard's worst normal bin
+    (its first category, its lower edge, or one below its upper edge when open below); a raw
+    logistic term's bad end of the training range; None (missing) for a tree model. Used where a
+    declaration may not stand in for data the applicant withheld."""
+    for ch in spec.characteristics:
+        if ch.feature == feature:
+            worst = min((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
+            if worst.categories:
+                return worst.categories[0]
+            if worst.lower is not None:
+                return worst.lower
+            return 0.0 if worst.upper is None else worst.upper - 1
+    for term in spec.linear_terms:
+        if term.feature == feature:
+            return term.upper if term.coefficient > 0 else term.lower
+    return None
+
+
 def find_bin(ch: Characteristic, value: FeatureValue) -> Bin | None:
     """The bin `value` falls in: missing, special, then normal bins; None for unseen categories."""
     if _is_missing(value):

@@ -87,6 +87,7 @@ def _inputs(record: dict[str, Any], snapshot: dict[str, Any], replay: dict[str, 
             working_capital_need=_money(lim["working_capital_need"]),
             existing_credit=Money.of(lim["existing_credit"]),
             existing_exposure=Money.of(lim["existing_exposure"]),
+            revenue_cap=_money(lim.get("revenue_cap")),  # absent: recorded before findings H3
         ),
         term_months=replay["term_months"],
         as_of=date.fromisoformat(replay["as_of"]),

@@ -37,7 +37,6 @@ from creditfactory.origination import (
     ConsentPurpose,
     LimitEstimate,
     LimitEstimateRequest,
-    LimitPolicy,
     annual_invoice_revenue,
     estimate_limit,
 )
@@ -51,6 +50,7 @@ from creditfactory.service_layer.origination_flow import (
     ConsentGiven,
     build_applicant,
     configured_sources,
+    limit_policy,
     pull_for,
     record_given_consent,
 )
@@ -114,17 +114,8 @@ def _policy_advice(
     return out
 
 
-def _limit_policy(deps: FactoryDeps) -> LimitPolicy:
-    """The estimate's revenue policy on the decision policy's limits (the same caps, minimum
-    and rounding step as the application's sizing)."""
-    limits = deps.policy.limits
-    return LimitPolicy(version=deps.policy.version, product_max=limits.product_max,
-                       inclusive_cap=limits.inclusive_cap, rounding_step=limits.rounding_step,
-                       minimum_limit=limits.minimum)  # fmt: skip
-
-
 def _range(deps: FactoryDeps, inputs: DecisionInputs, ceiling: Money) -> ApprovableRange:
-    return approvable_range(inputs, deps.policy, ceiling, _limit_policy(deps).range_floor)
+    return approvable_range(inputs, deps.policy, ceiling, limit_policy(deps).range_floor)
 
 
 def _ceiling(estimate: LimitEstimate) -> Money:
@@ -144,7 +135,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         token = f"{cmd.channel_id}|{cmd.request_id}"
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
-    features = application_features(deps.spec.features, cmd.declared, external, as_of)
+    features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(
         deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
     )
@@ -160,7 +151,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     )  # fmt: skip
     limits = deps.policy.limits
     revenue = estimate_limit(
-        request, _limit_policy(deps), lambda _r, _b: limits.score_cap(scored.pd_12m)
+        request, limit_policy(deps), lambda _r, _b: limits.score_cap(scored.pd_12m)
     )
     facts = replace(decision_facts(scored, applicant, external, as_of, wanted), data_gaps=())
     inputs = DecisionInputs(

@@ -49,6 +49,11 @@ from creditfactory.origination import (
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.consent_gate import DataSources
 from creditfactory.origination.declared import check_declared, declared_schema
+from creditfactory.origination.limit_estimate import (
+    LimitPolicy,
+    annual_invoice_revenue,
+    revenue_cap,
+)
 from creditfactory.origination.verification import verify
 from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring import ScoreResult, score
@@ -70,7 +75,9 @@ __all__ = [
     "SubmitApplication",
     "book_and_disburse",
     "build_applicant",
+    "application_revenue_cap",
     "configured_sources",
+    "limit_policy",
     "contract_offer",
     "decision_json",
     "decision_payload",
@@ -256,7 +263,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
         token = f"{cmd.channel_id}|{cmd.idempotency_key}"
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.CREDIT_APPLICATION, token)
     external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
-    features = application_features(deps.spec.features, cmd.declared, external, as_of)
+    features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(deps.spec, features, term_months=cmd.term_months)
     verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     case = _Case(
@@ -272,6 +279,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
         snapshot=_snapshot(body, features, external, verification.to_dict()),
         external=external,
         now=now,
+        revenue_cap=application_revenue_cap(deps, cmd.declared, external, as_of),
     )
     planned = None
     if deps.read is not None:  # decide before the write transaction (FactoryDeps.read)
@@ -293,6 +301,26 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
         return seen
 
 
+def limit_policy(deps: FactoryDeps) -> LimitPolicy:
+    """The revenue policy (origination.limit_estimate) on the decision policy's limits: the same
+    caps, minimum and rounding step for the 测额 estimate and the application's sizing."""
+    limits = deps.policy.limits
+    return LimitPolicy(version=deps.policy.version, product_max=limits.product_max,
+                       inclusive_cap=limits.inclusive_cap, rounding_step=limits.rounding_step,
+                       minimum_limit=limits.minimum)  # fmt: skip
+
+
+def application_revenue_cap(
+    deps: FactoryDeps, declared: Mapping[str, Any], external: ExternalData, as_of: date
+) -> Money | None:
+    """The revenue cap of an application (findings H3: without a working-capital need nothing
+    tied the limit to the firm's size): the estimate's `revenue_cap` on the declared
+    `annual_sales` and the verified annual sales on the pulled invoices; None without either."""
+    said = declared.get("annual_sales")
+    invoiced = annual_invoice_revenue(external.invoices, as_of) if external.invoices else None
+    return revenue_cap(None if said is None else Money.of(str(said)), invoiced, limit_policy(deps))
+
+
 @dataclass(frozen=True)
 class _Case:
     """An application scored and ready to decide: everything but the borrower's exposure."""
@@ -305,6 +333,7 @@ class _Case:
     snapshot: dict[str, Any]
     external: ExternalData
     now: datetime
+    revenue_cap: Money | None  # `application_revenue_cap`
 
 
 @dataclass(frozen=True)
@@ -339,6 +368,7 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
             ),
             existing_credit=existing,
             existing_exposure=existing,
+            revenue_cap=case.revenue_cap,
         ),
         term_months=cmd.term_months,
         as_of=china_date(now),
@@ -511,7 +541,8 @@ def replay_inputs(inputs: DecisionInputs) -> dict[str, Any]:
         "limit": {"pd_12m": req.pd_12m, "requested": _amount_text(req.requested),
                   "working_capital_need": _amount_text(req.working_capital_need),
                   "existing_credit": _amount_text(req.existing_credit),
-                  "existing_exposure": _amount_text(req.existing_exposure)},
+                  "existing_exposure": _amount_text(req.existing_exposure),
+                  "revenue_cap": _amount_text(req.revenue_cap)},
         "term_months": inputs.term_months,
         "as_of": inputs.as_of.isoformat(),
         "decided_at": inputs.decided_at.isoformat(),

@@ -22,7 +22,16 @@ from creditfactory.pricing.allocation import ShadowPrices, book_totals  # noqa: 
 if TYPE_CHECKING:
     from creditfactory.adapters.cli.demo_invoices import InvoiceRun
 
-__all__ = ["shadow_text", "write_report"]
+__all__ = ["PROVENANCE", "appetite_text", "shadow_text", "write_report"]
+
+PROVENANCE = (
+    "发票为真实数据（CUMCM 2020 C 附件2，已脱敏）；工商登记、司法、纳税记录为合成样例"
+    "（data/fixtures/cn_records，见其 SOURCE.md），并非这些企业的真实记录",
+    "the VAT invoices are real (CUMCM 2020 C 附件2, desensitised); the registry, court and tax "
+    "records are synthetic fixtures (data/fixtures/cn_records, see its SOURCE.md), not real "
+    "records of these firms",
+)
+"""(zh, en): which data of the invoice flow are real and which synthetic (findings V7)."""
 
 
 def write_report(out: Path, run: InvoiceRun, as_of: date, dataset: str) -> Path:
@@ -39,10 +48,31 @@ def write_report(out: Path, run: InvoiceRun, as_of: date, dataset: str) -> Path:
 
 
 def shadow_text(prices: ShadowPrices) -> str:
-    """The shadow prices in words: the limits that bind and what one more CNY of each would add."""
+    """The shadow prices in words: the limits that bind and what one more CNY of each would add;
+    a zero is explained (more of that limit alone would add nothing)."""
     parts = [f"budget {prices.budget:.4f}", f"EL budget {prices.el_budget:.4f}"]
     parts += [f"{g} cap {p:.4f}" for g, p in sorted(prices.grades.items()) if p]
+    zero = [n for n, p in (("budget", prices.budget), ("EL budget", prices.el_budget)) if not p]
+    if zero:
+        parts.append(
+            f"0 for the {' and the '.join(zero)}: one more CNY of it alone would add no return, "
+            "even when it is fully lent — the other limits (EL budget, grade caps, per-firm band, "
+            "RAROC hurdle, the approved offers) would not let it fund anything more"
+        )
     return "; ".join(parts)
+
+
+def appetite_text(run: InvoiceRun) -> str:
+    """The risk appetite's key numbers in one line (version, budget, EL budget, band, hurdle,
+    grade caps), CNY."""
+    a = run.appetite
+    caps = ", ".join(f"{g} {s:.0%}" for g, s in sorted(a.grade_caps.items()))
+    return (
+        f"{a.version} (effective {a.effective_date}): budget {a.budget.amount:,.0f} CNY, "
+        f"EL budget {a.el_budget.amount:,.0f} CNY a year, per borrower 0 or "
+        f"{a.min_amount.amount:,.0f}–{a.max_amount.amount:,.0f} CNY, RAROC hurdle "
+        f"{a.hurdle:.0%} per loan, grade caps (share of budget) {caps}; other grades 0"
+    )
 
 
 def _rows(run: InvoiceRun) -> list[dict[str, str]]:
@@ -131,7 +161,10 @@ table{{border-collapse:collapse;margin:1em 0;font-size:13px}}
 td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}} th{{background:#f0f3f7}}
 </style></head><body>
 <h1>1 亿额度分配 · The 1 亿 allocation</h1>
-<p>数据 Data: {html.escape(dataset)}; as of {as_of}. 金额单位 amounts in CNY (元). PD: 12-month
+<p>数据 Data: {html.escape(dataset)}; as of {as_of}. 金额单位 amounts in CNY (元).</p>
+<p><strong>数据来源 Provenance:</strong> {html.escape(PROVENANCE[0])}。
+{html.escape(PROVENANCE[1][0].upper() + PROVENANCE[1][1:])}.</p>
+<p>PD: 12-month
 (违约概率期限 12 个月, one-year loans). LGD {run.candidates[0].lgd if run.candidates else "—"}
 (the credit policy's pricing LGD).</p>
 <p>目标 Objective: 最大化风险调整收益 maximise Σ amount × (rate − FTP − operating cost − PD × LGD),
@@ -142,7 +175,8 @@ expected loss {el.amount:,.0f} CNY; risk-adjusted return {ret.amount:,.0f} CNY a
 <h2>风险偏好 Risk appetite</h2>{_table(["参数 parameter", "值 value"], appetite)}
 <h2>影子价格 Shadow prices</h2>
 <p>One more CNY of a limit would add this much risk-adjusted return a year (LP relaxation's duals;
-0: the limit has slack). A firm held back by a limit has a return per yuan (m) below its shadow
+0: more of that limit alone would add nothing, e.g. a budget fully lent while the EL
+budget binds). A firm held back by a limit has a return per yuan (m) below its shadow
 cost = λ<sub>budget</sub> + λ<sub>EL</sub> × EL rate + λ<sub>grade</sub>.
 {html.escape(shadow_text(run.prices))}</p>
 <h2>有效前沿 Efficient frontier</h2>

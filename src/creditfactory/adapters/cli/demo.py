@@ -118,10 +118,16 @@ def start_api(
 
 
 def _train(
-    dataset: str, data_dir: Path, out: Path, split: str | None, label: tuple[str, str]
+    dataset: str,
+    data_dir: Path,
+    out: Path,
+    split: str | None,
+    label: tuple[str, str],
+    no_oot: str = "not in the training result",
 ) -> Path:
     """Train and write the spec under `out`; print the model's figures. `label`: the data set's
-    name and what its bad definition implies for the PD horizon."""
+    name and what its bad definition implies for the PD horizon; `no_oot`: why the data set
+    has no out-of-time test, if it has none."""
     os.environ["CREDITFACTORY_SHARED_DATA"] = str(data_dir)
     from creditfactory.scoring.training.pipeline import train, write_outputs
 
@@ -133,17 +139,21 @@ def _train(
         f"[bold]{label[0]}[/] — model {trained.spec.model_id}: {len(trained.spec.features)} "
         f"characteristics ({', '.join(trained.spec.features)}); report {out / 'report.html'}"
     )
-    for line in model_figures(trained.result, spec.get("pd_horizon"), label[1]):
+    for line in model_figures(trained.result, spec.get("pd_horizon"), label[1], no_oot):
         console.print(f"  {line}")
     return out / "spec.json"
 
 
 def model_figures(
-    result: dict[str, Any], horizon: dict[str, Any] | None, unstated: str
+    result: dict[str, Any],
+    horizon: dict[str, Any] | None,
+    unstated: str,
+    no_oot: str = "not in the training result",
 ) -> list[str]:
     """The served model's honest figures from the training result (out of sample): validation AUC
     with its CI, Brier and KS; out-of-time AUC; the benchmark; the PD horizon. A figure the result
-    does not hold is said to be missing, never invented."""
+    does not hold is said to be missing, never invented; `no_oot` says why there is no
+    out-of-time test (a data set without dates has none)."""
     v = result.get("validation") or {}
     ci, std = v.get("auc_ci"), v.get("auc_std")
     lines = [
@@ -160,7 +170,7 @@ def model_figures(
             + (f" ({periods})" if periods else "")
         )
     else:
-        lines.append("out-of-time: not in the training result")
+        lines.append(f"out-of-time: {no_oot}")
     bench = result.get("benchmark")
     if bench:
         lines.append(f"benchmark {bench.get('name')}: AUC {_fig(bench.get('auc'))}")
@@ -248,17 +258,27 @@ def _latency(results: list[tuple[str, dict[str, Any], float]]) -> tuple[float, f
     return statistics.median(ms), ms[min(len(ms) - 1, int(0.99 * len(ms)))]
 
 
+def _synthetic(fact: dict[str, Any]) -> bool:
+    """A verified fact from a synthetic fixture: its source or version says so (the bundled
+    registry / court / tax records, data/fixtures/cn_records/SOURCE.md)."""
+    return "synthetic" in f"{fact.get('source') or ''} {fact.get('version') or ''}".lower()
+
+
 def verified_share(results: list[dict[str, Any]]) -> str:
     """How many decisions cite verified facts: the decision record's `verification` (`verified`:
-    facts a data source returned, `declared_only`, `contradictions`), or a note when the decisions
-    carry no such record."""
+    facts a data source returned, `declared_only`, `contradictions`), split by real data (e.g. the
+    CUMCM invoices) and synthetic fixtures; or a note when the decisions carry no such record."""
     records = [a["decision"].get("verification") for a in results]
     if not any(isinstance(r, dict) and r for r in records):
         return "decisions carry no verified/declared record"
-    cited = sum(1 for r in records if isinstance(r, dict) and r.get("verified"))
+    facts = [r.get("verified") or [] if isinstance(r, dict) else [] for r in records]
+    cited = sum(1 for f in facts if f)
+    real = sum(1 for f in facts if any(not _synthetic(x) for x in f))
+    fixture = sum(1 for f in facts if any(_synthetic(x) for x in f))
     contradicted = sum(1 for r in records if isinstance(r, dict) and r.get("contradictions"))
     return (
-        f"{cited} of {len(results)} decisions cite verified facts ({_pct(cited / len(results))}); "
+        f"{cited} of {len(results)} decisions cite verified facts ({_pct(cited / len(results))}): "
+        f"{real} verified by real data, {fixture} by synthetic fixtures (not real records); "
         f"{contradicted} with a declaration contradicted by verified data"
     )
 
@@ -438,6 +458,7 @@ def run_cumcm(
     settings: Settings, directory: Path, port: int, workers: int, budget: Money
 ) -> BackgroundServer:
     """The Chinese invoice flow and the 1 亿 allocation (module docstring, 2.); returns the server."""
+    from creditfactory.adapters.cli.allocation_report import PROVENANCE
     from creditfactory.adapters.cli.demo_invoices import AS_OF, print_summary, run_invoices
 
     console.rule("2. 中国小微企业 invoice flow and the 1 亿 allocation (CNY)")
@@ -445,14 +466,20 @@ def run_cumcm(
         "CUMCM 2020 C (123 rated Chinese SMEs, 附件1)",
         "是否违约 is the bank's default flag on its one-year loans: about 12 months",
     )
+    no_oot = (
+        "none — CUMCM 2020 C has one default flag per firm (123 rated firms) and no loan or "
+        "application dates, so there is no vintage to test out of time; the figures above are "
+        "cross-validated"
+    )
     spec_path = _train(
-        "cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None, label
+        "cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None, label, no_oot
     )
     env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat(),
            "CREDITFACTORY_DATA_SOURCES": "default"}  # fmt: skip
     server, key = start_api(spec_path, port, env)
     run = run_invoices(settings, directory, key, port, workers, budget)
     console.print(f"verified data: {verified_share([app for _, app in run.applications])}")
+    console.print(f"data provenance: {PROVENANCE[1]}")
     print_summary(run, settings.var_dir / "reports", console)
     return server
 

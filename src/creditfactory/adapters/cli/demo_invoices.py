@@ -38,7 +38,12 @@ from creditfactory.adapters.batch.allocation_solver import (
     shadow_prices,
     solve,
 )
-from creditfactory.adapters.cli.allocation_report import shadow_text, write_report
+from creditfactory.adapters.cli.allocation_report import (
+    PROVENANCE,
+    appetite_text,
+    shadow_text,
+    write_report,
+)
 from creditfactory.adapters.gateways.cn_fixtures import CONSENT_CATEGORIES, FirmFixture, read_firms
 from creditfactory.config import CN_RECORDS, Settings
 from creditfactory.kernel.money import Money
@@ -193,7 +198,8 @@ def print_summary(run: InvoiceRun, out: Path, console: Console) -> Path:
         "applications", f"{len(run.applications)} in {run.seconds:.1f} s: "
         + ", ".join(f"{k} {v}" for k, v in sorted(status.items())),
     )  # fmt: skip
-    table.add_row("risk appetite", f"{a.version} (effective {a.effective_date})")
+    table.add_row("data", f"{PROVENANCE[1]} ({PROVENANCE[0]})")
+    table.add_row("risk appetite", appetite_text(run))
     table.add_row(
         "funded", f"{sum(1 for x in run.amounts.values() if x)} firms, {lent.amount:,.0f} CNY of "
         f"{a.budget.amount:,.0f} CNY; disbursed over HTTP {sum(run.booked.values(), zero).amount:,.0f} CNY",

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
@@ -43,7 +44,7 @@ from creditfactory.scoring.training.benchmark import (
     raw_logistic,
     single_feature,
 )
-from creditfactory.scoring.training.calibration import calibration_figures
+from creditfactory.scoring.training.calibration import calibration_figures, out_of_fold_platt
 from creditfactory.scoring.training.challenger import MonotoneLightGBM
 from creditfactory.scoring.training.datasets import Dataset, load_dataset
 from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
@@ -160,8 +161,7 @@ def train(
     def make() -> Any:
         return _make(method, ds, chosen, raw, len(train_part), binning_method)
 
-    model = make()
-    model.fit(train_part[chosen], y)
+    model = _fit(make, train_part[chosen], y)
     iv_binnings = _iv_binnings(ds, train_part, chosen, binning_method)
     result: dict[str, Any] = {
         "dataset": ds.name,
@@ -203,6 +203,15 @@ def train(
     if out is not None:
         write_outputs(trained, out)
     return trained
+
+
+def _fit(make: Callable[[], Any], X: pandas.DataFrame, y: Any) -> Any:
+    """Fit a model; a scorecard's score → PD map is then refitted on out-of-fold scores
+    (`calibration.out_of_fold_platt`) so the served PDs are not the in-sample fit's."""
+    model = make().fit(X, y)
+    if isinstance(model, WOEScorecard):
+        model.calibration_ = out_of_fold_platt(make, X, numpy.asarray(y))
+    return model
 
 
 def _validate(
@@ -312,7 +321,7 @@ def _out_of_time(
     early, late = frame[frame[column] <= last], frame[frame[column] > last]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = make().fit(early[chosen], early[ds.target].to_numpy())
+        model = _fit(make, early[chosen], early[ds.target].to_numpy())
     p = model.predict_proba(late[chosen])[:, 1]
     y = late[ds.target].to_numpy()
     cal = calibration_figures(p, y)
