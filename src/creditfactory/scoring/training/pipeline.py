@@ -233,7 +233,12 @@ def _validate(
         return {
             "validation": figures,
             "stability": _stability(model, train_part[chosen], valid[chosen]),
-            "benchmark": _benchmarks_on_split(ds, gate, train_part, valid),
+            "benchmark": _benchmarks(
+                ds,
+                gate,
+                train_part,
+                lambda f, cols: on_split(f, cols, train_part, valid, ds.target),
+            ),
         }
     y = train_part[ds.target].to_numpy()
     rating = train_part["rating"].map(RATING_ORDER) if "rating" in train_part.columns else None
@@ -252,7 +257,12 @@ def _validate(
     return {
         "cv": cv,
         "validation": figures,
-        "benchmark": _benchmarks_on_folds(ds, gate, train_part, repeats),
+        "benchmark": _benchmarks(
+            ds,
+            gate,
+            train_part,
+            lambda f, cols: on_folds(f, cols, train_part, ds.target, repeats),
+        ),
     }
 
 
@@ -360,28 +370,20 @@ def _benchmark_specs(
     return out
 
 
-def _benchmarks_on_split(
-    ds: Dataset, gate: GateResult, train_part: pandas.DataFrame, valid: pandas.DataFrame
+def _benchmarks(
+    ds: Dataset,
+    gate: GateResult,
+    frame: pandas.DataFrame,
+    evaluate: Callable[[Any, list[str]], dict[str, Any]],
 ) -> dict[str, Any]:
+    """Each benchmark of `_benchmark_specs` (chosen on `frame`) with `evaluate(factory, cols)`'s
+    figures; the first one's name and figures head the table."""
     models = [
-        {"name": name, "features": cols, "note": note,
-         **on_split(factory, cols, train_part, valid, ds.target)}
-        for name, cols, factory, note in _benchmark_specs(ds, gate, train_part)
-    ]  # fmt: skip
-    return {"name": models[0]["name"], "auc": models[0]["auc"], "brier": models[0]["brier"],
-            "models": models}  # fmt: skip
-
-
-def _benchmarks_on_folds(
-    ds: Dataset, gate: GateResult, frame: pandas.DataFrame, repeats: int
-) -> dict[str, Any]:
-    models = [
-        {"name": name, "features": cols, "note": note,
-         **on_folds(factory, cols, frame, ds.target, repeats)}
+        {"name": name, "features": cols, "note": note, **evaluate(factory, cols)}
         for name, cols, factory, note in _benchmark_specs(ds, gate, frame)
-    ]  # fmt: skip
-    return {"name": models[0]["name"], "auc": models[0]["auc"], "auc_std": models[0]["auc_std"],
-            "brier": models[0]["brier"], "models": models}  # fmt: skip
+    ]
+    head = models[0]
+    return {**{k: v for k, v in head.items() if k not in ("features", "note")}, "models": models}
 
 
 def _model_features(model: Any) -> list[str]:
