@@ -56,7 +56,9 @@ def test_book_run_repay_and_the_books_balance(engine: Engine) -> None:
     for _ in range(75):  # first installment paid, second missed → 关注
         day += timedelta(days=1)
         if day == date(2024, 2, 29):
-            services.post_repayment(uow, FixedClock(day), loan_id, Decimal("8535.56"), day, _uid("k"))
+            services.post_repayment(
+                uow, FixedClock(day), loan_id, Decimal("8535.56"), day, _uid("k")
+            )
         services.end_of_day(uow, CLOCK, day)
     with uow:
         loan = uow.loans.get(loan_id)
