@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
-from creditfactory.kernel.clock import FixedClock
+from creditfactory.kernel.clock import Clock
 from creditfactory.origination.application import demo_uscc
 from creditfactory.servicing import services
 from creditfactory.servicing.classification import LoanGrade
@@ -48,7 +48,7 @@ def officer(api: Api, role: str) -> str:
     return officer_id
 
 
-def non_performing(engine: Engine, clock: FixedClock, loan_id: str) -> None:
+def non_performing(engine: Engine, clock: Clock, loan_id: str) -> None:
     """Make `loan_id` 次级: a grade floor (as a monitoring disposal sets it) and end of day."""
     uow = SqlUnitOfWork(engine, clock, actor="test:floor")
     services.set_grade_floor(uow, clock, loan_id, LoanGrade.SUBSTANDARD, "reliability test")

@@ -179,3 +179,4 @@ def test_concurrent_duplicates_have_one_effect(
     assert effects_since(any_engine, mark) == one  # exactly one request's effects
     assert _send(api, burst).json() == answers[0].json()  # and a later retry: the same
     assert effects_since(any_engine, mark) == one
+    print(f"\nduplicates: {route} ×{DUPLICATES} concurrent + 1 retry → one effect")

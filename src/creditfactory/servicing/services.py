@@ -227,7 +227,7 @@ def post_repayment(
     clock: Clock,
     loan_id: str,
     amount: Decimal,
-    value_date: date,
+    value_date: date | None,
     idempotency_key: str,
     *,
     backdating: bool = False,
@@ -235,23 +235,15 @@ def post_repayment(
     reason: str = "",
 ) -> dict[str, Any]:
     """Post a repayment once per idempotency key; returns the loan summary after it.
-    `backdating`: the backdating operation (its route holds the permission) by officer `by`
-    for `reason`, both kept in the audit leaf.
+    `value_date` None: the business date. `backdating`: the backdating operation (its route
+    holds the permission) by officer `by` for `reason`, both kept in the audit leaf.
     raises ValidationError("value_date") after the business date, or before it without
     `backdating`; IdempotencyKeyReused; RepaymentRejected, BusinessDateOutOfOrder."""
-    check_value_date(value_date, business_date(clock), backdating=backdating)
-    request = {"loan_id": loan_id, "amount": str(amount), "date": value_date.isoformat()}
-    details: dict[str, Any] = {**request, "idempotency_key": idempotency_key}
-    if backdating:
-        details |= {"backdated": True, "by": by, "reason": reason}
-
-    def work(inside: UnitOfWork) -> dict[str, Any]:
-        action: Callable[[Loan], list[JournalEntry]] = lambda loan: repay(  # noqa: E731
-            loan, amount, value_date
-        )
-        return _summary(_apply(inside, clock, loan_id, "loan.repayment_posted", details, action))
-
-    return run_once(uow, "repayment", idempotency_key, request, work, clock.now)
+    extra = {"backdated": True, "by": by, "reason": reason} if backdating else {}
+    return _cash_in(
+        uow, clock, "repayment", loan_id, amount, value_date, idempotency_key, {}, extra,
+        backdating, lambda loan, d: repay(loan, amount, d),
+    )  # fmt: skip
 
 
 def post_prepayment(
@@ -259,28 +251,39 @@ def post_prepayment(
     clock: Clock,
     loan_id: str,
     amount: Decimal,
-    value_date: date,
+    value_date: date | None,
     keep: PrepaymentKeep,
     idempotency_key: str,
 ) -> dict[str, Any]:
-    """Prepay (partially or in full) once per idempotency key, dated the business date;
-    returns the loan summary. raises as `post_repayment`."""
-    check_value_date(value_date, business_date(clock), backdating=False)
-    request = {
-        "loan_id": loan_id,
-        "amount": str(amount),
-        "date": value_date.isoformat(),
-        "keep": keep.value,
-    }
-    details = {**request, "idempotency_key": idempotency_key}
+    """Prepay (partially or in full) once per idempotency key, dated the business date (None
+    or that date); returns the loan summary. raises as `post_repayment`."""
+    return _cash_in(
+        uow, clock, "prepayment", loan_id, amount, value_date, idempotency_key,
+        {"keep": keep.value}, {}, False, lambda loan, d: prepay(loan, amount, d, keep),
+    )  # fmt: skip
+
+
+def _cash_in(
+    uow: UnitOfWork, clock: Clock, scope: str, loan_id: str, amount: Decimal,
+    value_date: date | None, key: str, request_extra: dict[str, Any],
+    details_extra: dict[str, Any], backdating: bool,
+    act: Callable[[Loan, date], list[JournalEntry]],
+) -> dict[str, Any]:  # fmt: skip
+    """Money received on a loan, once per key. The request digest holds the value date as
+    sent (None: "the business date"), so a retry after midnight gets the first response; the
+    date is resolved and checked inside the work, after a retry was answered."""
+    sent = None if value_date is None else value_date.isoformat()
+    request = {"loan_id": loan_id, "amount": str(amount), "date": sent, **request_extra}
 
     def work(inside: UnitOfWork) -> dict[str, Any]:
-        action: Callable[[Loan], list[JournalEntry]] = lambda loan: prepay(  # noqa: E731
-            loan, amount, value_date, keep
-        )
-        return _summary(_apply(inside, clock, loan_id, "loan.prepayment_posted", details, action))
+        today = business_date(clock)
+        dated = check_value_date(value_date or today, today, backdating=backdating)
+        details = {**request, "date": dated.isoformat(), "idempotency_key": key, **details_extra}
+        loan = _apply(inside, clock, loan_id, f"loan.{scope}_posted", details,
+                      lambda loan: act(loan, dated))  # fmt: skip
+        return _summary(loan)
 
-    return run_once(uow, "prepayment", idempotency_key, request, work, clock.now)
+    return run_once(uow, scope, key, request, work, clock.now)
 
 
 def write_off_loan(uow: UnitOfWork, clock: Clock, loan_id: str, value_date: date) -> Loan:

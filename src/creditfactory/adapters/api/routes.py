@@ -54,7 +54,6 @@ from creditfactory.service_layer.origination_flow import (
 )
 from creditfactory.servicing.prepayment import PrepaymentKeep
 from creditfactory.servicing.services import (
-    business_date,
     end_of_day,
     post_prepayment,
     post_repayment,
@@ -176,7 +175,7 @@ def post_loan_repayment(
     date (default: the business date) must be the business date: a later one is refused, an
     earlier one needs the backdating operation (`/backdated-repayments`, officers)."""
     key = f"{caller.channel_id}:{_key(idempotency_key)}"
-    value_date = _value_date(body.value_date, deps)
+    value_date = _value_date(body.value_date)
     return post_repayment(deps.uow(), deps.clock, loan_id, Decimal(body.amount), value_date, key)  # type: ignore[arg-type]
 
 
@@ -191,7 +190,7 @@ def post_loan_prepayment(
     """提前还款 once per Idempotency-Key (`keep`: term | installment); value date as for
     repayments. Returns the loan summary after it."""
     key = f"{caller.channel_id}:{_key(idempotency_key)}"
-    value_date = _value_date(body.value_date, deps)
+    value_date = _value_date(body.value_date)
     keep = PrepaymentKeep(body.keep)
     uow = deps.uow()
     return post_prepayment(uow, deps.clock, loan_id, Decimal(body.amount), value_date, keep, key)  # type: ignore[arg-type]
@@ -215,8 +214,8 @@ def post_backdated_repayment(
                           backdating=True, by=who.officer_id, reason=body.reason)  # fmt: skip
 
 
-def _value_date(text: str | None, deps: FactoryDeps) -> date:
-    return date.fromisoformat(text) if text else business_date(deps.clock)
+def _value_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None  # None: the business date
 
 
 @router.post("/consents", tags=["consents"])
