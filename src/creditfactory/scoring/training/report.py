@@ -126,7 +126,12 @@ def _num(value: Any, path: str, digits: int = 4) -> str:
 
 def _table(header: list[tuple[str, str]], rows: list[list[str]]) -> str:
     """Rows of ready HTML cells (``<td>…</td>``) under zh / en headers."""
-    head = "".join(f"<th>{html.escape(zh)}<br>{html.escape(en)}</th>" for zh, en in header)
+    head = "".join(
+        f"<th>{html.escape(zh)}</th>"
+        if zh == en
+        else f"<th>{html.escape(zh)}<br>{html.escape(en)}</th>"
+        for zh, en in header
+    )
     body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -151,8 +156,10 @@ def horizon_text(horizon: dict[str, Any]) -> Text:
     if horizon["basis"] == "months":
         m = horizon["months"]
         return Text(
-            f"{m:g} 个月违约概率：pd_12m 即模型的 PD（{horizon['note'] or '数据的坏客户定义'}）。",
-            f"{m:g}-month PD: pd_12m is the model's PD ({horizon['note'] or 'the bad definition'}).",
+            f"{m:g} 个月违约概率（见坏客户定义）；pd_12m 即模型的 PD"
+            + ("。" if m == 12 else f"，按恒定风险率由 {m:g} 个月折算。"),
+            f"{m:g}-month PD (see the bad definition); pd_12m is the model's PD"
+            + ("." if m == 12 else f", converted from {m:g} months with a constant hazard."),
         )
     ref = horizon["reference_months"]
     return Text(
