@@ -198,3 +198,20 @@ def _pay_off(api: Any, loan_id: str) -> dict[str, Any]:
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
+
+
+def test_defect_01_a_lost_race_on_a_loan_is_409_not_500(
+    sqlite_engine: Engine, make_api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another transaction changed the loan first (on PostgreSQL, end of day beside a
+    repayment): a retryable 409 problem+json, never a 500."""
+    api = make_api(sqlite_engine)
+    loan_id = apply(api)["loan_id"]
+
+    def lost(self: Any, loan: Any) -> None:
+        raise repositories.ConcurrentUpdate(f"loan {loan.loan_id} changed since version 1")
+
+    monkeypatch.setattr(repositories.LoanRepository, "save", lost)
+    answer = api.post(f"/api/v1/loans/{loan_id}/repayments", {"amount": "10.00"}, new_key())
+    assert answer.status_code == 409, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
