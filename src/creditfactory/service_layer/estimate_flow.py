@@ -31,7 +31,6 @@ from creditfactory.decisioning import (
     LimitRequest,
     approvable_range,
 )
-from creditfactory.kernel.clock import china_date
 from creditfactory.kernel.money import Money
 from creditfactory.origination import (
     ConsentPurpose,
@@ -126,7 +125,7 @@ def _ceiling(estimate: LimitEstimate) -> Money:
 def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     """The approvable range (see module docstring). raises InvalidField / ValidationError."""
     now = deps.clock.now()
-    as_of = china_date(now)  # the business day in China, not the UTC day
+    as_of = now.date()
     applicant = build_applicant(cmd, as_of, deps)
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
     check_declared(cmd.declared, declared_schema(deps.spec, wanted), as_of)
@@ -136,9 +135,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
-    scored = score(
-        deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
-    )
+    scored = score(deps.spec, features, max_reasons=len(deps.spec.features))
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject, now)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)

@@ -29,7 +29,6 @@ from creditfactory.decisioning import (
     decide,
     digest,
 )
-from creditfactory.kernel.clock import china_date
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.ledger.journal import JournalEntry
@@ -244,7 +243,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     raises ValidationError / InvalidField (422), IdempotencyKeyReused (409).
     """
     now = deps.clock.now()
-    as_of = china_date(now)  # the business day in China, not the UTC day
+    as_of = now.date()
     applicant = build_applicant(cmd, as_of, deps)
     amount = _amount(cmd, deps)
     wanted = configured_sources(deps.sources)
@@ -264,7 +263,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.CREDIT_APPLICATION, token)
     external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
-    scored = score(deps.spec, features, term_months=cmd.term_months)
+    scored = score(deps.spec, features)
     verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     case = _Case(
         cmd=cmd,
@@ -371,7 +370,7 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
             revenue_cap=case.revenue_cap,
         ),
         term_months=cmd.term_months,
-        as_of=china_date(now),
+        as_of=now.date(),
         decided_at=now,
         spec_digest=deps.spec_digest,
         snapshot=case.snapshot,
