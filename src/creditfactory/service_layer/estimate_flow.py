@@ -31,6 +31,7 @@ from creditfactory.decisioning import (
     LimitRequest,
     approvable_range,
 )
+from creditfactory.kernel.clock import china_date
 from creditfactory.kernel.money import Money
 from creditfactory.origination import (
     ConsentPurpose,
@@ -125,7 +126,7 @@ def _ceiling(estimate: LimitEstimate) -> Money:
 def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     """The approvable range (see module docstring). raises InvalidField / ValidationError."""
     now = deps.clock.now()
-    as_of = now.date()
+    as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
     check_declared(cmd.declared, declared_schema(deps.spec, wanted), as_of)

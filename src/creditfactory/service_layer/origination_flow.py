@@ -29,6 +29,7 @@ from creditfactory.decisioning import (
     decide,
     digest,
 )
+from creditfactory.kernel.clock import china_date
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.ledger.journal import JournalEntry
@@ -243,7 +244,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     raises ValidationError / InvalidField (422), IdempotencyKeyReused (409).
     """
     now = deps.clock.now()
-    as_of = now.date()
+    as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
     amount = _amount(cmd, deps)
     wanted = configured_sources(deps.sources)
@@ -370,7 +371,7 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
             revenue_cap=case.revenue_cap,
         ),
         term_months=cmd.term_months,
-        as_of=now.date(),
+        as_of=china_date(now),
         decided_at=now,
         spec_digest=deps.spec_digest,
         snapshot=case.snapshot,
