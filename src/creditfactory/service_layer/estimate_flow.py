@@ -154,7 +154,8 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     facts = replace(decision_facts(scored, applicant, external, as_of, wanted), data_gaps=())
     inputs = DecisionInputs(
         decision_id=f"estimate:{cmd.request_id}", application_id=cmd.request_id, facts=facts,
-        limit=LimitRequest(scored.pd_12m, Money.zero(), wc_need, existing, existing),
+        limit=LimitRequest(scored.pd_12m, Money.zero(), wc_need, existing, existing,
+                           revenue.caps["revenue_multiple"]),  # revenue known: R11 cannot fire
         term_months=cmd.term_months, as_of=as_of, decided_at=now, spec_digest=deps.spec_digest,
         snapshot={}, score_reasons=scored.reasons[:DEFAULT_MAX_REASONS],
         lpr_series=deps.lpr_series,

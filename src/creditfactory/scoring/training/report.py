@@ -171,7 +171,8 @@ def _summary(r: dict[str, Any], spec: Any) -> list[str]:
         _p(
             f"PD 期限 / PD horizon: {horizon['basis']} — {horizon['note'] or '12 months'}. "
             "pd_12m is always a 12-month PD: a life-of-loan PD is converted with a constant "
-            "hazard, 1 − (1 − PD)^(12 / term months), over the requested term."
+            "hazard, 1 − (1 − PD)^(12 / h), over the reference loan life h (never the requested "
+            "term)."
         ),
     ]
 
@@ -343,8 +344,8 @@ def _limitations(trained: TrainedModel) -> list[str]:
         )
     if r["pd_horizon"]["basis"] == "life_of_loan":
         items.append(
-            "The PD is life-of-loan; the 12-month PD assumes a constant hazard over the term, "
-            "which understates early-life defaults of short loans."
+            "The PD is life-of-loan; the 12-month PD assumes a constant hazard over the reference "
+            "loan life, an average: a real loan's hazard varies with its age."
         )
     return [_h("局限", "Limitations"),
             "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in items) + "</ul>"]  # fmt: skip
