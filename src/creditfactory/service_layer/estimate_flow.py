@@ -10,7 +10,10 @@ check the estimate cannot make says otherwise: the sources it does not pull (tax
 and business age, courts, bureau), missing data at application time, and verified data that
 contradicts what was declared (`ESTIMATE_CANNOT_KNOW` names them).
 
-With no range the answer carries the decision's reasons in words. `how_to_raise_limit` lists
+`verification` is the decision's block, built by the same `origination.verification.verify`:
+the facts the pulled invoices verified (source, version, record id, retrieval time), those only
+declared, and the declarations the invoices contradict. With no range the answer carries the
+decision's reasons in words. `how_to_raise_limit` lists
 only what the borrower can act on: characteristics the spec marks `actionable` that cost points
 (in words, with what would change), and policy factors — authorising invoices when the
 haircut declared revenue binds, repaying existing credit when the 普惠 or concentration cap binds.
@@ -42,6 +45,7 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.declared import check_declared, declared_schema
+from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.scoring.reason_text import advice_text
 from creditfactory.scoring.runtime import DEFAULT_MAX_REASONS
@@ -129,7 +133,8 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
-    check_declared(cmd.declared, declared_schema(deps.spec, wanted), as_of)
+    schema = declared_schema(deps.spec, wanted)
+    check_declared(cmd.declared, schema, as_of)
     subject = applicant.subject_id
     if cmd.consent is not None:
         token = f"{cmd.channel_id}|{cmd.request_id}"
@@ -137,6 +142,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(deps.spec, features, max_reasons=len(deps.spec.features))
+    verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject, now)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
@@ -182,4 +188,5 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         "data_gaps": dict(external.gaps),
         "how_to_raise_limit": advice,
         "hard_inquiry": False,
+        "verification": verification.to_dict(),
     }
