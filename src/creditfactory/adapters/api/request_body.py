@@ -5,10 +5,11 @@
   (Transfer-Encoding: chunked). The body is read here in full, up to the limit, and replayed to
   the app as one message: a limit raised from inside the app's own read would be caught by
   FastAPI's body parser and answered as a 400 parse error.
-- Encoding: a JSON (RFC 8259 §8.1: UTF-8 only) or form (`application/x-www-form-urlencoded`,
-  WHATWG URL §5: percent-decoded as UTF-8) body that is not UTF-8 → 422 problem+json, field
-  "body". Checked once here, so that no route decodes bytes itself and no decoder error can
-  become a 500 (Python's json would also guess UTF-16/32 from the first bytes).
+- Encoding: a body that is not UTF-8 → 422 problem+json, field "body", whatever its declared
+  type. The API takes JSON (RFC 8259 §8.1: UTF-8 only) and the console url-encoded forms
+  (WHATWG URL §5: UTF-8); no route takes binary. Checked once here, so that no decoder error in
+  a route can become a 500 (a form posted as text/plain or multipart reached the console's
+  sign-in decoder), and Python's json cannot guess UTF-16/32 from the first bytes.
 """
 
 from __future__ import annotations
@@ -22,15 +23,6 @@ from creditfactory.adapters.api.errors import problem
 __all__ = ["MAX_BODY_BYTES", "RequestBodyGuard"]
 
 MAX_BODY_BYTES: Final = 1_000_000
-TEXT_TYPES: Final = ("application/json", "application/x-www-form-urlencoded")
-"""Media types whose bodies must be UTF-8 (and `+json` suffixes, e.g. merge-patch+json)."""
-
-
-def _must_be_utf8(scope: Scope) -> bool:
-    header = dict(scope.get("headers") or []).get(b"content-type", b"")
-    media = header.split(b";", 1)[0].strip().decode("latin-1").lower()
-    return media in TEXT_TYPES or media.endswith("+json")
-
 
 class RequestBodyGuard:
     """ASGI middleware: size and encoding of every HTTP request body (module docstring)."""
@@ -62,7 +54,7 @@ class RequestBodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(parts)
-        if body and _must_be_utf8(scope):
+        if body:
             try:
                 body.decode("utf-8")
             except UnicodeDecodeError as exc:

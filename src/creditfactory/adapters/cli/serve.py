@@ -42,8 +42,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from creditfactory.adapters.gateways.wiring import source_files
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
+from creditfactory.adapters.storage.pii import pii_cipher_from_settings
 from creditfactory.config import Settings
 from creditfactory.kernel.errors import ValidationError
+from creditfactory.scoring import load_spec
+from creditfactory.scoring.errors import ModelSpecMismatch
 
 __all__ = ["register", "serve"]
 
@@ -66,7 +69,9 @@ def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
 
 
 def _settings() -> Settings:
-    """The settings, checked now rather than in every worker."""
+    """The settings, checked now rather than in every worker: their syntax (e.g. a malformed
+    CREDITFACTORY_BOOTSTRAP_API_KEY or _AS_OF), the PII key, the spec file (present and a spec)
+    and the data-source files. raises ValidationError / CreditFactoryError (exit 2, one line)."""
     try:
         settings = Settings()
     except SettingsError as exc:
@@ -78,6 +83,11 @@ def _settings() -> Settings:
             "CREDITFACTORY_MODEL_SPEC",
             f"no scorecard spec at {settings.spec_path} (`make demo` trains one)",
         )
+    try:
+        load_spec(settings.spec_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ModelSpecMismatch) as exc:
+        raise ValidationError("CREDITFACTORY_MODEL_SPEC", f"{settings.spec_path}: {exc}") from None
+    pii_cipher_from_settings(settings)  # PIIKeyError: missing in production or malformed
     source_files(settings)  # a configured data-source file that is missing: exit 2 here
     return settings
 
