@@ -220,7 +220,13 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
         raise ValidationError("workers", "more than 1 needs SO_REUSEPORT (Linux); use 1")
     claim = _claim(host, port)
     sockets = _listeners(host, port, workers)
-    _migrate(_settings().database_url)
+    try:
+        _migrate(_settings().database_url)
+    except BaseException:  # a configuration mistake: release the port before exit 2
+        for sock in sockets:
+            sock.close()
+        os.close(claim)
+        raise
     if workers == 1:
         signal.signal(signal.SIGINT, _exit_zero)  # after uvicorn's graceful stop (see _worker)
         signal.signal(signal.SIGTERM, _exit_zero)
