@@ -24,6 +24,7 @@ __all__ = ["MAX_BODY_BYTES", "RequestBodyGuard"]
 
 MAX_BODY_BYTES: Final = 1_000_000
 
+
 class RequestBodyGuard:
     """ASGI middleware: size and encoding of every HTTP request body (module docstring)."""
 
