@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
@@ -65,6 +64,11 @@ class Dataset:
     out_of_time: tuple[str, float] | None = None  # (column, last value of the training period)
     benchmarks: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
     limitations: list[str] = field(default_factory=list)
+    # A graded label (column, grades from safest to riskiest) the ``ordinal`` method learns
+    # from — a training target only, never a feature — and that method's domain-chosen
+    # characteristics (always in, forward-selection candidates).
+    ordinal_label: tuple[str, tuple[str, ...]] | None = None
+    ordinal_features: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     def digest(self) -> str:
         """sha256 of the training rows (features and target, CSV text) — goes into the spec."""
@@ -377,7 +381,6 @@ def _cumcm() -> Dataset:
     frame["individual"] = frame["企业名称"].str.contains("个体").astype(int)
     scored = unrated.rename(columns={"企业代号": "firm_id"}).merge(unrated_x, on="firm_id")
     scored["individual"] = scored["企业名称"].str.contains("个体").astype(int)
-    frame["log_sales_monthly"] = numpy.log1p(frame["sales_monthly_mean"].clip(lower=0))
     labels = {k: {"zh": zh, "en": en} for k, (zh, en) in INVOICE_FEATURES.items()}
     labels["individual"] = {"zh": "个体经营", "en": "sole proprietorship (individual business)"}
     declared = {
@@ -416,6 +419,8 @@ def _cumcm() -> Dataset:
             "months", 12.0, None, "one-year loans (CUMCM 2020 C problem statement)"
         ),
         limitations=CUMCM_LIMITATIONS,
+        ordinal_label=("rating", ("A", "B", "C", "D")),
+        ordinal_features=CUMCM_ORDINAL_FEATURES,
         benchmarks={
             "one-feature logistic on log monthly sales": (
                 ("log_sales_monthly",),
@@ -435,8 +440,8 @@ _SALES_WHY = (
 )
 CUMCM_WHITELIST = {
     f: _SALES_WHY
-    for f in ("sales_monthly_mean", "log_sales_12m", "sales_invoices_monthly", "active_months_sales",
-              "sales_volatility")
+    for f in ("sales_monthly_mean", "log_sales_monthly", "log_sales_12m", "sales_invoices_monthly",
+              "active_months_sales", "sales_volatility", "log_sales_volatility")
 }  # fmt: skip
 """Analyst whitelist for CUMCM (overrides the IV / AUC / shape rules only)."""
 
@@ -460,6 +465,19 @@ CUMCM_ACTIONABLE = (
     "customer_hhi", "customer_top1_share", "supplier_hhi", "supplier_top1_share", "n_customers",
     "n_suppliers", "gross_margin_proxy",
 )  # fmt: skip
+
+
+CUMCM_ORDINAL_FEATURES = (
+    ("log_sales_monthly",),
+    ("log_sales_volatility", "customer_top1_share", "supplier_top1_share", "void_share_sales",
+     "negative_amount_share_sales", "active_months_sales", "gross_margin_proxy",
+     "sales_growth_12m"),
+)  # fmt: skip
+"""The ordinal model's characteristics, chosen on domain grounds before fitting (issue #12's
+list): size (log monthly sales, the benchmark's field) always; then stability (log sales
+volatility), concentration (top customer, top supplier), invoice quality (作废 void share, 红字
+credit-note amount share), activity (months with sales), margin and trend as candidates that
+forward selection inside each training fold may add."""
 
 
 def cumcm_invoices(
