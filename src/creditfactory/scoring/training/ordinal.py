@@ -36,6 +36,7 @@ from creditfactory.scoring.errors import NotFitted
 from creditfactory.scoring.spec import Calibration, LinearTerm, Scaling, ScorecardSpec
 from creditfactory.scoring.training.calibration import fit_platt
 from creditfactory.scoring.training.metrics import roc_auc
+from creditfactory.scoring.training.wording import Reason
 
 _NEWTON_STEPS = 50
 _NEWTON_TOL = 1e-10
@@ -110,7 +111,7 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def _select(
         self, values: pandas.DataFrame, y: numpy.ndarray, grades: numpy.ndarray
-    ) -> tuple[list[str], list[dict[str, Any]], dict[str, str]]:
+    ) -> tuple[list[str], list[dict[str, Any]], dict[str, Reason]]:
         chosen = list(self.start)
         best = _inner_auc(self, values[chosen], y, grades)
         log = [{"step": 0, "features": list(chosen), "inner_auc": best}]
@@ -124,12 +125,10 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             pool.remove(pick)
             best = trial[pick]
             log.append({"step": len(log), "features": list(chosen), "inner_auc": best})
-        dropped = {
-            c: f"forward selection: inner out-of-fold AUC gain below {self.min_gain} "
-            f"(or max_features {self.max_features} reached) at {best:.3f}"
-            for c in pool
-        }
-        return chosen, log, dropped
+        why = Reason(
+            "forward_selection", {"gain": self.min_gain, "auc": best, "limit": self.max_features}
+        )
+        return chosen, log, dict.fromkeys(pool, why)
 
     def _fit_index(self, values: pandas.DataFrame, grades: numpy.ndarray) -> None:
         """β, thresholds and the feature transform (range caps, centre, scale) on `values`."""
