@@ -31,7 +31,7 @@ _CV_FLOOR = 0.01
 INVOICE_FEATURES: dict[str, tuple[str, str]] = {
     "sales_monthly_mean": ("月均销售额", "mean monthly sales (excl. VAT)"),
     "purchases_monthly_mean": ("月均采购额", "mean monthly purchases (excl. VAT)"),
-    "log_sales_monthly": ("月均销售额(对数)", "mean monthly sales (logarithm, ln(1 + CNY))"),
+    "log_sales_monthly": ("月均销售额(对数)", "mean monthly sales in CNY (logarithm)"),
     "log_sales_12m": ("近12月销售额(对数)", "sales in the last 12 months (logarithm)"),
     "sales_growth_12m": ("销售额同比增长", "sales growth, last 12 vs prior 12 months"),
     "sales_volatility": ("月销售额波动系数", "coefficient of variation of monthly sales"),
