@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy
 import pandas
@@ -13,6 +14,7 @@ import pytest
 import statsmodels.api as sm
 from tests.shared import shared_path
 
+from creditfactory.adapters.cli import demo_cv
 from creditfactory.scoring.runtime import score
 from creditfactory.scoring.spec import Calibration, LinearTerm, Scaling, ScorecardSpec, dump_spec
 from creditfactory.scoring.spec import load_spec as load
@@ -147,3 +149,26 @@ def test_cumcm_ordinal_spec_serves_the_training_figures() -> None:
     )
     assert result["benchmark"]["paired"]["folds"] == 5  # one repeat here; the model's own folds
     assert result["cv"]["n_repeats"] == 1
+    # the 5 × 20 figures `make demo` prints are this model's (else: `make cumcm-cv`)
+    cached = json.loads(demo_cv.CACHE.read_text(encoding="utf-8"))
+    assert demo_cv.belongs_to(cached, result, spec.training["training_data_sha256"])
+
+
+def test_demo_prints_cached_figures_only_for_their_model(tmp_path: Path) -> None:
+    cache = tmp_path / "cv.json"
+    result = {"characteristics": ["x"], "coefficients": {"const": 1.0, "x": -0.5}}
+    cache.write_text(json.dumps({
+        "command": "c", "protocol": "5-fold × 20",
+        "model": {**result, "method": "ordinal", "training_data_sha256": "d", "auc": 0.9012,
+                  "auc_std": 0.081, "brier": 0.0876, "calibration_slope": 0.8},
+        "benchmark": {"name": "b", "auc": 0.887, "auc_std": 0.072, "brier": 0.0942},
+        "paired": {"auc_difference": {"mean": 0.0142, "std": 0.04}, "won": 0.6, "tied": 0.1,
+                   "lost": 0.3, "brier_difference": {"mean": -0.0066, "std": 0.02}, "folds": 100},
+    }))  # fmt: skip
+    shown = "\n".join(demo_cv.lines(result, "d", cache))
+    assert "AUC 0.901 ± 0.081, Brier 0.0876" in shown and "AUC 0.887 ± 0.072" in shown
+    assert "AUC difference +0.014 ± 0.040; model won 60%, tied 10%, lost 30%" in shown
+    refit = {**result, "coefficients": {"const": 1.0, "x": -0.6}}
+    for stale in (demo_cv.lines(refit, "d", cache), demo_cv.lines(result, "other", cache)):
+        assert stale[0].endswith("run `make cumcm-cv` to refresh them")
+    assert "no cached figures" in demo_cv.lines(result, "d", tmp_path / "none.json")[0]
