@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
 from creditfactory.adapters.storage.audit_keys import (
     load_public_key,
     load_signing_key,

@@ -39,6 +39,7 @@ from sqlalchemy import (
     RowMapping,
     and_,
     bindparam,
+    event,
     insert,
     or_,
     select,
@@ -47,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from creditfactory.adapters.storage.audit_tables import audit_entries, audit_nodes
-from creditfactory.adapters.storage.state_digesters import written_evidence
+from creditfactory.adapters.storage.state_digesters import has_written, written_evidence
 from creditfactory.audit import AuditEntry, AuditRecord, DigesterRegistry, NodeKey
 from creditfactory.audit import append as _append
 from creditfactory.audit.rows import EVIDENCE_KEY, ROWS_WRITTEN, key_text
@@ -327,6 +328,14 @@ def append_entries(
     store = SqlAuditStore(conn)
     records = _append(store, batch, _FrontierCache(store))
     return records[len(pending) : len(pending) + len(entries)]
+
+
+@event.listens_for(Engine, "commit")
+def _evidence_before_commit(conn: Connection) -> None:
+    """The safety net: a transaction that wrote covered rows and appended no leaf since (a
+    writer outside the units of work) still commits their evidence, in a leaf of its own."""
+    if has_written(conn):
+        append_entries(conn, [])
 
 
 def defer_entries(bind: Connection | Session, entries: Sequence[AuditEntry]) -> None:

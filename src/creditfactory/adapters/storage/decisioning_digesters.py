@@ -48,7 +48,10 @@ def register_row_digesters(registry: DigesterRegistry, connection: Connection) -
             record = json.loads(row.record)
             if not _columns_agree(row, record):
                 return _EDITED
-            payload = {**without_evidence(json.loads(leaf.payload_json)), **decision_payload(record)}
+            payload = {
+                **without_evidence(json.loads(leaf.payload_json)),
+                **decision_payload(record),
+            }
         except (ValueError, KeyError, TypeError):
             return _EDITED
         if "decided_by" in payload:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Delete, Insert, Table, Update, event, inspect, select, tuple_
@@ -39,6 +40,7 @@ __all__ = [
     "ROWS_BASELINED",
     "baseline_entries",
     "covered_names",
+    "has_written",
     "register_row_digesters",
     "take_written",
     "written_evidence",
@@ -94,11 +96,16 @@ def _equalities(where: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _selectors_before(conn: Connection, stmt: Any, param_sets: list[Mapping[str, Any]]) -> set:
+Selectors = set[tuple[Any, ...]]
+
+
+def _selectors_before(
+    conn: Connection, stmt: Any, param_sets: list[Mapping[str, Any]]
+) -> Selectors:
     """The tracked-by values of the rows an UPDATE / DELETE is about to touch: read off the
     WHERE clause when it pins them (the usual case), else selected with the same WHERE."""
-    table, by = COVERED[stmt.table.name]
-    out: set[tuple[Any, ...]] = set()
+    table, by = COVERED[stmt.table.name]  # the caller checked it is covered
+    out: Selectors = set()
     for params in param_sets:
         pinned = _equalities(stmt.whereclause, params) if stmt.whereclause is not None else {}
         if all(c in pinned for c in by):
@@ -116,16 +123,22 @@ def _remember(conn: Connection, table: str, selectors: Iterable[tuple[Any, ...]]
     if found is None or found[0] is not conn.get_transaction():
         found = (conn.get_transaction(), {})
         conn.info[_WRITTEN] = found
-    found[1].setdefault(table, set()).update(selectors)
+    written: dict[str, Selectors] = found[1]
+    written.setdefault(table, set()).update(selectors)
+
+
+def _covered(stmt: Any) -> str | None:
+    """The covered table a DML statement writes, or None."""
+    name = getattr(stmt.table, "name", None)
+    return name if name in COVERED else None
 
 
 @event.listens_for(Engine, "before_execute")
-def _before(
-    conn: Connection, stmt: Any, multiparams: Any, params: Any, _options: Any
-) -> None:
-    if isinstance(stmt, (Update, Delete)) and stmt.table.name in COVERED:
+def _before(conn: Connection, stmt: Any, multiparams: Any, params: Any, _options: Any) -> None:
+    name = _covered(stmt) if isinstance(stmt, (Update, Delete)) else None
+    if name is not None:
         sets = list(multiparams) if multiparams else [params or {}]
-        conn.info[_NEXT] = (stmt.table.name, _selectors_before(conn, stmt, sets))
+        conn.info[_NEXT] = (name, _selectors_before(conn, stmt, sets))
 
 
 @event.listens_for(Engine, "after_execute")
@@ -135,22 +148,29 @@ def _after(
     if isinstance(stmt, (Update, Delete)) and _NEXT in conn.info:
         name, selectors = conn.info.pop(_NEXT)
         _remember(conn, name, selectors)
-    elif isinstance(stmt, Insert) and stmt.table.name in COVERED:
-        by = COVERED[stmt.table.name][1]
+    elif isinstance(stmt, Insert) and (name := _covered(stmt)) is not None:
+        by = COVERED[name][1]
         rows = result.context.compiled_parameters
-        _remember(conn, stmt.table.name, (tuple(p[c] for c in by) for p in rows))
+        _remember(conn, name, (tuple(p[c] for c in by) for p in rows))
 
 
-def take_written(conn: Connection) -> dict[str, set[tuple[Any, ...]]]:
+def has_written(conn: Connection) -> bool:
+    """True when this transaction wrote covered rows whose evidence is not appended yet."""
+    found = conn.info.get(_WRITTEN)
+    return found is not None and found[0] is conn.get_transaction() and bool(found[1])
+
+
+def take_written(conn: Connection) -> dict[str, Selectors]:
     """The covered rows this transaction wrote since the last call (and forget them)."""
     found = conn.info.pop(_WRITTEN, None)
     if found is None or found[0] is not conn.get_transaction():
         return {}
-    return found[1]
+    written: dict[str, Selectors] = found[1]
+    return written
 
 
 def _current(
-    conn: Connection, name: str, selectors: set[tuple[Any, ...]]
+    conn: Connection, name: str, selectors: Selectors
 ) -> tuple[list[str], list[tuple[RowKey, Mapping[str, Any] | None]]]:
     table, by = COVERED[name]
     view, columns = _raw(table)
@@ -186,7 +206,7 @@ def _scan(
     view, _ = _raw(table, names)
     pk = _pk(table)
     for row in conn.execute(select(view).order_by(*(view.c[c] for c in pk))):
-        values = row._mapping
+        values = dict(row._mapping)
         yield tuple(values[c] for c in pk), values
 
 
@@ -211,7 +231,7 @@ def baseline_entries(
 def register_row_digesters(registry: DigesterRegistry, connection: Connection) -> None:
     """Cover every table in `COVERED` (audit verify's full scan of each)."""
     for name, (table, _) in COVERED.items():
-        registry.register_table(CoveredTable(name, lambda t=table: _scan(connection, t)))
+        registry.register_table(CoveredTable(name, partial(_scan, connection, table)))
 
 
 def covered_names() -> Sequence[str]:
