@@ -6,8 +6,8 @@ would call every one of them unrecorded: this migration appends `state.rows_base
 with the digests of every covered row as it is now. It attests the state found at the upgrade,
 not its earlier history (which only the journal and decision digesters covered). No schema change.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from alembic import op
 from creditfactory.adapters.storage.audit_store import append_entries
 from creditfactory.adapters.storage.state_digesters import baseline_entries
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     conn = op.get_bind()
-    entries = baseline_entries(conn, "system:migration-0008", datetime.now(UTC))
+    entries = baseline_entries(conn, "system:migration-0009", datetime.now(UTC))
     if entries:
         append_entries(conn, entries)
 
