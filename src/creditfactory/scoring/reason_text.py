@@ -115,6 +115,11 @@ _TARGET: Final[dict[tuple[str, bool], tuple[str, str]]] = {
                       "with a {en} below {v}, the application would be approved (up to {high})"),
     ("below", False): ("{zh}低于{v}时，可贷额度可提高至{high}",
                        "with a {en} below {v}, the limit would rise to {high}"),
+    ("at_most", True): ("{zh}不高于{v}时，申请可获批准（额度最高{high}）",
+                        "with a {en} of at most {v}, the application would be approved "
+                        "(up to {high})"),
+    ("at_most", False): ("{zh}不高于{v}时，可贷额度可提高至{high}",
+                         "with a {en} of at most {v}, the limit would rise to {high}"),
 }  # fmt: skip
 
 
@@ -125,8 +130,8 @@ def _number(x: float) -> str:
 def target_text(
     spec: ScorecardSpec, feature: str, op: str, edge: float, approvable: bool, high: str
 ) -> tuple[str, str]:
-    """(zh, en) advice naming the value that changes the outcome: `op` "at_least" / "below"
-    `edge`; `approvable`: the estimate has no range now and would have one, else the limit
+    """(zh, en) advice naming the value that changes the outcome: `op` "at_least" / "below" /
+    "at_most" `edge`; `approvable`: the estimate has no range now and would have one, else the limit
     would rise; `high`: the limit it would reach, as text (e.g. "200,000")."""
     zh, en = _TARGET[(op, approvable)]
     v = _number(edge)
