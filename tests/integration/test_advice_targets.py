@@ -128,7 +128,7 @@ def test_a_declined_applicant_is_told_the_amount_that_gets_approved(engine: Engi
     assert advice["target"] == {"op": "at_least", "value": 100_000}  # 30,000 would only refer
     assert advice["limit_high"] == "200000"
     assert advice["en"] == (
-        "With a guaranteed amount of at least 100,000, the application would be approved "
+        "If the guaranteed amount is at least 100,000, the application would be approved "
         "(up to 200,000)"
     )
     assert advice["zh"] == "担保金额达到100,000及以上时，申请可获批准（额度最高200,000）"
@@ -142,7 +142,7 @@ def test_an_approved_applicant_is_told_the_amount_that_raises_the_limit(engine: 
         {"op": "at_least", "value": 100_000}, "2000000")  # fmt: skip
     assert (
         advice["en"]
-        == "With a guaranteed amount of at least 100,000, the limit would rise to 2,000,000"
+        == "If the guaranteed amount is at least 100,000, the limit would rise to 2,000,000"
     )
 
 

@@ -107,19 +107,19 @@ def advice_text(spec: ScorecardSpec, feature: str, where: Direction) -> tuple[st
 
 _TARGET: Final[dict[tuple[str, bool], tuple[str, str]]] = {
     ("at_least", True): ("{zh}达到{v}及以上时，申请可获批准（额度最高{high}）",
-                         "with a {en} of at least {v}, the application would be approved "
+                         "if the {en} is at least {v}, the application would be approved "
                          "(up to {high})"),
     ("at_least", False): ("{zh}达到{v}及以上时，可贷额度可提高至{high}",
-                          "with a {en} of at least {v}, the limit would rise to {high}"),
+                          "if the {en} is at least {v}, the limit would rise to {high}"),
     ("below", True): ("{zh}低于{v}时，申请可获批准（额度最高{high}）",
-                      "with a {en} below {v}, the application would be approved (up to {high})"),
+                      "if the {en} is below {v}, the application would be approved (up to {high})"),
     ("below", False): ("{zh}低于{v}时，可贷额度可提高至{high}",
-                       "with a {en} below {v}, the limit would rise to {high}"),
+                       "if the {en} is below {v}, the limit would rise to {high}"),
     ("at_most", True): ("{zh}不高于{v}时，申请可获批准（额度最高{high}）",
-                        "with a {en} of at most {v}, the application would be approved "
+                        "if the {en} is at most {v}, the application would be approved "
                         "(up to {high})"),
     ("at_most", False): ("{zh}不高于{v}时，可贷额度可提高至{high}",
-                         "with a {en} of at most {v}, the limit would rise to {high}"),
+                         "if the {en} is at most {v}, the limit would rise to {high}"),
 }  # fmt: skip
 
 
