@@ -166,8 +166,11 @@ def test_workbook_is_bilingual_with_the_result_figures(reports: dict[str, Path])
         "摘要 Summary", "评分卡 Scorecard", "IV", "排除 Exclusions", "主标尺 MasterScale",
     ]  # fmt: skip
     summary = {row[0]: row[1] for row in wb["摘要 Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["验证 AUC / validation AUC"] == result["validation"]["auc"]
-    assert summary["跨期 Brier / out-of-time Brier"] == result["out_of_time"]["brier"]
+    # xlsx keeps 15 significant digits
+    assert summary["验证 AUC / validation AUC"] == pytest.approx(result["validation"]["auc"], 1e-12)
+    assert summary["跨期 Brier / out-of-time Brier"] == pytest.approx(
+        result["out_of_time"]["brier"], 1e-12
+    )
     assert summary["货币 / currency"] == "USD"
     excluded = {
         row[0]: row[1:] for row in wb["排除 Exclusions"].iter_rows(min_row=2, values_only=True)
