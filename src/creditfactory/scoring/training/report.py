@@ -32,6 +32,8 @@ CURRENCIES = {
     "USD": Text("美元（USD）", "US dollars (USD)"),
     "CNY": Text("人民币（CNY）", "yuan (CNY)"),
 }
+BIN_LABELS = {"Special": Text("特殊值", "Special"), "Missing": Text("缺失", "Missing")}
+PSI_STATUS = {"stable": "稳定", "watch": "关注", "act": "须采取行动", "insufficient": "样本不足"}
 SLOPE_RANGE = (0.8, 1.25)  # a calibration slope inside it is an acceptable spread
 OOT_GAP = 0.05  # an out-of-time AUC this far below validation is a limitation
 LEVEL_TOLERANCE = 0.2  # mean PD more than 20 % off the bad rate: the level is wrong
@@ -161,13 +163,13 @@ def horizon_text(horizon: dict[str, Any]) -> Text:
             f"{m:g}-month PD (see the bad definition); pd_12m is the model's PD"
             + ("." if m == 12 else f", converted from {m:g} months with a constant hazard."),
         )
-    ref = horizon["reference_months"]
+    ref = horizon["reference_months"] or horizon["months"]
     return Text(
         "贷款存续期违约概率（贷款还清前任一时点违约）；pd_12m 按恒定风险率 1 − (1 − PD)^(12 / h) 折算为 "
-        f"12 个月，h 为贷款期限（月），未给期限时取参考期限 {ref:g} 个月。",
+        f"12 个月，h 为开发样本的参考贷款存续期 {ref:g} 个月，与申请期限无关。",
         "Life-of-loan PD (default at any time before the loan is repaid); pd_12m converts it to "
-        "12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = the loan's term in months "
-        f"({ref:g}, the reference term, when none is given).",
+        f"12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = {ref:g} months, the "
+        "development sample's reference loan life — never the requested term.",
     )
 
 
@@ -188,6 +190,17 @@ def split_text(r: dict[str, Any]) -> Text:
     )
 
 
+def bad_text(trained: TrainedModel) -> Text:
+    """The data set's bad definition, or what the target column says when it declares none."""
+    bad, target = trained.result["bad_definition"], trained.dataset.target
+    if "zh" in bad and "en" in bad:
+        return Text(bad["zh"], bad["en"])
+    return Text(
+        f"数据集未声明坏客户定义：目标列 {target} = 1 记为坏客户。",
+        f"The data set declares no bad definition: {target} = 1 is counted as bad.",
+    )
+
+
 def _summary(trained: TrainedModel) -> list[str]:
     r, ds = trained.result, trained.dataset
     y = trained.train[ds.target]
@@ -197,8 +210,7 @@ def _summary(trained: TrainedModel) -> list[str]:
             f"{r['dataset']}：训练 {len(y)} 行，其中坏客户 {int(y.sum())}",
             f"{r['dataset']}: {len(y)} training rows, {int(y.sum())} bads")),
         (Text("货币", "currency"), currency),
-        (Text("坏客户定义", "bad definition"),
-         Text(r["bad_definition"].get("zh", "—"), r["bad_definition"].get("en", "—"))),
+        (Text("坏客户定义", "bad definition"), bad_text(trained)),
         (Text("PD 期限", "PD horizon"), horizon_text(r["pd_horizon"])),
         (Text("验证方式", "validation"), split_text(r)),
     ]  # fmt: skip
@@ -342,13 +354,12 @@ def _data(trained: TrainedModel) -> list[str]:
         [_td(Text(zh, en)), _td(len(p)), _td(int(p[ds.target].sum())), _td(float(p[ds.target].mean()))]
         for zh, en, p in parts
     ]  # fmt: skip
-    bad = trained.result["bad_definition"]
     return [
         _h("数据与坏客户定义", "Data and bad definition"),
         _table(
             [("部分", "part"), ("行数", "rows"), ("坏客户", "bads"), ("坏账率", "bad rate")], rows
         ),
-        _both(Text(bad.get("zh", "—"), bad.get("en", "—"))),
+        _both(bad_text(trained)),
     ]
 
 
@@ -359,6 +370,15 @@ def _known(trained: TrainedModel) -> list[str]:
          f"<td>{_inline(ds.declared[f][1] if f in ds.declared else why)}</td>"]
         for f, why in trained.result["known_at_application"].items()
     ]  # fmt: skip
+    if not rows:
+        return [
+            _h("申请时已知的字段", "Fields known at application"),
+            _both(Text(
+                "数据集没有逐字段声明：每一列都按申请时已知处理，只有闸门的统计规则把关。",
+                "The data set declares no fields: every column is treated as known at "
+                "application, and only the gate's statistical rules guard it.",
+            )),
+        ]  # fmt: skip
     return [
         _h("申请时已知的字段", "Fields known at application"),
         _table(
@@ -445,9 +465,16 @@ def _points(trained: TrainedModel) -> list[str]:
         )
         out.append(_table(
             [("分箱", "bin"), ("户数", "count"), ("坏账率", "bad rate"), ("WOE", "WOE"), ("分值", "points")],
-            [[_td(b.label), _td(b.count), _td(b.event_rate), _td(b.woe), _td(f"{b.points:g}")]
+            [[_td(BIN_LABELS.get(b.label, b.label)), _td(b.count), _td(b.event_rate), _td(b.woe),
+              _td(f"{b.points:g}")]
              for b in ch.bins],
         ))  # fmt: skip
+    if not spec.characteristics and not spec.linear_terms:
+        out.append(_both(Text(
+            "树模型：没有分箱分值表；各特征的作用见信息值排序，单调约束见模型方法。",
+            "Tree model: no table of points per bin; see the IV ranking for each feature's "
+            "strength and the method for its monotone constraints.",
+        )))  # fmt: skip
     if spec.linear_terms:
         out.append(_table(
             [("项", "term"), ("系数", "coefficient"), ("训练范围", "training range")],
@@ -468,7 +495,7 @@ def _performance(trained: TrainedModel) -> list[str]:
              _num(v["brier"], "validation.brier")]]  # fmt: skip
     if oot is not None:
         rows.append([
-            _td(Text(f"跨期（{oot['test']}）", f"out of time ({oot['test']})")),
+            _td(Text(f"跨期（{oot_parts(oot)[1].zh}）", f"out of time ({oot_parts(oot)[1].en})")),
             _num(oot["auc"], "out_of_time.auc"), _num(oot.get("auc_ci"), "out_of_time.auc_ci"),
             "<td>—</td>", _num(oot["brier"], "out_of_time.brier"),
         ])  # fmt: skip
@@ -487,9 +514,10 @@ def _performance(trained: TrainedModel) -> list[str]:
         _both(split_text(r)),
     ]
     if oot is not None:
+        early, late = oot_parts(oot)
         out.append(_both(Text(
-            f"跨期：在 {oot['train']} 上重新拟合，在 {oot['test']} 上检验。",
-            f"Out of time: refitted on {oot['train']}; tested on {oot['test']}.",
+            f"跨期：同一组候选特征在 {early.zh} 上重新拟合，在 {late.zh} 上检验。",
+            f"Out of time: the same candidates refitted on {early.en}; tested on {late.en}.",
         )))  # fmt: skip
     part = trained.valid if trained.valid is not None else trained.train
     y = part[ds.target].to_numpy()
@@ -510,6 +538,18 @@ def _performance(trained: TrainedModel) -> list[str]:
              f"Score distribution by outcome, goods vs bads ({where.en})"),
     ))  # fmt: skip
     return out
+
+
+def oot_parts(oot: dict[str, Any]) -> tuple[Text, Text]:
+    """The out-of-time training and test periods in words (rows and bads of each)."""
+    s = oot["split"]
+    col, last = s["column"], s["last"]
+    return (
+        Text(f"{col} ≤ {last:g}（{s['train_rows']} 行，坏客户 {s['train_bads']}）",
+             f"{col} ≤ {last:g} ({s['train_rows']} rows, {s['train_bads']} bads)"),
+        Text(f"{col} > {last:g}（{s['test_rows']} 行，坏客户 {s['test_bads']}）",
+             f"{col} > {last:g} ({s['test_rows']} rows, {s['test_bads']} bads)"),
+    )  # fmt: skip
 
 
 def calibration_reasons(cal: dict[str, Any], sample: Text) -> list[Reason]:
@@ -573,7 +613,8 @@ def _stability(trained: TrainedModel) -> list[str]:
     return [
         _h("稳定性（PSI）", "Stability (PSI)"),
         _both(Text(
-            f"分数 PSI {psi.value:.4f}（{psi.status}）：{name.zh}；< 0.1 稳定，> 0.25 须采取行动。",
+            f"分数 PSI {psi.value:.4f}（{PSI_STATUS.get(str(psi.status), psi.status)}）：{name.zh}；"
+            "< 0.1 稳定，> 0.25 须采取行动。",
             f"Score PSI {psi.value:.4f} ({psi.status}): {name.en}; < 0.1 stable, > 0.25 act.",
         )),
         _figure(charts.psi_bars(psi, name.en), Text(
@@ -606,7 +647,8 @@ def limitations(trained: TrainedModel) -> list[Wording | Reason]:
     items += [reason for _, ok, reason in checks(trained) if not ok and reason is not None]
     horizon = trained.result["pd_horizon"]
     if horizon["basis"] == "life_of_loan":
-        items.append(Reason("life_of_loan"))
+        months = horizon["reference_months"] or horizon["months"]
+        items.append(Reason("life_of_loan", {"months": months}))
     return items
 
 
