@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy
 import pandas
 import pytest
 import statsmodels.api as sm
+from tests.cli import run_cli
 from tests.shared import shared_path
 
 from creditfactory.adapters.cli import demo_cv
@@ -172,3 +175,28 @@ def test_demo_prints_cached_figures_only_for_their_model(tmp_path: Path) -> None
     for stale in (demo_cv.lines(refit, "d", cache), demo_cv.lines(result, "other", cache)):
         assert stale[0].endswith("run `make cumcm-cv` to refresh them")
     assert "no cached figures" in demo_cv.lines(result, "d", tmp_path / "none.json")[0]
+
+
+def test_a_declared_log_volatility_below_zero_is_a_value_not_an_error() -> None:
+    # a CV below 1 has a negative log (typical: ln 0.5 = −0.69); only counts and amounts are ≥ 0
+    from creditfactory.origination import InvalidField
+    from creditfactory.origination.declared import check_declared, declared_schema
+
+    spec = ScorecardSpec(
+        model_id="t", model_type="logistic", features=("log_sales_volatility",),
+        scaling=Scaling(), calibration=Calibration(0.0, 0.0),
+        linear_terms=(LinearTerm("log_sales_volatility", 1.3, -1.3, 1.7, bounded=True),),
+    )  # fmt: skip
+    schema = declared_schema(spec, ())
+    check_declared({"log_sales_volatility": -0.69}, schema, date(2020, 1, 1))
+    with pytest.raises(InvalidField):
+        check_declared({"log_sales_volatility": "-0.69"}, schema, date(2020, 1, 1))
+
+
+def test_ordinal_on_a_dataset_without_grades_exits_2_naming_the_method(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    shared_path("data", "german_credit")
+    args = ["model", "train", "--dataset", "german", "--method", "ordinal"]
+    code, _, err = run_cli(args, monkeypatch, capsys)
+    assert code == 2 and "method" in err and "graded label" in err

@@ -109,16 +109,10 @@ def _make(
 
 
 def _ordinal(ds: Dataset, features: list[str]) -> OrdinalLogistic:
-    """The ordinal model on the dataset's graded label: the first of `features` always in
-    (the adapter's size field when it chose them), the rest forward-selection candidates.
-
-    Raises:
-        ValidationError: the dataset has no graded label.
-    """
-    if ds.ordinal_label is None:
-        raise ValidationError(
-            "method", f"ordinal needs a graded label (as cumcm-2020c's rating); {ds.name} has none"
-        )
+    """The ordinal model on the dataset's graded label (`train` checked there is one): the
+    adapter's always-in field, or else the first of `features`, always in; the rest
+    forward-selection candidates."""
+    assert ds.ordinal_label is not None
     column, grades = ds.ordinal_label
     codes = ds.frame[column].map({g: i for i, g in enumerate(grades)})
     start = [f for f in ds.ordinal_features[0] if f in features] or features[:1]
@@ -160,6 +154,10 @@ def train(
         )
     raw = method == "logistic" and not use_binning
     ds = load_dataset(dataset, target)
+    if method == "ordinal" and ds.ordinal_label is None:
+        raise ValidationError(
+            "method", f"ordinal needs a graded label (as cumcm-2020c's rating); {ds.name} has none"
+        )
     frame = ds.frame
     if split_column is not None:
         if split_column not in frame.columns:
