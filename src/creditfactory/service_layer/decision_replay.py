@@ -71,7 +71,7 @@ def _money(text: str | None) -> Money | None:
 
 def _inputs(record: dict[str, Any], snapshot: dict[str, Any], replay: dict[str, Any],
             spec: Any) -> DecisionInputs:  # fmt: skip
-    scored = score(spec, snapshot["features"], term_months=replay["term_months"])
+    scored = score(spec, snapshot["features"])
     facts = dict(replay["facts"])
     facts.update(score=scored.score, pd_12m=scored.pd_12m, grade=scored.grade,
                  data_gaps=tuple(facts["data_gaps"]),

@@ -264,7 +264,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
         record_given_consent(deps, subject, cmd.consent, ConsentPurpose.CREDIT_APPLICATION, token)
     external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
-    scored = score(deps.spec, features, term_months=cmd.term_months)
+    scored = score(deps.spec, features)
     verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     case = _Case(
         cmd=cmd,

@@ -166,10 +166,10 @@ def horizon_text(horizon: dict[str, Any]) -> Text:
     ref = horizon["reference_months"]
     return Text(
         "贷款存续期违约概率（贷款还清前任一时点违约）；pd_12m 按恒定风险率 1 − (1 − PD)^(12 / h) 折算为 "
-        f"12 个月，h 为贷款期限（月），未给期限时取参考期限 {ref:g} 个月。",
+        f"12 个月，h 为开发样本的参考贷款期限 {ref:g} 个月（与申请期限无关）。",
         "Life-of-loan PD (default at any time before the loan is repaid); pd_12m converts it to "
-        "12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = the loan's term in months "
-        f"({ref:g}, the reference term, when none is given).",
+        "12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = the development sample's "
+        f"reference loan life, {ref:g} months (never the requested term).",
     )
 
 
