@@ -389,7 +389,7 @@ def _known(trained: TrainedModel) -> list[str]:
 
 
 def _exclusions(trained: TrainedModel) -> list[str]:
-    r, ds = trained.result, trained.dataset
+    r = trained.result
     leak, excl = r["leakage"], r.get("exclusions", {})
     t = leak.get("thresholds", {})
     rules = Text(
@@ -411,21 +411,15 @@ def _exclusions(trained: TrainedModel) -> list[str]:
         _table([("字段", "field"), ("原因", "reason (zh)"), ("原因（英文）", "reason")], gate_rows),
     ]
     if leak["whitelisted"]:
-        rows = [
-            [_td(f), f"<td>{_inline(ds.whitelist.get(f, why))}</td>",
-             _td(", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
-                           for k, v in leak["checks"].get(f, {}).items() if v is not None))]
-            for f, why in leak["whitelisted"].items()
-        ]  # fmt: skip
         out += [
             _h("分析师白名单", "Analyst whitelist", 3),
             _table(
                 [
-                    ("字段", "field"),
+                    ("字段", "fields"),
                     ("书面理由", "written justification"),
                     ("闸门数字", "gate figures"),
                 ],
-                rows,
+                _whitelist_rows(trained),
             ),  # fmt: skip
         ]
     selected = set(trained.spec.features)
@@ -440,6 +434,28 @@ def _exclusions(trained: TrainedModel) -> list[str]:
         _h("入模筛选记录", "Selection log", 3),
         _table([("候选特征", "candidate"), ("IV", "IV"), ("结果", "outcome")], rows),
     ]
+
+
+def _whitelist_rows(trained: TrainedModel) -> list[list[str]]:
+    """One row per written justification (the fields it covers together), each field's gate
+    figures beside it."""
+    leak, ds = trained.result["leakage"], trained.dataset
+    groups: dict[str, list[str]] = {}
+    for f, why in leak["whitelisted"].items():
+        groups.setdefault(why, []).append(f)
+    rows = []
+    for why, fields in groups.items():
+        figures = "<br>".join(
+            html.escape(f"{f}: " + ", ".join(
+                f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in leak["checks"].get(f, {}).items() if v is not None))
+            for f in fields
+        )  # fmt: skip
+        rows.append([
+            _td(", ".join(fields)), f"<td>{_inline(ds.whitelist.get(fields[0], why))}</td>",
+            f"<td>{figures}</td>",
+        ])  # fmt: skip
+    return rows
 
 
 def _points(trained: TrainedModel) -> list[str]:
