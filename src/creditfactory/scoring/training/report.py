@@ -163,13 +163,13 @@ def horizon_text(horizon: dict[str, Any]) -> Text:
             f"{m:g}-month PD (see the bad definition); pd_12m is the model's PD"
             + ("." if m == 12 else f", converted from {m:g} months with a constant hazard."),
         )
-    ref = horizon["reference_months"]
+    ref = horizon["reference_months"] or horizon["months"]
     return Text(
         "贷款存续期违约概率（贷款还清前任一时点违约）；pd_12m 按恒定风险率 1 − (1 − PD)^(12 / h) 折算为 "
-        f"12 个月，h 为开发样本的参考贷款期限 {ref:g} 个月（与申请期限无关）。",
+        f"12 个月，h 为开发样本的参考贷款存续期 {ref:g} 个月，与申请期限无关。",
         "Life-of-loan PD (default at any time before the loan is repaid); pd_12m converts it to "
-        "12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = the development sample's "
-        f"reference loan life, {ref:g} months (never the requested term).",
+        f"12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = {ref:g} months, the "
+        "development sample's reference loan life — never the requested term.",
     )
 
 
@@ -647,7 +647,8 @@ def limitations(trained: TrainedModel) -> list[Wording | Reason]:
     items += [reason for _, ok, reason in checks(trained) if not ok and reason is not None]
     horizon = trained.result["pd_horizon"]
     if horizon["basis"] == "life_of_loan":
-        items.append(Reason("life_of_loan"))
+        months = horizon["reference_months"] or horizon["months"]
+        items.append(Reason("life_of_loan", {"months": months}))
     return items
 
 
