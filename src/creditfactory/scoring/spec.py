@@ -154,6 +154,14 @@ class Calibration:
         return ez / (1.0 + ez)
 
 
+def constant_hazard_12m(pd_window: float, months: float) -> float:
+    """The 12-month PD of a PD over `months` months at a constant hazard:
+    ``1 − (1 − pd)^(12 / months)`` (unchanged for a 12-month window or a PD of 1)."""
+    if months == 12.0 or pd_window >= 1.0:
+        return pd_window
+    return 1.0 - float((1.0 - pd_window) ** (12.0 / months))
+
+
 @dataclass(frozen=True, slots=True)
 class PDHorizon:
     """What the model's PD covers (违约概率期限).
@@ -179,10 +187,7 @@ class PDHorizon:
 
     def to_12m(self, pd_horizon: float) -> float:
         """Constant-hazard 12-month PD: ``1 − (1 − pd_h)^(12 / h)``, h = `window_months`."""
-        h = self.window_months
-        if h == 12.0 or pd_horizon >= 1.0:
-            return pd_horizon
-        return 1.0 - float((1.0 - pd_horizon) ** (12.0 / h))
+        return constant_hazard_12m(pd_horizon, self.window_months)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
