@@ -42,7 +42,7 @@ from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring import load_spec
-from creditfactory.scoring.spec import TWELVE_MONTHS, Bin, Calibration, Characteristic
+from creditfactory.scoring.spec import TWELVE_MONTHS, Bin, Calibration, Characteristic, LinearTerm
 from creditfactory.scoring.targets import Target, better_values
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -104,6 +104,22 @@ def test_better_values_nearest_first() -> None:
     assert better_values(SPEC, "SBA_Appv", None) == ()  # missing: no numeric target
 
 
+def test_a_raw_logistic_term_offers_steps_towards_its_best_training_end() -> None:
+    # log-odds of bad fall with x (coefficient −0.8) over a training range 10–16: from 12.34 the
+    # steps are (16 − 12.34) / 20 = 0.183, shown to 2 significant digits of it, rounded up.
+    logistic = replace(SPEC, characteristics=(), model_type="logistic",
+                       linear_terms=(LinearTerm("SBA_Appv", -0.8, 10.0, 16.0),))  # fmt: skip
+    steps = better_values(logistic, "SBA_Appv", 12.34)
+    assert [t.edge for t in steps[:3]] == [12.53, 12.71, 12.89] and steps[-1].edge == 16.0
+    assert {t.op for t in steps} == {"at_least"}
+    assert better_values(logistic, "SBA_Appv", 16.0) == ()  # at the best end already
+    # risk rising with x (a share, 0–0.5): at most 0.285, 0.27, … down to 0
+    rising = replace(logistic, linear_terms=(LinearTerm("SBA_Appv", 0.8, 0.0, 0.5),))
+    down = better_values(rising, "SBA_Appv", 0.3)
+    assert [(t.op, t.edge) for t in down[:2]] == [("at_most", 0.285), ("at_most", 0.27)]
+    assert down[-1].edge == 0.0 and down[-1].value == 0.0
+
+
 def test_a_declined_applicant_is_told_the_amount_that_gets_approved(engine: Engine) -> None:
     est = _estimate(engine, {"SBA_Appv": 15_000, "NoEmp": 1}, "2000000")
     assert est["limit_high"] == "0" and est["reasons"][0]["code"] == "K07"
@@ -112,7 +128,7 @@ def test_a_declined_applicant_is_told_the_amount_that_gets_approved(engine: Engi
     assert advice["target"] == {"op": "at_least", "value": 100_000}  # 30,000 would only refer
     assert advice["limit_high"] == "200000"
     assert advice["en"] == (
-        "With a guaranteed amount of at least 100,000, the application would be approved "
+        "If the guaranteed amount is at least 100,000, the application would be approved "
         "(up to 200,000)"
     )
     assert advice["zh"] == "担保金额达到100,000及以上时，申请可获批准（额度最高200,000）"
@@ -126,7 +142,7 @@ def test_an_approved_applicant_is_told_the_amount_that_raises_the_limit(engine: 
         {"op": "at_least", "value": 100_000}, "2000000")  # fmt: skip
     assert (
         advice["en"]
-        == "With a guaranteed amount of at least 100,000, the limit would rise to 2,000,000"
+        == "If the guaranteed amount is at least 100,000, the limit would rise to 2,000,000"
     )
 
 

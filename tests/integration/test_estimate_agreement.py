@@ -197,7 +197,7 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
     advice = est["how_to_raise_limit"]
     (employees,) = [a for a in advice if a["kind"] == "characteristic"]
     assert employees["factor"] == "NoEmp" and employees["target"]["op"] == "at_least"
-    assert employees["en"].startswith("With a number of employees of at least ")
+    assert employees["en"].startswith("If the number of employees is at least ")
     assert employees["zh"].startswith("员工人数达到")
     # the target is what it says: declaring it gives the range top the advice names
     target = employees["target"]["value"]

@@ -146,7 +146,7 @@ def test_every_reason_and_advice_template_is_in_words(where: Any) -> None:
                 assert_in_words(text, spec)
 
 
-@pytest.mark.parametrize("op", ["at_least", "below"])
+@pytest.mark.parametrize("op", ["at_least", "below", "at_most"])
 @pytest.mark.parametrize("approvable", [True, False])
 def test_every_target_advice_template_is_in_words(op: str, approvable: bool) -> None:
     for spec in (SPEC, LABELLED):

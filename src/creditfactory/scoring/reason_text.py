@@ -107,14 +107,19 @@ def advice_text(spec: ScorecardSpec, feature: str, where: Direction) -> tuple[st
 
 _TARGET: Final[dict[tuple[str, bool], tuple[str, str]]] = {
     ("at_least", True): ("{zh}达到{v}及以上时，申请可获批准（额度最高{high}）",
-                         "with a {en} of at least {v}, the application would be approved "
+                         "if the {en} is at least {v}, the application would be approved "
                          "(up to {high})"),
     ("at_least", False): ("{zh}达到{v}及以上时，可贷额度可提高至{high}",
-                          "with a {en} of at least {v}, the limit would rise to {high}"),
+                          "if the {en} is at least {v}, the limit would rise to {high}"),
     ("below", True): ("{zh}低于{v}时，申请可获批准（额度最高{high}）",
-                      "with a {en} below {v}, the application would be approved (up to {high})"),
+                      "if the {en} is below {v}, the application would be approved (up to {high})"),
     ("below", False): ("{zh}低于{v}时，可贷额度可提高至{high}",
-                       "with a {en} below {v}, the limit would rise to {high}"),
+                       "if the {en} is below {v}, the limit would rise to {high}"),
+    ("at_most", True): ("{zh}不高于{v}时，申请可获批准（额度最高{high}）",
+                        "if the {en} is at most {v}, the application would be approved "
+                        "(up to {high})"),
+    ("at_most", False): ("{zh}不高于{v}时，可贷额度可提高至{high}",
+                         "if the {en} is at most {v}, the limit would rise to {high}"),
 }  # fmt: skip
 
 
@@ -125,8 +130,8 @@ def _number(x: float) -> str:
 def target_text(
     spec: ScorecardSpec, feature: str, op: str, edge: float, approvable: bool, high: str
 ) -> tuple[str, str]:
-    """(zh, en) advice naming the value that changes the outcome: `op` "at_least" / "below"
-    `edge`; `approvable`: the estimate has no range now and would have one, else the limit
+    """(zh, en) advice naming the value that changes the outcome: `op` "at_least" / "below" /
+    "at_most" `edge`; `approvable`: the estimate has no range now and would have one, else the limit
     would rise; `high`: the limit it would reach, as text (e.g. "200,000")."""
     zh, en = _TARGET[(op, approvable)]
     v = _number(edge)

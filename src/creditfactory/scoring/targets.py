@@ -5,27 +5,33 @@ first, each bin that scores more points than the applicant's bin, as a `Target`:
 its lower edge (a bin above the value; bins are ``[lower, upper)``) or ``below`` its upper edge
 (a bin below it). `Target.value` is a value inside that bin, for re-scoring. Which of them would
 change a decision is the caller's question (the 测额 estimate re-scores and re-decides with each,
-service_layer.estimate_flow). Categorical, missing and non-scorecard characteristics give none.
-Pure.
+service_layer.estimate_flow). A raw logistic term (a continuous effect) gives `STEPS` evenly
+spaced values from the applicant's towards the best end of its training range (the model says
+nothing beyond it), nearest first. Categorical, missing and tree-model characteristics give
+none. Pure.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from creditfactory.scoring.runtime import FeatureValue, find_bin
-from creditfactory.scoring.spec import ScorecardSpec
+from creditfactory.scoring.spec import LinearTerm, ScorecardSpec
 
-__all__ = ["Target", "better_values"]
+__all__ = ["STEPS", "Target", "better_values"]
+
+STEPS: Final = 20
+"""Candidate values offered for a raw logistic term, between the applicant's and the best end."""
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A value to reach: ``op`` "at_least" / "below" `edge`; `value` lies in the better bin."""
+    """A value to reach: ``op`` "at_least" / "below" / "at_most" `edge`; `value` is one that
+    reaches it (inside the better bin), for re-scoring."""
 
-    op: Literal["at_least", "below"]
+    op: Literal["at_least", "below", "at_most"]
     edge: float
     value: float
 
@@ -34,11 +40,14 @@ def better_values(spec: ScorecardSpec, feature: str, value: FeatureValue) -> tup
     """Each better-scoring bin of `feature` as a `Target`, nearest to `value` first (module
     docstring); () when `feature` is not a numeric scorecard characteristic or `value` is not a
     number."""
-    ch = next((c for c in spec.characteristics if c.feature == feature), None)
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if ch is None or ch.dtype == "categorical" or not number:
+    if not isinstance(value, int | float) or isinstance(value, bool):
         return ()
-    assert isinstance(value, int | float)  # for the type checker: `number` above
+    term = next((t for t in spec.linear_terms if t.feature == feature), None)
+    if term is not None:
+        return _along(term, float(value))
+    ch = next((c for c in spec.characteristics if c.feature == feature), None)
+    if ch is None or ch.dtype == "categorical":
+        return ()
     here = find_bin(ch, value)
     if here is None or here.kind != "normal":
         return ()
@@ -52,3 +61,25 @@ def better_values(spec: ScorecardSpec, feature: str, value: FeatureValue) -> tup
             inside = b.lower if b.lower is not None else math.nextafter(b.upper, -math.inf)
             found.append((value - b.upper, Target("below", b.upper, inside)))
     return tuple(t for _, t in sorted(found, key=lambda x: x[0]))
+
+
+def _along(term: LinearTerm, value: float) -> tuple[Target, ...]:
+    """`STEPS` values from `value` to the term's best training end (higher is better when the
+    coefficient, on the log-odds of bad, is negative), nearest first, each rounded to two
+    significant digits of the step — up for "at least", down for "at most", so that reaching the
+    shown value is enough; () at or past that end."""
+    best = term.upper if term.coefficient < 0 else term.lower
+    if term.coefficient == 0 or (best - value) * -term.coefficient <= 0:
+        return ()
+    step = (best - value) / STEPS
+    scale = 10.0 ** (1 - math.floor(math.log10(abs(step))))
+    out = []
+    for k in range(1, STEPS + 1):
+        x = value + step * k
+        if term.coefficient < 0:
+            edge = math.ceil(x * scale) / scale
+            out.append(Target("at_least", edge, edge))
+        else:
+            edge = math.floor(x * scale) / scale
+            out.append(Target("at_most", edge, edge))
+    return tuple(out)

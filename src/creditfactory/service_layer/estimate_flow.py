@@ -17,7 +17,7 @@ decision's reasons in words. `how_to_raise_limit` lists
 only what the borrower can act on: characteristics the spec marks `actionable` that cost points
 — for a number, the nearest value that would change the outcome (a range where there is none, or
 a higher top of the range), found by re-scoring with each better-scoring bin's edge and deciding
-again (`target`: {"op": "at_least" | "below", "value"}, `limit_high` it would reach; no advice
+again (`target`: {"op": "at_least" | "below" | "at_most", "value"}, `limit_high` it would reach; no advice
 when no value would change anything); for a missing value or a category, the direction — and
 policy factors — authorising invoices when the
 haircut declared revenue binds, repaying existing credit when the 普惠 or concentration cap binds.

@@ -90,6 +90,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "系数 {coefficient:.3f} 符号错误（WOE 越高应越安全）",
         "coefficient {coefficient:.3f} has the wrong sign",
     ),
+    # forward selection inside the training rows (`ordinal.OrdinalLogistic`)
+    "forward_selection": (
+        "前向选择：加入后训练样本内部交叉验证的样本外 AUC 提升不足 {gain}（已选模型为 {auc:.3f}），"
+        "或已达入模特征数上限 {limit}",
+        "forward selection: it raised the inner out-of-fold AUC by less than {gain} (the chosen "
+        "set reached {auc:.3f}), or max_features {limit} was reached",
+    ),
     # calibration commentary and limitations (`report`)
     "calibration": (
         "Brier 分数 {brier:.4f}；校准斜率 {slope:.3f}（1 为离散度恰当，< 1 为 PD 过于极端）；"
@@ -145,9 +152,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Whitelisted despite the gate's statistical rules: {fields} (justifications above).",
     ),
     "life_of_loan": (
-        "PD 为贷款存续期违约概率；12 个月 PD 假设存续期内风险率恒定，会低估短期贷款的早期违约。",
-        "The PD is life-of-loan; the 12-month PD assumes a constant hazard over the loan's "
-        "life, which understates early-life defaults of short loans.",
+        "PD 为贷款存续期违约概率；12 个月 PD 假设 {months:g} 个月参考存续期内风险率恒定：早期违约较集中"
+        "时会低估第一年的 PD，对期限远短于 {months:g} 个月的贷款也不区分。",
+        "The PD is life-of-loan; the 12-month PD assumes a constant hazard over the "
+        "{months:g}-month reference life: it understates the first year when defaults come "
+        "early, and does not distinguish loans much shorter than {months:g} months.",
     ),
 }
 """Reason code → (zh-CN template, English template), `str.format` over the reason's params."""
