@@ -215,3 +215,17 @@ def test_defect_01_a_lost_race_on_a_loan_is_409_not_500(
     answer = api.post(f"/api/v1/loans/{loan_id}/repayments", {"amount": "10.00"}, new_key())
     assert answer.status_code == 409, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_defect_01_the_longest_key_with_its_channel_is_kept(
+    any_engine: Engine, make_api: Any
+) -> None:
+    """A 128-character Idempotency-Key plus the channel prefix is longer than the key column:
+    kept as its digest (PostgreSQL once refused the insert with a 500)."""
+    api = make_api(any_engine)
+    loan_id = apply(api)["loan_id"]
+    path, key = f"/api/v1/loans/{loan_id}/repayments", "k" * 128
+    first = api.post(path, {"amount": "10.00"}, key)
+    assert first.status_code == 200, first.text
+    assert api.post(path, {"amount": "10.00"}, key).json() == first.json()
+    assert api.post(path, {"amount": "11.00"}, key).status_code == 409

@@ -16,7 +16,9 @@ A work that fails (a rule refused it) rolls back with its claim: nothing is stor
 retry may succeed.
 
 Keys are scoped by the caller: adapters pass e.g. ``"<channel>:<Idempotency-Key>"`` so another
-channel's key never answers with this channel's response.
+channel's key never answers with this channel's response. A scoped key longer than the store
+keeps (`KEY_LENGTH`) is kept as its sha256 (a 128-character header plus its channel once made
+PostgreSQL refuse the insert: a 500).
 """
 
 from __future__ import annotations
@@ -31,12 +33,17 @@ from typing import Any, Protocol, Self, TypeVar
 from creditfactory.kernel.errors import DomainError
 
 __all__ = [
+    "KEY_LENGTH",
     "IdempotencyKeyReused",
     "IdempotencyStore",
     "KeyClaimed",
     "request_digest",
     "run_once",
 ]
+
+
+KEY_LENGTH = 128
+"""Characters of a key the store keeps (`idempotency_keys.key`)."""
 
 
 class IdempotencyKeyReused(DomainError):
@@ -108,6 +115,7 @@ def run_once(
     raises: IdempotencyKeyReused (same key, other request); whatever `work` raises (nothing kept).
     """
     digest = request_digest(request)
+    message_key, key = key, _stored(key)
     for _ in range(2):  # the second round reads what the concurrent winner committed
         with uow:
             seen = uow.idempotency.get(scope, key)
@@ -121,9 +129,15 @@ def run_once(
                 uow.commit()
                 first: dict[str, Any] = json.loads(text)  # exactly what a retry will get
                 return first
-        return _replayed(seen, digest, key)
+        return _replayed(seen, digest, message_key)
     raise KeyClaimed(f"{scope}:{key} claimed but not readable")  # pragma: no cover - the
     # claim's holder committed (KeyClaimed) yet its row is invisible: a broken store
+
+
+def _stored(key: str) -> str:
+    if len(key) <= KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _replayed(seen: tuple[str, str], digest: str, key: str) -> dict[str, Any]:
