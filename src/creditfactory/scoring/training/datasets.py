@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -65,6 +65,15 @@ class Dataset:
     out_of_time: tuple[str, float] | None = None  # (column, last value of the training period)
     benchmarks: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
     limitations: list[str] = field(default_factory=list)
+    # `WOEScorecard` options of the served scorecard, chosen by cross-validation on the
+    # training part (the adapter says how); `fitting_view` recodes the rows a model is fitted on
+    # (never the rows it is validated on or scores: those are what an applicant declares)
+    scorecard: dict[str, Any] = field(default_factory=dict)
+    fitting_view: Callable[[pandas.DataFrame], pandas.DataFrame] | None = None
+
+    def fitting_rows(self, rows: pandas.DataFrame) -> pandas.DataFrame:
+        """`rows` as a model is fitted on them (`fitting_view`, else unchanged)."""
+        return rows if self.fitting_view is None else self.fitting_view(rows)
 
     def digest(self) -> str:
         """sha256 of the training rows (features and target, CSV text) — goes into the spec."""
@@ -165,6 +174,9 @@ def _sba() -> Dataset:
         ),
         out_of_time=("ApprovalFY", 2004.0),
         limitations=SBA_LIMITATIONS,
+        notes={"model_choice": SBA_MODEL_CHOICE, "fitting_view": SBA_UNRECORDED_JOBS},
+        scorecard=SBA_SCORECARD,
+        fitting_view=sba_unrecorded_jobs,
         benchmarks={
             "paper logistic: RealEstate + Portion + Recession (Li, Mickel & Taylor 2018)": (
                 ("RealEstate", "Portion", "Recession"),
@@ -179,7 +191,8 @@ def sba_recode(frame: pandas.DataFrame) -> pandas.DataFrame:
     """SBAcase columns with coding artefacts recoded to what they mean (SBA 7(a) dictionary).
 
     FranchiseCode 0 and 1 both mean "no franchise" (0 appears from FY2005 on) → ``Franchise``
-    yes/no; UrbanRural 0 is "undefined" (almost only before FY2000) → missing; RevLineCr /
+    yes/no; UrbanRural 0 is "undefined" (almost only before FY2000) → missing (UrbanRural is
+    not a candidate: see `SBA_DECLARED`); RevLineCr /
     LowDoc hold Y / N plus stray codes (0, T, S, A) that are no answer → ``unrecorded``; NAICS
     is a code, read as text. Works on the CSV read as text too (the demo's held-out rows).
     """
@@ -192,6 +205,27 @@ def sba_recode(frame: pandas.DataFrame) -> pandas.DataFrame:
     out["NAICS"] = out["NAICS"].astype(str)
     for col in ("NoEmp", "CreateJob", "RetainedJob", "GrAppv", "SBA_Appv", "Portion", "New"):
         out[col] = pandas.to_numeric(out[col])
+    return out
+
+
+JOBS_RECORDED_FROM_FY = 1999
+SBA_UNRECORDED_JOBS = (
+    "CreateJob / RetainedJob 0 on loans approved before FY1999 is read as not recorded (missing) "
+    "in the rows a model is fitted on: in the training half 86 of the 89 loans of FY1989–1998 "
+    "show 0 for both, against 6 of 20 (RetainedJob) in FY1999 and 173 of 942 from FY2000 on; "
+    "those loans defaulted at 4 % against 34 % later, so an unrecorded 0 carried the vintage. "
+    "Validation rows, the out-of-time test rows and every scored applicant keep the values as "
+    "declared (0 is a real answer today)."
+)
+
+
+def sba_unrecorded_jobs(rows: pandas.DataFrame) -> pandas.DataFrame:
+    """`rows` with job counts of 0 before FY`JOBS_RECORDED_FROM_FY` set to missing
+    (`SBA_UNRECORDED_JOBS`); the SBA adapter's `Dataset.fitting_view`."""
+    out = rows.copy()
+    before = out["ApprovalFY"] < JOBS_RECORDED_FROM_FY
+    for col in ("CreateJob", "RetainedJob"):
+        out[col] = out[col].where(~(before & (out[col] == 0)))
     return out
 
 
@@ -211,6 +245,33 @@ def _plain(value: Any) -> Any:
     return int(number) if number.is_integer() else number
 
 
+SBA_SCORECARD: dict[str, Any] = {
+    "encoding": "bins",
+    "C": 0.3,
+    "monotonic_trend": "auto",
+    "min_prebin_size": 0.02,
+    "max_corr": 0.9,
+}
+"""The served SBA scorecard's options (`scorecard.WOEScorecard`), each chosen by 5-fold × 3
+repeated stratified cross-validation on the training half (``Selected == 1``) only; the
+validation half was scored once, for the configuration shipped (`SBA_MODEL_CHOICE`)."""
+
+SBA_MODEL_CHOICE = (
+    "Chosen by 5-fold × 3 repeated stratified CV AUC on the training half only (Selected == 1; "
+    "the validation half was scored once, for the configuration shipped). On the fields SBA_Appv, "
+    "Portion, RetainedJob, CreateJob, NAICS, RevLineCr, NoEmp (job zeros before FY2000 "
+    "unrecorded): WOE coding as before 0.765 (0.772 with UrbanRural's vintage bin); one "
+    "coefficient per bin (L2, C 0.3) 0.794 — the guarantee share and the revolving-line flag "
+    "enter only once their bins take their effect given the loan size (with WOE coding both had "
+    "the wrong sign and were dropped); optbinning pre-bins down to 2 % of rows (the 85 % share "
+    "is 8 % of rows and defaults at 40 %, the 75 % and 90–100 % shares at 12 % and 3 %) 0.802; "
+    "C 0.1 0.799, C 1 0.799; minimum bin 3 % 0.801; with UrbanRural 0.801; trend ascending or "
+    "descending only 0.798. Shipped: every gate-kept candidate, correlation cut 0.9 (GrAppv "
+    "duplicates SBA_Appv), unrecorded job zeros before FY1999: 0.800 ± 0.027. An unconstrained "
+    "additive LightGBM (depth 1) on the same fields reaches 0.804: the scorecard is near what "
+    "the fields hold."
+)
+
 SBA_LIMITATIONS = [
     "A teaching subset: 2,102 California loans, all NAICS 53 (real estate, rental and leasing); "
     "the model says nothing about other states or industries.",
@@ -218,8 +279,11 @@ SBA_LIMITATIONS = [
     "The lender (Bank, BankState) is excluded: it is the lender recorded at the data date "
     "(renamed banks, post-approval transfers), not a fact known when a borrower applies here; "
     "without it the validation AUC falls from about 0.80 to below.",
-    "UrbanRural 'undefined' (before FY2000) and RetainedJob / CreateJob 0 are partly recording "
-    "practices of older vintages, not traits of the borrower.",
+    "Older vintages record less: UrbanRural 'undefined' (before FY2000) is excluded, and job "
+    "counts of 0 before FY1999 are read as not recorded when fitting; the model still learns "
+    "from a sample whose default rate moves with the vintage (5 % before FY2000, over 50 % in "
+    "FY2006–08), which no application-time field can explain — hence the weaker out-of-time "
+    "figure.",
     "Term, RealEstate and Recession are excluded: real-estate collateral, which is known at "
     "application in reality, is not recorded here except through the leaked Term.",
 ]
@@ -250,7 +314,11 @@ SBA_DECLARED: dict[str, tuple[str, str]] = {
     "FranchiseCode": ("recoded", "0 and 1 both mean no franchise (0 from FY2005 on); "
                       "used as Franchise yes/no"),
     "Franchise": (APP, "franchise yes/no (FranchiseCode > 1), stated on the application"),
-    "UrbanRural": (APP, "1 urban / 2 rural from the address (0 'undefined' → missing)"),
+    "UrbanRural": ("calendar", "a vintage proxy: 0 'undefined' marks loans before FY2000 (102 "
+                   "of the 115 zeros of the training half; they defaulted at 5 %), so its missing "
+                   "bin scored the vintage; where it is known, rural vs urban adds nothing "
+                   "(training-half CV AUC 0.801 with it, 0.802 without; rural not significant "
+                   "given the approval year, p 0.40)"),
     "RevLineCr": (APP, "revolving line of credit applied for (Y/N)"),
     "LowDoc": (APP, "LowDoc programme applied for (Y/N)"),
     "DisbursementDate": ("post_application", "disbursement date: after approval"),

@@ -87,13 +87,15 @@ def _make(
     if method == "logistic" and raw:
         return RawLogistic()
     small = n < 500
-    return WOEScorecard(
-        categorical=[f for f in features if f in ds.categorical],
-        min_bin_size=0.1 if small else 0.05,
-        max_n_bins=4 if small else None,
-        max_features=8 if small else None,
-        binning_method=binning_method,
-    )
+    options: dict[str, Any] = {
+        "min_bin_size": 0.1 if small else 0.05,
+        "max_n_bins": 4 if small else None,
+        "max_features": 8 if small else None,
+        "binning_method": binning_method,
+    }
+    if method == "scorecard":
+        options.update(ds.scorecard)  # the adapter's configuration, chosen on the training part
+    return WOEScorecard(categorical=[f for f in features if f in ds.categorical], **options)
 
 
 def train(
@@ -161,8 +163,9 @@ def train(
     def make() -> Any:
         return _make(method, ds, chosen, raw, len(train_part), binning_method)
 
-    model = _fit(make, train_part[chosen], y)
-    iv_binnings = _iv_binnings(ds, train_part, chosen, binning_method)
+    fit_rows = ds.fitting_rows(train_part)
+    model = _fit(make, fit_rows[chosen], y)
+    iv_binnings = _iv_binnings(ds, fit_rows, chosen, binning_method)
     result: dict[str, Any] = {
         "dataset": ds.name,
         "method": method,
@@ -180,7 +183,7 @@ def train(
         "pd_horizon": ds.pd_horizon.to_dict(),
         "coefficients": _coefficients(model),
         "iv": {f: binning.binning_iv(b) for f, b in iv_binnings.items()},
-        "train": validation_figures(y, model.predict_proba(train_part[chosen])[:, 1]),
+        "train": validation_figures(y, model.predict_proba(fit_rows[chosen])[:, 1]),
     }
     if raw:
         result["std_errors"] = model.bse_
@@ -331,7 +334,7 @@ def _out_of_time(
     early, late = frame[frame[column] <= last], frame[frame[column] > last]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = _fit(make, early[chosen], early[ds.target].to_numpy())
+        model = _fit(make, ds.fitting_rows(early)[chosen], early[ds.target].to_numpy())
     p = model.predict_proba(late[chosen])[:, 1]
     y = late[ds.target].to_numpy()
     cal = calibration_figures(p, y)
