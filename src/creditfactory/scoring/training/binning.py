@@ -301,7 +301,8 @@ def to_characteristic(
         return float(round(p)) if rounding else p
 
     raw, unknown = bin_points or (
-        [-factor * coefficient * float(w) for w in table["woe"]], -factor * coefficient * 0.0
+        [-factor * coefficient * float(w) for w in table["woe"]],
+        -factor * coefficient * 0.0,
     )
     bins = []
     for i in range(n):

@@ -178,8 +178,10 @@ def _sba() -> Dataset:
         limitations=SBA_LIMITATIONS,
         currency="USD",
         notes={
-            "model_choice": SBA_MODEL_CHOICE.en, "model_choice_zh": SBA_MODEL_CHOICE.zh,
-            "fitting_view": SBA_UNRECORDED_JOBS.en, "fitting_view_zh": SBA_UNRECORDED_JOBS.zh,
+            "model_choice": SBA_MODEL_CHOICE.en,
+            "model_choice_zh": SBA_MODEL_CHOICE.zh,
+            "fitting_view": SBA_UNRECORDED_JOBS.en,
+            "fitting_view_zh": SBA_UNRECORDED_JOBS.zh,
         },
         scorecard=SBA_SCORECARD,
         fitting_view=sba_unrecorded_jobs,

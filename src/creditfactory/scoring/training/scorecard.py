@@ -203,7 +203,9 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             w = table["woe"].to_numpy(dtype=float)[learned]
             n = table["count"].to_numpy(dtype=float)[learned]
             denominator = float((n * w * w).sum())
-            self.coefficients_[f] = float((n * beta * w).sum()) / denominator if denominator else 0.0
+            self.coefficients_[f] = (
+                float((n * beta * w).sum()) / denominator if denominator else 0.0
+            )
 
     def _bin_design(self, X: pandas.DataFrame, features: list[str]) -> numpy.ndarray:
         """One indicator column per learned bin; a value in no learned bin (missing, unseen
