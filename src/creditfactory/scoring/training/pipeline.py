@@ -32,7 +32,7 @@ import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.scoring.runtime import score
+from creditfactory.scoring.runtime import find_bin, score
 from creditfactory.scoring.spec import ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import (
     psi_report_by_splits,
@@ -173,7 +173,7 @@ def train(
 
     fit_rows = ds.fitting_rows(train_part)
     model = _fit(make, fit_rows[chosen], y)
-    iv_binnings = _iv_binnings(ds, fit_rows, chosen, binning_method)
+    iv_binnings = _iv_binnings(ds, train_part, chosen, binning_method)
     result: dict[str, Any] = {
         "dataset": ds.name,
         "method": method,
@@ -312,8 +312,29 @@ def _freeze(
         actionable={f: ds.actionable.get(f, False) for f in frozen.features},
         pd_horizon=ds.pd_horizon,
     )
+    if ds.fitting_view is not None:
+        frozen = _declared_counts(frozen, train_part, ds.target)
     spec = load_spec(dump_spec(frozen))
     return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
+
+
+def _declared_counts(spec: ScorecardSpec, rows: pandas.DataFrame, target: str) -> ScorecardSpec:
+    """`spec` with each bin's ``count`` and ``event_rate`` taken on `rows` as declared, not as
+    the model was fitted on them (`Dataset.fitting_view`): live stability compares decisions with
+    these counts, and a live applicant declares the value (SBA: a job count of 0), never the
+    "not recorded" the fit read it as."""
+    y = rows[target].to_numpy()
+    characteristics = []
+    for ch in spec.characteristics:
+        values = rows[ch.feature].astype(object).where(rows[ch.feature].notna(), None)
+        found = [find_bin(ch, v) for v in values]
+        bins = []
+        for b in ch.bins:
+            hit = numpy.array([f is b for f in found])
+            rate = float(y[hit].mean()) if hit.any() else 0.0
+            bins.append(replace(b, count=int(hit.sum()), event_rate=rate))
+        characteristics.append(replace(ch, bins=tuple(bins)))
+    return replace(spec, characteristics=tuple(characteristics))
 
 
 def _figures(y: Any, pd_values: Any) -> dict[str, Any]:
