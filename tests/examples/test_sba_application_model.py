@@ -200,3 +200,18 @@ def test_out_of_fold_platt_corrects_an_overfit_scorecard(sba: Any) -> None:
     oof = calibration_figures(model.predict_proba(valid[cols])[:, 1], y_valid)["slope"]
     assert in_sample < 0.75
     assert abs(oof - 1) < abs(in_sample - 1)
+
+
+def test_no_development_share_sits_where_the_served_path_cannot_go() -> None:
+    """Live CSI compares decisions with the spec's development bin counts; the served path
+    refuses a declared null wherever the Missing bin beats the worst bin (docs/origination.md),
+    so such a Missing bin must hold no development rows — else every window reads "act" by
+    construction (the earlier spec: UrbanRural's 115 "undefined" loans, CSI 1.28)."""
+    from creditfactory.origination.declared import declared_schema
+
+    spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
+    schema = declared_schema(spec, ())
+    for ch in spec.characteristics:
+        missing = next(b for b in ch.bins if b.kind == "missing")
+        if not schema[ch.feature].nullable:
+            assert missing.count == 0, ch.feature
