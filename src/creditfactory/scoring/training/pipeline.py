@@ -377,6 +377,14 @@ def _out_of_time(
         "calibration": cal,
         "train": f"{column} <= {last:g}: {len(early)} rows, {int(early[ds.target].sum())} bads",
         "test": f"{column} > {last:g}: {len(late)} rows, {int(y.sum())} bads",
+        "split": {
+            "column": column,
+            "last": last,
+            "train_rows": len(early),
+            "train_bads": int(early[ds.target].sum()),
+            "test_rows": len(late),
+            "test_bads": int(y.sum()),
+        },  # fmt: skip
         "note": "both halves of the data; the same candidate characteristics, refitted",
         "fit_warnings": sorted({str(w.message) for w in caught}),
     }

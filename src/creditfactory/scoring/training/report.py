@@ -32,6 +32,8 @@ CURRENCIES = {
     "USD": Text("美元（USD）", "US dollars (USD)"),
     "CNY": Text("人民币（CNY）", "yuan (CNY)"),
 }
+BIN_LABELS = {"Special": Text("特殊值", "Special"), "Missing": Text("缺失", "Missing")}
+PSI_STATUS = {"stable": "稳定", "watch": "关注", "act": "须采取行动", "insufficient": "样本不足"}
 SLOPE_RANGE = (0.8, 1.25)  # a calibration slope inside it is an acceptable spread
 OOT_GAP = 0.05  # an out-of-time AUC this far below validation is a limitation
 LEVEL_TOLERANCE = 0.2  # mean PD more than 20 % off the bad rate: the level is wrong
@@ -161,13 +163,13 @@ def horizon_text(horizon: dict[str, Any]) -> Text:
             f"{m:g}-month PD (see the bad definition); pd_12m is the model's PD"
             + ("." if m == 12 else f", converted from {m:g} months with a constant hazard."),
         )
-    ref = horizon["reference_months"]
+    ref = horizon["reference_months"] or horizon["months"]
     return Text(
         "贷款存续期违约概率（贷款还清前任一时点违约）；pd_12m 按恒定风险率 1 − (1 − PD)^(12 / h) 折算为 "
-        f"12 个月，h 为贷款期限（月），未给期限时取参考期限 {ref:g} 个月。",
+        f"12 个月，h 为开发样本的参考贷款存续期 {ref:g} 个月，与申请期限无关。",
         "Life-of-loan PD (default at any time before the loan is repaid); pd_12m converts it to "
-        "12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = the loan's term in months "
-        f"({ref:g}, the reference term, when none is given).",
+        f"12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = {ref:g} months, the "
+        "development sample's reference loan life — never the requested term.",
     )
 
 
@@ -188,6 +190,17 @@ def split_text(r: dict[str, Any]) -> Text:
     )
 
 
+def bad_text(trained: TrainedModel) -> Text:
+    """The data set's bad definition, or what the target column says when it declares none."""
+    bad, target = trained.result["bad_definition"], trained.dataset.target
+    if "zh" in bad and "en" in bad:
+        return Text(bad["zh"], bad["en"])
+    return Text(
+        f"数据集未声明坏客户定义：目标列 {target} = 1 记为坏客户。",
+        f"The data set declares no bad definition: {target} = 1 is counted as bad.",
+    )
+
+
 def _summary(trained: TrainedModel) -> list[str]:
     r, ds = trained.result, trained.dataset
     y = trained.train[ds.target]
@@ -197,8 +210,7 @@ def _summary(trained: TrainedModel) -> list[str]:
             f"{r['dataset']}：训练 {len(y)} 行，其中坏客户 {int(y.sum())}",
             f"{r['dataset']}: {len(y)} training rows, {int(y.sum())} bads")),
         (Text("货币", "currency"), currency),
-        (Text("坏客户定义", "bad definition"),
-         Text(r["bad_definition"].get("zh", "—"), r["bad_definition"].get("en", "—"))),
+        (Text("坏客户定义", "bad definition"), bad_text(trained)),
         (Text("PD 期限", "PD horizon"), horizon_text(r["pd_horizon"])),
         (Text("验证方式", "validation"), split_text(r)),
     ]  # fmt: skip
@@ -342,13 +354,12 @@ def _data(trained: TrainedModel) -> list[str]:
         [_td(Text(zh, en)), _td(len(p)), _td(int(p[ds.target].sum())), _td(float(p[ds.target].mean()))]
         for zh, en, p in parts
     ]  # fmt: skip
-    bad = trained.result["bad_definition"]
     return [
         _h("数据与坏客户定义", "Data and bad definition"),
         _table(
             [("部分", "part"), ("行数", "rows"), ("坏客户", "bads"), ("坏账率", "bad rate")], rows
         ),
-        _both(Text(bad.get("zh", "—"), bad.get("en", "—"))),
+        _both(bad_text(trained)),
     ]
 
 
@@ -359,6 +370,15 @@ def _known(trained: TrainedModel) -> list[str]:
          f"<td>{_inline(ds.declared[f][1] if f in ds.declared else why)}</td>"]
         for f, why in trained.result["known_at_application"].items()
     ]  # fmt: skip
+    if not rows:
+        return [
+            _h("申请时已知的字段", "Fields known at application"),
+            _both(Text(
+                "数据集没有逐字段声明：每一列都按申请时已知处理，只有闸门的统计规则把关。",
+                "The data set declares no fields: every column is treated as known at "
+                "application, and only the gate's statistical rules guard it.",
+            )),
+        ]  # fmt: skip
     return [
         _h("申请时已知的字段", "Fields known at application"),
         _table(
@@ -369,7 +389,7 @@ def _known(trained: TrainedModel) -> list[str]:
 
 
 def _exclusions(trained: TrainedModel) -> list[str]:
-    r, ds = trained.result, trained.dataset
+    r = trained.result
     leak, excl = r["leakage"], r.get("exclusions", {})
     t = leak.get("thresholds", {})
     rules = Text(
@@ -391,21 +411,15 @@ def _exclusions(trained: TrainedModel) -> list[str]:
         _table([("字段", "field"), ("原因", "reason (zh)"), ("原因（英文）", "reason")], gate_rows),
     ]
     if leak["whitelisted"]:
-        rows = [
-            [_td(f), f"<td>{_inline(ds.whitelist.get(f, why))}</td>",
-             _td(", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
-                           for k, v in leak["checks"].get(f, {}).items() if v is not None))]
-            for f, why in leak["whitelisted"].items()
-        ]  # fmt: skip
         out += [
             _h("分析师白名单", "Analyst whitelist", 3),
             _table(
                 [
-                    ("字段", "field"),
+                    ("字段", "fields"),
                     ("书面理由", "written justification"),
                     ("闸门数字", "gate figures"),
                 ],
-                rows,
+                _whitelist_rows(trained),
             ),  # fmt: skip
         ]
     selected = set(trained.spec.features)
@@ -420,6 +434,28 @@ def _exclusions(trained: TrainedModel) -> list[str]:
         _h("入模筛选记录", "Selection log", 3),
         _table([("候选特征", "candidate"), ("IV", "IV"), ("结果", "outcome")], rows),
     ]
+
+
+def _whitelist_rows(trained: TrainedModel) -> list[list[str]]:
+    """One row per written justification (the fields it covers together), each field's gate
+    figures beside it."""
+    leak, ds = trained.result["leakage"], trained.dataset
+    groups: dict[str, list[str]] = {}
+    for f, why in leak["whitelisted"].items():
+        groups.setdefault(why, []).append(f)
+    rows = []
+    for why, fields in groups.items():
+        figures = "<br>".join(
+            html.escape(f"{f}: " + ", ".join(
+                f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in leak["checks"].get(f, {}).items() if v is not None))
+            for f in fields
+        )  # fmt: skip
+        rows.append([
+            _td(", ".join(fields)), f"<td>{_inline(ds.whitelist.get(fields[0], why))}</td>",
+            f"<td>{figures}</td>",
+        ])  # fmt: skip
+    return rows
 
 
 def _points(trained: TrainedModel) -> list[str]:
@@ -445,9 +481,16 @@ def _points(trained: TrainedModel) -> list[str]:
         )
         out.append(_table(
             [("分箱", "bin"), ("户数", "count"), ("坏账率", "bad rate"), ("WOE", "WOE"), ("分值", "points")],
-            [[_td(b.label), _td(b.count), _td(b.event_rate), _td(b.woe), _td(f"{b.points:g}")]
+            [[_td(BIN_LABELS.get(b.label, b.label)), _td(b.count), _td(b.event_rate), _td(b.woe),
+              _td(f"{b.points:g}")]
              for b in ch.bins],
         ))  # fmt: skip
+    if not spec.characteristics and not spec.linear_terms:
+        out.append(_both(Text(
+            "树模型：没有分箱分值表；各特征的作用见信息值排序，单调约束见模型方法。",
+            "Tree model: no table of points per bin; see the IV ranking for each feature's "
+            "strength and the method for its monotone constraints.",
+        )))  # fmt: skip
     if spec.linear_terms:
         out.append(_table(
             [("项", "term"), ("系数", "coefficient"), ("训练范围", "training range")],
@@ -468,7 +511,7 @@ def _performance(trained: TrainedModel) -> list[str]:
              _num(v["brier"], "validation.brier")]]  # fmt: skip
     if oot is not None:
         rows.append([
-            _td(Text(f"跨期（{oot['test']}）", f"out of time ({oot['test']})")),
+            _td(Text(f"跨期（{oot_parts(oot)[1].zh}）", f"out of time ({oot_parts(oot)[1].en})")),
             _num(oot["auc"], "out_of_time.auc"), _num(oot.get("auc_ci"), "out_of_time.auc_ci"),
             "<td>—</td>", _num(oot["brier"], "out_of_time.brier"),
         ])  # fmt: skip
@@ -487,9 +530,10 @@ def _performance(trained: TrainedModel) -> list[str]:
         _both(split_text(r)),
     ]
     if oot is not None:
+        early, late = oot_parts(oot)
         out.append(_both(Text(
-            f"跨期：在 {oot['train']} 上重新拟合，在 {oot['test']} 上检验。",
-            f"Out of time: refitted on {oot['train']}; tested on {oot['test']}.",
+            f"跨期：同一组候选特征在 {early.zh} 上重新拟合，在 {late.zh} 上检验。",
+            f"Out of time: the same candidates refitted on {early.en}; tested on {late.en}.",
         )))  # fmt: skip
     part = trained.valid if trained.valid is not None else trained.train
     y = part[ds.target].to_numpy()
@@ -510,6 +554,18 @@ def _performance(trained: TrainedModel) -> list[str]:
              f"Score distribution by outcome, goods vs bads ({where.en})"),
     ))  # fmt: skip
     return out
+
+
+def oot_parts(oot: dict[str, Any]) -> tuple[Text, Text]:
+    """The out-of-time training and test periods in words (rows and bads of each)."""
+    s = oot["split"]
+    col, last = s["column"], s["last"]
+    return (
+        Text(f"{col} ≤ {last:g}（{s['train_rows']} 行，坏客户 {s['train_bads']}）",
+             f"{col} ≤ {last:g} ({s['train_rows']} rows, {s['train_bads']} bads)"),
+        Text(f"{col} > {last:g}（{s['test_rows']} 行，坏客户 {s['test_bads']}）",
+             f"{col} > {last:g} ({s['test_rows']} rows, {s['test_bads']} bads)"),
+    )  # fmt: skip
 
 
 def calibration_reasons(cal: dict[str, Any], sample: Text) -> list[Reason]:
@@ -573,7 +629,8 @@ def _stability(trained: TrainedModel) -> list[str]:
     return [
         _h("稳定性（PSI）", "Stability (PSI)"),
         _both(Text(
-            f"分数 PSI {psi.value:.4f}（{psi.status}）：{name.zh}；< 0.1 稳定，> 0.25 须采取行动。",
+            f"分数 PSI {psi.value:.4f}（{PSI_STATUS.get(str(psi.status), psi.status)}）：{name.zh}；"
+            "< 0.1 稳定，> 0.25 须采取行动。",
             f"Score PSI {psi.value:.4f} ({psi.status}): {name.en}; < 0.1 stable, > 0.25 act.",
         )),
         _figure(charts.psi_bars(psi, name.en), Text(
@@ -596,7 +653,40 @@ def _benchmark(r: dict[str, Any]) -> list[str]:
     return [
         _h("基准模型对比", "Benchmark"),
         _table([("模型", "model"), ("AUC", "AUC"), ("Brier", "Brier"), ("说明", "note")], rows),
+        *_paired(r),
     ]
+
+
+def _paired(r: dict[str, Any]) -> list[str]:
+    """Fold-by-fold comparison with each benchmark on the same folds, when the result has one
+    (cross-validated data): mean ± sd of the differences (model − benchmark) and folds won."""
+    rows = []
+    for i, m in enumerate(r["benchmark"]["models"]):
+        if "paired" not in m:
+            continue
+        at = f"benchmark.models.{i}.paired"
+        rows.append([
+            _td(Text(m.get("zh", {}).get("name", m["name"]), m["name"])),
+            _num(m["paired"]["auc_difference"]["mean"], f"{at}.auc_difference.mean"),
+            _num(m["paired"]["auc_difference"]["std"], f"{at}.auc_difference.std"),
+            _num(m["paired"]["brier_difference"]["mean"], f"{at}.brier_difference.mean"),
+            _num(m["paired"]["won"], f"{at}.won"), _num(m["paired"]["tied"], f"{at}.tied"),
+            _num(m["paired"]["lost"], f"{at}.lost"), _num(m["paired"]["folds"], f"{at}.folds"),
+        ])  # fmt: skip
+    if not rows:
+        return []
+    return [
+        _h("同折配对比较", "Paired comparison on the same folds", 3),
+        _both(Text(
+            "每一折上所选模型减基准模型的差：AUC 差为正、Brier 差为负表示所选模型更好；胜、平、负为折数占比。",
+            "Per fold, the chosen model minus the benchmark: a positive AUC difference and a "
+            "negative Brier difference favour the chosen model; won, tied and lost are shares "
+            "of the folds.",
+        )),
+        _table([("基准", "benchmark"), ("AUC 差均值", "AUC difference, mean"),
+                ("AUC 差标准差", "AUC difference, sd"), ("Brier 差均值", "Brier difference, mean"),
+                ("胜", "won"), ("平", "tied"), ("负", "lost"), ("折数", "folds")], rows),
+    ]  # fmt: skip
 
 
 def limitations(trained: TrainedModel) -> list[Wording | Reason]:
@@ -606,7 +696,8 @@ def limitations(trained: TrainedModel) -> list[Wording | Reason]:
     items += [reason for _, ok, reason in checks(trained) if not ok and reason is not None]
     horizon = trained.result["pd_horizon"]
     if horizon["basis"] == "life_of_loan":
-        items.append(Reason("life_of_loan"))
+        months = horizon["reference_months"] or horizon["months"]
+        items.append(Reason("life_of_loan", {"months": months}))
     return items
 
 
