@@ -30,7 +30,7 @@ from creditfactory.adapters.api.errors import install_error_handlers
 from creditfactory.adapters.api.officer_routes import router as officer_router
 from creditfactory.adapters.api.openapi import install_openapi
 from creditfactory.adapters.api.rates_routes import router as rates_router
-from creditfactory.adapters.api.request_body import RequestBodyGuard
+from creditfactory.adapters.api.request_guard import RequestGuard
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.web.routes import router as web_router
@@ -124,7 +124,7 @@ def create_app(
     app.state.signing_key = signing_key
     install_error_handlers(app)
     install_openapi(app, access)
-    app.add_middleware(RequestBodyGuard)
+    app.add_middleware(RequestGuard)
     app.include_router(router)
     app.include_router(officer_router)
     app.include_router(rates_router)
