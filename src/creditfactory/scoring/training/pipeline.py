@@ -32,12 +32,13 @@ import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.scoring.runtime import score
+from creditfactory.scoring.runtime import find_bin, score
 from creditfactory.scoring.spec import ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import (
     psi_report_by_splits,
     quantile_splits,
     with_development_scores,
+    with_development_terms,
 )
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.benchmark import (
@@ -52,15 +53,17 @@ from creditfactory.scoring.training.datasets import Dataset, load_dataset
 from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
 from creditfactory.scoring.training.logistic import RawLogistic
 from creditfactory.scoring.training.metrics import roc_auc, validation_figures
+from creditfactory.scoring.training.ordinal import OrdinalLogistic
 from creditfactory.scoring.training.scorecard import WOEScorecard
 from creditfactory.scoring.training.validation import (
     bootstrap_auc_ci,
     bootstrap_brier_ci,
+    paired_folds,
     repeated_cv,
 )
 from creditfactory.scoring.training.wording import Reason, Text, Wording, in_language, joined
 
-METHODS = ("scorecard", "logistic", "lightgbm")
+METHODS = ("scorecard", "logistic", "lightgbm", "ordinal")
 RATING_ORDER = {"A": 1, "B": 2, "C": 3, "D": 4}
 
 
@@ -94,13 +97,30 @@ def _make(
         return MonotoneLightGBM()
     if method == "logistic" and raw:
         return RawLogistic()
+    if method == "ordinal":
+        return _ordinal(ds, features)
     small = n < 500
-    return WOEScorecard(
-        categorical=[f for f in features if f in ds.categorical],
-        min_bin_size=0.1 if small else 0.05,
-        max_n_bins=4 if small else None,
-        max_features=8 if small else None,
-        binning_method=binning_method,
+    options: dict[str, Any] = {
+        "min_bin_size": 0.1 if small else 0.05,
+        "max_n_bins": 4 if small else None,
+        "max_features": 8 if small else None,
+        "binning_method": binning_method,
+    }
+    if method == "scorecard":
+        options.update(ds.scorecard)  # the adapter's configuration, chosen on the training part
+    return WOEScorecard(categorical=[f for f in features if f in ds.categorical], **options)
+
+
+def _ordinal(ds: Dataset, features: list[str]) -> OrdinalLogistic:
+    """The ordinal model on the dataset's graded label (`train` checked there is one): the
+    adapter's always-in field, or else the first of `features`, always in; the rest
+    forward-selection candidates."""
+    assert ds.ordinal_label is not None
+    column, grades = ds.ordinal_label
+    codes = ds.frame[column].map({g: i for i, g in enumerate(grades)})
+    start = [f for f in ds.ordinal_features[0] if f in features] or features[:1]
+    return OrdinalLogistic(
+        ordinal=codes, start=start, candidates=[f for f in features if f not in start]
     )
 
 
@@ -137,6 +157,10 @@ def train(
         )
     raw = method == "logistic" and not use_binning
     ds = load_dataset(dataset, target)
+    if method == "ordinal" and ds.ordinal_label is None:
+        raise ValidationError(
+            "method", f"ordinal needs a graded label (as cumcm-2020c's rating); {ds.name} has none"
+        )
     frame = ds.frame
     if split_column is not None:
         if split_column not in frame.columns:
@@ -160,16 +184,15 @@ def train(
         for f in features:
             if f in gate.excluded:
                 raise ValidationError(f, f"excluded by the leakage gate: {gate.excluded[f]}")
-    chosen = gate.kept
-    if method == "lightgbm" and not features:
-        chosen = [f for f in chosen if f not in ds.categorical]
+    chosen = gate.kept if features else _method_candidates(method, ds, gate.kept)
     _check_columns(ds, chosen, method, raw)
     y = train_part[ds.target].to_numpy()
 
     def make() -> Any:
         return _make(method, ds, chosen, raw, len(train_part), binning_method)
 
-    model = _fit(make, train_part[chosen], y)
+    fit_rows = ds.fitting_rows(train_part)
+    model = _fit(make, fit_rows[chosen], y)
     iv_binnings = _iv_binnings(ds, train_part, chosen, binning_method)
     result: dict[str, Any] = {
         "dataset": ds.name,
@@ -188,7 +211,7 @@ def train(
         "pd_horizon": ds.pd_horizon.to_dict(),
         "coefficients": _coefficients(model),
         "iv": {f: binning.binning_iv(b) for f, b in iv_binnings.items()},
-        "train": validation_figures(y, model.predict_proba(train_part[chosen])[:, 1]),
+        "train": validation_figures(y, model.predict_proba(fit_rows[chosen])[:, 1]),
     }
     if raw:
         result["std_errors"] = model.bse_
@@ -210,6 +233,16 @@ def train(
     if out is not None:
         write_outputs(trained, out)
     return trained
+
+
+def _method_candidates(method: str, ds: Dataset, kept: list[str]) -> list[str]:
+    """The gate's kept fields a method takes when none are named: numeric ones for trees, the
+    adapter's domain-chosen ones (kept by the gate) for the ordinal model, else all."""
+    if method == "lightgbm":
+        return [f for f in kept if f not in ds.categorical]
+    if method == "ordinal":
+        return [f for f in (*ds.ordinal_features[0], *ds.ordinal_features[1]) if f in kept]
+    return kept
 
 
 def _fit(make: Callable[[], Any], X: pandas.DataFrame, y: Any) -> Any:
@@ -263,16 +296,19 @@ def _validate(
         "auc and brier are fold means; auc_ci, brier_ci, ks and calibration use the first repeat's "
         "out-of-fold PDs",
     )  # fmt: skip
-    return {
-        "cv": cv,
-        "validation": figures,
-        "benchmark": _benchmarks(
-            ds,
-            gate,
-            train_part,
-            lambda f, cols: on_folds(f, cols, train_part, ds.target, repeats),
-        ),
-    }, oof
+    benchmark = _benchmarks(
+        ds, gate, train_part, lambda f, cols: on_folds(f, cols, train_part, ds.target, repeats)
+    )
+    return {"cv": cv, "validation": figures, "benchmark": _paired(cv, benchmark)}, oof
+
+
+def _paired(cv: dict[str, Any], benchmark: dict[str, Any]) -> dict[str, Any]:
+    """Each fold-evaluated benchmark's per-fold figures replaced by the paired comparison with
+    the chosen model on the same folds (`validation.paired_folds`); the head gets its own."""
+    for entry in benchmark["models"]:
+        entry["paired"] = paired_folds(cv, entry.pop("cv"))
+    head = {k: v for k, v in benchmark.items() if k != "cv"}
+    return {**head, "paired": benchmark["models"][0]["paired"]}
 
 
 def _freeze(
@@ -309,8 +345,30 @@ def _freeze(
         actionable={f: ds.actionable.get(f, False) for f in frozen.features},
         pd_horizon=ds.pd_horizon,
     )
+    if ds.fitting_view is not None:
+        frozen = _declared_counts(frozen, train_part, ds.target)
     spec = load_spec(dump_spec(frozen))
+    spec = with_development_terms(spec, feature_rows(spec, train_part))
     return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
+
+
+def _declared_counts(spec: ScorecardSpec, rows: pandas.DataFrame, target: str) -> ScorecardSpec:
+    """`spec` with each bin's ``count`` and ``event_rate`` taken on `rows` as declared, not as
+    the model was fitted on them (`Dataset.fitting_view`): live stability compares decisions with
+    these counts, and a live applicant declares the value (SBA: a job count of 0), never the
+    "not recorded" the fit read it as."""
+    y = rows[target].to_numpy()
+    characteristics = []
+    for ch in spec.characteristics:
+        values = rows[ch.feature].astype(object).where(rows[ch.feature].notna(), None)
+        found = [find_bin(ch, v) for v in values]
+        bins = []
+        for b in ch.bins:
+            hit = numpy.array([f is b for f in found])
+            rate = float(y[hit].mean()) if hit.any() else 0.0
+            bins.append(replace(b, count=int(hit.sum()), event_rate=rate))
+        characteristics.append(replace(ch, bins=tuple(bins)))
+    return replace(spec, characteristics=tuple(characteristics))
 
 
 def _figures(y: Any, pd_values: Any) -> dict[str, Any]:
@@ -341,7 +399,7 @@ def _out_of_time(
     early, late = frame[frame[column] <= last], frame[frame[column] > last]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = _fit(make, early[chosen], early[ds.target].to_numpy())
+        model = _fit(make, ds.fitting_rows(early)[chosen], early[ds.target].to_numpy())
     p = model.predict_proba(late[chosen])[:, 1]
     y = late[ds.target].to_numpy()
     cal = calibration_figures(p, y)
@@ -422,8 +480,9 @@ def _record_exclusions(result: dict[str, Any], gate: GateResult, model: Any) -> 
     maps every excluded field → ``stage`` (``gate`` or ``selection``), its reasons joined in
     ``zh`` and ``en``, and the structured ``reasons`` they are rendered from
     (`wording.Reason.to_dict`)."""
-    dropped: dict[str, Reason] = model.dropped_ if isinstance(model, WOEScorecard) else {}
-    if isinstance(model, WOEScorecard):
+    selects = isinstance(model, WOEScorecard | OrdinalLogistic)
+    dropped: dict[str, Reason] = model.dropped_ if selects else {}
+    if selects:
         result["dropped"] = {f: why.en for f, why in dropped.items()}
         result["excluded"].update({f: f"selection: {why.en}" for f, why in dropped.items()})
     stages = [("gate", n, why) for n, why in gate.reasons.items()]
@@ -444,7 +503,7 @@ def _model_features(model: Any) -> list[str]:
 
 
 def _coefficients(model: Any) -> dict[str, float]:
-    if isinstance(model, RawLogistic):
+    if isinstance(model, RawLogistic | OrdinalLogistic):
         return dict(model.coefficients_)
     if isinstance(model, WOEScorecard):
         return {"const": model.intercept_, **model.coefficients_}
@@ -471,8 +530,14 @@ def _iv_binnings(
 
 def score_frame(spec: ScorecardSpec, frame: pandas.DataFrame) -> list[dict[str, Any]]:
     """Runtime-score every row of a frame (NaN → missing)."""
+    return [score(spec, r).to_dict() for r in feature_rows(spec, frame)]
+
+
+def feature_rows(spec: ScorecardSpec, frame: pandas.DataFrame) -> list[dict[str, Any]]:
+    """The spec's features of every row of a frame as plain dicts (NaN → None, missing)."""
     rows = frame[list(spec.features)].astype(object).where(frame[list(spec.features)].notna(), None)
-    return [score(spec, r).to_dict() for r in rows.to_dict("records")]
+    records: list[dict[str, Any]] = rows.to_dict("records")
+    return records
 
 
 def write_outputs(trained: TrainedModel, out: Path) -> None:
