@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from creditfactory.access import PUBLIC
-from creditfactory.adapters.api import audit_routes, officer_routes, rates_routes, routes
+from creditfactory.adapters.api.main import API_ROUTERS
 from creditfactory.adapters.api.openapi import declared_statuses
 from tests.e2e.conftest import (  # noqa: F401 - fixtures used by name
     Api,
@@ -251,14 +251,11 @@ def _figures() -> Iterator[None]:
 
 
 def _operations() -> list[tuple[str, str]]:
-    """The operations of the API routers, listed at collection (no database needed); the
-    served document must list the same (`test_every_operation_is_fuzzed`)."""
-    routers = (routes.router, officer_routes.router, rates_routes.router, audit_routes.router)
-    found = []
-    for router in routers:
-        document = get_openapi(title="routes", version="0", routes=router.routes)
-        found += [(m.upper(), p) for p, ops in document["paths"].items() for m in ops]
-    return found
+    """The operations of the API routers (`API_ROUTERS`), listed at collection (no database
+    needed); the served document must list the same (`test_every_operation_is_fuzzed`)."""
+    document = get_openapi(title="routes", version="0",
+                           routes=[r for router in API_ROUTERS for r in router.routes])  # fmt: skip
+    return [(m.upper(), p) for p, ops in document["paths"].items() for m in ops]
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())
