@@ -200,3 +200,27 @@ def test_ordinal_on_a_dataset_without_grades_exits_2_naming_the_method(
     args = ["model", "train", "--dataset", "german", "--method", "ordinal"]
     code, _, err = run_cli(args, monkeypatch, capsys)
     assert code == 2 and "method" in err and "graded label" in err
+
+
+def test_live_csi_of_a_raw_logistic_term_against_its_development_deciles() -> None:
+    # the served CUMCM spec has no bins: each term keeps its development deciles instead
+    from creditfactory.scoring.stability import (
+        StabilityStatus,
+        stability_against_development,
+        with_development_terms,
+    )
+
+    development = [{"x": i / 100} for i in range(100)]  # x uniform on [0, 1): ten deciles of 10
+    spec = with_development_terms(BOUNDED, development)
+    recorded = spec.training["term_distribution"]["x"]
+    assert recorded["counts"] == [10] * 10 and recorded["rows"] == 100
+    same = stability_against_development(spec, [500.0] * 300, development * 3, min_decisions=300)
+    assert [(c.name, c.value) for c in same.characteristics] == [("x", pytest.approx(0.0))]
+    # every applicant at x ≥ 0.9: shares 1e-6 in nine bins and 1 in the last (Siddiqi's sum)
+    drifted = stability_against_development(spec, [500.0] * 300, [{"x": 0.95}] * 300)
+    expected = 9 * (1e-6 - 0.1) * math.log(1e-6 / 0.1) + (1 - 0.1) * math.log(1 / 0.1)
+    assert drifted.characteristics[0].value == pytest.approx(expected, rel=1e-4)
+    assert drifted.characteristics[0].status is StabilityStatus.ACT
+    # a missing value is read as the model reads it: the term's worse end (x = 1)
+    missing = stability_against_development(spec, [500.0] * 300, [{"x": None}] * 300)
+    assert missing.characteristics[0].value == pytest.approx(expected, rel=1e-4)

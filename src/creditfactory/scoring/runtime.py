@@ -223,14 +223,14 @@ def _logistic(
     log_odds = spec.intercept
     losses: list[tuple[str, float]] = []
     for term in spec.linear_terms:
-        x = _term_value(term, features[term.feature])
+        x = term_value(term, features[term.feature])
         log_odds += term.coefficient * x
         best = min(term.coefficient * term.lower, term.coefficient * term.upper)
         losses.append((term.feature, factor * (term.coefficient * x - best)))
     return spec.scaling.score_from_log_odds_bad(log_odds), losses
 
 
-def _term_value(term: LinearTerm, value: FeatureValue) -> float:
+def term_value(term: LinearTerm, value: FeatureValue) -> float:
     """The value a raw logistic term is evaluated at: as given, or for a bounded term capped and
     floored at the training range, a missing value at the worse end (`LinearTerm`)."""
     if _is_missing(value):

@@ -38,6 +38,7 @@ from creditfactory.scoring.stability import (
     psi_report_by_splits,
     quantile_splits,
     with_development_scores,
+    with_development_terms,
 )
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.benchmark import (
@@ -342,6 +343,7 @@ def _freeze(
         pd_horizon=ds.pd_horizon,
     )
     spec = load_spec(dump_spec(frozen))
+    spec = with_development_terms(spec, feature_rows(spec, train_part))
     return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
 
 
@@ -504,8 +506,14 @@ def _iv_binnings(
 
 def score_frame(spec: ScorecardSpec, frame: pandas.DataFrame) -> list[dict[str, Any]]:
     """Runtime-score every row of a frame (NaN → missing)."""
+    return [score(spec, r).to_dict() for r in feature_rows(spec, frame)]
+
+
+def feature_rows(spec: ScorecardSpec, frame: pandas.DataFrame) -> list[dict[str, Any]]:
+    """The spec's features of every row of a frame as plain dicts (NaN → None, missing)."""
     rows = frame[list(spec.features)].astype(object).where(frame[list(spec.features)].notna(), None)
-    return [score(spec, r).to_dict() for r in rows.to_dict("records")]
+    records: list[dict[str, Any]] = rows.to_dict("records")
+    return records
 
 
 def write_outputs(trained: TrainedModel, out: Path) -> None:
