@@ -43,13 +43,14 @@ from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.pii import generate_pii_key
 from creditfactory.origination.application import demo_uscc
 from creditfactory.pricing.lpr import default_lpr_series
+from creditfactory.scoring.spec import load_spec
 from creditfactory.scoring.training.datasets import sba_declared
 
 REPO = Path(__file__).resolve().parents[1]
 SBA_TERM_MONTHS = 36  # one requested term for every row, as the demo (adapters/cli/demo.py)
 SPEC = REPO / "tests" / "e2e" / "sba_spec.json"
 ASGI = "creditfactory.adapters.api.asgi:create_from_env"
-FEATURES = list(json.loads(SPEC.read_text(encoding="utf-8"))["features"])
+SERVED = load_spec(SPEC.read_text(encoding="utf-8"))
 
 
 def _rows() -> list[dict[str, str]]:
@@ -60,7 +61,7 @@ def _rows() -> list[dict[str, str]]:
 
 
 def _body(row: dict[str, str], n: int) -> dict[str, Any]:
-    declared = sba_declared(pandas.DataFrame([row]), FEATURES)[0]
+    declared = sba_declared(pandas.DataFrame([row]), SERVED)[0]
     return {
         "applicant": {"applicant_type": "enterprise", "name": row["Name"][:200] or "x",
                       "uscc": demo_uscc(n)},

@@ -133,7 +133,7 @@ def test_every_held_out_application_is_scoreable_by_the_served_spec() -> None:
 
     spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
     raw = pandas.read_csv(shared_path("data", "sba_loans_case") / "SBAcase.11.13.17.csv", dtype=str)
-    held_out = sba_declared(raw[raw["Selected"] == "0"], list(spec.features))
+    held_out = sba_declared(raw[raw["Selected"] == "0"], spec)
     schema = declared_schema(spec, ())
     for declared in held_out:
         check_declared(declared, schema, date(2026, 3, 20))

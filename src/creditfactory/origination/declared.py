@@ -18,12 +18,18 @@ type, an out-of-range number or a required one missing, in that order. Numbers: 
 only (true/false, text, objects and arrays are refused, never coerced), finite, at most
 `MAX_NUMBER` = 10¹² in magnitude (1 万亿: no small-business figure comes near; larger values,
 e.g. 10**400, cannot be scored as floats), not negative for a count, amount or share
-(`NON_NEGATIVE`) and at most 1 for a share (`SHARES`). A required characteristic may be declared null
-("not known") only when declaring it can gain nothing: a scorecard characteristic whose Missing
-bin scores no more points than its worst populated bin (stricter than "no more than the median":
-a worst-bin applicant would gain by not knowing), or a tree model; otherwise null is refused
-("required"), as is an absent key. (SBA's Missing bins score the characteristic's average
-contribution, above its worst populated bin, so null is refused there.)
+(`NON_NEGATIVE`) and at most 1 for a share (`SHARES`).
+
+No answer (未作答) — one rule for null and for a category meaning "no answer": a "no answer" is
+accepted only when it can gain nothing, i.e. scores no more points than the characteristic's
+worst real answer (`scoring.runtime.gaining_no_answers`; stricter than "no more than the median":
+a worst-bin applicant would gain by not answering). A "no answer" is null ("not known", scored on
+the Missing bin) or a category the dataset adapter declares as meaning no answer in the training
+data (`Characteristic.no_answer`, e.g. SBA RevLineCr ``unrecorded``, the data's stray codes 0 /
+T). A gaining null is refused as "required" (as is an absent key); a gaining no-answer category
+is refused naming the allowed answers. A tree model may take null. (SBA's Missing bins score the
+characteristic's average contribution and RevLineCr ``unrecorded`` +7 against −16 for "N", both
+above the worst real answer, so both are refused there.)
 """
 
 from __future__ import annotations
@@ -31,14 +37,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
 from creditfactory.origination.errors import InvalidField
 from creditfactory.scoring import ScorecardSpec
 from creditfactory.scoring.features import INVOICE_FEATURES
-from creditfactory.scoring.runtime import category_key, known_categories
+from creditfactory.scoring.runtime import category_key, gaining_no_answers, known_categories
 
 __all__ = [
     "DOCUMENTED_FACTS",
@@ -89,6 +95,10 @@ class DeclaredFact:
     nullable: bool = True
     categories: frozenset[str] = frozenset()
     """A categorical characteristic's known values as `scoring.runtime.category_key`s."""
+    refused: frozenset[str] = frozenset()
+    """Its known values that mean "no answer" and would score above the worst real answer."""
+    answers: tuple[str, ...] = ()
+    """Its real answers as the spec spells them (the categories that are not "no answer")."""
 
 
 DOCUMENTED_FACTS: Final = (
@@ -107,16 +117,21 @@ def verifying_source(feature: str) -> str | None:
     return "invoices" if feature in INVOICE_FEATURES else None
 
 
-def _kind(spec: ScorecardSpec, feature: str) -> tuple[str, bool, frozenset[str]]:
-    """The kind of a characteristic, whether null may be declared for it (module docstring:
-    its Missing bin scores no more than its worst populated bin) and its known categories."""
+def _kind(spec: ScorecardSpec, feature: str) -> DeclaredFact:
+    """A characteristic's kind, whether null may be declared for it, its known categories, those
+    refused as a gaining "no answer" and its real answers (module docstring); labels unset."""
     for ch in spec.characteristics:
         if ch.feature == feature:
-            kind = CATEGORICAL if ch.dtype == "categorical" else NUMERIC
-            worst = min((b.points for b in ch.bins if b.kind == "normal"), default=0.0)
-            missing = [b.points for b in ch.bins if b.kind == "missing"]
-            return kind, bool(missing) and missing[0] <= worst, known_categories(ch)
-    return NUMERIC, spec.model_type == "lightgbm", frozenset()  # raw logistic terms need a value
+            gains = gaining_no_answers(ch)
+            answers = {c for b in ch.bins if b.kind == "normal" for c in b.categories}
+            return DeclaredFact(
+                feature, CATEGORICAL if ch.dtype == "categorical" else NUMERIC, "", "",
+                nullable=None not in gains, categories=known_categories(ch),
+                refused=frozenset(g for g in gains if g is not None),
+                answers=tuple(sorted(answers - set(ch.no_answer))),
+            )  # fmt: skip
+    # raw logistic terms need a value; a tree model takes null
+    return DeclaredFact(feature, NUMERIC, "", "", nullable=spec.model_type == "lightgbm")
 
 
 def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, DeclaredFact]:
@@ -125,12 +140,13 @@ def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, De
     schema: dict[str, DeclaredFact] = {}
     for feature in spec.features:
         source = verifying_source(feature)
-        kind, nullable, categories = _kind(spec, feature)
-        schema[feature] = DeclaredFact(
-            feature, kind, spec.label(feature, "zh"), spec.label(feature, "en"), source,
-            required=source is None or source not in wired, nullable=nullable,
-            categories=categories,
-        )  # fmt: skip
+        schema[feature] = replace(
+            _kind(spec, feature),
+            zh=spec.label(feature, "zh"),
+            en=spec.label(feature, "en"),
+            verified_by=source,
+            required=source is None or source not in wired,
+        )
     for fact in DOCUMENTED_FACTS:
         schema.setdefault(fact.name, fact)
     return schema
@@ -162,6 +178,11 @@ def _type_error(fact: DeclaredFact, value: object) -> str | None:
             return (
                 f"{str(value).strip()!r} is not a known value of {fact.en}: the served model "
                 "has no category for it (compared ignoring case and extra spaces)"
+            )
+        if category_key(value) in fact.refused:
+            return (
+                f"{str(value).strip()!r} means no answer (unrecorded in the training data) and "
+                f"would score above the worst real answer: answer one of {', '.join(fact.answers)}"
             )
         return None
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):

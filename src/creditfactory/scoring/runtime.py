@@ -165,6 +165,31 @@ def known_categories(ch: Characteristic) -> frozenset[str]:
     return frozenset(category_key(v) for b in ch.bins for v in (*b.categories, *b.special_values))
 
 
+def real_answer_bins(ch: Characteristic) -> list[Bin]:
+    """The normal bins of `ch` that hold a real answer: every numeric bin, and each categorical
+    bin with a category outside `Characteristic.no_answer` ("no answer" in the training data)."""
+    return [
+        b for b in ch.bins
+        if b.kind == "normal" and (not b.categories or set(b.categories) - set(ch.no_answer))
+    ]  # fmt: skip
+
+
+def gaining_no_answers(ch: Characteristic) -> frozenset[str | None]:
+    """The "no answers" of `ch` that would score more points than its worst real answer
+    (`real_answer_bins`) — what an applicant could gain by not answering: None (declared unknown,
+    scored on the Missing bin; also when `ch` has no Missing bin) and the `category_key` of each
+    `Characteristic.no_answer` category whose bin scores more. Intake refuses these
+    (`origination.declared`); the rest are accepted, as they can gain nothing."""
+    worst = min((b.points for b in real_answer_bins(ch)), default=0.0)
+    missing = next((b for b in ch.bins if b.kind == "missing"), None)
+    gains: set[str | None] = set() if missing is not None and missing.points <= worst else {None}
+    for category in ch.no_answer:
+        found = find_bin(ch, category)
+        if (ch.unknown_points if found is None else found.points) > worst:
+            gains.add(category_key(category))
+    return frozenset(gains)
+
+
 def worst_value(spec: ScorecardSpec, feature: str) -> FeatureValue:
     """A value of `feature` that scores the fewest points it can: a scorecard's worst normal bin
     (its first category, its lower edge, or one below its upper edge when open below); a raw
@@ -172,9 +197,10 @@ def worst_value(spec: ScorecardSpec, feature: str) -> FeatureValue:
     declaration may not stand in for data the applicant withheld."""
     for ch in spec.characteristics:
         if ch.feature == feature:
-            worst = min((b for b in ch.bins if b.kind == "normal"), key=lambda b: b.points)
-            if worst.categories:
-                return worst.categories[0]
+            worst = min(real_answer_bins(ch), key=lambda b: b.points)
+            real = [c for c in worst.categories if c not in ch.no_answer]
+            if real:
+                return real[0]
             if worst.lower is not None:
                 return worst.lower
             return 0.0 if worst.upper is None else worst.upper - 1

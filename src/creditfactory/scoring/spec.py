@@ -89,7 +89,10 @@ class Bin:
 
 @dataclass(frozen=True, slots=True)
 class Characteristic:
-    """A binned feature of a scorecard; `unknown_points` scores categories unseen at training."""
+    """A binned feature of a scorecard; `unknown_points` scores categories unseen at training;
+    `no_answer` lists the categories that mean "no answer" in the training data (未填写: stray or
+    unrecorded codes, declared per field by the dataset adapter, `Dataset.no_answer`) — intake
+    never lets one score above the worst real answer (`runtime.gaining_no_answers`)."""
 
     feature: str
     dtype: str
@@ -97,6 +100,7 @@ class Characteristic:
     bins: tuple[Bin, ...]
     unknown_points: float = 0.0
     iv: float = 0.0
+    no_answer: tuple[str, ...] = ()
 
     @property
     def best_points(self) -> float:
@@ -286,7 +290,7 @@ def _term_to_dict(t: LinearTerm) -> dict[str, Any]:
 
 
 def _characteristic_to_dict(c: Characteristic) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "feature": c.feature,
         "dtype": c.dtype,
         "coefficient": c.coefficient,
@@ -308,6 +312,9 @@ def _characteristic_to_dict(c: Characteristic) -> dict[str, Any]:
             for b in c.bins
         ],
     }
+    if c.no_answer:  # only when declared: earlier specs keep their form and digest
+        data["no_answer"] = list(c.no_answer)
+    return data
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:
@@ -426,4 +433,5 @@ def _characteristic_from_dict(data: Mapping[str, Any]) -> Characteristic:
         bins=bins,
         unknown_points=float(data["unknown_points"]),
         iv=float(data.get("iv", 0.0)),
+        no_answer=tuple(str(x) for x in data.get("no_answer", ())),
     )

@@ -41,6 +41,7 @@ from creditfactory.config import Settings
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.origination.application import demo_uscc
+from creditfactory.scoring.spec import load_spec
 from creditfactory.scoring.training.datasets import sba_declared
 
 __all__ = [
@@ -439,10 +440,11 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     # US firms: no Chinese registry, court, tax or invoice source knows them (declared only)
     env = {"CREDITFACTORY_AS_OF": lpr_business_date(), "CREDITFACTORY_DATA_SOURCES": "off"}
     server, key = start_api(spec_path, port, env)
-    features = list(json.loads(spec_path.read_text(encoding="utf-8"))["features"])
     rows = _sba_rows()
     # the served characteristics, recoded as at training (scoring.training.datasets.sba_recode)
-    declared = sba_declared(pandas.DataFrame(rows), features)
+    declared = sba_declared(
+        pandas.DataFrame(rows), load_spec(spec_path.read_text(encoding="utf-8"))
+    )
     items = [
         (f"sba-{r['LoanNr_ChkDgt']}", _sba_application(r, d))
         for r, d in zip(rows, declared, strict=True)

@@ -34,7 +34,8 @@ from creditfactory.scoring.features import (
     Invoice,
     build_invoice_features,
 )
-from creditfactory.scoring.spec import TWELVE_MONTHS, PDHorizon
+from creditfactory.scoring.runtime import worst_value
+from creditfactory.scoring.spec import TWELVE_MONTHS, PDHorizon, ScorecardSpec
 from creditfactory.scoring.training.wording import Text, Wording
 
 NAMES = ("sba-case", "german", "cumcm-2020c", "taiwan", "lending-club")
@@ -76,6 +77,10 @@ class Dataset:
     # (never the rows it is validated on or scores: those are what an applicant declares)
     scorecard: dict[str, Any] = field(default_factory=dict)
     fitting_view: Callable[[pandas.DataFrame], pandas.DataFrame] | None = None
+    # per categorical field, the categories that mean "no answer" in the data (stray or
+    # unrecorded codes): written into the spec (`Characteristic.no_answer`) so intake never lets
+    # one score above the worst real answer (origination.declared)
+    no_answer: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def fitting_rows(self, rows: pandas.DataFrame) -> pandas.DataFrame:
         """`rows` as a model is fitted on them (`fitting_view`, else unchanged)."""
@@ -189,6 +194,7 @@ def _sba() -> Dataset:
         },
         scorecard=SBA_SCORECARD,
         fitting_view=sba_unrecorded_jobs,
+        no_answer=SBA_NO_ANSWER,
         benchmarks={
             "paper logistic: RealEstate + Portion + Recession (Li, Mickel & Taylor 2018)": (
                 ("RealEstate", "Portion", "Recession"),
@@ -224,6 +230,14 @@ def sba_recode(frame: pandas.DataFrame) -> pandas.DataFrame:
     return out
 
 
+SBA_NO_ANSWER: dict[str, tuple[str, ...]] = {
+    "RevLineCr": ("unrecorded",),
+    "LowDoc": ("unrecorded",),
+}
+"""SBA fields whose ``unrecorded`` (stray codes 0, T, S, A: `sba_recode`) means no answer; the
+form asks Y / N (SBA 7(a) dictionary)."""
+
+
 JOBS_RECORDED_FROM_FY = 1999
 SBA_UNRECORDED_JOBS = Text(
     "FY1999 以前批准的贷款，CreateJob / RetainedJob 为 0 在拟合模型的行中视为未记录（缺失）：训练半样本中"
@@ -249,9 +263,16 @@ def sba_unrecorded_jobs(rows: pandas.DataFrame) -> pandas.DataFrame:
     return out
 
 
-def sba_declared(rows: pandas.DataFrame, features: list[str]) -> list[dict[str, Any]]:
-    """Each SBAcase row's values of `features`, recoded as for training (missing → None)."""
+def sba_declared(rows: pandas.DataFrame, spec: ScorecardSpec) -> list[dict[str, Any]]:
+    """Each SBAcase row's values of `spec.features` as an applicant declares them: recoded as for
+    training (missing → None), and a recorded "no answer" (`SBA_NO_ANSWER`) declared as the
+    served model's worst real answer (`scoring.runtime.worst_value`) — intake refuses a "no
+    answer" that would score above it (origination.declared), and a replayed loan must not."""
+    features = list(spec.features)
     recoded = sba_recode(rows)[features].astype(object)
+    for col, codes in SBA_NO_ANSWER.items():
+        if col in recoded:
+            recoded.loc[recoded[col].isin(codes), col] = worst_value(spec, col)
     return [
         {k: None if pandas.isna(v) else _plain(v) for k, v in r.items()}
         for r in recoded.to_dict("records")
@@ -586,6 +607,9 @@ def _cumcm() -> Dataset:
         currency="CNY",
         ordinal_label=("rating", ("A", "B", "C", "D")),
         ordinal_features=CUMCM_ORDINAL_FEATURES,
+        # every candidate is a number computed from invoices (or 个体 from the name): no field
+        # has a code meaning "no answer"; a firm without invoices has no value (null)
+        no_answer={},
         benchmarks={
             "one-feature logistic on log monthly sales": (
                 ("log_sales_monthly",),

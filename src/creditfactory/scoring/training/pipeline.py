@@ -344,6 +344,9 @@ def _freeze(
         frozen,
         actionable={f: ds.actionable.get(f, False) for f in frozen.features},
         pd_horizon=ds.pd_horizon,
+        characteristics=tuple(
+            replace(ch, no_answer=ds.no_answer.get(ch.feature, ())) for ch in frozen.characteristics
+        ),
     )
     if ds.fitting_view is not None:
         frozen = _declared_counts(frozen, train_part, ds.target)
