@@ -1,0 +1,33 @@
+"""Issue 12, "It can be gamed", over HTTP: an applicant who switches RevLineCr "N" → "unrecorded"
+(a category meaning "no answer" in the SBA data, scoring +7 against −16 in the served spec) can no
+longer improve the score or the decision: the application and the limit estimate are refused
+with 422 naming ``declared.RevLineCr`` and the answers N, Y (origination.declared)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from tests.e2e.conftest import application
+from tests.sba_applicants import BAD
+
+PROBLEM = "application/problem+json"
+
+
+def test_switching_n_to_unrecorded_cannot_flip_a_decline(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    honest = api.post("/api/v1/applications", application(declared=BAD), secrets.token_hex(8))
+    assert honest.json()["status"] == "declined"
+    gamed = {**BAD, "RevLineCr": "unrecorded"}
+    estimate = {"applicant": application()["applicant"], "declared_revenue": "5000000",
+                "declared": gamed}  # fmt: skip
+    for path, body in (
+        ("/api/v1/applications", application(declared=gamed)),
+        ("/api/v1/limit-estimates", estimate),
+    ):
+        response = api.post(path, body, secrets.token_hex(8))
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith(PROBLEM)
+        problem = response.json()
+        assert problem["field"] == "declared.RevLineCr"
+        assert "answer one of N, Y" in problem["detail"]
