@@ -5,8 +5,9 @@
   shares (`Bin.count`), one representative value per declarable bin.
 - `drifted(spec, n)`: every applicant in each characteristic's rarest declarable bin.
 - `with_reference(spec, rng)`: the fixture spec — the served path refuses a missing declared
-  value (a required `declared.<name>`), so a population decided through it has none: its
-  "missing" bins' development counts are set to 0 — with a development score distribution made
+  value (a required `declared.<name>`) and a "no answer" category scoring above the worst real
+  answer (RevLineCr "unrecorded"), so a population decided through it has neither: those bins'
+  development counts are set to 0 — with a development score distribution made
   from a 2,000-row undrifted population (the bundled spec may predate that record).
 Decisions are made through the real flow (`submit_application`) with a fixed clock.
 """
@@ -26,7 +27,7 @@ from sqlalchemy import Engine
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.ids import RandomIds
-from creditfactory.scoring.runtime import score
+from creditfactory.scoring.runtime import category_key, gaining_no_answers, score
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import with_development_scores
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -59,8 +60,18 @@ def _value(b: Bin) -> Any:
     return mid if lo <= mid < hi else (lo + hi) / 2
 
 
+def _refused(ch: Characteristic, b: Bin) -> bool:
+    """Whether intake refuses every value of bin `b` (null, or only gaining "no answers")."""
+    gains = gaining_no_answers(ch)
+    return (
+        b.kind == "missing"
+        or bool(b.categories)
+        and all(category_key(c) in gains for c in b.categories)
+    )
+
+
 def _declarable(ch: Characteristic) -> list[Bin]:
-    return [b for b in ch.bins if b.count > 0 and b.kind != "missing"]
+    return [b for b in ch.bins if b.count > 0 and not _refused(ch, b)]
 
 
 def _draw(ch: Characteristic, n: int, rng: numpy.random.Generator) -> list[Any]:
@@ -85,15 +96,15 @@ def drifted(spec: ScorecardSpec, n: int) -> list[dict[str, Any]]:
     return [dict(row) for _ in range(n)]
 
 
-def _without_missing(ch: Characteristic) -> Characteristic:
-    bins = tuple(replace(b, count=0) if b.kind == "missing" else b for b in ch.bins)
+def _without_refused(ch: Characteristic) -> Characteristic:
+    bins = tuple(replace(b, count=0) if _refused(ch, b) else b for b in ch.bins)
     return replace(ch, bins=bins)
 
 
 def with_reference(spec: ScorecardSpec, rng: numpy.random.Generator) -> ScorecardSpec:
-    """The fixture spec (module docstring): no missing development counts, and a development
-    score distribution of a 2,000-row undrifted population."""
-    spec = replace(spec, characteristics=tuple(_without_missing(c) for c in spec.characteristics))
+    """The fixture spec (module docstring): no development counts intake would refuse, and a
+    development score distribution of a 2,000-row undrifted population."""
+    spec = replace(spec, characteristics=tuple(_without_refused(c) for c in spec.characteristics))
     scores = [score(spec, r).score for r in undrifted(spec, 2000, rng)]
     return load_spec(dump_spec(with_development_scores(spec, scores)))
 

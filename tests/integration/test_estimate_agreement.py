@@ -81,7 +81,10 @@ def _values(ch: Characteristic) -> st.SearchStrategy[Any]:
         span = max(hi - lo, 1.0)
         floor = max(lo - span, 0) if ch.feature in NON_NEGATIVE else lo - span
         options.append(st.integers(int(floor), int(hi + span)))
-    categories = [c for b in ch.bins for c in (*b.categories, *b.special_values)]
+    # the real answers: a "no answer" category is refused at intake (origination.declared)
+    categories = [
+        c for b in ch.bins for c in (*b.categories, *b.special_values) if c not in ch.no_answer
+    ]
     if categories:
         options.append(st.sampled_from(categories))
     return st.one_of(st.just(_best(ch)), *options)

@@ -31,6 +31,7 @@ from creditfactory.kernel.ids import RandomIds
 from creditfactory.kernel.money import Money
 from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring import load_spec
+from creditfactory.scoring.runtime import real_answer_bins
 from creditfactory.scoring.spec import Calibration, Characteristic
 from creditfactory.service_layer.factory_ports import (
     ExposureCapExceeded,
@@ -67,9 +68,9 @@ def _deps(engine: Engine, policy: Any = DEFAULT_POLICY) -> FactoryDeps:
 
 def _valid(ch: Characteristic) -> Any:
     """A valid declared value (any: the calibration above ignores the score)."""
-    first = next(b for b in ch.bins if b.kind == "normal")
+    first = real_answer_bins(ch)[0]
     if first.categories:
-        return first.categories[0]
+        return next(c for c in first.categories if c not in ch.no_answer)
     return max(first.lower or 0, 0)
 
 
