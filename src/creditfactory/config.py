@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # looks for a published spec or policy (seconds; 0 never)
     model_spec: Path | None = None
     follow_publications_s: float = Field(default=10.0, ge=0)
+    # reverse proxies whose X-Forwarded-For / -Proto the server believes (comma-separated
+    # addresses or networks, e.g. "10.0.0.5,10.1.0.0/16"); empty: none — the client address is
+    # the TCP peer, so a rotating X-Forwarded-For cannot dodge the login throttle (issue 13)
+    trusted_proxies: str = ""
     # origination data sources, pulled through the consent gate (docs/origination.md §7). Unset:
     # in development the bundled ones (the CUMCM 2020 C invoices read in place from
     # <shared_data>, synthetic registry / court / tax fixtures under data/fixtures/cn_records);

@@ -54,6 +54,8 @@ STOP_GRACE_S = 30.0  # how long stopping workers may drain their requests
 
 
 def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default; only the configured proxies
+    proxies = Settings().trusted_proxies.strip()
     return uvicorn.Config(
         ASGI_FACTORY,
         factory=True,
@@ -62,6 +64,8 @@ def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
         http=NODELAY_PROTOCOL,
         log_level=log_level,
         access_log=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
 
 
