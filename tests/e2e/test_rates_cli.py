@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,19 +13,14 @@ from creditfactory.access import DEFAULT_ACCESS
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.kernel.clock import SystemClock
+from tests.cli import run_cli_process
 from tests.lpr_fixture import current_series
 
 HEADER = "effective_date,one_year,over_five_year,confidence,source\n"
 
 
 def _cli(tmp: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {"CREDITFACTORY_DATABASE_URL": f"sqlite:///{tmp / 'r.sqlite3'}",
-           "CREDITFACTORY_VAR_DIR": str(tmp), "PATH": "", "USER": "operator_a"}  # fmt: skip
-    command = [sys.executable, "-c", "from creditfactory.adapters.cli.main import main; main()",
-               *args]  # fmt: skip
-    return subprocess.run(
-        command, input=stdin, capture_output=True, text=True, env=env, check=False
-    )
+    return run_cli_process(tmp / "r.sqlite3", *args, stdin=stdin, user="operator_a")
 
 
 def test_import_approve_list(tmp_path: Path) -> None:

@@ -6,13 +6,13 @@ monitoring and LPR commands no longer believe a bare `--actor` / `--officer` nam
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from creditfactory.adapters.storage.engine import make_engine
+from tests.cli import run_cli_process
 from tests.e2e.conftest import SyncClient, _cipher, make_api
 
 __all__ = ["_cipher", "make_api"]  # fixtures used here
@@ -21,13 +21,7 @@ PASSWORD = "a long password 1"
 
 
 def _cli(tmp: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {"CREDITFACTORY_DATABASE_URL": f"sqlite:///{tmp / 'first.sqlite3'}",
-           "CREDITFACTORY_VAR_DIR": str(tmp), "PATH": "", "USER": "operator_o"}  # fmt: skip
-    command = [sys.executable, "-c", "from creditfactory.adapters.cli.main import main; main()",
-               *args]  # fmt: skip
-    return subprocess.run(
-        command, input=stdin, capture_output=True, text=True, env=env, check=False
-    )
+    return run_cli_process(tmp / "first.sqlite3", *args, stdin=stdin)
 
 
 def _engine(tmp: Path) -> Engine:

@@ -115,10 +115,12 @@ def bootstrap_admin(
 Reason = Annotated[str, typer.Option("--reason", help="why (kept in the audit leaf)")]
 
 
-def _reason(reason: str) -> str:
+def _containment(reason: str) -> tuple[Security, str, str]:
+    """The identity checks, the acting operator ("cli:<OS login>") and the checked reason of a
+    containment command. raises ValidationError("reason") for less than 5 characters."""
     if len(reason.strip()) < 5:
         raise ValidationError("reason", "say why in at least 5 characters")
-    return reason.strip()
+    return _security(bootstrap()), f"cli:{_operator()}", reason.strip()
 
 
 def _operator() -> str:
@@ -128,9 +130,8 @@ def _operator() -> str:
 @users_app.command("deactivate")
 def deactivate(username: str, reason: Reason = "") -> None:
     """Deactivate an officer: no sign-in, every session ends at once."""
-    app = bootstrap()
-    why = _reason(reason)
-    officer_id = _security(app).deactivate(username, f"cli:{_operator()}", why)
+    security, actor, why = _containment(reason)
+    officer_id = security.deactivate(username, actor, why)
     console.print(f"deactivated {officer_id}; its sessions are ended")
 
 
@@ -141,19 +142,16 @@ def reset_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
 ) -> None:
     """Set a new password (stdin); the officer's sessions end and their failure count clears."""
-    app = bootstrap()
-    why = _reason(reason)
-    password = _password(password_stdin)
-    officer_id = _security(app).reset_password(username, password, f"cli:{_operator()}", why)
+    security, actor, why = _containment(reason)
+    officer_id = security.reset_password(username, _password(password_stdin), actor, why)
     console.print(f"password of {officer_id} reset; its sessions are ended")
 
 
 @users_app.command("revoke")
 def revoke(username: str, reason: Reason = "") -> None:
     """End every session of an officer (a token that leaked)."""
-    app = bootstrap()
-    why = _reason(reason)
-    ended = _security(app).revoke_sessions(username, f"cli:{_operator()}", why)
+    security, actor, why = _containment(reason)
+    ended = security.revoke_sessions(username, actor, why)
     console.print(f"{ended} session(s) of {username} ended")
 
 
@@ -168,9 +166,8 @@ def channel_key(channel_id: str) -> None:
 @users_app.command("revoke-key")
 def revoke_key(key_id: str, reason: Reason = "") -> None:
     """Revoke a channel API key by its id (the 16 hex characters after `cfk_`)."""
-    app = bootstrap()
-    why = _reason(reason)
-    channel = _security(app).revoke_api_key(key_id, f"cli:{_operator()}", why)
+    security, actor, why = _containment(reason)
+    channel = security.revoke_api_key(key_id, actor, why)
     console.print(f"key {key_id} of channel {channel} revoked")
 
 
