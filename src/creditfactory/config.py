@@ -6,16 +6,21 @@ Only deployment facts live here: database URL, secrets, paths, switches. Busines
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development
 REPO: Final = Path(__file__).resolve().parents[2]
 CN_RECORDS: Final = REPO / "data" / "fixtures" / "cn_records"
 Source = Path | Literal["off"] | None
+API_KEY: Final = re.compile(r"cfk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
+"""A channel API key as `adapters.api.security.new_api_key` makes it: "cfk_", a 16-hex key id,
+"_", 43 urlsafe-base64 characters (a 256-bit secret)."""
 
 
 class Settings(BaseSettings):
@@ -40,6 +45,11 @@ class Settings(BaseSettings):
     # addresses or networks, e.g. "10.0.0.5,10.1.0.0/16"); empty: none — the client address is
     # the TCP peer, so a rotating X-Forwarded-For cannot dodge the login throttle (issue 13)
     trusted_proxies: str = ""
+    # a channel API key registered at start (its hash; idempotent across workers) and its
+    # channel; `as_of`: the clock starts on that date, 01:00 UTC (demos on past data)
+    bootstrap_api_key: str = ""
+    bootstrap_channel: str = Field(default="demo-channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    as_of: date | None = None
     # origination data sources, pulled through the consent gate (docs/origination.md §7). Unset:
     # in development the bundled ones (the CUMCM 2020 C invoices read in place from
     # <shared_data>, synthetic registry / court / tax fixtures under data/fixtures/cn_records);
@@ -82,6 +92,28 @@ class Settings(BaseSettings):
             elif value is None and self.environment == "development":
                 paths[name] = default
         return paths
+
+    @field_validator("bootstrap_api_key")
+    @classmethod
+    def _api_key(cls, value: str) -> str:
+        if value and not API_KEY.fullmatch(value):
+            raise ValueError(
+                "must be cfk_<16 hex>_<43 urlsafe base64 characters> (as "
+                "adapters.api.security.new_api_key makes one)"
+            )
+        return value
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if not isinstance(value, str) or not value:
+            return value or None
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                return date.fromisoformat(value)
+        except ValueError:
+            pass
+        raise ValueError("must be a real calendar date YYYY-MM-DD")
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -6,7 +6,8 @@ Reads `config.Settings` (CREDITFACTORY_*) through bootstrap, plus the serving in
 - the data sources (`adapters.gateways.wiring.data_sources`): CREDITFACTORY_DATA_SOURCES,
   _INVOICES_DIR, _INVOICE_SUBJECTS, _REGISTRY_RECORDS, _COURT_RECORDS, _TAX_RECORDS (config.py;
   in development the bundled invoices and fixtures unless set);
-- CREDITFACTORY_BOOTSTRAP_API_KEY / _CHANNEL: optional key registered at start (its hash);
+- CREDITFACTORY_BOOTSTRAP_API_KEY / _CHANNEL: optional key registered at start (its hash; every
+  worker registers it, the first insert wins and the others find it: `register_api_key`);
 - CREDITFACTORY_FOLLOW_PUBLICATIONS_S: how often each worker looks for a spec or policy
   published since it started and switches to it (default 10 seconds; 0 never).
 The CLI starts the server by this import string, so the CLI never imports the API package.
@@ -23,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import os
 import socket
 from datetime import UTC, date, datetime
 
@@ -71,8 +71,7 @@ class ShiftedClock:
 def create_from_env() -> FastAPI:
     """The API app wired from the environment (module docstring)."""
     settings = Settings()
-    as_of = os.environ.get("CREDITFACTORY_AS_OF")
-    clock: Clock | None = ShiftedClock(date.fromisoformat(as_of)) if as_of else None
+    clock: Clock | None = ShiftedClock(settings.as_of) if settings.as_of else None
     wired = bootstrap(settings, clock=clock)
     checkpoint_in_background(wired.engine)
     text = settings.spec_path.read_text(encoding="utf-8")
@@ -95,10 +94,10 @@ def create_from_env() -> FastAPI:
         follow_publications_every_s=follow or None,
         production=settings.environment == "production",
     )
-    key = os.environ.get("CREDITFACTORY_BOOTSTRAP_API_KEY")
-    if key:
-        channel = os.environ.get("CREDITFACTORY_BOOTSTRAP_CHANNEL", "demo-channel")
-        app.state.security.register_api_key(key, channel, wired.clock.now())
+    if settings.bootstrap_api_key:
+        app.state.security.register_api_key(
+            settings.bootstrap_api_key, settings.bootstrap_channel, wired.clock.now()
+        )
     # The ~150,000 objects of a started server (modules, spec, policy, compiled statements)
     # never die; a full garbage collection scanned them all, 60–70 ms that landed on whichever
     # request triggered it. Frozen, collections scan only what requests allocate since.

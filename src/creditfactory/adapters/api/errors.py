@@ -15,6 +15,7 @@ other DomainError (e.g. an over-repayment)       → 422
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -41,9 +42,10 @@ from creditfactory.service_layer.factory_ports import (
     OfferNotOpen,
 )
 
-__all__ = ["Forbidden", "Unauthorized", "install_error_handlers", "problem"]
+__all__ = ["PROBLEM", "Forbidden", "Unauthorized", "install_error_handlers", "problem"]
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 class Unauthorized(CreditFactoryError):
@@ -54,9 +56,13 @@ class Forbidden(CreditFactoryError):
     """Authenticated, but the role does not allow it."""
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    """A problem+json response."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+def problem(
+    status: int, title: str, detail: str, *, field: str = "", rule: str = "", **extra: Any
+) -> JSONResponse:
+    """A problem+json response: always `type, title, status, detail, field, rule` (`field` ""
+    when no one field is at fault, e.g. an unknown route), then `extra` (e.g. `path`)."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+            "field": field, "rule": rule, **extra}  # fmt: skip
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -127,8 +133,9 @@ async def _shape(_request: Request, exc: Exception) -> JSONResponse:
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     """Framework errors (unknown route 404, wrong method 405, unparsable body 400) as problem+json."""
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400:  # FastAPI could not parse the body (e.g. a 5,000-digit number)
-        rule = "unparsable JSON (numbers are limited to 4,300 digits)"
+    if exc.status_code == 400:  # FastAPI's JSON parser failed other than on syntax; the
+        # bytes are UTF-8 already (request_body.py), so the nesting or a number was too big
+        rule = "unparsable JSON (nested deeper than the parser allows, or a number of more than 4,300 digits)"
         return problem(422, "Invalid field", f"body: {rule}", field="body", rule=rule)
     response = problem(exc.status_code, str(exc.detail), str(exc.detail))
     for name, value in (exc.headers or {}).items():
@@ -136,8 +143,16 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    """A defect, never the caller's input: the one shape still (not Starlette's text/plain),
+    nothing of the exception in the body; the traceback goes to the log."""
+    log.error("unexpected error", exc_info=exc)
+    return problem(500, "Internal error", "unexpected error")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(CreditFactoryError, _domain)
     app.add_exception_handler(RequestValidationError, _shape)
     app.add_exception_handler(StarletteHTTPException, _http)

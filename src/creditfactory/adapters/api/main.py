@@ -24,14 +24,15 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditfactory.access import DEFAULT_ACCESS, AccessPolicy, LoginThrottle
 from creditfactory.adapters.api.audit_routes import router as audit_router
-from creditfactory.adapters.api.errors import install_error_handlers, problem
+from creditfactory.adapters.api.errors import install_error_handlers
 from creditfactory.adapters.api.headers import SecurityHeaders
 from creditfactory.adapters.api.officer_routes import router as officer_router
+from creditfactory.adapters.api.openapi import install_openapi
 from creditfactory.adapters.api.rates_routes import router as rates_router
+from creditfactory.adapters.api.request_body import RequestBodyGuard
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.web.routes import router as web_router
@@ -96,50 +97,6 @@ def _following(
     return lifespan
 
 
-MAX_BODY_BYTES = 1_000_000
-
-
-class BodySizeLimit:
-    """Refuse request bodies over `max_bytes` with 413 problem+json before anything parses them
-    (declared length or, for chunked bodies, as they stream in)."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except BodyTooLarge:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"body: larger than {self.max_bytes} bytes"
-        response = problem(413, "Request body too large", detail, field="body")
-        await response(scope, receive, send)
-
-
-class BodyTooLarge(Exception):
-    """A streamed body went over the limit."""
-
-
 def create_app(
     deps: FactoryDeps,
     engine: Engine,
@@ -171,7 +128,8 @@ def create_app(
     app.state.signing_key = signing_key
     app.state.production = production
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    install_openapi(app, access)
+    app.add_middleware(RequestBodyGuard)
     app.add_middleware(SecurityHeaders, production=production)  # outermost: on every answer
     app.include_router(router)
     app.include_router(officer_router)

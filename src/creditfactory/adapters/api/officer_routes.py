@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy.exc import IntegrityError
 
+from creditfactory.adapters.api.schemas import StrictBody
 from creditfactory.adapters.api.security import Principal, Security, authorize
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.service_layer import approval_flow, checked_actions
@@ -36,33 +37,30 @@ def _security(request: Request) -> Security:
 Deps = Annotated[FactoryDeps, Depends(_deps)]
 
 
-class ApprovalCreate(BaseModel):
+class ApprovalCreate(StrictBody):
     """Maker step: ask for a checked action on a subject ("loan:<id>", …)."""
 
-    model_config = ConfigDict(extra="forbid")
     kind: str = Field(max_length=32)
     subject: str = Field(min_length=3, max_length=200)
     params: dict[str, str] = Field(default_factory=dict)
     note: str = Field(default="", max_length=500)
 
 
-class Decision(BaseModel):
+class Decision(StrictBody):
     """Checker step note."""
 
     note: str = Field(default="", max_length=500)
 
 
-class Execute(BaseModel):
+class Execute(StrictBody):
     """A checked action names the approved item it consumes."""
 
-    model_config = ConfigDict(extra="forbid")
     approval_id: str | None = Field(default=None, max_length=64)
 
 
-class OfficerCreate(BaseModel):
+class OfficerCreate(StrictBody):
     """A new officer: no role until a role change is approved."""
 
-    model_config = ConfigDict(extra="forbid")
     username: str = Field(pattern=r"^[a-z0-9_.-]{3,48}$")
     password: str = Field(min_length=12, max_length=200)
 

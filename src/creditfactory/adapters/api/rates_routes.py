@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from creditfactory.adapters.api.officer_routes import Deps, Who
+from creditfactory.adapters.api.schemas import StrictBody
 from creditfactory.adapters.api.security import Security, authorize
 from creditfactory.service_layer import rates_flow
 
@@ -19,13 +20,12 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)], tags=["rates"])
 
 
-class RatesImport(BaseModel):
+class RatesImport(StrictBody):
     """Fixings to import: each {"effective_date", "one_year", "over_five_year" (percent text,
     e.g. "3.00"), "confidence" (C/P/U), "source"}; checked row by row (422 names
     `rows[<n>].<field>`). A row that changes a published fixing needs `"correction": true` and the
     reason in `note`."""
 
-    model_config = ConfigDict(extra="forbid")
     fixings: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
     note: str = Field(default="", max_length=500)
     correction: bool = False

@@ -1,5 +1,10 @@
 """Request and response shapes of the HTTP API (pydantic). Syntax and ranges are checked here;
-domain rules (USCC / ID checksums, product limits) in the domain, mapped to 422 in `errors.py`."""
+domain rules (USCC / ID checksums, product limits) in the domain, mapped to 422 in `errors.py`.
+
+Every request body derives from `StrictBody`: unknown fields are refused and nothing is coerced
+(``"12"`` is not 12, ``1`` / ``"yes"`` are not true, ``12.0`` is not 12), each 422 naming the
+field; integers are bounded by their `Field` ranges (a 400-digit number is a 422, never an
+OverflowError)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
+    "StrictBody",
     "ApplicantIn",
     "ApplicationCreate",
     "ConsentCreate",
@@ -30,6 +36,12 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 Declared = dict[str, Any]
 """Declared facts as parsed JSON, uncoerced: their names, types and ranges are checked against
 the served model by `origination.declared.check_declared`, which names ``declared.<name>``."""
+
+
+class StrictBody(BaseModel):
+    """Base of every request body (module docstring): extra fields forbidden, strict types."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _printable(value: str) -> str:
@@ -59,20 +71,18 @@ def _business_date(value: str | None) -> str | None:
     return value
 
 
-class ConsentIn(BaseModel):
+class ConsentIn(StrictBody):
     """A 授权书 given with the request."""
 
-    model_config = ConfigDict(extra="forbid")
     categories: list[Literal["invoices", "tax", "registry", "courts", "bureau", "bank_flows"]]
     version: str = Field(min_length=1, max_length=64)
     channel: Literal["mobile_app", "web", "api_partner", "branch_paper"] = "api_partner"
     separate: bool = False
 
 
-class ApplicantIn(BaseModel):
+class ApplicantIn(StrictBody):
     """Who applies. Identifiers are checked (GB 32100 / GB 11643) and stored encrypted."""
 
-    model_config = ConfigDict(extra="forbid")
     applicant_type: Literal["enterprise", "individual_business", "unregistered_operator"]
     name: str = Field(min_length=1, max_length=200)
     uscc: str | None = Field(default=None, max_length=32)
@@ -83,28 +93,26 @@ class ApplicantIn(BaseModel):
     _name_printable = field_validator("name")(_printable)
 
 
-class ApplicationCreate(BaseModel):
+class ApplicationCreate(StrictBody):
     """POST /api/v1/applications (with an Idempotency-Key header)."""
 
-    model_config = ConfigDict(extra="forbid")
     applicant: ApplicantIn
     amount: str = Amount
-    term_months: int = Field(strict=True)  # true is not 1 month
+    term_months: int = Field(ge=1, le=360)  # the product range (1–36) is checked in the domain
     declared: Declared = Field(default_factory=dict)
     working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
     consent: ConsentIn | None = None
-    auto_accept: bool = Field(default=True, strict=True)  # "yes" is not true
+    auto_accept: bool = True
 
     _declared_ok = field_validator("declared")(_declared)
 
 
-class LimitEstimateCreate(BaseModel):
+class LimitEstimateCreate(StrictBody):
     """POST /api/v1/limit-estimates: no formal application, no hard inquiry."""
 
-    model_config = ConfigDict(extra="forbid")
     applicant: ApplicantIn
     declared_revenue: str = Amount
-    term_months: int = Field(default=12, ge=1, le=36, strict=True)
+    term_months: int = Field(default=12, ge=1, le=36)
     declared: Declared = Field(default_factory=dict)
     working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
     consent: ConsentIn | None = None
@@ -112,46 +120,44 @@ class LimitEstimateCreate(BaseModel):
     _declared_ok = field_validator("declared")(_declared)
 
 
-class ConsentCreate(BaseModel):
+class ConsentCreate(StrictBody):
     """POST /api/v1/consents: record a consent on its own."""
 
-    model_config = ConfigDict(extra="forbid")
     applicant: ApplicantIn
     purpose: Literal["limit_estimate", "credit_application", "post_loan_monitoring"]
     consent: ConsentIn
 
 
-class RepaymentCreate(BaseModel):
+class RepaymentCreate(StrictBody):
     """POST /api/v1/loans/{id}/repayments (with an Idempotency-Key header)."""
 
-    model_config = ConfigDict(extra="forbid")
     amount: str = Amount
     value_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
     _value_date_ok = field_validator("value_date")(_business_date)
 
 
-class LoginIn(BaseModel):
+class LoginIn(StrictBody):
     """Officer login."""
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
 
 
-class RecommendationIn(BaseModel):
+class RecommendationIn(StrictBody):
     """Maker step on a referred application."""
 
     action: Literal["approve", "decline"]
     note: str = Field(default="", max_length=500)
 
 
-class CheckIn(BaseModel):
+class CheckIn(StrictBody):
     """Checker step."""
 
     note: str = Field(default="", max_length=500)
 
 
-class EndOfDayIn(BaseModel):
+class EndOfDayIn(StrictBody):
     """Run end-of-day for a business date."""
 
     business_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")

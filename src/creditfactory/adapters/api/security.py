@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Header, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from creditfactory.access import PUBLIC, AccessPolicy, LoginThrottle, PermissionDenied
 from creditfactory.adapters.api.errors import Unauthorized
@@ -138,20 +139,36 @@ class Security:
         return key
 
     def register_api_key(self, key: str, channel_id: str, at: datetime) -> None:
-        """Store the hash of a key made elsewhere (`new_api_key`) for `channel_id`."""
+        """Store the hash of a key made elsewhere (`new_api_key`) for `channel_id`, once: when
+        the key id is already stored (another worker registering the same key at start won the
+        insert) nothing is written. raises ValidationError when that stored key has another
+        secret or channel."""
         _, key_id, secret = key.split("_", 2)
         digest = hashlib.sha256(secret.encode()).hexdigest()
-        if self._load_key(key_id) is not None:  # several workers register the same key
-            return
-        with self._engine.begin() as db:
-            db.execute(
-                insert(api_keys).values(
-                    key_id=key_id, channel_id=channel_id, key_hash=digest, active=True,
-                    created_at=at,
-                )
-            )  # fmt: skip
-            append_entries(db, [AuditEntry("system:security", "api_key.registered", key_id,
-                                           {"channel_id": channel_id}, at)])  # fmt: skip
+        try:
+            with self._engine.begin() as db:
+                db.execute(
+                    insert(api_keys).values(
+                        key_id=key_id, channel_id=channel_id, key_hash=digest, active=True,
+                        created_at=at,
+                    )
+                )  # fmt: skip
+                append_entries(db, [AuditEntry("system:security", "api_key.registered", key_id,
+                                               {"channel_id": channel_id}, at)])  # fmt: skip
+        except IntegrityError:  # the primary key: check and insert are one statement
+            with self._engine.connect() as db:
+                stored = db.execute(
+                    select(api_keys.c.channel_id, api_keys.c.key_hash).where(
+                        api_keys.c.key_id == key_id
+                    )
+                ).one_or_none()
+            if stored is None:  # not the key id's constraint
+                raise
+            if not hmac.compare_digest(stored[1], digest) or stored[0] != channel_id:
+                raise ValidationError(
+                    "CREDITFACTORY_BOOTSTRAP_API_KEY",
+                    f"key id {key_id} is registered with another secret or channel",
+                ) from None
 
     def channel(self, header: str | None) -> Principal:
         """The channel of an `X-API-Key` value. raises Unauthorized."""

@@ -42,8 +42,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from creditfactory.adapters.gateways.wiring import source_files
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
+from creditfactory.adapters.storage.pii import pii_cipher_from_settings
 from creditfactory.config import Settings
 from creditfactory.kernel.errors import ValidationError
+from creditfactory.scoring import load_spec
+from creditfactory.scoring.errors import ModelSpecMismatch
 
 __all__ = ["register", "serve"]
 
@@ -70,7 +73,9 @@ def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
 
 
 def _settings() -> Settings:
-    """The settings, checked now rather than in every worker."""
+    """The settings, checked now rather than in every worker: their syntax (e.g. a malformed
+    CREDITFACTORY_BOOTSTRAP_API_KEY or _AS_OF), the PII key, the spec file (present and a spec)
+    and the data-source files. raises ValidationError / CreditFactoryError (exit 2, one line)."""
     try:
         settings = Settings()
     except SettingsError as exc:
@@ -82,6 +87,11 @@ def _settings() -> Settings:
             "CREDITFACTORY_MODEL_SPEC",
             f"no scorecard spec at {settings.spec_path} (`make demo` trains one)",
         )
+    try:
+        load_spec(settings.spec_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ModelSpecMismatch) as exc:
+        raise ValidationError("CREDITFACTORY_MODEL_SPEC", f"{settings.spec_path}: {exc}") from None
+    pii_cipher_from_settings(settings)  # PIIKeyError: missing in production or malformed
     source_files(settings)  # a configured data-source file that is missing: exit 2 here
     return settings
 
@@ -214,7 +224,13 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
         raise ValidationError("workers", "more than 1 needs SO_REUSEPORT (Linux); use 1")
     claim = _claim(host, port)
     sockets = _listeners(host, port, workers)
-    _migrate(_settings().database_url)
+    try:
+        _migrate(_settings().database_url)
+    except BaseException:  # a configuration mistake: release the port before exit 2
+        for sock in sockets:
+            sock.close()
+        os.close(claim)
+        raise
     if workers == 1:
         signal.signal(signal.SIGINT, _exit_zero)  # after uvicorn's graceful stop (see _worker)
         signal.signal(signal.SIGTERM, _exit_zero)

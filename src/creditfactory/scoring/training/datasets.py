@@ -36,6 +36,7 @@ from creditfactory.scoring.features import (
     build_invoice_features,
 )
 from creditfactory.scoring.spec import TWELVE_MONTHS, PDHorizon
+from creditfactory.scoring.training.wording import Text, Wording
 
 NAMES = ("sba-case", "german", "cumcm-2020c", "taiwan", "lending-club")
 CUMCM_AS_OF = date(2020, 1, 1)
@@ -56,15 +57,16 @@ class Dataset:
     unrated: pandas.DataFrame | None = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
-    declared: dict[str, tuple[str, str]] = field(default_factory=dict)
-    derived: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
-    whitelist: dict[str, str] = field(default_factory=dict)
+    declared: dict[str, tuple[str, Wording]] = field(default_factory=dict)
+    derived: dict[str, tuple[tuple[str, ...], Wording]] = field(default_factory=dict)
+    whitelist: dict[str, Wording] = field(default_factory=dict)
     actionable: dict[str, bool] = field(default_factory=dict)
     bad_definition: dict[str, str] = field(default_factory=dict)
     pd_horizon: PDHorizon = TWELVE_MONTHS
     out_of_time: tuple[str, float] | None = None  # (column, last value of the training period)
-    benchmarks: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
-    limitations: list[str] = field(default_factory=list)
+    benchmarks: dict[str, tuple[tuple[str, ...], Wording]] = field(default_factory=dict)
+    limitations: list[Wording] = field(default_factory=list)
+    currency: str | None = None  # of the amounts in the data (ISO 4217), None when it has none
 
     def digest(self) -> str:
         """sha256 of the training rows (features and target, CSV text) — goes into the spec."""
@@ -165,11 +167,16 @@ def _sba() -> Dataset:
         ),
         out_of_time=("ApprovalFY", 2004.0),
         limitations=SBA_LIMITATIONS,
+        currency="USD",
         benchmarks={
             "paper logistic: RealEstate + Portion + Recession (Li, Mickel & Taylor 2018)": (
                 ("RealEstate", "Portion", "Recession"),
-                "uses RealEstate and Recession, which the leakage gate excludes as derived "
-                "from Term: not an application-time model, shown for comparison only",
+                Text(
+                    "使用了 RealEstate 和 Recession，闸门认定它们由 Term 派生而排除：不是申请时模型，"
+                    "仅供比较",
+                    "uses RealEstate and Recession, which the leakage gate excludes as derived "
+                    "from Term: not an application-time model, shown for comparison only",
+                ),
             )
         },
     )
@@ -211,97 +218,158 @@ def _plain(value: Any) -> Any:
     return int(number) if number.is_integer() else number
 
 
-SBA_LIMITATIONS = [
-    "A teaching subset: 2,102 California loans, all NAICS 53 (real estate, rental and leasing); "
-    "the model says nothing about other states or industries.",
-    "Amounts are US dollars (SBA data), not CNY.",
-    "The lender (Bank, BankState) is excluded: it is the lender recorded at the data date "
-    "(renamed banks, post-approval transfers), not a fact known when a borrower applies here; "
-    "without it the validation AUC falls from about 0.80 to below.",
-    "UrbanRural 'undefined' (before FY2000) and RetainedJob / CreateJob 0 are partly recording "
-    "practices of older vintages, not traits of the borrower.",
-    "Term, RealEstate and Recession are excluded: real-estate collateral, which is known at "
-    "application in reality, is not recorded here except through the leaked Term.",
+SBA_LIMITATIONS: list[Wording] = [
+    Text(
+        "教学用子样本：2,102 笔加利福尼亚州贷款，全部属于 NAICS 53（房地产及租赁业）；模型对其他州或行业"
+        "没有结论。",
+        "A teaching subset: 2,102 California loans, all NAICS 53 (real estate, rental and "
+        "leasing); the model says nothing about other states or industries.",
+    ),
+    Text("金额为美元（SBA 数据），不是人民币。", "Amounts are US dollars (SBA data), not CNY."),
+    Text(
+        "贷款银行（Bank、BankState）已排除：它是数据截止日记录的贷款人（银行更名、批准后转让），不是借款人"
+        "在本平台申请时已知的事实；排除后验证 AUC 从约 0.80 降到其下。",
+        "The lender (Bank, BankState) is excluded: it is the lender recorded at the data date "
+        "(renamed banks, post-approval transfers), not a fact known when a borrower applies "
+        "here; without it the validation AUC falls from about 0.80 to below.",
+    ),
+    Text(
+        "UrbanRural 为“未定义”（FY2000 以前）以及 RetainedJob / CreateJob 为 0，部分反映早期批次的记录"
+        "习惯，而非借款人的特征。",
+        "UrbanRural 'undefined' (before FY2000) and RetainedJob / CreateJob 0 are partly "
+        "recording practices of older vintages, not traits of the borrower.",
+    ),
+    Text(
+        "Term、RealEstate 和 Recession 已排除：不动产抵押在现实中申请时可知，但本数据只通过已泄露的 Term "
+        "记录它。",
+        "Term, RealEstate and Recession are excluded: real-estate collateral, which is known at "
+        "application in reality, is not recorded here except through the leaked Term.",
+    ),
 ]
 
 APP = "application"
-SBA_DECLARED: dict[str, tuple[str, str]] = {
-    "LoanNr_ChkDgt": ("identifier", "loan number"),
-    "Name": ("identifier", "borrower name"),
-    "City": ("identifier", "borrower city: 519 levels in 2,102 rows, any WOE memorises it"),
-    "State": ("identifier", "every loan is in California (a constant)"),
-    "Zip": ("identifier", "ZIP code: a location code, not a quantity; too sparse to bin"),
-    "Bank": ("post_application", "the lender recorded at the data date, not the one applied to: "
-             "the applicant applies to this platform; renamed post-2010 banks hold 1993–2010 "
-             "loans, 'LOANS FROM OLD CLOSED LENDERS' and 'SBA - EDF ENFORCEMENT ACTION' are "
-             "post-approval transfers, and the CDC lenders hold exactly the Term-240 loans"),
-    "BankState": ("post_application", "the state of the lender recorded at the data date (see "
-                  "Bank): not a fact known at application on this platform"),
-    "NAICS": (APP, "the borrower's industry code, stated on the application"),
-    "ApprovalDate": ("calendar", "approval date (Excel serial): a vintage, not a risk trait"),
-    "ApprovalFY": ("calendar", "fiscal year of approval: every future applicant lands in the "
-                   "newest bin, so its points would be a bet on the next vintage"),
-    "Term": (APP, "loan term in months, as the data documents it (agreed at approval)"),
-    "NoEmp": (APP, "number of employees, stated on the application"),
-    "NewExist": ("recoded", "1 existing / 2 new business; used as New"),
-    "New": (APP, "new business (≤ 2 years), stated on the application"),
-    "CreateJob": (APP, "jobs the loan is expected to create, stated on the application"),
-    "RetainedJob": (APP, "jobs the loan is expected to retain, stated on the application"),
-    "FranchiseCode": ("recoded", "0 and 1 both mean no franchise (0 from FY2005 on); "
-                      "used as Franchise yes/no"),
-    "Franchise": (APP, "franchise yes/no (FranchiseCode > 1), stated on the application"),
-    "UrbanRural": (APP, "1 urban / 2 rural from the address (0 'undefined' → missing)"),
-    "RevLineCr": (APP, "revolving line of credit applied for (Y/N)"),
-    "LowDoc": (APP, "LowDoc programme applied for (Y/N)"),
-    "DisbursementDate": ("post_application", "disbursement date: after approval"),
-    "DisbursementGross": ("post_application", "amount disbursed: known at disbursement, not at "
-                          "application; a revolving line's draws make it differ from the "
-                          "approved amount"),
-    "BalanceGross": ("post_outcome", "outstanding balance at the data date"),
-    "MIS_Status": ("outcome", "loan status CHGOFF / P I F (the target's source)"),
-    "ChgOffDate": ("outcome", "charge-off date: exists only for defaults"),
-    "ChgOffPrinGr": ("outcome", "charged-off principal"),
-    "GrAppv": (APP, "gross amount approved — the amount applied for"),
-    "SBA_Appv": (APP, "SBA-guaranteed amount, set by the programme at approval"),
-    "Portion": (APP, "SBA_Appv / GrAppv, the guaranteed share, set at approval"),
-    "RealEstate": (APP, "backed by real estate (the paper: Term ≥ 240 months)"),
-    "Recession": (APP, "the paper's flag: loan active during Dec 2007 – Jun 2009"),
-    "daysterm": (APP, "Term × 30 days (the paper's helper column)"),
-    "xx": (APP, "DisbursementDate + daysterm: the loan's end date (the paper's helper column)"),
-    "Selected": ("identifier", "the paper's training / validation split flag"),
-    "Default": ("outcome", "the target"),
+SBA_DECLARED: dict[str, tuple[str, Wording]] = {
+    "LoanNr_ChkDgt": ("identifier", Text("贷款编号", "loan number")),
+    "Name": ("identifier", Text("借款人名称", "borrower name")),
+    "City": ("identifier", Text("借款人所在城市：2,102 行中有 519 个取值，任何 WOE 都会记住它",
+                                "borrower city: 519 levels in 2,102 rows, any WOE memorises it")),
+    "State": ("identifier", Text("所有贷款都在加利福尼亚州（常量）",
+                                 "every loan is in California (a constant)")),
+    "Zip": ("identifier", Text("邮政编码：地点代码而非数量，过于稀疏无法分箱",
+                               "ZIP code: a location code, not a quantity; too sparse to bin")),
+    "Bank": ("post_application", Text(
+        "数据截止日记录的贷款人，而非申请时的贷款人：申请人在本平台申请；2010 年后更名的银行持有 1993–2010 "
+        "年的贷款，“LOANS FROM OLD CLOSED LENDERS”和“SBA - EDF ENFORCEMENT ACTION”是批准后的转让，"
+        "CDC 贷款人恰好持有全部 240 个月期限的贷款",
+        "the lender recorded at the data date, not the one applied to: the applicant applies to "
+        "this platform; renamed post-2010 banks hold 1993–2010 loans, 'LOANS FROM OLD CLOSED "
+        "LENDERS' and 'SBA - EDF ENFORCEMENT ACTION' are post-approval transfers, and the CDC "
+        "lenders hold exactly the Term-240 loans")),
+    "BankState": ("post_application", Text(
+        "数据截止日记录的贷款人所在州（见 Bank）：不是在本平台申请时已知的事实",
+        "the state of the lender recorded at the data date (see Bank): not a fact known at "
+        "application on this platform")),
+    "NAICS": (APP, Text("借款人的行业代码，申请时填报",
+                        "the borrower's industry code, stated on the application")),
+    "ApprovalDate": ("calendar", Text("批准日期（Excel 序列号）：是批次，不是风险特征",
+                                      "approval date (Excel serial): a vintage, not a risk trait")),
+    "ApprovalFY": ("calendar", Text(
+        "批准财年：未来申请人都会落在最新的分箱，其分值等于押注下一个批次",
+        "fiscal year of approval: every future applicant lands in the newest bin, so its "
+        "points would be a bet on the next vintage")),
+    "Term": (APP, Text("贷款期限（月），按数据说明为批准时约定",
+                       "loan term in months, as the data documents it (agreed at approval)")),
+    "NoEmp": (APP, Text("员工人数，申请时填报", "number of employees, stated on the application")),
+    "NewExist": ("recoded", Text("1 既有 / 2 新设企业；以 New 使用",
+                                 "1 existing / 2 new business; used as New")),
+    "New": (APP, Text("新设企业（≤ 2 年），申请时填报",
+                      "new business (≤ 2 years), stated on the application")),
+    "CreateJob": (APP, Text("贷款预计新增的就业岗位，申请时填报",
+                            "jobs the loan is expected to create, stated on the application")),
+    "RetainedJob": (APP, Text("贷款预计保留的就业岗位，申请时填报",
+                              "jobs the loan is expected to retain, stated on the application")),
+    "FranchiseCode": ("recoded", Text(
+        "0 和 1 都表示非特许经营（0 自 FY2005 起出现）；以 Franchise 是/否使用",
+        "0 and 1 both mean no franchise (0 from FY2005 on); used as Franchise yes/no")),
+    "Franchise": (APP, Text("是否特许经营（FranchiseCode > 1），申请时填报",
+                            "franchise yes/no (FranchiseCode > 1), stated on the application")),
+    "UrbanRural": (APP, Text("1 城市 / 2 农村，由地址确定（0“未定义”→ 缺失）",
+                             "1 urban / 2 rural from the address (0 'undefined' → missing)")),
+    "RevLineCr": (APP, Text("是否申请循环授信（Y/N）", "revolving line of credit applied for (Y/N)")),
+    "LowDoc": (APP, Text("是否申请简易材料贷款计划（Y/N）", "LowDoc programme applied for (Y/N)")),
+    "DisbursementDate": ("post_application", Text("放款日期：在批准之后",
+                                                  "disbursement date: after approval")),
+    "DisbursementGross": ("post_application", Text(
+        "放款金额：放款时才知道，申请时不知道；循环授信的提款使其不同于批准金额",
+        "amount disbursed: known at disbursement, not at application; a revolving line's draws "
+        "make it differ from the approved amount")),
+    "BalanceGross": ("post_outcome", Text("数据截止日的未偿余额",
+                                          "outstanding balance at the data date")),
+    "MIS_Status": ("outcome", Text("贷款状态 CHGOFF / P I F（目标变量的来源）",
+                                   "loan status CHGOFF / P I F (the target's source)")),
+    "ChgOffDate": ("outcome", Text("核销日期：只有违约贷款才有",
+                                   "charge-off date: exists only for defaults")),
+    "ChgOffPrinGr": ("outcome", Text("核销本金", "charged-off principal")),
+    "GrAppv": (APP, Text("批准总金额——即申请金额", "gross amount approved — the amount applied for")),
+    "SBA_Appv": (APP, Text("SBA 担保金额，批准时由项目规则确定",
+                           "SBA-guaranteed amount, set by the programme at approval")),
+    "Portion": (APP, Text("SBA_Appv / GrAppv，担保比例，批准时确定",
+                          "SBA_Appv / GrAppv, the guaranteed share, set at approval")),
+    "RealEstate": (APP, Text("有不动产抵押（论文定义：Term ≥ 240 个月）",
+                             "backed by real estate (the paper: Term ≥ 240 months)")),
+    "Recession": (APP, Text("论文的标志：贷款在 2007 年 12 月至 2009 年 6 月间存续",
+                            "the paper's flag: loan active during Dec 2007 – Jun 2009")),
+    "daysterm": (APP, Text("Term × 30 天（论文的辅助列）", "Term × 30 days (the paper's helper column)")),
+    "xx": (APP, Text("DisbursementDate + daysterm：贷款到期日（论文的辅助列）",
+                     "DisbursementDate + daysterm: the loan's end date (the paper's helper column)")),
+    "Selected": ("identifier", Text("论文的训练 / 验证切分标志",
+                                    "the paper's training / validation split flag")),
+    "Default": ("outcome", Text("目标变量", "the target")),
 }  # fmt: skip
 """Every SBAcase column: (kind, why). Only ``application`` fields reach the statistical gate;
 Term, RealEstate, Recession, daysterm and xx are left as the data presents them so the gate's
 own rules decide (the issue's test)."""
 
-SBA_DERIVED: dict[str, tuple[tuple[str, ...], str]] = {
-    "RealEstate": (("Term",), "RealEstate = Term ≥ 240 (data documentation)"),
+SBA_DERIVED: dict[str, tuple[tuple[str, ...], Wording]] = {
+    "RealEstate": (("Term",), Text("RealEstate = Term ≥ 240（数据说明）",
+                                   "RealEstate = Term ≥ 240 (data documentation)")),
     "daysterm": (("Term",), "daysterm = 30 × Term"),
     "xx": (("DisbursementDate", "daysterm"), "xx = DisbursementDate + daysterm"),
-    "Recession": (("DisbursementDate", "Term", "xx"), "active in Dec 2007 – Jun 2009: from the "
-                  "disbursement date and the term"),
+    "Recession": (("DisbursementDate", "Term", "xx"), Text(
+        "2007 年 12 月至 2009 年 6 月间存续：由放款日期和期限得出",
+        "active in Dec 2007 – Jun 2009: from the disbursement date and the term")),
     "Portion": (("SBA_Appv", "GrAppv"), "SBA_Appv / GrAppv"),
 }  # fmt: skip
 
-_REVIEW = "Reviewed by the model analyst for issue #12 (2026-12-07)."
-SBA_WHITELIST: dict[str, str] = {
-    "GrAppv": (
+_REVIEW = Text(
+    "模型分析师为 issue #12 复核（2026-12-07）。",
+    "Reviewed by the model analyst for issue #12 (2026-12-07).",
+)
+SBA_WHITELIST: dict[str, Wording] = {
+    "GrAppv": Text(
+        "批准总金额 = 申请金额，在任何结果之前确定。其十分位 IV（约 1.0）较高，是因为在这个加州房地产样本中，"
+        "小额贷款多为全国性银行发放、核销较多的无抵押授信，而大额贷款多有房产抵押；取值形态检验通过，它不是 "
+        "Term 的函数（树模型 R² 见闸门检查），单变量 AUC（约 0.28，即 0.72）虽强，但对贷款规模而言合理。"
+        + _REVIEW.zh,
         "Gross amount approved = the amount applied for, fixed before any outcome. Its decile "
         "IV (~1.0) is high because in this California real-estate sample small loans are mostly "
         "unsecured lines from national banks with many charge-offs, while large ones are "
         "property-backed; the value-shape test passes, it is not a function of Term (tree R² "
         "reported in the gate checks) and its single-feature AUC (~0.28, i.e. 0.72) is strong but "
-        "plausible for loan size. " + _REVIEW
+        "plausible for loan size. " + _REVIEW.en,
     ),
-    "SBA_Appv": (
+    "SBA_Appv": Text(
+        "SBA 担保金额，批准时按 GrAppv 和项目担保比例确定：与 GrAppv 同为贷款规模信息，不是结果。"
+        + _REVIEW.zh,
         "SBA-guaranteed amount, set at approval from GrAppv and the programme's guarantee "
-        "rate: the same loan-size information as GrAppv; not an outcome. " + _REVIEW
+        "rate: the same loan-size information as GrAppv; not an outcome. " + _REVIEW.en,
     ),
-    "Portion": (
+    "Portion": Text(
+        "担保比例 SBA_Appv / GrAppv，批准时由项目确定（SBAExpress 授信为 50%，标准 7(a) 贷款为 "
+        "75–85%）：它标识贷款项目，申请时已知。论文出于同样理由使用它。" + _REVIEW.zh,
         "Guaranteed share SBA_Appv / GrAppv, fixed by the programme at approval (50 % for "
         "SBAExpress lines, 75–85 % for standard 7(a) loans): it identifies the loan programme, "
-        "which is known at application. The paper uses it for the same reason. " + _REVIEW
+        "which is known at application. The paper uses it for the same reason. " + _REVIEW.en,
     ),
 }
 """The analyst's whitelist (field → written justification): overrides the IV / AUC / shape
@@ -380,17 +448,25 @@ def _cumcm() -> Dataset:
     frame["log_sales_monthly"] = numpy.log1p(frame["sales_monthly_mean"].clip(lower=0))
     labels = {k: {"zh": zh, "en": en} for k, (zh, en) in INVOICE_FEATURES.items()}
     labels["individual"] = {"zh": "个体经营", "en": "sole proprietorship (individual business)"}
-    declared = {
-        **{k: (APP, "from VAT invoices issued before the application date") for k in labels},
-        "months_since_last_sales": (
-            "post_outcome",
+    from_invoices = Text(
+        "来自申请日之前开具的增值税发票", "from VAT invoices issued before the application date"
+    )
+    declared: dict[str, tuple[str, Wording]] = {
+        **{k: (APP, from_invoices) for k in labels},
+        "months_since_last_sales": ("post_outcome", Text(
+            "数据末期的停业可能发生在违约之后（企业停止经营）；违约日期未知，故视为结果发生后才记录",
             "inactivity at the data end can follow the default (the firm stopped trading); "
             "outcome dates are unknown, so it is treated as recorded after the outcome",
-        ),
-        "rating": ("outcome", "信誉评级, the bank's rating: every D firm defaulted"),
-        "是否违约": ("outcome", "the default flag itself (the target)"),
-        "企业名称": ("identifier", "masked firm name (used only for 个体经营)"),
-    }
+        )),
+        "rating": ("outcome", Text(
+            "信誉评级，银行的评级：评级为 D 的企业全部违约",
+            "信誉评级, the bank's rating: every D firm defaulted",
+        )),
+        "是否违约": ("outcome", Text("违约标志本身（目标变量）", "the default flag itself (the target)")),
+        "企业名称": ("identifier", Text(
+            "脱敏后的企业名称（只用于判断个体经营）", "masked firm name (used only for 个体经营)"
+        )),
+    }  # fmt: skip
     return Dataset(
         "cumcm-2020c",
         frame,
@@ -416,40 +492,57 @@ def _cumcm() -> Dataset:
             "months", 12.0, None, "one-year loans (CUMCM 2020 C problem statement)"
         ),
         limitations=CUMCM_LIMITATIONS,
+        currency="CNY",
         benchmarks={
             "one-feature logistic on log monthly sales": (
                 ("log_sales_monthly",),
-                "log(1 + mean monthly sales): the issue's benchmark (0.887 ± 0.072 under 5 × 20)",
+                Text(
+                    "log(1 + 月均销售额)：issue 指定的基准（5 × 20 下 0.887 ± 0.072）",
+                    "log(1 + mean monthly sales): the issue's benchmark (0.887 ± 0.072 under "
+                    "5 × 20)",
+                ),
             )
         },
     )
 
 
-_SALES_WHY = (
-    "Sales size and invoicing activity from VAT invoices dated before the as-of date: what a bank "
-    "sees at application through the invoice data (the issue's benchmark is this very field). "
-    "Its single-feature AUC is extreme on 123 firms because small, sporadically trading firms "
-    "are the defaulters (all 24 rating-D firms defaulted). Residual risk, stated in the "
+_SALES_WHY = Text(
+    "由申请日之前的增值税发票得出的销售规模和开票活跃度：银行在申请时通过发票数据看到的信息（issue 的基准"
+    "模型用的正是该字段）。在 123 家企业上其单变量 AUC 很极端，是因为小型、间歇经营的企业才是违约者（评级为 "
+    "D 的 24 家企业全部违约）。剩余风险已列入局限：数据没有违约日期，违约企业的低销售额可能部分发生在违约之后。"
+    "模型分析师为 issue #12 复核（2026-12-07）。",
+    "Sales size and invoicing activity from VAT invoices dated before the as-of date: what a "
+    "bank sees at application through the invoice data (the issue's benchmark is this very "
+    "field). Its single-feature AUC is extreme on 123 firms because small, sporadically trading "
+    "firms are the defaulters (all 24 rating-D firms defaulted). Residual risk, stated in the "
     "limitations: default dates are not in the data, so part of a defaulter's low sales may "
-    "come after its default. Reviewed by the model analyst for issue #12 (2026-12-07)."
+    "come after its default. Reviewed by the model analyst for issue #12 (2026-12-07).",
 )
-CUMCM_WHITELIST = {
+CUMCM_WHITELIST: dict[str, Wording] = {
     f: _SALES_WHY
     for f in ("sales_monthly_mean", "log_sales_12m", "sales_invoices_monthly", "active_months_sales",
               "sales_volatility")
 }  # fmt: skip
 """Analyst whitelist for CUMCM (overrides the IV / AUC / shape rules only)."""
 
-CUMCM_LIMITATIONS = [
-    "123 rated firms, 27 defaults: every figure has a wide interval; the 5 × 20 cross-validation "
-    "spread is the honest measure.",
-    "Default dates are not in the data: invoice features cover the period up to the data end, "
-    "which for a defaulter may include months after its default (months since the last sale is "
-    "excluded for this reason; sales levels carry the same residual risk).",
-    "The default flag follows the bank's rating (all 24 D firms defaulted): the model learns the "
-    "rating as much as the outcome.",
-    "The scorecard does not beat the one-feature logistic on log monthly sales under the same "
-    "folds; that benchmark is the better CUMCM model until one does.",
+CUMCM_LIMITATIONS: list[Wording] = [
+    Text(
+        "123 家有评级企业、27 家违约：每个数字的区间都很宽；5 × 20 交叉验证的离散度才是可信的度量。",
+        "123 rated firms, 27 defaults: every figure has a wide interval; the 5 × 20 "
+        "cross-validation spread is the honest measure.",
+    ),
+    Text(
+        "数据没有违约日期：发票特征覆盖到数据末期，对违约企业可能包括违约后的月份（因此排除了距最近一次销售的"
+        "月数；销售水平也有同样的剩余风险）。",
+        "Default dates are not in the data: invoice features cover the period up to the data "
+        "end, which for a defaulter may include months after its default (months since the last "
+        "sale is excluded for this reason; sales levels carry the same residual risk).",
+    ),
+    Text(
+        "违约标志跟随银行评级（评级为 D 的 24 家企业全部违约）：模型学到的既是结果，也是评级。",
+        "The default flag follows the bank's rating (all 24 D firms defaulted): the model learns "
+        "the rating as much as the outcome.",
+    ),
 ]
 
 CUMCM_ACTIONABLE = (

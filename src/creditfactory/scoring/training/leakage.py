@@ -39,6 +39,7 @@ from sklearn.tree import DecisionTreeRegressor
 
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.metrics import roc_auc
+from creditfactory.scoring.training.wording import KINDS, Reason, Wording, joined
 
 IV_LIMIT = 0.5
 AUC_LIMIT = 0.85
@@ -51,13 +52,19 @@ USABLE = "application"
 
 @dataclass(frozen=True)
 class GateResult:
-    """`kept` candidates, `excluded` name → reason, `whitelisted` name → justification, and
-    per-field `checks` ({iv, auc, shape_gap, shape_grid, derived_r2} where computed)."""
+    """`kept` candidates, `reasons` name → why it was excluded (`wording.Reason`, zh and en),
+    `whitelisted` name → justification, and per-field `checks` ({iv, auc, shape_gap,
+    shape_grid, derived_r2} where computed)."""
 
     kept: list[str]
-    excluded: dict[str, str]
+    reasons: dict[str, list[Reason]]
     whitelisted: dict[str, str]
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def excluded(self) -> dict[str, str]:
+        """Excluded name → its reasons in English, joined."""
+        return {name: joined(why, "en") for name, why in self.reasons.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, with the thresholds used."""
@@ -135,8 +142,8 @@ def run_gate(
     target: str,
     candidates: list[str],
     categorical: list[str],
-    declared: dict[str, tuple[str, str]],
-    derived: dict[str, tuple[tuple[str, ...], str]],
+    declared: dict[str, tuple[str, Wording]],
+    derived: dict[str, tuple[tuple[str, ...], Wording]],
     whitelist: dict[str, str],
 ) -> GateResult:
     """Apply the three rule groups (module docstring) to `candidates` on `frame` (training part).
@@ -146,19 +153,20 @@ def run_gate(
     overrides the statistical rules only.
     """
     y = frame[target].to_numpy().astype(int)
-    excluded: dict[str, str] = {}
+    excluded: dict[str, list[Reason]] = {}
     checks: dict[str, dict[str, Any]] = {}
     for name in candidates:
         kind, why = declared.get(name, (USABLE, ""))
         if kind != USABLE:
-            excluded[name] = f"{kind.replace('_', '-')}: {why}"
+            label = KINDS.get(kind, kind.replace("_", "-"))
+            excluded[name] = [Reason("declared", {"kind": label, "why": why})]
     for name in candidates:
         if name in excluded:
             continue
         checks[name] = _statistics(frame[name], y, name in categorical)
         broken = _broken_rules(checks[name])
         if broken and name not in whitelist:
-            excluded[name] = "; ".join(broken)
+            excluded[name] = broken
     _derivations(frame, candidates, derived, excluded, checks, whitelist, declared)
     kept = [c for c in candidates if c not in excluded]
     used = {k: v for k, v in whitelist.items() if k in kept and _broken_rules(checks.get(k, {}))}
@@ -190,36 +198,36 @@ def _statistics(x: pandas.Series, y: numpy.ndarray, categorical: bool) -> dict[s
     return out
 
 
-def _broken_rules(check: dict[str, Any]) -> list[str]:
+def _broken_rules(check: dict[str, Any]) -> list[Reason]:
     broken = []
     if check.get("iv", 0.0) > IV_LIMIT:
-        broken.append(f"IV {check['iv']:.2f} > {IV_LIMIT}")
+        broken.append(Reason("iv", {"iv": check["iv"], "limit": IV_LIMIT}))
     auc = check.get("auc")
     if auc is not None and max(auc, 1.0 - auc) > AUC_LIMIT:
-        broken.append(f"single-feature AUC {auc:.3f} outside [{1 - AUC_LIMIT:.2f}, {AUC_LIMIT}]")
-    if check.get("shape_gap", 0.0) > SHAPE_GAP_LIMIT:
         broken.append(
-            f"value shape differs by outcome: share on the multiples-of-{check['shape_grid']:g} "
-            f"grid differs by {check['shape_gap']:.2f} between goods and bads "
-            f"(> {SHAPE_GAP_LIMIT})"
+            Reason("auc", {"auc": auc, "low": round(1 - AUC_LIMIT, 6), "high": AUC_LIMIT})
         )
+    if check.get("shape_gap", 0.0) > SHAPE_GAP_LIMIT:
+        broken.append(Reason("shape", {
+            "grid": check["shape_grid"], "gap": check["shape_gap"], "limit": SHAPE_GAP_LIMIT,
+        }))  # fmt: skip
     return broken
 
 
 def _derivations(
     frame: pandas.DataFrame,
     candidates: list[str],
-    derived: dict[str, tuple[tuple[str, ...], str]],
-    excluded: dict[str, str],
+    derived: dict[str, tuple[tuple[str, ...], Wording]],
+    excluded: dict[str, list[Reason]],
     checks: dict[str, dict[str, Any]],
     whitelist: dict[str, str],
-    declared: dict[str, tuple[str, str]],
+    declared: dict[str, tuple[str, Wording]],
 ) -> None:
     """Declared derivations of an excluded field, then detected ones (R² of a tree)."""
     for name, (sources, how) in derived.items():
         bad = [s for s in sources if s in excluded]
         if name in candidates and name not in excluded and bad:
-            excluded[name] = f"derived from excluded {', '.join(bad)} ({how})"
+            excluded[name] = [Reason("derived_declared", {"sources": bad, "how": how})]
     # Sources: what was excluded for carrying outcome, post-application or vintage information —
     # not identifiers, nor fields recoded into a candidate on purpose (FranchiseCode → Franchise).
     numeric = [
@@ -240,7 +248,6 @@ def _derivations(
         r2, main = derived_r2(frame[name], sources)
         checks[name]["derived_r2"] = r2
         if r2 >= DERIVED_R2:
-            excluded[name] = (
-                f"derived from excluded {', '.join(main)}: a tree on the excluded fields predicts "
-                f"it out of fold with R² {r2:.3f} ≥ {DERIVED_R2}"
-            )
+            excluded[name] = [
+                Reason("derived_detected", {"sources": main, "r2": r2, "limit": DERIVED_R2})
+            ]

@@ -3,9 +3,11 @@
 `train` returns a JSON-ready result:
 
 - ``characteristics`` (the model's), ``excluded`` (field → reason: the leakage gate's, then the
-  selection's), ``leakage`` (the gate's checks, thresholds and whitelist), ``known_at_application``
+  selection's), ``exclusions`` (the same, by stage, in zh and en from structured reasons),
+  ``leakage`` (the gate's checks, thresholds and whitelist), ``known_at_application``
   (the adapter's per-field declaration), coefficients with ``const``, IV per candidate;
-- ``validation``: ``auc``, ``auc_ci`` (95 % percentile bootstrap), ``brier``, ``ks``, gini,
+- ``validation``: ``auc``, ``auc_ci`` and ``brier_ci`` (95 % percentile bootstrap), ``brier``,
+  ``ks``, gini,
   confusion at 0.5, misclassification and ``calibration`` (slope, intercept, Hosmer–Lemeshow,
   reliability by PD decile) — on the data's named split, or out of fold under 5-fold × 20
   repeated stratified cross-validation (``cv``) when there is none;
@@ -51,7 +53,12 @@ from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
 from creditfactory.scoring.training.logistic import RawLogistic
 from creditfactory.scoring.training.metrics import roc_auc, validation_figures
 from creditfactory.scoring.training.scorecard import WOEScorecard
-from creditfactory.scoring.training.validation import bootstrap_auc_ci, repeated_cv
+from creditfactory.scoring.training.validation import (
+    bootstrap_auc_ci,
+    bootstrap_brier_ci,
+    repeated_cv,
+)
+from creditfactory.scoring.training.wording import Reason, Text, Wording, in_language, joined
 
 METHODS = ("scorecard", "logistic", "lightgbm")
 RATING_ORDER = {"A": 1, "B": 2, "C": 3, "D": 4}
@@ -68,6 +75,7 @@ class TrainedModel:
     train: pandas.DataFrame
     valid: pandas.DataFrame | None
     iv_binnings: dict[str, Any]
+    holdout_pd: Any = None  # PDs of the validation rows, or the first repeat's out-of-fold PDs
 
 
 def _check_columns(ds: Dataset, features: list[str], method: str, raw: bool) -> None:
@@ -140,7 +148,7 @@ def train(
     for f in candidates:
         if f not in frame.columns:
             raise ValidationError(f, f"unknown feature (not a column of {ds.name})")
-    allowed = {**ds.whitelist, **(whitelist or {})}
+    allowed = {**{f: in_language(w, "en") for f, w in ds.whitelist.items()}, **(whitelist or {})}
     gate = (
         run_gate(
             train_part, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed
@@ -174,7 +182,7 @@ def train(
         "excluded": dict(gate.excluded),
         "leakage": {"gate": leakage_gate, **gate.to_dict()},
         "known_at_application": {
-            f: why for f, (kind, why) in ds.declared.items() if kind == USABLE
+            f: in_language(why, "en") for f, (kind, why) in ds.declared.items() if kind == USABLE
         },
         "bad_definition": ds.bad_definition,
         "pd_horizon": ds.pd_horizon.to_dict(),
@@ -185,19 +193,18 @@ def train(
     if raw:
         result["std_errors"] = model.bse_
         result["p_values"] = model.pvalues_
-    if isinstance(model, WOEScorecard):
-        result["dropped"] = model.dropped_
-        result["excluded"].update({f: f"selection: {why}" for f, why in model.dropped_.items()})
-    result.update(
-        _validate(ds, gate, model, make, chosen, train_part, valid, split_column, cv_repeats)
+    _record_exclusions(result, gate, model)
+    validated, holdout_pd = _validate(
+        ds, gate, model, make, chosen, train_part, valid, split_column, cv_repeats
     )
+    result.update(validated)
     if ds.out_of_time is not None:
         result["out_of_time"] = _out_of_time(ds, frame, chosen, make)
     spec = _freeze(ds, model, method, binning_method, gate, leakage_gate, result, train_part)
     result["spec_sha256"] = json.loads(dump_spec(spec))["sha256"]
     result["actionable"] = dict(spec.actionable)
     result["labels"] = {f: dict(spec.labels.get(f, {})) for f in spec.features}
-    trained = TrainedModel(model, spec, result, ds, train_part, valid, iv_binnings)
+    trained = TrainedModel(model, spec, result, ds, train_part, valid, iv_binnings, holdout_pd)
     if ds.unrated is not None:
         result["unrated_scored"] = len(ds.unrated)
     if out is not None:
@@ -224,12 +231,14 @@ def _validate(
     valid: pandas.DataFrame | None,
     split_column: str | None,
     cv_repeats: int,
-) -> dict[str, Any]:
-    """``validation``, ``benchmark`` and ``stability`` (a named split) or ``cv`` (none)."""
+) -> tuple[dict[str, Any], Any]:
+    """``validation``, ``benchmark`` and ``stability`` (a named split) or ``cv`` (none), and the
+    held-out PDs they were computed on."""
     if valid is not None:
         vp = model.predict_proba(valid[chosen])[:, 1]
         figures = _figures(valid[ds.target].to_numpy(), vp)
         figures["split"] = f"fit on {split_column} == 1, validated on {split_column} == 0"
+        figures["split_column"] = split_column
         return {
             "validation": figures,
             "stability": _stability(model, train_part[chosen], valid[chosen]),
@@ -239,7 +248,7 @@ def _validate(
                 train_part,
                 lambda f, cols: on_split(f, cols, train_part, valid, ds.target),
             ),
-        }
+        }, vp
     y = train_part[ds.target].to_numpy()
     rating = train_part["rating"].map(RATING_ORDER) if "rating" in train_part.columns else None
     repeats = cv_repeats if len(train_part) <= 5000 else 1
@@ -251,7 +260,7 @@ def _validate(
         auc=cv["mean"], auc_std=cv["std"], brier=cv["brier"]["mean"],
         auc_first_repeat=roc_auc(y, oof),
         split=f"{cv['n_splits']}-fold × {cv['n_repeats']} repeated stratified cross-validation: "
-        "auc and brier are fold means; auc_ci, ks and calibration use the first repeat's "
+        "auc and brier are fold means; auc_ci, brier_ci, ks and calibration use the first repeat's "
         "out-of-fold PDs",
     )  # fmt: skip
     return {
@@ -263,7 +272,7 @@ def _validate(
             train_part,
             lambda f, cols: on_folds(f, cols, train_part, ds.target, repeats),
         ),
-    }
+    }, oof
 
 
 def _freeze(
@@ -310,6 +319,7 @@ def _figures(y: Any, pd_values: Any) -> dict[str, Any]:
     cal = calibration_figures(pd_values, y)
     out["auc_ci"] = bootstrap_auc_ci(y, pd_values)
     out["brier"] = cal["brier"]
+    out["brier_ci"] = bootstrap_brier_ci(y, pd_values)
     out["calibration"] = cal
     return out
 
@@ -339,9 +349,18 @@ def _out_of_time(
         "auc": roc_auc(y, p),
         "auc_ci": bootstrap_auc_ci(y, p),
         "brier": cal["brier"],
+        "brier_ci": bootstrap_brier_ci(y, p),
         "calibration": cal,
         "train": f"{column} <= {last:g}: {len(early)} rows, {int(early[ds.target].sum())} bads",
         "test": f"{column} > {last:g}: {len(late)} rows, {int(y.sum())} bads",
+        "split": {
+            "column": column,
+            "last": last,
+            "train_rows": len(early),
+            "train_bads": int(early[ds.target].sum()),
+            "test_rows": len(late),
+            "test_bads": int(y.sum()),
+        },  # fmt: skip
         "note": "both halves of the data; the same candidate characteristics, refitted",
         "fit_warnings": sorted({str(w.message) for w in caught}),
     }
@@ -349,11 +368,13 @@ def _out_of_time(
 
 def _benchmark_specs(
     ds: Dataset, gate: GateResult, frame: pandas.DataFrame
-) -> list[tuple[str, list[str], Any, str]]:
+) -> list[tuple[Wording, list[str], Any, Wording]]:
     """(name, features, factory, note): the dataset's declared ones, then the best single
     kept characteristic by training gate IV — a raw one-feature logistic for a complete numeric
     field, a one-feature WOE logistic for a categorical one."""
-    out = [(name, list(cols), raw_logistic, note) for name, (cols, note) in ds.benchmarks.items()]
+    out: list[tuple[Wording, list[str], Any, Wording]] = [
+        (name, list(cols), raw_logistic, note) for name, (cols, note) in ds.benchmarks.items()
+    ]
     ivs = {
         f: gate.checks[f]["iv"]
         for f in gate.kept
@@ -364,8 +385,10 @@ def _benchmark_specs(
         kind = "WOE" if best in ds.categorical else "raw"
         factory = single_feature(best, True) if best in ds.categorical else raw_logistic
         out.append((
-            f"best single application-time characteristic: {best} (one-feature {kind} logistic)",
-            [best], factory, "chosen by gate IV on the training part",
+            Text(f"申请时已知的最佳单一特征：{best}（单变量{'WOE' if kind == 'WOE' else '原始值'}逻辑回归）",
+                 f"best single application-time characteristic: {best} (one-feature {kind} "
+                 "logistic)"),
+            [best], factory, Text("按训练部分的闸门 IV 选出", "chosen by gate IV on the training part"),
         ))  # fmt: skip
     return out
 
@@ -377,13 +400,43 @@ def _benchmarks(
     evaluate: Callable[[Any, list[str]], dict[str, Any]],
 ) -> dict[str, Any]:
     """Each benchmark of `_benchmark_specs` (chosen on `frame`) with `evaluate(factory, cols)`'s
-    figures; the first one's name and figures head the table."""
+    figures; the first one's name and figures head the table. Name and note are English, with
+    ``zh`` beside them."""
     models = [
-        {"name": name, "features": cols, "note": note, **evaluate(factory, cols)}
+        {
+            "name": in_language(name, "en"),
+            "features": cols,
+            "note": in_language(note, "en"),
+            "zh": {"name": in_language(name, "zh"), "note": in_language(note, "zh")},
+            **evaluate(factory, cols),
+        }
         for name, cols, factory, note in _benchmark_specs(ds, gate, frame)
     ]
     head = models[0]
-    return {**{k: v for k, v in head.items() if k not in ("features", "note")}, "models": models}
+    hidden = ("features", "note", "zh")
+    return {**{k: v for k, v in head.items() if k not in hidden}, "models": models}
+
+
+def _record_exclusions(result: dict[str, Any], gate: GateResult, model: Any) -> None:
+    """A scorecard's selection drops join ``excluded`` (English) and ``dropped``; ``exclusions``
+    maps every excluded field → ``stage`` (``gate`` or ``selection``), its reasons joined in
+    ``zh`` and ``en``, and the structured ``reasons`` they are rendered from
+    (`wording.Reason.to_dict`)."""
+    dropped: dict[str, Reason] = model.dropped_ if isinstance(model, WOEScorecard) else {}
+    if isinstance(model, WOEScorecard):
+        result["dropped"] = {f: why.en for f, why in dropped.items()}
+        result["excluded"].update({f: f"selection: {why.en}" for f, why in dropped.items()})
+    stages = [("gate", n, why) for n, why in gate.reasons.items()]
+    stages += [("selection", n, [why]) for n, why in dropped.items()]
+    result["exclusions"] = {
+        name: {
+            "stage": stage,
+            "zh": joined(why, "zh"),
+            "en": joined(why, "en"),
+            "reasons": [r.to_dict() for r in why],
+        }
+        for stage, name, why in stages
+    }
 
 
 def _model_features(model: Any) -> list[str]:

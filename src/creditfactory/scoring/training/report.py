@@ -1,384 +1,656 @@
-"""HTML model report a validator reads (SR 11-7 style), in zh-CN and English: summary figures, data
-and bad definition, fields known at application, exclusions with reasons and the analyst's
-whitelist, the selection log, coefficients and points per bin, train / validation / out-of-time
-performance (ROC, KS), out-of-sample calibration (Brier, slope, intercept, Hosmer–Lemeshow,
-reliability table and chart), stability (PSI), the benchmark comparison and limitations;
-matplotlib plots embedded as base64 PNG (one self-contained file)."""
+"""HTML model report (模型报告) a validator and a Chinese risk committee both read (SR 11-7 style).
+
+Every section is in zh-CN and English: a one-page summary (data set, currency, bad definition,
+PD horizon, split, AUC / Brier with 95 % bootstrap intervals, benchmark comparison, a verdict on
+the checks that failed), data and bad definition, fields known at application, exclusions and
+the selection log, the analyst's whitelist, coefficients and points, train / validation /
+out-of-time performance, score distribution by outcome, out-of-sample calibration with a
+reliability table and chart for validation and for out-of-time, stability (PSI), the benchmark
+and limitations. Reasons, commentary and limitations the pipeline or this module generate are
+`wording.Reason`s (both languages from one template); the adapters' prose is `wording.Text`.
+
+Figures come from the training result (``result.json``): each cell holding one carries
+``data-figure="<dotted path>"`` into it, so a reader (or a test) can check the page against the
+JSON. Charts are matplotlib PNGs embedded as base64 (`charts`): one self-contained file.
+"""
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy  # noqa: E402
-from sklearn.metrics import roc_curve  # noqa: E402
-
-from creditfactory.scoring.stability import psi_report_by_splits, quantile_splits  # noqa: E402
+from creditfactory.scoring.stability import psi_report_by_splits, quantile_splits
+from creditfactory.scoring.training import charts
+from creditfactory.scoring.training.pipeline import score_frame
+from creditfactory.scoring.training.wording import Reason, Text, Wording
 
 if TYPE_CHECKING:
     from creditfactory.scoring.training.pipeline import TrainedModel
 
+CURRENCIES = {
+    "USD": Text("美元（USD）", "US dollars (USD)"),
+    "CNY": Text("人民币（CNY）", "yuan (CNY)"),
+}
+BIN_LABELS = {"Special": Text("特殊值", "Special"), "Missing": Text("缺失", "Missing")}
+PSI_STATUS = {"stable": "稳定", "watch": "关注", "act": "须采取行动", "insufficient": "样本不足"}
+SLOPE_RANGE = (0.8, 1.25)  # a calibration slope inside it is an acceptable spread
+OOT_GAP = 0.05  # an out-of-time AUC this far below validation is a limitation
+LEVEL_TOLERANCE = 0.2  # mean PD more than 20 % off the bad rate: the level is wrong
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return (
-        f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+CSS = (
+    "body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;max-width:1040px;margin:auto;"
+    "padding:0 1em;line-height:1.45}img{max-width:100%}figure{display:inline-block;margin:0.5em;"
+    "vertical-align:top}figcaption{font-size:0.85em;color:#444;max-width:520px}"
+    "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
+    "font-size:0.9em;vertical-align:top}td[data-figure]{text-align:right;white-space:nowrap;font-variant-numeric:"
+    "tabular-nums}section.summary{border:2px solid #4477aa;padding:0.5em 1em;margin:1em 0;"
+    "page-break-after:always}p[lang=en],li span[lang=en],td[lang=en]{color:#333}"
+    ".fail{color:#cc3311;font-weight:bold}.pass{color:#228833;font-weight:bold}"
+    ".side{display:flex;gap:1em;align-items:flex-start;flex-wrap:wrap}section.summary{font-size:"
+    "0.92em}ul.checks{columns:2;list-style:none;padding-left:0}"
+    "@media print{section.summary{border:none}}"
+)
+
+
+def write_report(trained: TrainedModel, path: Path) -> None:
+    """Write the self-contained HTML report (module docstring) to `path`."""
+    r = trained.result
+    sections = [
+        *_summary(trained),
+        *_data(trained),
+        *_known(trained),
+        *_exclusions(trained),
+        *_points(trained),
+        *_performance(trained),
+        *_calibration(r),
+        *_stability(trained),
+        *_benchmark(r),
+        _h("信息值排序", "IV ranking"),
+        _figure(charts.iv_bars(r["iv"]), Text("各候选特征的信息值 IV", "IV of each candidate")),
+        *_limitations(trained),
+    ]
+    title = f"模型报告 / Model report — {r['dataset']} · {r['method']}"
+    path.write_text(
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+        + "\n".join(sections)
+        + "</body></html>",
+        encoding="utf-8",
     )
 
 
-def plot_iv(iv: dict[str, float]) -> Any:
-    """Horizontal bar chart of IV per feature, highest on top."""
-    items = sorted(iv.items(), key=lambda kv: kv[1])
-    fig, ax = plt.subplots(figsize=(7, 0.3 * len(items) + 1.2))
-    ax.barh([k for k, _ in items], [v for _, v in items], color="#4477aa")
-    for x in (0.02, 0.1, 0.3):
-        ax.axvline(x, color="grey", lw=0.7, ls="--")
-    ax.set_xlabel("information value (IV)")
-    ax.set_title("IV ranking (dashed: 0.02 weak, 0.1 medium, 0.3 strong)")
-    return fig
-
-
-def plot_roc_ks(y: Any, pd_12m: Any, title: str) -> tuple[Any, Any]:
-    """ROC curve and KS curve (cumulative bad vs good share by PD)."""
-    fpr, tpr, _ = roc_curve(y, pd_12m)
-    fig1, ax = plt.subplots(figsize=(4.5, 4.5))
-    ax.plot(fpr, tpr, color="#cc3311", label=title)
-    ax.plot([0, 1], [0, 1], color="grey", ls="--")
-    ax.set_xlabel("false positive rate (goods flagged)")
-    ax.set_ylabel("true positive rate (bads caught)")
-    ax.set_title("ROC")
-    ax.legend(loc="lower right")
-    order = numpy.argsort(-numpy.asarray(pd_12m))
-    ys = numpy.asarray(y)[order]
-    cum_bad = numpy.cumsum(ys) / max(ys.sum(), 1)
-    cum_good = numpy.cumsum(1 - ys) / max((1 - ys).sum(), 1)
-    share = numpy.arange(1, len(ys) + 1) / len(ys)
-    k = int(numpy.argmax(cum_bad - cum_good))
-    fig2, ax2 = plt.subplots(figsize=(4.5, 4.5))
-    ax2.plot(share, cum_bad, label="bad", color="#cc3311")
-    ax2.plot(share, cum_good, label="good", color="#228833")
-    ax2.vlines(
-        share[k], cum_good[k], cum_bad[k], color="black", label=f"KS {cum_bad[k] - cum_good[k]:.3f}"
-    )
-    ax2.set_xlabel("share of population, riskiest first")
-    ax2.set_ylabel("cumulative share")
-    ax2.set_title("KS curve")
-    ax2.legend(loc="lower right")
-    return fig1, fig2
-
-
-def plot_scores(scores: Any, y: Any) -> Any:
-    """Score histograms of goods and bads."""
-    s, yy = numpy.asarray(scores), numpy.asarray(y)
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    bins = [float(b) for b in numpy.histogram_bin_edges(s, bins=25)]
-    ax.hist(s[yy == 0], bins=bins, alpha=0.6, density=True, label="good", color="#228833")
-    ax.hist(s[yy == 1], bins=bins, alpha=0.6, density=True, label="bad", color="#cc3311")
-    ax.set_xlabel("score (points)")
-    ax.set_ylabel("density")
-    ax.set_title("Score distribution, good vs bad")
-    ax.legend()
-    return fig
-
-
-def plot_calibration(table: list[dict[str, float]]) -> Any:
-    """Observed default rate vs mean predicted PD per PD decile."""
-    fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    xs = [r["pd_mean"] for r in table]
-    ax.plot(xs, [r["observed"] for r in table], "o-", color="#4477aa")
-    top = max([*xs, *(r["observed"] for r in table), 0.01])
-    ax.plot([0, top], [0, top], color="grey", ls="--")
-    ax.set_xlabel("mean predicted PD")
-    ax.set_ylabel("observed default rate")
-    ax.set_title("Calibration")
-    return fig
-
-
-def plot_psi(report: Any, title: str) -> Any:
-    """Reference vs current shares per score bin with the PSI value."""
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    idx = numpy.arange(len(report.labels))
-    ax.bar(idx - 0.2, report.expected_shares, 0.4, label="reference", color="#4477aa")
-    ax.bar(idx + 0.2, report.actual_shares, 0.4, label="current", color="#ee7733")
-    ax.set_xticks(idx, report.labels, rotation=45, ha="right", fontsize=7)
-    ax.set_ylabel("share")
-    ax.set_title(f"{title}: PSI {report.value:.4f} ({report.status})")
-    ax.legend()
-    return fig
-
-
-def _table(frame: Any) -> str:
-    return str(frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0))
-
-
-def _rows(header: list[str], rows: list[list[Any]]) -> str:
-    """An HTML table of already-formatted cells (escaped here)."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(c))}</td>" for c in r) + "</tr>" for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    if (
-        isinstance(value, list | tuple)
-        and len(value) == 2
-        and all(isinstance(v, float) for v in value)
-    ):
-        return f"[{value[0]:.3f}, {value[1]:.3f}]"
-    return str(value)
+# --- building blocks ---------------------------------------------------------------------------
 
 
 def _h(zh: str, en: str, level: int = 2) -> str:
     return f"<h{level}>{html.escape(zh)} / {html.escape(en)}</h{level}>"
 
 
-def _p(text: str) -> str:
-    return f"<p>{html.escape(text)}</p>"
+def _both(text: Wording | Reason) -> str:
+    """A paragraph in zh-CN, then in English (one paragraph when the text is not bilingual)."""
+    zh, en = (text.zh, text.en) if isinstance(text, Reason | Text) else (text, text)
+    if zh == en:
+        return f"<p>{html.escape(en)}</p>"
+    return f"<p lang='zh-CN'>{html.escape(zh)}</p><p lang='en'>{html.escape(en)}</p>"
 
 
-def _summary(r: dict[str, Any], spec: Any) -> list[str]:
-    v, oot, bench = r["validation"], r.get("out_of_time"), r["benchmark"]
-    rows = [
-        ["验证 AUC（95% 自助法区间）/ validation AUC (95 % bootstrap CI)", v["auc"], v["auc_ci"]],
-        ["验证 Brier / validation Brier", v["brier"], None],
-        ["验证 KS / validation KS", v["ks"], None],
-    ]
-    if oot is not None:
-        rows += [["跨期 AUC / out-of-time AUC", oot["auc"], oot["auc_ci"]],
-                 ["跨期 Brier / out-of-time Brier", oot["brier"], None]]  # fmt: skip
-    rows.append([f"基准 / benchmark: {bench['name']}", bench["auc"], None])
-    horizon = r["pd_horizon"]
+def _inline(text: Wording | Reason) -> str:
+    """zh-CN / English on one line (for table cells and list items)."""
+    zh, en = (text.zh, text.en) if isinstance(text, Reason | Text) else (text, text)
+    if zh == en:
+        return html.escape(en)
+    return (
+        f"<span lang='zh-CN'>{html.escape(zh)}</span><br><span lang='en'>{html.escape(en)}</span>"
+    )
+
+
+def _figure(fig: Any, caption: Text) -> str:
+    return (
+        f"<figure>{charts.png(fig, caption.en)}<figcaption><span lang='zh-CN'>"
+        f"{html.escape(caption.zh)}</span> / <span lang='en'>{html.escape(caption.en)}</span>"
+        "</figcaption></figure>"
+    )
+
+
+def _num(value: Any, path: str, digits: int = 4) -> str:
+    """A figure cell tied to its JSON path; an interval [low, high] with 3 decimals."""
+    if value is None:
+        return "<td>—</td>"
+    if isinstance(value, list | tuple):
+        text = f"[{value[0]:.3f}, {value[1]:.3f}]"
+    elif isinstance(value, float):
+        text = f"{value:.{digits}f}"
+    else:
+        text = str(value)
+    return f"<td data-figure='{html.escape(path)}'>{text}</td>"
+
+
+def _table(header: list[tuple[str, str]], rows: list[list[str]]) -> str:
+    """Rows of ready HTML cells (``<td>…</td>``) under zh / en headers."""
+    head = "".join(
+        f"<th>{html.escape(zh)}</th>"
+        if zh == en
+        else f"<th>{html.escape(zh)}<br>{html.escape(en)}</th>"
+        for zh, en in header
+    )
+    body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _signed(x: float) -> str:
+    return f"{'−' if x < 0 else '+'} {abs(x):.5f}"
+
+
+def _td(value: Any) -> str:
+    if isinstance(value, Text | Reason):
+        return f"<td>{_inline(value)}</td>"
+    if isinstance(value, float):
+        return f"<td>{value:.4f}</td>"
+    return "<td>—</td>" if value is None else f"<td>{html.escape(str(value))}</td>"
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+
+def horizon_text(horizon: dict[str, Any]) -> Text:
+    """The PD horizon in words: a fixed window, or life of loan and its 12-month conversion."""
+    if horizon["basis"] == "months":
+        m = horizon["months"]
+        return Text(
+            f"{m:g} 个月违约概率（见坏客户定义）；pd_12m 即模型的 PD"
+            + ("。" if m == 12 else f"，按恒定风险率由 {m:g} 个月折算。"),
+            f"{m:g}-month PD (see the bad definition); pd_12m is the model's PD"
+            + ("." if m == 12 else f", converted from {m:g} months with a constant hazard."),
+        )
+    ref = horizon["reference_months"]
+    return Text(
+        "贷款存续期违约概率（贷款还清前任一时点违约）；pd_12m 按恒定风险率 1 − (1 − PD)^(12 / h) 折算为 "
+        f"12 个月，h 为贷款期限（月），未给期限时取参考期限 {ref:g} 个月。",
+        "Life-of-loan PD (default at any time before the loan is repaid); pd_12m converts it to "
+        "12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = the loan's term in months "
+        f"({ref:g}, the reference term, when none is given).",
+    )
+
+
+def split_text(r: dict[str, Any]) -> Text:
+    """How the validation figures were obtained, in words."""
+    if "cv" in r:
+        k, n = r["cv"]["n_splits"], r["cv"]["n_repeats"]
+        return Text(
+            f"{k} 折 × {n} 次重复分层交叉验证：AUC 与 Brier 为各折均值 ± 标准差；区间、KS 与校准用第一次"
+            "重复的样本外 PD。",
+            f"{k}-fold × {n} repeated stratified cross-validation: AUC and Brier are fold means ± "
+            "sd; intervals, KS and calibration use the first repeat's out-of-fold PDs.",
+        )
+    col = r["validation"].get("split_column", "split")
+    return Text(
+        f"按数据给定的切分：在 {col} == 1 上拟合，在 {col} == 0 上验证。",
+        f"The data's named split: fit on {col} == 1, validated on {col} == 0.",
+    )
+
+
+def bad_text(trained: TrainedModel) -> Text:
+    """The data set's bad definition, or what the target column says when it declares none."""
+    bad, target = trained.result["bad_definition"], trained.dataset.target
+    if "zh" in bad and "en" in bad:
+        return Text(bad["zh"], bad["en"])
+    return Text(
+        f"数据集未声明坏客户定义：目标列 {target} = 1 记为坏客户。",
+        f"The data set declares no bad definition: {target} = 1 is counted as bad.",
+    )
+
+
+def _summary(trained: TrainedModel) -> list[str]:
+    r, ds = trained.result, trained.dataset
+    y = trained.train[ds.target]
+    currency = CURRENCIES.get(ds.currency or "", Text("数据不含金额", "no amounts in the data"))
+    facts = [
+        (Text("数据集", "data set"), Text(
+            f"{r['dataset']}：训练 {len(y)} 行，其中坏客户 {int(y.sum())}",
+            f"{r['dataset']}: {len(y)} training rows, {int(y.sum())} bads")),
+        (Text("货币", "currency"), currency),
+        (Text("坏客户定义", "bad definition"), bad_text(trained)),
+        (Text("PD 期限", "PD horizon"), horizon_text(r["pd_horizon"])),
+        (Text("验证方式", "validation"), split_text(r)),
+    ]  # fmt: skip
     return [
+        "<section class='summary' id='summary'>",
         f"<h1>模型报告 / Model report — {html.escape(r['dataset'])} · {html.escape(r['method'])}</h1>",
-        _p(f"spec {spec.model_id} · sha256 {r['spec_sha256']}"),
-        _rows(["指标 / figure", "值 / value", "区间 / interval"], rows),
-        _p(f"{v['split']}."),
-        _p(
-            f"PD 期限 / PD horizon: {horizon['basis']} — {horizon['note'] or '12 months'}. "
-            "pd_12m is always a 12-month PD: a life-of-loan PD is converted with a constant "
-            "hazard, 1 − (1 − PD)^(12 / term months), over the requested term."
-        ),
+        f"<p>spec {html.escape(trained.spec.model_id)} · sha256 <code>{r['spec_sha256']}</code></p>",
+        _h("摘要", "Summary"),
+        _table([("项目", "item"), ("内容", "content")], [[_td(k), _td(t)] for k, t in facts]),
+        _figures_table(r),
+        *_verdict(trained),
+        "</section>",
     ]
+
+
+def _figures_table(r: dict[str, Any]) -> str:
+    """AUC and Brier with their intervals: validation, out of time, each benchmark (ΔAUC)."""
+    v, oot = r["validation"], r.get("out_of_time")
+    sd = "cv" in r
+    rows = [[
+        _td(Text("验证", "validation")), _num(v["auc"], "validation.auc"),
+        _num(v.get("auc_ci"), "validation.auc_ci"), _num(v["brier"], "validation.brier"),
+        _num(v.get("brier_ci"), "validation.brier_ci"), _num(v["ks"], "validation.ks"), "<td>—</td>",
+    ]]  # fmt: skip
+    if sd:
+        rows[0][1] = _num(v["auc"], "validation.auc") + _num(v["auc_std"], "validation.auc_std")
+    if oot is not None:
+        rows.append([
+            _td(Text("跨期", "out of time")), _num(oot["auc"], "out_of_time.auc"),
+            _num(oot.get("auc_ci"), "out_of_time.auc_ci"), _num(oot["brier"], "out_of_time.brier"),
+            _num(oot.get("brier_ci"), "out_of_time.brier_ci"), "<td>—</td>", "<td>—</td>",
+        ])  # fmt: skip
+    for i, m in enumerate(r["benchmark"]["models"]):
+        auc = _num(m["auc"], f"benchmark.models.{i}.auc")
+        if sd and "auc_std" in m:
+            auc += _num(m["auc_std"], f"benchmark.models.{i}.auc_std")
+        rows.append([
+            _td(Text(f"基准：{m.get('zh', {}).get('name', m['name'])}", f"benchmark: {m['name']}")),
+            auc, "<td>—</td>", _num(m.get("brier"), f"benchmark.models.{i}.brier"), "<td>—</td>",
+            "<td>—</td>", f"<td>{v['auc'] - m['auc']:+.4f}</td>",
+        ])  # fmt: skip
+    header = [("样本 / 模型", "sample / model"), ("AUC", "AUC")]
+    if sd:
+        header.append(("AUC 标准差", "AUC sd"))
+    header += [("95% 区间", "95 % CI"), ("Brier", "Brier"), ("95% 区间", "95 % CI"),
+               ("KS", "KS"), ("模型 AUC 高出", "model's AUC above")]  # fmt: skip
+    if sd:  # rows without an sd cell get an empty one, so the columns line up
+        for row in rows:
+            if "auc_std" not in row[1]:
+                row[1] += "<td>—</td>"
+    return _table(header, rows)
+
+
+def checks(trained: TrainedModel) -> list[tuple[Text, bool, Reason | None]]:
+    """The summary's checks: (what is checked, passed, the limitation it raises when failed)."""
+    r = trained.result
+    v, oot, bench = r["validation"], r.get("out_of_time"), r["benchmark"]
+    out: list[tuple[Text, bool, Reason | None]] = [
+        (Text("胜过基准模型", "beats the benchmark"), v["auc"] > bench["auc"],
+         Reason("below_benchmark", {"auc": v["auc"], "benchmark": bench["name"],
+                                    "benchmark_auc": bench["auc"]})),
+    ]  # fmt: skip
+    parts = [(Text("验证样本：", "validation"), v["calibration"])]
+    if oot is not None:
+        out.append((
+            Text(f"跨期 AUC 比验证低不超过 {OOT_GAP}", f"out-of-time AUC within {OOT_GAP} of validation"),
+            oot["auc"] >= v["auc"] - OOT_GAP,
+            Reason("oot_gap", {"oot_auc": oot["auc"], "auc": v["auc"]}),
+        ))  # fmt: skip
+        if "calibration" in oot:
+            parts.append((Text("跨期样本：", "out of time"), oot["calibration"]))
+    for sample, cal in parts:
+        out += _calibration_checks(sample, cal)
+    whitelisted = list(r["leakage"]["whitelisted"])
+    out.append((
+        Text("没有字段凭白名单越过闸门", "no field passes the gate by whitelist"), not whitelisted,
+        Reason("whitelisted", {"fields": whitelisted}) if whitelisted else None,
+    ))  # fmt: skip
+    return out
+
+
+def _calibration_checks(
+    sample: Text, cal: dict[str, Any]
+) -> list[tuple[Text, bool, Reason | None]]:
+    slope, hl = cal["slope"], cal["hosmer_lemeshow"]["p_value"]
+    level = cal["mean_pd"] / max(cal["bad_rate"], 1e-12) - 1.0
+    where = Text(sample.zh.rstrip("："), sample.en)
+    return [
+        (Text(f"{where.zh}校准斜率在 [{SLOPE_RANGE[0]}, {SLOPE_RANGE[1]}] 内",
+              f"calibration slope within [{SLOPE_RANGE[0]}, {SLOPE_RANGE[1]}] ({where.en})"),
+         SLOPE_RANGE[0] <= slope <= SLOPE_RANGE[1],
+         Reason("slope_low" if slope < SLOPE_RANGE[0] else "slope_high",
+                {"slope": slope, "sample": sample})),
+        (Text(f"{where.zh}平均 PD 与坏账率相差不超过两成",
+              f"mean PD within a fifth of the bad rate ({where.en})"),
+         abs(level) <= LEVEL_TOLERANCE,
+         Reason("pd_too_low" if level < 0 else "pd_too_high",
+                {"mean_pd": cal["mean_pd"], "bad_rate": cal["bad_rate"], "sample": sample})),
+        (Text(f"{where.zh} Hosmer–Lemeshow 不拒绝（p ≥ 0.05）",
+              f"Hosmer–Lemeshow does not reject, p ≥ 0.05 ({where.en})"),
+         hl >= 0.05, Reason("hl_rejects", {"p_value": hl, "sample": sample})),
+    ]  # fmt: skip
+
+
+def _verdict(trained: TrainedModel) -> list[str]:
+    results = checks(trained)
+    failed = sum(not ok for _, ok, _ in results)
+    n_limits = len(trained.dataset.limitations)
+    if failed:
+        verdict = Text(
+            f"结论：{failed} 项检查未通过，另有数据集本身的 {n_limits} 项局限；使用前请阅读文末“局限”。",
+            f"Verdict: {failed} check(s) failed, besides the data set's own {n_limits} "
+            "limitation(s); read “Limitations” at the end before using the model.",
+        )
+    else:
+        verdict = Text(
+            f"结论：各项检查均通过；数据集本身有 {n_limits} 项局限，见文末“局限”。",
+            f"Verdict: every check passed; the data set has {n_limits} limitation(s) of its own, "
+            "see “Limitations” at the end.",
+        )
+    cells = [
+        f"<li class='{'pass' if ok else 'fail'}'>{'✓' if ok else '✗'} {_inline(what)}</li>"
+        for what, ok, _ in results
+    ]
+    return [
+        _h("检查与结论", "Checks and verdict", 3),
+        f"<ul class='checks'>{''.join(cells)}</ul>",
+        f"<p class='verdict'><strong>{_inline(verdict)}</strong></p>",
+    ]
+
+
+# --- body sections -----------------------------------------------------------------------------
 
 
 def _data(trained: TrainedModel) -> list[str]:
-    r, ds = trained.result, trained.dataset
-    y = trained.train[ds.target]
-    out = [_h("数据与坏客户定义", "Data and bad definition")]
-    out.append(_rows(
-        ["部分 / part", "行数 / rows", "坏 / bads", "坏账率 / bad rate"],
-        [["training", len(y), int(y.sum()), float(y.mean())]]
-        + ([] if trained.valid is None else [[
-            "validation", len(trained.valid), int(trained.valid[ds.target].sum()),
-            float(trained.valid[ds.target].mean())]]),
-    ))  # fmt: skip
-    for lang in ("zh", "en"):
-        if lang in r["bad_definition"]:
-            out.append(_p(r["bad_definition"][lang]))
-    return out
+    ds = trained.dataset
+    parts = [("训练", "training", trained.train)]
+    if trained.valid is not None:
+        parts.append(("验证", "validation", trained.valid))
+    rows = [
+        [_td(Text(zh, en)), _td(len(p)), _td(int(p[ds.target].sum())), _td(float(p[ds.target].mean()))]
+        for zh, en, p in parts
+    ]  # fmt: skip
+    return [
+        _h("数据与坏客户定义", "Data and bad definition"),
+        _table(
+            [("部分", "part"), ("行数", "rows"), ("坏客户", "bads"), ("坏账率", "bad rate")], rows
+        ),
+        _both(bad_text(trained)),
+    ]
+
+
+def _known(trained: TrainedModel) -> list[str]:
+    ds = trained.dataset
+    rows = [
+        [_td(f), _td(Text(ds.labels.get(f, {}).get("zh", f), ds.labels.get(f, {}).get("en", f))),
+         f"<td>{_inline(ds.declared[f][1] if f in ds.declared else why)}</td>"]
+        for f, why in trained.result["known_at_application"].items()
+    ]  # fmt: skip
+    if not rows:
+        return [
+            _h("申请时已知的字段", "Fields known at application"),
+            _both(Text(
+                "数据集没有逐字段声明：每一列都按申请时已知处理，只有闸门的统计规则把关。",
+                "The data set declares no fields: every column is treated as known at "
+                "application, and only the gate's statistical rules guard it.",
+            )),
+        ]  # fmt: skip
+    return [
+        _h("申请时已知的字段", "Fields known at application"),
+        _table(
+            [("字段", "field"), ("名称", "label"), ("为何申请时已知", "why known at application")],
+            rows,
+        ),  # fmt: skip
+    ]
 
 
 def _exclusions(trained: TrainedModel) -> list[str]:
-    r, spec = trained.result, trained.spec
-    leak = r["leakage"]
-    out = [_h("申请时已知的字段", "Fields known at application")]
-    out.append(_rows(
-        ["字段 / field", "中文 / zh", "English", "为何申请时已知 / why known at application"],
-        [[f, trained.dataset.labels.get(f, {}).get("zh"), trained.dataset.labels.get(f, {}).get("en"),
-          why] for f, why in r["known_at_application"].items()],
-    ))  # fmt: skip
-    out.append(_h("排除的字段及原因", "Exclusions and reasons"))
+    r, ds = trained.result, trained.dataset
+    leak, excl = r["leakage"], r.get("exclusions", {})
     t = leak.get("thresholds", {})
-    out.append(_p(
-        f"Leakage gate {'on' if leak['gate'] else 'OFF'}: IV > {t.get('iv')}, single-feature "
-        f"AUC outside [{1 - t.get('auc', 1):.2f}, {t.get('auc')}], value-shape gap > "
+    rules = Text(
+        f"泄露闸门{'开启' if leak['gate'] else '关闭'}：IV > {t.get('iv')}、单变量 AUC 超出 "
+        f"[{1 - t.get('auc', 1):.2f}, {t.get('auc')}]、取值形态差距 > {t.get('shape_gap')}、由已排除字段派生"
+        f"（决策树 R² ≥ {t.get('derived_r2')}），以及数据适配器的声明（结果、结果后、日历等）。",
+        f"Leakage gate {'on' if leak['gate'] else 'OFF'}: IV > {t.get('iv')}, single-feature AUC "
+        f"outside [{1 - t.get('auc', 1):.2f}, {t.get('auc')}], value-shape gap > "
         f"{t.get('shape_gap')}, derived (tree R² ≥ {t.get('derived_r2')}) from an excluded field, "
-        "and the adapter's declarations (outcome, post-outcome, calendar …)."
-    ))  # fmt: skip
-    out.append(_rows(["字段 / field", "原因 / reason"], [[k, v] for k, v in r["excluded"].items()]))
+        "and the adapter's declarations (outcome, post-outcome, calendar …).",
+    )
+    gate_rows = [
+        [_td(f), f"<td lang='zh-CN'>{html.escape(e['zh'])}</td>", f"<td lang='en'>{html.escape(e['en'])}</td>"]
+        for f, e in excl.items() if e["stage"] == "gate"
+    ]  # fmt: skip
+    out = [
+        _h("排除的字段及原因", "Exclusions and reasons"),
+        _both(rules),
+        _table([("字段", "field"), ("原因", "reason (zh)"), ("原因（英文）", "reason")], gate_rows),
+    ]
     if leak["whitelisted"]:
-        out.append(_h("分析师白名单", "Analyst whitelist", 3))
-        out.append(_rows(
-            ["字段 / field", "书面理由 / written justification", "gate figures"],
-            [[f, why, ", ".join(f"{k} {_cell(v)}" for k, v in leak["checks"].get(f, {}).items())]
-             for f, why in leak["whitelisted"].items()],
-        ))  # fmt: skip
-    out.append(_h("入模筛选记录", "Selection log", 3))
-    selected = set(spec.features)
-    out.append(_rows(
-        ["候选 / candidate", "IV", "结果 / outcome"],
-        [[f, r["iv"].get(f), "selected" if f in selected else r.get("dropped", {}).get(f, "—")]
-         for f in r["candidate_features"]],
-    ))  # fmt: skip
-    return out
+        rows = [
+            [_td(f), f"<td>{_inline(ds.whitelist.get(f, why))}</td>",
+             _td(", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                           for k, v in leak["checks"].get(f, {}).items() if v is not None))]
+            for f, why in leak["whitelisted"].items()
+        ]  # fmt: skip
+        out += [
+            _h("分析师白名单", "Analyst whitelist", 3),
+            _table(
+                [
+                    ("字段", "field"),
+                    ("书面理由", "written justification"),
+                    ("闸门数字", "gate figures"),
+                ],
+                rows,
+            ),  # fmt: skip
+        ]
+    selected = set(trained.spec.features)
+    rows = [
+        [_td(f), _num(r["iv"].get(f), f"iv.{f}"),
+         "<td class='pass'>入模 / selected</td>" if f in selected
+         else f"<td>{_inline(Text(excl[f]['zh'], excl[f]['en']))}</td>" if f in excl else "<td>—</td>"]
+        for f in r["candidate_features"]
+    ]  # fmt: skip
+    return [
+        *out,
+        _h("入模筛选记录", "Selection log", 3),
+        _table([("候选特征", "candidate"), ("IV", "IV"), ("结果", "outcome")], rows),
+    ]
 
 
 def _points(trained: TrainedModel) -> list[str]:
     spec = trained.spec
-    out = [_h("系数与分值", "Coefficients and points")]
-    out.append(_p(
-        f"base points {spec.base_points:g}; 600 points at good:bad 50:1, PDO {spec.scaling.pdo:g}; "
-        f"calibration PD = 1 / (1 + exp(−({spec.calibration.intercept:.4f} + "
-        f"{spec.calibration.slope:.5f}·score)))."
-    ))  # fmt: skip
+    cal = spec.calibration
+    out = [
+        _h("系数与分值", "Coefficients and points"),
+        _both(Text(
+            f"基础分 {spec.base_points:g}；好坏比 50:1 时为 600 分，PDO（翻倍分）{spec.scaling.pdo:g}；"
+            f"校准 PD = 1 / (1 + exp(−({cal.intercept:.4f} {_signed(cal.slope)}·分数)))。",
+            f"Base points {spec.base_points:g}; 600 points at good:bad 50:1, PDO "
+            f"{spec.scaling.pdo:g}; calibration PD = 1 / (1 + exp(−({cal.intercept:.4f} "
+            f"{_signed(cal.slope)}·score))).",
+        )),
+    ]  # fmt: skip
     for ch in spec.characteristics:
+        act = (Text("借款人可以改变", "actionable") if spec.is_actionable(ch.feature)
+               else Text("借款人不可改变", "not actionable"))  # fmt: skip
         out.append(
             f"<h3>{html.escape(spec.label(ch.feature, 'zh'))} / "
-            f"{html.escape(spec.label(ch.feature, 'en'))} <code>{html.escape(ch.feature)}</code> — "
-            f"coefficient {ch.coefficient:.4f}, "
-            f"{'可由借款人改变 / actionable' if spec.is_actionable(ch.feature) else '借款人不可改变 / not actionable'}</h3>"
-        )  # fmt: skip
-        out.append(_rows(
-            ["分箱 / bin", "户数 / count", "坏账率 / bad rate", "WOE", "分值 / points"],
-            [[b.label, b.count, b.event_rate, b.woe, b.points] for b in ch.bins],
+            f"{html.escape(spec.label(ch.feature, 'en'))} <code>{html.escape(ch.feature)}</code>"
+            f" — 系数 / coefficient {ch.coefficient:.4f} — {act.zh} / {act.en}</h3>"
+        )
+        out.append(_table(
+            [("分箱", "bin"), ("户数", "count"), ("坏账率", "bad rate"), ("WOE", "WOE"), ("分值", "points")],
+            [[_td(BIN_LABELS.get(b.label, b.label)), _td(b.count), _td(b.event_rate), _td(b.woe),
+              _td(f"{b.points:g}")]
+             for b in ch.bins],
         ))  # fmt: skip
+    if not spec.characteristics and not spec.linear_terms:
+        out.append(_both(Text(
+            "树模型：没有分箱分值表；各特征的作用见信息值排序，单调约束见模型方法。",
+            "Tree model: no table of points per bin; see the IV ranking for each feature's "
+            "strength and the method for its monotone constraints.",
+        )))  # fmt: skip
     if spec.linear_terms:
-        out.append(_rows(
-            ["项 / term", "系数 / coefficient", "训练范围 / training range"],
-            [["const", spec.intercept, None]]
-            + [[t.feature, t.coefficient, f"{t.lower:g} … {t.upper:g}"] for t in spec.linear_terms],
+        out.append(_table(
+            [("项", "term"), ("系数", "coefficient"), ("训练范围", "training range")],
+            [[_td("const"), _td(spec.intercept), _td(None)]]
+            + [[_td(t.feature), _td(t.coefficient), _td(f"{t.lower:g} … {t.upper:g}")]
+               for t in spec.linear_terms],
         ))  # fmt: skip
     return out
 
 
-def _performance(trained: TrainedModel, y: Any, p: Any) -> list[str]:
-    r = trained.result
-    out = [_h("训练 / 验证 / 跨期表现", "Train / validation / out-of-time")]
-    rows = [["train (in sample)", r["train"]["auc"], None, r["train"]["ks"], None]]
-    v = r["validation"]
-    rows.append(["validation", v["auc"], v["auc_ci"], v["ks"], v["brier"]])
-    if "cv" in r:
-        rows.append([f"CV mean ± std ({r['cv']['n_splits']}×{r['cv']['n_repeats']})",
-                     r["cv"]["mean"], None, None, r["cv"]["brier"]["mean"]])  # fmt: skip
-        rows.append(["CV AUC std", r["cv"]["std"], None, None, None])
-    oot = r.get("out_of_time")
+def _performance(trained: TrainedModel) -> list[str]:
+    r, ds = trained.result, trained.dataset
+    v, oot = r["validation"], r.get("out_of_time")
+    rows = [[_td(Text("训练（样本内）", "train (in sample)")), _num(r["train"]["auc"], "train.auc"),
+             "<td>—</td>", _num(r["train"]["ks"], "train.ks"), "<td>—</td>"],
+            [_td(Text("验证", "validation")), _num(v["auc"], "validation.auc"),
+             _num(v.get("auc_ci"), "validation.auc_ci"), _num(v["ks"], "validation.ks"),
+             _num(v["brier"], "validation.brier")]]  # fmt: skip
     if oot is not None:
-        rows.append([f"out of time ({oot['test']})", oot["auc"], oot["auc_ci"], None, oot["brier"]])
-    out.append(_rows(["样本 / sample", "AUC", "95% CI", "KS", "Brier"], rows))
+        rows.append([
+            _td(Text(f"跨期（{oot_parts(oot)[1].zh}）", f"out of time ({oot_parts(oot)[1].en})")),
+            _num(oot["auc"], "out_of_time.auc"), _num(oot.get("auc_ci"), "out_of_time.auc_ci"),
+            "<td>—</td>", _num(oot["brier"], "out_of_time.brier"),
+        ])  # fmt: skip
+    out = [
+        _h("训练 / 验证 / 跨期表现", "Train / validation / out-of-time"),
+        _table(
+            [
+                ("样本", "sample"),
+                ("AUC", "AUC"),
+                ("95% 区间", "95 % CI"),
+                ("KS", "KS"),
+                ("Brier", "Brier"),
+            ],
+            rows,
+        ),  # fmt: skip
+        _both(split_text(r)),
+    ]
     if oot is not None:
-        out.append(_p(f"Out-of-time: refitted on {oot['train']}; tested on {oot['test']}."))
-    roc, ksc = plot_roc_ks(y, p, "validation" if trained.valid is not None else "out of fold")
-    out += [_png(roc) + _png(ksc), _png(plot_scores(trained.model.score_points(
-        (trained.valid if trained.valid is not None else trained.train)[r["candidate_features"]]
-    ), y))]  # fmt: skip
+        early, late = oot_parts(oot)
+        out.append(_both(Text(
+            f"跨期：同一组候选特征在 {early.zh} 上重新拟合，在 {late.zh} 上检验。",
+            f"Out of time: the same candidates refitted on {early.en}; tested on {late.en}.",
+        )))  # fmt: skip
+    part = trained.valid if trained.valid is not None else trained.train
+    y = part[ds.target].to_numpy()
+    if trained.holdout_pd is not None:
+        held = Text("验证样本", "validation") if trained.valid is not None else Text(
+            "第一次重复的样本外", "out of fold, first repeat")  # fmt: skip
+        roc, ks = charts.roc_ks(y, trained.holdout_pd, held.en)
+        out += [
+            _figure(roc, Text(f"ROC 曲线（{held.zh}）", f"ROC curve ({held.en})")),
+            _figure(ks, Text(f"KS 曲线（{held.zh}）", f"KS curve ({held.en})")),
+        ]
+    scores = [s["score"] for s in score_frame(trained.spec, part)]
+    where = (Text("验证样本，最终模型", "validation rows, final model") if trained.valid is not None
+             else Text("全部有评级样本，最终模型（样本内）", "all rated rows, final model (in sample)"))  # fmt: skip
+    out.append(_figure(
+        charts.score_by_outcome(scores, y, f"Score by outcome ({where.en})"),
+        Text(f"按结果分的分数分布：好客户与坏客户（{where.zh}）",
+             f"Score distribution by outcome, goods vs bads ({where.en})"),
+    ))  # fmt: skip
     return out
+
+
+def oot_parts(oot: dict[str, Any]) -> tuple[Text, Text]:
+    """The out-of-time training and test periods in words (rows and bads of each)."""
+    s = oot["split"]
+    col, last = s["column"], s["last"]
+    return (
+        Text(f"{col} ≤ {last:g}（{s['train_rows']} 行，坏客户 {s['train_bads']}）",
+             f"{col} ≤ {last:g} ({s['train_rows']} rows, {s['train_bads']} bads)"),
+        Text(f"{col} > {last:g}（{s['test_rows']} 行，坏客户 {s['test_bads']}）",
+             f"{col} > {last:g} ({s['test_rows']} rows, {s['test_bads']} bads)"),
+    )  # fmt: skip
+
+
+def calibration_reasons(cal: dict[str, Any], sample: Text) -> list[Reason]:
+    """The calibration commentary on `sample`: the figures, then what they mean (slope, level,
+    Hosmer–Lemeshow)."""
+    hl = cal["hosmer_lemeshow"]
+    out = [Reason("calibration", {
+        "brier": cal["brier"], "slope": cal["slope"], "intercept": cal["intercept"],
+        "chi2": hl["chi2"], "dof": hl["dof"], "p_value": hl["p_value"],
+        "mean_pd": cal["mean_pd"], "bad_rate": cal["bad_rate"],
+    })]  # fmt: skip
+    failed = [reason for _, ok, reason in _calibration_checks(sample, cal) if not ok and reason]
+    if not any(r.code.startswith("slope") for r in failed):
+        out.append(Reason("slope_fine", {"sample": sample}))
+    return out + failed
 
 
 def _calibration(r: dict[str, Any]) -> list[str]:
-    cal = r["validation"]["calibration"]
-    hl = cal["hosmer_lemeshow"]
     out = [_h("校准（样本外）", "Calibration (out of sample)")]
-    out.append(_p(
-        f"Brier {cal['brier']:.4f}; calibration slope {cal['slope']:.3f} (1 = right spread, < 1 = "
-        f"PDs too extreme); calibration-in-the-large {cal['intercept']:+.3f} (0 = right level); "
-        f"Hosmer–Lemeshow χ² {hl['chi2']:.2f} on {hl['dof']} df, p = {hl['p_value']:.4f}; mean PD "
-        f"{cal['mean_pd']:.4f} vs bad rate {cal['bad_rate']:.4f}."
-    ))  # fmt: skip
-    out.append(_rows(
-        ["PD 十分位 / PD decile", "户数 / n", "平均预测 PD / mean PD", "实际坏账率 / observed"],
-        [[i + 1, row["n"], row["pd_mean"], row["observed"]] for i, row in enumerate(cal["reliability"])],
-    ))  # fmt: skip
-    out.append(_png(plot_calibration(cal["reliability"])))
+    parts = [("validation", Text("验证样本：", "validation"), r["validation"]["calibration"])]
+    oot = r.get("out_of_time")
+    if oot is not None and "calibration" in oot:
+        parts.append(("out_of_time", Text("跨期样本：", "out of time"), oot["calibration"]))
+    for key, sample, cal in parts:
+        name = Text(sample.zh.rstrip("："), sample.en)
+        items = "".join(
+            f"<li>{_inline(reason)}</li>" for reason in calibration_reasons(cal, sample)
+        )
+        table = _table(
+            [("PD 分组", "PD group"), ("户数", "n"), ("平均预测 PD", "mean predicted PD"),
+             ("实际坏账率", "observed bad rate")],
+            [[_td(i + 1), _td(row["n"]),
+              _num(row["pd_mean"], f"{key}.calibration.reliability.{i}.pd_mean"),
+              _num(row["observed"], f"{key}.calibration.reliability.{i}.observed")]
+             for i, row in enumerate(cal["reliability"])],
+        )  # fmt: skip
+        chart = _figure(
+            charts.reliability(cal["reliability"], f"Reliability ({name.en})"),
+            Text(f"可靠性图（{name.zh}）：各 PD 分组的平均预测 PD 与实际坏账率，虚线为完全校准",
+                 f"Reliability chart ({name.en}): mean predicted PD vs observed bad rate per PD "
+                 "group; dashed = perfect calibration"),
+        )  # fmt: skip
+        out += [
+            _h(f"{name.zh}校准", f"Calibration, {name.en}", 3),
+            f"<ul>{items}</ul>",
+            f"<div class='side'>{table}{chart}</div>",
+        ]
     return out
 
 
 def _stability(trained: TrainedModel) -> list[str]:
-    ds, feats = trained.dataset, trained.result["candidate_features"]
+    ds = trained.dataset
     current = ds.unrated if ds.unrated is not None else trained.valid
     if current is None:
         return []
-    ref_scores = trained.model.score_points(trained.train[feats])
-    cur_scores = trained.model.score_points(current[feats])
-    psi = psi_report_by_splits(ref_scores, cur_scores, quantile_splits(list(ref_scores)))
-    name = "unrated firms vs training" if ds.unrated is not None else "validation vs training"
-    return [_h("稳定性（PSI）", "Stability (PSI)"),
-            _p(f"Score PSI {psi.value:.4f} ({psi.status}): {name}; < 0.1 stable, > 0.25 act."),
-            _png(plot_psi(psi, name))]  # fmt: skip
+    ref = [s["score"] for s in score_frame(trained.spec, trained.train)]
+    cur = [s["score"] for s in score_frame(trained.spec, current)]
+    psi = psi_report_by_splits(ref, cur, quantile_splits(ref))
+    name = (Text("无评级企业对训练样本", "unrated firms vs training") if ds.unrated is not None
+            else Text("验证样本对训练样本", "validation vs training"))  # fmt: skip
+    return [
+        _h("稳定性（PSI）", "Stability (PSI)"),
+        _both(Text(
+            f"分数 PSI {psi.value:.4f}（{PSI_STATUS.get(str(psi.status), psi.status)}）：{name.zh}；"
+            "< 0.1 稳定，> 0.25 须采取行动。",
+            f"Score PSI {psi.value:.4f} ({psi.status}): {name.en}; < 0.1 stable, > 0.25 act.",
+        )),
+        _figure(charts.psi_bars(psi, name.en), Text(
+            f"各分数区间的样本占比：{name.zh}", f"Share of rows per score bin: {name.en}")),
+    ]  # fmt: skip
 
 
 def _benchmark(r: dict[str, Any]) -> list[str]:
     v = r["validation"]
-    rows = [["chosen model", v["auc"], v["brier"], "—"]]
-    rows += [[m["name"], m["auc"], m["brier"], m["note"]] for m in r["benchmark"]["models"]]
-    return [_h("基准模型对比", "Benchmark"),
-            _rows(["模型 / model", "AUC", "Brier", "说明 / note"], rows)]  # fmt: skip
+    rows = [[_td(Text("所选模型", "chosen model")), _num(v["auc"], "validation.auc"),
+             _num(v["brier"], "validation.brier"), "<td>—</td>"]]  # fmt: skip
+    for i, m in enumerate(r["benchmark"]["models"]):
+        zh = m.get("zh", {})
+        rows.append([
+            _td(Text(zh.get("name", m["name"]), m["name"])),
+            _num(m["auc"], f"benchmark.models.{i}.auc"),
+            _num(m.get("brier"), f"benchmark.models.{i}.brier"),
+            _td(Text(zh.get("note", m["note"]), m["note"])),
+        ])  # fmt: skip
+    return [
+        _h("基准模型对比", "Benchmark"),
+        _table([("模型", "model"), ("AUC", "AUC"), ("Brier", "Brier"), ("说明", "note")], rows),
+    ]
+
+
+def limitations(trained: TrainedModel) -> list[Wording | Reason]:
+    """The data set's own limitations, then those the figures raise (`checks`), then the PD
+    horizon's when it is life of loan."""
+    items: list[Wording | Reason] = list(trained.dataset.limitations)
+    items += [reason for _, ok, reason in checks(trained) if not ok and reason is not None]
+    horizon = trained.result["pd_horizon"]
+    if horizon["basis"] == "life_of_loan":
+        items.append(Reason("life_of_loan"))
+    return items
 
 
 def _limitations(trained: TrainedModel) -> list[str]:
-    r, ds = trained.result, trained.dataset
-    items = list(ds.limitations)
-    oot = r.get("out_of_time")
-    if oot is not None and oot["auc"] < r["validation"]["auc"] - 0.05:
-        items.append(
-            f"Out-of-time AUC {oot['auc']:.3f} is well below the validation AUC "
-            f"{r['validation']['auc']:.3f}: the random split flatters the model; expect the "
-            "out-of-time figure on new vintages."
-        )
-    slope = r["validation"]["calibration"]["slope"]
-    if slope < 0.8:
-        items.append(
-            f"Calibration slope {slope:.2f} < 0.8: the PDs are too extreme out of sample (high "
-            "PDs too high, low ones too low); recalibrate before pricing on them."
-        )
-    if r["leakage"]["whitelisted"]:
-        items.append(
-            "Whitelisted despite the gate's statistical rules: "
-            + ", ".join(r["leakage"]["whitelisted"])
-            + " (justifications above)."
-        )
-    if r["pd_horizon"]["basis"] == "life_of_loan":
-        items.append(
-            "The PD is life-of-loan; the 12-month PD assumes a constant hazard over the term, "
-            "which understates early-life defaults of short loans."
-        )
-    return [_h("局限", "Limitations"),
-            "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in items) + "</ul>"]  # fmt: skip
-
-
-def write_report(trained: TrainedModel, path: Path) -> None:
-    """Write the self-contained HTML report: a document in zh-CN and English (module docstring)."""
-    r, ds = trained.result, trained.dataset
-    feats = r["candidate_features"]
-    part = trained.valid if trained.valid is not None else trained.train
-    y = part[ds.target].to_numpy()
-    p = trained.model.predict_proba(part[feats])[:, 1]
-    sections = [
-        *_summary(r, trained.spec),
-        *_data(trained),
-        *_exclusions(trained),
-        *_points(trained),
-        *_performance(trained, y, p),
-        *_calibration(r),
-        *_stability(trained),
-        *_benchmark(r),
-        _h("信息值排序", "IV ranking"),
-        _png(plot_iv(r["iv"])),
-        *_limitations(trained),
-    ]
-    css = (
-        "body{font-family:sans-serif;max-width:1000px;margin:auto}img{max-width:100%}"
-        "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;"
-        "padding:2px 6px;font-size:0.9em;vertical-align:top}"
-    )
-    path.write_text(
-        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
-        f"<title>model report {html.escape(r['dataset'])}</title><style>{css}</style></head><body>"
-        + "\n".join(sections)
-        + "</body></html>",
-        encoding="utf-8",
-    )
+    items = "".join(f"<li>{_inline(t)}</li>" for t in limitations(trained))
+    return [_h("局限", "Limitations"), f"<ul class='limitations'>{items}</ul>"]

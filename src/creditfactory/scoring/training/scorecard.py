@@ -20,6 +20,7 @@ from creditfactory.scoring.spec import Characteristic, Scaling, ScorecardSpec
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.calibration import fit_platt
 from creditfactory.scoring.training.selection import select_features
+from creditfactory.scoring.training.wording import Reason
 
 
 class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -133,7 +134,7 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 break
             worst = max(wrong, key=lambda f: coef[f])
             selected.remove(worst)
-            self.dropped_[worst] = f"coefficient {coef[worst]:.3f} has the wrong sign"
+            self.dropped_[worst] = Reason("wrong_sign", {"coefficient": float(coef[worst])})
         self.features_ = selected
         self.coefficients_ = {f: float(c) for f, c in coef.items()}
         self.intercept_ = float(model.intercept_[0])

@@ -11,6 +11,8 @@ import numpy
 import pandas
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from creditfactory.scoring.training.wording import Reason
+
 
 def select_features(
     woe_frame: pandas.DataFrame,
@@ -19,22 +21,25 @@ def select_features(
     max_corr: float = 0.7,
     max_vif: float = 5.0,
     max_features: int | None = None,
-) -> tuple[list[str], dict[str, str]]:
-    """Selected features (IV order) and, for each dropped one, the reason."""
-    dropped: dict[str, str] = {}
+) -> tuple[list[str], dict[str, Reason]]:
+    """Selected features (IV order) and, for each dropped one, the reason (zh and en)."""
+    dropped: dict[str, Reason] = {}
     ranked = sorted(iv, key=lambda f: -iv[f])
     kept: list[str] = []
     corr = woe_frame.corr().abs().fillna(0.0)
     for f in ranked:
         if iv[f] < min_iv:
-            dropped[f] = f"iv {iv[f]:.4f} < {min_iv}"
+            dropped[f] = Reason("low_iv", {"iv": iv[f], "limit": min_iv})
         elif woe_frame[f].nunique() < 2:
-            dropped[f] = "a single bin"
+            dropped[f] = Reason("single_bin")
         elif any(corr.loc[f, k] > max_corr for k in kept):
             partner = max(kept, key=lambda k: corr.loc[f, k])
-            dropped[f] = f"|corr| {corr.loc[f, partner]:.2f} with {partner} > {max_corr}"
+            dropped[f] = Reason(
+                "correlated",
+                {"corr": float(corr.loc[f, partner]), "partner": partner, "limit": max_corr},
+            )
         elif max_features is not None and len(kept) >= max_features:
-            dropped[f] = f"beyond max_features {max_features}"
+            dropped[f] = Reason("max_features", {"limit": max_features})
         else:
             kept.append(f)
     while len(kept) > 2:
@@ -43,7 +48,7 @@ def select_features(
         if vif[worst] <= max_vif:
             break
         kept.remove(worst)
-        dropped[worst] = f"vif {vif[worst]:.2f} > {max_vif}"
+        dropped[worst] = Reason("vif", {"vif": vif[worst], "limit": max_vif})
     return kept, dropped
 
 

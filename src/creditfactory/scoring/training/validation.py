@@ -67,7 +67,27 @@ def repeated_cv(
 def bootstrap_auc_ci(
     y: Any, risk: Any, n_boot: int = 1000, level: float = 0.95, random_state: int = 0
 ) -> list[float]:
-    """Percentile bootstrap interval ``[low, high]`` of the AUC (Efron & Tibshirani 1993, §13).
+    """Percentile bootstrap interval ``[low, high]`` of the AUC (`bootstrap_ci`)."""
+    return bootstrap_ci(y, risk, roc_auc, n_boot, level, random_state)
+
+
+def bootstrap_brier_ci(
+    y: Any, pd_values: Any, n_boot: int = 1000, level: float = 0.95, random_state: int = 0
+) -> list[float]:
+    """Percentile bootstrap interval ``[low, high]`` of the Brier score, mean (pd − y)²."""
+    return bootstrap_ci(y, pd_values, _brier, n_boot, level, random_state)
+
+
+def bootstrap_ci(
+    y: Any,
+    risk: Any,
+    metric: Callable[[Any, Any], float],
+    n_boot: int = 1000,
+    level: float = 0.95,
+    random_state: int = 0,
+) -> list[float]:
+    """Percentile bootstrap interval ``[low, high]`` of ``metric(y, risk)`` (Efron & Tibshirani
+    1993, §13).
 
     Rows are resampled with replacement `n_boot` times; resamples holding one class only are
     skipped.
@@ -75,10 +95,14 @@ def bootstrap_auc_ci(
     yy = numpy.asarray(y).astype(int)
     rr = numpy.asarray(risk, dtype=float)
     rng = numpy.random.default_rng(random_state)
-    aucs = []
+    values = []
     for _ in range(n_boot):
         idx = rng.integers(0, len(yy), len(yy))
         if yy[idx].min() != yy[idx].max():
-            aucs.append(roc_auc(yy[idx], rr[idx]))
+            values.append(metric(yy[idx], rr[idx]))
     tail = (1.0 - level) / 2.0 * 100.0
-    return [float(numpy.percentile(aucs, tail)), float(numpy.percentile(aucs, 100.0 - tail))]
+    return [float(numpy.percentile(values, tail)), float(numpy.percentile(values, 100.0 - tail))]
+
+
+def _brier(y: Any, pd_values: Any) -> float:
+    return float(numpy.mean((numpy.asarray(pd_values) - numpy.asarray(y)) ** 2))

@@ -1,0 +1,86 @@
+"""The request body at the edge, before any route or parser sees it (`RequestBodyGuard`).
+
+- Size: a body over `MAX_BODY_BYTES` (1,000,000 bytes) → 413 problem+json, field "body",
+  whether its length is declared (Content-Length) or it streams in chunks
+  (Transfer-Encoding: chunked). The body is read here in full, up to the limit, and replayed to
+  the app as one message: a limit raised from inside the app's own read would be caught by
+  FastAPI's body parser and answered as a 400 parse error.
+- Encoding: a body that is not UTF-8 → 422 problem+json, field "body", whatever its declared
+  type. The API takes JSON (RFC 8259 §8.1: UTF-8 only) and the console url-encoded forms
+  (WHATWG URL §5: UTF-8); no route takes binary. Checked once here, so that no decoder error in
+  a route can become a 500 (a form posted as text/plain or multipart reached the console's
+  sign-in decoder), and Python's json cannot guess UTF-16/32 from the first bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from creditfactory.adapters.api.errors import problem
+
+__all__ = ["MAX_BODY_BYTES", "RequestBodyGuard"]
+
+MAX_BODY_BYTES: Final = 1_000_000
+
+
+class RequestBodyGuard:
+    """ASGI middleware: size and encoding of every HTTP request body (module docstring)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        parts: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: nothing to answer
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            parts.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(parts)
+        if body:
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                rule = f"not UTF-8 (byte {exc.start} cannot be decoded)"
+                response = problem(422, "Invalid field", f"body: {rule}", field="body", rule=rule)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rule = f"larger than {self.max_bytes} bytes"
+        response = problem(413, "Request body too large", f"body: {rule}", field="body", rule=rule)
+        await response(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives `body` once as one message, then waits on the real one (for the
+    disconnect a streaming response listens for)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed

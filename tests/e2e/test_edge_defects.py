@@ -1,0 +1,173 @@
+"""Issue 13, defects 8 and 10 at the HTTP edge, one test per reproduction of the issue: no
+server error from any input, and every refusal problem+json naming the field.
+
+The 400-digit `declared` figure and `term_months: "12"` were refused already on this main
+(origination.declared, `Field(strict=True)`); their tests pin it. The others failed before:
+the console sign-in decoded a non-UTF-8 form into a 500; a chunked body over 1 MB was a 400
+parse error (the limit was raised inside FastAPI's body read, which turns any exception into
+400); problems of unknown routes had no `field` / `rule`; the OpenAPI document listed only
+200 / 422 with FastAPI's validation shape; `"correction": "yes"` and other lax types were
+coerced on the officer and rates bodies; a deep or non-UTF-8 JSON body was blamed on "numbers
+limited to 4,300 digits".
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from creditfactory.adapters.api.openapi import declared_statuses
+from tests.e2e.conftest import application
+
+PROBLEM = "application/problem+json"
+KEYS = {"type", "title", "status", "detail", "field", "rule"}
+
+
+def _problem(response: httpx.Response, status: int, field: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert KEYS <= set(body) and body["field"] == field, body
+    return body
+
+
+def _raw(api: Any, path: str, content: Any, content_type: str, **headers: str) -> httpx.Response:
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=api.client.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.post(path, content=content,
+                                     headers={"Content-Type": content_type, **headers})  # fmt: skip
+
+    return anyio.run(call)
+
+
+def test_defect_08_a_400_digit_declared_integer_is_422(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    huge = "9" * 400
+    body = json.dumps(application()).replace('"NoEmp": 20', f'"NoEmp": {huge}')
+    assert huge in body
+    headers = {"X-API-Key": api.key, "Idempotency-Key": "huge-1"}
+    _problem(_raw(api, "/api/v1/applications", body, "application/json", **headers),
+             422, "declared.NoEmp")  # fmt: skip
+    estimate = json.dumps({"applicant": application()["applicant"], "declared_revenue": "100",
+                           "declared": {**application()["declared"], "NoEmp": 0}})  # fmt: skip
+    estimate = estimate.replace('"NoEmp": 0', f'"NoEmp": {huge}')
+    _problem(_raw(api, "/api/v1/limit-estimates", estimate, "application/json", **headers),
+             422, "declared.NoEmp")  # fmt: skip
+    term = json.dumps(application()).replace('"term_months": 12', f'"term_months": {huge}')
+    _problem(_raw(api, "/api/v1/applications", term, "application/json", **headers),
+             422, "term_months")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"],
+)
+def test_defect_08_a_non_utf8_sign_in_form_is_422(
+    sqlite_engine: Any, make_api: Any, content_type: str
+) -> None:
+    api = make_api(sqlite_engine)
+    response = _raw(api, "/login", b"username=\xff\xfe&password=\x80", content_type)
+    body = _problem(response, 422, "body")
+    assert body["rule"].startswith("not UTF-8")
+
+
+def test_defect_10_a_chunked_body_over_1_mb_is_413(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: Transfer-Encoding chunked
+        for _ in range(1_100):
+            yield b" " * 1_000
+
+    headers = {"X-API-Key": api.key, "Idempotency-Key": "chunked"}
+    response = _raw(api, "/api/v1/applications", chunks(), "application/json", **headers)
+    _problem(response, 413, "body")
+    under = json.dumps(application()).encode() + b" " * 900_000  # a body under the limit passes
+    assert _raw(api, "/api/v1/applications", under, "application/json", **headers).is_success
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (b'{"amount": "\xff\xfe"}', "not UTF-8"),
+        ('{"amount": "1"}'.encode("utf-16"), "not UTF-8"),  # Python's json would guess UTF-16
+        (b"[" * 100_000 + b"]" * 100_000, "unparsable JSON (nested deeper"),
+        (b"[1, 2]", "Input should be a valid dictionary"),
+    ],
+)
+def test_defect_10_bodies_that_are_not_a_json_object_name_the_body(
+    sqlite_engine: Any, make_api: Any, content: bytes, rule: str
+) -> None:
+    api = make_api(sqlite_engine)
+    headers = {"X-API-Key": api.key, "Idempotency-Key": "body-1"}
+    response = _raw(api, "/api/v1/applications", content, "application/json", **headers)
+    assert _problem(response, 422, "body")["rule"].startswith(rule)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"term_months": "12"}, "term_months"),
+        ({"term_months": 12.0}, "term_months"),
+        ({"auto_accept": 1}, "auto_accept"),
+        ({"auto_accept": "yes"}, "auto_accept"),
+        ({"amount": {"value": "1"}}, "amount"),
+        ({"declared": {"NoEmp": {"n": 1}}}, "declared.NoEmp"),
+        ({"declared": [1]}, "declared"),
+        ({"consent": {"categories": "invoices", "version": "v1"}}, "categories"),
+    ],
+)
+def test_defect_10_no_coercion_and_nested_values_name_the_field(
+    sqlite_engine: Any, make_api: Any, change: dict[str, Any], field: str
+) -> None:
+    api = make_api(sqlite_engine)
+    response = api.post("/api/v1/applications", {**application(), **change}, "strict-1")
+    _problem(response, 422, field)
+
+
+def test_defect_10_officer_and_rates_bodies_are_strict(sqlite_engine: Any, make_api: Any) -> None:
+    """`"correction": "yes"` was read as true; a number was accepted as an approval id."""
+    api = make_api(sqlite_engine)
+    security, name = api.client.app.state.security, f"risk_{uuid.uuid4().hex[:8]}"
+    security.create_officer(name, "pw-" + name, "risk_manager", datetime.now(UTC))
+    api.tokens["risk"] = security.login(name, "pw-" + name)
+    rates = api.officer("POST", "/api/v1/rates", "risk",
+                        {"fixings": [{"effective_date": "2026-01-20"}], "correction": "yes"})  # fmt: skip
+    _problem(rates, 422, "correction")
+    override = api.officer("POST", "/api/v1/applications/app_x/override", "approver",
+                           {"approval_id": 5})  # fmt: skip
+    _problem(override, 422, "approval_id")
+
+
+def test_defect_10_every_problem_has_field_and_rule(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    _problem(api.get("/api/v1/nowhere"), 404, "")
+    _problem(api.client.get("/api/v1/loans/loan_x"), 401, "credentials")
+
+
+def test_defect_10_openapi_declares_problem_json_for_every_route(
+    sqlite_engine: Any, make_api: Any
+) -> None:
+    api = make_api(sqlite_engine)
+    document = api.client.get("/openapi.json").json()
+    problem = document["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == KEYS
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    access = api.client.app.state.security.access
+    operations = [(m, p, op) for p, ops in document["paths"].items() for m, op in ops.items()]
+    assert len(operations) >= 30
+    for method, path, operation in operations:
+        statuses = declared_statuses(method, path, access)
+        assert {404, 413, 422} <= set(statuses)
+        for status in statuses:
+            content = operation["responses"][str(status)]["content"]
+            assert content[PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    login = document["paths"]["/api/v1/officers/login"]["post"]["responses"]
+    assert {"401", "429"} <= set(login) and "403" not in login
