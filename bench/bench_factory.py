@@ -66,8 +66,8 @@ def _body(row: dict[str, str], n: int) -> dict[str, Any]:
         "applicant": {"applicant_type": "enterprise", "name": row["Name"][:200] or "x",
                       "uscc": demo_uscc(n)},
         "amount": f"{float(row['GrAppv']):.2f}",
-        # one requested term for all: the recorded Term is post-outcome for defaults (issue 12), and
-        # a life-of-loan PD is converted to 12 months over the requested term
+        # one requested term for all: the recorded Term is post-outcome for defaults (issue 12); the
+        # PD does not depend on it (converted over the spec's reference loan life)
         "term_months": SBA_TERM_MONTHS,
         "declared": declared,
     }  # fmt: skip

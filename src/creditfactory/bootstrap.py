@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from creditfactory.adapters.storage.engine import make_engine
+from creditfactory.adapters.storage.engine import existing_engine, make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.pii import install_pii_cipher, pii_cipher_from_settings
 from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
@@ -40,11 +40,16 @@ def bootstrap(
     clock: Clock | None = None,
     ids: IdFactory | None = None,
     migrate: bool = True,
+    *,
+    existing: bool = False,
 ) -> App:
-    """Build the application; runs the Alembic migrations to head unless `migrate` is False."""
+    """Build the application; runs the Alembic migrations to head unless `migrate` is False.
+    `existing`: the database must already exist (commands that only read): raises
+    ValidationError("database", …) instead of creating one."""
     settings = settings or Settings()
     install_pii_cipher(pii_cipher_from_settings(settings))
-    engine = make_engine(settings.database_url)
+    url = settings.database_url
+    engine = existing_engine(url) if existing else make_engine(url)
     if migrate:
         upgrade_schema(engine)
     return App(settings, engine, clock or SystemClock(), ids or RandomIds())

@@ -33,7 +33,7 @@ def test_happy_path_to_disbursement(sqlite_engine: Any, make_api: Any) -> None:
     body = first.json()
     assert body["status"] == "disbursed"
     assert body["decision"]["outcome"] == "approve"
-    assert body["decision"]["policy_version"] == "credit-policy-2026.1"
+    assert body["decision"]["policy_version"] == "credit-policy-2026.2"
     assert len(body["decision"]["inputs_digest"]) == 64
     assert body["offer"]["amount"] == "300000.00"
     assert body["applicant"]["identifier"] == "913501********0Y43"
@@ -230,7 +230,8 @@ def test_limit_estimate_then_application_agree(sqlite_engine: Any, make_api: Any
     assert 10000 <= low < high
     amount = f"{(low + high) / 2:.2f}"
     applied = api.post("/api/v1/applications",
-                       {"applicant": who, "amount": amount, "term_months": 24, "declared": GOOD,
+                       {"applicant": who, "amount": amount, "term_months": 24,
+                        "declared": {**GOOD, "annual_sales": 5000000},  # the estimate's revenue
                         "auto_accept": False}, _key()).json()  # fmt: skip
     assert applied["status"] == "approved", applied["decision"]["reasons"]
     assert est["rate_low"] <= applied["decision"]["annual_rate"] <= est["rate_high"]

@@ -141,3 +141,41 @@ def test_without_consent_the_pull_is_a_data_gap(sqlite_engine: Any, make_api: An
     verification = answer["decision"]["verification"]
     assert verification["verified"] == [] and verification["contradictions"] == []
     assert "annual_sales" in {d["name"] for d in verification["declared_only"]}
+
+
+def test_the_estimate_carries_the_decisions_verification_block(
+    sqlite_engine: Any, make_api: Any
+) -> None:
+    # Same shape, same code (origination.verification.verify): the estimate pulls invoices only,
+    # so only the invoice facts are verified; everything else declared is declared only.
+    api = make_api(sqlite_engine, SOURCES)
+    uscc, declared = _uscc(), {**GOOD, "annual_sales": 1_250_000}
+    consent = {**CONSENT, "categories": ["invoices"]}
+    body = {"applicant": application(uscc=uscc)["applicant"], "declared_revenue": "1250000",
+            "declared": declared, "consent": consent}  # fmt: skip
+    estimate = api.post("/api/v1/limit-estimates", body).json()
+    verification = estimate["verification"]
+    assert set(verification) == {"verified", "declared_only", "contradictions"}
+    by_name = {v["name"]: v for v in verification["verified"]}
+    assert {v["source"] for v in verification["verified"]} == {"invoice file"}
+    sales = by_name["annual_sales"]  # 12 × 100,000 CNY verified; 1,250,000 declared, within ±20 %
+    assert (sales["value"], sales["declared"], sales["contradicts"]) == (
+        "1200000.00",
+        1_250_000,
+        False,
+    )
+    assert sales["version"] == "inv-1"
+    assert {d["name"] for d in verification["declared_only"]} == set(GOOD)
+    # the application on the same data and consent: the same verified invoice facts
+    applied = api.post("/api/v1/applications", {**application(declared=declared, uscc=uscc),
+                                                "consent": consent}, _key()).json()  # fmt: skip
+    decided = applied["decision"]["verification"]
+    strip = ("retrieved_at",)
+    assert [{k: v for k, v in row.items() if k not in strip} for row in decided["verified"]] == [
+        {k: v for k, v in row.items() if k not in strip} for row in verification["verified"]
+    ]
+    # a contradicted declaration shows in the estimate's block too, in words
+    told = {**body, "declared": {**GOOD, "annual_sales": 5_000_000}}
+    contradicted = api.post("/api/v1/limit-estimates", told).json()["verification"]
+    assert len(contradicted["contradictions"]) == 1
+    assert "annual sales: declared 5,000,000 CNY" in contradicted["contradictions"][0]["en"]

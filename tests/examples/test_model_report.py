@@ -155,3 +155,29 @@ def test_sba_report_shows_reliability_for_validation_and_out_of_time(
     assert ("跨期样本：平均 PD" in limits) == too_low
     assert ("(out of time): the PDs are too low overall" in limits) == too_low
     page.close()
+
+
+def test_workbook_is_bilingual_with_the_result_figures(reports: dict[str, Path]) -> None:
+    from openpyxl import load_workbook
+
+    result = json.loads((reports["sba"] / "result.json").read_text(encoding="utf-8"))
+    wb = load_workbook(reports["sba"] / "scorecard.xlsx")
+    assert wb.sheetnames == [
+        "摘要 Summary", "评分卡 Scorecard", "IV", "排除 Exclusions", "主标尺 MasterScale",
+    ]  # fmt: skip
+    summary = {row[0]: row[1] for row in wb["摘要 Summary"].iter_rows(min_row=2, values_only=True)}
+    # xlsx keeps 15 significant digits
+    assert summary["验证 AUC / validation AUC"] == pytest.approx(result["validation"]["auc"], 1e-12)
+    assert summary["跨期 Brier / out-of-time Brier"] == pytest.approx(
+        result["out_of_time"]["brier"], 1e-12
+    )
+    assert summary["货币 / currency"] == "USD"
+    excluded = {
+        row[0]: row[1:] for row in wb["排除 Exclusions"].iter_rows(min_row=2, values_only=True)
+    }
+    assert excluded.keys() == result["exclusions"].keys()
+    for field, (stage, zh, en) in excluded.items():
+        entry = result["exclusions"][field]
+        assert (stage, zh, en) == (entry["stage"], entry["zh"], entry["en"])
+    for row in wb["评分卡 Scorecard"].iter_rows(min_row=2, values_only=True):
+        assert CJK.search(row[1]) and LATIN.search(row[2]), row  # labels in both languages

@@ -96,15 +96,16 @@ def test_served_fixture_has_no_banned_field_and_carries_its_record() -> None:
     assert spec.training["validation"]["auc"] == pytest.approx(0.794, abs=0.005)
 
 
-def test_pd_12m_is_the_constant_hazard_conversion_of_the_life_pd() -> None:
+def test_pd_12m_is_converted_over_the_reference_loan_life() -> None:
+    """The life PD is converted over the development sample's loan life (the median term of the
+    training loans, recorded in the spec), never over the requested term (finding V4 / M6: a
+    longer requested term lowered pd_12m); `score` takes no term at all."""
     spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
-    at_36 = score(spec, APPLICANT, term_months=36)
-    # hand-worked: a life PD over 36 months, constant hazard → 1 − (1 − p)^(12/36)
-    assert at_36.pd_12m == pytest.approx(1 - (1 - at_36.pd_horizon) ** (1 / 3), rel=1e-12)
-    assert at_36.horizon_months == 36
-    at_12 = score(spec, APPLICANT, term_months=12)
-    assert at_12.pd_12m == at_12.pd_horizon
-    assert score(spec, APPLICANT).horizon_months == 84  # the sample's median term
+    scored = score(spec, APPLICANT)
+    h = spec.pd_horizon.reference_months
+    assert h == 84.0 and scored.horizon_months == h  # median Term of the Selected == 1 loans
+    # hand-worked: a life PD over h months, constant hazard → 1 − (1 − p)^(12/h)
+    assert scored.pd_12m == pytest.approx(1 - (1 - scored.pd_horizon) ** (12 / h), rel=1e-12)
 
 
 def test_train_contract_json(tmp_path: Path) -> None:

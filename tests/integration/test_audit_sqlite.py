@@ -23,7 +23,9 @@ from creditfactory.adapters.storage.audit_store import (
     take_frontier,
 )
 from creditfactory.adapters.storage.audit_tables import AUDIT_TABLES
+from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.metadata import metadata
+from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.audit import AuditEntry, AuditRecord, DigesterRegistry, merkle
 from creditfactory.config import Settings
 
@@ -222,9 +224,12 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_cli_head_bundle_check_and_verify(
     cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = _cli(monkeypatch, capsys, "audit", "head")  # creates tables and the dev key
+    code, _, err = _cli(monkeypatch, capsys, "audit", "head")  # no database: nothing created
+    assert code == 2 and err.count("\n") == 1 and not (cli_env / "var").exists()
+    engine = make_engine(Settings().database_url)
+    upgrade_schema(engine)
+    code, out, _ = _cli(monkeypatch, capsys, "audit", "head")  # creates the dev key
     assert code == 0 and json.loads(out)["tree_size"] == 0
-    engine = create_engine(Settings().database_url)
     _fill(engine, 2, 7)
     code, head_json, _ = _cli(monkeypatch, capsys, "audit", "head")
     head = json.loads(head_json)

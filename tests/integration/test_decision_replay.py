@@ -154,3 +154,38 @@ def test_a_stale_lpr_refers_and_the_referral_replays(engine: Engine) -> None:
     assert record["lpr"]["series_version"] == "lpr-test-2025-09-22"
     assert record["lpr"]["current_until"] == "2025-10-23" and record["lpr"]["stale"] is True
     assert result.identical, result.differences
+
+
+def test_a_decision_from_before_v4_replays_with_its_requested_term_conversion(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decisions made under credit-policy-2026.1 (and 2024.1) converted a life-of-loan PD to 12
+    months over the requested term; since 2026.2 the conversion is over the reference loan life.
+    A decision stored before the change still replays identically: the replay converts as it was
+    then. Simulated here: the flow scores as the old code did (36-month term, 2026.1)."""
+    from creditfactory.decisioning import BUNDLED_POLICIES
+    from creditfactory.scoring import score as score_now
+    from creditfactory.scoring.spec import constant_hazard_12m
+    from creditfactory.service_layer import origination_flow
+
+    def score_then(spec: Any, features: Any, *args: Any) -> Any:
+        scored = score_now(spec, features, *args)
+        pd_12m = constant_hazard_12m(scored.pd_horizon, 36.0)  # the old code: the asked term
+        return replace(scored, pd_12m=pd_12m, grade=spec.master_scale.grade_for(pd_12m).code,
+                       horizon_months=36.0)  # fmt: skip
+
+    deps = replace(_deps(engine), policy=BUNDLED_POLICIES["credit-policy-2026.1"])
+    keep_serving_spec(deps)
+    with monkeypatch.context() as patch:
+        patch.setattr(origination_flow, "score", score_then)
+        cmd = SubmitApplication(channel_id="ch", idempotency_key=RandomIds().new("k"),
+                                applicant_type="enterprise", name="测试", amount="300000",
+                                term_months=36, uscc=demo_uscc(secrets.randbelow(10**7)),
+                                declared=GOOD)  # fmt: skip
+        view = submit_application(deps, cmd)
+    decided = view["decision"]
+    assert decided["policy_version"] == "credit-policy-2026.1"
+    with deps.uow() as uow:
+        result = replay_decision(uow, decided["decision_id"])
+    assert result.identical, result.differences
+    assert result.replayed["pd_12m"] == decided["pd_12m"]

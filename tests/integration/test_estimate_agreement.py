@@ -128,9 +128,11 @@ def test_an_amount_inside_the_estimate_is_approved_at_its_rate(
     amount = (low + (high - low) * Decimal(where.numerator) / Decimal(where.denominator)).quantize(
         Decimal("0.01"), ROUND_FLOOR
     )
+    # the same data: the revenue the estimate was given is the application's declared annual sales
     view = submit_application(deps, SubmitApplication(
         "ch", RandomIds().new("k"), "enterprise", "测试贸易", str(amount), term, uscc=uscc,
-        declared=declared, working_capital_need=wc, auto_accept=False))  # fmt: skip
+        declared={**declared, "annual_sales": revenue}, working_capital_need=wc,
+        auto_accept=False))  # fmt: skip
     decision = view["decision"]
     assert view["status"] == "approved", (est, decision["reasons"])
     rate = Decimal(decision["annual_rate"])
@@ -143,19 +145,22 @@ def test_the_measured_defect_is_gone(engine: Engine) -> None:
     # Issue 12: for an applicant at PD 0.25 the estimate quoted 10,000–15,000 at the 15 % product
     # cap, and the application was declined (K08: the RAROC price, EL 0.25 × 0.45 = 11.25 % plus
     # funding, cost and capital, is above the cap). Now: no range and the decision's reasons.
-    at_quarter = Calibration(intercept=math.log(0.25 / 0.75), slope=0.0)  # PD 0.25 for anyone
+    # The served spec's PD is life-of-loan over 84 months: 1 − 0.75^7 is 0.25 a year.
+    life = 1 - 0.75**7
+    at_quarter = Calibration(intercept=math.log(life / (1 - life)), slope=0.0)  # pd_12m 0.25
     deps = _deps(engine, replace(SPEC, calibration=at_quarter))
     declared = BEST
     est = estimate(deps, EstimateLimit("ch", "r1", "enterprise", "测试", "150000", 12,
                                        uscc=demo_uscc(77, "350100"), declared=declared))  # fmt: skip
     assert (est["limit_low"], est["limit_high"], est["rate_low"]) == ("0", "0", None)
-    assert est["reasons"][0]["code"] == "K08"
-    assert est["reasons"][0]["en"] == "risk-based price above the all-in rate ceiling"
+    # K07 (PD at or above the policy's 0.094) and K08 (the price) both decline it
+    assert [r["code"] for r in est["reasons"][:2]] == ["K07", "K08"]
+    assert est["reasons"][1]["en"] == "risk-based price above the all-in rate ceiling"
     applied = submit_application(deps, SubmitApplication(
         "ch", RandomIds().new("k"), "enterprise", "测试", "12000", 12,
         uscc=demo_uscc(77, "350100"), declared=declared, auto_accept=False))  # fmt: skip
     assert applied["status"] == "declined"
-    assert applied["decision"]["reasons"][0]["code"] == "K08"
+    assert [r["code"] for r in applied["decision"]["reasons"][:2]] == ["K07", "K08"]
 
 
 class _NoInvoices:
@@ -170,26 +175,35 @@ def _worst(ch: Characteristic) -> Any:
 
 
 def test_advice_names_only_actionable_factors(engine: Engine) -> None:
-    # Every characteristic at its worst bin, all labelled, only the number of employees marked
-    # actionable; an invoice source is wired but not authorised.
+    # The best applicant but for three characteristics at their worst and one employee, all
+    # labelled, only the number of employees marked actionable; an invoice source is wired but
+    # not authorised; 50,000,000 declared (the revenue cap, 5,000,000, does not bind).
     labels = {f: {"zh": f"特征{i}", "en": f"factor {i}"} for i, f in enumerate(SPEC.features)}
     labels["NoEmp"] = {"zh": "员工人数", "en": "number of employees"}
     flags = dict.fromkeys(SPEC.features, False) | {"NoEmp": True}
     deps = replace(_deps(engine, replace(SPEC, labels=labels, actionable=flags)),
                    sources=DataSources(invoices=_NoInvoices()))  # fmt: skip
-    declared = {c.feature: _worst(c) for c in SPEC.characteristics} | {"NoEmp": 1}
-    est = estimate(deps, EstimateLimit("ch", "r2", "enterprise", "测试", "5000000", 12,
-                                       uscc=demo_uscc(78, "350100"), declared=declared))  # fmt: skip
+    worst = {c.feature: _worst(c) for c in SPEC.characteristics}
+    declared = BEST | {f: worst[f] for f in ("SBA_Appv", "NAICS", "CreateJob")} | {"NoEmp": 1}
+
+    def _at(declared: dict[str, Any], n: int) -> dict[str, Any]:
+        return estimate(deps, EstimateLimit("ch", f"r2-{n}", "enterprise", "测试", "50000000", 12,
+                                            uscc=demo_uscc(78 + n, "350100"),
+                                            declared=declared))  # fmt: skip
+
+    est = _at(declared, 0)
     lost = {r["feature"] for r in score(deps.spec, declared, 99).to_dict()["reasons"]}
     assert len(lost) > 1  # others cost points too, and are not advised
     advice = est["how_to_raise_limit"]
-    characteristics = [a for a in advice if a["kind"] == "characteristic"]
-    assert [a["factor"] for a in characteristics] == ["NoEmp"]
-    assert characteristics[0]["en"] == (
-        "A higher number of employees would raise the score and the limit"
-    )
-    assert characteristics[0]["zh"] == "员工人数提高后，评分和可贷额度会提高"
-    assert [a for a in advice if a["kind"] == "policy"] == []  # no range: nothing else helps
+    (employees,) = [a for a in advice if a["kind"] == "characteristic"]
+    assert employees["factor"] == "NoEmp" and employees["target"]["op"] == "at_least"
+    assert employees["en"].startswith("If the number of employees is at least ")
+    assert employees["zh"].startswith("员工人数达到")
+    # the target is what it says: declaring it gives the range top the advice names
+    target = employees["target"]["value"]
+    then = _at({**declared, "NoEmp": math.ceil(target)}, 1)
+    assert then["limit_high"] == employees["limit_high"] != est["limit_high"]
+    assert [a for a in advice if a["kind"] == "policy"] == []  # no other cap binds
 
 
 def test_authorising_invoices_is_advised_when_declared_revenue_binds(engine: Engine) -> None:

@@ -45,7 +45,7 @@ from tests.lpr_fixture import current_series
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
 # PD 1 % for anyone: the score cap is 3,000,000 (policy score_caps, pd_below 0.02)
 SPEC = replace(load_spec(SPEC_TEXT), calibration=Calibration(math.log(0.01 / 0.99), 0.0))
-CAP = Decimal("5000000")  # credit-policy-2026.1 limits.concentration_cap
+CAP = Decimal("5000000")  # credit-policy-2026.2 limits.concentration_cap
 LOOSE = replace(  # a policy under which every 3,000,000 is offered (the caps not reached)
     DEFAULT_POLICY,
     limits=replace(DEFAULT_POLICY.limits, concentration_cap=Money.of("1000000000"),
@@ -73,7 +73,9 @@ def _valid(ch: Characteristic) -> Any:
     return max(first.lower or 0, 0)
 
 
-DECLARED = {c.feature: _valid(c) for c in SPEC.characteristics}
+# annual sales 100,000,000: a revenue cap of 10,000,000 (0.5 haircut × 0.2) that never binds,
+# and a revenue figure, so rule R11 (no revenue, limit above 300,000) does not refer
+DECLARED = {**{c.feature: _valid(c) for c in SPEC.characteristics}, "annual_sales": 100_000_000}
 
 
 def _apply(deps: FactoryDeps, uscc: str, auto_accept: bool = False) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """`approvable_range`: the amounts `decide` approves below a ceiling (what 测额 quotes). Figures
-are worked by hand from the released policy (credit-policy-2026.1: minimum 10,000, step 1,000,
-score caps by PD band, K07 PD ≥ 0.30, R02 PD ≥ 0.15) and the estimate's range floor 0.7."""
+are worked by hand from the released policy (credit-policy-2026.2: minimum 10,000, step 1,000,
+score caps by PD band, K07 PD ≥ 0.094, R02 PD ≥ 0.075) and the estimate's range floor 0.7."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def _inputs(pd_12m: float, term: int = 12) -> DecisionInputs:
         decision_id="estimate:r1",
         application_id="r1",
         facts=facts,
-        limit=LimitRequest(pd_12m, Money.zero()),
+        # the estimate always has a revenue figure (declared), so R11 never fires on it
+        limit=LimitRequest(pd_12m, Money.zero(), revenue_cap=Money.of(5_000_000)),
         term_months=term,
         as_of=date(2025, 6, 2),
         decided_at=datetime(2025, 6, 2, 8, tzinfo=UTC),
@@ -57,17 +58,21 @@ def test_low_never_below_the_minimum_loan() -> None:
 
 
 def test_the_score_cap_binds_below_the_ceiling() -> None:
-    # PD 0.12 is in the band below 0.20: cap 500,000.
-    found = approvable_range(_inputs(0.12), DEFAULT_POLICY, Money.of(2_000_000), FLOOR)
-    assert (found.binding, found.high, found.low) == ("score", Money.of(500_000), Money.of(350_000))
+    # PD 0.06 is in the band below 0.10: cap 1,000,000.
+    found = approvable_range(_inputs(0.06), DEFAULT_POLICY, Money.of(2_000_000), FLOOR)
+    assert (found.binding, found.high, found.low) == (
+        "score",
+        Money.of(1_000_000),
+        Money.of(700_000),
+    )
 
 
 @pytest.mark.parametrize(
     ("pd_12m", "ceiling", "outcome", "code"),
     [
         (0.03, "9999", Outcome.DECLINE, "K09"),  # below the minimum loan
-        (0.16, "100000", Outcome.REFER, "R02"),  # borderline PD: an officer decides
-        (0.31, "100000", Outcome.DECLINE, "K07"),  # PD above policy
+        (0.08, "100000", Outcome.REFER, "R02"),  # borderline PD: an officer decides
+        (0.094, "100000", Outcome.DECLINE, "K07"),  # PD at the policy's cut-off
         (0.25, "100000", Outcome.DECLINE, "K08"),  # EL alone 0.25 × 0.45 = 11.25 % + costs > 15 %
     ],
 )

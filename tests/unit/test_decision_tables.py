@@ -30,7 +30,8 @@ def _inputs(facts: DecisionFacts, requested: str = "800000") -> DecisionInputs:
         decision_id="dec_1",
         application_id="app_1",
         facts=facts,
-        limit=LimitRequest(facts.pd_12m, Money.of(requested)),
+        # a revenue figure sized it (rule R11 has its own tests, test_no_revenue_ceiling.py)
+        limit=LimitRequest(facts.pd_12m, Money.of(requested), revenue_cap=Money.of(2_000_000)),
         term_months=12,
         as_of=AS_OF,
         decided_at=datetime(2025, 6, 2, 8, tzinfo=UTC),
@@ -66,7 +67,7 @@ def test_clean_applicant_is_approved_at_the_requested_amount() -> None:
         ({"invoice_months": 5}, "K04"),
         ({"registry_status": "revoked"}, "K05"),
         ({"bureau_max_dpd": 90}, "K06"),
-        ({"pd_12m": 0.30}, "K07"),
+        ({"pd_12m": 0.094}, "K07"),
     ],
 )
 def test_each_knockout_declines_with_its_code(facts: dict[str, object], code: str) -> None:
@@ -80,7 +81,7 @@ def test_each_knockout_declines_with_its_code(facts: dict[str, object], code: st
     ("facts", "code"),
     [
         ({"data_gaps": ("tax_grade: unavailable: timeout",)}, "R01"),
-        ({"pd_12m": 0.15}, "R02"),
+        ({"pd_12m": 0.075}, "R02"),
         ({"identity_flagged": True}, "R03"),
         ({"enforcement_cases": 1}, "R04"),
         ({"tax_grade": "C"}, "R05"),
@@ -105,7 +106,7 @@ def test_gap_reason_names_the_source_and_why_in_words() -> None:
 
 def test_boundaries_just_inside_do_not_fire() -> None:
     # 6 months of business and of invoices, PD just under the referral band: approve.
-    facts = _facts(business_age_months=6, invoice_months=6, pd_12m=0.1499, bureau_max_dpd=89)
+    facts = _facts(business_age_months=6, invoice_months=6, pd_12m=0.0749, bureau_max_dpd=89)
     assert decide(_inputs(facts), DEFAULT_POLICY).outcome is Outcome.APPROVE
 
 
@@ -124,7 +125,7 @@ def test_record_is_replayable_and_digests_are_stable() -> None:
     again = decide(_inputs(_facts()), DEFAULT_POLICY).record.to_dict()
     assert first == again
     assert first["inputs_digest"] == digest({"request": {"amount": "800000"}})
-    assert first["policy_version"] == "credit-policy-2026.1"
+    assert first["policy_version"] == "credit-policy-2026.2"
     assert first["policy_digest"] == DEFAULT_POLICY.digest
     assert json.loads(json.dumps(first)) == first
 
@@ -150,5 +151,5 @@ def test_policy_document_errors_name_the_path() -> None:
 def _bundled_text() -> str:
     from importlib import resources
 
-    path = resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2026.1.json"
+    path = resources.files("creditfactory.decisioning") / "policies" / "credit-policy-2026.2.json"
     return path.read_text("utf-8")

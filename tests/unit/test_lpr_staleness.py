@@ -95,7 +95,7 @@ def test_the_record_names_the_fixing_and_series_it_priced_on() -> None:
         "stale": True,
     }
     assert record["versions"]["lpr_series"] == "lpr-2026-03-20"
-    assert record["policy_version"] == "credit-policy-2026.1"
+    assert record["policy_version"] == "credit-policy-2026.2"
 
 
 @pytest.mark.parametrize(

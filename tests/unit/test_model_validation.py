@@ -113,10 +113,12 @@ def test_gate_flags_an_outcome_copy_and_its_derivation(seed: int) -> None:
 
 def test_pd_horizon_conversion_hand_worked() -> None:
     life = PDHorizon("life_of_loan", 12.0, 84.0, "")
-    assert life.to_12m(0.3, 36) == pytest.approx(1 - 0.7 ** (1 / 3), rel=1e-12)  # 0.112096…
-    assert life.to_12m(0.3, None) == pytest.approx(1 - 0.7 ** (12 / 84), rel=1e-12)
-    assert PDHorizon().to_12m(0.3, 36) == 0.3  # a 12-month model is not converted
-    assert PDHorizon("months", 24.0).to_12m(0.19, None) == pytest.approx(0.1, rel=1e-3)
+    # over the reference loan life (84 months), constant hazard: 1 − 0.7^(1/7) = 0.049677…
+    assert life.to_12m(0.3) == pytest.approx(1 - 0.7 ** (12 / 84), rel=1e-12)
+    assert life.to_12m(0.3) == pytest.approx(0.0496772, rel=1e-6)
+    assert life.window_months == 84.0
+    assert PDHorizon().to_12m(0.3) == 0.3  # a 12-month model is not converted
+    assert PDHorizon("months", 24.0).to_12m(0.19) == pytest.approx(0.1, rel=1e-3)
 
 
 def test_schema_v1_specs_still_load_and_keep_their_digest() -> None:

@@ -1,6 +1,6 @@
 """Verified versus declared facts and the contradictions between them, on hand-worked records:
 12 sales invoices of 100,000 CNY in 2019 make annual sales of 1,200,000 as of 2020-01-01, so a
-declaration beyond ±20 % (policy credit-policy-2026.1) — above 1,440,000 or below 960,000 —
+declaration beyond ±20 % (policy credit-policy-2026.2) — above 1,440,000 or below 960,000 —
 contradicts; a registration date more than 31 days off does; declaring fewer lawsuits than the
 court records show does."""
 

@@ -25,7 +25,7 @@ from creditfactory.decisioning import (
 from creditfactory.decisioning.facts import DERIVED_FACTS, DecisionFacts
 from creditfactory.origination.consent_gate import SOURCE_NAMES
 from creditfactory.scoring import ScorecardSpec, load_spec, score
-from creditfactory.scoring.reason_text import advice_text, reason_text
+from creditfactory.scoring.reason_text import advice_text, reason_text, target_text
 from creditfactory.scoring.spec import Characteristic
 
 SPEC = load_spec((Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text("utf-8"))
@@ -144,3 +144,14 @@ def test_every_reason_and_advice_template_is_in_words(where: Any) -> None:
         for feature in spec.features:
             for text in (*reason_text(spec, feature, where), *advice_text(spec, feature, where)):
                 assert_in_words(text, spec)
+
+
+@pytest.mark.parametrize("op", ["at_least", "below", "at_most"])
+@pytest.mark.parametrize("approvable", [True, False])
+def test_every_target_advice_template_is_in_words(op: str, approvable: bool) -> None:
+    for spec in (SPEC, LABELLED):
+        for feature in spec.features:
+            texts = target_text(spec, feature, op, 490_687.5, approvable, "200,000")
+            for text in texts:
+                assert_in_words(text, spec)
+                assert "490,687.5" in text and "200,000" in text  # the value, grouped

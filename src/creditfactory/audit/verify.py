@@ -8,12 +8,15 @@ Checks, each producing `Finding`s (collected, not raised):
   3. an earlier signed head (optional): its signature, that the log did not shrink, that the
      row-derived tree of its size has its root, and a consistency proof from the stored nodes;
   4. business rows (optional): registered row digesters recompute the digest of the journal
-     entry, decision record, … a leaf names, and compare it with the leaf's payload_digest.
+     entry, decision record, … a leaf names, and compare it with the leaf's payload_digest;
+     registered covered tables are compared, row by row and field by field, with the newest
+     leaf that wrote each row (`audit.rows`), and rows no leaf wrote are named.
 `VerifyReport.first_tampered` is the smallest sequence any finding names.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -21,9 +24,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from creditfactory.audit import tree
 from creditfactory.audit.errors import AuditError
-from creditfactory.audit.leaf import AuditRecord, sha256_hex
+from creditfactory.audit.leaf import AuditRecord, canonical_json, sha256_hex
 from creditfactory.audit.merkle import leaf_hash, node_hash, root_of_hashes, verify_consistency
 from creditfactory.audit.ports import AuditStore
+from creditfactory.audit.rows import EVIDENCE_KEY, CoveredTable, RowLedger, without_evidence
 from creditfactory.audit.tree_head import SignedTreeHead, verify_tree_head
 
 __all__ = ["DigesterRegistry", "Finding", "RowDigester", "VerifyReport", "verify_log"]
@@ -66,9 +70,18 @@ class VerifyReport:
 @dataclass
 class DigesterRegistry:
     """Row digesters by audit action. With `latest_per_subject`, only the newest leaf of each
-    subject for that action is compared (for rows whose state legitimately moves on)."""
+    subject for that action is compared (for rows whose state legitimately moves on). Covered
+    tables (`register_table`) are checked against the row evidence of every leaf."""
 
     _by_action: dict[str, tuple[RowDigester, bool]] = field(default_factory=dict)
+    _tables: dict[str, CoveredTable] = field(default_factory=dict)
+
+    def register_table(self, table: CoveredTable) -> None:
+        """Compare every row of `table` with the newest leaf that wrote it; raises ValueError
+        on a duplicate."""
+        if table.name in self._tables:
+            raise ValueError(f"table {table.name!r} is already covered")
+        self._tables[table.name] = table
 
     def register(
         self, action: str, digester: RowDigester, *, latest_per_subject: bool = False
@@ -78,10 +91,17 @@ class DigesterRegistry:
             raise ValueError(f"a row digester for {action!r} is already registered")
         self._by_action[action] = (digester, latest_per_subject)
 
-    def check(self, records: Iterator[AuditRecord]) -> Iterator[Finding]:
-        """Findings for the records whose action has a digester."""
+    def check(
+        self,
+        records: Iterator[AuditRecord],
+        lookup: Callable[[int], AuditRecord | None] = lambda _: None,
+    ) -> Iterator[Finding]:
+        """Findings for the records whose action has a digester, then for the covered tables
+        (`lookup` reads a record by sequence, to name the edited fields)."""
         latest: dict[tuple[str, str], AuditRecord] = {}
+        ledger = RowLedger()
         for record in records:
+            ledger.replay(record)
             entry = self._by_action.get(record.action)
             if entry is None:
                 continue
@@ -91,13 +111,22 @@ class DigesterRegistry:
                 yield from _compare_row(entry[0], record)
         for record in sorted(latest.values(), key=lambda r: r.sequence):
             yield from _compare_row(self._by_action[record.action][0], record)
+        yield from ledger.compare(list(self._tables.values()), lookup, Finding)
+
+
+def _row_digest(record: AuditRecord) -> str:
+    """What a payload-is-the-row digester must reproduce: the payload digest, less the row
+    evidence block when the leaf carries one."""
+    if f'"{EVIDENCE_KEY}":' not in record.payload_json:
+        return record.payload_digest
+    return sha256_hex(canonical_json(without_evidence(json.loads(record.payload_json))))
 
 
 def _compare_row(digester: RowDigester, record: AuditRecord) -> Iterator[Finding]:
     current = digester(record)
     if current is None:
         yield Finding(record.sequence, "row_missing", f"{record.subject}: row is gone")
-    elif current != record.payload_digest:
+    elif current != _row_digest(record):
         yield Finding(record.sequence, "row_edited", f"{record.subject}: row differs from leaf")
 
 
@@ -123,7 +152,7 @@ def _check_rows(
                 findings.append(Finding(seq, "entry_edited", "row's leaf hash ≠ stored leaf"))
             yield record
 
-    findings.extend(digesters.check(rows()))
+    findings.extend(digesters.check(rows(), store.get_record))
     findings.extend(
         Finding(seq, "entry_deleted", "leaf has no row") for seq, ok in enumerate(seen) if not ok
     )

@@ -3,7 +3,7 @@
 Order (`decide`): size the limit (`limits.size_limit`); price the sized limit with
 `pricing.offer_rate` unless it is below the minimum; evaluate the knock-out table, then the
 referral table, on the facts plus the derived ones (limit below minimum, price refused, RAROC
-below hurdle). Any knock-out → DECLINE; else any referral → REFER; else APPROVE with an offer of
+below hurdle, LPR stale, no revenue figure behind a limit above the policy's ceiling). Any knock-out → DECLINE; else any referral → REFER; else APPROVE with an offer of
 the sized limit at the priced rate. Reasons carry the rule id and both languages in words a
 borrower reads (the rule's text; data gaps by `gap_words`; the score's reason codes by
 `scoring.reason_text`, appended for declines and referrals); the technical detail — rule, fact
@@ -240,6 +240,7 @@ def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
         price_refused=None if offer is None else offer.refused,
         raroc_below_hurdle=None if offer is None else OfferFlag.HURDLE_NOT_MET in offer.flags,
         lpr_stale=None if offer is None else OfferFlag.LPR_STALE in offer.flags,
+        revenue_unknown_above_ceiling=_revenue_unknown_above_ceiling(inputs, policy, sizing),
     )
     knockouts = rule_reasons(evaluate_table(policy.knockouts, facts), "knockout")
     referrals = rule_reasons(evaluate_table(policy.referrals, facts), "referral")
@@ -252,6 +253,17 @@ def decide(inputs: DecisionInputs, policy: DecisionPolicy) -> Decision:
     return Decision(
         outcome, _record(inputs, policy, sizing, offer, outcome, reasons), sizing, offer
     )
+
+
+def _revenue_unknown_above_ceiling(
+    inputs: DecisionInputs, policy: DecisionPolicy, sizing: LimitSizing
+) -> bool | None:
+    """True when no revenue figure (declared or on invoices) capped the limit and the sized limit
+    is above the policy's `no_revenue_ceiling` (rule R11); None when the policy sets none."""
+    ceiling = policy.limits.no_revenue_ceiling
+    if ceiling is None:
+        return None
+    return inputs.limit.revenue_cap is None and sizing.limit > ceiling
 
 
 def _lpr(offer: Offer) -> dict[str, Any]:

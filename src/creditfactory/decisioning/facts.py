@@ -1,9 +1,10 @@
 """The facts a policy reads: what the score, the external data and the application say.
 
 `DecisionFacts` is filled by the application flow (origination builds it from the pulled data);
-`None` means unknown. The last four facts are derived inside `decide` from limit sizing and
-pricing (`lpr_stale`: priced on an LPR series past its next fixing plus grace), so a table can
-knock out on or refer them like any other fact.
+`None` means unknown. The last five facts are derived inside `decide` from limit sizing and
+pricing (`lpr_stale`: priced on an LPR series past its next fixing plus grace;
+`revenue_unknown_above_ceiling`: no revenue figure sized the limit and it is above the policy's
+`no_revenue_ceiling`), so a table can knock out on or refer them like any other fact.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from typing import Any
 
 __all__ = ["DERIVED_FACTS", "DecisionFacts"]
 
-DERIVED_FACTS = ("limit_below_minimum", "price_refused", "raroc_below_hurdle", "lpr_stale")
+DERIVED_FACTS = (
+    "limit_below_minimum",
+    "price_refused",
+    "raroc_below_hurdle",
+    "lpr_stale",
+    "revenue_unknown_above_ceiling",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,23 @@ A policy is a JSON document (`policies/credit-policy-<version>.json`) a risk off
 reviews like code: a new version is a new file, never an edit of a released one, and every
 decision records `version` and the document's sha256 (`digest`). Shape:
 
-    {"version": "credit-policy-2024.1", "effective_date": "2024-01-01",
+    {"version": "credit-policy-2026.2", "effective_date": "2026-12-08",
+     "supersedes": "credit-policy-2026.1",
+     "changes": [{"what": "K07 pd_12m >= 0.30 -> 0.094", "reason": "…", "source": "…"}, …],
      "knockouts": [rule…], "referrals": [rule…],
      "limits": {"product_max": "3000000", "inclusive_cap": "10000000",
                 "concentration_cap": "5000000", "minimum": "10000", "rounding_step": "1000",
+                "no_revenue_ceiling": "300000",
                 "score_caps": [{"pd_below": 0.02, "cap": "3000000"}, …]},
      "pricing": {"lgd": "0.45", "product": "sme_working_capital"},
      "verification": {"sales_tolerance": "0.20", "date_tolerance_days": 31}}
 
 rule = {"id", "fact", "op", "value", "zh", "en"} (see `rules.Rule`). Amounts are CNY decimal
 text. The 普惠 cap of 10 M CNY per borrower is DOMAIN.md §2.1 (金规〔2024〕11 号).
+`changes` (optional, from 2026.2) says what changed from the version it `supersedes`, why, and
+the data or rule it rests on: each entry needs all three, so a threshold never moves without
+its reason. `no_revenue_ceiling` (optional): with no revenue figure at all (none declared, no
+invoices) a limit above it is referred (rule R11, fact `revenue_unknown_above_ceiling`).
 `verification` (optional; these defaults when absent) holds how far a declared value may
 differ from the verified one before it counts as a contradiction (origination.verification).
 """
@@ -37,6 +44,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "DecisionPolicy",
     "LimitRules",
+    "PolicyChange",
     "ScoreCap",
     "VerificationRules",
     "load_policy",
@@ -61,6 +69,7 @@ class LimitRules:
     minimum: Money
     rounding_step: Money
     score_caps: tuple[ScoreCap, ...]
+    no_revenue_ceiling: Money | None = None
 
     def score_cap(self, pd_12m: float) -> Money:
         """The cap of the first band whose `pd_below` is above `pd_12m`; zero beyond the last."""
@@ -81,6 +90,16 @@ class VerificationRules:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyChange:
+    """One change from the superseded version: `what` (rule or limit, old → new), `reason` and
+    `source` (the data or rule it rests on), all text."""
+
+    what: str
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionPolicy:
     """One released policy version; `digest` is the sha256 of its canonical JSON."""
 
@@ -93,6 +112,8 @@ class DecisionPolicy:
     pricing_product: str
     digest: str
     verification: VerificationRules = VerificationRules()
+    supersedes: str | None = None
+    changes: tuple[PolicyChange, ...] = ()
 
 
 def _get(doc: dict[str, Any], key: str, where: str) -> Any:
@@ -145,7 +166,25 @@ def _limits(doc: dict[str, Any]) -> LimitRules:
         minimum=_money(doc, "minimum"),
         rounding_step=_money(doc, "rounding_step"),
         score_caps=bands,
+        no_revenue_ceiling=_money(doc, "no_revenue_ceiling")
+        if "no_revenue_ceiling" in doc
+        else None,
     )
+
+
+def _changes(rows: Any) -> tuple[PolicyChange, ...]:
+    if not isinstance(rows, list):
+        raise PolicyInvalid("changes: must be a list")
+    out = []
+    for i, row in enumerate(rows):
+        texts: list[str] = []
+        for key in ("what", "reason", "source"):
+            text = row.get(key) if isinstance(row, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                raise PolicyInvalid(f"changes[{i}].{key}: required text")
+            texts.append(text)
+        out.append(PolicyChange(*texts))
+    return tuple(out)
 
 
 def _verification(doc: Any) -> VerificationRules:
@@ -183,6 +222,8 @@ def load_policy(text: str) -> DecisionPolicy:
         pricing_product=str(_get(pricing, "product", "pricing.")),
         digest=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         verification=_verification(doc.get("verification")),
+        supersedes=doc.get("supersedes"),
+        changes=_changes(doc.get("changes", [])),
     )
 
 
@@ -193,13 +234,16 @@ def _bundled(name: str) -> str:
 BUNDLED_POLICIES: Final = {
     policy.version: policy
     for policy in (
-        load_policy(_bundled(f"{v}.json")) for v in ("credit-policy-2024.1", "credit-policy-2026.1")
+        load_policy(_bundled(f"{v}.json"))
+        for v in ("credit-policy-2024.1", "credit-policy-2026.1", "credit-policy-2026.2")
     )
 }
 """Every released policy shipped with the code, by version (a replay finds old decisions' policy)."""
 
-DEFAULT_POLICY: Final = BUNDLED_POLICIES["credit-policy-2026.1"]
-"""The policy new decisions use (illustrative thresholds; see docs/credit-factory.md). 2026.1 adds
-R08: refer when the LPR priced on is stale, R09: refer when a declaration contradicts verified
-data, K10: decline when the registry holds no record of the USCC, R10: refer when the applicant's
-name differs from the registry record's (issue 12)."""
+DEFAULT_POLICY: Final = BUNDLED_POLICIES["credit-policy-2026.2"]
+"""The policy new decisions use (see docs/credit-factory.md). 2026.1 added R08: refer when the
+LPR priced on is stale, R09: refer when a declaration contradicts verified data, K10: decline
+when the registry holds no record of the USCC, R10: refer when the applicant's name differs from
+the registry record's (issue 12). 2026.2 re-sets the PD cut-offs for 12-month PDs converted over
+the reference loan life (K07 0.094, R02 0.075) and adds R11 (no revenue figure, limit above
+300,000 → refer); its `changes` give each reason and source."""

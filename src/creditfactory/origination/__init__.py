@@ -74,7 +74,7 @@ from creditfactory.origination.limit_estimate import (
     estimate_limit,
     invoice_months,
 )
-from creditfactory.origination.masking import mask_id_number, mask_phone
+from creditfactory.origination.masking import mask_id_number, mask_name, mask_phone
 from creditfactory.origination.working_capital import (
     TurnoverDays,
     WorkingCapitalInputs,
@@ -124,6 +124,7 @@ __all__ = [
     "individual_business_applicant",
     "invoice_months",
     "mask_id_number",
+    "mask_name",
     "mask_phone",
     "new_working_capital_loan",
     "parse_phone",

@@ -24,7 +24,7 @@ from creditfactory.origination.identity import (
     parse_resident_id,
     parse_uscc,
 )
-from creditfactory.origination.masking import mask_id_number, mask_phone
+from creditfactory.origination.masking import mask_id_number, mask_name, mask_phone
 
 __all__ = [
     "Applicant",
@@ -113,11 +113,21 @@ class Applicant:
         pairs = (("uscc", self.uscc), ("operator_id", self.operator_id))
         return tuple(f"{f}: {c.rule}" for f, c in pairs if c is not None and c.needs_review)
 
+    @property
+    def natural_person(self) -> bool:
+        """True when the name is (or carries) a natural person's: 个体工商户, unregistered."""
+        return self.applicant_type is not ApplicantType.ENTERPRISE
+
+    @property
+    def display_name(self) -> str:
+        """The name as pages, logs and stored responses show it: masked for a natural person."""
+        return mask_name(self.name) if self.natural_person else self.name
+
     def masked(self) -> dict[str, str | None]:
-        """Display form for logs and responses: identifiers and phone masked."""
+        """Display form for logs and responses: identifiers, phone and a person's name masked."""
         return {
             "applicant_type": self.applicant_type.value,
-            "name": self.name,
+            "name": self.display_name,
             "uscc": mask_id_number(self.uscc.value) if self.uscc else None,
             "operator_id": mask_id_number(self.operator_id.value) if self.operator_id else None,
             "phone": self.phone.masked if self.phone else None,

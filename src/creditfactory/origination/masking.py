@@ -4,13 +4,18 @@ JR/T 0171-2020 requires masked display of ID and phone numbers; its Appendix A p
 unconfirmed here (DOMAIN.md §8.3), so we use the common "first 6 / last 4" for identifiers and
 "138****1234" for mobile numbers. Masking never reveals more than the unmasked ends, and an input
 too short to keep both ends is masked whole.
+
+Names of natural persons (a 个体工商户's operator, an unregistered operator — and a 个体工商户's
+trade name, which usually carries the operator's name) are personal information under PIPL
+Art 4 and are shown as the surname-first "张*" form (GB/T 35273-2020 de-identification examples
+keep the first character); enterprise names are not personal information and are shown whole.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["MASK_CHAR", "mask_id_number", "mask_phone"]
+__all__ = ["MASK_CHAR", "mask_id_number", "mask_name", "mask_phone"]
 
 MASK_CHAR: Final = "*"
 MOBILE_LENGTH: Final = 11
@@ -45,3 +50,10 @@ def mask_phone(value: str) -> str:
     if len(compact) == MOBILE_LENGTH:
         return _mask(compact, 3, 4)
     return _mask(compact, 0, 4)
+
+
+def mask_name(value: str) -> str:
+    """Mask a natural person's name (or a trade name carrying one): the first character kept,
+    every other non-space character masked: "张三" → "张*", "欧阳娜娜" → "欧***"."""
+    compact = "".join(value.split())
+    return _mask(compact, 1, 0) if len(compact) > 1 else MASK_CHAR * len(compact)

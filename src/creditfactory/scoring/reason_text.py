@@ -20,7 +20,7 @@ from typing import Final, Literal
 
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec
 
-__all__ = ["Direction", "advice_text", "direction", "label", "reason_text"]
+__all__ = ["Direction", "advice_text", "direction", "label", "reason_text", "target_text"]
 
 Direction = Literal["low", "high", "missing", "group", "unknown"]
 
@@ -103,6 +103,40 @@ def reason_text(spec: ScorecardSpec, feature: str, where: Direction) -> tuple[st
 def advice_text(spec: ScorecardSpec, feature: str, where: Direction) -> tuple[str, str]:
     """(zh, en) what would change if the borrower improved this characteristic."""
     return _fill(spec, feature, *_ADVICE[where])
+
+
+_TARGET: Final[dict[tuple[str, bool], tuple[str, str]]] = {
+    ("at_least", True): ("{zh}达到{v}及以上时，申请可获批准（额度最高{high}）",
+                         "if the {en} is at least {v}, the application would be approved "
+                         "(up to {high})"),
+    ("at_least", False): ("{zh}达到{v}及以上时，可贷额度可提高至{high}",
+                          "if the {en} is at least {v}, the limit would rise to {high}"),
+    ("below", True): ("{zh}低于{v}时，申请可获批准（额度最高{high}）",
+                      "if the {en} is below {v}, the application would be approved (up to {high})"),
+    ("below", False): ("{zh}低于{v}时，可贷额度可提高至{high}",
+                       "if the {en} is below {v}, the limit would rise to {high}"),
+    ("at_most", True): ("{zh}不高于{v}时，申请可获批准（额度最高{high}）",
+                        "if the {en} is at most {v}, the application would be approved "
+                        "(up to {high})"),
+    ("at_most", False): ("{zh}不高于{v}时，可贷额度可提高至{high}",
+                         "if the {en} is at most {v}, the limit would rise to {high}"),
+}  # fmt: skip
+
+
+def _number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+
+def target_text(
+    spec: ScorecardSpec, feature: str, op: str, edge: float, approvable: bool, high: str
+) -> tuple[str, str]:
+    """(zh, en) advice naming the value that changes the outcome: `op` "at_least" / "below" /
+    "at_most" `edge`; `approvable`: the estimate has no range now and would have one, else the limit
+    would rise; `high`: the limit it would reach, as text (e.g. "200,000")."""
+    zh, en = _TARGET[(op, approvable)]
+    v = _number(edge)
+    return _fill(spec, feature, zh.replace("{v}", v).replace("{high}", high),
+                 en.replace("{v}", v).replace("{high}", high))  # fmt: skip
 
 
 def _fill(spec: ScorecardSpec, feature: str, zh: str, en: str) -> tuple[str, str]:

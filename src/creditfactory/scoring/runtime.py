@@ -56,7 +56,7 @@ class ScoreResult:
     """Score (points), PDs (fractions), master-scale grade and reasons.
 
     `pd_horizon` is the calibrated PD over the model's horizon (违约概率期限, `horizon_months`
-    months — the spec's `PDHorizon`; the loan's term for a life-of-loan model); `pd_12m` is always
+    months — the spec's `PDHorizon`; the development sample's loan life for a life-of-loan model); `pd_12m` is always
     a 12-month PD (constant-hazard conversion of `pd_horizon`), what the grade, limit, price and
     expected loss use.
     """
@@ -96,7 +96,6 @@ def score(
     spec: ScorecardSpec,
     features: Mapping[str, FeatureValue],
     max_reasons: int = DEFAULT_MAX_REASONS,
-    term_months: float | None = None,
 ) -> ScoreResult:
     """Score one applicant.
 
@@ -104,8 +103,6 @@ def score(
         spec: a loaded spec (`creditfactory.scoring.spec.load_spec`).
         features: feature name → value; every feature of the spec must be a key.
         max_reasons: how many reason codes to return at most.
-        term_months: the requested loan term; a life-of-loan PD is converted to 12 months over
-            it (None: the spec's reference term). Ignored by fixed-horizon models.
 
     Raises:
         FeatureValueInvalid: a feature is absent, or not numeric where numeric is required.
@@ -120,11 +117,11 @@ def score(
     else:
         points, losses = _trees(spec, features)
     pd_horizon = spec.calibration.pd(points)
-    pd_12m = spec.pd_horizon.to_12m(pd_horizon, term_months)
+    pd_12m = spec.pd_horizon.to_12m(pd_horizon)
     ranked = sorted((x for x in losses if x[1] > 0), key=lambda x: (-x[1], x[0]))[:max_reasons]
     reasons = tuple(_reason(spec, name, features[name], lost) for name, lost in ranked)
     grade = spec.master_scale.grade_for(pd_12m).code
-    horizon = spec.pd_horizon.months_for(term_months)
+    horizon = spec.pd_horizon.window_months
     return ScoreResult(spec.model_id, points, pd_12m, grade, reasons, pd_horizon, horizon)
 
 

@@ -143,14 +143,23 @@ class Calibration:
         return ez / (1.0 + ez)
 
 
+def constant_hazard_12m(pd_window: float, months: float) -> float:
+    """The 12-month PD of a PD over `months` months at a constant hazard:
+    ``1 − (1 − pd)^(12 / months)`` (unchanged for a 12-month window or a PD of 1)."""
+    if months == 12.0 or pd_window >= 1.0:
+        return pd_window
+    return 1.0 - float((1.0 - pd_window) ** (12.0 / months))
+
+
 @dataclass(frozen=True, slots=True)
 class PDHorizon:
     """What the model's PD covers (违约概率期限).
 
     ``basis`` is ``months`` (a fixed window of `months`, e.g. 12) or ``life_of_loan`` (default at
-    any time before maturity, as SBA's ``Default``); a life-of-loan PD is converted over the
-    requested term, or `reference_months` (the development sample's typical term) when none is
-    given. `note` says where the horizon comes from (the data's bad definition).
+    any time before maturity, as SBA's ``Default``); a life-of-loan PD is converted over
+    `reference_months`, the development sample's loan life (median term of the training loans,
+    recorded at training) — never over the requested term, which would make a longer requested
+    term lower the 12-month PD (a gaming lever). `note` says where the horizon comes from.
     """
 
     basis: str = "months"
@@ -158,20 +167,16 @@ class PDHorizon:
     reference_months: float | None = None
     note: str = ""
 
-    def months_for(self, term_months: float | None) -> float:
-        """Length in months of the PD window for a loan of `term_months` (None: the reference)."""
+    @property
+    def window_months(self) -> float:
+        """Length in months of the PD's window: `months`, or the reference loan life."""
         if self.basis == "months":
             return self.months
-        if term_months is not None and term_months > 0:
-            return float(term_months)
         return float(self.reference_months or self.months)
 
-    def to_12m(self, pd_horizon: float, term_months: float | None = None) -> float:
-        """Constant-hazard 12-month PD: ``1 − (1 − pd_h)^(12 / h)`` with h = `months_for`."""
-        h = self.months_for(term_months)
-        if h == 12.0 or pd_horizon >= 1.0:
-            return pd_horizon
-        return 1.0 - float((1.0 - pd_horizon) ** (12.0 / h))
+    def to_12m(self, pd_horizon: float) -> float:
+        """Constant-hazard 12-month PD: ``1 − (1 − pd_h)^(12 / h)``, h = `window_months`."""
+        return constant_hazard_12m(pd_horizon, self.window_months)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -4,7 +4,10 @@ Reads the decision row, its replay inputs (`decision_inputs`: the snapshot whose
 record's `inputs_digest`, the facts and the limit request), the model spec by the record's
 `spec_digest` (`model_specs`) and the policy by `policy_version` (a bundled one or a stored
 document) whose sha256 must equal the record's `policy_digest`. The snapshot's features are
-re-scored with the stored spec; score, PD and grade replace the stored facts' values; `decide`
+re-scored with the stored spec; score, PD and grade replace the stored facts' values (a
+life-of-loan PD decided under a policy before credit-policy-2026.2 is converted to 12 months over
+the requested term, as it was then — finding V4 moved the conversion to the reference loan life
+together with 2026.2's cut-offs); `decide`
 runs again on the LPR fixings stored with the inputs; the replayed record is compared key by key
 with the stored one.
 
@@ -17,7 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from creditfactory.decisioning import (
     BUNDLED_POLICIES,
@@ -32,7 +35,8 @@ from creditfactory.decisioning import (
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.pricing.lpr import LPRFixing, LPRSeries
-from creditfactory.scoring import load_spec, score
+from creditfactory.scoring import ScorecardSpec, ScoreResult, load_spec, score
+from creditfactory.scoring.spec import constant_hazard_12m
 
 __all__ = ["Replay", "replay_decision"]
 
@@ -69,11 +73,24 @@ def _money(text: str | None) -> Money | None:
     return None if text is None else Money.of(text)
 
 
+OVER_REQUESTED_TERM: Final = frozenset({"credit-policy-2024.1", "credit-policy-2026.1"})
+"""Policies whose decisions converted a life-of-loan PD over the requested term (before V4)."""
+
+
+def _pd_12m(spec: ScorecardSpec, scored: ScoreResult, policy: str, term: int) -> tuple[float, str]:
+    """The 12-month PD and grade the decision used (see the module docstring)."""
+    if policy in OVER_REQUESTED_TERM and spec.pd_horizon.basis == "life_of_loan" and term > 0:
+        pd_12m = constant_hazard_12m(scored.pd_horizon, float(term))
+        return pd_12m, spec.master_scale.grade_for(pd_12m).code
+    return scored.pd_12m, scored.grade
+
+
 def _inputs(record: dict[str, Any], snapshot: dict[str, Any], replay: dict[str, Any],
-            spec: Any) -> DecisionInputs:  # fmt: skip
-    scored = score(spec, snapshot["features"], term_months=replay["term_months"])
+            spec: ScorecardSpec) -> DecisionInputs:  # fmt: skip
+    scored = score(spec, snapshot["features"])
+    pd_12m, grade = _pd_12m(spec, scored, record["policy_version"], replay["term_months"])
     facts = dict(replay["facts"])
-    facts.update(score=scored.score, pd_12m=scored.pd_12m, grade=scored.grade,
+    facts.update(score=scored.score, pd_12m=pd_12m, grade=grade,
                  data_gaps=tuple(facts["data_gaps"]),
                  contradictions=tuple(tuple(c) for c in facts.get("contradictions", ())))  # fmt: skip
     lim = replay["limit"]
@@ -82,7 +99,7 @@ def _inputs(record: dict[str, Any], snapshot: dict[str, Any], replay: dict[str, 
         application_id=record["application_id"],
         facts=DecisionFacts(**facts),
         limit=LimitRequest(
-            pd_12m=scored.pd_12m,
+            pd_12m=pd_12m,
             requested=Money.of(lim["requested"]),
             working_capital_need=_money(lim["working_capital_need"]),
             existing_credit=Money.of(lim["existing_credit"]),

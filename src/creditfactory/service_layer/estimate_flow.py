@@ -10,9 +10,16 @@ check the estimate cannot make says otherwise: the sources it does not pull (tax
 and business age, courts, bureau), missing data at application time, and verified data that
 contradicts what was declared (`ESTIMATE_CANNOT_KNOW` names them).
 
-With no range the answer carries the decision's reasons in words. `how_to_raise_limit` lists
+`verification` is the decision's block, built by the same `origination.verification.verify`:
+the facts the pulled invoices verified (source, version, record id, retrieval time), those only
+declared, and the declarations the invoices contradict. With no range the answer carries the
+decision's reasons in words. `how_to_raise_limit` lists
 only what the borrower can act on: characteristics the spec marks `actionable` that cost points
-(in words, with what would change), and policy factors — authorising invoices when the
+— for a number, the nearest value that would change the outcome (a range where there is none, or
+a higher top of the range), found by re-scoring with each better-scoring bin's edge and deciding
+again (`target`: {"op": "at_least" | "below" | "at_most", "value"}, `limit_high` it would reach; no advice
+when no value would change anything); for a missing value or a category, the direction — and
+policy factors — authorising invoices when the
 haircut declared revenue binds, repaying existing credit when the 普惠 or concentration cap binds.
 The amount is the range itself. The term is the borrower's choice too, but under the released
 pricing (IRB other retail, no maturity adjustment; 1-year LPR up to 60 months) a term within the
@@ -23,10 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, Final
 
 from creditfactory.decisioning import (
     ApprovableRange,
+    DecisionFacts,
     DecisionInputs,
     LimitRequest,
     approvable_range,
@@ -42,9 +51,11 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.declared import check_declared, declared_schema
+from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
-from creditfactory.scoring.reason_text import advice_text
+from creditfactory.scoring.reason_text import advice_text, target_text
 from creditfactory.scoring.runtime import DEFAULT_MAX_REASONS
+from creditfactory.scoring.targets import better_values
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import (
     ConsentGiven,
@@ -89,12 +100,75 @@ def _words(zh: str, en: str, factor: str, kind: str, **more: Any) -> dict[str, A
     return {"factor": factor, "kind": kind, "zh": zh, "en": en, **more}
 
 
-def _characteristic_advice(deps: FactoryDeps, scored: ScoreResult) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Known:
+    """What the estimate knows besides the score: it is re-assessed with other scores when
+    advice looks for the value of a characteristic that would change the outcome."""
+
+    deps: FactoryDeps
+    cmd: EstimateLimit
+    request: LimitEstimateRequest
+    facts: DecisionFacts
+    features: Mapping[str, Any]
+    now: datetime
+    as_of: date
+
+
+def _assess(known: _Known, scored: ScoreResult) -> tuple[LimitEstimate, ApprovableRange]:
+    """The revenue-based estimate and the approvable range below it for this score."""
+    deps, cmd, request = known.deps, known.cmd, known.request
+    limits = deps.policy.limits
+    revenue = estimate_limit(
+        request, limit_policy(deps), lambda _r, _b: limits.score_cap(scored.pd_12m)
+    )
+    facts = replace(known.facts, score=scored.score, pd_12m=scored.pd_12m, grade=scored.grade)
+    existing = request.existing_credit
+    inputs = DecisionInputs(
+        decision_id=f"estimate:{cmd.request_id}", application_id=cmd.request_id, facts=facts,
+        limit=LimitRequest(scored.pd_12m, Money.zero(), request.working_capital_need, existing,
+                           existing, revenue.caps["revenue_multiple"]),  # revenue known: no R11
+        term_months=cmd.term_months, as_of=known.as_of, decided_at=known.now,
+        spec_digest=deps.spec_digest, snapshot={},
+        score_reasons=scored.reasons[:DEFAULT_MAX_REASONS], lpr_series=deps.lpr_series,
+    )  # fmt: skip
+    return revenue, _range(deps, inputs, _ceiling(revenue))
+
+
+def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> dict[str, Any] | None:
+    """Advice naming the nearest value of `feature` that changes the outcome — a range where
+    there is none, or a higher top of the range — found by re-scoring and re-assessing with each
+    better-scoring value (`scoring.targets.better_values`); None when no value does."""
+    spec = known.deps.spec
+    for target in better_values(spec, feature, value):
+        rescored = score(spec, {**known.features, feature: target.value})
+        _, then = _assess(known, rescored)
+        approvable = then.has_range and not now.has_range
+        if approvable or (then.has_range and then.high > now.high):
+            high = f"{then.high.amount:,.0f}"
+            zh, en = target_text(spec, feature, target.op, target.edge, approvable, high)
+            return _words(zh, en, feature, "characteristic",
+                          target={"op": target.op, "value": target.edge},
+                          limit_high=str(then.high.amount))  # fmt: skip
+    return None
+
+
+def _characteristic_advice(
+    known: _Known, scored: ScoreResult, now: ApprovableRange
+) -> list[dict[str, Any]]:
+    """Advice on each actionable characteristic that cost points: the value that would change
+    the outcome for a number (none when no value would), the direction for a missing value or
+    a category."""
     out = []
     for r in scored.reasons:
-        if deps.spec.is_actionable(r.feature):
-            zh, en = advice_text(deps.spec, r.feature, r.direction)
-            out.append(_words(zh, en, r.feature, "characteristic", points=round(r.points_lost, 1)))
+        if not known.deps.spec.is_actionable(r.feature):
+            continue
+        if r.direction in ("low", "high"):
+            advice = _target(known, r.feature, r.value, now)
+            if advice is not None:
+                out.append({**advice, "points": round(r.points_lost, 1)})
+            continue
+        zh, en = advice_text(known.deps.spec, r.feature, r.direction)
+        out.append(_words(zh, en, r.feature, "characteristic", points=round(r.points_lost, 1)))
     return out
 
 
@@ -129,16 +203,16 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
-    check_declared(cmd.declared, declared_schema(deps.spec, wanted), as_of)
+    schema = declared_schema(deps.spec, wanted)
+    check_declared(cmd.declared, schema, as_of)
     subject = applicant.subject_id
     if cmd.consent is not None:
         purpose = ConsentPurpose.LIMIT_ESTIMATE
         record_given_consent(deps, subject, cmd.consent, purpose, cmd.channel_id, cmd.request_id)
     external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
-    scored = score(
-        deps.spec, features, max_reasons=len(deps.spec.features), term_months=cmd.term_months
-    )
+    scored = score(deps.spec, features, max_reasons=len(deps.spec.features))
+    verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject, now)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
@@ -149,24 +223,15 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         working_capital_need=wc_need,
         existing_credit=existing,
     )  # fmt: skip
-    limits = deps.policy.limits
-    revenue = estimate_limit(
-        request, limit_policy(deps), lambda _r, _b: limits.score_cap(scored.pd_12m)
-    )
     facts = replace(decision_facts(scored, applicant, external, as_of, wanted), data_gaps=())
-    inputs = DecisionInputs(
-        decision_id=f"estimate:{cmd.request_id}", application_id=cmd.request_id, facts=facts,
-        limit=LimitRequest(scored.pd_12m, Money.zero(), wc_need, existing, existing),
-        term_months=cmd.term_months, as_of=as_of, decided_at=now, spec_digest=deps.spec_digest,
-        snapshot={}, score_reasons=scored.reasons[:DEFAULT_MAX_REASONS],
-        lpr_series=deps.lpr_series,
-    )  # fmt: skip
-    ceiling = _ceiling(revenue)
-    found = _range(deps, inputs, ceiling)
+    known = _Known(deps, cmd, request, facts, features, now, as_of)
+    revenue, found = _assess(known, scored)
     binding = "revenue_multiple" if found.binding == "requested" else found.binding
     caps = {k: v for k, v in found.caps.items() if k != "requested"}
     caps["revenue_multiple"] = revenue.caps["revenue_multiple"]
-    advice = _characteristic_advice(deps, scored) + _policy_advice(deps, request, found, binding)
+    advice = _characteristic_advice(known, scored, found) + _policy_advice(
+        deps, request, found, binding
+    )
     rates = found.rates
     return {
         "limit_low": str(found.low.amount),
@@ -183,4 +248,5 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
         "data_gaps": dict(external.gaps),
         "how_to_raise_limit": advice,
         "hard_inquiry": False,
+        "verification": verification.to_dict(),
     }

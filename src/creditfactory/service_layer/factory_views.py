@@ -42,7 +42,7 @@ def new_application_view(
         "status": row["status"],
         "applicant": {
             "applicant_type": row["applicant_type"],
-            "name": row["applicant_name"],
+            "name": row["applicant_name_masked"],
             "identifier": row["subject_masked"],
         },
         "requested_amount": _money(row["requested_minor"]),

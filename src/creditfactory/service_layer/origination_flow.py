@@ -280,7 +280,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
         )
     external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
-    scored = score(deps.spec, features, term_months=cmd.term_months)
+    scored = score(deps.spec, features)
     verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     case = _Case(
         cmd=cmd,
@@ -484,7 +484,8 @@ def _application_row(
         "idempotency_key": cmd.idempotency_key,
         "request_digest": request_digest,
         "applicant_type": applicant.applicant_type.value,
-        "applicant_name": applicant.name,
+        "applicant_name_enc": applicant.name,
+        "applicant_name_masked": applicant.display_name,
         "subject_id": applicant.subject_id,
         "operator_id_enc": applicant.operator_id.value if applicant.operator_id else None,
         "phone_enc": applicant.phone.value if applicant.phone else None,

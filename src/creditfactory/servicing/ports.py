@@ -40,6 +40,8 @@ class LoanRepository(Protocol):
 
     def ids_to_close(self, business_date: date, limit: int, after: str) -> Sequence[str]: ...
 
+    def ids_after(self, after: str, limit: int) -> Sequence[str]: ...
+
 
 class FacilityRepository(Protocol):
     """Credit facilities; `save` enforces optimistic concurrency."""

@@ -12,8 +12,9 @@ Contract:
                                         recompute everything; exit 0 clean, 1 tampered (names the
                                         first tampered entry)
     audit export-public-key [--out FILE]
-The database is Settings().database_url (CREDITFACTORY_DATABASE_URL; default SQLite under var/);
-the audit tables are created there when absent (until the Alembic migration exists).
+The database is Settings().database_url (CREDITFACTORY_DATABASE_URL; default SQLite under var/).
+It must exist: every command here only reads, and a missing database (or one with no
+creditfactory schema) is bad input, exit 2, with nothing created.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from creditfactory.adapters.storage.audit_keys import (
     load_public_key,
@@ -34,8 +33,7 @@ from creditfactory.adapters.storage.audit_keys import (
     public_key_pem,
 )
 from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
-from creditfactory.adapters.storage.audit_tables import AUDIT_TABLES
-from creditfactory.adapters.storage.metadata import metadata
+from creditfactory.adapters.storage.engine import existing_engine
 from creditfactory.audit import (
     BadTreeHead,
     SignedTreeHead,
@@ -66,12 +64,8 @@ def _invalid() -> SystemExit:
 
 @contextmanager
 def _store(settings: Settings) -> Iterator[SqlAuditStore]:
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = existing_engine(settings.database_url)  # ValidationError: exit 2, nothing created
     try:
-        metadata.create_all(engine, tables=list(AUDIT_TABLES))
         with engine.connect() as connection:  # read only: leaving rolls back
             yield SqlAuditStore(connection)
     finally:

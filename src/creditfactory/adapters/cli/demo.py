@@ -191,7 +191,8 @@ def pd_horizon_text(horizon: dict[str, Any] | None, unstated: str) -> str:
         return f"{horizon.get('months', 12):g} months (decisions' pd_12m is that PD)"
     return (
         "life of the loan; decisions' pd_12m is converted to 12 months (constant hazard over the "
-        "term)" + (f" — {horizon['note']}" if horizon.get("note") else "")
+        f"{horizon.get('reference_months') or 12:g}-month reference loan life, whatever the term "
+        "asked)" + (f" — {horizon['note']}" if horizon.get("note") else "")
     )
 
 
@@ -242,8 +243,8 @@ def _sba_application(row: dict[str, str], declared: dict[str, Any]) -> dict[str,
             "uscc": demo_uscc(int(row["LoanNr_ChkDgt"])),
         },
         "amount": f"{float(row['GrAppv']):.2f}",
-        # one requested term for all: the recorded Term is post-outcome for defaults (issue 12), and
-        # a life-of-loan PD is converted to 12 months over the requested term
+        # one requested term for all: the recorded Term is post-outcome for defaults (issue 12); the
+        # PD does not depend on it (converted over the spec's reference loan life)
         "term_months": SBA_TERM_MONTHS,
         "declared": declared,
     }

@@ -1,5 +1,8 @@
 """Servicing commands: a walk-through on the embedded database, end-of-day for the book (with the
-nightly model-stability check), the trial balance.
+nightly model-stability check), the trial balance, and the loan ↔ ledger reconciliation.
+
+`trial-balance` and `reconcile` only read: the database must exist (else exit 2, nothing
+created). `reconcile` exits 1 when a loan and its sub-ledger disagree, naming loan and account.
 
 `creditfactory servicing walkthrough` books two real loans at 1-year LPR + 100 bp, runs 13 months
 of end-of-day through the database, and prints the schedule, the grade history and the trial
@@ -19,11 +22,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from creditfactory.adapters.cli.model_stability import nightly_stability, stability_line
+from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
 from creditfactory.bootstrap import App, bootstrap
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.money import Money
 from creditfactory.ledger.accounts import CHART_V1
 from creditfactory.pricing.lpr import LPRTenor, contract_rate
+from creditfactory.service_layer.reconcile_flow import reconcile_book
 from creditfactory.servicing import services
 from creditfactory.servicing.loan import Loan
 from creditfactory.servicing.prepayment import amount_due
@@ -173,7 +179,7 @@ def trial_balance(
     """Print the trial balance of the database's general ledger (signed: debit +, credit −)."""
     if fmt not in ("table", "json"):
         raise ValidationError("format", f"must be table or json, got {fmt!r}")
-    app = bootstrap()
+    app = bootstrap(existing=True)
     if fmt == "table":
         console.print(_trial_balance(app))
         return
@@ -182,6 +188,38 @@ def trial_balance(
     accounts = {code: format(balances[code].amount, "f") for code in sorted(balances)}
     total = sum((m.amount for m in balances.values()), Decimal(0))
     typer.echo(json.dumps({"accounts": accounts, "total": format(total, "f")}, indent=2))
+
+
+def _amount(money: Money | None) -> str | None:
+    return None if money is None else format(money.amount, "f")
+
+
+@servicing_app.command("reconcile")
+def reconcile(
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Compare every loan's balances with its sub-ledger in the journal (对账); exit 1 on a
+    break (loan, account, loan figure, ledger figure)."""
+    if fmt not in ("text", "json"):
+        raise ValidationError("format", f"must be text or json, got {fmt!r}")
+    app = bootstrap(existing=True)
+    result = reconcile_book(SqlUnitOfWork(app.engine, app.clock, writer=False))
+    breaks = [
+        {"loan_id": b.loan_id, "account": b.account, "loan": _amount(b.loan),
+         "ledger": _amount(b.ledger)}
+        for b in result.breaks
+    ]  # fmt: skip
+    if fmt == "json":
+        typer.echo(json.dumps({"ok": result.ok, "loans": result.loans, "breaks": breaks}, indent=2))
+    elif result.ok:
+        typer.echo(f"ok: {result.loans} loans agree with the ledger")
+    else:
+        typer.echo(f"BREAKS: {len(breaks)} in {result.loans} loans")
+        for b in breaks:
+            typer.echo(f"  {b['loan_id']} account {b['account']}: loan {b['loan']}, "
+                       f"ledger {b['ledger']}")  # fmt: skip
+    if not result.ok:
+        raise SystemExit(1)  # not typer.Exit: main runs click with standalone_mode=False
 
 
 def register(app: typer.Typer) -> None:

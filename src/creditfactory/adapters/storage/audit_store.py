@@ -30,6 +30,7 @@ import pkgutil
 import threading
 import weakref
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -38,6 +39,7 @@ from sqlalchemy import (
     RowMapping,
     and_,
     bindparam,
+    event,
     insert,
     or_,
     select,
@@ -46,9 +48,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from creditfactory.adapters.storage.audit_tables import audit_entries, audit_nodes
+from creditfactory.adapters.storage.state_digesters import has_written, written_evidence
 from creditfactory.audit import AuditEntry, AuditRecord, DigesterRegistry, NodeKey
 from creditfactory.audit import append as _append
+from creditfactory.audit.rows import EVIDENCE_KEY, ROWS_WRITTEN, key_text
 from creditfactory.audit.tree import Frontier, extend_frontier
+from creditfactory.kernel.clock import SystemClock
 
 __all__ = [
     "PendingFrontier",
@@ -276,9 +281,38 @@ def _record(row: RowMapping) -> AuditRecord:
     )
 
 
-def append_entries(bind: Connection | Session, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+def _with_evidence(
+    conn: Connection, batch: list[AuditEntry], unrecorded_by: tuple[str, datetime] | None
+) -> list[AuditEntry]:
+    """`batch` whose last leaf carries the digests of the covered rows the transaction wrote
+    (`state_digesters`); a `state.rows_written` leaf when it wrote rows and recorded none."""
+    evidence = written_evidence(conn)
+    if evidence is None:
+        return batch
+    if batch:
+        last = batch[-1]
+        payload = {**last.payload, EVIDENCE_KEY: evidence}
+        changed = AuditEntry(
+            last.actor, last.action, last.subject, payload, last.recorded_at,
+            last.prev_state_digest,
+        )  # fmt: skip
+        return [*batch[:-1], changed]
+    actor, at = unrecorded_by or ("system", SystemClock().now())
+    table, part = next(iter(evidence.items()))
+    subject = f"{table}:{key_text(part['rows'][0][0])}"
+    return [AuditEntry(actor, ROWS_WRITTEN, subject, {EVIDENCE_KEY: evidence}, at)]
+
+
+def append_entries(
+    bind: Connection | Session,
+    entries: Sequence[AuditEntry],
+    *,
+    unrecorded_by: tuple[str, datetime] | None = None,
+) -> list[AuditRecord]:
     """Append `entries` as the next leaves inside `bind`'s open transaction; never commits.
-    Leaves deferred in this transaction (`defer_entries`) go first, in one call.
+    Leaves deferred in this transaction (`defer_entries`) go first, in one call; the last leaf
+    carries the row evidence of the covered rows written so far (`state_digesters`), or, when
+    there is no leaf, a `state.rows_written` leaf by `unrecorded_by` (actor, time) does.
 
     Returns the records of `entries` with their sequences (leaf indices). Raises IntegrityError
     if another transaction appended concurrently without the lock (SQLite: the caller's retry
@@ -288,8 +322,20 @@ def append_entries(bind: Connection | Session, entries: Sequence[AuditEntry]) ->
     pending: list[AuditEntry] = _tagged(conn, _PENDING_ENTRIES) or []
     if pending:
         del conn.info[_PENDING_ENTRIES]
+    batch = _with_evidence(conn, [*pending, *entries], unrecorded_by)
+    if not batch:
+        return []
     store = SqlAuditStore(conn)
-    return _append(store, [*pending, *entries], _FrontierCache(store))[len(pending) :]
+    records = _append(store, batch, _FrontierCache(store))
+    return records[len(pending) : len(pending) + len(entries)]
+
+
+@event.listens_for(Engine, "commit")
+def _evidence_before_commit(conn: Connection) -> None:
+    """The safety net: a transaction that wrote covered rows and appended no leaf since (a
+    writer outside the units of work) still commits their evidence, in a leaf of its own."""
+    if has_written(conn):
+        append_entries(conn, [])
 
 
 def defer_entries(bind: Connection | Session, entries: Sequence[AuditEntry]) -> None:
@@ -303,9 +349,12 @@ def defer_entries(bind: Connection | Session, entries: Sequence[AuditEntry]) -> 
     pending.extend(entries)
 
 
-def flush_entries(bind: Connection | Session) -> None:
-    """Append the transaction's deferred leaves (one lock, one batch); nothing when none."""
-    append_entries(bind, [])
+def flush_entries(
+    bind: Connection | Session, unrecorded_by: tuple[str, datetime] | None = None
+) -> None:
+    """Append the transaction's deferred leaves (one lock, one batch) with the row evidence of
+    what it wrote; nothing when it recorded and wrote nothing."""
+    append_entries(bind, [], unrecorded_by=unrecorded_by)
 
 
 def take_frontier(bind: Connection | Session) -> PendingFrontier | None:

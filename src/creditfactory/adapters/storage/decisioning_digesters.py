@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 from creditfactory.adapters.storage.decisioning_tables import decisions
 from creditfactory.audit import AuditRecord, DigesterRegistry
 from creditfactory.audit.leaf import canonical_json, sha256_hex
+from creditfactory.audit.rows import without_evidence
 from creditfactory.kernel.money import Money
 from creditfactory.service_layer.origination_flow import decision_payload
 
@@ -47,7 +48,10 @@ def register_row_digesters(registry: DigesterRegistry, connection: Connection) -
             record = json.loads(row.record)
             if not _columns_agree(row, record):
                 return _EDITED
-            payload = {**json.loads(leaf.payload_json), **decision_payload(record)}
+            payload = {
+                **without_evidence(json.loads(leaf.payload_json)),
+                **decision_payload(record),
+            }
         except (ValueError, KeyError, TypeError):
             return _EDITED
         if "decided_by" in payload:

@@ -9,9 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
-__all__ = ["make_engine"]
+from creditfactory.kernel.errors import ValidationError
+
+__all__ = ["existing_engine", "make_engine"]
+
+_SCHEMA_MARK = "audit_entries"  # every creditfactory schema since migration 0001 has it
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -35,3 +41,29 @@ def make_engine(url: str) -> Engine:
         return engine
     # recycle instead of a pre-ping: one round trip less per transaction on the hot path
     return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+
+
+def existing_engine(url: str) -> Engine:
+    """An Engine for a creditfactory database that already exists — for commands that only
+    read, which must never create one as a side effect. Raises ValidationError("database", …)
+    (CLI exit 2, one line) when the SQLite file is missing, the server refuses the connection or
+    the database holds no creditfactory schema; creates no file or folder."""
+    parsed = make_url(url)
+    where = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path in ("", ":memory:") or not Path(path).is_file():
+            raise ValidationError("database", f"no database at {where}; nothing was created")
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = make_engine(url)
+    try:
+        found = inspect(engine).has_table(_SCHEMA_MARK)
+    except OperationalError:
+        engine.dispose()
+        raise ValidationError("database", f"cannot open {where}") from None
+    if not found:
+        engine.dispose()
+        raise ValidationError("database", f"{where} holds no creditfactory schema")
+    return engine

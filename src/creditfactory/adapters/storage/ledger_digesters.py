@@ -19,6 +19,7 @@ from creditfactory.ledger.journal import JournalEntry
 __all__ = ["ENTRIES_POSTED", "entries_payload", "register_row_digesters"]
 
 ENTRIES_POSTED = "ledger.entries_posted"
+_UNREADABLE = "journal rows no longer read as their types"
 
 
 def _entry_form(head: dict[str, Any], legs: Sequence[tuple[str, str, int, str]]) -> dict[str, Any]:
@@ -86,7 +87,10 @@ def register_row_digesters(registry: DigesterRegistry, connection: Connection) -
 
     def digest(record: AuditRecord) -> str | None:
         entry_ids = [e["entry_id"] for e in json.loads(record.payload_json)["entries"]]
-        payload = _payload_from_rows(connection, entry_ids)
+        try:
+            payload = _payload_from_rows(connection, entry_ids)
+        except (ValueError, TypeError):  # a column edited into something no longer a date/int
+            return _UNREADABLE
         return None if payload is None else sha256_hex(canonical_json(payload))
 
     registry.register(ENTRIES_POSTED, digest)

@@ -145,7 +145,7 @@ class ApplicationStore:
         cols = [
             applications.c.application_id,
             applications.c.applicant_type,
-            applications.c.applicant_name,
+            applications.c.applicant_name_masked,
             applications.c.subject_masked,
             applications.c.requested_minor,
             applications.c.term_months,

@@ -1,7 +1,8 @@
 """Tables of the application flow: applications, consents (授权书), offers and officer actions.
 
-Identifiers and phone numbers are stored encrypted (`EncryptedString`, AES-256-GCM) with a blind
-index (`*_bidx`, HMAC-SHA256) for lookups; never in plain text. Money as `*_minor BIGINT` +
+Identifiers, phone numbers and applicant names are stored encrypted (`EncryptedString`,
+AES-256-GCM), identifiers with a blind index (`*_bidx`, HMAC-SHA256) for lookups; never in plain
+text. `applicant_name_masked` is what pages show (a natural person's name masked, issue 13). Money as `*_minor BIGINT` +
 `currency`, rates as decimal text, times tz-aware UTC. `(channel_id, idempotency_key)` is unique:
 fifty concurrent duplicates of one submission produce one application and one loan.
 """
@@ -35,7 +36,8 @@ applications = Table(
     Column("idempotency_key", String(128), nullable=False),
     Column("request_digest", String(64), nullable=False),
     Column("applicant_type", String(32), nullable=False),
-    Column("applicant_name", String(200), nullable=False),
+    Column("applicant_name_enc", EncryptedString("applications.applicant_name"), nullable=False),
+    Column("applicant_name_masked", String(200), nullable=False),
     Column("subject_bidx", String(64), nullable=False, index=True),
     Column("subject_id_enc", EncryptedString("applications.subject_id"), nullable=False),
     Column("operator_id_enc", EncryptedString("applications.operator_id")),

@@ -252,6 +252,13 @@ class LoanRepository:
             self._db.execute(insert(installments), added)
         self._seen[loan.loan_id] = now
 
+    def ids_after(self, after: str, limit: int) -> Sequence[str]:
+        """Every loan id after `after`, in id order, at most `limit` (paging the whole book)."""
+        query = (
+            select(loans.c.loan_id).where(loans.c.loan_id > after).order_by(loans.c.loan_id)
+        ).limit(limit)
+        return list(self._db.execute(query).scalars())
+
     def ids_to_close(self, business_date: date, limit: int, after: str) -> Sequence[str]:
         """Active loans not yet closed for `business_date`, in id order after `after`."""
         query = (

@@ -112,7 +112,7 @@ class SqlUnitOfWork:
         raises RuntimeError on a unit of work opened with writer=False (reads only)."""
         if not self._writes:
             raise RuntimeError("a read-only unit of work (writer=False) cannot commit")
-        flush_entries(self.connection)
+        flush_entries(self.connection, (self.actor, self._clock.now()))
         frontier = take_frontier(self.connection)
         self.connection.commit()
         self._committed = True

@@ -163,7 +163,7 @@ def _sba() -> Dataset:
             12.0,
             84.0,
             "SBA Default is charge-off at any time over the loan's life; 84 months is the "
-            "sample's median Term, used when no requested term is given",
+            "sample's median Term, the reference loan life pd_12m is converted over",
         ),
         out_of_time=("ApprovalFY", 2004.0),
         limitations=SBA_LIMITATIONS,

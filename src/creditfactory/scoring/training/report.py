@@ -163,13 +163,13 @@ def horizon_text(horizon: dict[str, Any]) -> Text:
             f"{m:g}-month PD (see the bad definition); pd_12m is the model's PD"
             + ("." if m == 12 else f", converted from {m:g} months with a constant hazard."),
         )
-    ref = horizon["reference_months"]
+    ref = horizon["reference_months"] or horizon["months"]
     return Text(
         "贷款存续期违约概率（贷款还清前任一时点违约）；pd_12m 按恒定风险率 1 − (1 − PD)^(12 / h) 折算为 "
-        f"12 个月，h 为贷款期限（月），未给期限时取参考期限 {ref:g} 个月。",
+        f"12 个月，h 为开发样本的参考贷款存续期 {ref:g} 个月，与申请期限无关。",
         "Life-of-loan PD (default at any time before the loan is repaid); pd_12m converts it to "
-        "12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = the loan's term in months "
-        f"({ref:g}, the reference term, when none is given).",
+        f"12 months with a constant hazard, 1 − (1 − PD)^(12 / h), h = {ref:g} months, the "
+        "development sample's reference loan life — never the requested term.",
     )
 
 
@@ -389,7 +389,7 @@ def _known(trained: TrainedModel) -> list[str]:
 
 
 def _exclusions(trained: TrainedModel) -> list[str]:
-    r, ds = trained.result, trained.dataset
+    r = trained.result
     leak, excl = r["leakage"], r.get("exclusions", {})
     t = leak.get("thresholds", {})
     rules = Text(
@@ -411,21 +411,15 @@ def _exclusions(trained: TrainedModel) -> list[str]:
         _table([("字段", "field"), ("原因", "reason (zh)"), ("原因（英文）", "reason")], gate_rows),
     ]
     if leak["whitelisted"]:
-        rows = [
-            [_td(f), f"<td>{_inline(ds.whitelist.get(f, why))}</td>",
-             _td(", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
-                           for k, v in leak["checks"].get(f, {}).items() if v is not None))]
-            for f, why in leak["whitelisted"].items()
-        ]  # fmt: skip
         out += [
             _h("分析师白名单", "Analyst whitelist", 3),
             _table(
                 [
-                    ("字段", "field"),
+                    ("字段", "fields"),
                     ("书面理由", "written justification"),
                     ("闸门数字", "gate figures"),
                 ],
-                rows,
+                _whitelist_rows(trained),
             ),  # fmt: skip
         ]
     selected = set(trained.spec.features)
@@ -440,6 +434,28 @@ def _exclusions(trained: TrainedModel) -> list[str]:
         _h("入模筛选记录", "Selection log", 3),
         _table([("候选特征", "candidate"), ("IV", "IV"), ("结果", "outcome")], rows),
     ]
+
+
+def _whitelist_rows(trained: TrainedModel) -> list[list[str]]:
+    """One row per written justification (the fields it covers together), each field's gate
+    figures beside it."""
+    leak, ds = trained.result["leakage"], trained.dataset
+    groups: dict[str, list[str]] = {}
+    for f, why in leak["whitelisted"].items():
+        groups.setdefault(why, []).append(f)
+    rows = []
+    for why, fields in groups.items():
+        figures = "<br>".join(
+            html.escape(f"{f}: " + ", ".join(
+                f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in leak["checks"].get(f, {}).items() if v is not None))
+            for f in fields
+        )  # fmt: skip
+        rows.append([
+            _td(", ".join(fields)), f"<td>{_inline(ds.whitelist.get(fields[0], why))}</td>",
+            f"<td>{figures}</td>",
+        ])  # fmt: skip
+    return rows
 
 
 def _points(trained: TrainedModel) -> list[str]:
@@ -637,7 +653,40 @@ def _benchmark(r: dict[str, Any]) -> list[str]:
     return [
         _h("基准模型对比", "Benchmark"),
         _table([("模型", "model"), ("AUC", "AUC"), ("Brier", "Brier"), ("说明", "note")], rows),
+        *_paired(r),
     ]
+
+
+def _paired(r: dict[str, Any]) -> list[str]:
+    """Fold-by-fold comparison with each benchmark on the same folds, when the result has one
+    (cross-validated data): mean ± sd of the differences (model − benchmark) and folds won."""
+    rows = []
+    for i, m in enumerate(r["benchmark"]["models"]):
+        if "paired" not in m:
+            continue
+        at = f"benchmark.models.{i}.paired"
+        rows.append([
+            _td(Text(m.get("zh", {}).get("name", m["name"]), m["name"])),
+            _num(m["paired"]["auc_difference"]["mean"], f"{at}.auc_difference.mean"),
+            _num(m["paired"]["auc_difference"]["std"], f"{at}.auc_difference.std"),
+            _num(m["paired"]["brier_difference"]["mean"], f"{at}.brier_difference.mean"),
+            _num(m["paired"]["won"], f"{at}.won"), _num(m["paired"]["tied"], f"{at}.tied"),
+            _num(m["paired"]["lost"], f"{at}.lost"), _num(m["paired"]["folds"], f"{at}.folds"),
+        ])  # fmt: skip
+    if not rows:
+        return []
+    return [
+        _h("同折配对比较", "Paired comparison on the same folds", 3),
+        _both(Text(
+            "每一折上所选模型减基准模型的差：AUC 差为正、Brier 差为负表示所选模型更好；胜、平、负为折数占比。",
+            "Per fold, the chosen model minus the benchmark: a positive AUC difference and a "
+            "negative Brier difference favour the chosen model; won, tied and lost are shares "
+            "of the folds.",
+        )),
+        _table([("基准", "benchmark"), ("AUC 差均值", "AUC difference, mean"),
+                ("AUC 差标准差", "AUC difference, sd"), ("Brier 差均值", "Brier difference, mean"),
+                ("胜", "won"), ("平", "tied"), ("负", "lost"), ("折数", "folds")], rows),
+    ]  # fmt: skip
 
 
 def limitations(trained: TrainedModel) -> list[Wording | Reason]:
@@ -647,7 +696,8 @@ def limitations(trained: TrainedModel) -> list[Wording | Reason]:
     items += [reason for _, ok, reason in checks(trained) if not ok and reason is not None]
     horizon = trained.result["pd_horizon"]
     if horizon["basis"] == "life_of_loan":
-        items.append(Reason("life_of_loan"))
+        months = horizon["reference_months"] or horizon["months"]
+        items.append(Reason("life_of_loan", {"months": months}))
     return items
 
 

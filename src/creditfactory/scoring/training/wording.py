@@ -145,9 +145,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Whitelisted despite the gate's statistical rules: {fields} (justifications above).",
     ),
     "life_of_loan": (
-        "PD 为贷款存续期违约概率；12 个月 PD 假设存续期内风险率恒定，会低估短期贷款的早期违约。",
-        "The PD is life-of-loan; the 12-month PD assumes a constant hazard over the loan's "
-        "life, which understates early-life defaults of short loans.",
+        "PD 为贷款存续期违约概率；12 个月 PD 假设 {months:g} 个月参考存续期内风险率恒定：早期违约较集中"
+        "时会低估第一年的 PD，对期限远短于 {months:g} 个月的贷款也不区分。",
+        "The PD is life-of-loan; the 12-month PD assumes a constant hazard over the "
+        "{months:g}-month reference life: it understates the first year when defaults come "
+        "early, and does not distinguish loans much shorter than {months:g} months.",
     ),
 }
 """Reason code → (zh-CN template, English template), `str.format` over the reason's params."""
