@@ -6,8 +6,8 @@
 - officer_sessions: server-side sessions, so sign-out, deactivation and a reset revoke tokens.
 - login_throttle replaces login_failures: consecutive failures per scope with a growing delay.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from alembic import op
 
 import creditfactory.adapters.storage.types
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
