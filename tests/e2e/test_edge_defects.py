@@ -171,3 +171,35 @@ def test_defect_10_openapi_declares_problem_json_for_every_route(
             assert content[PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
     login = document["paths"]["/api/v1/officers/login"]["post"]["responses"]
     assert {"401", "429"} <= set(login) and "403" not in login
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("GET", "/api/v1/loans/loan%00x", None, "path"),
+        ("POST", "/api/v1/consents/c%00x/withdraw", None, "path"),
+        ("GET", "/api/v1/applications/app_x?x=%00", None, "query"),
+        ("POST", "/api/v1/consents", {"applicant": application()["applicant"],
+            "purpose": "limit_estimate", "consent": {"categories": ["invoices"],
+                                                     "version": "v\u0000"}}, "body"),
+        ("POST", "/api/v1/officers/login", {"username": "a\u0000", "password": "b"}, "body"),
+    ],
+)  # fmt: skip
+def test_nul_characters_are_422_on_every_database(
+    any_engine: Any, make_api: Any, method: str, path: str, body: Any, field: str
+) -> None:
+    """Found by the fuzz run on PostgreSQL (not in the issue): U+0000 in an id, a query or a
+    JSON string reached psycopg, which refuses it — a 500 on every route that looked an id up
+    or stored a text. SQLite stored it."""
+    api = make_api(any_engine)
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=api.client.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            content = None if body is None else json.dumps(body).encode()
+            headers = {"X-API-Key": api.key, "Content-Type": "application/json"}
+            return await client.request(method, path, content=content, headers=headers)
+
+    _problem(anyio.run(call), 422, field)
+    form = _raw(api, "/login", b"username=a%00&password=b", "application/x-www-form-urlencoded")
+    _problem(form, 422, "body")

@@ -3,8 +3,9 @@
 image decoded, reliability charts for validation and for out-of-time, and every figure on the
 page equal to ``result.json`` of the same ``model train`` run.
 
-Two specs, so the report is not written for one model: SBA (the data's ``Selected`` split with
-an out-of-time test, US dollars) and CUMCM (repeated cross-validation, no dates, CNY).
+Two specs, so the report is not written for one model: the SBA scorecard (the data's
+``Selected`` split with an out-of-time test, US dollars) and the served CUMCM ordinal model
+(repeated cross-validation with the paired benchmark comparison, no dates, CNY).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shared_path("data", "cumcm2020c_sme_invoices")
     out = tmp_path_factory.mktemp("reports")
     train("sba-case", split_column="Selected", out=out / "sba")
-    train("cumcm-2020c", cv_repeats=2, out=out / "cumcm")
+    train("cumcm-2020c", method="ordinal", cv_repeats=2, out=out / "cumcm")  # the served model
     return {"sba": out / "sba", "cumcm": out / "cumcm"}
 
 
@@ -125,6 +126,9 @@ def test_report_reads_in_both_languages_with_figures_from_the_json(
         assert CJK.search(entry["zh"]), field
         assert entry["en"] == result["excluded"][field].removeprefix("selection: "), field
         assert entry["zh"] in text and entry["en"] in text, field
+    if "cv" in result:  # the paired comparison on the same folds, both languages
+        assert page.locator("h3:has-text('Paired comparison on the same folds')").count() == 1
+        assert page.locator("[data-figure$='.paired.won']").count() >= 1
     limitations = page.locator("ul.limitations li").all_inner_texts()
     assert limitations and all(CJK.search(t) and LATIN.search(t) for t in limitations)
     page.close()

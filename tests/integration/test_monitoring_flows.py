@@ -38,6 +38,7 @@ from creditfactory.adapters.storage.monitoring_tables import (
     monitoring_rejects,
     monitoring_transactions,
 )
+from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.ids import SequentialIds
@@ -58,6 +59,12 @@ USCC1 = "91310115MA1K3BTP2B"
 USCC2 = "91152201078377449P"
 STRANGER = "91350200776049653A"  # valid, not enrolled
 PRODUCT = "sme-term@2024.1"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cipher() -> None:
+    """USCCs, names and raw lines in the monitoring tables are encrypted (issue 13)."""
+    install_pii_cipher(PIICipher(generate_pii_key()))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -27,6 +27,7 @@ from creditfactory.adapters.storage.monitoring_tables import (
     monitoring_events,
     monitoring_rejects,
 )
+from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.errors import ValidationError
@@ -39,6 +40,12 @@ from creditfactory.servicing.services import BookLoan, draw_down, open_facility
 
 USCC = "91310115MA1K3BTP2B"
 OTHER = "91152201078377449P"  # valid, not enrolled
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cipher() -> None:
+    """USCCs, names and raw lines in the monitoring tables are encrypted (issue 13)."""
+    install_pii_cipher(PIICipher(generate_pii_key()))
 
 
 @pytest.fixture

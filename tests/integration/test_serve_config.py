@@ -68,6 +68,18 @@ def test_defect_08_a_configuration_mistake_is_one_line_and_exit_2(
         again.bind(("127.0.0.1", port))
 
 
+def test_a_signing_key_that_is_not_a_key_is_named(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Before, the first audit request of each worker answered 500 (SigningKeyUnavailable)."""
+    broken = environment / "audit.pem"
+    broken.write_text("not a key", encoding="utf-8")
+    monkeypatch.setenv("CREDITFACTORY_AUDIT_SIGNING_KEY_PATH", str(broken))
+    code, _, err = run_cli(["serve", "--port", str(_free_port())], monkeypatch, capsys)
+    assert code == 2 and "audit.pem: not an unencrypted PEM private key" in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_a_spec_file_that_is_not_a_spec_is_named(
     environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:

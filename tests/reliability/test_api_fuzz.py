@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import string
 from collections import Counter
 from collections.abc import Iterator
@@ -36,14 +37,14 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from creditfactory.access import PUBLIC
-from creditfactory.adapters.api import audit_routes, officer_routes, rates_routes, routes
+from creditfactory.adapters.api.main import API_ROUTERS
 from creditfactory.adapters.api.openapi import declared_statuses
 from tests.e2e.conftest import (  # noqa: F401 - fixtures used by name
     Api,
     _cipher,
+    any_engine,
     application,
     make_api,
-    sqlite_engine,
 )
 from tests.reliability.schema_strategies import from_schema
 from tests.sba_applicants import GOOD
@@ -52,11 +53,16 @@ FULL = os.environ.get("RELIABILITY_FULL") == "1"
 SMALL_EXAMPLES, FULL_EXAMPLES = 40, 500
 EXAMPLES = FULL_EXAMPLES if FULL else SMALL_EXAMPLES
 PROBLEM_KEYS = {"type", "title", "status", "detail", "field", "rule"}
-TALLY: Counter[str] = Counter()
+TALLY: dict[str, Counter[str]] = {}  # by database: requests, then counts by status
 ROLES = ("loan_officer", "credit_approver", "risk_manager", "auditor", "administrator")
 
+edge_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet="a\x00\u202e\ud7ff\U0001f600 %/\\", max_size=10),  # NUL, bidi, astral
+    st.text(min_size=65, max_size=600),  # over the widths of PostgreSQL varchar columns
+)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(max_size=40)
+    st.none() | st.booleans() | st.floats(allow_nan=False) | edge_text
     | st.integers() | st.integers(min_value=10**30, max_value=10**400) | st.just(-(10**400)),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
                                                                 max_size=4),
@@ -75,14 +81,16 @@ header_text = st.text(alphabet=string.printable.strip(), min_size=1, max_size=14
 class Fuzzer:
     """The app with one caller per role and ids that exist (module docstring)."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Api, kind: str) -> None:
         self.api, self.app = api, api.client.app
+        self.tally = TALLY.setdefault(kind, Counter())
         self.document: dict[str, Any] = self.app.openapi()
         security = self.app.state.security
         now = datetime.now(UTC)
         self.headers: dict[str, dict[str, str]] = {"channel": {"X-API-Key": api.key}}
+        run = secrets.token_hex(4)  # the PostgreSQL database outlives a run
         for role in ROLES:
-            name = f"fuzz_{role}"[:40]
+            name = f"fuzz_{run}_{role}"[:48]
             security.create_officer(name, "pw-" + name, role, now)
             token = security.login(name, "pw-" + name)
             self.headers[role] = {"Authorization": f"Bearer {token}"}
@@ -95,7 +103,7 @@ class Fuzzer:
             "application_id": [seeded["application_id"]],
             "offer_id": [seeded["offer"]["offer_id"]],
             "consent_id": [consent["consent_id"]],
-            "officer_id": ["off_fuzz_auditor"],
+            "officer_id": [f"off_fuzz_{run}_auditor"],
             "sequence": ["1", "0", "-1", "9" * 400],
             "version": ["credit-policy-2026.1"],
             "digest": ["0" * 64],
@@ -129,7 +137,7 @@ class Fuzzer:
                 continue
             drawn = from_schema(p.get("schema", {}), components)
             known = st.sampled_from(self.ids.get(p["name"], ["x"]))
-            anything = st.text(max_size=60).filter(lambda t: "/" not in t and t not in (".", ".."))
+            anything = edge_text.filter(lambda t: "/" not in t and t not in (".", ".."))
             value = st.one_of(known, drawn.map(str), anything)
             params[f"{p['in']}:{p['name']}"] = value if p.get("required") else st.none() | value
         bodies: list[st.SearchStrategy[Any]] = [raw_bodies.map(lambda b: ("raw", b))]
@@ -202,8 +210,8 @@ def _call(
 
 
 def _check(response: httpx.Response, method: str, path: str, fuzzer: Fuzzer) -> None:
-    TALLY["requests"] += 1
-    TALLY[str(response.status_code)] += 1
+    fuzzer.tally["requests"] += 1
+    fuzzer.tally[str(response.status_code)] += 1
     assert response.status_code < 500, (method, path, response.status_code, response.text[:300])
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -215,37 +223,39 @@ def _check(response: httpx.Response, method: str, path: str, fuzzer: Fuzzer) -> 
             method, path, problem)  # fmt: skip
 
 
-_BUILT: list[Fuzzer] = []
+_BUILT: dict[str, Fuzzer] = {}
 
 
 @pytest.fixture
-def fuzzer(sqlite_engine: Engine, make_api: Any) -> Fuzzer:  # noqa: F811
-    """One app for the module (its data grows with the run), built on first use."""
-    if not _BUILT:
-        _BUILT.append(Fuzzer(make_api(sqlite_engine)))
-    return _BUILT[0]
+def fuzzer(any_engine: Engine, make_api: Any) -> Fuzzer:  # noqa: F811
+    """One app per database for the module (its data grows with the run), built on first use:
+    SQLite, then PostgreSQL when DATABASE_URL_PG is set (NUL characters, integer widths and
+    text lengths are refused there, not by SQLite)."""
+    kind = any_engine.dialect.name
+    if kind not in _BUILT:
+        _BUILT[kind] = Fuzzer(make_api(any_engine), kind)
+    return _BUILT[kind]
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _figures() -> Iterator[None]:
     yield
-    figures = {"examples_per_operation": EXAMPLES, **dict(sorted(TALLY.items()))}
+    figures = {"examples_per_operation": EXAMPLES,
+               **{kind: dict(sorted(t.items())) for kind, t in TALLY.items()}}  # fmt: skip
     print(f"\nAPI fuzz: {json.dumps(figures)}")
     folder = os.environ.get("RELIABILITY_REPORT_DIR")
     if folder:
         (Path(folder) / "api_fuzz.json").write_text(json.dumps(figures, indent=1))
     _BUILT.clear()
+    TALLY.clear()
 
 
 def _operations() -> list[tuple[str, str]]:
-    """The operations of the API routers, listed at collection (no database needed); the
-    served document must list the same (`test_every_operation_is_fuzzed`)."""
-    routers = (routes.router, officer_routes.router, rates_routes.router, audit_routes.router)
-    found = []
-    for router in routers:
-        document = get_openapi(title="routes", version="0", routes=router.routes)
-        found += [(m.upper(), p) for p, ops in document["paths"].items() for m in ops]
-    return found
+    """The operations of the API routers (`API_ROUTERS`), listed at collection (no database
+    needed); the served document must list the same (`test_every_operation_is_fuzzed`)."""
+    document = get_openapi(title="routes", version="0",
+                           routes=[r for router in API_ROUTERS for r in router.routes])  # fmt: skip
+    return [(m.upper(), p) for p, ops in document["paths"].items() for m in ops]
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())
@@ -272,6 +282,6 @@ def test_every_operation_is_fuzzed(fuzzer: Fuzzer) -> None:
 def test_console_forms_take_any_body(fuzzer: Fuzzer, body: bytes, content_type: str) -> None:
     """The console's sign-in form (not in the document): never a 5xx."""
     response = _call(fuzzer.app, "POST", "/login", {}, {"Content-Type": content_type}, body)
-    TALLY["requests"] += 1
-    TALLY[str(response.status_code)] += 1
+    fuzzer.tally["requests"] += 1
+    fuzzer.tally[str(response.status_code)] += 1
     assert response.status_code < 500, response.text[:300]

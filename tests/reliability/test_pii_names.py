@@ -1,7 +1,8 @@
 """Names of natural persons at rest (issue 13, defect 11): a 个体工商户's or an unregistered
 operator's name is stored encrypted like the other identifiers, shown masked in responses,
-stored responses and pages, and appears nowhere in the database file in clear; existing rows
-are migrated."""
+stored responses and pages, and appears nowhere in the database file in clear; the monitoring
+tables hold USCCs, names and raw feed lines encrypted, unique by blind index; existing rows are
+migrated."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
+from creditfactory.adapters.batch.monitoring_ingest import ingest_file
 from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
+from creditfactory.adapters.storage.monitoring_tables import monitoring_borrowers
 from creditfactory.adapters.storage.pii import active_pii_cipher
 from creditfactory.audit import verify_log
 from tests.e2e.conftest import GOOD, _cipher, make_api  # noqa: F401 (fixtures)
@@ -111,4 +115,61 @@ def test_defect_11_migration_encrypts_existing_names(tmp_path: Path) -> None:
         assert json.loads(row["response"])["applicant"]["name"] == "张**"
         report = verify_log(SqlAuditStore(conn), digesters=row_digesters(conn))
         assert report.ok, report.findings  # the migrated row is covered (baseline leaf)
+    eng.dispose()
+
+
+BORROWER_USCC, STRANGER_USCC = "91310115MA1K3BTP2B", "91152201078377449P"
+
+
+def _court(event_id: str, uscc: str) -> str:
+    return json.dumps({"event_id": event_id, "source": "court", "uscc": uscc,
+                       "event_type": "court_lawsuit", "occurred_on": "2025-06-20",
+                       "attrs": {"role": "defendant"}})  # fmt: skip
+
+
+def test_defect_11_monitoring_tables_hold_no_clear_uscc(engine: Engine, tmp_path: Path) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(monitoring_borrowers), [{"borrower_id": "bor_1", "uscc": BORROWER_USCC,
+                     "name": PERSON, "controller_id": None, "related_parties": ""}])  # fmt: skip
+    feed = tmp_path / "court.jsonl"
+    feed.write_text(_court("c1", BORROWER_USCC) + "\n" + _court("c2", STRANGER_USCC) + "\n")
+    with engine.begin() as conn:
+        summary = ingest_file(conn, feed, "jsonl", datetime.now(UTC))
+    assert summary.accepted == 1 and summary.rejects == [
+        (2, "unknown_borrower", "uscc 911522********449P")
+    ]
+    with engine.begin() as conn:  # still one borrower per USCC: the blind index is unique
+        with pytest.raises(IntegrityError):
+            conn.execute(insert(monitoring_borrowers), [{"borrower_id": "bor_2",
+                         "uscc": BORROWER_USCC, "name": "x", "related_parties": ""}])  # fmt: skip
+    with engine.connect() as conn:
+        assert conn.execute(select(monitoring_borrowers.c.uscc)).scalar_one() == BORROWER_USCC
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    stored = (tmp_path / "names.sqlite3").read_bytes()
+    for clear in (BORROWER_USCC, STRANGER_USCC, PERSON):
+        assert clear.encode("utf-8") not in stored, clear
+
+
+def test_defect_11_migration_encrypts_monitoring_rows(tmp_path: Path) -> None:
+    eng = make_engine(f"sqlite:///{tmp_path / 'mon.sqlite3'}")
+    upgrade_schema(eng, "0009")
+    now = datetime.now(UTC)
+    with eng.begin() as conn:
+        conn.execute(text("INSERT INTO monitoring_borrowers (borrower_id, uscc, name, "
+                          "related_parties) VALUES ('bor_1', :u, :n, '')"),
+                     {"u": BORROWER_USCC, "n": PERSON})  # fmt: skip
+        conn.execute(text("INSERT INTO monitoring_rejects (feed, line_no, reason, detail, raw, "
+                          "received_at) VALUES ('f', 1, 'unknown_borrower', :d, :r, :t)"),
+                     {"d": f"uscc {STRANGER_USCC}", "r": _court("c2", STRANGER_USCC), "t": now})  # fmt: skip
+    upgrade_schema(eng)
+    cipher = active_pii_cipher()
+    with eng.connect() as conn:
+        row = conn.execute(text("SELECT * FROM monitoring_borrowers")).mappings().one()
+        assert cipher.decrypt(row["uscc"], "monitoring_borrowers.uscc") == BORROWER_USCC
+        assert cipher.decrypt(row["name"], "monitoring_borrowers.name") == PERSON
+        assert row["uscc_bidx"] == cipher.blind_index(BORROWER_USCC, "uscc")
+        reject = conn.execute(text("SELECT detail, raw FROM monitoring_rejects")).one()
+        assert STRANGER_USCC not in reject.detail + reject.raw
+        assert cipher.decrypt(reject.detail, "monitoring_rejects.detail") == f"uscc {STRANGER_USCC}"
     eng.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -123,8 +124,18 @@ def test_invoice_features_hand_example() -> None:
     assert f["active_months_sales"] == 2
     assert f["sales_growth_12m"] is None
     assert f["sales_volatility"] == pytest.approx(75 / 175)
+    assert f["log_sales_volatility"] == pytest.approx(math.log(75 / 175))
+    assert f["log_sales_monthly"] == pytest.approx(math.log(1 + 175))
     assert f["months_since_last_sales"] == pytest.approx(26 / (365.25 / 12))  # 6 Dec (红字 counts)
     assert f["sales_tax_rate"] == pytest.approx(45.5 / 350)
+
+
+def test_log_sales_volatility_of_equal_months_is_floored() -> None:
+    # one month of sales: CV 0, whose log is −inf; below 1 % sales are as steady as they get
+    inv = [Invoice("sales", date(2019, 12, 5), "B1", Decimal("100"))]
+    f = build_invoice_features(inv, date(2020, 1, 1))
+    assert f["sales_volatility"] == 0.0
+    assert f["log_sales_volatility"] == pytest.approx(math.log(0.01))
 
 
 def test_stability_thresholds() -> None:

@@ -21,6 +21,7 @@ from creditfactory.audit.errors import NonCanonicalPayload
 from creditfactory.audit.leaf import canonical_json, sha256_hex
 from creditfactory.monitoring.errors import MalformedEvent
 from creditfactory.monitoring.events import ExternalEvent, parse_event, signal_kind
+from creditfactory.origination.masking import mask_id_number
 
 __all__ = [
     "AcceptedEvent",
@@ -163,6 +164,7 @@ def _one(
         return FeedReject(line_no, "conflicting_duplicate", f"event_id {event.event_id}", raw)
     borrower_id = borrowers.get(event.uscc)
     if borrower_id is None:
-        return FeedReject(line_no, "unknown_borrower", f"uscc {event.uscc}", raw)
+        # the detail is printed and logged: the USCC masked (the raw line is stored encrypted)
+        return FeedReject(line_no, "unknown_borrower", f"uscc {mask_id_number(event.uscc)}", raw)
     digests[event.event_id] = digest
     return AcceptedEvent(line_no, event, borrower_id, signal_kind(event), digest, raw)

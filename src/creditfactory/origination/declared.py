@@ -64,7 +64,8 @@ SHARES: Final = frozenset({
 invoice shares and HHIs, `scoring.features.INVOICE_FEATURES`)."""
 
 NON_NEGATIVE: Final = SHARES | frozenset(INVOICE_FEATURES).difference(
-    {"sales_growth_12m", "gross_margin_proxy"}  # a fall in sales, a loss: may be negative
+    # a fall in sales, a loss, the log of a volatility below 1: may be negative
+    {"sales_growth_12m", "gross_margin_proxy", "log_sales_volatility"}
 ) | frozenset({
     "NoEmp", "CreateJob", "RetainedJob", "GrAppv", "SBA_Appv", "DisbursementGross", "UrbanRural",
     "annual_sales", "lawsuits_as_defendant",

@@ -23,13 +23,22 @@ SALES = "sales"
 PURCHASE = "purchase"
 DEFAULT_LOOKBACK_MONTHS = 24
 _DAYS_PER_MONTH = 365.25 / 12
+# The sales CV is right-skewed (0.26–5.6 on the 123 rated CUMCM firms): its log is what a linear
+# model can weigh evenly. Equal months (or a single month) give CV 0; below 1 % sales are as steady
+# as they get, and the floor keeps the log finite.
+_CV_FLOOR = 0.01
 
 INVOICE_FEATURES: dict[str, tuple[str, str]] = {
     "sales_monthly_mean": ("月均销售额", "mean monthly sales (excl. VAT)"),
     "purchases_monthly_mean": ("月均采购额", "mean monthly purchases (excl. VAT)"),
+    "log_sales_monthly": ("月均销售额(对数)", "mean monthly sales in CNY (logarithm)"),
     "log_sales_12m": ("近12月销售额(对数)", "sales in the last 12 months (logarithm)"),
     "sales_growth_12m": ("销售额同比增长", "sales growth, last 12 vs prior 12 months"),
     "sales_volatility": ("月销售额波动系数", "coefficient of variation of monthly sales"),
+    "log_sales_volatility": (
+        "月销售额波动系数(对数)",
+        "coefficient of variation of monthly sales (logarithm)",
+    ),
     "gross_margin_proxy": ("毛利率代理", "gross margin estimated from sales and purchases"),
     "void_share_sales": ("销项作废发票占比", "share of sales invoices voided"),
     "void_share_purchases": ("进项作废发票占比", "share of purchase invoices voided"),
@@ -147,12 +156,17 @@ def _features(
     prior12 = sum(sales.by_month.get(m, 0.0) for m in range(end - 24, end - 12))
     hhi_c, top_c, n_c = _concentration(sales.by_party)
     hhi_s, top_s, n_s = _concentration(purchases.by_party)
+    volatility = _cv(monthly)
     return {
         "sales_monthly_mean": net_sales / span,
+        "log_sales_monthly": math.log1p(max(net_sales / span, 0.0)),
         "purchases_monthly_mean": net_purchases / span,
         "log_sales_12m": math.log1p(max(last12, 0.0)),
         "sales_growth_12m": (last12 - prior12) / prior12 if prior12 > 0 else None,
-        "sales_volatility": _cv(monthly),
+        "sales_volatility": volatility,
+        "log_sales_volatility": None
+        if volatility is None
+        else math.log(max(volatility, _CV_FLOOR)),
         "gross_margin_proxy": (net_sales - net_purchases) / net_sales if net_sales > 0 else None,
         "void_share_sales": _ratio(sales.voided, sales.count),
         "void_share_purchases": _ratio(purchases.voided, purchases.count),

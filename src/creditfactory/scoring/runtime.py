@@ -23,7 +23,7 @@ from typing import Any
 
 from creditfactory.scoring.errors import FeatureValueInvalid
 from creditfactory.scoring.reason_text import Direction, direction, reason_text
-from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec
+from creditfactory.scoring.spec import Bin, Characteristic, LinearTerm, ScorecardSpec
 
 FeatureValue = float | int | str | None
 DEFAULT_MAX_REASONS = 4
@@ -180,7 +180,7 @@ def worst_value(spec: ScorecardSpec, feature: str) -> FeatureValue:
             return 0.0 if worst.upper is None else worst.upper - 1
     for term in spec.linear_terms:
         if term.feature == feature:
-            return term.upper if term.coefficient > 0 else term.lower
+            return term.worst
     return None
 
 
@@ -223,14 +223,22 @@ def _logistic(
     log_odds = spec.intercept
     losses: list[tuple[str, float]] = []
     for term in spec.linear_terms:
-        value = features[term.feature]
-        if _is_missing(value):
-            raise FeatureValueInvalid(term.feature, "required by a raw logistic model")
-        x = _numeric(term.feature, value)
+        x = term_value(term, features[term.feature])
         log_odds += term.coefficient * x
         best = min(term.coefficient * term.lower, term.coefficient * term.upper)
         losses.append((term.feature, factor * (term.coefficient * x - best)))
     return spec.scaling.score_from_log_odds_bad(log_odds), losses
+
+
+def term_value(term: LinearTerm, value: FeatureValue) -> float:
+    """The value a raw logistic term is evaluated at: as given, or for a bounded term capped and
+    floored at the training range, a missing value at the worse end (`LinearTerm`)."""
+    if _is_missing(value):
+        if not term.bounded:
+            raise FeatureValueInvalid(term.feature, "required by a raw logistic model")
+        return term.worst
+    x = _numeric(term.feature, value)
+    return min(max(x, term.lower), term.upper) if term.bounded else x
 
 
 def _trees(

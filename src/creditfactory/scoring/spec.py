@@ -106,12 +106,23 @@ class Characteristic:
 
 @dataclass(frozen=True, slots=True)
 class LinearTerm:
-    """A raw logistic term; `lower`/`upper` are the training range (used for reason codes)."""
+    """A raw logistic term; `lower`/`upper` are the training range (used for reason codes).
+
+    A `bounded` term is evaluated on that range: a value outside it counts as the nearest end
+    (caps and floors — no extrapolation beyond what the model saw) and a missing value as the
+    term's worse end (it can never score better than a known value).
+    """
 
     feature: str
     coefficient: float
     lower: float
     upper: float
+    bounded: bool = False
+
+    @property
+    def worst(self) -> float:
+        """The end of the training range with the higher log-odds of bad."""
+        return self.upper if self.coefficient > 0 else self.lower
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,10 +263,7 @@ def _spec_v1_dict(spec: ScorecardSpec) -> dict[str, Any]:
         "intercept": spec.intercept,
         "base_points": spec.base_points,
         "characteristics": [_characteristic_to_dict(c) for c in spec.characteristics],
-        "linear_terms": [
-            {"feature": t.feature, "coefficient": t.coefficient, "lower": t.lower, "upper": t.upper}
-            for t in spec.linear_terms
-        ],
+        "linear_terms": [_term_to_dict(t) for t in spec.linear_terms],
         "trees": None
         if spec.trees is None
         else {"feature_names": list(spec.trees.feature_names), "trees": list(spec.trees.trees)},
@@ -263,6 +271,18 @@ def _spec_v1_dict(spec: ScorecardSpec) -> dict[str, Any]:
         "labels": {k: dict(v) for k, v in spec.labels.items()},
         "training": dict(spec.training),
     }
+
+
+def _term_to_dict(t: LinearTerm) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "feature": t.feature,
+        "coefficient": t.coefficient,
+        "lower": t.lower,
+        "upper": t.upper,
+    }
+    if t.bounded:  # only when set: unbounded terms keep their earlier form and digest
+        data["bounded"] = True
+    return data
 
 
 def _characteristic_to_dict(c: Characteristic) -> dict[str, Any]:
@@ -352,7 +372,11 @@ def spec_from_dict(data: Mapping[str, Any]) -> ScorecardSpec:
         ),
         linear_terms=tuple(
             LinearTerm(
-                str(t["feature"]), float(t["coefficient"]), float(t["lower"]), float(t["upper"])
+                str(t["feature"]),
+                float(t["coefficient"]),
+                float(t["lower"]),
+                float(t["upper"]),
+                bool(t.get("bounded", False)),
             )
             for t in data.get("linear_terms", [])
         ),

@@ -30,14 +30,15 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from creditfactory.scoring.runtime import FeatureValue, find_bin
-from creditfactory.scoring.spec import Characteristic, ScorecardSpec
+from creditfactory.scoring.runtime import FeatureValue, find_bin, term_value
+from creditfactory.scoring.spec import Characteristic, LinearTerm, ScorecardSpec
 
 PSI_WATCH = 0.1
 PSI_ACT = 0.25
 EMPTY_SHARE = 1e-6
 MIN_DECISIONS = 300  # fewest decisions a live PSI/CSI is read from (module docstring)
 SCORE_DISTRIBUTION = "score_distribution"  # the key of `ScorecardSpec.training` it is kept under
+TERM_DISTRIBUTION = "term_distribution"  # raw logistic terms' development deciles, the same way
 
 
 class StabilityStatus(StrEnum):
@@ -216,9 +217,28 @@ def with_development_scores(
     return replace(spec, training={**spec.training, SCORE_DISTRIBUTION: recorded})
 
 
-def development_score_bins(spec: ScorecardSpec) -> tuple[list[float], list[int]] | None:
-    """(splits, counts) recorded by `with_development_scores`, or None for a spec without."""
-    recorded: Any = spec.training.get(SCORE_DISTRIBUTION)
+def with_development_terms(
+    spec: ScorecardSpec, rows: Sequence[Mapping[str, FeatureValue]], n_bins: int = 10
+) -> ScorecardSpec:
+    """The spec with each raw logistic term's development distribution in
+    ``training["term_distribution"][feature]`` (deciles of the values the model reads,
+    `runtime.term_value`, as `with_development_scores`), so live CSI has a reference for specs
+    without bins; a spec without linear terms is returned unchanged."""
+    if not spec.linear_terms:
+        return spec
+    recorded = {}
+    for term in spec.linear_terms:
+        values = [term_value(term, r.get(term.feature)) for r in rows]
+        splits = quantile_splits(values, n_bins)
+        recorded[term.feature] = {
+            "splits": splits,
+            "counts": counts_by_splits(values, splits),
+            "rows": len(values),
+        }
+    return replace(spec, training={**spec.training, TERM_DISTRIBUTION: recorded})
+
+
+def _recorded_bins(recorded: Any) -> tuple[list[float], list[int]] | None:
     if not isinstance(recorded, Mapping):
         return None
     splits = [float(x) for x in recorded.get("splits", [])]
@@ -226,6 +246,25 @@ def development_score_bins(spec: ScorecardSpec) -> tuple[list[float], list[int]]
     if len(counts) != len(splits) + 1 or sum(counts) <= 0:
         return None
     return splits, counts
+
+
+def term_csi_against_development(
+    spec: ScorecardSpec, term: LinearTerm, current: Iterable[FeatureValue]
+) -> PSIReport | None:
+    """CSI of a raw logistic term's current values over its development deciles; None when the
+    spec recorded none (`with_development_terms`)."""
+    by_term: Any = spec.training.get(TERM_DISTRIBUTION)
+    found = _recorded_bins(by_term.get(term.feature) if isinstance(by_term, Mapping) else None)
+    if found is None:
+        return None
+    splits, expected = found
+    values = [term_value(term, v) for v in current]
+    return _report_kept(expected, counts_by_splits(values, splits), _split_labels(splits))
+
+
+def development_score_bins(spec: ScorecardSpec) -> tuple[list[float], list[int]] | None:
+    """(splits, counts) recorded by `with_development_scores`, or None for a spec without."""
+    return _recorded_bins(spec.training.get(SCORE_DISTRIBUTION))
 
 
 def score_psi_against_development(spec: ScorecardSpec, scores: Sequence[float]) -> PSIReport | None:
@@ -280,19 +319,22 @@ def stability_against_development(
 ) -> SpecStability:
     """Score PSI and CSI per characteristic of the decisions `spec` made (their `scores` and
     feature `rows`, same order) against its development sample; every item INSUFFICIENT when
-    there are fewer than `min_decisions`. Characteristics are the spec's binned ones (none for
-    raw logistic and tree specs)."""
+    there are fewer than `min_decisions`. Characteristics are the spec's binned ones and its raw
+    logistic terms (none for tree specs)."""
     n = len(scores)
     if n < min_decisions:
         short = StabilityStatus.INSUFFICIENT
-        names = [c.feature for c in spec.characteristics]
+        names = [c.feature for c in spec.characteristics] + [t.feature for t in spec.linear_terms]
         return SpecStability(n, StabilityItem("score", short),
                              tuple(StabilityItem(f, short) for f in names))  # fmt: skip
+    binned = (
+        _item(c.feature, csi_against_development(c, (r.get(c.feature) for r in rows)))
+        for c in spec.characteristics
+    )
+    linear = (
+        _item(t.feature, term_csi_against_development(spec, t, (r.get(t.feature) for r in rows)))
+        for t in spec.linear_terms
+    )
     return SpecStability(
-        n,
-        _item("score", score_psi_against_development(spec, scores)),
-        tuple(
-            _item(c.feature, csi_against_development(c, (r.get(c.feature) for r in rows)))
-            for c in spec.characteristics
-        ),
+        n, _item("score", score_psi_against_development(spec, scores)), (*binned, *linear)
     )

@@ -18,6 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from datetime import datetime
+from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
@@ -32,7 +33,7 @@ from creditfactory.adapters.api.headers import SecurityHeaders
 from creditfactory.adapters.api.officer_routes import router as officer_router
 from creditfactory.adapters.api.openapi import install_openapi
 from creditfactory.adapters.api.rates_routes import router as rates_router
-from creditfactory.adapters.api.request_body import RequestBodyGuard
+from creditfactory.adapters.api.request_guard import RequestGuard
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.web.routes import router as web_router
@@ -41,7 +42,11 @@ from creditfactory.scoring.spec import dump_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.serving import published_update
 
-__all__ = ["create_app", "keep_serving_spec", "refresh_serving"]
+__all__ = ["API_ROUTERS", "create_app", "keep_serving_spec", "refresh_serving"]
+
+API_ROUTERS: Final = (router, officer_router, rates_router, audit_router)
+"""The routers of /api/v1, in the OpenAPI document (the console's `web_router` is not); the
+API fuzz run walks their operations (tests/reliability/test_api_fuzz.py)."""
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +134,10 @@ def create_app(
     app.state.production = production
     install_error_handlers(app)
     install_openapi(app, access)
-    app.add_middleware(RequestBodyGuard)
+    app.add_middleware(RequestGuard)
     app.add_middleware(SecurityHeaders, production=production)  # outermost: on every answer
-    app.include_router(router)
-    app.include_router(officer_router)
-    app.include_router(rates_router)
-    app.include_router(audit_router)
+    for api_router in API_ROUTERS:
+        app.include_router(api_router)
     app.include_router(web_router)
     keep_serving_spec(deps)
     return app

@@ -1,7 +1,7 @@
 """The OpenAPI document (/openapi.json) declares every error a route can answer: problem+json
 (RFC 9457, the shape of `errors.problem`) under `components.schemas.Problem`, for each status:
 
-- 404 (an unknown or another channel's object), 413 (a body over 1 MB, `request_body.py`) and
+- 404 (an unknown or another channel's object), 413 (a body over 1 MB, `request_guard.py`) and
   422 (a field or rule broken; FastAPI's own 422 schema is replaced, the handler answers
   problem+json) on every operation;
 - 401 and 403 on every operation the access document does not make public; 401 on a public

@@ -124,15 +124,17 @@ def _train(
     split: str | None,
     label: tuple[str, str],
     no_oot: str = "not in the training result",
-) -> Path:
-    """Train and write the spec under `out`; print the model's figures. `label`: the data set's
-    name and what its bad definition implies for the PD horizon; `no_oot`: why the data set
-    has no out-of-time test, if it has none."""
+    method: str = "scorecard",
+) -> tuple[Path, Any]:
+    """Train `method` and write the spec under `out`; print the model's figures. `label`: the
+    data set's name and what its bad definition implies for the PD horizon; `no_oot`: why the
+    data set has no out-of-time test, if it has none. Returns the spec's path and the
+    `TrainedModel`."""
     os.environ["CREDITFACTORY_SHARED_DATA"] = str(data_dir)
     from creditfactory.scoring.training.pipeline import train, write_outputs
 
-    with console.status(f"training the scorecard on {dataset} (optbinning + logistic)…"):
-        trained = train(dataset, split_column=split, cv_repeats=1)
+    with console.status(f"training the {method} model on {dataset}…"):
+        trained = train(dataset, method, split_column=split, cv_repeats=1)
         write_outputs(trained, out)
     spec = json.loads((out / "spec.json").read_text(encoding="utf-8"))
     console.print(
@@ -141,7 +143,7 @@ def _train(
     )
     for line in model_figures(trained.result, spec.get("pd_horizon"), label[1], no_oot):
         console.print(f"  {line}")
-    return out / "spec.json"
+    return out / "spec.json", trained
 
 
 def model_figures(
@@ -433,7 +435,7 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     console.rule("1. SBA backtest on known outcomes (US$)")
     console.print(SBA_NOTE)
     label = (SBA_DATASET, "SBA's Default is a charge-off at any time in the loan's life")
-    spec_path = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
+    spec_path, _ = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
     # US firms: no Chinese registry, court, tax or invoice source knows them (declared only)
     env = {"CREDITFACTORY_AS_OF": lpr_business_date(), "CREDITFACTORY_DATA_SOURCES": "off"}
     server, key = start_api(spec_path, port, env)
@@ -459,6 +461,7 @@ def run_cumcm(
     settings: Settings, directory: Path, port: int, workers: int, budget: Money
 ) -> BackgroundServer:
     """The Chinese invoice flow and the 1 亿 allocation (module docstring, 2.); returns the server."""
+    from creditfactory.adapters.cli import demo_cv
     from creditfactory.adapters.cli.allocation_report import PROVENANCE
     from creditfactory.adapters.cli.demo_invoices import AS_OF, print_summary, run_invoices
 
@@ -472,9 +475,13 @@ def run_cumcm(
         "application dates, so there is no vintage to test out of time; the figures above are "
         "cross-validated"
     )
-    spec_path = _train(
-        "cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None, label, no_oot
-    )
+    spec_path, trained = _train(
+        "cumcm-2020c", directory.parent, settings.var_dir / "model-cumcm", None, label, no_oot,
+        method="ordinal",
+    )  # fmt: skip
+    digest = trained.spec.training["training_data_sha256"]
+    for line in demo_cv.lines(trained.result, digest):
+        console.print(f"  {line}")
     env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat(),
            "CREDITFACTORY_DATA_SOURCES": "default"}  # fmt: skip
     server, key = start_api(spec_path, port, env)

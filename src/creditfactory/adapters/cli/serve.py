@@ -40,6 +40,7 @@ from pydantic import ValidationError as SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
 from creditfactory.adapters.gateways.wiring import source_files
+from creditfactory.adapters.storage.audit_keys import load_signing_key
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.pii import pii_cipher_from_settings
@@ -74,8 +75,8 @@ def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
 
 def _settings() -> Settings:
     """The settings, checked now rather than in every worker: their syntax (e.g. a malformed
-    CREDITFACTORY_BOOTSTRAP_API_KEY or _AS_OF), the PII key, the spec file (present and a spec)
-    and the data-source files. raises ValidationError / CreditFactoryError (exit 2, one line)."""
+    CREDITFACTORY_BOOTSTRAP_API_KEY or _AS_OF), the PII key, the audit signing key, the spec file
+    (present and a spec) and the data-source files. raises ValidationError / CreditFactoryError (exit 2, one line)."""
     try:
         settings = Settings()
     except SettingsError as exc:
@@ -92,6 +93,9 @@ def _settings() -> Settings:
     except (OSError, UnicodeDecodeError, ModelSpecMismatch) as exc:
         raise ValidationError("CREDITFACTORY_MODEL_SPEC", f"{settings.spec_path}: {exc}") from None
     pii_cipher_from_settings(settings)  # PIIKeyError: missing in production or malformed
+    # SigningKeyUnavailable: missing in production or not an Ed25519 PEM; outside production a
+    # missing key is generated here once, not raced for by the workers at their first audit call
+    load_signing_key(settings)
     source_files(settings)  # a configured data-source file that is missing: exit 2 here
     return settings
 

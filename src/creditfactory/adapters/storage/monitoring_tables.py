@@ -16,6 +16,11 @@
 - `monitoring_invoice_marks` per borrower: the month the invoice rule last fired for and its kind
 - `monitoring_floor_releases` warning floors released by a risk officer (who, why, at what level)
 Scores are floats (a risk index, not money); times are tz-aware UTC.
+
+USCCs, borrower names, raw feed lines and reject details are stored encrypted (`EncryptedString`,
+the identifiers' AES-256-GCM of `pii.py`; the code reads and writes plain text), and a borrower's
+USCC is unique through its blind index `uscc_bidx` (HMAC-SHA256, computed on insert) — none of
+them in clear at rest (issue 13, defect 11).
 """
 
 from __future__ import annotations
@@ -36,15 +41,22 @@ from sqlalchemy import (
 )
 
 from creditfactory.adapters.storage.metadata import metadata
+from creditfactory.adapters.storage.pii import EncryptedString, active_pii_cipher
 from creditfactory.adapters.storage.types import DecimalText, UTCDateTime
 
 
-def _feed_record_columns() -> list[Column[Any]]:
-    """What every ingested feed row keeps: its content digest (duplicates), the raw line, when it
-    arrived, whether it came out of order, and the business date a scan consumed it (NULL = new)."""
+def _uscc_bidx(context: Any) -> str:
+    """The blind index of the row's USCC (a column default: every insert gets it)."""
+    return active_pii_cipher().blind_index(context.get_current_parameters()["uscc"], "uscc")
+
+
+def _feed_record_columns(table: str) -> list[Column[Any]]:
+    """What every ingested feed row keeps: its content digest (duplicates), the raw line
+    (encrypted: it carries the USCC), when it arrived, whether it came out of order, and the
+    business date a scan consumed it (NULL = new)."""
     return [
         Column("digest", String(64), nullable=False),
-        Column("raw", Text, nullable=False),
+        Column("raw", EncryptedString(f"{table}.raw"), nullable=False),
         Column("received_at", UTCDateTime, nullable=False),
         Column("out_of_order", Integer, nullable=False),
         Column("scanned_on", Date),
@@ -55,11 +67,12 @@ monitoring_borrowers = Table(
     "monitoring_borrowers",
     metadata,
     Column("borrower_id", String(64), primary_key=True),
-    Column("uscc", String(18), nullable=False),
-    Column("name", String(200), nullable=False),
+    Column("uscc", EncryptedString("monitoring_borrowers.uscc"), nullable=False),
+    Column("uscc_bidx", String(64), nullable=False, default=_uscc_bidx),
+    Column("name", EncryptedString("monitoring_borrowers.name"), nullable=False),
     Column("controller_id", String(64)),
     Column("related_parties", Text, nullable=False),  # comma-separated party ids
-    UniqueConstraint("uscc"),
+    UniqueConstraint("uscc_bidx"),
 )
 
 monitoring_events = Table(
@@ -67,12 +80,12 @@ monitoring_events = Table(
     metadata,
     Column("event_id", String(128), primary_key=True),
     Column("source", String(32), nullable=False),
-    Column("uscc", String(18), nullable=False),
+    Column("uscc", EncryptedString("monitoring_events.uscc"), nullable=False),
     Column("borrower_id", String(64), nullable=False, index=True),
     Column("event_type", String(40), nullable=False),
     Column("kind", String(40)),  # the signal kind, NULL when the event raises none
     Column("occurred_on", Date, nullable=False),
-    *_feed_record_columns(),
+    *_feed_record_columns("monitoring_events"),
 )
 Index(
     "ix_monitoring_events_unscanned",
@@ -87,8 +100,8 @@ monitoring_rejects = Table(
     Column("feed", String(200), nullable=False),
     Column("line_no", Integer, nullable=False),
     Column("reason", String(40), nullable=False),
-    Column("detail", Text, nullable=False),
-    Column("raw", Text, nullable=False),
+    Column("detail", EncryptedString("monitoring_rejects.detail"), nullable=False),
+    Column("raw", EncryptedString("monitoring_rejects.raw"), nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
 )
 
@@ -173,7 +186,7 @@ monitoring_transactions = Table(
     "monitoring_transactions",
     metadata,
     Column("txn_id", String(128), primary_key=True),
-    Column("uscc", String(18), nullable=False),
+    Column("uscc", EncryptedString("monitoring_transactions.uscc"), nullable=False),
     Column("borrower_id", String(64), nullable=False),
     Column("account", String(64), nullable=False),
     Column("counterparty", String(64), nullable=False),
@@ -184,7 +197,7 @@ monitoring_transactions = Table(
     Column("value_date", Date, nullable=False),
     Column("loan_ref", String(64)),
     Column("entrusted_payee", String(64)),
-    *_feed_record_columns(),
+    *_feed_record_columns("monitoring_transactions"),
 )
 Index(
     "ix_monitoring_transactions_unscanned",
@@ -212,7 +225,7 @@ monitoring_invoices = Table(
     Column("total_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("status", String(8), nullable=False),  # valid | void
-    *_feed_record_columns(),
+    *_feed_record_columns("monitoring_invoices"),
 )
 Index(
     "ix_monitoring_invoices_borrower_date",

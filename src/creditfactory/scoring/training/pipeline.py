@@ -38,6 +38,7 @@ from creditfactory.scoring.stability import (
     psi_report_by_splits,
     quantile_splits,
     with_development_scores,
+    with_development_terms,
 )
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.benchmark import (
@@ -52,15 +53,17 @@ from creditfactory.scoring.training.datasets import Dataset, load_dataset
 from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
 from creditfactory.scoring.training.logistic import RawLogistic
 from creditfactory.scoring.training.metrics import roc_auc, validation_figures
+from creditfactory.scoring.training.ordinal import OrdinalLogistic
 from creditfactory.scoring.training.scorecard import WOEScorecard
 from creditfactory.scoring.training.validation import (
     bootstrap_auc_ci,
     bootstrap_brier_ci,
+    paired_folds,
     repeated_cv,
 )
 from creditfactory.scoring.training.wording import Reason, Text, Wording, in_language, joined
 
-METHODS = ("scorecard", "logistic", "lightgbm")
+METHODS = ("scorecard", "logistic", "lightgbm", "ordinal")
 RATING_ORDER = {"A": 1, "B": 2, "C": 3, "D": 4}
 
 
@@ -94,6 +97,8 @@ def _make(
         return MonotoneLightGBM()
     if method == "logistic" and raw:
         return RawLogistic()
+    if method == "ordinal":
+        return _ordinal(ds, features)
     small = n < 500
     return WOEScorecard(
         categorical=[f for f in features if f in ds.categorical],
@@ -101,6 +106,19 @@ def _make(
         max_n_bins=4 if small else None,
         max_features=8 if small else None,
         binning_method=binning_method,
+    )
+
+
+def _ordinal(ds: Dataset, features: list[str]) -> OrdinalLogistic:
+    """The ordinal model on the dataset's graded label (`train` checked there is one): the
+    adapter's always-in field, or else the first of `features`, always in; the rest
+    forward-selection candidates."""
+    assert ds.ordinal_label is not None
+    column, grades = ds.ordinal_label
+    codes = ds.frame[column].map({g: i for i, g in enumerate(grades)})
+    start = [f for f in ds.ordinal_features[0] if f in features] or features[:1]
+    return OrdinalLogistic(
+        ordinal=codes, start=start, candidates=[f for f in features if f not in start]
     )
 
 
@@ -137,6 +155,10 @@ def train(
         )
     raw = method == "logistic" and not use_binning
     ds = load_dataset(dataset, target)
+    if method == "ordinal" and ds.ordinal_label is None:
+        raise ValidationError(
+            "method", f"ordinal needs a graded label (as cumcm-2020c's rating); {ds.name} has none"
+        )
     frame = ds.frame
     if split_column is not None:
         if split_column not in frame.columns:
@@ -160,9 +182,7 @@ def train(
         for f in features:
             if f in gate.excluded:
                 raise ValidationError(f, f"excluded by the leakage gate: {gate.excluded[f]}")
-    chosen = gate.kept
-    if method == "lightgbm" and not features:
-        chosen = [f for f in chosen if f not in ds.categorical]
+    chosen = gate.kept if features else _method_candidates(method, ds, gate.kept)
     _check_columns(ds, chosen, method, raw)
     y = train_part[ds.target].to_numpy()
 
@@ -210,6 +230,16 @@ def train(
     if out is not None:
         write_outputs(trained, out)
     return trained
+
+
+def _method_candidates(method: str, ds: Dataset, kept: list[str]) -> list[str]:
+    """The gate's kept fields a method takes when none are named: numeric ones for trees, the
+    adapter's domain-chosen ones (kept by the gate) for the ordinal model, else all."""
+    if method == "lightgbm":
+        return [f for f in kept if f not in ds.categorical]
+    if method == "ordinal":
+        return [f for f in (*ds.ordinal_features[0], *ds.ordinal_features[1]) if f in kept]
+    return kept
 
 
 def _fit(make: Callable[[], Any], X: pandas.DataFrame, y: Any) -> Any:
@@ -263,16 +293,19 @@ def _validate(
         "auc and brier are fold means; auc_ci, brier_ci, ks and calibration use the first repeat's "
         "out-of-fold PDs",
     )  # fmt: skip
-    return {
-        "cv": cv,
-        "validation": figures,
-        "benchmark": _benchmarks(
-            ds,
-            gate,
-            train_part,
-            lambda f, cols: on_folds(f, cols, train_part, ds.target, repeats),
-        ),
-    }, oof
+    benchmark = _benchmarks(
+        ds, gate, train_part, lambda f, cols: on_folds(f, cols, train_part, ds.target, repeats)
+    )
+    return {"cv": cv, "validation": figures, "benchmark": _paired(cv, benchmark)}, oof
+
+
+def _paired(cv: dict[str, Any], benchmark: dict[str, Any]) -> dict[str, Any]:
+    """Each fold-evaluated benchmark's per-fold figures replaced by the paired comparison with
+    the chosen model on the same folds (`validation.paired_folds`); the head gets its own."""
+    for entry in benchmark["models"]:
+        entry["paired"] = paired_folds(cv, entry.pop("cv"))
+    head = {k: v for k, v in benchmark.items() if k != "cv"}
+    return {**head, "paired": benchmark["models"][0]["paired"]}
 
 
 def _freeze(
@@ -310,6 +343,7 @@ def _freeze(
         pd_horizon=ds.pd_horizon,
     )
     spec = load_spec(dump_spec(frozen))
+    spec = with_development_terms(spec, feature_rows(spec, train_part))
     return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
 
 
@@ -422,8 +456,9 @@ def _record_exclusions(result: dict[str, Any], gate: GateResult, model: Any) -> 
     maps every excluded field → ``stage`` (``gate`` or ``selection``), its reasons joined in
     ``zh`` and ``en``, and the structured ``reasons`` they are rendered from
     (`wording.Reason.to_dict`)."""
-    dropped: dict[str, Reason] = model.dropped_ if isinstance(model, WOEScorecard) else {}
-    if isinstance(model, WOEScorecard):
+    selects = isinstance(model, WOEScorecard | OrdinalLogistic)
+    dropped: dict[str, Reason] = model.dropped_ if selects else {}
+    if selects:
         result["dropped"] = {f: why.en for f, why in dropped.items()}
         result["excluded"].update({f: f"selection: {why.en}" for f, why in dropped.items()})
     stages = [("gate", n, why) for n, why in gate.reasons.items()]
@@ -444,7 +479,7 @@ def _model_features(model: Any) -> list[str]:
 
 
 def _coefficients(model: Any) -> dict[str, float]:
-    if isinstance(model, RawLogistic):
+    if isinstance(model, RawLogistic | OrdinalLogistic):
         return dict(model.coefficients_)
     if isinstance(model, WOEScorecard):
         return {"const": model.intercept_, **model.coefficients_}
@@ -471,8 +506,14 @@ def _iv_binnings(
 
 def score_frame(spec: ScorecardSpec, frame: pandas.DataFrame) -> list[dict[str, Any]]:
     """Runtime-score every row of a frame (NaN → missing)."""
+    return [score(spec, r).to_dict() for r in feature_rows(spec, frame)]
+
+
+def feature_rows(spec: ScorecardSpec, frame: pandas.DataFrame) -> list[dict[str, Any]]:
+    """The spec's features of every row of a frame as plain dicts (NaN → None, missing)."""
     rows = frame[list(spec.features)].astype(object).where(frame[list(spec.features)].notna(), None)
-    return [score(spec, r).to_dict() for r in rows.to_dict("records")]
+    records: list[dict[str, Any]] = rows.to_dict("records")
+    return records
 
 
 def write_outputs(trained: TrainedModel, out: Path) -> None:

@@ -52,7 +52,11 @@ def repeated_cv(
         "n_splits": n_splits,
         "n_repeats": n_repeats,
         "folds": aucs,
-        "brier": {"mean": float(numpy.mean(briers)), "std": float(numpy.std(briers, ddof=1))},
+        "brier": {
+            "mean": float(numpy.mean(briers)),
+            "std": float(numpy.std(briers, ddof=1)),
+            "folds": briers,
+        },
     }
     if rating is not None:
         out["spearman_rating"] = {
@@ -62,6 +66,29 @@ def repeated_cv(
     out["oof_pd"] = oof[0]
     out["oof_pd_repeats"] = oof
     return out
+
+
+def paired_folds(model: dict[str, Any], benchmark: dict[str, Any]) -> dict[str, Any]:
+    """Paired comparison of two `repeated_cv` results on the same folds: per-fold AUC difference
+    (model − benchmark), its mean and sd, the share of folds the model won, tied and lost, and
+    the mean Brier difference (negative = the model's PDs are closer to the outcomes).
+
+    Raises:
+        ValueError: the two ran on different numbers of folds.
+    """
+    a, b = numpy.asarray(model["folds"]), numpy.asarray(benchmark["folds"])
+    if a.shape != b.shape:
+        raise ValueError("paired comparison needs the same folds")
+    diff = a - b
+    brier = numpy.asarray(model["brier"]["folds"]) - numpy.asarray(benchmark["brier"]["folds"])
+    return {
+        "auc_difference": {"mean": float(diff.mean()), "std": float(diff.std(ddof=1))},
+        "won": float(numpy.mean(diff > 0)),
+        "tied": float(numpy.mean(diff == 0)),
+        "lost": float(numpy.mean(diff < 0)),
+        "brier_difference": {"mean": float(brier.mean()), "std": float(brier.std(ddof=1))},
+        "folds": len(diff),
+    }
 
 
 def bootstrap_auc_ci(

@@ -90,6 +90,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "系数 {coefficient:.3f} 符号错误（WOE 越高应越安全）",
         "coefficient {coefficient:.3f} has the wrong sign",
     ),
+    # forward selection inside the training rows (`ordinal.OrdinalLogistic`)
+    "forward_selection": (
+        "前向选择：加入后训练样本内部交叉验证的样本外 AUC 提升不足 {gain}（已选模型为 {auc:.3f}），"
+        "或已达入模特征数上限 {limit}",
+        "forward selection: it raised the inner out-of-fold AUC by less than {gain} (the chosen "
+        "set reached {auc:.3f}), or max_features {limit} was reached",
+    ),
     # calibration commentary and limitations (`report`)
     "calibration": (
         "Brier 分数 {brier:.4f}；校准斜率 {slope:.3f}（1 为离散度恰当，< 1 为 PD 过于极端）；"

@@ -1,4 +1,4 @@
-"""The request body at the edge, before any route or parser sees it (`RequestBodyGuard`).
+"""The request at the edge, before any route or parser sees it (`RequestGuard`).
 
 - Size: a body over `MAX_BODY_BYTES` (1,000,000 bytes) → 413 problem+json, field "body",
   whether its length is declared (Content-Length) or it streams in chunks
@@ -10,23 +10,52 @@
   (WHATWG URL §5: UTF-8); no route takes binary. Checked once here, so that no decoder error in
   a route can become a 500 (a form posted as text/plain or multipart reached the console's
   sign-in decoder), and Python's json cannot guess UTF-16/32 from the first bytes.
+- NUL: U+0000 in the path (`/loans/a%00b`), the query, a JSON string (`"\\u0000"`), a form
+  value (`%00`) or anywhere in the body → 422 problem+json, field "path" / "query" / "body".
+  PostgreSQL text cannot hold it (psycopg refuses the statement: every route that looked an id
+  up or stored a note answered 500 on PostgreSQL, not on SQLite), and no identifier, name or
+  note has a use for it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditfactory.adapters.api.errors import problem
 
-__all__ = ["MAX_BODY_BYTES", "RequestBodyGuard"]
+__all__ = ["MAX_BODY_BYTES", "RequestGuard"]
 
 MAX_BODY_BYTES: Final = 1_000_000
+_JSON_NUL: Final = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+"""A JSON escape of U+0000: an even run of backslashes (escaped backslashes), then \\u0000."""
+FORM: Final = b"application/x-www-form-urlencoded"
 
 
-class RequestBodyGuard:
-    """ASGI middleware: size and encoding of every HTTP request body (module docstring)."""
+def _nul_in(scope: Scope, body: bytes) -> str | None:
+    """Where the request carries U+0000 ("path", "query", "body"), or None."""
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    query = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        return "query"
+    content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+    if b"\x00" in body or _JSON_NUL.search(body):
+        return "body"
+    if content_type.startswith(FORM) and b"%00" in body:
+        return "body"
+    return None
+
+
+def _invalid(field: str, rule: str) -> Response:
+    return problem(422, "Invalid field", f"{field}: {rule}", field=field, rule=rule)
+
+
+class RequestGuard:
+    """ASGI middleware: body size and encoding, NUL anywhere (module docstring)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -55,14 +84,16 @@ class RequestBodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(parts)
-        if body:
-            try:
-                body.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                rule = f"not UTF-8 (byte {exc.start} cannot be decoded)"
-                response = problem(422, "Invalid field", f"body: {rule}", field="body", rule=rule)
-                await response(scope, receive, send)
-                return
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            rule = f"not UTF-8 (byte {exc.start} cannot be decoded)"
+            await _invalid("body", rule)(scope, receive, send)
+            return
+        where = _nul_in(scope, body)
+        if where is not None:
+            await _invalid(where, "must not contain NUL (U+0000)")(scope, receive, send)
+            return
         await self.app(scope, _replay(body, receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:

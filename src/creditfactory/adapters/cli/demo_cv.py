@@ -1,0 +1,102 @@
+"""The served CUMCM model's 5-fold × 20 figures for `creditfactory demo`, read from a cache.
+
+The issue's protocol for CUMCM is 5-fold × 20 repeated stratified cross-validation, the model
+and the benchmark on the same 100 folds. Each fold refits the whole pipeline (forward selection,
+out-of-fold calibration), which takes minutes of CPU: too long for a demo that runs in about a
+minute. So `make cumcm-cv` runs the full protocol once
+(``creditfactory model train --dataset cumcm-2020c --method ordinal --out …``) and keeps its
+figures in ``data/models/cumcm-2020c-ordinal-cv.json`` (`summary`). The demo prints them only
+when they belong to the model it has just trained — the same training data digest,
+characteristics and coefficients (`belongs_to`) — and otherwise says they are stale instead
+of printing figures of another model.
+
+``python -m creditfactory.adapters.cli.demo_cv RESULT_JSON OUT_JSON`` writes the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+CACHE = Path(__file__).resolve().parents[4] / "data" / "models" / "cumcm-2020c-ordinal-cv.json"
+COMMAND = "creditfactory model train --dataset cumcm-2020c --method ordinal --format json"
+
+
+def summary(result: dict[str, Any], training_sha256: str) -> dict[str, Any]:
+    """The cached figures of a full training result (`pipeline.train`'s, 5 × 20 folds)."""
+    cv, bench, validation = result["cv"], result["benchmark"], result["validation"]
+    return {
+        "command": COMMAND,
+        "protocol": f"{cv['n_splits']}-fold × {cv['n_repeats']} repeated stratified "
+        "cross-validation (scikit-learn RepeatedStratifiedKFold, seed 0), the same folds for "
+        "model and benchmark",
+        "model": {
+            "method": result["method"],
+            "characteristics": result["characteristics"],
+            "coefficients": result["coefficients"],
+            "training_data_sha256": training_sha256,
+            "auc": cv["mean"],
+            "auc_std": cv["std"],
+            "brier": cv["brier"]["mean"],
+            "calibration_slope": validation["calibration"]["slope"],
+        },
+        "benchmark": {k: bench[k] for k in ("name", "auc", "auc_std", "brier")},
+        "paired": bench["paired"],
+    }
+
+
+def belongs_to(cached: dict[str, Any], result: dict[str, Any], training_sha256: str) -> bool:
+    """Whether `cached` holds the figures of the model in `result` (same data, characteristics
+    and coefficients to 1e-9)."""
+    model = cached["model"]
+    if model["training_data_sha256"] != training_sha256:
+        return False
+    if model["characteristics"] != result["characteristics"]:
+        return False
+    mine = result["coefficients"]
+    return set(model["coefficients"]) == set(mine) and all(
+        math.isclose(v, mine[k], rel_tol=1e-9, abs_tol=1e-12)
+        for k, v in model["coefficients"].items()
+    )
+
+
+def lines(result: dict[str, Any], training_sha256: str, path: Path = CACHE) -> list[str]:
+    """What the demo prints: the 5 × 20 figures of model and benchmark with the paired
+    comparison, or why they are not shown."""
+    if not path.is_file():
+        return [f"5 × 20 cross-validation: no cached figures at {path} (run `make cumcm-cv`)"]
+    cached = json.loads(path.read_text(encoding="utf-8"))
+    if not belongs_to(cached, result, training_sha256):
+        return [
+            f"5 × 20 cross-validation: the figures at {path} belong to another model (the "
+            "training data or the fit changed); run `make cumcm-cv` to refresh them"
+        ]
+    m, b, d = cached["model"], cached["benchmark"], cached["paired"]
+    return [
+        f"{cached['protocol']} (`{cached['command']}`):",
+        f"  model ({m['method']}): AUC {m['auc']:.3f} ± {m['auc_std']:.3f}, Brier "
+        f"{m['brier']:.4f}, calibration slope {m['calibration_slope']:.2f}",
+        f"  benchmark {b['name']}: AUC {b['auc']:.3f} ± {b['auc_std']:.3f}, Brier {b['brier']:.4f}",
+        f"  paired over {d['folds']} folds: AUC difference {d['auc_difference']['mean']:+.3f} ± "
+        f"{d['auc_difference']['std']:.3f}; model won {d['won']:.0%}, tied {d['tied']:.0%}, lost "
+        f"{d['lost']:.0%}; Brier difference {d['brier_difference']['mean']:+.4f}",
+    ]
+
+
+def main(argv: list[str]) -> None:
+    """``RESULT_JSON OUT_JSON``: write the cache from a full training run's result.json."""
+    from creditfactory.scoring.training.datasets import load_dataset
+
+    result = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    digest = load_dataset(result["dataset"]).digest()
+    out = Path(argv[1])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(summary(result, digest), ensure_ascii=False, indent=1)
+    out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
