@@ -6,8 +6,8 @@
 - officer_sessions: server-side sessions, so sign-out, deactivation and a reset revoke tokens.
 - login_throttle replaces login_failures: consecutive failures per scope with a growing delay.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from alembic import op
 
 import creditfactory.adapters.storage.types
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
