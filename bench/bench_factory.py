@@ -56,8 +56,7 @@ def _rows() -> list[dict[str, str]]:
     with (REPO / "data" / "sba_loans_case" / "SBAcase.11.13.17.csv").open(
         encoding="utf-8-sig"
     ) as f:
-        # UrbanRural 0 ("undetermined") is refused by the served spec as unscoreable (a 422)
-        return [r for r in csv.DictReader(f) if r["Selected"] == "0" and r["UrbanRural"] != "0"]
+        return [r for r in csv.DictReader(f) if r["Selected"] == "0"]
 
 
 def _body(row: dict[str, str], n: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas
 import pytest
 from tests.sba_applicants import BAD
 from tests.shared import shared_path
@@ -92,8 +93,51 @@ def test_served_fixture_has_no_banned_field_and_carries_its_record() -> None:
     assert set(gate["whitelisted"]) <= {"GrAppv", "SBA_Appv", "Portion"}
     assert gate["excluded"]["Bank"].startswith("post-application: the lender recorded at")
     assert all(len(why) > 100 for why in gate["whitelisted"].values())
-    # honest figure without the lender (issue target 0.80 not met: docs/scoring.md says so)
-    assert spec.training["validation"]["auc"] == pytest.approx(0.794, abs=0.005)
+    # the honest figure without the lender or a vintage proxy (docs/scoring.md, Results)
+    assert spec.training["validation"]["auc"] == pytest.approx(0.806, abs=0.005)
+    assert "UrbanRural" not in spec.features
+    assert gate["excluded"]["UrbanRural"].startswith("calendar: a vintage proxy")
+
+
+def test_urban_rural_is_a_vintage_proxy_in_the_training_half(sba: Any) -> None:
+    """UrbanRural 0 ("undefined") is the pre-FY2000 vintage: 102 of its 115 zeros in the training
+    half (SBAcase counts), so the adapter declares it a calendar field and the gate excludes it."""
+    ds, train = sba
+    raw = pandas.read_csv(shared_path("data", "sba_loans_case") / "SBAcase.11.13.17.csv")
+    zeros = raw[(raw["Selected"] == 1) & (raw["UrbanRural"] == 0)]
+    assert (len(zeros), int((zeros["ApprovalFY"] < 2000).sum())) == (115, 102)
+    assert ds.declared["UrbanRural"][0] == "calendar"
+    assert _gate(sba).excluded["UrbanRural"].startswith("calendar:")
+
+
+def test_job_zeros_before_fy1999_are_unrecorded_only_where_a_model_is_fitted(sba: Any) -> None:
+    ds, train = sba
+    fitted = ds.fitting_rows(train)
+    old = train["ApprovalFY"] < 1999
+    for col in ("CreateJob", "RetainedJob"):
+        blanked = fitted[col].isna()
+        assert (blanked == (old & (train[col] == 0))).all()
+        assert (fitted.loc[~blanked, col] == train.loc[~blanked, col]).all()
+    # 86 of the 89 training loans of FY1989–1998 had both counts 0 (not recorded then)
+    assert (int(old.sum()), int(fitted.loc[old, "RetainedJob"].isna().sum())) == (89, 86)
+    assert not ds.frame["RetainedJob"].isna().any()  # validation and scoring keep the zeros
+
+
+def test_every_held_out_application_is_scoreable_by_the_served_spec() -> None:
+    """The earlier spec refused 118 of the 1,051 held-out rows at intake (UrbanRural 0 → a
+    required ``declared.UrbanRural``); every one passes the declared-fact check now."""
+    from datetime import date
+
+    from creditfactory.origination.declared import check_declared, declared_schema
+    from creditfactory.scoring.training.datasets import sba_declared
+
+    spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
+    raw = pandas.read_csv(shared_path("data", "sba_loans_case") / "SBAcase.11.13.17.csv", dtype=str)
+    held_out = sba_declared(raw[raw["Selected"] == "0"], list(spec.features))
+    schema = declared_schema(spec, ())
+    for declared in held_out:
+        check_declared(declared, schema, date(2026, 3, 20))
+    assert len(held_out) == 1051
 
 
 def test_pd_12m_is_converted_over_the_reference_loan_life() -> None:
@@ -123,7 +167,7 @@ def test_train_contract_json(tmp_path: Path) -> None:
     assert BANNED <= set(out["excluded"])
     v = out["validation"]
     assert v["auc_ci"][0] < v["auc"] < v["auc_ci"][1]
-    assert v["auc"] >= 0.78 and 0 < v["brier"] < 0.25 and 0 < v["ks"] < 1
+    assert v["auc"] >= 0.80 and 0 < v["brier"] < 0.25 and 0 < v["ks"] < 1
     # out-of-fold Platt: validation calibration slope near 1 (in-sample Platt: see below)
     assert 0.8 <= v["calibration"]["slope"] <= 1.2
     assert v["calibration"]["hosmer_lemeshow"]["p_value"] > 0.05
@@ -157,3 +201,18 @@ def test_out_of_fold_platt_corrects_an_overfit_scorecard(sba: Any) -> None:
     oof = calibration_figures(model.predict_proba(valid[cols])[:, 1], y_valid)["slope"]
     assert in_sample < 0.75
     assert abs(oof - 1) < abs(in_sample - 1)
+
+
+def test_no_development_share_sits_where_the_served_path_cannot_go() -> None:
+    """Live CSI compares decisions with the spec's development bin counts; the served path
+    refuses a declared null wherever the Missing bin beats the worst bin (docs/origination.md),
+    so such a Missing bin must hold no development rows — else every window reads "act" by
+    construction (the earlier spec: UrbanRural's 115 "undefined" loans, CSI 1.28)."""
+    from creditfactory.origination.declared import declared_schema
+
+    spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
+    schema = declared_schema(spec, ())
+    for ch in spec.characteristics:
+        missing = next(b for b in ch.bins if b.kind == "missing")
+        if not schema[ch.feature].nullable:
+            assert missing.count == 0, ch.feature

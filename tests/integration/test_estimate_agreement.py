@@ -184,7 +184,7 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
     deps = replace(_deps(engine, replace(SPEC, labels=labels, actionable=flags)),
                    sources=DataSources(invoices=_NoInvoices()))  # fmt: skip
     worst = {c.feature: _worst(c) for c in SPEC.characteristics}
-    declared = BEST | {f: worst[f] for f in ("SBA_Appv", "NAICS", "CreateJob")} | {"NoEmp": 1}
+    declared = BEST | {f: worst[f] for f in ("SBA_Appv", "RetainedJob", "NAICS")} | {"NoEmp": 1}
 
     def _at(declared: dict[str, Any], n: int) -> dict[str, Any]:
         return estimate(deps, EstimateLimit("ch", f"r2-{n}", "enterprise", "测试", "50000000", 12,

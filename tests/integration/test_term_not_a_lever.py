@@ -28,6 +28,7 @@ from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
 from tests.integration.test_estimate_agreement import APPLICANT
 from tests.lpr_fixture import current_series
+from tests.sba_applicants import BAD
 
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
 SPEC = load_spec(SPEC_TEXT)
@@ -76,10 +77,9 @@ def test_a_longer_term_never_lowers_the_pd_or_improves_the_decision(
 
 
 def test_the_measured_applicant_reads_one_pd_at_every_term(engine: Engine) -> None:
-    # The V4 measurement: the same applicant at 12 and 36 months (was 11.5 % and 4.0 %).
+    # The V4 measurement: the same applicant at 12 and 36 months (was 11.5 % and 4.0 %); the
+    # served spec has since dropped UrbanRural and added Portion and RevLineCr (tests/sba_applicants)
     deps = _deps(engine)
-    bad = {"SBA_Appv": 15000, "RetainedJob": 5, "NAICS": "531311", "NoEmp": 1, "CreateJob": 0,
-           "UrbanRural": 2}  # fmt: skip
-    at = {t: _decision(deps, bad, 50_000, t, 4242 + t) for t in (12, 36)}
+    at = {t: _decision(deps, BAD, 50_000, t, 4242 + t) for t in (12, 36)}
     assert at[12]["pd_12m"] == at[36]["pd_12m"]
     assert at[12]["outcome"] == at[36]["outcome"] == "decline"

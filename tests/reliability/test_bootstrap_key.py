@@ -24,9 +24,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from creditfactory.access import DEFAULT_ACCESS
+from creditfactory.adapters.api.errors import Unauthorized
 from creditfactory.adapters.api.security import Security, new_api_key
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.identity_tables import api_keys
@@ -88,6 +89,19 @@ def test_the_same_key_id_with_another_secret_or_channel_is_refused(any_engine: E
         security.register_api_key(forged, "ch-a", datetime.now(UTC))
     with pytest.raises(ValidationError, match="another secret or channel"):
         security.register_api_key(key, "ch-b", datetime.now(UTC))
+
+
+def test_a_revoked_bootstrap_key_stays_revoked_across_restarts(any_engine: Engine) -> None:  # noqa: F811
+    key = new_api_key()
+    security = Security(any_engine, "secret", SystemClock(), DEFAULT_ACCESS)
+    security.register_api_key(key, "ch-r", datetime.now(UTC))
+    with any_engine.begin() as db:  # revoked (as `users revoke-key` does)
+        db.execute(update(api_keys).where(api_keys.c.key_id == key.split("_")[1])
+                   .values(active=False))  # fmt: skip
+    restarted = Security(any_engine, "secret", SystemClock(), DEFAULT_ACCESS)
+    restarted.register_api_key(key, "ch-r", datetime.now(UTC))  # the environment still has it
+    with pytest.raises(Unauthorized):
+        restarted.channel(key)
 
 
 def _serve_once(url: str, tmp: Path) -> tuple[int, str]:

@@ -22,8 +22,8 @@ e.g. 10**400, cannot be scored as floats), not negative for a count, amount or s
 ("not known") only when declaring it can gain nothing: a scorecard characteristic whose Missing
 bin scores no more points than its worst populated bin (stricter than "no more than the median":
 a worst-bin applicant would gain by not knowing), or a tree model; otherwise null is refused
-("required"), as is an absent key. (SBA's UrbanRural Missing bin, the pre-2000 "undefined",
-scores above every populated bin, so null is refused there.)
+("required"), as is an absent key. (SBA's Missing bins score the characteristic's average
+contribution, above its worst populated bin, so null is refused there.)
 """
 
 from __future__ import annotations

@@ -32,7 +32,11 @@ from creditfactory.adapters.storage.audit_keys import (
     load_signing_key,
     public_key_pem,
 )
-from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
+from creditfactory.adapters.storage.audit_store import (
+    SqlAuditStore,
+    read_snapshot,
+    row_digesters,
+)
 from creditfactory.adapters.storage.engine import existing_engine
 from creditfactory.audit import (
     BadTreeHead,
@@ -67,6 +71,7 @@ def _store(settings: Settings) -> Iterator[SqlAuditStore]:
     engine = existing_engine(settings.database_url)  # ValidationError: exit 2, nothing created
     try:
         with engine.connect() as connection:  # read only: leaving rolls back
+            read_snapshot(connection)
             yield SqlAuditStore(connection)
     finally:
         engine.dispose()

@@ -72,7 +72,7 @@ monitor_app = typer.Typer(
     help="Post-loan monitoring: feeds, scans, warnings, alerts.", no_args_is_help=True
 )
 Fmt = Annotated[str, typer.Option("--format", help="text or json")]
-ACT = "monitoring.act"  # the permission of the alert actions (access-2026.2)
+ACT = "monitoring.act"  # the permission of the alert actions (access-2026.3)
 
 
 def _format(fmt: str) -> str:

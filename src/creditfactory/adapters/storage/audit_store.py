@@ -61,6 +61,7 @@ __all__ = [
     "append_entries",
     "defer_entries",
     "flush_entries",
+    "read_snapshot",
     "remember_frontier",
     "row_digesters",
     "take_frontier",
@@ -372,6 +373,17 @@ def remember_frontier(engine: Engine, committed: PendingFrontier | None) -> None
             known = _COMMITTED.get(engine)
             if known is None or known[0] < committed[0]:
                 _COMMITTED[engine] = committed
+
+
+def read_snapshot(connection: Connection) -> None:
+    """Make `connection`'s coming transaction one snapshot, so a verification reads the log and
+    the business rows as of one moment (rows a live server commits meanwhile are neither
+    half-seen nor reported): REPEATABLE READ on PostgreSQL; on SQLite an explicit BEGIN (the
+    driver otherwise runs each SELECT on its own). Call before the first statement."""
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="REPEATABLE READ")
+    else:
+        connection.exec_driver_sql("BEGIN")
 
 
 def row_digesters(bind: Connection | Session) -> DigesterRegistry:

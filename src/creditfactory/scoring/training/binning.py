@@ -130,6 +130,7 @@ def fit_binning(
     special_codes: list[float] | None = None,
     user_splits: list[Any] | None = None,
     method: str = "optbinning",
+    min_prebin_size: float | None = None,
 ) -> Binning:
     """Fit a binning to one feature.
 
@@ -152,6 +153,9 @@ def fit_binning(
         Fixed splits (optbinning, kept as given); they override `method`.
     method : {"optbinning", "dt", "chi"}, default "optbinning"
         See the module docstring; ``dt`` / ``chi`` on a categorical feature use optbinning.
+    min_prebin_size : float, optional
+        optbinning's CART pre-binning floor (its default 0.05); smaller lets a small but distinct
+        group of values (SBA's 85 % guarantee share, 8 % of rows) reach the optimiser.
 
     Returns
     -------
@@ -177,6 +181,7 @@ def fit_binning(
         user_splits=user_splits,
         # fixed splits are kept as given (the optimiser would otherwise merge them)
         user_splits_fixed=None if user_splits is None else [True] * len(user_splits),
+        **({} if min_prebin_size is None else {"min_prebin_size": min_prebin_size}),
     )
     return optb.fit(numpy.asarray(x), numpy.asarray(y))
 
@@ -284,27 +289,32 @@ def to_characteristic(
     factor: float,
     rounding: bool,
     special_codes: list[float] | None = None,
+    bin_points: tuple[list[float], float] | None = None,
 ) -> Characteristic:
-    """Spec characteristic: ``points_i = −factor · coefficient · woe_i`` (rounded if asked)."""
+    """Spec characteristic: ``points_i = −factor · coefficient · woe_i`` (WOE coding), or the
+    given unrounded `bin_points` (one per bin of `bin_table`, and the points of an unseen
+    category) of a bin-indicator fit; rounded if asked."""
     table = bin_table(optb)
     n = len(table)
 
-    def points(w: float) -> float:
-        p = -factor * coefficient * w
+    def rounded(p: float) -> float:
         return float(round(p)) if rounding else p
 
+    raw, unknown = bin_points or (
+        [-factor * coefficient * float(w) for w in table["woe"]],
+        -factor * coefficient * 0.0,
+    )
     bins = []
     for i in range(n):
         row = table.iloc[i]
-        w = float(row["woe"])
         kind = "special" if i == n - 2 else "missing" if i == n - 1 else "normal"
-        bins.append(_bin(optb, i, kind, row, w, points(w), special_codes))
+        bins.append(_bin(optb, i, kind, row, float(row["woe"]), rounded(raw[i]), special_codes))
     return Characteristic(
         feature=optb.name,
         dtype="categorical" if optb.dtype == "categorical" else "numerical",
         coefficient=float(coefficient),
         bins=tuple(bins),
-        unknown_points=points(0.0),
+        unknown_points=rounded(unknown),
         iv=float(table["iv"].sum()),
     )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -71,6 +71,15 @@ class Dataset:
     # characteristics (always in, forward-selection candidates).
     ordinal_label: tuple[str, tuple[str, ...]] | None = None
     ordinal_features: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    # `WOEScorecard` options of the served scorecard, chosen by cross-validation on the
+    # training part (the adapter says how); `fitting_view` recodes the rows a model is fitted on
+    # (never the rows it is validated on or scores: those are what an applicant declares)
+    scorecard: dict[str, Any] = field(default_factory=dict)
+    fitting_view: Callable[[pandas.DataFrame], pandas.DataFrame] | None = None
+
+    def fitting_rows(self, rows: pandas.DataFrame) -> pandas.DataFrame:
+        """`rows` as a model is fitted on them (`fitting_view`, else unchanged)."""
+        return rows if self.fitting_view is None else self.fitting_view(rows)
 
     def digest(self) -> str:
         """sha256 of the training rows (features and target, CSV text) — goes into the spec."""
@@ -172,6 +181,14 @@ def _sba() -> Dataset:
         out_of_time=("ApprovalFY", 2004.0),
         limitations=SBA_LIMITATIONS,
         currency="USD",
+        notes={
+            "model_choice": SBA_MODEL_CHOICE.en,
+            "model_choice_zh": SBA_MODEL_CHOICE.zh,
+            "fitting_view": SBA_UNRECORDED_JOBS.en,
+            "fitting_view_zh": SBA_UNRECORDED_JOBS.zh,
+        },
+        scorecard=SBA_SCORECARD,
+        fitting_view=sba_unrecorded_jobs,
         benchmarks={
             "paper logistic: RealEstate + Portion + Recession (Li, Mickel & Taylor 2018)": (
                 ("RealEstate", "Portion", "Recession"),
@@ -190,7 +207,8 @@ def sba_recode(frame: pandas.DataFrame) -> pandas.DataFrame:
     """SBAcase columns with coding artefacts recoded to what they mean (SBA 7(a) dictionary).
 
     FranchiseCode 0 and 1 both mean "no franchise" (0 appears from FY2005 on) → ``Franchise``
-    yes/no; UrbanRural 0 is "undefined" (almost only before FY2000) → missing; RevLineCr /
+    yes/no; UrbanRural 0 is "undefined" (almost only before FY2000) → missing (UrbanRural is
+    not a candidate: see `SBA_DECLARED`); RevLineCr /
     LowDoc hold Y / N plus stray codes (0, T, S, A) that are no answer → ``unrecorded``; NAICS
     is a code, read as text. Works on the CSV read as text too (the demo's held-out rows).
     """
@@ -203,6 +221,31 @@ def sba_recode(frame: pandas.DataFrame) -> pandas.DataFrame:
     out["NAICS"] = out["NAICS"].astype(str)
     for col in ("NoEmp", "CreateJob", "RetainedJob", "GrAppv", "SBA_Appv", "Portion", "New"):
         out[col] = pandas.to_numeric(out[col])
+    return out
+
+
+JOBS_RECORDED_FROM_FY = 1999
+SBA_UNRECORDED_JOBS = Text(
+    "FY1999 以前批准的贷款，CreateJob / RetainedJob 为 0 在拟合模型的行中视为未记录（缺失）：训练半样本中"
+    "FY1989–1998 的 89 笔贷款有 86 笔两者皆为 0，而 FY1999 为 20 笔中 6 笔（RetainedJob）、FY2000 起为 "
+    "942 笔中 173 笔；这些贷款违约率 4%，之后为 34%，未记录的 0 携带了批次信息。验证行、跨时间检验行和"
+    "每位被评分的申请人仍按申报值评分（如今 0 是真实的回答）。",
+    "CreateJob / RetainedJob 0 on loans approved before FY1999 is read as not recorded (missing) "
+    "in the rows a model is fitted on: in the training half 86 of the 89 loans of FY1989–1998 "
+    "show 0 for both, against 6 of 20 (RetainedJob) in FY1999 and 173 of 942 from FY2000 on; "
+    "those loans defaulted at 4 % against 34 % later, so an unrecorded 0 carried the vintage. "
+    "Validation rows, the out-of-time test rows and every scored applicant keep the values as "
+    "declared (0 is a real answer today).",
+)
+
+
+def sba_unrecorded_jobs(rows: pandas.DataFrame) -> pandas.DataFrame:
+    """`rows` with job counts of 0 before FY`JOBS_RECORDED_FROM_FY` set to missing
+    (`SBA_UNRECORDED_JOBS`); the SBA adapter's `Dataset.fitting_view`."""
+    out = rows.copy()
+    before = out["ApprovalFY"] < JOBS_RECORDED_FROM_FY
+    for col in ("CreateJob", "RetainedJob"):
+        out[col] = out[col].where(~(before & (out[col] == 0)))
     return out
 
 
@@ -222,6 +265,42 @@ def _plain(value: Any) -> Any:
     return int(number) if number.is_integer() else number
 
 
+SBA_SCORECARD: dict[str, Any] = {
+    "encoding": "bins",
+    "C": 0.3,
+    "monotonic_trend": "auto",
+    "min_prebin_size": 0.02,
+    "max_corr": 0.9,
+}
+"""The served SBA scorecard's options (`scorecard.WOEScorecard`), each chosen by 5-fold × 3
+repeated stratified cross-validation on the training half (``Selected == 1``) only; the
+validation half was scored once, for the configuration shipped (`SBA_MODEL_CHOICE`)."""
+
+SBA_MODEL_CHOICE = Text(
+    "以训练半样本（Selected == 1）上的 5 折 × 3 次重复分层交叉验证 AUC 选择，验证半样本只为最终上线的配置"
+    "评分一次。在 SBA_Appv、Portion、RetainedJob、CreateJob、NAICS、RevLineCr、NoEmp 上（FY2000 以前的"
+    "就业 0 视为未记录）：原 WOE 编码 0.765（含 UrbanRural 的批次分箱为 0.772）；每个分箱一个系数（L2，"
+    "C 0.3）0.794——担保比例和循环授信标志只有在其分箱按给定贷款规模下的效应取值时才能入模（WOE 编码下两者"
+    "系数符号错误被剔除）；optbinning 预分箱下限降到 2%（85% 担保比例占 8% 的行、违约率 40%，75% 与 "
+    "90–100% 的比例分别为 12% 和 3%）0.802；C 0.1 为 0.799，C 1 为 0.799；最小分箱 3% 为 0.801；加入 "
+    "UrbanRural 为 0.801；只允许单调升或降为 0.798。上线配置：闸门保留的全部候选变量、相关系数阈值 0.9"
+    "（GrAppv 与 SBA_Appv 重复），FY1999 以前的就业 0 视为未记录：0.800 ± 0.027。同样字段上不加约束的"
+    "加性 LightGBM（深度 1）为 0.804：评分卡已接近这些字段所含的信息。",
+    "Chosen by 5-fold × 3 repeated stratified CV AUC on the training half only (Selected == 1; "
+    "the validation half was scored once, for the configuration shipped). On the fields SBA_Appv, "
+    "Portion, RetainedJob, CreateJob, NAICS, RevLineCr, NoEmp (job zeros before FY2000 "
+    "unrecorded): WOE coding as before 0.765 (0.772 with UrbanRural's vintage bin); one "
+    "coefficient per bin (L2, C 0.3) 0.794 — the guarantee share and the revolving-line flag "
+    "enter only once their bins take their effect given the loan size (with WOE coding both had "
+    "the wrong sign and were dropped); optbinning pre-bins down to 2 % of rows (the 85 % share "
+    "is 8 % of rows and defaults at 40 %, the 75 % and 90–100 % shares at 12 % and 3 %) 0.802; "
+    "C 0.1 0.799, C 1 0.799; minimum bin 3 % 0.801; with UrbanRural 0.801; trend ascending or "
+    "descending only 0.798. Shipped: every gate-kept candidate, correlation cut 0.9 (GrAppv "
+    "duplicates SBA_Appv), unrecorded job zeros before FY1999: 0.800 ± 0.027. An unconstrained "
+    "additive LightGBM (depth 1) on the same fields reaches 0.804: the scorecard is near what "
+    "the fields hold.",
+)
+
 SBA_LIMITATIONS: list[Wording] = [
     Text(
         "教学用子样本：2,102 笔加利福尼亚州贷款，全部属于 NAICS 53（房地产及租赁业）；模型对其他州或行业"
@@ -238,10 +317,13 @@ SBA_LIMITATIONS: list[Wording] = [
         "here; without it the validation AUC falls from about 0.80 to below.",
     ),
     Text(
-        "UrbanRural 为“未定义”（FY2000 以前）以及 RetainedJob / CreateJob 为 0，部分反映早期批次的记录"
-        "习惯，而非借款人的特征。",
-        "UrbanRural 'undefined' (before FY2000) and RetainedJob / CreateJob 0 are partly "
-        "recording practices of older vintages, not traits of the borrower.",
+        "早期批次记录较少：UrbanRural“未定义”（FY2000 以前）已排除，FY1999 以前的就业人数 0 在拟合时视为"
+        "未记录；但样本的违约率仍随批次变化（FY2000 以前 5%，FY2006–08 超过 50%），任何申请时字段都无法"
+        "解释——因此跨时间检验结果较弱。",
+        "Older vintages record less: UrbanRural 'undefined' (before FY2000) is excluded, and job "
+        "counts of 0 before FY1999 are read as not recorded when fitting; the sample's default "
+        "rate still moves with the vintage (5 % before FY2000, over 50 % in FY2006–08), which no "
+        "application-time field can explain — hence the weaker out-of-time figure.",
     ),
     Text(
         "Term、RealEstate 和 Recession 已排除：不动产抵押在现实中申请时可知，但本数据只通过已泄露的 Term "
@@ -297,8 +379,14 @@ SBA_DECLARED: dict[str, tuple[str, Wording]] = {
         "0 and 1 both mean no franchise (0 from FY2005 on); used as Franchise yes/no")),
     "Franchise": (APP, Text("是否特许经营（FranchiseCode > 1），申请时填报",
                             "franchise yes/no (FranchiseCode > 1), stated on the application")),
-    "UrbanRural": (APP, Text("1 城市 / 2 农村，由地址确定（0“未定义”→ 缺失）",
-                             "1 urban / 2 rural from the address (0 'undefined' → missing)")),
+    "UrbanRural": ("calendar", Text(
+        "批次代理变量：0“未定义”标记 FY2000 以前的贷款（训练半样本 115 个 0 中有 102 个，其违约率 5%），"
+        "其缺失分箱给的是批次分；在已知取值的贷款中，城市与农村之别没有增益（训练半样本交叉验证 AUC 含它"
+        " 0.801、不含 0.802；控制批准年份后农村不显著，p 0.40）",
+        "a vintage proxy: 0 'undefined' marks loans before FY2000 (102 of the 115 zeros of the "
+        "training half; they defaulted at 5 %), so its missing bin scored the vintage; where it is "
+        "known, rural vs urban adds nothing (training-half CV AUC 0.801 with it, 0.802 without; "
+        "rural not significant given the approval year, p 0.40)")),
     "RevLineCr": (APP, Text("是否申请循环授信（Y/N）", "revolving line of credit applied for (Y/N)")),
     "LowDoc": (APP, Text("是否申请简易材料贷款计划（Y/N）", "LowDoc programme applied for (Y/N)")),
     "DisbursementDate": ("post_application", Text("放款日期：在批准之后",

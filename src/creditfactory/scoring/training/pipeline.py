@@ -32,7 +32,7 @@ import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.scoring.runtime import score
+from creditfactory.scoring.runtime import find_bin, score
 from creditfactory.scoring.spec import ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import (
     psi_report_by_splits,
@@ -100,13 +100,15 @@ def _make(
     if method == "ordinal":
         return _ordinal(ds, features)
     small = n < 500
-    return WOEScorecard(
-        categorical=[f for f in features if f in ds.categorical],
-        min_bin_size=0.1 if small else 0.05,
-        max_n_bins=4 if small else None,
-        max_features=8 if small else None,
-        binning_method=binning_method,
-    )
+    options: dict[str, Any] = {
+        "min_bin_size": 0.1 if small else 0.05,
+        "max_n_bins": 4 if small else None,
+        "max_features": 8 if small else None,
+        "binning_method": binning_method,
+    }
+    if method == "scorecard":
+        options.update(ds.scorecard)  # the adapter's configuration, chosen on the training part
+    return WOEScorecard(categorical=[f for f in features if f in ds.categorical], **options)
 
 
 def _ordinal(ds: Dataset, features: list[str]) -> OrdinalLogistic:
@@ -189,7 +191,8 @@ def train(
     def make() -> Any:
         return _make(method, ds, chosen, raw, len(train_part), binning_method)
 
-    model = _fit(make, train_part[chosen], y)
+    fit_rows = ds.fitting_rows(train_part)
+    model = _fit(make, fit_rows[chosen], y)
     iv_binnings = _iv_binnings(ds, train_part, chosen, binning_method)
     result: dict[str, Any] = {
         "dataset": ds.name,
@@ -208,7 +211,7 @@ def train(
         "pd_horizon": ds.pd_horizon.to_dict(),
         "coefficients": _coefficients(model),
         "iv": {f: binning.binning_iv(b) for f, b in iv_binnings.items()},
-        "train": validation_figures(y, model.predict_proba(train_part[chosen])[:, 1]),
+        "train": validation_figures(y, model.predict_proba(fit_rows[chosen])[:, 1]),
     }
     if raw:
         result["std_errors"] = model.bse_
@@ -342,9 +345,30 @@ def _freeze(
         actionable={f: ds.actionable.get(f, False) for f in frozen.features},
         pd_horizon=ds.pd_horizon,
     )
+    if ds.fitting_view is not None:
+        frozen = _declared_counts(frozen, train_part, ds.target)
     spec = load_spec(dump_spec(frozen))
     spec = with_development_terms(spec, feature_rows(spec, train_part))
     return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
+
+
+def _declared_counts(spec: ScorecardSpec, rows: pandas.DataFrame, target: str) -> ScorecardSpec:
+    """`spec` with each bin's ``count`` and ``event_rate`` taken on `rows` as declared, not as
+    the model was fitted on them (`Dataset.fitting_view`): live stability compares decisions with
+    these counts, and a live applicant declares the value (SBA: a job count of 0), never the
+    "not recorded" the fit read it as."""
+    y = rows[target].to_numpy()
+    characteristics = []
+    for ch in spec.characteristics:
+        values = rows[ch.feature].astype(object).where(rows[ch.feature].notna(), None)
+        found = [find_bin(ch, v) for v in values]
+        bins = []
+        for b in ch.bins:
+            hit = numpy.array([f is b for f in found])
+            rate = float(y[hit].mean()) if hit.any() else 0.0
+            bins.append(replace(b, count=int(hit.sum()), event_rate=rate))
+        characteristics.append(replace(ch, bins=tuple(bins)))
+    return replace(spec, characteristics=tuple(characteristics))
 
 
 def _figures(y: Any, pd_values: Any) -> dict[str, Any]:
@@ -375,7 +399,7 @@ def _out_of_time(
     early, late = frame[frame[column] <= last], frame[frame[column] > last]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = _fit(make, early[chosen], early[ds.target].to_numpy())
+        model = _fit(make, ds.fitting_rows(early)[chosen], early[ds.target].to_numpy())
     p = model.predict_proba(late[chosen])[:, 1]
     y = late[ds.target].to_numpy()
     cal = calibration_figures(p, y)

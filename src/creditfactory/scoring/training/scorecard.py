@@ -3,6 +3,19 @@
 Parameters go in ``__init__``, validation in ``fit``, learned attributes end with ``_`` and
 ``fit`` returns ``self``. ``to_spec`` freezes the fitted model into a `ScorecardSpec` whose
 runtime scores equal ``score_points`` exactly.
+
+Two codings of the bins (``encoding``), both served as points per bin:
+
+- ``"woe"`` (default): one coefficient per characteristic on its bins' WOE (Siddiqi 2006, ch. 6);
+  a characteristic whose coefficient has the wrong sign is dropped.
+- ``"bins"``: one L2-penalised coefficient per bin (bin indicators, the "dummy variable"
+  scorecard: Thomas, Edelman & Crook, *Credit Scoring and Its Applications*, 2002, §8.4;
+  Siddiqi 2006, ch. 6). Each bin's points are then its effect given the other characteristics,
+  not its marginal WOE scaled — what matters when characteristics overlap (SBA's guaranteed
+  amount, guarantee share and revolving-line flag). A missing value (and an unseen category or
+  an empty bin) is never learned: it is scored as the characteristic's average contribution over
+  the training rows where the value is known (in the fit too), so "not recorded" carries no
+  information of its own.
 """
 
 from __future__ import annotations
@@ -49,6 +62,12 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         How numeric features are binned (`binning.BINNING_METHODS`): optbinning's optimiser, or
         toad's decision-tree / ChiMerge splits (`merge.dt_merge`, `merge.chi_merge`) with
         `min_bin_size` as toad's ``min_samples`` and `max_n_bins` as its ``n_bins``.
+    encoding : {"woe", "bins"}, default "woe"
+        See the module docstring (``"bins"`` needs a finite `C`).
+    trends : dict, optional
+        Per-feature optbinning trend overriding `monotonic_trend` (None = unconstrained).
+    min_prebin_size : float, optional
+        optbinning's pre-binning floor (`binning.fit_binning`).
     """
 
     def __init__(
@@ -69,6 +88,9 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         rounding: bool = True,
         user_splits: dict[str, list[Any]] | None = None,
         binning_method: str = "optbinning",
+        encoding: str = "woe",
+        trends: dict[str, str | None] | None = None,
+        min_prebin_size: float | None = None,
     ) -> None:
         self.categorical = categorical
         self.special_codes = special_codes
@@ -86,6 +108,9 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.rounding = rounding
         self.user_splits = user_splits
         self.binning_method = binning_method
+        self.encoding = encoding
+        self.trends = trends
+        self.min_prebin_size = min_prebin_size
 
     @property
     def scaling(self) -> Scaling:
@@ -97,7 +122,10 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         y = numpy.asarray(y).astype(int)
         if set(numpy.unique(y)) != {0, 1}:
             raise ValueError("y must hold both classes 0 and 1")
+        if self.encoding not in ("woe", "bins"):
+            raise ValueError(f"encoding must be 'woe' or 'bins', not {self.encoding!r}")
         cats = set(self.categorical or ())
+        trends = self.trends or {}
         self.binnings_ = {}
         for col in X.columns:
             dtype = "categorical" if col in cats else "numerical"
@@ -106,19 +134,24 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 y,
                 col,
                 dtype,
-                self.monotonic_trend,
+                trends.get(col, self.monotonic_trend),
                 self.min_bin_size,
                 self.max_n_bins,
                 self.special_codes if dtype == "numerical" else None,
                 (self.user_splits or {}).get(col),
                 self.binning_method,
+                self.min_prebin_size,
             )
         self.iv_ = {c: binning.binning_iv(b) for c, b in self.binnings_.items()}
         woe = self._woe(X, list(X.columns))
         selected, self.dropped_ = select_features(
             woe, self.iv_, self.min_iv, self.max_corr, self.max_vif, self.max_features
         )
-        self._fit_logistic(woe, y, selected)
+        self.bin_points_: dict[str, tuple[list[float], float]] = {}
+        if self.encoding == "bins":
+            self._fit_bins(X, y, selected)
+        else:
+            self._fit_logistic(woe, y, selected)
         self.calibration_ = fit_platt(self.score_points(X), y)
         self.classes_ = numpy.array([0, 1])
         return self
@@ -138,6 +171,53 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.features_ = selected
         self.coefficients_ = {f: float(c) for f, c in coef.items()}
         self.intercept_ = float(model.intercept_[0])
+
+    def _fit_bins(self, X: pandas.DataFrame, y: numpy.ndarray, selected: list[str]) -> None:
+        """L2 logistic on bin indicators; ``bin_points_`` (unrounded) per feature."""
+        self.learned_bins_ = {}
+        self.bin_shares_ = {}
+        for f in selected:
+            counts = binning.bin_table(self.binnings_[f])["count"].to_numpy(dtype=float)
+            counts[-1] = 0.0  # the missing bin is never learned (module docstring)
+            learned = numpy.flatnonzero(counts > 0)
+            self.learned_bins_[f] = learned
+            self.bin_shares_[f] = counts[learned] / counts[learned].sum()
+        model = LogisticRegression(C=self.C, solver="lbfgs", max_iter=5000, tol=1e-10)
+        model.fit(self._bin_design(X, selected), y)
+        factor = self.scaling.factor
+        self.features_ = selected
+        self.intercept_ = float(model.intercept_[0])
+        self.coefficients_ = {}
+        start = 0
+        for f in selected:
+            learned, shares = self.learned_bins_[f], self.bin_shares_[f]
+            beta = model.coef_[0][start : start + len(learned)]
+            start += len(learned)
+            table = binning.bin_table(self.binnings_[f])
+            neutral = float(shares @ beta)
+            per_bin = numpy.full(len(table), neutral)
+            per_bin[learned] = beta
+            self.bin_points_[f] = ([-factor * b for b in per_bin], -factor * neutral)
+            # for display: the WOE coefficient these bin effects amount to (count-weighted least
+            # squares of the bin coefficients on WOE)
+            w = table["woe"].to_numpy(dtype=float)[learned]
+            n = table["count"].to_numpy(dtype=float)[learned]
+            denominator = float((n * w * w).sum())
+            self.coefficients_[f] = (
+                float((n * beta * w).sum()) / denominator if denominator else 0.0
+            )
+
+    def _bin_design(self, X: pandas.DataFrame, features: list[str]) -> numpy.ndarray:
+        """One indicator column per learned bin; a value in no learned bin (missing, unseen
+        category) gets the training shares, i.e. the average contribution."""
+        blocks = []
+        for f in features:
+            idx = binning.bin_indices(self.binnings_[f], X[f].to_numpy())
+            learned = self.learned_bins_[f]
+            block = (idx[:, None] == learned[None, :]).astype(float)
+            block[~numpy.isin(idx, learned)] = self.bin_shares_[f]
+            blocks.append(block)
+        return numpy.hstack(blocks)
 
     def _woe(self, X: pandas.DataFrame, columns: list[str]) -> pandas.DataFrame:
         return pandas.DataFrame(
@@ -159,6 +239,7 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 factor,
                 self.rounding,
                 self.special_codes if f not in set(self.categorical or ()) else None,
+                self.bin_points_.get(f),
             )
             for f in self.features_
         ]
