@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: venv demo cumcm-cv test lint typecheck imports unit bench clean
+.PHONY: venv demo cumcm-cv test lint typecheck imports unit bench reliability clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ unit: venv
 	$(BIN)/pytest -q tests $(PYTEST_ARGS)
 
 test: lint typecheck imports unit
+
+# issue 13's reliability suite at full size (CI runs it small inside `make test`): concurrent
+# duplicates on every idempotent route, kill -9 during traffic and end of day, and the other
+# engineers' matrices under tests/reliability/. Prints the figures (requests, kills, …).
+reliability: venv
+	RELIABILITY_FULL=1 $(BIN)/pytest -q -s -p no:cacheprovider tests/reliability $(PYTEST_ARGS)
 
 bench: venv
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

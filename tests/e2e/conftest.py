@@ -21,7 +21,7 @@ from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
-from creditfactory.kernel.clock import SystemClock
+from creditfactory.kernel.clock import Clock, SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination import DataSources
 from creditfactory.pricing.lpr import LPRSeries
@@ -120,13 +120,16 @@ class Api:
 
 @pytest.fixture
 def make_api() -> Callable[..., Api]:
-    """Build an `Api` on an engine with the given data sources and LPR series (default: one
-    current today, `tests.lpr_fixture`)."""
+    """Build an `Api` on an engine with the given data sources, LPR series (default: one
+    current today, `tests.lpr_fixture`) and clock (default: the system's)."""
 
     def build(
-        engine: Engine, sources: DataSources | None = None, lpr_series: LPRSeries | None = None
+        engine: Engine,
+        sources: DataSources | None = None,
+        lpr_series: LPRSeries | None = None,
+        clock: Clock | None = None,
     ) -> Api:
-        clock = SystemClock()
+        clock = clock or SystemClock()
         deps = FactoryDeps(
             uow=lambda: FactoryUnitOfWork(engine, clock),
             read=reader_for(engine, clock),

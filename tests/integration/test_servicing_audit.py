@@ -39,8 +39,9 @@ def test_every_state_change_leaves_an_audit_leaf(engine: Engine) -> None:
     services.book_loan(uow, BookLoan(loan_id, "b1", "sme-term@2024.1", "50000", "0.0445", 6, START))
     services.disburse_loan(uow, CLOCK, loan_id, START)
     services.end_of_day(uow, CLOCK, START + timedelta(days=1))
+    paid_on = START + timedelta(days=2)
     services.post_repayment(
-        uow, CLOCK, loan_id, Decimal("100.00"), START + timedelta(days=2), "k-" + loan_id
+        uow, FixedClock(paid_on), loan_id, Decimal("100.00"), paid_on, "k-" + loan_id
     )
     assert _actions_for(engine, loan_id) == [
         "loan.booked",

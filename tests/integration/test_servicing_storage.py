@@ -23,6 +23,7 @@ from creditfactory.servicing.services import BookLoan, IdempotencyKeyReused
 
 START = date(2024, 1, 31)
 CLOCK = FixedClock(START)
+PAID = FixedClock(date(2024, 2, 29))  # the business date of the repayments below
 
 
 def _uid(prefix: str) -> str:
@@ -55,7 +56,9 @@ def test_book_run_repay_and_the_books_balance(engine: Engine) -> None:
     for _ in range(75):  # first installment paid, second missed → 关注
         day += timedelta(days=1)
         if day == date(2024, 2, 29):
-            services.post_repayment(uow, CLOCK, loan_id, Decimal("8535.56"), day, _uid("k"))
+            services.post_repayment(
+                uow, FixedClock(day), loan_id, Decimal("8535.56"), day, _uid("k")
+            )
         services.end_of_day(uow, CLOCK, day)
     with uow:
         loan = uow.loans.get(loan_id)
@@ -79,8 +82,8 @@ def test_repayment_retry_with_the_same_key_does_the_work_once(engine: Engine) ->
     loan_id = _booked(uow)
     key = _uid("key")
     pay_day = date(2024, 2, 29)
-    first = services.post_repayment(uow, CLOCK, loan_id, Decimal("8535.56"), pay_day, key)
-    second = services.post_repayment(uow, CLOCK, loan_id, Decimal("8535.56"), pay_day, key)
+    first = services.post_repayment(uow, PAID, loan_id, Decimal("8535.56"), pay_day, key)
+    second = services.post_repayment(uow, PAID, loan_id, Decimal("8535.56"), pay_day, key)
     assert first == second
     with uow:
         repayments = uow.connection.execute(
@@ -91,7 +94,7 @@ def test_repayment_retry_with_the_same_key_does_the_work_once(engine: Engine) ->
         ).scalar_one()
     assert repayments == 1
     with pytest.raises(IdempotencyKeyReused):
-        services.post_repayment(uow, CLOCK, loan_id, Decimal("1.00"), pay_day, key)
+        services.post_repayment(uow, PAID, loan_id, Decimal("1.00"), pay_day, key)
     _assert_ledger_matches(uow, loan_id)
 
 

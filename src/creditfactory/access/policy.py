@@ -138,6 +138,8 @@ def _bundled(name: str) -> str:
     return resources.files("creditfactory.access").joinpath("policies", name).read_text("utf-8")
 
 
-DEFAULT_ACCESS: Final = load_access_policy(_bundled("access-2026.1.json"))
+DEFAULT_ACCESS: Final = load_access_policy(_bundled("access-2026.2.json"))
 """2026.1 adds the LPR fixings: `rates.read`, `rates.import` and the rates_publication checked
-action (risk managers; the checker is a second risk manager)."""
+action (risk managers; the checker is a second risk manager). 2026.2 adds prepayments
+(`prepayment.create`, channels) and the backdating operation (`repayment.backdate`, credit
+approvers: a repayment dated before the business date, issue 13 defect 2)."""

@@ -8,16 +8,17 @@ the same transaction (compare-and-set, so an item is consumed once). Referral de
 same items; there the checker's approval is the action (offer_flow.check_referral), as it is for
 LPR imports (`rates_flow.on_decided`: approving publishes them).
 
-`write_off_loan` opens and commits its own unit of work; `_Joined` hands it the open one so the
-write-off, its ledger entries, the consumed item and the leaves commit together.
+The write-off, its ledger entries, the consumed item and the leaves commit together, once per
+approval item (the idempotency mechanism); a write-off item is checked when it is requested
+(real date, loan exists, eligible) and an execution the rules refuse releases its item.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from types import TracebackType
 from typing import Any
 
 from creditfactory.access import (
@@ -34,15 +35,18 @@ from creditfactory.access import (
 )
 from creditfactory.audit import AuditEntry
 from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.idempotency import run_once
 from creditfactory.service_layer.factory_ports import (
     ApplicationNotFound,
     FactoryDeps,
     OfficeWiring,
 )
+from creditfactory.servicing.errors import ServicingError
 
 __all__ = [
     "consume",
     "decide_approval",
+    "check_write_off_request",
     "execute_write_off",
     "leaf",
     "list_approvals",
@@ -93,6 +97,8 @@ def request_approval(
     checked = _kind(kind)
     with deps.uow() as uow:
         _subject_exists(uow, checked, subject)
+        if checked is ApprovalKind.WRITE_OFF:
+            check_write_off_request(uow, deps, subject, params)
         item = open_item(uow, access, checked, subject, params, maker, role, note, deps)
         uow.commit()
     return item.to_dict()
@@ -166,47 +172,67 @@ def consume(
     return done
 
 
-class _Joined:
-    """An open unit of work lent to a use case that opens and commits its own: entering and
-    committing are no-ops, so the outer transaction decides."""
-
-    def __init__(self, uow: Any) -> None:
-        self._uow = uow
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._uow, name)
-
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
-        return None
-
-    def commit(self) -> None:
-        """Deferred to the outer unit of work."""
-
-    def rollback(self) -> None:
-        """Deferred to the outer unit of work."""
-
-
 def execute_write_off(
     deps: FactoryDeps, access: AccessPolicy, loan_id: str, approval_id: str | None,
     executor: str, role: str,
 ) -> dict[str, Any]:  # fmt: skip
     """核销 `loan_id` on the approved item's business date (servicing.write_off_loan), in one
-    transaction with the consumed item. raises MakerCheckerViolation without an approved item."""
+    transaction with the consumed item, once per approval item (`kernel.idempotency.run_once`:
+    a retry or a concurrent duplicate gets the first response). An execution the rules refuse
+    (the loan was repaid to 正常 meanwhile, say) releases its item — marked rejected with the
+    reason, leaf `approval.failed` — so a failed approval never blocks the loan.
+    raises MakerCheckerViolation without an approved item; WriteOffNotEligible, LoanNotFound."""
     from creditfactory.servicing.services import write_off_loan
 
-    with deps.uow() as uow:
+    def work(uow: Any) -> dict[str, Any]:
         item = consume(uow, deps, access, approval_id, ApprovalKind.WRITE_OFF, f"loan:{loan_id}",
                        executor, role)  # fmt: skip
-        business_date = date.fromisoformat(item.params["business_date"])
-        loan = write_off_loan(_Joined(uow), deps.clock, loan_id, business_date)
-        uow.commit()
-    return {"loan_id": loan_id, "status": loan.status.value, "approval_id": item.approval_id,
-            "business_date": business_date.isoformat(),
-            "principal_outstanding": str(loan.principal_outstanding)}  # fmt: skip
+        value_date = date.fromisoformat(item.params["business_date"])  # checked at request
+        loan = write_off_loan(uow, deps.clock, loan_id, value_date)
+        return {"loan_id": loan_id, "status": loan.status.value, "approval_id": item.approval_id,
+                "business_date": value_date.isoformat(),
+                "principal_outstanding": str(loan.principal_outstanding)}  # fmt: skip
+
+    request = {"loan_id": loan_id, "approval_id": approval_id}
+    try:
+        return run_once(deps.uow(), "write_off", approval_id or "", request, work, deps.clock.now)
+    except (ServicingError, ValidationError) as refused:  # the loan's rules, not the caller's
+        if approval_id:
+            _release(deps, approval_id, f"loan:{loan_id}", executor, str(refused))
+        raise
+
+
+def _release(deps: FactoryDeps, approval_id: str, subject: str, executor: str, why: str) -> None:
+    """An approved item whose execution the rules refused: rejected, with its leaf."""
+    with deps.uow() as uow:
+        item = uow.approvals.get(approval_id)
+        if item is None or item.status is not ApprovalStatus.APPROVED or item.subject != subject:
+            return
+        failed = replace(item, status=ApprovalStatus.REJECTED, extra={"failure": why[:500]})
+        if uow.approvals.save(failed, ApprovalStatus.APPROVED):
+            payload = {**_payload(failed), "failure": why[:500]}
+            uow.applications.audit([leaf(deps, executor, "approval.failed", subject, payload)])
+            uow.commit()
+
+
+def check_write_off_request(uow: Any, deps: OfficeWiring, subject: str,
+                            params: Mapping[str, str]) -> None:  # fmt: skip
+    """A write-off item names a loan that exists and may be written off on a real calendar
+    date not after the business date (issue 13, defect 6: "2026-02-31" once passed, failed at
+    execution and blocked the loan). raises ValidationError("params.business_date"),
+    LoanNotFound (404), WriteOffNotEligible."""
+    from creditfactory.servicing.repayment import check_write_off
+    from creditfactory.servicing.services import business_date
+    from creditfactory.servicing.value_dates import check_value_date
+
+    text = params.get("business_date", "")
+    try:
+        value_date = date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("params.business_date", "a real calendar date YYYY-MM-DD") from None
+    field = "params.business_date"
+    check_value_date(value_date, business_date(deps.clock), backdating=True, field=field)
+    check_write_off(uow.loans.get(subject.partition(":")[2]), value_date)
 
 
 def money_text(value: str, field: str) -> Decimal:

@@ -18,6 +18,7 @@ from creditfactory.audit import AuditEntry
 from creditfactory.decisioning import DEFAULT_POLICY, DecisionPolicy
 from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.errors import DomainError
+from creditfactory.kernel.idempotency import IdempotencyKeyReused, IdempotencyStore
 from creditfactory.kernel.ids import IdFactory
 from creditfactory.kernel.money import Money
 from creditfactory.origination import Consent, DataSources, RegionRegistry
@@ -46,11 +47,13 @@ class FlowError(DomainError):
 
     FlowError
     ├── DuplicateSubmission      the (channel, idempotency key) is taken (storage raises it)
-    ├── IdempotencyKeyReused     same key, different request (HTTP 409)
     ├── ApplicationNotFound      unknown application / offer / consent id (HTTP 404)
     ├── OfferNotOpen             accepted, expired or not yours (HTTP 409)
     │   └── ExposureCapExceeded  accepting would exceed an exposure cap, rule K11 (HTTP 409)
     └── MakerCheckerViolation    the checker is the maker, or lacks the role (HTTP 403)
+
+    `IdempotencyKeyReused` (same key, different request; HTTP 409) is the one mechanism's,
+    `kernel.idempotency`, re-exported here.
     """
 
 
@@ -59,10 +62,6 @@ class DuplicateSubmission(FlowError):
 
     def __init__(self, channel_id: str, key: str) -> None:
         super().__init__(f"idempotency_key: {key!r} already used by {channel_id}")
-
-
-class IdempotencyKeyReused(FlowError):
-    """The key was used before for a different request."""
 
 
 class ApplicationNotFound(FlowError):
@@ -131,6 +130,8 @@ class FactoryUnitOfWork(Protocol):
     def journal(self) -> JournalRepository: ...
     @property
     def applications(self) -> ApplicationStore: ...
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
 
     # maker-checker items, officers, model specs / policies, replay inputs, LPR fixings
     # (adapters.storage.access_store, rates_store; typed loosely: only the service layer reads them)

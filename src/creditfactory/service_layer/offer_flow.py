@@ -25,6 +25,7 @@ from creditfactory.access import (
 )
 from creditfactory.audit import AuditEntry
 from creditfactory.decisioning import exposure_breach, officer_reason
+from creditfactory.kernel.idempotency import run_once
 from creditfactory.kernel.money import Money
 from creditfactory.service_layer.approval_flow import open_item
 from creditfactory.service_layer.factory_ports import (
@@ -53,19 +54,23 @@ def _leaf(
 
 
 def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str, Any]:
-    """Accept an open offer of `channel_id`'s application: contract + disburse. Accepting an
-    accepted offer again returns the application (idempotent). The borrower's booked principal
+    """Accept an open offer of `channel_id`'s application: contract + disburse, once per
+    (channel, offer) through the idempotency mechanism (`kernel.idempotency.run_once`): a retry
+    or a concurrent duplicate gets the first response, one loan. The borrower's booked principal
     is re-read under the borrower's lock and the caps re-checked in the same transaction (rule
     K11: the other open offers are alternatives the decisions already counted; what is booked
-    must stay within the caps whatever was offered, e.g. under an earlier policy). raises ApplicationNotFound, OfferNotOpen
-    (expired), ExposureCapExceeded (K11: nothing booked)."""
-    with deps.uow() as uow:
+    must stay within the caps whatever was offered, e.g. under an earlier policy).
+    raises ApplicationNotFound, OfferNotOpen (expired), ExposureCapExceeded (K11: nothing
+    booked)."""
+
+    def work(uow: Any) -> dict[str, Any]:
         offer = uow.applications.get_offer(offer_id)
         app = None if offer is None else uow.applications.get(offer["application_id"])
         if offer is None or app is None or app["channel_id"] != channel_id:
             raise ApplicationNotFound(f"offer_id: no offer {offer_id!r}")
-        if offer["status"] == "accepted":
-            return application_view(uow, app["application_id"])
+        if offer["status"] == "accepted":  # accepted before its key was kept
+            view: dict[str, Any] = application_view(uow, app["application_id"])
+            return view
         now = deps.clock.now()
         if offer["expires_at"] <= now:
             raise OfferNotOpen(f"offer_id: {offer_id} expired")
@@ -81,9 +86,11 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
             app["application_id"], status="disbursed", loan_id=loan_id, updated_at=deps.clock.now()
         )
         uow.applications.audit(leaves)
-        view = application_view(uow, app["application_id"])
-        uow.commit()
-    return view
+        accepted: dict[str, Any] = application_view(uow, app["application_id"])
+        return accepted
+
+    key = f"{channel_id}:{offer_id}"
+    return run_once(deps.uow(), "offer.accept", key, {"offer_id": offer_id}, work, deps.clock.now)
 
 
 def withdraw_consent_by_id(deps: FactoryDeps, consent_id: str, actor: str) -> None:

@@ -5,6 +5,7 @@ ServicingError
 ├── InvalidLoanTransition     a status change the lifecycle table does not allow
 ├── LimitExceeded             a drawdown above the facility's available limit
 ├── RepaymentRejected         a repayment that is zero, negative or on a closed loan
+├── WriteOffNotEligible       a write-off of a loan that is not non-performing (不良)
 └── BusinessDateOutOfOrder    an operation dated before the loan's last closed business date
 ```
 """
@@ -13,7 +14,13 @@ from __future__ import annotations
 
 from creditfactory.servicing.errors import ServicingError
 
-__all__ = ["BusinessDateOutOfOrder", "InvalidLoanTransition", "LimitExceeded", "RepaymentRejected"]
+__all__ = [
+    "BusinessDateOutOfOrder",
+    "InvalidLoanTransition",
+    "LimitExceeded",
+    "RepaymentRejected",
+    "WriteOffNotEligible",
+]
 
 
 class InvalidLoanTransition(ServicingError):
@@ -26,6 +33,10 @@ class LimitExceeded(ServicingError):
 
 class RepaymentRejected(ServicingError):
     """A repayment cannot be taken (non-positive amount, loan not active)."""
+
+
+class WriteOffNotEligible(ServicingError):
+    """核销 is for non-performing loans only (次级, 可疑 or 损失; `repayment.write_off`)."""
 
 
 class BusinessDateOutOfOrder(ServicingError):

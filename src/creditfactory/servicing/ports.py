@@ -12,6 +12,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol
 
+from creditfactory.kernel.idempotency import IdempotencyStore
 from creditfactory.kernel.money import Money
 from creditfactory.ledger.journal import JournalEntry
 from creditfactory.servicing.facility import CreditFacility
@@ -31,6 +32,8 @@ class LoanRepository(Protocol):
     """Loans by id; `save` enforces optimistic concurrency on `Loan.version`."""
 
     def add(self, loan: Loan) -> None: ...
+
+    def lock(self, loan_id: str) -> None: ...
 
     def get(self, loan_id: str) -> Loan: ...
 
@@ -61,16 +64,6 @@ class JournalRepository(Protocol):
     def add(self, entries: Iterable[JournalEntry], posted_at: datetime) -> None: ...
 
     def balances(self, subledger: str | None = None) -> dict[tuple[str, str], Money]: ...
-
-
-class IdempotencyStore(Protocol):
-    """Remembers the response given to a (scope, key) so a retry gets the first result."""
-
-    def get(self, scope: str, key: str) -> tuple[str, str] | None: ...
-
-    def put(
-        self, scope: str, key: str, request_digest: str, response: str, at: datetime
-    ) -> None: ...
 
 
 class AuditTrail(Protocol):

@@ -15,6 +15,7 @@ from creditfactory.ledger.accounts import A
 from creditfactory.ledger.journal import JournalEntry, Posting
 from creditfactory.servicing.accrual import accrue_to
 from creditfactory.servicing.allocation import Due, allocate
+from creditfactory.servicing.classification import LoanGrade
 from creditfactory.servicing.delinquency import release_allowance
 from creditfactory.servicing.events import (
     LoanClosed,
@@ -23,12 +24,17 @@ from creditfactory.servicing.events import (
     RepaymentPosted,
 )
 from creditfactory.servicing.loan import ZERO, Loan, LoanStatus
-from creditfactory.servicing.loan_errors import BusinessDateOutOfOrder, RepaymentRejected
+from creditfactory.servicing.loan_errors import (
+    BusinessDateOutOfOrder,
+    RepaymentRejected,
+    WriteOffNotEligible,
+)
 
 __all__ = [
     "apply_overpayment",
     "apply_payment",
     "check_payable",
+    "check_write_off",
     "close_if_repaid",
     "disburse",
     "dues_on",
@@ -186,10 +192,32 @@ def close_if_repaid(loan: Loan, d: date) -> list[JournalEntry]:
     return [e for e in entries if e is not None]
 
 
+def check_write_off(loan: Loan, d: date) -> None:
+    """Whether `loan` may be written off on `d` (rules in `write_off`). raises
+    WriteOffNotEligible, BusinessDateOutOfOrder."""
+    if loan.status is not LoanStatus.ACTIVE:
+        raise WriteOffNotEligible(f"loan_id: {loan.loan_id} is {loan.status.value}, not active")
+    if loan.grade.rank < LoanGrade.SUBSTANDARD.rank:
+        raise WriteOffNotEligible(
+            f"loan_id: {loan.loan_id} is {loan.grade.value} at {loan.dpd} DPD; only a "
+            "non-performing loan (SUBSTANDARD, DOUBTFUL or LOSS, 次级/可疑/损失) is written off"
+        )
+    if loan.accrued_through is not None and d < loan.accrued_through:
+        raise BusinessDateOutOfOrder(
+            f"business_date: write-off dated {d} is before {loan.accrued_through}"
+        )
+
+
 def write_off(loan: Loan, d: date) -> list[JournalEntry]:
     """核销: charge principal and on-balance receivables against the allowance (topping it up
     first), keep the written-off principal in a memo account, drop off-balance interest.
-    raises InvalidLoanTransition unless active."""
+
+    Eligible: a non-performing (不良) loan, graded 次级, 可疑 or 损失 — DOMAIN.md §1 (不良 =
+    次级 + 可疑 + 损失; > 90 DPD is at least 次级) and §2.4 ("write off small-business NPLs
+    first"); a performing loan (正常 / 关注, e.g. disbursed today at 0 DPD) is refused.
+    raises WriteOffNotEligible (also for a loan not active), BusinessDateOutOfOrder (dated
+    before the loan's accruals)."""
+    check_write_off(loan, d)
     entries = accrue_to(loan, d)
     principal = loan.principal_outstanding
     on_interest = ZERO if loan.non_accrual else loan.interest_receivable

@@ -1,28 +1,29 @@
 """Servicing use cases: book, disburse, repay, prepay, end-of-day, write off, recover.
 
 Each takes a unit of work (and a Clock for event times), changes one aggregate inside one
-transaction and returns plain values. Money-moving commands carry an idempotency key: a retry
-with the same key and the same request returns the first result and does nothing; the same key
-with a different request is refused (`IdempotencyKeyReused`).
+transaction and returns plain values. Money-moving commands carry an idempotency key and run
+through THE idempotency mechanism (`kernel.idempotency.run_once`): key claim, posting and stored
+response in one transaction; a retry with the same key and request returns the first result and
+does nothing; the same key with a different request is refused (`IdempotencyKeyReused`, 409).
+Value dates are checked against the business date (`value_dates.check_value_date`): never after
+it; before it only for the backdating operation (`backdating=True`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from creditfactory.kernel.clock import Clock
+from creditfactory.kernel.clock import Clock, china_date
+from creditfactory.kernel.idempotency import IdempotencyKeyReused, run_once
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.ledger.journal import JournalEntry
 from creditfactory.servicing.classification import LoanGrade
 from creditfactory.servicing.eod import run_end_of_day
-from creditfactory.servicing.errors import ServicingError
 from creditfactory.servicing.facility import CreditFacility
 from creditfactory.servicing.loan import Loan
 from creditfactory.servicing.ports import UnitOfWork
@@ -35,6 +36,7 @@ from creditfactory.servicing.schedules import (
     ScheduleTerms,
     build_schedule,
 )
+from creditfactory.servicing.value_dates import check_value_date
 
 __all__ = [
     "BookLoan",
@@ -43,6 +45,7 @@ __all__ = [
     "EndOfDayResult",
     "IdempotencyKeyReused",
     "book_loan",
+    "business_date",
     "contract_loan",
     "draw_down",
     "open_facility",
@@ -53,10 +56,6 @@ __all__ = [
     "recover_written_off",
     "write_off_loan",
 ]
-
-
-class IdempotencyKeyReused(ServicingError):
-    """The idempotency key was used before for a different request."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +159,28 @@ def _booked(loan: Loan) -> dict[str, Any]:
     }
 
 
+def _apply(
+    uow: UnitOfWork,
+    clock: Clock,
+    loan_id: str,
+    audit_action: str,
+    details: dict[str, Any],
+    action: Callable[[Loan], list[JournalEntry]],
+) -> Loan:
+    """Change one loan inside the open transaction: lock, load, act, post, save, audit."""
+    uow.loans.lock(loan_id)
+    loan = uow.loans.get(loan_id)
+    entries = action(loan)
+    uow.journal.add(entries, clock.now())
+    uow.loans.save(loan)
+    uow.audit.record(
+        audit_action,
+        loan_id,
+        {**details, "status": loan.status.value, "entries": [e.entry_id for e in entries]},
+    )
+    return loan
+
+
 def _change(
     uow: UnitOfWork,
     clock: Clock,
@@ -169,40 +190,17 @@ def _change(
     action: Callable[[Loan], list[JournalEntry]],
 ) -> Loan:
     with uow:
-        loan = uow.loans.get(loan_id)
-        entries = action(loan)
-        uow.journal.add(entries, clock.now())
-        uow.loans.save(loan)
-        uow.audit.record(
-            audit_action,
-            loan_id,
-            {**details, "status": loan.status.value, "entries": [e.entry_id for e in entries]},
-        )
+        loan = _apply(uow, clock, loan_id, audit_action, details, action)
         uow.commit()
     return loan
 
 
-def _idempotent(
-    uow: UnitOfWork,
-    clock: Clock,
-    scope: str,
-    key: str,
-    request: dict[str, Any],
-    work: Callable[[], dict[str, Any]],
-) -> dict[str, Any]:
-    digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
-    with uow:
-        seen = uow.idempotency.get(scope, key)
-    if seen is not None:
-        if seen[0] != digest:
-            raise IdempotencyKeyReused(f"idempotency_key: {key!r} was used for another request")
-        result: dict[str, Any] = json.loads(seen[1])
-        return result
-    result = work()
-    with uow:
-        uow.idempotency.put(scope, key, digest, json.dumps(result, default=str), clock.now())
-        uow.commit()
-    return result
+def business_date(clock: Clock) -> date:
+    """Today's business date: the day in China (`kernel.clock.china_date`)."""
+    return china_date(clock.now())
+
+
+_today = business_date  # for the commands whose date parameter is named business_date
 
 
 def disburse_loan(uow: UnitOfWork, clock: Clock, loan_id: str, business_date: date) -> Loan:
@@ -229,25 +227,23 @@ def post_repayment(
     clock: Clock,
     loan_id: str,
     amount: Decimal,
-    business_date: date,
+    value_date: date | None,
     idempotency_key: str,
+    *,
+    backdating: bool = False,
+    by: str | None = None,
+    reason: str = "",
 ) -> dict[str, Any]:
-    """Post a repayment once per idempotency key; returns the loan summary after it."""
-    request = {"loan_id": loan_id, "amount": str(amount), "date": business_date.isoformat()}
-
-    def work() -> dict[str, Any]:
-        return _summary(
-            _change(
-                uow,
-                clock,
-                loan_id,
-                "loan.repayment_posted",
-                {**request, "idempotency_key": idempotency_key},
-                lambda loan: repay(loan, amount, business_date),
-            )
-        )
-
-    return _idempotent(uow, clock, "repayment", idempotency_key, request, work)
+    """Post a repayment once per idempotency key; returns the loan summary after it.
+    `value_date` None: the business date. `backdating`: the backdating operation (its route
+    holds the permission) by officer `by` for `reason`, both kept in the audit leaf.
+    raises ValidationError("value_date") after the business date, or before it without
+    `backdating`; IdempotencyKeyReused; RepaymentRejected, BusinessDateOutOfOrder."""
+    extra = {"backdated": True, "by": by, "reason": reason} if backdating else {}
+    return _cash_in(
+        uow, clock, "repayment", loan_id, amount, value_date, idempotency_key, {}, extra,
+        backdating, lambda loan, d: repay(loan, amount, d),
+    )  # fmt: skip
 
 
 def post_prepayment(
@@ -255,45 +251,61 @@ def post_prepayment(
     clock: Clock,
     loan_id: str,
     amount: Decimal,
-    business_date: date,
+    value_date: date | None,
     keep: PrepaymentKeep,
     idempotency_key: str,
 ) -> dict[str, Any]:
-    """Prepay (partially or in full) once per idempotency key; returns the loan summary."""
-    request = {
-        "loan_id": loan_id,
-        "amount": str(amount),
-        "date": business_date.isoformat(),
-        "keep": keep.value,
-    }
-
-    def work() -> dict[str, Any]:
-        action: Callable[[Loan], list[JournalEntry]] = lambda loan: prepay(  # noqa: E731
-            loan, amount, business_date, keep
-        )
-        details = {**request, "idempotency_key": idempotency_key}
-        return _summary(_change(uow, clock, loan_id, "loan.prepayment_posted", details, action))
-
-    return _idempotent(uow, clock, "prepayment", idempotency_key, request, work)
+    """Prepay (partially or in full) once per idempotency key, dated the business date (None
+    or that date); returns the loan summary. raises as `post_repayment`."""
+    return _cash_in(
+        uow, clock, "prepayment", loan_id, amount, value_date, idempotency_key,
+        {"keep": keep.value}, {}, False, lambda loan, d: prepay(loan, amount, d, keep),
+    )  # fmt: skip
 
 
-def write_off_loan(uow: UnitOfWork, clock: Clock, loan_id: str, business_date: date) -> Loan:
-    """核销 a loan (maker-checker is enforced by the caller's approval flow)."""
-    details = {"business_date": business_date.isoformat()}
-    return _change(
-        uow,
-        clock,
-        loan_id,
-        "loan.written_off",
-        details,
-        lambda loan: write_off(loan, business_date),
+def _cash_in(
+    uow: UnitOfWork, clock: Clock, scope: str, loan_id: str, amount: Decimal,
+    value_date: date | None, key: str, request_extra: dict[str, Any],
+    details_extra: dict[str, Any], backdating: bool,
+    act: Callable[[Loan, date], list[JournalEntry]],
+) -> dict[str, Any]:  # fmt: skip
+    """Money received on a loan, once per key. The request digest holds the value date as
+    sent (None: "the business date"), so a retry after midnight gets the first response; the
+    date is resolved and checked inside the work, after a retry was answered."""
+    sent = None if value_date is None else value_date.isoformat()
+    request = {"loan_id": loan_id, "amount": str(amount), "date": sent, **request_extra}
+
+    def work(inside: UnitOfWork) -> dict[str, Any]:
+        today = business_date(clock)
+        dated = check_value_date(value_date or today, today, backdating=backdating)
+        details = {**request, "date": dated.isoformat(), "idempotency_key": key, **details_extra}
+        loan = _apply(inside, clock, loan_id, f"loan.{scope}_posted", details,
+                      lambda loan: act(loan, dated))  # fmt: skip
+        return _summary(loan)
+
+    return run_once(uow, scope, key, request, work, clock.now)
+
+
+def write_off_loan(uow: UnitOfWork, clock: Clock, loan_id: str, value_date: date) -> Loan:
+    """核销 a non-performing loan inside the caller's open transaction (maker-checker is the
+    caller's: `approval_flow.execute_write_off`, which also makes it idempotent). The date must
+    not be after the business date; an earlier one is the approved item's own (backdating
+    through four eyes). raises ValidationError("business_date"), WriteOffNotEligible,
+    LoanNotFound."""
+    check_value_date(value_date, business_date(clock), backdating=True, field="business_date")
+    details = {"business_date": value_date.isoformat()}
+    action: Callable[[Loan], list[JournalEntry]] = lambda loan: write_off(  # noqa: E731
+        loan, value_date
     )
+    return _apply(uow, clock, loan_id, "loan.written_off", details, action)
 
 
 def recover_written_off(
     uow: UnitOfWork, clock: Clock, loan_id: str, amount: Decimal, business_date: date
 ) -> Loan:
-    """Book cash recovered on a written-off loan."""
+    """Book cash recovered on a written-off loan (dated not after the business date).
+    raises ValidationError("business_date"), RepaymentRejected."""
+    check_value_date(business_date, _today(clock), backdating=True, field="business_date")
     details = {"business_date": business_date.isoformat(), "amount": str(amount)}
     return _change(
         uow,

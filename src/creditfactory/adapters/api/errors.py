@@ -7,6 +7,7 @@ ApplicationNotFound, LoanNotFound                → 404
 MakerCheckerViolation, Forbidden,
 PermissionDenied                                 → 403
 SubjectBusy, ItemNotPending                      → 409
+ConcurrentUpdate (another transaction won; retry) → 409
 EntryNotInLog                                    → 404
 LoginThrottled                                   → 429 (Retry-After)
 Unauthorized                                     → 401
@@ -30,7 +31,7 @@ from creditfactory.access import (
     SubjectBusy,
 )
 from creditfactory.access import MakerCheckerViolation as FourEyesViolation
-from creditfactory.adapters.storage.repositories import LoanNotFound
+from creditfactory.adapters.storage.repositories import ConcurrentUpdate, LoanNotFound
 from creditfactory.audit import EntryNotInLog
 from creditfactory.kernel.errors import CreditFactoryError, DomainError, ValidationError
 from creditfactory.origination import InvalidField
@@ -86,6 +87,7 @@ _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (LoginThrottled, 429, "Too many failed logins"),
     (ApplicationNotFound, 404, "Not found"),
     (LoanNotFound, 404, "Not found"),
+    (ConcurrentUpdate, 409, "Conflict"),
     (IdempotencyKeyReused, 409, "Idempotency key reused"),
     (ExposureCapExceeded, 409, "Exposure cap exceeded"),
     (OfferNotOpen, 409, "Conflict"),

@@ -20,16 +20,19 @@ from starlette.concurrency import run_in_threadpool
 from creditfactory.adapters.api.schemas import (
     ApplicantIn,
     ApplicationCreate,
+    BackdatedRepaymentCreate,
     CheckIn,
     ConsentCreate,
     ConsentIn,
     EndOfDayIn,
     LimitEstimateCreate,
     LoginIn,
+    PrepaymentCreate,
     RecommendationIn,
     RepaymentCreate,
 )
 from creditfactory.adapters.api.security import Principal, Security, authorize
+from creditfactory.kernel.clock import not_after_today
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination import ConsentPurpose
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
@@ -49,7 +52,12 @@ from creditfactory.service_layer.origination_flow import (
     record_given_consent,
     submit_application,
 )
-from creditfactory.servicing.services import end_of_day, post_repayment
+from creditfactory.servicing.prepayment import PrepaymentKeep
+from creditfactory.servicing.services import (
+    end_of_day,
+    post_prepayment,
+    post_repayment,
+)
 
 __all__ = ["router"]
 
@@ -163,10 +171,51 @@ def post_loan_repayment(
     caller: Channel,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    """Post a repayment once per Idempotency-Key; returns the loan summary after it."""
-    value_date = date.fromisoformat(body.value_date) if body.value_date else deps.clock.now().date()
+    """Post a repayment once per Idempotency-Key; returns the loan summary after it. The value
+    date (default: the business date) must be the business date: a later one is refused, an
+    earlier one needs the backdating operation (`/backdated-repayments`, officers)."""
     key = f"{caller.channel_id}:{_key(idempotency_key)}"
+    value_date = _value_date(body.value_date)
     return post_repayment(deps.uow(), deps.clock, loan_id, Decimal(body.amount), value_date, key)  # type: ignore[arg-type]
+
+
+@router.post("/loans/{loan_id}/prepayments", tags=["loans"])
+def post_loan_prepayment(
+    loan_id: str,
+    body: PrepaymentCreate,
+    deps: Deps,
+    caller: Channel,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """提前还款 once per Idempotency-Key (`keep`: term | installment); value date as for
+    repayments. Returns the loan summary after it."""
+    key = f"{caller.channel_id}:{_key(idempotency_key)}"
+    value_date = _value_date(body.value_date)
+    keep = PrepaymentKeep(body.keep)
+    uow = deps.uow()
+    return post_prepayment(uow, deps.clock, loan_id, Decimal(body.amount), value_date, keep, key)  # type: ignore[arg-type]
+
+
+@router.post("/loans/{loan_id}/backdated-repayments", tags=["loans"])
+def post_backdated_repayment(
+    loan_id: str,
+    body: BackdatedRepaymentCreate,
+    deps: Deps,
+    who: OfficerDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """The backdating operation (倒起息, permission repayment.backdate): a repayment received
+    before the business date, with a reason, once per Idempotency-Key. Never after the business
+    date, never before what the loan has already closed."""
+    key = f"{who.officer_id}:{_key(idempotency_key)}"
+    value_date = date.fromisoformat(body.value_date)
+    amount = Decimal(body.amount)
+    return post_repayment(deps.uow(), deps.clock, loan_id, amount, value_date, key,  # type: ignore[arg-type]
+                          backdating=True, by=who.officer_id, reason=body.reason)  # fmt: skip
+
+
+def _value_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None  # None: the business date
 
 
 @router.post("/consents", tags=["consents"])
@@ -229,10 +278,7 @@ def post_check(
 @router.post("/end-of-day", tags=["officers"])
 def post_end_of_day(body: EndOfDayIn, deps: Deps, who: OfficerDep) -> dict[str, Any]:
     """Close a business date for every active loan (accrual, due, DPD, grade)."""
-    business_date = date.fromisoformat(body.business_date)
-    today = deps.clock.now().date()
-    if business_date > today:
-        raise ValidationError("business_date", f"must not be after today ({today})")
-    result = end_of_day(deps.uow(), deps.clock, business_date)  # type: ignore[arg-type]
+    closing = not_after_today(date.fromisoformat(body.business_date), deps.clock)
+    result = end_of_day(deps.uow(), deps.clock, closing)  # type: ignore[arg-type]
     return {"business_date": body.business_date, "loans_closed": result.loans_closed,
             "entries_posted": result.entries_posted}  # fmt: skip

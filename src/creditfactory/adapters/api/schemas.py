@@ -25,6 +25,8 @@ __all__ = [
     "RecommendationIn",
     "CheckIn",
     "RepaymentCreate",
+    "PrepaymentCreate",
+    "BackdatedRepaymentCreate",
     "EndOfDayIn",
 ]
 
@@ -135,6 +137,25 @@ class RepaymentCreate(StrictBody):
     value_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
     _value_date_ok = field_validator("value_date")(_business_date)
+
+
+class PrepaymentCreate(RepaymentCreate):
+    """POST /api/v1/loans/{id}/prepayments (with an Idempotency-Key header): 提前还款 that keeps
+    the term (lower installments) or the installment (shorter term)."""
+
+    keep: Literal["term", "installment"] = "term"
+
+
+class BackdatedRepaymentCreate(StrictBody):
+    """POST /api/v1/loans/{id}/backdated-repayments (officers with repayment.backdate; an
+    Idempotency-Key header): a repayment received earlier than the business date (倒起息)."""
+
+    amount: str = Amount
+    value_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    reason: str = Field(min_length=10, max_length=500)
+
+    _value_date_ok = field_validator("value_date")(_business_date)
+    _reason_ok = field_validator("reason")(_printable)
 
 
 class LoginIn(StrictBody):

@@ -24,7 +24,7 @@ from rich.table import Table
 from creditfactory.adapters.cli.model_stability import nightly_stability, stability_line
 from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
 from creditfactory.bootstrap import App, bootstrap
-from creditfactory.kernel.clock import FixedClock
+from creditfactory.kernel.clock import FixedClock, not_after_today
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.ledger.accounts import CHART_V1
@@ -141,6 +141,7 @@ def walkthrough(
                     if not past or past[-1][2] != current.grade.value:
                         past.append((day, current.dpd, current.grade.value))
             day += timedelta(days=1)
+            clock.advance(timedelta(days=1))  # repayments are dated the business date
             progress.advance(task)
     grades = Table(title="Grade history 五级分类 (date, DPD, grade)")
     grades.add_column("loan")
@@ -160,11 +161,7 @@ def eod(
     per date and spec) and report its status."""
     d = _parse_date(business_date, "business_date")
     app = bootstrap()
-    today = app.clock.now().date()
-    if d > today:
-        raise ValidationError(
-            "business_date", f"must not be after today ({today}): a closed day cannot be reopened"
-        )
+    not_after_today(d, app.clock)  # a closed day cannot be reopened
     result = services.end_of_day(app.uow(), app.clock, d)
     console.print(
         f"closed {result.loans_closed} loans for {d}, {result.entries_posted} journal entries"

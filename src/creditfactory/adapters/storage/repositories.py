@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from creditfactory.adapters.storage.ledger_digesters import ENTRIES_POSTED, entries_payload
 from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
@@ -24,6 +25,7 @@ from creditfactory.adapters.storage.servicing_tables import (
     loans,
 )
 from creditfactory.kernel.errors import CreditFactoryError
+from creditfactory.kernel.idempotency import KeyClaimed
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.ledger.errors import UnbalancedEntry
@@ -187,6 +189,15 @@ class LoanRepository:
         self._db.execute(_INSERT_INSTALLMENTS, rows)
         self._seen[loan.loan_id] = {r["seq"]: r for r in rows}
 
+    def lock(self, loan_id: str) -> None:
+        """Hold the loan row until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's one
+        writer already serialises writers), so concurrent commands on one loan take turns
+        instead of failing `save` with ConcurrentUpdate."""
+        if self._db.dialect.name != "sqlite":
+            self._db.execute(
+                select(loans.c.loan_id).where(loans.c.loan_id == loan_id).with_for_update()
+            )
+
     def get(self, loan_id: str) -> Loan:
         """Load a loan; raises LoanNotFound."""
         found = self.get_many([loan_id])
@@ -343,7 +354,7 @@ class JournalRepository:
 
 
 class IdempotencyRepository:
-    """(scope, key) → (request digest, response JSON)."""
+    """(scope, key) → (request digest, response JSON): the store of `kernel.idempotency`."""
 
     def __init__(self, connection: Connection) -> None:
         self._db = connection
@@ -357,16 +368,28 @@ class IdempotencyRepository:
         ).one_or_none()
         return None if row is None else (row[0], row[1])
 
-    def put(self, scope: str, key: str, request_digest: str, response: str, at: datetime) -> None:
-        """Remember a response (the primary key refuses a concurrent duplicate)."""
-        self._db.execute(
-            insert(idempotency_keys).values(
-                scope=scope,
-                key=key,
-                request_digest=request_digest,
-                response=response,
-                created_at=at,
+    def claim(self, scope: str, key: str, request_digest: str, at: datetime) -> None:
+        """Insert the key with an empty response (the primary key refuses a duplicate; on
+        PostgreSQL a concurrent insert waits for this transaction). raises KeyClaimed."""
+        try:
+            self._db.execute(
+                insert(idempotency_keys).values(
+                    scope=scope,
+                    key=key,
+                    request_digest=request_digest,
+                    response="",
+                    created_at=at,
+                )  # fmt: skip
             )
+        except IntegrityError as exc:
+            raise KeyClaimed(f"{scope}:{key}") from exc
+
+    def record(self, scope: str, key: str, response: str) -> None:
+        """Store the response on the key claimed in this transaction."""
+        self._db.execute(
+            update(idempotency_keys)
+            .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
+            .values(response=response)
         )
 
 
