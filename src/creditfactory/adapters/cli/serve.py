@@ -227,11 +227,12 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
     if workers > 1 and not hasattr(socket, "SO_REUSEPORT"):
         raise ValidationError("workers", "more than 1 needs SO_REUSEPORT (Linux); use 1")
     claim = _claim(host, port)
-    sockets = _listeners(host, port, workers)
+    sockets: list[socket.socket] = []
     try:
+        sockets = _listeners(host, port, workers)
         _migrate(_settings().database_url)
-    except BaseException:  # a configuration mistake: release the port before exit 2
-        for sock in sockets:
+    except BaseException:  # a mistake: release the port and its lock before exit 2 (a lock
+        for sock in sockets:  # kept by a long-lived caller refused every later serve there)
             sock.close()
         os.close(claim)
         raise
