@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # looks for a published spec or policy (seconds; 0 never)
     model_spec: Path | None = None
     follow_publications_s: float = Field(default=10.0, ge=0)
+    # reverse proxies whose X-Forwarded-For / -Proto the server believes (comma-separated
+    # addresses or networks, e.g. "10.0.0.5,10.1.0.0/16"); empty: none — the client address is
+    # the TCP peer, so a rotating X-Forwarded-For cannot dodge the login throttle (issue 13)
+    trusted_proxies: str = ""
     # a channel API key registered at start (its hash; idempotent across workers) and its
     # channel; `as_of`: the clock starts on that date, 01:00 UTC (demos on past data)
     bootstrap_api_key: str = ""

@@ -110,10 +110,10 @@ def test_failed_logins_are_throttled_per_officer_and_address(sqlite_engine: Any)
     for _ in range(5):
         with pytest.raises(Unauthorized):
             security.login(name, "wrong", "10.0.0.1")
-    with pytest.raises(LoginThrottled) as refused:  # even the right password, for 15 minutes
+    with pytest.raises(LoginThrottled) as refused:  # even the right password, for a second
         security.login(name, "right-password", "10.0.0.2")
-    assert 0 < refused.value.retry_after_s <= 900
-    clock.advance(timedelta(minutes=15, seconds=1))
+    assert refused.value.retry_after_s == 1  # a growing delay (tests/reliability), not a lock
+    clock.advance(timedelta(seconds=1))
     assert security.login(name, "right-password", "10.0.0.2")
     address = f"10.9.{RandomIds().new('a')[-2:].encode().hex()[:2]}.1"
     for i in range(20):  # spread over users: the address limit still applies

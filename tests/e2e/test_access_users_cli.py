@@ -1,5 +1,5 @@
-"""`creditfactory users`: the first administrator once, officers without a role, channel keys —
-each audited; passwords only from standard input."""
+"""`creditfactory users`: the first two administrators (four eyes from the start), officers
+without a role, channel keys — each audited; passwords only from standard input."""
 
 from __future__ import annotations
 
@@ -37,10 +37,14 @@ def test_users_commands(tmp_path: Path) -> None:
         ).returncode
         == 0
     )
-    again = _cli(
+    second = _cli(
         tmp_path, "users", "bootstrap-admin", "other", "--password-stdin", stdin="a long password\n"
     )
-    assert again.returncode == 2 and "administrator exists" in again.stderr
+    assert second.returncode == 0
+    third = _cli(
+        tmp_path, "users", "bootstrap-admin", "third", "--password-stdin", stdin="a long password\n"
+    )
+    assert third.returncode == 2 and "2 active administrators exist" in third.stderr
     short = _cli(tmp_path, "users", "add", "wang", "--password-stdin", stdin="short\n")
     assert short.returncode == 2 and "password" in short.stderr
     no_stdin = _cli(tmp_path, "users", "add", "wang")
@@ -55,4 +59,4 @@ def test_users_commands(tmp_path: Path) -> None:
     assert "administrator" in listing and "wang" in listing
     assert _cli(tmp_path, "users", "channel-key", "ch_1").stdout.startswith("cfk_")
     verify = _cli(tmp_path, "audit", "verify")
-    assert verify.returncode == 0 and "ok: 3 entries" in verify.stdout
+    assert verify.returncode == 0 and "ok: 4 entries" in verify.stdout

@@ -13,9 +13,10 @@ PROBLEM = "application/problem+json"
 
 def test_impossible_and_far_future_dates_are_422(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
-    for value in ("2024-02-30", "9999-12-31"):
+    loan_id = api.post("/api/v1/applications", application(), "dates-loan").json()["loan_id"]
+    for value in ("2024-02-30", "9999-12-31"):  # on the channel's own loan (another's is a 404)
         response = api.client.post(
-            "/api/v1/loans/loan_x/repayments",
+            f"/api/v1/loans/{loan_id}/repayments",
             json={"amount": "100.00", "value_date": value},
             headers={"X-API-Key": api.key, "Idempotency-Key": f"k-{value}"},
         )

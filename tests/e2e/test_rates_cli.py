@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,17 +13,14 @@ from creditfactory.access import DEFAULT_ACCESS
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.kernel.clock import SystemClock
+from tests.cli import run_cli_process
 from tests.lpr_fixture import current_series
 
 HEADER = "effective_date,one_year,over_five_year,confidence,source\n"
 
 
-def _cli(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"CREDITFACTORY_DATABASE_URL": f"sqlite:///{tmp / 'r.sqlite3'}",
-           "CREDITFACTORY_VAR_DIR": str(tmp), "PATH": "", "USER": "operator_a"}  # fmt: skip
-    command = [sys.executable, "-c", "from creditfactory.adapters.cli.main import main; main()",
-               *args]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+def _cli(tmp: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return run_cli_process(tmp / "r.sqlite3", *args, stdin=stdin, user="operator_a")
 
 
 def test_import_approve_list(tmp_path: Path) -> None:
@@ -58,7 +54,17 @@ def test_import_approve_list(tmp_path: Path) -> None:
     )
     engine.dispose()
     assert (
-        _cli(tmp_path, "rates", "approve", row["import_id"], "--officer", "risk_b").returncode == 0
+        _cli(
+            tmp_path,
+            "rates",
+            "approve",
+            row["import_id"],
+            "--officer",
+            "risk_b",
+            "--password-stdin",
+            stdin="a long password b\n",
+        ).returncode
+        == 0
     )
     published = json.loads(_cli(tmp_path, "rates", "list", "--format", "json").stdout)
     assert published["imported"][0]["status"] == "published"

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from creditfactory.adapters.cli.serve import serve
 from creditfactory.adapters.storage.pii import generate_pii_key
+from creditfactory.kernel.errors import ValidationError
 from tests.cli import run_cli
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
@@ -89,3 +91,11 @@ def test_a_spec_file_that_is_not_a_spec_is_named(
     code, _, err = run_cli(["serve", "--port", str(_free_port())], monkeypatch, capsys)
     assert code == 2 and err.startswith("error: CREDITFACTORY_MODEL_SPEC"), err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_refused_start_releases_its_claim_on_the_address() -> None:
+    """The second refusal in one process named the port as "served by another creditfactory
+    serve": the first had kept its lock (so did every long-lived caller, e.g. a test run)."""
+    for _ in range(2):
+        with pytest.raises(ValidationError, match="host: cannot resolve 'no-such-host.invalid'"):
+            serve("no-such-host.invalid", 11, 2)

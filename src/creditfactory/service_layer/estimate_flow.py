@@ -207,9 +207,9 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     check_declared(cmd.declared, schema, as_of)
     subject = applicant.subject_id
     if cmd.consent is not None:
-        token = f"{cmd.channel_id}|{cmd.request_id}"
-        record_given_consent(deps, subject, cmd.consent, ConsentPurpose.LIMIT_ESTIMATE, token)
-    external = pull_for(deps, subject, ConsentPurpose.LIMIT_ESTIMATE, wanted)
+        purpose = ConsentPurpose.LIMIT_ESTIMATE
+        record_given_consent(deps, subject, cmd.consent, purpose, cmd.channel_id, cmd.request_id)
+    external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(deps.spec, features, max_reasons=len(deps.spec.features))
     verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)

@@ -93,13 +93,13 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
     return run_once(deps.uow(), "offer.accept", key, {"offer_id": offer_id}, work, deps.clock.now)
 
 
-def withdraw_consent_by_id(deps: FactoryDeps, consent_id: str, actor: str) -> None:
-    """Withdraw a consent now (PIPL Art 15); later pulls through the gate stop. raises
-    ApplicationNotFound for an unknown id."""
+def withdraw_consent_by_id(deps: FactoryDeps, consent_id: str, channel_id: str) -> None:
+    """Withdraw a consent of `channel_id` now (PIPL Art 15); later pulls through the gate stop.
+    raises ApplicationNotFound for an unknown id or another channel's consent."""
     with deps.uow() as uow:
-        if not uow.applications.withdraw_consent(consent_id, deps.clock.now()):
+        if not uow.applications.withdraw_consent(consent_id, channel_id, deps.clock.now()):
             raise ApplicationNotFound(f"consent_id: no consent {consent_id!r}")
-        uow.applications.audit([_leaf(deps, actor, "consent.withdrawn", consent_id, {})])
+        uow.applications.audit([_leaf(deps, channel_id, "consent.withdrawn", consent_id, {})])
         uow.commit()
 
 

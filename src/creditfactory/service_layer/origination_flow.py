@@ -173,11 +173,18 @@ def asdict_shallow(sources: DataSources) -> dict[str, Any]:
 
 
 def record_given_consent(
-    deps: FactoryDeps, subject_id: str, given: ConsentGiven, purpose: ConsentPurpose, token: str
+    deps: FactoryDeps,
+    subject_id: str,
+    given: ConsentGiven,
+    purpose: ConsentPurpose,
+    channel_id: str,
+    request_key: str,
 ) -> str:
-    """Store the consent sent with a request (id derived from `token`, so a re-send stores it
-    once) with its audit leaf; returns the consent id."""
-    consent_id = "consent_" + hashlib.sha256(f"{token}|{purpose.value}".encode()).hexdigest()[:24]
+    """Store the consent sent with a request of API channel `channel_id`, owned by that channel
+    (id derived from the channel and `request_key`, so a re-send stores it once) with its audit
+    leaf; returns the consent id."""
+    token = f"{channel_id}|{request_key}|{purpose.value}"
+    consent_id = "consent_" + hashlib.sha256(token.encode()).hexdigest()[:24]
     try:
         categories = [DataCategory(c) for c in given.categories]
         channel = ConsentChannel(given.channel)
@@ -191,7 +198,7 @@ def record_given_consent(
         if uow.applications.consent_exists(consent_id):
             return consent_id
         try:
-            uow.applications.add_consent(consent)
+            uow.applications.add_consent(consent, channel_id)
         except DuplicateSubmission:
             return consent_id
         payload = {"purpose": purpose.value, "categories": sorted(given.categories),
@@ -202,23 +209,30 @@ def record_given_consent(
 
 
 class _StoredConsents:
-    """`ConsentRecords` read from the database at call time (a withdrawal counts at once)."""
+    """`ConsentRecords` of one API channel, read from the database at call time (a withdrawal
+    counts at once; another channel's consents never count)."""
 
-    def __init__(self, deps: FactoryDeps) -> None:
+    def __init__(self, deps: FactoryDeps, channel_id: str) -> None:
         self._deps = deps
+        self._channel_id = channel_id
 
     def consents_for(self, subject_id: str) -> list[Any]:
         with self._deps.uow() as uow:
-            return uow.applications.consents_for(subject_id)
+            return uow.applications.consents_for(subject_id, self._channel_id)
 
 
 def pull_for(
-    deps: FactoryDeps, subject_id: str, purpose: ConsentPurpose, wanted: tuple[str, ...]
+    deps: FactoryDeps,
+    subject_id: str,
+    channel_id: str,
+    purpose: ConsentPurpose,
+    wanted: tuple[str, ...],
 ) -> ExternalData:
-    """Pull `wanted` sources through the consent gate; gaps instead of errors."""
+    """Pull `wanted` sources through the consent gate, under the consents `channel_id`
+    recorded; gaps instead of errors."""
     if not wanted:
         return ExternalData()
-    gate = ConsentGate(_StoredConsents(deps), purpose, deps.clock)
+    gate = ConsentGate(_StoredConsents(deps, channel_id), purpose, deps.clock)
     return pull_external_data(deps.sources, gate, subject_id, wanted)
 
 
@@ -260,9 +274,11 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
             return seen
     subject = applicant.subject_id
     if cmd.consent is not None:
-        token = f"{cmd.channel_id}|{cmd.idempotency_key}"
-        record_given_consent(deps, subject, cmd.consent, ConsentPurpose.CREDIT_APPLICATION, token)
-    external = pull_for(deps, subject, ConsentPurpose.CREDIT_APPLICATION, wanted)
+        purpose = ConsentPurpose.CREDIT_APPLICATION
+        record_given_consent(
+            deps, subject, cmd.consent, purpose, cmd.channel_id, cmd.idempotency_key
+        )
+    external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(deps.spec, features)
     verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)

@@ -88,7 +88,11 @@ def create_from_env() -> FastAPI:
     deps.lpr_series = published_series(deps)  # the shipped series + published LPR fixings
     follow = settings.follow_publications_s
     app = create_app(
-        deps, wired.engine, settings.secret_key, follow_publications_every_s=follow or None
+        deps,
+        wired.engine,
+        settings.secret_key,
+        follow_publications_every_s=follow or None,
+        production=settings.environment == "production",
     )
     if settings.bootstrap_api_key:
         app.state.security.register_api_key(

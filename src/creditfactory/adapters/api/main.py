@@ -1,7 +1,8 @@
 """The FastAPI application: `create_app(deps, engine, secret_key)`.
 
 Wires the flow dependencies, the security (API keys, officer tokens, the one permission check
-`security.authorize` on every router, login throttling), the error mapping and the
+`security.authorize` on every router, login throttling, security headers on every response),
+the error mapping and the
 server-rendered console at `/`. OpenAPI at /docs and /openapi.json. Request bodies are never
 logged (they carry identifiers); responses carry masked identifiers only. The serving model
 spec is kept in `model_specs` by its digest at start, so every decision can be replayed.
@@ -28,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from creditfactory.access import DEFAULT_ACCESS, AccessPolicy, LoginThrottle
 from creditfactory.adapters.api.audit_routes import router as audit_router
 from creditfactory.adapters.api.errors import install_error_handlers
+from creditfactory.adapters.api.headers import SecurityHeaders
 from creditfactory.adapters.api.officer_routes import router as officer_router
 from creditfactory.adapters.api.openapi import install_openapi
 from creditfactory.adapters.api.rates_routes import router as rates_router
@@ -109,11 +111,13 @@ def create_app(
     throttle: LoginThrottle | None = None,
     signing_key: Ed25519PrivateKey | None = None,
     follow_publications_every_s: float | None = None,
+    production: bool = False,
 ) -> FastAPI:
     """The API app over `deps` (flow wiring) and `engine` (identity tables). `signing_key`
     signs audit tree heads (default: `Settings().audit_signing_key_path`, loaded on first use).
     `follow_publications_every_s`: poll for published specs and policies (module docstring);
-    None serves `deps` as given."""
+    None serves `deps` as given. `production`: HSTS on every response and the session cookie
+    `Secure` whatever scheme the request arrived by (TLS ends at the proxy)."""
     lifespan = None
     if follow_publications_every_s is not None:
         lifespan = _following(follow_publications_every_s, deps.clock.now())
@@ -127,9 +131,11 @@ def create_app(
     app.state.security = Security(engine, secret_key, deps.clock, access, throttle)
     app.state.engine = engine
     app.state.signing_key = signing_key
+    app.state.production = production
     install_error_handlers(app)
     install_openapi(app, access)
     app.add_middleware(RequestGuard)
+    app.add_middleware(SecurityHeaders, production=production)  # outermost: on every answer
     for api_router in API_ROUTERS:
         app.include_router(api_router)
     app.include_router(web_router)

@@ -224,9 +224,9 @@ def post_consent(body: ConsentCreate, deps: Deps, caller: Channel) -> dict[str, 
     applicant = build_applicant(body.applicant, deps.clock.now().date(), deps)
     given = _consent(body.consent)
     assert given is not None
-    token = f"{caller.channel_id}|{deps.ids.new('c')}"
+    purpose = ConsentPurpose(body.purpose)
     consent_id = record_given_consent(
-        deps, applicant.subject_id, given, ConsentPurpose(body.purpose), token
+        deps, applicant.subject_id, given, purpose, caller.channel_id, deps.ids.new("c")
     )
     return {"consent_id": consent_id}
 

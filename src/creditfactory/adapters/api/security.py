@@ -6,14 +6,18 @@
   are cached in the process for `KEY_CACHE_TTL_S` (a deactivated key stops working within it),
   so a request with a known key does no I/O before its route.
 - Officers: argon2id password hashes (argon2-cffi); login returns a bearer token made with
-  `cryptography`'s Fernet (AES-128-CBC + HMAC-SHA256, timestamped) holding the officer id,
-  valid for `TOKEN_TTL_S`. The role is read from the database on every request, so a role change
-  or a deactivation counts at once. The Fernet key derives from `Settings.secret_key` (HKDF).
-- Failed logins are counted per username and per client address and throttled
-  (`creditfactory.access.LoginThrottle`; 429 with Retry-After).
+  `cryptography`'s Fernet (AES-128-CBC + HMAC-SHA256, timestamped) holding the officer id and
+  a server-side session id, valid for `TOKEN_TTL_S` while the session is active (sign-out,
+  deactivation, a password reset or `users revoke` end it at once). The role is read from the
+  database on every request, so a role change or a deactivation counts at once. The Fernet key
+  derives from `Settings.secret_key` (HKDF).
+- Failed logins are counted per username and per client address, atomically, with a growing
+  delay (`creditfactory.access.LoginThrottle`; 429 with Retry-After).
 - `authorize` (a FastAPI dependency on every router) looks the matched route's permission up
   in the access document (`creditfactory.access.DEFAULT_ACCESS`), resolves the caller, and
-  refuses a role without it (403). A route the document does not declare is refused.
+  refuses a role without it (403). A route the document does not declare is refused. For a
+  channel it then checks that the channel owns every object the path names
+  (`service_layer.ownership`): another channel's object is a 404.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Final
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,18 +40,38 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Header, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from creditfactory.access import PUBLIC, AccessPolicy, LoginThrottle, PermissionDenied
 from creditfactory.adapters.api.errors import Unauthorized
 from creditfactory.adapters.storage.audit_store import append_entries
-from creditfactory.adapters.storage.identity_tables import api_keys, login_failures, officers
+from creditfactory.adapters.storage.identity_tables import api_keys, officers
+from creditfactory.adapters.storage.login_store import (
+    clear_failures,
+    lock_throttle,
+    open_session,
+    record_failure,
+    revoke_session,
+    revoke_sessions_of,
+    session_active,
+)
 from creditfactory.audit import AuditEntry
 from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.errors import ValidationError
+from creditfactory.service_layer.ownership import require_channel_owns
 
-__all__ = ["SESSION_COOKIE", "TOKEN_TTL_S", "Principal", "Security", "authorize", "new_api_key"]
+__all__ = [
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "TOKEN_TTL_S",
+    "Principal",
+    "Security",
+    "authorize",
+    "check_csrf",
+    "new_api_key",
+    "same_origin",
+]
 
 TOKEN_TTL_S: Final = 8 * 3600
 KEY_CACHE_TTL_S: Final = 30.0
@@ -67,6 +92,7 @@ class Principal:
     kind: str
     principal_id: str
     role: str
+    session_id: str = ""  # officers: the server-side session of their token
 
     @property
     def channel_id(self) -> str:
@@ -101,6 +127,9 @@ class Security:
             secret_key.encode("utf-8")
         )
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self._csrf_key = HKDF(hashes.SHA256(), 32, b"creditfactory", b"console csrf v1").derive(
+            secret_key.encode("utf-8")
+        )
         self._keys: dict[str, tuple[str, str, float]] = {}  # key id → channel, hash, expiry
 
     def create_api_key(self, channel_id: str, at: datetime) -> str:
@@ -203,26 +232,19 @@ class Security:
                                            {"username": username, "role": current}, at)])  # fmt: skip
         return officer_id
 
-    def _failures(self, db: object, username: str, address: str) -> dict[str, list[datetime]]:
-        since = self.throttle.since(self._clock.now())
-        out: dict[str, list[datetime]] = {"officer": [], "address": []}
-        for scope, key in (("officer", username), ("address", address)):
-            query = select(login_failures.c.failed_at).where(
-                login_failures.c.scope == scope,
-                login_failures.c.key == key,
-                login_failures.c.failed_at >= since,
-            )
-            out[scope] = [r[0] for r in db.execute(query)]  # type: ignore[attr-defined]
-        return out
-
-    def login(self, username: str, password: str, address: str = "unknown") -> str:
-        """A bearer token for valid credentials. raises LoginThrottled (before checking the
-        password, so a throttled guess learns nothing), Unauthorized."""
+    def authenticate(self, username: str, password: str, address: str) -> tuple[str, str]:
+        """(officer id, role) for valid credentials of an active officer — the check behind
+        the API and console sign-in and the CLI's `--officer` (kept on the same throttle).
+        raises LoginThrottled (before the password is looked at, so a throttled guess learns
+        nothing), Unauthorized. The throttle rows stay locked for the whole attempt
+        (`login_store`), so concurrent guesses are counted one after another."""
         now = self._clock.now()
+        keys = {"officer": username, "address": address}
         with self._engine.begin() as db:
-            self.throttle.check(self._failures(db, username, address), now)
+            states = lock_throttle(db, keys)
+            self.throttle.check(states, now)
             row = db.execute(
-                select(officers.c.officer_id, officers.c.password_hash).where(
+                select(officers.c.officer_id, officers.c.password_hash, officers.c.role).where(
                     officers.c.username == username, officers.c.active.is_(True)
                 )
             ).one_or_none()
@@ -231,40 +253,136 @@ class Security:
             except (VerificationError, InvalidHashError):
                 ok = False
             if not ok or row is None:
-                db.execute(
-                    insert(login_failures),
-                    [{"scope": "officer", "key": username, "failed_at": now},
-                     {"scope": "address", "key": address, "failed_at": now}],
-                )  # fmt: skip
+                for scope, key in keys.items():
+                    failures = self.throttle.current(states[scope], now) + 1
+                    record_failure(db, scope, key, failures, now)
             else:
-                db.execute(
-                    delete(login_failures).where(
-                        login_failures.c.scope == "officer", login_failures.c.key == username
-                    )
-                )
+                clear_failures(db, "officer", username)
         if not ok or row is None:
             raise Unauthorized("credentials: unknown user or wrong password")
-        claims = json.dumps({"sub": row[0]}).encode()
+        return row[0], row[2]
+
+    def login(self, username: str, password: str, address: str = "unknown") -> str:
+        """A bearer token for valid credentials, naming a new server-side session (ended by
+        `logout`, deactivation or a reset). raises LoginThrottled, Unauthorized."""
+        officer_id, _ = self.authenticate(username, password, address)
+        session_id = secrets.token_urlsafe(24)
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            open_session(db, session_id, officer_id, now, now + timedelta(seconds=TOKEN_TTL_S))
+        claims = json.dumps({"sub": officer_id, "sid": session_id}).encode()
         return self._fernet.encrypt(claims).decode()
 
+    def _claims(self, token: str) -> tuple[str, str]:
+        try:
+            claims = json.loads(self._fernet.decrypt(token.encode(), ttl=TOKEN_TTL_S))
+            return str(claims["sub"]), str(claims["sid"])
+        except (InvalidToken, ValueError, KeyError, TypeError):
+            raise Unauthorized("Authorization: invalid or expired token") from None
+
     def officer(self, authorization: str | None) -> Principal:
-        """The officer of an `Authorization: Bearer …` header with their CURRENT role.
-        raises Unauthorized (no/bad/expired token, officer inactive)."""
+        """The officer of an `Authorization: Bearer …` header with their CURRENT role, while
+        the token's session is active. raises Unauthorized (no/bad/expired token, session
+        ended, officer inactive)."""
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthorized("Authorization: bearer token required")
-        try:
-            claims = json.loads(self._fernet.decrypt(authorization[7:].encode(), ttl=TOKEN_TTL_S))
-        except (InvalidToken, ValueError):
-            raise Unauthorized("Authorization: invalid or expired token") from None
+        officer_id, session_id = self._claims(authorization[7:])
         with self._engine.connect() as db:
             row = db.execute(
                 select(officers.c.role).where(
-                    officers.c.officer_id == claims["sub"], officers.c.active.is_(True)
+                    officers.c.officer_id == officer_id, officers.c.active.is_(True)
                 )
             ).one_or_none()
-        if row is None:
-            raise Unauthorized("Authorization: officer inactive or unknown")
-        return Principal("officer", claims["sub"], row[0])
+            live = row is not None and session_active(db, session_id, officer_id, self._clock.now())
+        if row is None or not live:
+            raise Unauthorized("Authorization: session ended or officer inactive")
+        return Principal("officer", officer_id, row[0], session_id)
+
+    def logout(self, token: str) -> bool:
+        """End the token's session on the server; False when it was not active (a bad or old
+        token is ignored: signing out never fails)."""
+        try:
+            officer_id, session_id = self._claims(token)
+        except Unauthorized:
+            return False
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            ended = revoke_session(db, session_id, now)
+            if ended:
+                append_entries(db, [AuditEntry(officer_id, "officer.signed_out", officer_id,
+                                               {}, now)])  # fmt: skip
+        return ended
+
+    def csrf_token(self, session_id: str) -> str:
+        """The console's anti-CSRF token of a session: HMAC-SHA256 of the session id under a
+        key derived from the secret, so it needs no storage and dies with the session."""
+        return hmac.new(self._csrf_key, session_id.encode(), hashlib.sha256).hexdigest()
+
+    def _officer_row(self, db: Connection, username: str) -> str:
+        found = db.execute(
+            select(officers.c.officer_id).where(officers.c.username == username)
+        ).one_or_none()
+        if found is None:
+            raise ValidationError("username", f"no officer {username!r}")
+        return str(found[0])
+
+    def deactivate(self, username: str, actor: str, reason: str) -> str:
+        """Deactivate an officer and end their sessions, with its audit leaf; returns the id.
+        raises ValidationError("username") when unknown."""
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            officer_id = self._officer_row(db, username)
+            db.execute(update(officers).where(officers.c.officer_id == officer_id)
+                       .values(active=False))  # fmt: skip
+            ended = revoke_sessions_of(db, officer_id, now)
+            append_entries(db, [AuditEntry(actor, "officer.deactivated", officer_id,
+                                           {"reason": reason, "sessions_ended": ended}, now)])  # fmt: skip
+        return officer_id
+
+    def reset_password(self, username: str, password: str, actor: str, reason: str) -> str:
+        """Set a new password (argon2id), end the officer's sessions and clear their failure
+        count, with its audit leaf; returns the id. raises ValidationError("username")."""
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            officer_id = self._officer_row(db, username)
+            db.execute(update(officers).where(officers.c.officer_id == officer_id)
+                       .values(password_hash=_HASHER.hash(password)))  # fmt: skip
+            ended = revoke_sessions_of(db, officer_id, now)
+            lock_throttle(db, {"officer": username})
+            clear_failures(db, "officer", username)
+            append_entries(db, [AuditEntry(actor, "officer.password_reset", officer_id,
+                                           {"reason": reason, "sessions_ended": ended}, now)])  # fmt: skip
+        return officer_id
+
+    def revoke_sessions(self, username: str, actor: str, reason: str) -> int:
+        """End every session of an officer (a stolen token), with its audit leaf; how many.
+        raises ValidationError("username")."""
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            officer_id = self._officer_row(db, username)
+            ended = revoke_sessions_of(db, officer_id, now)
+            append_entries(db, [AuditEntry(actor, "officer.sessions_revoked", officer_id,
+                                           {"reason": reason, "sessions_ended": ended}, now)])  # fmt: skip
+        return ended
+
+    def revoke_api_key(self, key_id: str, actor: str, reason: str) -> str:
+        """Deactivate a channel API key (every worker stops accepting it within
+        KEY_CACHE_TTL_S), with its audit leaf; returns its channel. raises
+        ValidationError("key_id") when unknown or already revoked."""
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            found = db.execute(
+                select(api_keys.c.channel_id).where(
+                    api_keys.c.key_id == key_id, api_keys.c.active.is_(True)
+                )
+            ).one_or_none()
+            if found is None:
+                raise ValidationError("key_id", f"no active API key {key_id!r}")
+            db.execute(update(api_keys).where(api_keys.c.key_id == key_id).values(active=False))
+            append_entries(db, [AuditEntry(actor, "api_key.revoked", key_id,
+                                           {"channel_id": found[0], "reason": reason}, now)])  # fmt: skip
+        self._keys.pop(key_id, None)
+        return str(found[0])
 
     def caller(self, x_api_key: str | None, authorization: str | None) -> Principal:
         """The channel (X-API-Key) or the officer (bearer token). raises Unauthorized."""
@@ -275,15 +393,41 @@ class Security:
         raise Unauthorized("credentials: X-API-Key or Authorization: Bearer required")
 
 
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER: Final = "X-CSRF-Token"
+
+
+def same_origin(request: Request) -> bool:
+    """True when the request's `Origin` (else its `Referer`) names the host it was sent to —
+    the OWASP "verifying origin with standard headers" check. A request with neither is not
+    known to be same-origin."""
+    source = request.headers.get("origin") or request.headers.get("referer") or ""
+    host = request.headers.get("host", "")
+    return bool(host) and urlsplit(source).netloc == host
+
+
+def check_csrf(request: Request, security: Security, session_id: str, token: str | None) -> None:
+    """A cookie-authenticated unsafe request must come from this site (Origin/Referer) and
+    carry the session's anti-CSRF token. raises PermissionDenied (403) naming which failed."""
+    if not same_origin(request):
+        raise PermissionDenied("Origin: not this site; cross-site requests are refused")
+    expected = security.csrf_token(session_id)
+    if not token or not hmac.compare_digest(token, expected):
+        raise PermissionDenied(f"{CSRF_HEADER}: missing or wrong anti-CSRF token")
+
+
 async def authorize(
     request: Request,
     x_api_key: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
     """THE permission check (one per request, cached by FastAPI): the matched route's
-    permission from the access document; the caller must hold it. raises Unauthorized (401),
-    PermissionDenied (403). Runs on the event loop; database look-ups (officers, an uncached
-    key) go to the thread pool."""
+    permission from the access document; the caller must hold it; a channel must own every
+    object the path names; an unsafe request authenticated by the console's cookie must pass
+    the CSRF check (`check_csrf`, token in the X-CSRF-Token header). raises Unauthorized (401),
+    PermissionDenied (403), ApplicationNotFound (404, another channel's object). Runs on the
+    event loop; database look-ups (officers, an uncached key, ownership) go to the thread
+    pool."""
     security: Security = request.app.state.security
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
@@ -291,11 +435,18 @@ async def authorize(
     if permission == PUBLIC:
         return ANONYMOUS
     session = request.cookies.get(SESSION_COOKIE)
-    if x_api_key is None and authorization is None and session:
+    by_cookie = x_api_key is None and authorization is None and bool(session)
+    if by_cookie:
         authorization = f"Bearer {session}"  # the console's login cookie carries the same token
     who = security.cached_channel(x_api_key) if x_api_key else None
     if who is None:
         who = await run_in_threadpool(security.caller, x_api_key, authorization)
+    if by_cookie and request.method not in SAFE_METHODS:
+        check_csrf(request, security, who.session_id, request.headers.get(CSRF_HEADER))
     security.access.require(who.role, permission)
+    if who.kind == "channel" and request.path_params:  # the one ownership check (404)
+        deps = request.app.state.deps
+        params = dict(request.path_params)
+        await run_in_threadpool(require_channel_owns, deps, who.channel_id, params)
     request.state.principal = who
     return who

@@ -15,15 +15,18 @@ Contract:
                                         not be after today (China time, by the app's clock): a
                                         run blocks every earlier date for good
     monitor alerts [--status S]         the alert queue with SLA state
-    monitor assign ID --to USER --actor USER
-    monitor investigate ID --actor USER
-    monitor dispose ID --action A [--action B] --actor USER [--note TEXT]
+    monitor assign ID --to USER --actor USER --password-stdin
+    monitor investigate ID --actor USER --password-stdin
+    monitor dispose ID --action A [--action B] --actor USER --password-stdin [--note TEXT]
                     [--downgrade-to GRADE] [--business-date D]   (D: the 加速到期 date)
-    monitor release-floor LOAN --actor USER --reason TEXT [--to GRADE]
+    monitor release-floor LOAN --actor USER --password-stdin --reason TEXT [--to GRADE]
                                         a risk officer lowers a warning floor (audited)
-    monitor dismiss ID --reason TEXT --actor USER
+    monitor dismiss ID --reason TEXT --actor USER --password-stdin
     monitor report [--out DIR]          level distribution per run, alert ageing, hit rates (PNG)
 All take --format text|json where they print. Bad input → exit 2 with one line.
+The actions in an officer's name authenticate them (`adapters/cli/officer_auth.py`): the
+password comes on stdin, the role must hold `monitoring.act` (`monitoring.release_floor` to
+release a floor); a wrong password, a throttled name or a role without it → exit 2.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import typer
 from sqlalchemy import insert, select
 
 from creditfactory.adapters.cli.jobs import batch_job
+from creditfactory.adapters.cli.officer_auth import PasswordStdin, authenticated
 from creditfactory.adapters.storage.monitoring_store import (
     AlertNotFound,
     MonitoringSqlUnitOfWork,
@@ -68,6 +72,7 @@ monitor_app = typer.Typer(
     help="Post-loan monitoring: feeds, scans, warnings, alerts.", no_args_is_help=True
 )
 Fmt = Annotated[str, typer.Option("--format", help="text or json")]
+ACT = "monitoring.act"  # the permission of the alert actions (access-2026.3)
 
 
 def _format(fmt: str) -> str:
@@ -236,10 +241,12 @@ def assign(
     alert_id: str,
     to: Annotated[str, typer.Option("--to")],
     actor: Annotated[str, typer.Option()],
+    password_stdin: PasswordStdin = False,
     fmt: Fmt = "text",
 ) -> None:
     """Assign an alert."""
     app = bootstrap()
+    actor = authenticated(app, actor, password_stdin, ACT)
     _work(
         lambda: assign_alert(
             MonitoringSqlUnitOfWork(app.engine, app.clock), app.clock, alert_id, to, actor
@@ -249,9 +256,15 @@ def assign(
 
 
 @monitor_app.command("investigate")
-def investigate(alert_id: str, actor: Annotated[str, typer.Option()], fmt: Fmt = "text") -> None:
+def investigate(
+    alert_id: str,
+    actor: Annotated[str, typer.Option()],
+    password_stdin: PasswordStdin = False,
+    fmt: Fmt = "text",
+) -> None:
     """Start investigating an alert."""
     app = bootstrap()
+    actor = authenticated(app, actor, password_stdin, ACT)
     _work(
         lambda: investigate_alert(
             MonitoringSqlUnitOfWork(app.engine, app.clock), app.clock, alert_id, actor
@@ -265,6 +278,7 @@ def dispose(
     alert_id: str,
     action: Annotated[list[str], typer.Option("--action")],
     actor: Annotated[str, typer.Option()],
+    password_stdin: PasswordStdin = False,
     note: str = "",
     downgrade_to: Annotated[str, typer.Option(help="floor for downgrade")] = "SPECIAL_MENTION",
     business_date: Annotated[
@@ -285,6 +299,7 @@ def dispose(
     floor = _grade(downgrade_to, "downgrade_to")
     app = bootstrap()
     on = _not_future(_date(business_date), app) if business_date else None
+    actor = authenticated(app, actor, password_stdin, ACT)
     _work(
         lambda: dispose_alert(
             MonitoringSqlUnitOfWork(app.engine, app.clock),
@@ -305,6 +320,7 @@ def release_floor(
     loan_id: str,
     actor: Annotated[str, typer.Option()],
     reason: Annotated[str, typer.Option()],
+    password_stdin: PasswordStdin = False,
     to: Annotated[str, typer.Option(help="the lower floor (default PASS: no floor)")] = "PASS",
     fmt: Fmt = "text",
 ) -> None:
@@ -314,6 +330,7 @@ def release_floor(
     if not reason.strip():
         raise ValidationError("reason", "required non-empty text")
     app = bootstrap()
+    actor = authenticated(app, actor, password_stdin, "monitoring.release_floor")
     try:
         release = release_grade_floor(
             MonitoringSqlUnitOfWork(app.engine, app.clock), app.clock, loan_id, actor, reason, floor
@@ -331,10 +348,12 @@ def dismiss(
     alert_id: str,
     reason: Annotated[str, typer.Option()],
     actor: Annotated[str, typer.Option()],
+    password_stdin: PasswordStdin = False,
     fmt: Fmt = "text",
 ) -> None:
     """Dismiss an alert with a reason."""
     app = bootstrap()
+    actor = authenticated(app, actor, password_stdin, ACT)
     _work(
         lambda: dismiss_alert(
             MonitoringSqlUnitOfWork(app.engine, app.clock), app.clock, alert_id, reason, actor

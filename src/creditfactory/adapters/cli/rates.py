@@ -1,22 +1,23 @@
 """`creditfactory rates …`: LPR fixings as operated data (docs/pricing.md, "Operating the LPR").
 
-- `rates import PATH [--officer USERNAME] [--note TEXT] [--correction]`: a CSV file (header
+- `rates import PATH [--officer USERNAME --password-stdin] [--note TEXT] [--correction]`: a CSV file (header
   `effective_date,one_year,over_five_year,confidence,source`, rates in percent) or a JSON file
   (a list of such objects, or `{"fixings": [...]}`), UTF-8, at most 1 MB; every row is checked
   and a bad one exits 2 naming `rows[<n>].<field>` with nothing stored; the fixings are stored pending with a
   rates_publication maker-checker item. Prints the import id and the approval id. A row that
   changes a published fixing (another value, or another date in its month) exits 2 unless
   `--correction` with the reason in `--note`; the approval item then shows old → new.
-- `rates approve IMPORT_ID [--officer USERNAME]` / `rates reject IMPORT_ID …`: the checker step
+- `rates approve IMPORT_ID [--officer USERNAME --password-stdin]` / `rates reject IMPORT_ID …`: the checker step
   (never the maker): approving publishes the fixings, and servers follow within their polling
   interval.
 - `rates list [--status S] [--format table|json]`: the series in force (version, last fixing,
   current until, stale today) and the imported fixings.
 
-Who acts: `--officer USERNAME` names an active officer, who acts with their role. Without it
-the command acts as `cli:<login>` in the role `risk_manager`: whoever runs the command line of a
-deployment can write to its database anyway, so the record names them; maker-checker still holds
-(the same login cannot approve its own import).
+Who acts: `--officer USERNAME --password-stdin` is an active officer who proves it (password on
+stdin, checked and throttled like the sign-in: `officer_auth`) and acts with their role. Without
+it the command acts as `cli:<login>` in the role `risk_manager`: whoever runs the command line of
+a deployment can write to its database anyway, so the record names their OS login; maker-checker
+still holds (the same login cannot approve its own import).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 from creditfactory.access import DEFAULT_ACCESS
+from creditfactory.adapters.cli.officer_auth import PasswordStdin, officer_of
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.bootstrap import App, bootstrap
 from creditfactory.kernel.errors import ValidationError
@@ -56,14 +58,10 @@ def _deps(app: App) -> OfficeDeps:
     )
 
 
-def _who(deps: OfficeDeps, username: str | None) -> tuple[str, str]:
+def _who(app: App, username: str | None, password_stdin: bool) -> tuple[str, str]:
     if username is None:
         return f"cli:{getpass.getuser()}", CLI_ROLE
-    with deps.uow() as uow:
-        found = [o for o in uow.officers.listed() if o["username"] == username and o["active"]]
-    if not found:
-        raise ValidationError("officer", f"no active officer {username!r}")
-    return found[0]["officer_id"], found[0]["role"]
+    return officer_of(app, username, password_stdin)
 
 
 MAX_FILE_BYTES = 1_000_000  # 1,000 fixings of ~500 characters at most; refused before parsing
@@ -124,6 +122,7 @@ def read_fixings(path: Path) -> list[Any]:
 def import_(
     path: Path,
     officer: Officer = None,
+    password_stdin: PasswordStdin = False,
     note: Annotated[str, typer.Option(help="why (kept with the approval item)")] = "",
     correction: Annotated[
         bool, typer.Option("--correction", help="change published fixings (reason in --note)")
@@ -132,7 +131,7 @@ def import_(
     """Import LPR fixings as pending; a second officer publishes them (`rates approve`)."""
     app = bootstrap()
     deps = _deps(app)
-    maker, role = _who(deps, officer)
+    maker, role = _who(app, officer, password_stdin)
     view, created = rates_flow.import_rates(deps, DEFAULT_ACCESS, read_fixings(path), maker,
                                             role, note, correction)  # fmt: skip
     first, last = view["fixings"][0]["effective_date"], view["fixings"][-1]["effective_date"]
@@ -144,10 +143,10 @@ def import_(
     )
 
 
-def _decide(import_id: str, officer: str | None, approved: bool) -> None:
+def _decide(import_id: str, officer: str | None, password_stdin: bool, approved: bool) -> None:
     app = bootstrap()
     deps = _deps(app)
-    checker, role = _who(deps, officer)
+    checker, role = _who(app, officer, password_stdin)
     with deps.uow() as uow:
         item = rates_flow.approval_of(uow, import_id)
     if item is None:
@@ -159,15 +158,15 @@ def _decide(import_id: str, officer: str | None, approved: bool) -> None:
 
 
 @rates_app.command("approve")
-def approve(import_id: str, officer: Officer = None) -> None:
+def approve(import_id: str, officer: Officer = None, password_stdin: PasswordStdin = False) -> None:
     """Checker: publish a pending import (never its maker)."""
-    _decide(import_id, officer, True)
+    _decide(import_id, officer, password_stdin, True)
 
 
 @rates_app.command("reject")
-def reject(import_id: str, officer: Officer = None) -> None:
+def reject(import_id: str, officer: Officer = None, password_stdin: PasswordStdin = False) -> None:
     """Checker: reject a pending import (never its maker)."""
-    _decide(import_id, officer, False)
+    _decide(import_id, officer, password_stdin, False)
 
 
 @rates_app.command("list")

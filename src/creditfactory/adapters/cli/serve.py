@@ -58,6 +58,8 @@ STOP_GRACE_S = 30.0  # how long stopping workers may drain their requests
 
 
 def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default; only the configured proxies
+    proxies = Settings().trusted_proxies.strip()
     return uvicorn.Config(
         ASGI_FACTORY,
         factory=True,
@@ -66,6 +68,8 @@ def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
         http=NODELAY_PROTOCOL,
         log_level=log_level,
         access_log=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
 
 
@@ -223,11 +227,12 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
     if workers > 1 and not hasattr(socket, "SO_REUSEPORT"):
         raise ValidationError("workers", "more than 1 needs SO_REUSEPORT (Linux); use 1")
     claim = _claim(host, port)
-    sockets = _listeners(host, port, workers)
+    sockets: list[socket.socket] = []
     try:
+        sockets = _listeners(host, port, workers)
         _migrate(_settings().database_url)
-    except BaseException:  # a configuration mistake: release the port before exit 2
-        for sock in sockets:
+    except BaseException:  # a mistake: release the port and its lock before exit 2 (a lock
+        for sock in sockets:  # kept by a long-lived caller refused every later serve there)
             sock.close()
         os.close(claim)
         raise

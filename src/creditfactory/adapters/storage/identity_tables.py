@@ -1,6 +1,8 @@
 """Callers of the API and their controls: channel API keys (sha256 of a 256-bit random key — a
 fast hash is enough for a high-entropy secret), officer logins (argon2id password hashes, a role
-from `creditfactory.access`), failed logins (for throttling) and maker-checker items.
+from `creditfactory.access`), their sessions (revoked server-side on sign-out, deactivation or a
+password reset), the login throttle (failures per account and per address) and maker-checker
+items.
 
 `approvals.open_subject` holds the subject while the item is open (pending or approved, not yet
 executed) and NULL afterwards; its UNIQUE constraint makes "one open item per subject" hold even
@@ -9,12 +11,12 @@ under concurrent requests (NULLs never collide on SQLite or PostgreSQL).
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Integer, String, Table, Text
 
 from creditfactory.adapters.storage.metadata import metadata
 from creditfactory.adapters.storage.types import UTCDateTime
 
-__all__ = ["api_keys", "approvals", "login_failures", "officers"]
+__all__ = ["api_keys", "approvals", "login_throttle", "officer_sessions", "officers"]
 
 api_keys = Table(
     "api_keys",
@@ -38,16 +40,24 @@ officers = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
-login_failures = Table(
-    "login_failures",
+officer_sessions = Table(
+    "officer_sessions",
     metadata,
-    Column("failure_id", Integer, primary_key=True, autoincrement=True),
-    Column("scope", String(16), nullable=False),  # "officer" | "address"
-    Column("key", String(200), nullable=False),  # username or client address
-    Column("failed_at", UTCDateTime, nullable=False),
+    Column("session_id", String(64), primary_key=True),  # random; the token carries it
+    Column("officer_id", String(64), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
 )
-Index("ix_login_failures_scope_key_at", login_failures.c.scope, login_failures.c.key,
-      login_failures.c.failed_at)  # fmt: skip
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("scope", String(16), primary_key=True),  # "officer" | "address"
+    Column("key", String(200), primary_key=True),  # username or client address
+    Column("failures", Integer, nullable=False),  # consecutive failures (a success resets them)
+    Column("last_failed_at", UTCDateTime),  # with `failures`, when the next attempt is checked
+)
 
 approvals = Table(
     "approvals",

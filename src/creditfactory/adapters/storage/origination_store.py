@@ -187,18 +187,22 @@ class ApplicationStore:
         query = select(consents.c.consent_id).where(consents.c.consent_id == consent_id)
         return self._db.execute(query).one_or_none() is not None
 
-    def add_consent(self, consent: Consent) -> None:
-        """Store a consent (raises DuplicateSubmission when its id exists: a concurrent re-send;
-        call it first in its own transaction)."""
+    def add_consent(self, consent: Consent, channel_id: str) -> None:
+        """Store a consent recorded by API channel `channel_id` (raises DuplicateSubmission when
+        its id exists: a concurrent re-send; call it first in its own transaction)."""
         try:
-            self._db.execute(insert(consents).values(**_consent_row(consent)))
+            row = _consent_row(consent)
+            self._db.execute(insert(consents).values(**row, channel_id=channel_id))
         except IntegrityError as exc:
             raise DuplicateSubmission("consent", consent.consent_id) from exc
 
-    def withdraw_consent(self, consent_id: str, at: datetime) -> bool:
-        """Mark a consent withdrawn at `at` (first withdrawal wins); False when unknown."""
+    def withdraw_consent(self, consent_id: str, channel_id: str, at: datetime) -> bool:
+        """Mark a consent of `channel_id` withdrawn at `at` (first withdrawal wins); False when
+        unknown or another channel's."""
         found = self._db.execute(
-            select(consents.c.consent_id).where(consents.c.consent_id == consent_id)
+            select(consents.c.consent_id).where(
+                consents.c.consent_id == consent_id, consents.c.channel_id == channel_id
+            )
         ).one_or_none()
         if found is None:
             return False
@@ -209,10 +213,13 @@ class ApplicationStore:
         )
         return True
 
-    def consents_for(self, subject_id: str) -> list[Consent]:
-        """Every consent of the subject (found by blind index)."""
+    def consents_for(self, subject_id: str, channel_id: str) -> list[Consent]:
+        """Every consent of the subject (found by blind index) recorded by `channel_id`: a
+        consent given through one channel never lets another pull data."""
         rows = self._db.execute(
-            select(consents).where(consents.c.subject_bidx == _bidx(subject_id))
+            select(consents).where(
+                consents.c.subject_bidx == _bidx(subject_id), consents.c.channel_id == channel_id
+            )
         )
         return [_consent(r, subject_id) for r in rows]
 
@@ -276,6 +283,24 @@ class ApplicationStore:
     def add_offer(self, row: Mapping[str, Any]) -> None:
         """Insert an offer row (see origination_tables.offers)."""
         self._db.execute(_INSERT_OFFER, dict(row))
+
+    def owning_channel(self, kind: str, object_id: str) -> str | None:
+        """The API channel that owns an object a channel can address — `kind` "application",
+        "offer", "loan" (through the application that booked it) or "consent" —, or None when
+        unknown or owned by none (e.g. a loan booked outside the API). raises KeyError for
+        another kind."""
+        query = {
+            "application": select(applications.c.channel_id).where(
+                applications.c.application_id == object_id
+            ),
+            "offer": select(applications.c.channel_id)
+            .join(offers, offers.c.application_id == applications.c.application_id)
+            .where(offers.c.offer_id == object_id),
+            "loan": select(applications.c.channel_id).where(applications.c.loan_id == object_id),
+            "consent": select(consents.c.channel_id).where(consents.c.consent_id == object_id),
+        }[kind]
+        found = self._db.execute(query.limit(1)).one_or_none()
+        return None if found is None else found[0]
 
     def get_offer(self, offer_id: str) -> dict[str, Any] | None:
         """The offer row or None."""

@@ -67,6 +67,9 @@ consents = Table(
     Column("categories", String(200), nullable=False),
     Column("text_version", String(64), nullable=False),
     Column("channel", String(32), nullable=False),
+    # the API channel that recorded it: only that channel may use or withdraw it (NULL: recorded
+    # before channels owned consents, or outside the API — no channel addresses it)
+    Column("channel_id", String(64), index=True),
     Column("separate", Boolean, nullable=False),
     Column("given_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime),

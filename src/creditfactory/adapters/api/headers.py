@@ -1,0 +1,64 @@
+"""Security headers on every response (issue 13 defect 9; OWASP Secure Headers Project).
+
+- `Content-Security-Policy`: the console and the API load nothing from elsewhere and run no
+  script (`default-src 'none'`); the console's own inline stylesheet is allowed. The API docs
+  pages (/docs, /redoc) load Swagger UI / ReDoc from cdn.jsdelivr.net with an inline starter
+  script, so they get a policy allowing exactly that. `frame-ancestors 'none'` everywhere.
+- `X-Frame-Options: DENY` (older browsers), `X-Content-Type-Options: nosniff`,
+  `Referrer-Policy: no-referrer`.
+- `Cache-Control: no-store`: responses carry personal data and officer pages; none may sit in a
+  shared or browser cache.
+- `Strict-Transport-Security` in production only (served behind TLS there; a development server
+  on http://localhost must not pin HSTS into the developer's browser).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["SecurityHeaders"]
+
+_CSP: Final = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+_DOCS_CSP: Final = (
+    "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+_DOCS: Final = ("/docs", "/redoc")
+HSTS: Final = "max-age=63072000; includeSubDomains"
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the module's headers to every HTTP response."""
+
+    def __init__(self, app: ASGIApp, production: bool) -> None:
+        self.app = app
+        self.production = production
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = str(scope.get("path", "")).startswith(_DOCS)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = _DOCS_CSP if docs else _CSP
+                headers["X-Frame-Options"] = "DENY"
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Cache-Control"] = "no-store"
+                if self.production:
+                    headers["Strict-Transport-Security"] = HSTS
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
