@@ -52,6 +52,7 @@ EDITS: dict[str, list[tuple[str, str]]] = {
     "officers": [("role", "'administrator'")],
     "journal_entries": [("reference", "'forged'")],
     "postings": [("amount_minor", "amount_minor * 10")],
+    "idempotency_keys": [("response", "response || ' '")],
 }
 
 
@@ -327,7 +328,36 @@ def test_defect_07_direct_delete_is_named(
 def test_defect_07_matrix_covers_the_issue_tables() -> None:
     # the tables the issue names (roles live on officers.role); the journal for inserted entries
     assert set(COVERED) == {"loans", "installments", "offers", "applications", "approvals",
-                            "officers", "journal_entries", "postings"}  # fmt: skip
+                            "officers", "journal_entries", "postings",
+                            "idempotency_keys"}  # fmt: skip
+
+
+def test_defect_07_stored_replay_response_edit_is_named(
+    engine: Engine, state: dict[str, Any]
+) -> None:
+    # the attack: the stored response a retry of the repayment is answered with, edited to
+    # show the loan closed; verify names table, row and the field `response`
+    with engine.connect() as conn:
+        row = dict(
+            conn.execute(text("SELECT * FROM idempotency_keys WHERE key LIKE '%pay-1'"))
+            .mappings()
+            .one()
+        )
+    assert "active" in row["response"], row
+
+    def change(conn: Connection) -> str:
+        conn.execute(
+            text(
+                "UPDATE idempotency_keys SET response = replace(response, 'active', 'closed') "
+                "WHERE key LIKE '%pay-1'"
+            )
+        )
+        return _name("idempotency_keys", row)
+
+    expected, found = _tampered(engine, change)
+    assert _named(found, expected, "row_edited"), found
+    detail = next(f.detail for f in found if f.detail.startswith(expected))
+    assert "response" in detail.split("field ", 1)[1], detail
 
 
 def test_defect_07_audit_verify_on_a_missing_database_creates_nothing(

@@ -1,5 +1,6 @@
 """State rows under the audit log (issue #13, defect 7): loans, installments, offers,
-applications, approvals, officers (with their roles) and the journal (entries, postings).
+applications, approvals, officers (with their roles), the journal (entries, postings) and the
+stored idempotency responses a retry is answered with (`idempotency_keys`).
 
 Writing: every INSERT / UPDATE / DELETE on a covered table is noticed by SQLAlchemy engine events
 (so a new writer is covered without remembering to), and the rows it touched are remembered for
@@ -31,7 +32,7 @@ from sqlalchemy.sql.expression import table as raw_table
 from creditfactory.adapters.storage.identity_tables import approvals, officers
 from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
 from creditfactory.adapters.storage.origination_tables import applications, offers
-from creditfactory.adapters.storage.servicing_tables import installments, loans
+from creditfactory.adapters.storage.servicing_tables import idempotency_keys, installments, loans
 from creditfactory.audit import AuditEntry, DigesterRegistry
 from creditfactory.audit.rows import EVIDENCE_KEY, CoveredTable, RowKey, evidence_block, key_text
 
@@ -59,6 +60,7 @@ COVERED: dict[str, tuple[Table, tuple[str, ...]]] = {
         (officers, ("officer_id",)),
         (journal_entries, ("entry_id",)),
         (postings, ("entry_id",)),
+        (idempotency_keys, ("scope", "key")),
     )
 }
 ROWS_BASELINED = "state.rows_baselined"
@@ -211,13 +213,19 @@ def _scan(
 
 
 def baseline_entries(
-    conn: Connection, actor: str, at: datetime, per_leaf: int = 500
+    conn: Connection,
+    actor: str,
+    at: datetime,
+    per_leaf: int = 500,
+    tables: Sequence[str] | None = None,
 ) -> list[AuditEntry]:
     """`state.rows_baselined` leaves recording every covered row as it is NOW (the columns the
     database has, read by reflection: a migration runs this before later columns exist). For a
-    database whose rows predate row evidence; it attests the state found, not its history."""
+    database whose rows predate row evidence; it attests the state found, not its history.
+    `tables`: only these covered tables (a migration that adds one to `COVERED`), default all."""
     entries: list[AuditEntry] = []
-    for name, (table, _) in COVERED.items():
+    for name in tables if tables is not None else COVERED:
+        table = COVERED[name][0]
         names = [c["name"] for c in inspect(conn).get_columns(name)]
         rows = list(_scan(conn, table, names))
         for start in range(0, len(rows), per_leaf):
