@@ -114,6 +114,7 @@ OTHER = {  # unsafe routes whose duplicates cannot double an effect, and why
     "POST /api/v1/officers/login": "no command: a token per login",
     "POST /login": "no command: the console's login",
     "POST /logout": "ends a session; twice is once",
+    "POST /api/v1/officers/logout": "ends the token's session; twice is once",
     "POST /api/v1/limit-estimates": "a quote: no money moves, no object changes",
     "POST /api/v1/consents": "a consent per request (its id derives from the request id)",
     "POST /api/v1/consents/{consent_id}/withdraw": "first withdrawal wins (withdrawn_at once)",

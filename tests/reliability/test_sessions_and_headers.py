@@ -102,6 +102,27 @@ def test_defect_09_sign_out_ends_the_session_on_the_server(
     assert page.status_code == 303 and page.headers["location"] == "/login"
 
 
+def test_defect_09_bearer_token_sign_out_ends_it(sqlite_engine: Any, make_api: Any) -> None:
+    """Before: an API client had no sign-out (the console's /logout reads only the cookie: a
+    bearer token posted there stayed valid). POST /api/v1/officers/logout ends that token's
+    session at once and no other."""
+    api = make_api(sqlite_engine)
+    name, password = _officer(api, "administrator")
+    login = {"username": name, "password": password}
+    tokens = [
+        api.client.post("/api/v1/officers/login", json=login).json()["access_token"]
+        for _ in range(2)
+    ]
+    bearer, other = ({"Authorization": f"Bearer {t}"} for t in tokens)
+    assert api.client.get("/api/v1/officers", headers=bearer).status_code == 200
+    out = api.client.post("/api/v1/officers/logout", headers=bearer)
+    assert out.status_code == 204 and out.content == b""
+    assert api.client.get("/api/v1/officers", headers=bearer).status_code == 401
+    assert api.client.get("/api/v1/officers", headers=other).status_code == 200
+    again = api.client.post("/api/v1/officers/logout", headers=bearer)
+    assert again.status_code == 204  # signing out never fails
+
+
 def test_defect_09_revocation_ends_every_session_of_the_officer(
     sqlite_engine: Any, make_api: Any
 ) -> None:

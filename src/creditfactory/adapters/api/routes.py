@@ -246,6 +246,19 @@ def post_login(body: LoginIn, request: Request) -> dict[str, str]:
     return {"access_token": token, "token_type": "bearer"}
 
 
+@router.post("/officers/logout", tags=["officers"], status_code=204)
+def post_logout(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    """Sign out (退出登录): end the bearer token's server-side session at once — the token is
+    refused (401) from then on. 204 always: a missing, bad or already ended token is ignored,
+    as on the console's `/logout` (signing out never fails)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        _security(request).logout(token.strip())
+    return Response(status_code=204)
+
+
 @router.get("/referrals", tags=["officers"])
 def get_referrals(deps: Deps, who: OfficerDep) -> dict[str, Any]:
     """The referral queue: referred applications, oldest first."""
