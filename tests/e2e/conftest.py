@@ -4,7 +4,6 @@ DATABASE_URL_PG is set), the bundled SBA scorecard spec, a channel API key and t
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from tests.lpr_fixture import current_series
+from tests.pg import postgres_url
 from tests.sba_applicants import GOOD
 
 SPEC_TEXT = (Path(__file__).parent / "sba_spec.json").read_text(encoding="utf-8")
@@ -49,11 +49,7 @@ def _engine(kind: str, tmp: pytest.TempPathFactory) -> Engine:
         if kind == "sqlite":
             url = f"sqlite:///{tmp.mktemp('e2e') / 'e2e.sqlite3'}"
         else:
-            url = os.environ.get("DATABASE_URL_PG", "")
-            if not url:
-                if os.environ.get("CI") == "true":
-                    pytest.fail("DATABASE_URL_PG is not set in CI")
-                pytest.skip("DATABASE_URL_PG not set")
+            url = postgres_url()
         engine = make_engine(url)
         _ENGINES[kind] = engine  # registered first so the session disposes it even on failure
         try:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from tests.e2e.conftest import _ENGINES, _cipher, _engine, make_api, sqlite_engine
+from tests.pg import own_database, postgres_url
 
 __all__ = ["FULL", "_cipher", "any_engine", "make_api", "sized", "sqlite_engine"]
 
@@ -28,16 +28,7 @@ def sized(small: int, full: int) -> int:
 
 def _own_postgres() -> Engine:
     if "reliability-pg" not in _ENGINES:  # disposed with the end-to-end engines
-        shared = _engine("postgresql", None)  # type: ignore[arg-type]  # skips or fails as e2e
-        url = make_url(os.environ["DATABASE_URL_PG"])
-        own = url.set(database=f"{url.database}_reliability")
-        with shared.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            found = conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": own.database}
-            ).first()
-            if found is None:
-                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
-        engine = make_engine(own.render_as_string(hide_password=False))
+        engine = make_engine(own_database(postgres_url(), "reliability", fresh=False))
         _ENGINES["reliability-pg"] = engine
         upgrade_schema(engine)
     return _ENGINES["reliability-pg"]

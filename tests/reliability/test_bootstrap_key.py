@@ -37,6 +37,7 @@ from creditfactory.kernel.errors import ValidationError
 from tests.e2e.conftest import _cipher, any_engine  # noqa: F401 - fixtures used by name
 from tests.integration.test_serve import _children, _cmdline, _free_port
 from tests.lpr_fixture import LPR_CURRENT_ON
+from tests.pg import postgres_url
 
 WORKERS = 8
 STARTS = 10 if os.environ.get("RELIABILITY_FULL") == "1" else 2
@@ -139,11 +140,7 @@ def _serve_once(url: str, tmp: Path) -> tuple[int, str]:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
 def test_defect_13_postgresql_serve_two_workers_with_a_bootstrap_key(tmp_path: Path) -> None:
-    url = os.environ.get("DATABASE_URL_PG", "")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("DATABASE_URL_PG is not set in CI")
-        pytest.skip("DATABASE_URL_PG not set")
+    url = postgres_url()
     outcomes: list[Any] = [_serve_once(url, tmp_path) for _ in range(STARTS)]
     assert all(code == 0 for code, _ in outcomes), outcomes
     assert not any("UniqueViolation" in err for _, err in outcomes), outcomes

@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
 
 from creditfactory.adapters.storage.audit_store import (
     SqlAuditStore,
@@ -38,6 +37,7 @@ from creditfactory.adapters.storage.state_digesters import COVERED
 from creditfactory.audit import Finding, verify_log
 from creditfactory.kernel.ids import RandomIds
 from tests.e2e.conftest import _cipher, application, make_api  # noqa: F401 (fixtures)
+from tests.pg import own_database, postgres_url
 
 FULL = os.environ.get("RELIABILITY_FULL") == "1"
 
@@ -67,30 +67,11 @@ def engine(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('tamper') / 'tamper.sqlite3'}"
     else:
-        url = os.environ.get("DATABASE_URL_PG", "")
-        if not url:
-            if os.environ.get("CI") == "true":
-                pytest.fail("DATABASE_URL_PG is not set in CI")
-            pytest.skip("DATABASE_URL_PG not set")
-        url = _fresh_postgres(url)
+        url = own_database(postgres_url(), "tamper", fresh=True)
     eng = make_engine(url)
     upgrade_schema(eng)
     yield eng
     eng.dispose()
-
-
-def _fresh_postgres(shared_url: str) -> str:
-    """The URL of `<database>_tamper`, dropped (with its connections) and created anew."""
-    shared = make_url(shared_url)
-    own = shared.set(database=f"{shared.database}_tamper")
-    admin = make_engine(shared_url)
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
-    finally:
-        admin.dispose()
-    return own.render_as_string(hide_password=False)
 
 
 def _officer(api: Any, role: str) -> str:
