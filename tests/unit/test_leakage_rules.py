@@ -46,7 +46,9 @@ def test_pure_value_rule_excludes_an_outcome_free_pocket(pure_bads: bool) -> Non
     assert f"holds 6.0% of rows (≥ 5%) with no {which} (60 rows)" in gate.excluded["size"]
     assert "纯值" in reasons[0].zh
     allowed = run_gate(frame, "y", ["size", "noise"], [], {}, {}, {"size": "analyst: the reason"})
-    assert allowed.kept == ["size", "noise"] and allowed.whitelisted == {"size": "analyst: the reason"}
+    assert allowed.kept == ["size", "noise"] and allowed.whitelisted == {
+        "size": "analyst: the reason"
+    }
 
 
 def test_pure_value_hand_counted() -> None:

@@ -86,7 +86,10 @@ class RawLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
 
 def bounded_logistic(
-    design: numpy.ndarray, y: numpy.ndarray, C: float, bounds: list[tuple[float | None, float | None]]
+    design: numpy.ndarray,
+    y: numpy.ndarray,
+    C: float,
+    bounds: list[tuple[float | None, float | None]],
 ) -> tuple[numpy.ndarray, float]:
     """L2-penalised logistic regression with sign bounds on coefficients: scikit-learn's
     objective ``C · Σ log-loss + ½‖w‖²`` (intercept unpenalised) minimised by L-BFGS-B.

@@ -41,7 +41,6 @@ from creditfactory.scoring.training.logistic import bounded_logistic
 from creditfactory.scoring.training.selection import select_features
 from creditfactory.scoring.training.wording import Reason
 
-
 MONOTONE = ("ascending", "descending")
 """optbinning trends that make a numeric characteristic's points monotone too."""
 
@@ -187,7 +186,11 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         ``bin_points_`` (unrounded) per feature."""
         self.learned_bins_ = {}
         self.bin_shares_ = {}
-        self.monotone_ = {f: self._trend(f) for f in selected if self._trend(f) in MONOTONE}
+        self.monotone_: dict[str, str] = {
+            f: trend
+            for f in selected
+            if (trend := self._trend(f)) is not None and trend in MONOTONE
+        }
         for f in selected:
             counts = binning.bin_table(self.binnings_[f])["count"].to_numpy(dtype=float)
             counts[-1] = 0.0  # the missing bin is never learned (module docstring)
