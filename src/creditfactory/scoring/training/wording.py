@@ -79,7 +79,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "proxy": (
         "是已排除字段的代理变量：仅凭它对已排除的 {flag} 做样本外分类，AUC {auc:.3f} ≥ {limit}",
-        "a proxy for excluded {flag}: on its own it classifies {flag} out of fold with AUC "
+        "a proxy for excluded {flag}: on its own it classifies that flag out of fold with AUC "
         "{auc:.3f} ≥ {limit}",
     ),
     "pure_value": (
