@@ -39,5 +39,7 @@ def test_defect_07_read_command_on_a_missing_database_creates_nothing(
         cli_main.main()
     err = capsys.readouterr().err
     assert exc.value.code == 2, err
-    assert err.count("\n") == 1 and err.startswith("error: database:") and "nothing was created" in err
+    assert (
+        err.count("\n") == 1 and err.startswith("error: database:") and "nothing was created" in err
+    )
     assert list(tmp_path.iterdir()) == []
