@@ -10,7 +10,8 @@ check the estimate cannot make says otherwise: the sources it does not pull (tax
 and business age, courts, bureau), missing data at application time, and verified data that
 contradicts what was declared (`ESTIMATE_CANNOT_KNOW` names them).
 
-`verification` is the decision's block, built by the same `origination.verification.verify`:
+``currency``, ``pd_horizon_months`` and ``model`` label the figures as the application view
+does (`factory_views.model_labels`). `verification` is the decision's block, built by the same `origination.verification.verify`:
 the facts the pulled invoices verified (source, version, record id, retrieval time), those only
 declared, and the declarations the invoices contradict. With no range the answer carries the
 decision's reasons in words. `how_to_raise_limit` lists
@@ -57,6 +58,7 @@ from creditfactory.scoring.reason_text import advice_text, target_text
 from creditfactory.scoring.runtime import DEFAULT_MAX_REASONS
 from creditfactory.scoring.targets import better_values
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.factory_views import PD_HORIZON_MONTHS, model_labels
 from creditfactory.service_layer.origination_flow import (
     ConsentGiven,
     build_applicant,
@@ -234,6 +236,9 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     )
     rates = found.rates
     return {
+        "currency": found.high.currency,
+        "pd_horizon_months": PD_HORIZON_MONTHS,  # the grade's PD
+        "model": model_labels(deps.spec, deps.spec_digest),
         "limit_low": str(found.low.amount),
         "limit_high": str(found.high.amount),
         "term_months": cmd.term_months,
