@@ -1,4 +1,4 @@
-"""Offer acceptance, consent withdrawal and the referral queue's maker-checker decisions.
+"""Offer acceptance and the referral queue's maker-checker decisions.
 
 Maker-checker (issues 6, 7): a referred application needs two officers — a maker recommends
 approve or decline (a pending `referral_decision` item; one open item per application, else
@@ -42,7 +42,7 @@ from creditfactory.service_layer.origination_flow import (
     make_offer,
 )
 
-__all__ = ["accept_offer", "check_referral", "recommend_referral", "withdraw_consent_by_id"]
+__all__ = ["accept_offer", "check_referral", "recommend_referral"]
 
 ACTIONS = ("approve", "decline")
 
@@ -91,16 +91,6 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
 
     key = f"{channel_id}:{offer_id}"
     return run_once(deps.uow(), "offer.accept", key, {"offer_id": offer_id}, work, deps.clock.now)
-
-
-def withdraw_consent_by_id(deps: FactoryDeps, consent_id: str, channel_id: str) -> None:
-    """Withdraw a consent of `channel_id` now (PIPL Art 15); later pulls through the gate stop.
-    raises ApplicationNotFound for an unknown id or another channel's consent."""
-    with deps.uow() as uow:
-        if not uow.applications.withdraw_consent(consent_id, channel_id, deps.clock.now()):
-            raise ApplicationNotFound(f"consent_id: no consent {consent_id!r}")
-        uow.applications.audit([_leaf(deps, channel_id, "consent.withdrawn", consent_id, {})])
-        uow.commit()
 
 
 def _referred(deps: FactoryDeps, uow: Any, application_id: str) -> dict[str, Any]:
