@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from creditfactory.adapters.storage.audit_store import append_entries
-from creditfactory.adapters.storage.pii import active_pii_cipher
+from creditfactory.adapters.storage.pii import migration_pii_cipher
 from creditfactory.adapters.storage.repositories import seal_context
 from creditfactory.adapters.storage.state_digesters import baseline_entries
 from creditfactory.kernel.idempotency import request_digest, stored_key
@@ -70,9 +70,11 @@ def _copy_application_keys(db: sa.Connection) -> None:
 
 
 def _seal_all(db: sa.Connection) -> None:
-    cipher = active_pii_cipher()
     rows = db.execute(sa.select(_keys.c.scope, _keys.c.key, _keys.c.request_digest,
                                 _keys.c.response)).all()  # fmt: skip
+    if not rows:
+        return
+    cipher = migration_pii_cipher()
     for scope, key, digest, response in rows:
         seal = cipher.seal(response, seal_context(scope, key, digest))
         db.execute(

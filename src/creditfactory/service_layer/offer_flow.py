@@ -7,6 +7,9 @@ maker (403), and a check without a pending recommendation is refused (403). The 
 the checked action: it approves and executes the item in one transaction.
 An approval creates an offer from the referred decision's sized limit and price (the officer
 does not reprice); the borrower accepts it with `accept_offer`, which contracts and disburses.
+Whose offer it is, is checked once for every channel route by the ownership dependency
+(`service_layer/ownership.require_channel_owns`, run by `adapters/api/security.authorize`): an
+offer of another channel is 404 before `accept_offer` runs, so it does not check again.
 """
 
 from __future__ import annotations
@@ -65,9 +68,9 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
 
     def work(uow: Any) -> dict[str, Any]:
         offer = uow.applications.get_offer(offer_id)
-        app = None if offer is None else uow.applications.get(offer["application_id"])
-        if offer is None or app is None or app["channel_id"] != channel_id:
+        if offer is None:  # whose offer it is was checked before the route ran (module docstring)
             raise ApplicationNotFound(f"offer_id: no offer {offer_id!r}")
+        app = uow.applications.get(offer["application_id"])
         if offer["status"] == "accepted":  # accepted before its key was kept
             view: dict[str, Any] = application_view(uow, app["application_id"])
             return view

@@ -53,6 +53,7 @@ __all__ = [
     "active_pii_cipher",
     "generate_pii_key",
     "install_pii_cipher",
+    "migration_pii_cipher",
     "pii_cipher_from_settings",
 ]
 
@@ -206,6 +207,15 @@ def active_pii_cipher() -> PIICipher:
     """The installed cipher. raises PIIKeyError when none was installed."""
     if not _installed:
         raise PIIKeyError("no PII cipher installed: call install_pii_cipher() in bootstrap")
+    return _installed[0]
+
+
+def migration_pii_cipher() -> PIICipher:
+    """The installed cipher, else the settings' one installed now: a migration run by `serve`
+    before its workers start, or by `alembic upgrade` from the command line, has no bootstrap.
+    raises PIIKeyError as `pii_cipher_from_settings`."""
+    if not _installed:
+        install_pii_cipher(pii_cipher_from_settings(Settings()))
     return _installed[0]
 
 
