@@ -72,7 +72,7 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
             raise ApplicationNotFound(f"offer_id: no offer {offer_id!r}")
         app = uow.applications.get(offer["application_id"])
         if offer["status"] == "accepted":  # accepted before its key was kept
-            view: dict[str, Any] = application_view(uow, app["application_id"])
+            view: dict[str, Any] = application_view(uow, app["application_id"], deps)
             return view
         now = deps.clock.now()
         if offer["expires_at"] <= now:
@@ -89,7 +89,7 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
             app["application_id"], status="disbursed", loan_id=loan_id, updated_at=deps.clock.now()
         )
         uow.applications.audit(leaves)
-        accepted: dict[str, Any] = application_view(uow, app["application_id"])
+        accepted: dict[str, Any] = application_view(uow, app["application_id"], deps)
         return accepted
 
     key = f"{channel_id}:{offer_id}"
@@ -185,7 +185,7 @@ def check_referral(
                    {**decision_payload(record), "decided_by": officer_id, "maker": maker,
                     "checker": officer_id})]
         )  # fmt: skip
-        view = application_view(uow, application_id)
+        view = application_view(uow, application_id, deps)
         uow.commit()
     return view
 

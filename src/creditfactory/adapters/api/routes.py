@@ -144,7 +144,7 @@ def get_application(application_id: str, deps: Deps) -> dict[str, Any]:
     """Decision, reasons and offer of one of the channel's applications (another channel's or
     an unknown id: 404 from the ownership dependency, `security.authorize`)."""
     with deps.uow() as uow:
-        return application_view(uow, application_id)
+        return application_view(uow, application_id, deps)
 
 
 @router.post("/offers/{offer_id}/accept", tags=["applications"])

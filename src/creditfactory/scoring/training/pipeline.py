@@ -328,6 +328,7 @@ def _freeze(
     """The spec: labels, actionable flags, PD horizon, the gate's record and headline figures."""
     training = {
         "dataset": ds.name,
+        "currency": ds.currency,  # of the data's amounts: the API names it beside the model
         "rows": len(train_part),
         "bads": int(train_part[ds.target].sum()),
         "training_data_sha256": ds.digest(),
