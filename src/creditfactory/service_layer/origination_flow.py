@@ -46,7 +46,11 @@ from creditfactory.origination import (
     record_consent,
     unregistered_operator_applicant,
 )
-from creditfactory.origination.application import application_features, decision_facts
+from creditfactory.origination.application import (
+    application_features,
+    decision_facts,
+    unverified_record_facts,
+)
 from creditfactory.origination.consent_gate import DataSources
 from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.origination.limit_estimate import (
@@ -281,7 +285,10 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.CREDIT_APPLICATION, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(deps.spec, features)
-    verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
+    unverified = unverified_record_facts(deps.spec, external)
+    verification = verify(
+        cmd.declared, external, features, schema, as_of, deps.policy.verification, unverified
+    )
     case = _Case(
         cmd=cmd,
         row=_application_row(
