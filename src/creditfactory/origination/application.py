@@ -62,8 +62,10 @@ def application_features(
     declared: Mapping[str, FeatureValue],
     external: ExternalData,
     as_of: date,
+    requested: Mapping[str, FeatureValue] | None = None,
 ) -> dict[str, FeatureValue]:
-    """Every feature of the spec: the invoice features when the invoice source answered (verified
+    """Every feature of the spec: the loan's own characteristics the request sets (`requested`,
+    `loan_terms.request_features`), whatever was declared for them; the invoice features when the invoice source answered (verified
     values win over declared ones); when it was asked and did not answer (consent withheld, source
     unavailable) each invoice feature at its worst value (`scoring.runtime.worst_value`) — a
     declaration never stands in for invoices the applicant could have authorised, so withholding
@@ -81,6 +83,7 @@ def application_features(
     profile = {} if external.registry is None else external.registry.profile
     found.update({n: v for n, v in profile.items() if n in RECORD_FACTS})
     found.update({n: worst_value(spec, n) for n in unverified_record_facts(spec, external)})
+    found.update(requested or {})
     return {name: found.get(name) for name in spec.features}
 
 

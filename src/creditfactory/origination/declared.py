@@ -147,18 +147,22 @@ def _kind(spec: ScorecardSpec, feature: str) -> DeclaredFact:
     return DeclaredFact(feature, NUMERIC, "", "", nullable=spec.model_type == "lightgbm")
 
 
-def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, DeclaredFact]:
+def declared_schema(
+    spec: ScorecardSpec, wired: Collection[str], from_request: Collection[str] = ()
+) -> dict[str, DeclaredFact]:
     """Every fact that may be declared, by name: the spec's characteristics (required unless a
-    source in `wired` computes them), then `DOCUMENTED_FACTS` (never required)."""
+    source in `wired` computes them, or the request sets them: `from_request`, e.g.
+    `loan_terms.REQUEST_FACTS` — declaring one is allowed and not scored), then
+    `DOCUMENTED_FACTS` (never required)."""
     schema: dict[str, DeclaredFact] = {}
     for feature in spec.features:
-        source = verifying_source(feature)
+        source = "request" if feature in from_request else verifying_source(feature)
         schema[feature] = replace(
             _kind(spec, feature),
             zh=spec.label(feature, "zh"),
             en=spec.label(feature, "en"),
             verified_by=source,
-            required=source is None or source not in wired,
+            required=source is None or source not in (*wired, "request"),
         )
     for fact in DOCUMENTED_FACTS:
         schema.setdefault(fact.name, fact)

@@ -12,6 +12,8 @@
   作为被告的诉讼及被执行案件数 against the court records (declaring fewer than recorded), and each
   applicant fact of the record source (`declared.RECORD_FACTS`, e.g. SBA NoEmp, RetainedJob,
   NAICS) against the record's value (any difference: counts and codes are exact);
+- from the request: the loan's own characteristics the request sets (`loan_terms`), with the
+  value declared for one, if any (not scored);
 - scored conservatively: record facts the source was asked for and did not give
   (`application.unverified_record_facts`), scored at their worst value whatever was declared.
 
@@ -71,10 +73,11 @@ class Verification:
     declared_only: tuple[dict[str, Any], ...] = ()
     contradictions: tuple[tuple[str, str], ...] = ()
     scored_conservatively: tuple[dict[str, Any], ...] = ()
+    from_request: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what the decision record stores under "verification");
-        "scored_conservatively" only when there is one."""
+        "scored_conservatively" and "from_request" only when there is one."""
         out: dict[str, Any] = {
             "verified": [dict(v) for v in self.verified],
             "declared_only": [dict(d) for d in self.declared_only],
@@ -82,6 +85,8 @@ class Verification:
         }
         if self.scored_conservatively:
             out["scored_conservatively"] = [dict(c) for c in self.scored_conservatively]
+        if self.from_request:
+            out["from_request"] = [dict(c) for c in self.from_request]
         return out
 
 
@@ -229,11 +234,14 @@ def verify(
     as_of: date,
     rules: VerificationRules,
     unverified: tuple[str, ...] = (),
+    requested: Mapping[str, Any] | None = None,
 ) -> Verification:
     """The verified, declared-only, contradicted and conservatively scored facts (module
     docstring). `features`: the model features as scored; `schema`: what may be declared
     (`declared.declared_schema`); `unverified`: the record facts the source did not give
-    (`application.unverified_record_facts`)."""
+    (`application.unverified_record_facts`); `requested`: the characteristics the request set
+    (`loan_terms.request_features`)."""
+    requested = requested or {}
     facts = _gathered(external, features, as_of)
     contradicted = _contradictions(declared, facts, rules, schema)
     verified = []
@@ -249,7 +257,17 @@ def verify(
     declared_only = tuple(
         {"name": k, "zh": _label(k, schema)[0], "en": _label(k, schema)[1], "value": v}
         for k, v in sorted(declared.items())
-        if v is not None and k not in seen
+        if v is not None and k not in seen and k not in requested
+    )
+    from_request = tuple(
+        {
+            "name": k,
+            "zh": _label(k, schema)[0],
+            "en": _label(k, schema)[1],
+            "value": v,
+            **({"declared": declared[k]} if declared.get(k) is not None else {}),
+        }  # fmt: skip
+        for k, v in sorted(requested.items())
     )
     conservative = tuple(
         {
@@ -264,4 +282,5 @@ def verify(
         }  # fmt: skip
         for k in unverified
     )
-    return Verification(tuple(verified), declared_only, tuple(contradicted.values()), conservative)
+    contradictions = tuple(contradicted.values())
+    return Verification(tuple(verified), declared_only, contradictions, conservative, from_request)

@@ -58,6 +58,7 @@ from creditfactory.origination.limit_estimate import (
     annual_invoice_revenue,
     revenue_cap,
 )
+from creditfactory.origination.loan_terms import REQUEST_FACTS, request_features
 from creditfactory.origination.verification import verify
 from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring import ScoreResult, score
@@ -123,6 +124,8 @@ class SubmitApplication:
     working_capital_need: str | None = None
     consent: ConsentGiven | None = None
     auto_accept: bool = True
+    programme: str | None = None
+    revolving_line: bool | None = None
 
 
 def build_applicant(cmd: Any, as_of: date, deps: FactoryDeps) -> Applicant:
@@ -266,8 +269,9 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     applicant = build_applicant(cmd, as_of, deps)
     amount = _amount(cmd, deps)
     wanted = configured_sources(deps.sources)
-    schema = declared_schema(deps.spec, wanted)
+    schema = declared_schema(deps.spec, wanted, REQUEST_FACTS)
     check_declared(cmd.declared, schema, as_of)
+    requested = _requested(deps, cmd, amount)
     body = _request_body(cmd)
     request_digest = digest(body)
     # A retry is answered before consent or pulls happen. With neither to do, the claim below
@@ -283,12 +287,13 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
             deps, subject, cmd.consent, purpose, cmd.channel_id, cmd.idempotency_key
         )
     external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.CREDIT_APPLICATION, wanted)
-    features = application_features(deps.spec, cmd.declared, external, as_of)
+    features = application_features(deps.spec, cmd.declared, external, as_of, requested)
     scored = score(deps.spec, features)
     unverified = unverified_record_facts(deps.spec, external)
     verification = verify(
-        cmd.declared, external, features, schema, as_of, deps.policy.verification, unverified
-    )
+        cmd.declared, external, features, schema, as_of, deps.policy.verification, unverified,
+        requested,
+    )  # fmt: skip
     case = _Case(
         cmd=cmd,
         row=_application_row(
@@ -322,6 +327,15 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
         if seen is None:  # pragma: no cover - the winner committed before we could fail
             raise
         return seen
+
+
+def _requested(deps: FactoryDeps, cmd: SubmitApplication, amount: Money) -> dict[str, Any]:
+    """The spec's characteristics the request sets (`origination.loan_terms`). raises
+    ValidationError("programme") for an unknown programme."""
+    try:
+        return request_features(deps.spec.features, amount, cmd.programme, cmd.revolving_line)
+    except ValueError as exc:
+        raise ValidationError("programme", str(exc)) from None
 
 
 def limit_policy(deps: FactoryDeps) -> LimitPolicy:

@@ -130,6 +130,8 @@ async def post_application(
         working_capital_need=body.working_capital_need,
         consent=_consent(body.consent),
         auto_accept=body.auto_accept,
+        programme=body.programme,
+        revolving_line=body.revolving_line,
         **_applicant(body.applicant),
     )
     if configured_sources(deps.sources):  # pulls over the network: off the event loop

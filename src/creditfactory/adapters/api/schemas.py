@@ -105,6 +105,16 @@ class ApplicationCreate(StrictBody):
     working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
     consent: ConsentIn | None = None
     auto_accept: bool = True
+    programme: Literal["sba_7a", "sba_express"] | None = Field(
+        default=None,
+        description="the guarantee programme, when the served model scores the guaranteed share "
+        "(SBA): its rule sets the share for the amount (origination.loan_terms); default sba_7a",
+    )
+    revolving_line: bool | None = Field(
+        default=None,
+        description="a revolving line of credit rather than a term loan, when the served model "
+        "scores it (SBA RevLineCr); default false",
+    )
 
     _declared_ok = field_validator("declared")(_declared)
 

@@ -260,6 +260,11 @@ def _sba_application(row: dict[str, str], declared: dict[str, Any]) -> dict[str,
         "term_months": SBA_TERM_MONTHS,
         "declared": declared,
         "consent": SBA_CONSENT,
+        # the loan asked for: the programme (the recorded 50 % share is SBAExpress's; every other
+        # share is read as standard 7(a), whose rule then sets the share — origination.loan_terms)
+        # and the product (a revolving line when the record says so)
+        "programme": "sba_express" if float(row["Portion"]) == 0.5 else "sba_7a",
+        "revolving_line": row["RevLineCr"] == "Y",
     }
 
 

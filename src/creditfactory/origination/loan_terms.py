@@ -1,0 +1,70 @@
+"""The loan's own characteristics, from the request — never from the applicant's declarations (pure).
+
+A scorecard may score the loan asked for as well as the applicant: the SBA scorecard scores the
+amount (GrAppv), the SBA-guaranteed amount (SBA_Appv) and share (Portion), and whether the loan
+is a revolving line (RevLineCr). None of them is a fact the applicant knows better than the
+lender: the amount and the product are in the request, and the guaranteed share is set by the
+programme's rule for that amount. `request_features` computes them; a declared value of one of
+them is not scored (the decision records it beside the computed one: `from_request`).
+
+Programme rules (`guarantee_share`), U.S. SBA, for the programmes the request may name:
+
+- ``sba_7a`` (standard 7(a)): 85 % of a loan up to US$150,000, 75 % above — 15 U.S.C.
+  § 636(a)(2)(A); SBA SOP 50 10. (The 90 % of 2009–2010 was temporary: American Recovery and
+  Reinvestment Act of 2009 § 502; shares of 90 % and 100 % in the SBA case data are not a
+  current programme's.)
+- ``sba_express`` (SBAExpress): 50 % — 15 U.S.C. § 636(a)(31); SBA SOP 50 10.
+
+`programme` None is the standard programme and `revolving_line` None a term loan: the product the
+platform books (`servicing.products.SME_TERM_LOAN`). Amounts pass as the request's amount
+(the SBA backtest sends US dollars through the CNY engine one-for-one; docs/credit-factory.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Final
+
+from creditfactory.kernel.money import Money
+
+__all__ = [
+    "PROGRAMMES",
+    "REQUEST_FACTS",
+    "guarantee_share",
+    "request_features",
+]
+
+SBA_7A, SBA_EXPRESS = "sba_7a", "sba_express"
+PROGRAMMES: Final = (SBA_7A, SBA_EXPRESS)
+SMALL_7A_LOAN: Final = Decimal("150000")
+"""Largest 7(a) loan guaranteed at 85 % (15 U.S.C. § 636(a)(2)(A)); above it, 75 %."""
+
+REQUEST_FACTS: Final = frozenset({"GrAppv", "SBA_Appv", "Portion", "RevLineCr"})
+"""Characteristics computed from the request (module docstring), by the SBA scorecard's names."""
+
+
+def guarantee_share(programme: str | None, amount: Money) -> Decimal:
+    """The SBA-guaranteed share of a loan of `amount` under `programme` (module docstring).
+    raises ValueError for an unknown programme."""
+    if programme in (None, SBA_7A):
+        return Decimal("0.85") if amount.amount <= SMALL_7A_LOAN else Decimal("0.75")
+    if programme == SBA_EXPRESS:
+        return Decimal("0.50")
+    raise ValueError(f"unknown programme {programme!r}: one of {', '.join(PROGRAMMES)}")
+
+
+def request_features(
+    features: Collection[str], amount: Money, programme: str | None, revolving_line: bool | None
+) -> dict[str, float | str]:
+    """The characteristics among `features` that the request sets: GrAppv = amount, Portion =
+    the programme's share for it, SBA_Appv = amount × share, RevLineCr Y for a revolving line,
+    else N. Numbers as floats (the scorecard's)."""
+    share = guarantee_share(programme, amount)
+    values: dict[str, float | str] = {
+        "GrAppv": float(amount.amount),
+        "SBA_Appv": float(amount.amount * share),
+        "Portion": float(share),
+        "RevLineCr": "Y" if revolving_line else "N",
+    }
+    return {name: value for name, value in values.items() if name in features}
