@@ -18,7 +18,7 @@ from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.origination import DataSources
 from tests.e2e.conftest import SPEC, application
-from tests.sba_applicants import BAD, GOOD
+from tests.sba_applicants import BAD, BAD_LOAN, GOOD
 from tests.shared import load_case
 
 
@@ -53,7 +53,7 @@ def test_happy_path_to_disbursement(sqlite_engine: Any, make_api: Any) -> None:
 
 
 def test_decline_carries_reasons_in_both_languages(sqlite_engine: Any, make_api: Any) -> None:
-    body = make_api(sqlite_engine).post("/api/v1/applications", application(BAD), _key()).json()
+    body = make_api(sqlite_engine).post("/api/v1/applications", {**application(BAD), **BAD_LOAN}, _key()).json()
     assert body["status"] == "declined"
     codes = [r["code"] for r in body["decision"]["reasons"]]
     assert "K07" in codes and "SCORE" in codes

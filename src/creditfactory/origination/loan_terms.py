@@ -23,14 +23,16 @@ platform books (`servicing.products.SME_TERM_LOAN`). Amounts pass as the request
 from __future__ import annotations
 
 from collections.abc import Collection
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Final
 
 from creditfactory.kernel.money import Money
+from creditfactory.scoring import ScorecardSpec
 
 __all__ = [
     "PROGRAMMES",
     "REQUEST_FACTS",
+    "amount_segments",
     "guarantee_share",
     "request_features",
 ]
@@ -68,3 +70,34 @@ def request_features(
         "RevLineCr": "Y" if revolving_line else "N",
     }
     return {name: value for name, value in values.items() if name in features}
+
+
+CENT: Final = Decimal("0.01")
+
+
+def _edges(spec: ScorecardSpec, feature: str) -> set[Decimal]:
+    return {
+        Decimal(str(edge))
+        for ch in spec.characteristics
+        if ch.feature == feature
+        for b in ch.bins
+        for edge in (b.lower, b.upper)
+        if edge is not None
+    }
+
+
+def amount_segments(
+    spec: ScorecardSpec, programme: str | None, floor: Money, ceiling: Money
+) -> list[tuple[Money, Money]]:
+    """The amounts in [floor, ceiling] cut where a characteristic the request sets may change
+    bin (GrAppv's bin edges; SBA_Appv's divided by each share; the 7(a) share's step above
+    US$150,000): within one [low, high] every amount scores the same (a bin holds
+    lower ≤ x < upper). One segment when the spec scores neither amount. Ascending."""
+    shares = {guarantee_share(programme, floor), guarantee_share(programme, ceiling)}
+    cuts = _edges(spec, "GrAppv") | {e / s for e in _edges(spec, "SBA_Appv") for s in shares}
+    if "Portion" in spec.features or "SBA_Appv" in spec.features:
+        cuts.add(SMALL_7A_LOAN + CENT)  # the share steps down above it
+    inside = sorted(c.quantize(CENT, ROUND_CEILING) for c in cuts)
+    starts = [floor.amount, *(c for c in inside if floor.amount < c <= ceiling.amount)]
+    ends = [c - CENT for c in starts[1:]] + [ceiling.amount]
+    return [(Money.of(lo), Money.of(hi)) for lo, hi in zip(starts, ends, strict=True)]

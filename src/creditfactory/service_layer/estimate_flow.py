@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import ROUND_CEILING
 from typing import Any, Final
 
 from creditfactory.decisioning import (
@@ -41,6 +42,7 @@ from creditfactory.decisioning import (
     approvable_range,
 )
 from creditfactory.kernel.clock import china_date
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.origination import (
     ConsentPurpose,
@@ -51,6 +53,7 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.declared import check_declared, declared_schema
+from creditfactory.origination.loan_terms import REQUEST_FACTS, amount_segments, request_features
 from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.scoring.reason_text import advice_text, target_text
@@ -87,6 +90,8 @@ class EstimateLimit:
     name: str
     declared_revenue: str
     term_months: int = 12
+    programme: str | None = None
+    revolving_line: bool | None = None
     uscc: str | None = None
     operator_id: str | None = None
     legal_rep_id: str | None = None
@@ -112,6 +117,8 @@ class _Known:
     features: Mapping[str, Any]
     now: datetime
     as_of: date
+    segment: tuple[Money, Money] | None = None
+    """The amounts the score holds for, when it scores the loan's amount (`_by_amount`)."""
 
 
 def _assess(known: _Known, scored: ScoreResult) -> tuple[LimitEstimate, ApprovableRange]:
@@ -131,7 +138,15 @@ def _assess(known: _Known, scored: ScoreResult) -> tuple[LimitEstimate, Approvab
         spec_digest=deps.spec_digest, snapshot={},
         score_reasons=scored.reasons[:DEFAULT_MAX_REASONS], lpr_series=deps.lpr_series,
     )  # fmt: skip
-    return revenue, _range(deps, inputs, _ceiling(revenue))
+    if known.segment is None:
+        return revenue, _range(deps, inputs, _ceiling(revenue))
+    low, high = known.segment
+    found = _range(deps, inputs, min(_ceiling(revenue), high))
+    step = limits.rounding_step.amount
+    start = Money.of((low.amount / step).to_integral_value(ROUND_CEILING) * step)
+    if not found.has_range or found.high < start:  # nothing approvable in this segment
+        return revenue, replace(found, at_low=None)
+    return revenue, replace(found, low=max(found.low, start))
 
 
 def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> dict[str, Any] | None:
@@ -139,6 +154,7 @@ def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> di
     there is none, or a higher top of the range — found by re-scoring and re-assessing with each
     better-scoring value (`scoring.targets.better_values`); None when no value does."""
     spec = known.deps.spec
+    known = replace(known, segment=None)  # "if it were": the loan's own characteristics too
     for target in better_values(spec, feature, value):
         rescored = score(spec, {**known.features, feature: target.value})
         _, then = _assess(known, rescored)
@@ -188,6 +204,35 @@ def _policy_advice(
     return out
 
 
+def _by_amount(
+    known: _Known, scored: ScoreResult
+) -> tuple[_Known, ScoreResult, LimitEstimate, ApprovableRange]:
+    """The estimate when the spec scores the loan's own characteristics (`loan_terms`): the
+    amounts cut where one of them changes bin (`amount_segments`), each segment scored with the
+    values its amounts give and its approvable range kept inside it; the segment with the highest
+    approvable amount (else the top one, whose reasons say why). So every amount quoted scores
+    as quoted. Else the range for `scored`."""
+    deps, cmd = known.deps, known.cmd
+    if not REQUEST_FACTS.intersection(deps.spec.features):
+        return (known, scored, *_assess(known, scored))
+    limits = deps.policy.limits
+    found = []
+    try:
+        segments = amount_segments(deps.spec, cmd.programme, limits.minimum, limits.product_max)
+        for low, high in segments:
+            ends = [request_features(deps.spec.features, m, cmd.programme, cmd.revolving_line)
+                    for m in (low, high)]  # fmt: skip
+            every = len(deps.spec.features)
+            scores = [score(deps.spec, {**known.features, **e}, max_reasons=every) for e in ends]
+            if scores[0].score != scores[1].score:  # pragma: no cover - a cut missed: skip it
+                continue
+            seg = replace(known, features={**known.features, **ends[0]}, segment=(low, high))
+            found.append((seg, scores[0], *_assess(seg, scores[0])))
+    except ValueError as exc:
+        raise ValidationError("programme", str(exc)) from None
+    return max(found, key=lambda f: (f[3].has_range, f[3].high.amount, f[0].segment))
+
+
 def _range(deps: FactoryDeps, inputs: DecisionInputs, ceiling: Money) -> ApprovableRange:
     return approvable_range(inputs, deps.policy, ceiling, limit_policy(deps).range_floor)
 
@@ -203,7 +248,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
-    schema = declared_schema(deps.spec, wanted)
+    schema = declared_schema(deps.spec, wanted, REQUEST_FACTS)
     check_declared(cmd.declared, schema, as_of)
     subject = applicant.subject_id
     if cmd.consent is not None:
@@ -225,7 +270,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     )  # fmt: skip
     facts = replace(decision_facts(scored, applicant, external, as_of, wanted), data_gaps=())
     known = _Known(deps, cmd, request, facts, features, now, as_of)
-    revenue, found = _assess(known, scored)
+    known, scored, revenue, found = _by_amount(known, scored)
     binding = "revenue_multiple" if found.binding == "requested" else found.binding
     caps = {k: v for k, v in found.caps.items() if k != "requested"}
     caps["revenue_multiple"] = revenue.caps["revenue_multiple"]

@@ -106,6 +106,8 @@ def post_limit_estimate(body: LimitEstimateCreate, deps: Deps, caller: Channel) 
         declared=body.declared,
         working_capital_need=body.working_capital_need,
         consent=_consent(body.consent),
+        programme=body.programme,
+        revolving_line=body.revolving_line,
         **_applicant(body.applicant),
     )
     return estimate(deps, cmd)
