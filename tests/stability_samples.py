@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.ids import RandomIds
-from creditfactory.scoring.runtime import category_key, gaining_no_answers, score
+from creditfactory.scoring.runtime import category_key, find_bin, gaining_no_answers, score
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import with_development_scores
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -60,14 +60,33 @@ def _value(b: Bin) -> Any:
     return mid if lo <= mid < hi else (lo + hi) / 2
 
 
+SHARES = (0.5, 0.75, 0.85)  # the programmes' guaranteed shares (origination.loan_terms)
+
+
 def _refused(ch: Characteristic, b: Bin) -> bool:
-    """Whether intake refuses every value of bin `b` (null, or only gaining "no answers")."""
+    """Whether the served path never scores bin `b`: intake refuses every value of it (null, or
+    only gaining "no answers"), or (Portion) no programme's share falls in it."""
     gains = gaining_no_answers(ch)
+    if ch.feature == "Portion" and b.kind == "normal":
+        return not any(find_bin(ch, share) is b for share in SHARES)
     return (
         b.kind == "missing"
         or bool(b.categories)
         and all(category_key(c) in gains for c in b.categories)
     )
+
+
+def request_for(row: dict[str, Any]) -> dict[str, Any]:
+    """The request whose loan gives `row`'s SBA_Appv, Portion and RevLineCr bins
+    (origination.loan_terms sets them from the amount, programme and product): the 50 % share
+    is SBAExpress, else standard 7(a) at 85 % up to 150,000 and 75 % above."""
+    guaranteed = float(row.get("SBA_Appv") or 150_000)
+    if row.get("Portion") is not None and row["Portion"] < 0.6:  # the 50 % share's bin
+        programme, share = "sba_express", 0.5
+    else:
+        programme, share = "sba_7a", 0.85 if guaranteed <= 127_500 else 0.75
+    return {"amount": f"{guaranteed / share:.2f}", "programme": programme,
+            "revolving_line": row.get("RevLineCr") == "Y"}  # fmt: skip
 
 
 def _declarable(ch: Characteristic) -> list[Bin]:
@@ -122,6 +141,6 @@ def submit(deps: FactoryDeps, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         submit_application(deps, SubmitApplication(
             channel_id="ch_stability", idempotency_key=RandomIds().new("k"),
-            applicant_type="enterprise", name="稳定性测试有限公司", amount="300000",
-            term_months=12, uscc="91350100M000100Y43", declared=row, auto_accept=False,
+            applicant_type="enterprise", name="稳定性测试有限公司", term_months=12,
+            uscc="91350100M000100Y43", declared=row, auto_accept=False, **request_for(row),
         ))  # fmt: skip

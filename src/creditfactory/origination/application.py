@@ -71,10 +71,10 @@ def application_features(
     declaration never stands in for invoices the applicant could have authorised, so withholding
     consent never improves the score (findings M3 / V8). The same for the applicant facts of
     the record source (`declared.RECORD_FACTS`, e.g. SBA NoEmp, RetainedJob): the record's value
-    wins; a fact the source was asked for and did not give (no record, no value in it, consent
-    withheld, source unavailable) scores at its worst value, so an unverifiable self-declared
-    count cannot buy points (`unverified_record_facts` names them for the decision). Else the
-    declared value, else None."""
+    wins; a fact it should have given and did not (no value in a record that holds applicant
+    facts, consent withheld, source unavailable) scores at its worst value, so such a
+    self-declared count cannot buy points (`unverified_record_facts` names them for the
+    decision). Else the declared value, else None."""
     found: dict[str, FeatureValue] = dict(declared)
     if external.invoices or "invoices" in external.provenance:
         found.update(build_invoice_features(scoring_invoices(external.invoices), as_of))
@@ -88,11 +88,18 @@ def application_features(
 
 
 def unverified_record_facts(spec: ScorecardSpec, external: ExternalData) -> tuple[str, ...]:
-    """The spec's `declared.RECORD_FACTS` the record source was asked for (it answered, or
-    failed: a gap) and did not give: scored at their worst value (`application_features`)."""
-    if "registry" not in external.provenance and "registry" not in external.gaps:
+    """The spec's `declared.RECORD_FACTS` the record source should have verified and did not:
+    scored at their worst value (`application_features`). Those of a record that holds applicant
+    facts but not this one, and all of them when the source was asked and did not answer
+    (consent withheld, unavailable: a gap). None for a record that holds no applicant facts (a
+    registry that publishes none, e.g. the Chinese 工商登记: the declaration stands, declared
+    only) or a source not asked; a record not found declines by itself (K10)."""
+    if "registry" in external.gaps:
+        profile: Mapping[str, object] = {}
+    elif external.registry is not None and external.registry.profile:
+        profile = external.registry.profile
+    else:
         return ()
-    profile = {} if external.registry is None else external.registry.profile
     return tuple(n for n in spec.features if n in RECORD_FACTS and n not in profile)
 
 

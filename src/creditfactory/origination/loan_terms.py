@@ -94,7 +94,12 @@ def amount_segments(
     US$150,000): within one [low, high] every amount scores the same (a bin holds
     lower ≤ x < upper). One segment when the spec scores neither amount. Ascending."""
     shares = {guarantee_share(programme, floor), guarantee_share(programme, ceiling)}
-    cuts = _edges(spec, "GrAppv") | {e / s for e in _edges(spec, "SBA_Appv") for s in shares}
+    cuts = _edges(spec, "GrAppv") | {
+        e / s
+        for e in _edges(spec, "SBA_Appv")
+        for s in shares
+        if guarantee_share(programme, Money.of((e / s).quantize(CENT, ROUND_CEILING))) == s
+    }  # an edge divided by a share the amount it gives does not have is no cut
     if "Portion" in spec.features or "SBA_Appv" in spec.features:
         cuts.add(SMALL_7A_LOAN + CENT)  # the share steps down above it
     inside = sorted(c.quantize(CENT, ROUND_CEILING) for c in cuts)

@@ -154,10 +154,11 @@ def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> di
     there is none, or a higher top of the range — found by re-scoring and re-assessing with each
     better-scoring value (`scoring.targets.better_values`); None when no value does."""
     spec = known.deps.spec
-    known = replace(known, segment=None)  # "if it were": the loan's own characteristics too
     for target in better_values(spec, feature, value):
-        rescored = score(spec, {**known.features, feature: target.value})
-        _, then = _assess(known, rescored)
+        features = {**known.features, feature: target.value}
+        rescored = score(spec, features, max_reasons=len(spec.features))
+        # the whole estimate again: a characteristic the request sets keeps its requested values
+        _, _, _, then = _by_amount(replace(known, features=features, segment=None), rescored)
         approvable = then.has_range and not now.has_range
         if approvable or (then.has_range and then.high > now.high):
             high = f"{then.high.amount:,.0f}"
@@ -257,7 +258,6 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(deps.spec, features, max_reasons=len(deps.spec.features))
-    verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject, now)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
@@ -271,7 +271,13 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     facts = replace(decision_facts(scored, applicant, external, as_of, wanted), data_gaps=())
     known = _Known(deps, cmd, request, facts, features, now, as_of)
     known, scored, revenue, found = _by_amount(known, scored)
-    binding = "revenue_multiple" if found.binding == "requested" else found.binding
+    requested = {k: v for k, v in known.features.items() if k in REQUEST_FACTS}
+    verification = verify(cmd.declared, external, known.features, schema, as_of,
+                          deps.policy.verification, requested=requested)  # fmt: skip
+    binding = found.binding
+    if binding == "requested":  # the ceiling asked for: the revenue estimate's, or the segment's
+        segment_top = known.segment is not None and known.segment[1] < _ceiling(revenue)
+        binding = "scored_amount" if segment_top else "revenue_multiple"
     caps = {k: v for k, v in found.caps.items() if k != "requested"}
     caps["revenue_multiple"] = revenue.caps["revenue_multiple"]
     advice = _characteristic_advice(known, scored, found) + _policy_advice(
