@@ -45,11 +45,12 @@ def bootstrap(
 ) -> App:
     """Build the application; runs the Alembic migrations to head unless `migrate` is False.
     `existing`: the database must already exist (commands that only read): raises
-    ValidationError("database", …) instead of creating one."""
+    ValidationError("database", …) instead of creating one (or a dev PII key)."""
     settings = settings or Settings()
-    install_pii_cipher(pii_cipher_from_settings(settings))
     url = settings.database_url
+    # the database first: a read command on a missing one must not leave a dev PII key behind
     engine = existing_engine(url) if existing else make_engine(url)
+    install_pii_cipher(pii_cipher_from_settings(settings))
     if migrate:
         upgrade_schema(engine)
     return App(settings, engine, clock or SystemClock(), ids or RandomIds())

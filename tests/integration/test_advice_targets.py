@@ -15,14 +15,14 @@ characteristic, not one the request sets — origination.loan_terms — so the a
      50     1 / (1 + 7.3333 · 2.71828) = 0.0478                  approved; score cap 2,000,000
 
 Case 1 (15,000 collateral, 1 employee: 0 points, declined). Reaching 30,000 only refers (no
-range), so the advice is the next bin: "a collateral amount of at least 100,000" → approved, up
+range), so the advice is the next bin: "a collateral value of at least 100,000" → approved, up
 to the revenue cap: 2,000,000 declared × 0.5 (no invoices) × 0.2 = 200,000. The employees cost
 10 points too but are not actionable: no advice on them.
 Case 2 (50,000 collateral, 5 employees: 30 points, approved up to the score cap 1,000,000 with
 50,000,000 declared, revenue cap 5,000,000, product max 3,000,000). At least 100,000 → 50
 points → PD 0.0478 → score cap 2,000,000: "the limit would rise to 2,000,000".
 Case 3 (150,000 collateral, 1 employee: 40 points, approved, revenue cap 200,000 binds): the
-collateral amount is already in its best bin and nothing actionable would change the outcome:
+collateral value is already in its best bin and nothing actionable would change the outcome:
 no characteristic advice.
 """
 
@@ -42,7 +42,9 @@ from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, inst
 from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination.application import demo_uscc
-from creditfactory.scoring import load_spec
+from creditfactory.scoring import ScorecardSpec, load_spec
+from creditfactory.scoring.reason_text import target_text
+from creditfactory.scoring.runtime import find_bin
 from creditfactory.scoring.spec import TWELVE_MONTHS, Bin, Calibration, Characteristic, LinearTerm
 from creditfactory.scoring.targets import Target, better_values
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
@@ -81,9 +83,11 @@ def _cipher() -> None:
     install_pii_cipher(PIICipher(generate_pii_key()))
 
 
-def _estimate(engine: Engine, declared: dict[str, Any], revenue: str) -> dict[str, Any]:
+def _estimate(
+    engine: Engine, declared: dict[str, Any], revenue: str, spec: ScorecardSpec = SPEC
+) -> dict[str, Any]:
     clock = SystemClock()
-    deps = FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=SPEC,
+    deps = FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=spec,
                        spec_digest=json.loads(SPEC_TEXT)["sha256"], clock=clock, ids=RandomIds(),
                        lpr_series=current_series())  # fmt: skip
     firm = demo_uscc(int(RandomIds().new("f")[-6:], 16) % 10**8, "350100")
@@ -130,9 +134,9 @@ def test_a_declined_applicant_is_told_the_amount_that_gets_approved(engine: Engi
     assert advice["limit_high"] == "200000"
     assert advice["en"] == (
         "If the collateral value is at least 100,000, the application would be approved "
-        "(up to 200,000)"
+        "(up to CNY 200,000)"
     )
-    assert advice["zh"] == "抵押物价值达到100,000及以上时，申请可获批准（额度最高200,000）"
+    assert advice["zh"] == "抵押物价值达到100,000及以上时，申请可获批准（额度最高200,000元）"
 
 
 def test_an_approved_applicant_is_told_the_amount_that_raises_the_limit(engine: Engine) -> None:
@@ -143,7 +147,7 @@ def test_an_approved_applicant_is_told_the_amount_that_raises_the_limit(engine: 
         {"op": "at_least", "value": 100_000}, "2000000")  # fmt: skip
     assert (
         advice["en"]
-        == "If the collateral value is at least 100,000, the limit would rise to 2,000,000"
+        == "If the collateral value is at least 100,000, the limit would rise to CNY 2,000,000"
     )
 
 
@@ -151,3 +155,81 @@ def test_no_advice_when_no_actionable_value_changes_the_outcome(engine: Engine) 
     est = _estimate(engine, {"collateral_value": 150_000, "NoEmp": 1}, "2000000")
     assert (est["binding"], est["limit_high"]) == ("revenue_multiple", "200000")
     assert _characteristic(est) == []
+
+
+# The same scorecard with the units model training records in the labels (closing4 #12 item 5:
+# targets in the characteristic's unit, money with the data's currency, never a raw float).
+UNITS = replace(
+    SPEC,
+    labels={"collateral_value": {"zh": "抵押物价值", "en": "collateral value", "unit": "money"},
+            "NoEmp": {"zh": "员工人数", "en": "number of employees", "unit": "count"}},
+    training={**SPEC.training, "currency": "USD"},
+)  # fmt: skip
+
+
+def test_a_money_target_names_the_data_currency_and_the_limit_the_booking_one(
+    engine: Engine,
+) -> None:
+    est = _estimate(engine, {"collateral_value": 15_000, "NoEmp": 1}, "2000000", UNITS)
+    (advice,) = _characteristic(est)
+    assert advice["target"] == {"op": "at_least", "value": 100_000}
+    assert advice["en"] == (
+        "If the collateral value is at least US$100,000, the application would be approved "
+        "(up to CNY 200,000)"
+    )
+    assert advice["zh"] == "抵押物价值达到100,000美元及以上时，申请可获批准（额度最高200,000元）"
+
+
+def test_count_and_share_targets_are_whole_counts_and_percentages() -> None:
+    # bins [lower, upper): at least 4.5 employees is at least 5; below 4.5 is at most 4
+    counts = replace(UNITS, characteristics=(_numeric("NoEmp", [4.5], [0, 10]),))
+    assert better_values(counts, "NoEmp", 2) == (Target("at_least", 5.0, 5.0),)
+    falling = replace(counts, characteristics=(_numeric("NoEmp", [4.5], [10, 0]),))
+    assert better_values(falling, "NoEmp", 7) == (Target("at_most", 4.0, 4.0),)
+    # a share edge 0.8578480184078217 (the served SBA spec's Portion) is at least 85.8 %
+    share = replace(
+        UNITS,
+        characteristics=(_numeric("Portion", [0.8578480184078217], [0, 27]),),
+        labels={"Portion": {"zh": "担保比例", "en": "guaranteed share", "unit": "share"}},
+    )
+    (target,) = better_values(share, "Portion", 0.5)
+    assert target == Target("at_least", 0.858, 0.858)
+    assert find_bin(share.characteristics[0], target.value) is share.characteristics[0].bins[1]
+    zh, en = target_text(share, "Portion", target.op, target.edge, True, ("1元", "CNY 1"))
+    assert "at least 85.8%" in en and "达到85.8%及以上" in zh
+    # a bin holding no whole count offers nothing
+    narrow = replace(counts, characteristics=(_numeric("NoEmp", [4.2, 4.8], [0, 10, 0]),))
+    assert better_values(narrow, "NoEmp", 2) == ()
+
+
+REVOLVING = Characteristic(
+    "RevLineCr",
+    "categorical",
+    1.0,
+    (Bin("revolving", 0.0, 0.0, "normal", categories=("Y",)),
+     Bin("term loan", 30.0, 0.0, "normal", categories=("N",))),
+    no_answer=("unrecorded",),
+)  # fmt: skip
+WITH_REVOLVING = replace(
+    UNITS,
+    features=("collateral_value", "RevLineCr"),
+    characteristics=(_numeric("collateral_value", [30_000, 100_000], [0, 20, 40]), REVOLVING),
+    labels={**UNITS.labels, "RevLineCr": {"zh": "循环授信", "en": "revolving line of credit"}},
+    actionable={"collateral_value": False, "RevLineCr": True},
+)
+
+
+def test_a_revolving_line_is_advised_with_its_target(engine: Engine) -> None:
+    # 15,000 collateral (0 points) on a revolving line (0): declined. A term loan (N) scores 30
+    # points, PD 0.0696 → approved up to the revenue cap 200,000 (hand-worked in the docstring).
+    est = _estimate(engine, {"collateral_value": 15_000, "RevLineCr": "Y"}, "2000000", WITH_REVOLVING)
+    assert est["limit_high"] == "0"
+    (advice,) = _characteristic(est)
+    assert (advice["factor"], advice["target"]) == ("RevLineCr", {"op": "is", "value": "N"})
+    assert advice["en"] == (
+        "If the revolving line of credit is “no”, the application would be approved "
+        "(up to CNY 200,000)"
+    )
+    assert advice["zh"] == "循环授信为“否”时，申请可获批准（额度最高200,000元）"
+    # never a "no answer" code as a target
+    assert better_values(WITH_REVOLVING, "RevLineCr", "Y") == (Target("is", "N", "N"),)

@@ -42,8 +42,8 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> App:
     monkeypatch.setenv("CREDITFACTORY_DATABASE_URL", f"sqlite:///{tmp_path / 's.sqlite3'}")
     monkeypatch.setenv("CREDITFACTORY_VAR_DIR", str(tmp_path))
 
-    def fixed() -> App:
-        return bootstrap(clock=FixedClock(NOW))
+    def fixed(existing: bool = False) -> App:
+        return bootstrap(clock=FixedClock(NOW), existing=existing)
 
     monkeypatch.setattr(model_stability, "bootstrap", fixed)
     monkeypatch.setattr(servicing, "bootstrap", fixed)

@@ -18,9 +18,16 @@ from tests.cli import run_cli
 from tests.shared import shared_path
 
 from creditfactory.adapters.cli import demo_cv
+from creditfactory.scoring.errors import ModelSpecMismatch
 from creditfactory.scoring.runtime import score
 from creditfactory.scoring.spec import Calibration, LinearTerm, Scaling, ScorecardSpec, dump_spec
 from creditfactory.scoring.spec import load_spec as load
+from creditfactory.scoring.training.calibration import (
+    calibration_figures,
+    fit_graded_platt,
+    fit_platt,
+    laplace_rate,
+)
 from creditfactory.scoring.training.ordinal import OrdinalLogistic, all_threshold_fit
 from creditfactory.scoring.training.validation import paired_folds
 
@@ -90,6 +97,62 @@ def test_prediction_caps_at_the_training_range_and_scores_missing_at_the_worse_e
     assert p[2] == pytest.approx(p[0])  # a raises risk: missing counts as its highest value
 
 
+def _worst_grade_defaults(n: int, rng: numpy.random.Generator) -> tuple[Any, Any, Any]:
+    # the CUMCM shape: every firm of the worst grade defaults, others at 4 % whatever the index;
+    # true PD = 0.04 + 0.96·σ(−2 + 2.5·η)
+    eta = rng.normal(size=n)
+    worst = rng.random(n) < 1 / (1 + numpy.exp(2.0 - 2.5 * eta))
+    return eta, (worst | (rng.random(n) < 0.04)).astype(int), worst
+
+
+def test_graded_calibration_recovers_the_generating_pd_where_platt_does_not() -> None:
+    rng = numpy.random.default_rng(7)
+    eta, y, worst = _worst_grade_defaults(2000, rng)
+    graded, platt = fit_graded_platt(eta, y, worst), fit_platt(eta, y)
+    truth = 0.04 + 0.96 / (1 + math.exp(2.0 + 2.5 * 2.0))  # a large firm, η = −2: 0.0409
+    assert graded.pd(-2.0) == pytest.approx(truth, abs=0.01)
+    assert platt.pd(-2.0) < truth / 4  # one logistic of default drives it towards 0
+    held_eta, held_y, _ = _worst_grade_defaults(20000, rng)
+    hl = {c.method: calibration_figures([c.pd(e) for e in held_eta], held_y)["hosmer_lemeshow"]
+          for c in (graded, platt)}  # fmt: skip
+    assert hl["graded_platt"]["p_value"] > 0.05
+    assert hl["platt"]["p_value"] < 1e-6
+
+
+def test_graded_calibration_hand_worked() -> None:
+    # Laplace: (bads + 1) / (rows + 2); the logistic part is Platt on the worst-grade flag
+    assert laplace_rate([0, 0, 0, 1]) == pytest.approx(2 / 6)
+    scores = numpy.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 1.5, 3.5])
+    worst = numpy.array([0, 0, 1, 0, 1, 1, 0, 1], dtype=bool)
+    y = numpy.array([0, 0, 1, 1, 1, 1, 0, 1])
+    got = fit_graded_platt(scores, y, worst)
+    assert (got.floor, got.ceiling) == (pytest.approx(2 / 6), pytest.approx(5 / 6))
+    peer = sm.Logit(worst.astype(float), sm.add_constant(scores)).fit(disp=0).params
+    assert (got.intercept, got.slope) == (pytest.approx(peer[0], abs=1e-4),
+                                          pytest.approx(peer[1], abs=1e-4))  # fmt: skip
+    share = 1 / (1 + math.exp(-(got.intercept + got.slope * 2.5)))
+    assert got.pd(2.5) == pytest.approx(2 / 6 + (5 / 6 - 2 / 6) * share)
+    with pytest.raises(ValueError):
+        fit_graded_platt(scores, 1 - y, worst)  # the worst grade defaulting less
+    with pytest.raises(ValueError):
+        fit_graded_platt(scores, y, numpy.ones(8, dtype=bool))
+
+
+def test_a_bounded_calibration_round_trips_and_a_plain_one_keeps_its_form() -> None:
+    bounded = Calibration(-2.0, 0.01, "graded_platt_oof", 0.04, 0.96)
+    spec = ScorecardSpec(model_id="t", model_type="logistic", features=("x",),
+                         scaling=Scaling(), calibration=bounded)  # fmt: skip
+    assert load(dump_spec(spec)).calibration == bounded
+    assert json.loads(dump_spec(BOUNDED))["calibration"] == {
+        "intercept": 0.0,
+        "slope": 0.0,
+        "method": "platt",
+    }
+    text = dump_spec(spec).replace('"ceiling":0.96', '"ceiling":0.01')
+    with pytest.raises(ModelSpecMismatch):
+        load(text)
+
+
 BOUNDED = ScorecardSpec(
     model_id="t", model_type="logistic", features=("x",), scaling=Scaling(rounding=False),
     calibration=Calibration(0.0, 0.0), intercept=-1.0,
@@ -150,6 +213,12 @@ def test_cumcm_ordinal_spec_serves_the_training_figures() -> None:
     assert [s["pd_12m"] for s in served] == pytest.approx(
         list(trained.model.predict_proba(rows)[:, 1])
     )
+    # out-of-fold calibration (issue #12 item 3; plain Platt to default: slope 0.61, HL p 2e-21)
+    calibration = result["validation"]["calibration"]
+    assert spec.calibration.method == "graded_platt_oof" and 0 < spec.calibration.floor < 0.1
+    assert 0.8 <= calibration["slope"] <= 1.25
+    assert calibration["hosmer_lemeshow"]["p_value"] > 0.05
+    assert result["cv"]["brier"]["mean"] <= 0.1 and result["cv"]["mean"] > 0.88
     assert result["benchmark"]["paired"]["folds"] == 5  # one repeat here; the model's own folds
     assert result["cv"]["n_repeats"] == 1
     # the 5 × 20 figures `make demo` prints are this model's (else: `make cumcm-cv`)
@@ -163,13 +232,20 @@ def test_demo_prints_cached_figures_only_for_their_model(tmp_path: Path) -> None
     cache.write_text(json.dumps({
         "command": "c", "protocol": "5-fold × 20",
         "model": {**result, "method": "ordinal", "training_data_sha256": "d", "auc": 0.9012,
-                  "auc_std": 0.081, "brier": 0.0876, "calibration_slope": 0.8},
-        "benchmark": {"name": "b", "auc": 0.887, "auc_std": 0.072, "brier": 0.0942},
+                  "auc_std": 0.081, "brier": 0.0876, "calibration": {
+                      "slope": 0.97, "intercept": -0.1, "hosmer_lemeshow_p": 0.44, "repeats": {
+                          "repeats": 20, "slope": {"mean": 1.1, "std": 0.12}}}},
+        "benchmark": {"name": "b", "auc": 0.887, "auc_std": 0.072, "brier": 0.0942,
+                      "calibration": {"slope": 0.94, "intercept": 0.05, "hosmer_lemeshow_p": 0.2,
+                                      "repeats": {"repeats": 20, "slope": {"mean": 1.0,
+                                                                           "std": 0.1}}}},
         "paired": {"auc_difference": {"mean": 0.0142, "std": 0.04}, "won": 0.6, "tied": 0.1,
                    "lost": 0.3, "brier_difference": {"mean": -0.0066, "std": 0.02}, "folds": 100},
     }))  # fmt: skip
     shown = "\n".join(demo_cv.lines(result, "d", cache))
     assert "AUC 0.901 ± 0.081, Brier 0.0876" in shown and "AUC 0.887 ± 0.072" in shown
+    assert "calibration slope 0.97 / intercept -0.10 / Hosmer–Lemeshow p 0.44" in shown
+    assert "slope over 20 repeats 1.10 ± 0.12" in shown and "slope 0.94" in shown
     assert "AUC difference +0.014 ± 0.040; model won 60%, tied 10%, lost 30%" in shown
     refit = {**result, "coefficients": {"const": 1.0, "x": -0.6}}
     for stale in (demo_cv.lines(refit, "d", cache), demo_cv.lines(result, "other", cache)):

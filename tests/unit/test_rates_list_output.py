@@ -30,7 +30,7 @@ LISTED = {
 def screen(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     out = io.StringIO()
     monkeypatch.setattr(rates, "console", Console(file=out, width=80))
-    monkeypatch.setattr(rates, "bootstrap", lambda: None)
+    monkeypatch.setattr(rates, "bootstrap", lambda **_: None)
     monkeypatch.setattr(rates, "_deps", lambda app: None)
     monkeypatch.setattr(rates.rates_flow, "list_rates", lambda deps, status: LISTED)
     return out

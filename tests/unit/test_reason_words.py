@@ -37,7 +37,7 @@ INTERVAL = re.compile(r"[\[(]\s*-?(?:inf|\d[\d.]*)\s*,")
 GAPS = ("not configured", "consent: no consent given", "consent: consent withdrawn",
         "consent: consent expired", "consent: separate consent (单独同意) required",
         "unavailable: timeout", "unavailable: http 503", "unavailable: malformed json")  # fmt: skip
-DIRECTIONS = ("low", "high", "missing", "group", "unknown")
+DIRECTIONS = ("low", "high", "band", "missing", "group", "unknown")
 
 
 def assert_in_words(text: str, spec: ScorecardSpec = SPEC) -> None:
@@ -128,14 +128,30 @@ def test_every_score_reason_is_in_words(spec: ScorecardSpec) -> None:
 
 
 def test_directions_follow_the_best_bin() -> None:
-    # Served SBA spec, hand-read: NoEmp scores best at 18+ employees, so 1 employee is "low".
-    ch = next(c for c in SPEC.characteristics if c.feature == "NoEmp")
-    assert max(ch.bins, key=lambda b: b.points).lower == 17.5
-    features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 1}
-    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "NoEmp")
-    assert (reason.direction, reason.bin_label) == ("low", "[-inf, 1.5)")
+    # Served SBA spec, hand-read: CreateJob's points rise with the count (−6, −3, 8 at < 3.5,
+    # 3.5–6.5, ≥ 6.5), so 0 jobs is "low".
+    ch = next(c for c in SPEC.characteristics if c.feature == "CreateJob")
+    assert [b.points for b in ch.bins if b.kind == "normal"] == [-6.0, -3.0, 8.0]
+    features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 1, "CreateJob": 0}
+    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "CreateJob")
+    assert (reason.direction, reason.bin_label) == ("low", "[-inf, 3.5)")
+    assert reason.text_en == "Jobs to be created is low, which lowered the score"
     missing = score(SPEC, features | {"NoEmp": None}, 9).reasons
     assert next(r for r in missing if r.feature == "NoEmp").direction == "missing"
+
+
+def test_low_or_high_only_where_the_points_are_monotone() -> None:
+    # NoEmp's points go down and up (5, −2, −4, −7, −3, −11, 2, 19 from 1 to 18+ employees): 6
+    # employees score worse than 1 and better than 10, so "is low" would mislead (closing4 #12
+    # item 5): the reason says the value falls in a band that scores poorly.
+    ch = next(c for c in SPEC.characteristics if c.feature == "NoEmp")
+    assert [b.points for b in ch.bins if b.kind == "normal"] == [5, -2, -4, -7, -3, -11, 2, 19]
+    features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 6}
+    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "NoEmp")
+    assert reason.direction == "band"
+    assert reason.text_en == "Number of employees falls in a band that scores poorly"
+    assert reason.text_zh == "员工人数落在评分较低的区间"
+    assert advice_text(SPEC, "NoEmp", "band")[1].startswith("A number of employees in a better")
 
 
 @pytest.mark.parametrize("where", DIRECTIONS)
@@ -151,7 +167,10 @@ def test_every_reason_and_advice_template_is_in_words(where: Any) -> None:
 def test_every_target_advice_template_is_in_words(op: str, approvable: bool) -> None:
     for spec in (SPEC, LABELLED):
         for feature in spec.features:
-            texts = target_text(spec, feature, op, 490_687.5, approvable, "200,000")
+            texts = target_text(spec, feature, op, 490_687.5, approvable, ("20万元", "CNY 200,000"))
             for text in texts:
                 assert_in_words(text, spec)
-                assert "490,687.5" in text and "200,000" in text  # the value, grouped
+                assert "490,687.5" in text  # the value, grouped, with no unit in these labels
+            assert "20万元" in texts[0] and "CNY 200,000" in texts[1]
+    texts = target_text(SPEC, "RevLineCr", "is", "N", approvable, ("20万元", "CNY 200,000"))
+    assert "“否”" in texts[0] and "“no”" in texts[1]

@@ -65,6 +65,18 @@ INVOICE_FEATURES: dict[str, tuple[str, str]] = {
 }
 """Feature name → (Chinese label, English label)."""
 
+INVOICE_UNITS: dict[str, str] = {
+    **dict.fromkeys(("sales_monthly_mean", "purchases_monthly_mean"), "money"),
+    **dict.fromkeys(("sales_growth_12m", "gross_margin_proxy", "void_share_sales",
+                     "void_share_purchases", "negative_share_sales", "negative_amount_share_sales",
+                     "negative_share_purchases", "customer_top1_share", "supplier_top1_share",
+                     "sales_tax_rate"), "share"),
+    **dict.fromkeys(("n_customers", "n_suppliers", "active_months_sales", "months_since_last_sales",
+                     "months_since_first_invoice"), "count"),
+}  # fmt: skip
+"""The unit advice states a feature's value in (`scoring.reason_text.UNITS`); the rest — logs,
+HHI, coefficients of variation, invoices per month — are plain numbers."""
+
 
 @dataclass(frozen=True, slots=True)
 class Invoice:

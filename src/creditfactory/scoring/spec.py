@@ -139,23 +139,38 @@ class TreeEnsemble:
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """``pd = 1 / (1 + exp(−(intercept + slope·score)))`` fitted on training scores.
+    """``pd = floor + (ceiling − floor) / (1 + exp(−(intercept + slope·score)))`` fitted on
+    training scores; ``floor`` 0 and ``ceiling`` 1 (the default) is plain Platt scaling.
 
-    The PD is over the training data's outcome window (the spec's `PDHorizon`), not necessarily
-    12 months; `creditfactory.scoring.runtime.score` converts it.
+    A floor and a ceiling come from a graded label (`training.calibration.fit_graded_platt`):
+    the logistic part is the chance of the worst grade, the bounds the default rates outside and
+    inside it. The PD is over the training data's outcome window (the spec's `PDHorizon`), not
+    necessarily 12 months; `creditfactory.scoring.runtime.score` converts it.
     """
 
     intercept: float
     slope: float
     method: str = "platt"
+    floor: float = 0.0
+    ceiling: float = 1.0
 
     def pd(self, score: float) -> float:
         """Calibrated PD of a score over the model's horizon."""
         z = self.intercept + self.slope * score
         if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        ez = math.exp(z)
-        return ez / (1.0 + ez)
+            share = 1.0 / (1.0 + math.exp(-z))
+        else:
+            ez = math.exp(z)
+            share = ez / (1.0 + ez)
+        return self.floor + (self.ceiling - self.floor) * share
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form; the bounds only when not 0 and 1, so plain Platt specs keep their digest."""
+        data: dict[str, Any] = {"intercept": self.intercept, "slope": self.slope,
+                                "method": self.method}  # fmt: skip
+        if (self.floor, self.ceiling) != (0.0, 1.0):
+            data.update(floor=self.floor, ceiling=self.ceiling)
+        return data
 
 
 def constant_hazard_12m(pd_window: float, months: float) -> float:
@@ -259,11 +274,7 @@ def _spec_v1_dict(spec: ScorecardSpec) -> dict[str, Any]:
             "factor": spec.scaling.factor,
             "offset": spec.scaling.offset,
         },
-        "calibration": {
-            "intercept": spec.calibration.intercept,
-            "slope": spec.calibration.slope,
-            "method": spec.calibration.method,
-        },
+        "calibration": spec.calibration.to_dict(),
         "intercept": spec.intercept,
         "base_points": spec.base_points,
         "characteristics": [_characteristic_to_dict(c) for c in spec.characteristics],
@@ -371,7 +382,7 @@ def spec_from_dict(data: Mapping[str, Any]) -> ScorecardSpec:
         scaling=Scaling(
             float(s["target_score"]), float(s["target_odds"]), float(s["pdo"]), bool(s["rounding"])
         ),
-        calibration=Calibration(float(c["intercept"]), float(c["slope"]), str(c["method"])),
+        calibration=_calibration_from_dict(c),
         intercept=float(data.get("intercept", 0.0)),
         base_points=float(data.get("base_points", 0.0)),
         characteristics=tuple(
@@ -399,6 +410,13 @@ def spec_from_dict(data: Mapping[str, Any]) -> ScorecardSpec:
         pd_horizon=horizon,
         schema=str(data.get("schema", SCHEMA)),
     )
+
+
+def _calibration_from_dict(c: Mapping[str, Any]) -> Calibration:
+    floor, ceiling = float(c.get("floor", 0.0)), float(c.get("ceiling", 1.0))
+    if not 0.0 <= floor < ceiling <= 1.0:
+        raise ModelSpecMismatch("spec: calibration needs 0 <= floor < ceiling <= 1")
+    return Calibration(float(c["intercept"]), float(c["slope"]), str(c["method"]), floor, ceiling)
 
 
 def _horizon_from_dict(h: Mapping[str, Any]) -> PDHorizon:

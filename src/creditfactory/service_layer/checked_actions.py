@@ -99,7 +99,7 @@ def execute_override(
                  {"application_id": application_id, "amount_minor": new["amount_minor"],
                   "annual_rate": str(new["annual_rate"]), "replaces": offer["offer_id"]}),
         ])  # fmt: skip
-        view = application_view(uow, application_id)
+        view = application_view(uow, application_id, deps)
         uow.commit()
     return view
 

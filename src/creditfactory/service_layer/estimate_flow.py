@@ -10,15 +10,17 @@ check the estimate cannot make says otherwise: the sources it does not pull (tax
 and business age, courts, bureau), missing data at application time, and verified data that
 contradicts what was declared (`ESTIMATE_CANNOT_KNOW` names them).
 
-`verification` is the decision's block, built by the same `origination.verification.verify`:
+``currency``, ``pd_horizon_months`` and ``model`` label the figures as the application view
+does (`factory_views.model_labels`). `verification` is the decision's block, built by the same `origination.verification.verify`:
 the facts the pulled invoices verified (source, version, record id, retrieval time), those only
 declared, and the declarations the invoices contradict. With no range the answer carries the
 decision's reasons in words. `how_to_raise_limit` lists
 only what the borrower can act on: characteristics the spec marks `actionable` that cost points
-— for a number, the nearest value that would change the outcome (a range where there is none, or
-a higher top of the range), found by re-scoring with each better-scoring bin's edge and deciding
-again (`target`: {"op": "at_least" | "below" | "at_most", "value"}, `limit_high` it would reach; no advice
-when no value would change anything); for a missing value or a category, the direction — and
+— for a number or a category, the nearest value that would change the outcome (a range where
+there is none, or a higher top of the range), found by re-scoring with each better-scoring bin's
+edge (or category) and deciding again (`target`: {"op": "at_least" | "at_most" | "below" |
+"is", "value"} in the characteristic's unit, `limit_high` it would reach; no advice when no value
+would change anything); for a missing value or a special value, the direction — and
 policy factors — authorising invoices when the
 haircut declared revenue binds, repaying existing credit when the 普惠 or concentration cap binds.
 The amount is the range itself. The term is the borrower's choice too, but under the released
@@ -56,10 +58,11 @@ from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.origination.loan_terms import REQUEST_FACTS, amount_segments, request_features
 from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
-from creditfactory.scoring.reason_text import advice_text, target_text
+from creditfactory.scoring.reason_text import advice_text, money_text, target_text
 from creditfactory.scoring.runtime import DEFAULT_MAX_REASONS
 from creditfactory.scoring.targets import better_values
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.factory_views import PD_HORIZON_MONTHS, model_labels
 from creditfactory.service_layer.origination_flow import (
     ConsentGiven,
     build_applicant,
@@ -161,7 +164,7 @@ def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> di
         _, _, _, then = _by_amount(replace(known, features=features, segment=None), rescored)
         approvable = then.has_range and not now.has_range
         if approvable or (then.has_range and then.high > now.high):
-            high = f"{then.high.amount:,.0f}"
+            high = money_text(float(then.high.amount), then.high.currency)
             zh, en = target_text(spec, feature, target.op, target.edge, approvable, high)
             return _words(zh, en, feature, "characteristic",
                           target={"op": target.op, "value": target.edge},
@@ -173,13 +176,14 @@ def _characteristic_advice(
     known: _Known, scored: ScoreResult, now: ApprovableRange
 ) -> list[dict[str, Any]]:
     """Advice on each actionable characteristic that cost points: the value that would change
-    the outcome for a number (none when no value would), the direction for a missing value or
-    a category."""
+    the outcome for a number or a category (none when no value would), the direction for a
+    missing value or a group no value can leave (a special value)."""
     out = []
+    spec = known.deps.spec
     for r in scored.reasons:
-        if not known.deps.spec.is_actionable(r.feature):
+        if not spec.is_actionable(r.feature):
             continue
-        if r.direction in ("low", "high"):
+        if r.direction in ("low", "high", "band") or better_values(spec, r.feature, r.value):
             advice = _target(known, r.feature, r.value, now)
             if advice is not None:
                 out.append({**advice, "points": round(r.points_lost, 1)})
@@ -285,6 +289,9 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     )
     rates = found.rates
     return {
+        "currency": found.high.currency,
+        "pd_horizon_months": PD_HORIZON_MONTHS,  # the grade's PD
+        "model": model_labels(deps.spec, deps.spec_digest),
         "limit_low": str(found.low.amount),
         "limit_high": str(found.high.amount),
         "term_months": cmd.term_months,

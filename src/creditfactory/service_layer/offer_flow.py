@@ -69,7 +69,7 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
         if offer is None or app is None or app["channel_id"] != channel_id:
             raise ApplicationNotFound(f"offer_id: no offer {offer_id!r}")
         if offer["status"] == "accepted":  # accepted before its key was kept
-            view: dict[str, Any] = application_view(uow, app["application_id"])
+            view: dict[str, Any] = application_view(uow, app["application_id"], deps)
             return view
         now = deps.clock.now()
         if offer["expires_at"] <= now:
@@ -86,7 +86,7 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
             app["application_id"], status="disbursed", loan_id=loan_id, updated_at=deps.clock.now()
         )
         uow.applications.audit(leaves)
-        accepted: dict[str, Any] = application_view(uow, app["application_id"])
+        accepted: dict[str, Any] = application_view(uow, app["application_id"], deps)
         return accepted
 
     key = f"{channel_id}:{offer_id}"
@@ -192,7 +192,7 @@ def check_referral(
                    {**decision_payload(record), "decided_by": officer_id, "maker": maker,
                     "checker": officer_id})]
         )  # fmt: skip
-        view = application_view(uow, application_id)
+        view = application_view(uow, application_id, deps)
         uow.commit()
     return view
 

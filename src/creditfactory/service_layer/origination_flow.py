@@ -68,7 +68,7 @@ from creditfactory.service_layer.factory_ports import (
     FactoryUnitOfWork,
     IdempotencyKeyReused,
 )
-from creditfactory.service_layer.factory_views import new_application_view
+from creditfactory.service_layer.factory_views import model_labels, new_application_view
 from creditfactory.servicing.loan import Loan
 from creditfactory.servicing.products import PRODUCTS
 from creditfactory.servicing.repayment import disburse
@@ -453,7 +453,9 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
     record_text = decision_json(record)
     decided = {**json.loads(record_text), "decided_by": "system"}  # as decisions_of reads it
     final = {**row, **changes}
-    response = new_application_view(final, decided, offer)
+    response = new_application_view(
+        final, decided, offer, model_labels(deps.spec, deps.spec_digest)
+    )
     final["response"] = json.dumps(response, ensure_ascii=False)
     return _Planned(existing, final, record, record_text, inputs, offer, booking, leaves, response)
 

@@ -10,6 +10,11 @@
   POST / PUT / PATCH / DELETE;
 - 429 (login throttling) on the public sign-in route.
 
+It also declares what labels the figures of a success response (issue #12 item 9): the limit
+estimate and application views carry ``currency``, ``pd_horizon_months`` and ``model``
+(`FigureLabels`, built by `service_layer.factory_views`), the loan view ``currency``
+(`AmountLabels`); the rest of those bodies stays an open object.
+
 `install_openapi(app, access)` replaces `app.openapi` with a builder that adds them once.
 """
 
@@ -50,6 +55,61 @@ TITLES: Final = {
     422: "Invalid field: `field` names it, `rule` says what it must be",
     429: "Too many failed logins (Retry-After)",
 }
+_CURRENCY: Final = {
+    "type": "string",
+    "example": "CNY",
+    "description": "ISO 4217 currency of every amount in the body",
+}
+MODEL_SCHEMA: Final[dict[str, Any]] = {
+    "title": "ModelLabels",
+    "type": "object",
+    "description": "The model and data set the decision's score, PD and grade come from.",
+    "required": ["model_id", "spec_sha256", "dataset", "dataset_currency", "pd_horizon"],
+    "properties": {
+        "model_id": {"type": "string", "example": "cumcm-2020c-ordinal"},
+        "spec_sha256": {"type": "string", "description": "sha256 of the frozen spec"},
+        "dataset": {"type": ["string", "null"], "example": "cumcm-2020c",
+                    "description": "the training data set (null when the spec does not say)"},
+        "dataset_currency": {"type": ["string", "null"], "example": "CNY",
+                             "description": "currency of the training data's amounts"},
+        "pd_horizon": {
+            "type": "object",
+            "description": "the model's own PD window and the horizon it is converted to",
+            "properties": {
+                "basis": {"type": "string", "enum": ["months", "life_of_loan"]},
+                "window_months": {"type": "number", "example": 12},
+                "converted_to_months": {"type": "integer", "example": 12},
+            },
+        },
+    },
+}  # fmt: skip
+FIGURES_SCHEMA: Final[dict[str, Any]] = {
+    "title": "FigureLabels",
+    "type": "object",
+    "required": ["currency", "pd_horizon_months", "model"],
+    "properties": {
+        "currency": _CURRENCY,
+        "pd_horizon_months": {"type": "integer", "example": 12,
+                              "description": "horizon of every PD (pd_12m) and grade shown"},
+        "model": {"anyOf": [{"$ref": "#/components/schemas/ModelLabels"}, {"type": "null"}],
+                  "description": "null only before a decision"},
+    },
+    "additionalProperties": True,
+}  # fmt: skip
+AMOUNTS_SCHEMA: Final[dict[str, Any]] = {
+    "title": "AmountLabels",
+    "type": "object",
+    "required": ["currency"],
+    "properties": {"currency": _CURRENCY},
+    "additionalProperties": True,
+}
+LABELLED: Final = {
+    ("post", "/api/v1/limit-estimates"): "FigureLabels",
+    ("post", "/api/v1/applications"): "FigureLabels",
+    ("get", "/api/v1/applications/{application_id}"): "FigureLabels",
+    ("post", "/api/v1/offers/{offer_id}/accept"): "FigureLabels",
+    ("get", "/api/v1/loans/{loan_id}"): "AmountLabels",
+}
 _UNSAFE: Final = frozenset({"post", "put", "patch", "delete"})
 _SIGN_IN: Final = frozenset({"/api/v1/officers/login"})
 
@@ -83,6 +143,16 @@ def _with_problems(document: dict[str, Any], access: AccessPolicy) -> dict[str, 
     return document
 
 
+def _with_labels(document: dict[str, Any]) -> dict[str, Any]:
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    components.update(ModelLabels=MODEL_SCHEMA, FigureLabels=FIGURES_SCHEMA,
+                      AmountLabels=AMOUNTS_SCHEMA)  # fmt: skip
+    for (method, path), name in LABELLED.items():
+        ok = document["paths"][path][method]["responses"]["200"]
+        ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+    return document
+
+
 def install_openapi(app: FastAPI, access: AccessPolicy) -> None:
     """Serve the document with the problem responses (module docstring)."""
 
@@ -94,7 +164,7 @@ def install_openapi(app: FastAPI, access: AccessPolicy) -> None:
                 description=app.description,
                 routes=app.routes,
             )
-            app.openapi_schema = _with_problems(document, access)
+            app.openapi_schema = _with_labels(_with_problems(document, access))
         return app.openapi_schema
 
     app.openapi = build  # type: ignore[method-assign]

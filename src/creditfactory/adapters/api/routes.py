@@ -151,7 +151,7 @@ def get_application(application_id: str, deps: Deps, caller: Channel) -> dict[st
         row = uow.applications.get(application_id)
         if row is None or row["channel_id"] != caller.channel_id:
             raise ApplicationNotFound(f"application_id: no application {application_id!r}")
-        return application_view(uow, application_id)
+        return application_view(uow, application_id, deps)
 
 
 @router.post("/offers/{offer_id}/accept", tags=["applications"])

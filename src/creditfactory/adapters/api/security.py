@@ -51,6 +51,7 @@ from creditfactory.adapters.storage.login_store import (
     clear_failures,
     lock_throttle,
     open_session,
+    purge_expired,
     record_failure,
     revoke_session,
     revoke_sessions_of,
@@ -264,12 +265,15 @@ class Security:
 
     def login(self, username: str, password: str, address: str = "unknown") -> str:
         """A bearer token for valid credentials, naming a new server-side session (ended by
-        `logout`, deactivation or a reset). raises LoginThrottled, Unauthorized."""
+        `logout`, deactivation or a reset); then purges expired sessions and spent throttle rows
+        (`login_store.purge_expired`). raises LoginThrottled, Unauthorized."""
         officer_id, _ = self.authenticate(username, password, address)
         session_id = secrets.token_urlsafe(24)
         now = self._clock.now()
         with self._engine.begin() as db:
             open_session(db, session_id, officer_id, now, now + timedelta(seconds=TOKEN_TTL_S))
+        with self._engine.begin() as db:  # apart: a purge never holds up the sign-in's commit
+            purge_expired(db, now, self.throttle.forget_after)
         claims = json.dumps({"sub": officer_id, "sid": session_id}).encode()
         return self._fernet.encrypt(claims).decode()
 

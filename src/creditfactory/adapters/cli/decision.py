@@ -69,7 +69,7 @@ def replay(
     """Re-run a stored decision and compare; show its audit leaf and inclusion proof."""
     if output not in ("text", "json"):
         raise ValidationError("format", f"must be text or json, got {output!r}")
-    wired = bootstrap()
+    wired = bootstrap(existing=True)
     try:
         with FactoryUnitOfWork(wired.engine, wired.clock) as uow:
             result = replay_decision(uow, decision_id)

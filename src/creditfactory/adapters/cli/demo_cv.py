@@ -41,10 +41,24 @@ def summary(result: dict[str, Any], training_sha256: str) -> dict[str, Any]:
             "auc": cv["mean"],
             "auc_std": cv["std"],
             "brier": cv["brier"]["mean"],
-            "calibration_slope": validation["calibration"]["slope"],
+            "calibration": _calibration(validation["calibration"], cv["calibration_repeats"]),
         },
-        "benchmark": {k: bench[k] for k in ("name", "auc", "auc_std", "brier")},
+        "benchmark": {
+            **{k: bench[k] for k in ("name", "auc", "auc_std", "brier")},
+            "calibration": _calibration(bench["calibration"], bench["calibration_repeats"]),
+        },
         "paired": bench["paired"],
+    }
+
+
+def _calibration(first: dict[str, Any], repeats: dict[str, Any]) -> dict[str, Any]:
+    """Slope, intercept and Hosmer–Lemeshow p of the first repeat's out-of-fold PDs, and the
+    slope and intercept over all repeats (`calibration.calibration_over_repeats`)."""
+    return {
+        "slope": first["slope"],
+        "intercept": first["intercept"],
+        "hosmer_lemeshow_p": first["hosmer_lemeshow"]["p_value"],
+        "repeats": repeats,
     }
 
 
@@ -78,12 +92,22 @@ def lines(result: dict[str, Any], training_sha256: str, path: Path = CACHE) -> l
     return [
         f"{cached['protocol']} (`{cached['command']}`):",
         f"  model ({m['method']}): AUC {m['auc']:.3f} ± {m['auc_std']:.3f}, Brier "
-        f"{m['brier']:.4f}, calibration slope {m['calibration_slope']:.2f}",
-        f"  benchmark {b['name']}: AUC {b['auc']:.3f} ± {b['auc_std']:.3f}, Brier {b['brier']:.4f}",
+        f"{m['brier']:.4f}, {_calibration_text(m['calibration'])}",
+        f"  benchmark {b['name']}: AUC {b['auc']:.3f} ± {b['auc_std']:.3f}, Brier "
+        f"{b['brier']:.4f}, {_calibration_text(b['calibration'])}",
         f"  paired over {d['folds']} folds: AUC difference {d['auc_difference']['mean']:+.3f} ± "
         f"{d['auc_difference']['std']:.3f}; model won {d['won']:.0%}, tied {d['tied']:.0%}, lost "
         f"{d['lost']:.0%}; Brier difference {d['brier_difference']['mean']:+.4f}",
     ]
+
+
+def _calibration_text(c: dict[str, Any]) -> str:
+    r = c["repeats"]
+    return (
+        f"calibration slope {c['slope']:.2f} / intercept {c['intercept']:+.2f} / "
+        f"Hosmer–Lemeshow p {c['hosmer_lemeshow_p']:.2g} (first repeat; slope over "
+        f"{r['repeats']} repeats {r['slope']['mean']:.2f} ± {r['slope']['std']:.2f})"
+    )
 
 
 def main(argv: list[str]) -> None:

@@ -142,7 +142,7 @@ def stability_command(
         raise ValidationError("format", f"table or json, got {fmt!r}")
     day = _date(business_date)
     stability_window(day, window_days)  # the window is checked before any work
-    app = bootstrap()
+    app = bootstrap(existing=True)
     check = nightly_stability(app, not_after_today(day, app.clock), window_days)
     if chosen == "json":
         typer.echo(json.dumps(check.as_dict(), ensure_ascii=False, indent=1))

@@ -223,7 +223,7 @@ def alerts(
     fmt: Fmt = "text",
 ) -> None:
     """List alerts with their SLA state."""
-    app = bootstrap()
+    app = bootstrap(existing=True)
     with app.engine.connect() as conn:
         rows = [_alert_row(a, app) for a in SqlAlertRepository(conn).list(status)]
     _out(rows, fmt)
@@ -370,7 +370,7 @@ def report(
     fmt: Fmt = "text",
 ) -> None:
     """Warning-level distribution per run, alert ageing and signal hit rates (with plots)."""
-    app = bootstrap()
+    app = bootstrap(existing=True)
     with app.engine.connect() as conn:
         runs = [
             {"business_date": r.business_date, **json.loads(r.levels)["borrower"]}

@@ -178,7 +178,7 @@ def list_(
     output = output.strip().lower()  # JSON / Json as well, like `model … --format`
     if output not in ("table", "json"):
         raise ValidationError("format", f"table | json, got {output!r}")
-    listed = rates_flow.list_rates(_deps(bootstrap()), status)
+    listed = rates_flow.list_rates(_deps(bootstrap(existing=True)), status)
     if output == "json":
         typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return

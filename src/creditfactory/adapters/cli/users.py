@@ -56,7 +56,7 @@ def _password(from_stdin: bool) -> str:
 @users_app.command("list")
 def list_users() -> None:
     """Officers with their role and whether they are active."""
-    app = bootstrap()
+    app = bootstrap(existing=True)
     with app.engine.connect() as db:
         rows = db.execute(
             select(officers.c.username, officers.c.role, officers.c.active).order_by(

@@ -20,6 +20,10 @@ from typing import Any
 import numpy
 import pandas
 
+from creditfactory.scoring.training.calibration import (
+    calibration_figures,
+    calibration_over_repeats,
+)
 from creditfactory.scoring.training.logistic import RawLogistic
 from creditfactory.scoring.training.metrics import roc_auc
 from creditfactory.scoring.training.scorecard import WOEScorecard
@@ -58,7 +62,17 @@ def on_folds(
     n_repeats: int,
 ) -> dict[str, Any]:
     """Mean ± std AUC and mean Brier under `repeated_cv` (5 folds × `n_repeats`, seed 0: the
-    chosen model's folds), with the per-fold figures for a paired comparison (``cv``)."""
-    cv = repeated_cv(make, frame[features], frame[target].to_numpy(), n_repeats=n_repeats)
+    chosen model's folds), the calibration of the first repeat's out-of-fold PDs and over the
+    repeats (as the chosen model's), with the per-fold figures for a paired comparison (``cv``)."""
+    y = frame[target].to_numpy()
+    cv = repeated_cv(make, frame[features], y, n_repeats=n_repeats)
     per_fold = {"folds": cv["folds"], "brier": cv["brier"]}
-    return {"auc": cv["mean"], "auc_std": cv["std"], "brier": cv["brier"]["mean"], "cv": per_fold}
+    cal = calibration_figures(cv["oof_pd"], y)
+    return {
+        "auc": cv["mean"],
+        "auc_std": cv["std"],
+        "brier": cv["brier"]["mean"],
+        "calibration": {k: cal[k] for k in ("slope", "intercept", "hosmer_lemeshow")},
+        "calibration_repeats": calibration_over_repeats(cv["oof_pd_repeats"], y),
+        "cv": per_fold,
+    }

@@ -29,6 +29,7 @@ import pandas
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring.features import (
     INVOICE_FEATURES,
+    INVOICE_UNITS,
     PURCHASE,
     SALES,
     Invoice,
@@ -165,7 +166,7 @@ def _sba() -> Dataset:
         [c for c in SBA_DECLARED if c not in ("Default", "Selected")],
         categorical=["Bank", "BankState", "City", "NAICS", "RevLineCr", "LowDoc", "Name"],
         split_column="Selected",
-        labels=SBA_LABELS,
+        labels={k: {**v, **_unit(SBA_UNITS, k)} for k, v in SBA_LABELS.items()},
         declared=SBA_DECLARED,
         derived=SBA_DERIVED,
         whitelist=SBA_WHITELIST,
@@ -517,6 +518,17 @@ SBA_LABELS: dict[str, dict[str, str]] = {
 # Not the bank it is assessed by, the state, the industry, staff or location.
 # Term is excluded as leaked: it must never be advice (the issue's "declare Term = 240" gaming).
 SBA_ACTIONABLE = ("GrAppv", "SBA_Appv", "Portion", "RevLineCr", "LowDoc")
+SBA_UNITS = {
+    **dict.fromkeys(("GrAppv", "SBA_Appv", "DisbursementGross"), "money"),
+    "Portion": "share",
+    **dict.fromkeys(("NoEmp", "CreateJob", "RetainedJob", "Term"), "count"),
+}
+"""The unit advice states a value in (`scoring.reason_text.UNITS`; money in the data's USD)."""
+
+
+def _unit(units: dict[str, str], feature: str) -> dict[str, str]:
+    """The ``unit`` entry of a feature's spec label, when it has one."""
+    return {"unit": units[feature]} if feature in units else {}
 
 
 def _german() -> Dataset:
@@ -558,7 +570,10 @@ def _cumcm() -> Dataset:
     frame["individual"] = frame["企业名称"].str.contains("个体").astype(int)
     scored = unrated.rename(columns={"企业代号": "firm_id"}).merge(unrated_x, on="firm_id")
     scored["individual"] = scored["企业名称"].str.contains("个体").astype(int)
-    labels = {k: {"zh": zh, "en": en} for k, (zh, en) in INVOICE_FEATURES.items()}
+    labels = {
+        k: {"zh": zh, "en": en, **_unit(INVOICE_UNITS, k)}
+        for k, (zh, en) in INVOICE_FEATURES.items()
+    }
     labels["individual"] = {"zh": "个体经营", "en": "sole proprietorship (individual business)"}
     from_invoices = Text(
         "来自申请日之前开具的增值税发票", "from VAT invoices issued before the application date"

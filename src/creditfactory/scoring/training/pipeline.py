@@ -47,7 +47,11 @@ from creditfactory.scoring.training.benchmark import (
     raw_logistic,
     single_feature,
 )
-from creditfactory.scoring.training.calibration import calibration_figures, out_of_fold_platt
+from creditfactory.scoring.training.calibration import (
+    calibration_figures,
+    calibration_over_repeats,
+    out_of_fold_platt,
+)
 from creditfactory.scoring.training.challenger import MonotoneLightGBM
 from creditfactory.scoring.training.datasets import Dataset, load_dataset
 from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
@@ -287,7 +291,7 @@ def _validate(
     repeats = cv_repeats if len(train_part) <= 5000 else 1
     cv = repeated_cv(make, train_part[chosen], y, n_repeats=repeats, rating=rating)
     oof = cv.pop("oof_pd")
-    cv.pop("oof_pd_repeats")
+    cv["calibration_repeats"] = calibration_over_repeats(cv.pop("oof_pd_repeats"), y)
     figures = _figures(y, oof)
     figures.update(
         auc=cv["mean"], auc_std=cv["std"], brier=cv["brier"]["mean"],
@@ -324,6 +328,7 @@ def _freeze(
     """The spec: labels, actionable flags, PD horizon, the gate's record and headline figures."""
     training = {
         "dataset": ds.name,
+        "currency": ds.currency,  # of the data's amounts: the API names it beside the model
         "rows": len(train_part),
         "bads": int(train_part[ds.target].sum()),
         "training_data_sha256": ds.digest(),

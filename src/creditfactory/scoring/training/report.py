@@ -461,14 +461,16 @@ def _whitelist_rows(trained: TrainedModel) -> list[list[str]]:
 def _points(trained: TrainedModel) -> list[str]:
     spec = trained.spec
     cal = spec.calibration
+    logistic = f"1 / (1 + exp(−({cal.intercept:.4f} {_signed(cal.slope)}·{{x}})))"
+    if (cal.floor, cal.ceiling) != (0.0, 1.0):  # graded: between the rates outside / inside D
+        logistic = f"{cal.floor:.4f} + {cal.ceiling - cal.floor:.4f} · {logistic}"
     out = [
         _h("系数与分值", "Coefficients and points"),
         _both(Text(
             f"基础分 {spec.base_points:g}；好坏比 50:1 时为 600 分，PDO（翻倍分）{spec.scaling.pdo:g}；"
-            f"校准 PD = 1 / (1 + exp(−({cal.intercept:.4f} {_signed(cal.slope)}·分数)))。",
+            f"校准 PD = {logistic.format(x='分数')}。",
             f"Base points {spec.base_points:g}; 600 points at good:bad 50:1, PDO "
-            f"{spec.scaling.pdo:g}; calibration PD = 1 / (1 + exp(−({cal.intercept:.4f} "
-            f"{_signed(cal.slope)}·score))).",
+            f"{spec.scaling.pdo:g}; calibration PD = {logistic.format(x='score')}.",
         )),
     ]  # fmt: skip
     for ch in spec.characteristics:
