@@ -84,7 +84,7 @@ def _cipher() -> None:
 
 
 def _estimate(
-    engine: Engine, declared: dict[str, Any], revenue: str, spec: ScorecardSpec = SPEC
+    engine: Engine, declared: dict[str, Any], revenue: str, spec: ScorecardSpec = SPEC, **loan: Any
 ) -> dict[str, Any]:
     clock = SystemClock()
     deps = FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=spec,
@@ -92,7 +92,7 @@ def _estimate(
                        lpr_series=current_series())  # fmt: skip
     firm = demo_uscc(int(RandomIds().new("f")[-6:], 16) % 10**8, "350100")
     return estimate(deps, EstimateLimit("ch", RandomIds().new("r"), "enterprise", "测试", revenue,
-                                        12, uscc=firm, declared=declared))  # fmt: skip
+                                        12, uscc=firm, declared=declared, **loan))  # fmt: skip
 
 
 def _characteristic(est: dict[str, Any]) -> list[dict[str, Any]]:
@@ -222,7 +222,9 @@ WITH_REVOLVING = replace(
 def test_a_revolving_line_is_advised_with_its_target(engine: Engine) -> None:
     # 15,000 collateral (0 points) on a revolving line (0): declined. A term loan (N) scores 30
     # points, PD 0.0696 → approved up to the revenue cap 200,000 (hand-worked in the docstring).
-    est = _estimate(engine, {"collateral_value": 15_000, "RevLineCr": "Y"}, "2000000", WITH_REVOLVING)
+    # The product is the request's (origination.loan_terms), whatever is declared.
+    est = _estimate(engine, {"collateral_value": 15_000, "RevLineCr": "N"}, "2000000",
+                    WITH_REVOLVING, revolving_line=True)  # fmt: skip
     assert est["limit_high"] == "0"
     (advice,) = _characteristic(est)
     assert (advice["factor"], advice["target"]) == ("RevLineCr", {"op": "is", "value": "N"})

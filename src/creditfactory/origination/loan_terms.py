@@ -33,6 +33,7 @@ __all__ = [
     "PROGRAMMES",
     "REQUEST_FACTS",
     "amount_segments",
+    "asking_for",
     "guarantee_share",
     "request_features",
 ]
@@ -106,3 +107,12 @@ def amount_segments(
     starts = [floor.amount, *(c for c in inside if floor.amount < c <= ceiling.amount)]
     ends = [c - CENT for c in starts[1:]] + [ceiling.amount]
     return [(Money.of(lo), Money.of(hi)) for lo, hi in zip(starts, ends, strict=True)]
+
+
+def asking_for(feature: str, value: object) -> dict[str, bool] | None:
+    """The request fields that give `feature` the value `value` — another product (RevLineCr
+    Y / N: a revolving line or a term loan) — or None when only the amount sets it (GrAppv,
+    SBA_Appv, Portion: the amount is the estimate's range, not advice)."""
+    if feature == "RevLineCr" and value in ("Y", "N"):
+        return {"revolving_line": value == "Y"}
+    return None

@@ -55,7 +55,12 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.declared import check_declared, declared_schema
-from creditfactory.origination.loan_terms import REQUEST_FACTS, amount_segments, request_features
+from creditfactory.origination.loan_terms import (
+    REQUEST_FACTS,
+    amount_segments,
+    asking_for,
+    request_features,
+)
 from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.scoring.reason_text import advice_text, money_text, target_text
@@ -160,8 +165,16 @@ def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> di
     for target in better_values(spec, feature, value):
         features = {**known.features, feature: target.value}
         rescored = score(spec, features, max_reasons=len(spec.features))
-        # the whole estimate again: a characteristic the request sets keeps its requested values
-        _, _, _, then = _by_amount(replace(known, features=features, segment=None), rescored)
+        # the whole estimate again; a characteristic the request sets changes only as the request
+        # can change it (another product: `loan_terms.asking_for`), never the amount's
+        if feature in REQUEST_FACTS:
+            asked = asking_for(feature, target.value)
+            if asked is None:
+                return None
+            again = replace(known, cmd=replace(known.cmd, **asked), segment=None)
+        else:
+            again = replace(known, features=features, segment=None)
+        _, _, _, then = _by_amount(again, rescored)
         approvable = then.has_range and not now.has_range
         if approvable or (then.has_range and then.high > now.high):
             high = money_text(float(then.high.amount), then.high.currency)
