@@ -109,10 +109,12 @@ def amount_segments(
     return [(Money.of(lo), Money.of(hi)) for lo, hi in zip(starts, ends, strict=True)]
 
 
-def asking_for(feature: str, value: object) -> dict[str, bool] | None:
-    """The request fields that give `feature` the value `value` — another product (RevLineCr
-    Y / N: a revolving line or a term loan) — or None when only the amount sets it (GrAppv,
-    SBA_Appv, Portion: the amount is the estimate's range, not advice)."""
+def asking_for(
+    feature: str, value: object, programme: str | None, revolving_line: bool | None
+) -> tuple[str | None, bool | None] | None:
+    """The (programme, revolving_line) to ask for so that `feature` takes `value` — another
+    product (RevLineCr Y / N: a revolving line or a term loan) — or None when only the amount
+    sets it (GrAppv, SBA_Appv, Portion: the amount is the estimate's range, not advice)."""
     if feature == "RevLineCr" and value in ("Y", "N"):
-        return {"revolving_line": value == "Y"}
+        return programme, value == "Y"
     return None

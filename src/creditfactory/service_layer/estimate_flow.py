@@ -168,10 +168,12 @@ def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> di
         # the whole estimate again; a characteristic the request sets changes only as the request
         # can change it (another product: `loan_terms.asking_for`), never the amount's
         if feature in REQUEST_FACTS:
-            asked = asking_for(feature, target.value)
+            cmd = known.cmd
+            asked = asking_for(feature, target.value, cmd.programme, cmd.revolving_line)
             if asked is None:
                 return None
-            again = replace(known, cmd=replace(known.cmd, **asked), segment=None)
+            product = replace(cmd, programme=asked[0], revolving_line=asked[1])
+            again = replace(known, cmd=product, segment=None)
         else:
             again = replace(known, features=features, segment=None)
         _, _, _, then = _by_amount(again, rescored)
