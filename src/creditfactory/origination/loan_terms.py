@@ -1,8 +1,8 @@
 """The loan's own characteristics, from the request — never from the applicant's declarations (pure).
 
-A scorecard may score the loan asked for as well as the applicant: the SBA scorecard scores the
-amount (GrAppv), the SBA-guaranteed amount (SBA_Appv) and share (Portion), and whether the loan
-is a revolving line (RevLineCr). None of them is a fact the applicant knows better than the
+A scorecard may score the loan asked for as well as the applicant: the SBA scorecards score the
+amount (GrAppv), the SBA-guaranteed amount (SBA_Appv) and share (Portion), the programme
+(Express: SBAExpress or not) and whether the loan is a revolving line (RevLineCr). None of them is a fact the applicant knows better than the
 lender: the amount and the product are in the request, and the guaranteed share is set by the
 programme's rule for that amount. `request_features` computes them; a declared value of one of
 them is not scored (the decision records it beside the computed one: `from_request`).
@@ -43,7 +43,7 @@ PROGRAMMES: Final = (SBA_7A, SBA_EXPRESS)
 SMALL_7A_LOAN: Final = Decimal("150000")
 """Largest 7(a) loan guaranteed at 85 % (15 U.S.C. § 636(a)(2)(A)); above it, 75 %."""
 
-REQUEST_FACTS: Final = frozenset({"GrAppv", "SBA_Appv", "Portion", "RevLineCr"})
+REQUEST_FACTS: Final = frozenset({"GrAppv", "SBA_Appv", "Portion", "Express", "RevLineCr"})
 """Characteristics computed from the request (module docstring), by the SBA scorecard's names."""
 
 
@@ -61,13 +61,14 @@ def request_features(
     features: Collection[str], amount: Money, programme: str | None, revolving_line: bool | None
 ) -> dict[str, float | str]:
     """The characteristics among `features` that the request sets: GrAppv = amount, Portion =
-    the programme's share for it, SBA_Appv = amount × share, RevLineCr Y for a revolving line,
-    else N. Numbers as floats (the scorecard's)."""
+    the programme's share for it, SBA_Appv = amount × share, Express Y under SBAExpress else N,
+    RevLineCr Y for a revolving line else N. Numbers as floats (the scorecard's)."""
     share = guarantee_share(programme, amount)
     values: dict[str, float | str] = {
         "GrAppv": float(amount.amount),
         "SBA_Appv": float(amount.amount * share),
         "Portion": float(share),
+        "Express": "Y" if programme == SBA_EXPRESS else "N",
         "RevLineCr": "Y" if revolving_line else "N",
     }
     return {name: value for name, value in values.items() if name in features}
@@ -113,8 +114,11 @@ def asking_for(
     feature: str, value: object, programme: str | None, revolving_line: bool | None
 ) -> tuple[str | None, bool | None] | None:
     """The (programme, revolving_line) to ask for so that `feature` takes `value` — another
-    product (RevLineCr Y / N: a revolving line or a term loan) — or None when only the amount
+    product (RevLineCr Y / N: a revolving line or a term loan; Express Y / N: SBAExpress or
+    standard 7(a)) — or None when only the amount
     sets it (GrAppv, SBA_Appv, Portion: the amount is the estimate's range, not advice)."""
     if feature == "RevLineCr" and value in ("Y", "N"):
         return programme, value == "Y"
+    if feature == "Express" and value in ("Y", "N"):
+        return (SBA_EXPRESS if value == "Y" else SBA_7A), revolving_line
     return None
