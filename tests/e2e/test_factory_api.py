@@ -185,8 +185,9 @@ def test_withdrawn_consent_means_no_pull(sqlite_engine: Any, make_api: Any) -> N
         "/api/v1/consents",
         {"applicant": application(uscc=uscc)["applicant"], "purpose": "credit_application",
          "consent": {"categories": ["tax"], "version": "auth-2024-01"}},
+        _key(),
     ).json()  # fmt: skip
-    withdrawn = api.post(f"/api/v1/consents/{given['consent_id']}/withdraw", {})
+    withdrawn = api.post(f"/api/v1/consents/{given['consent_id']}/withdraw", {}, _key())
     assert withdrawn.status_code == 200
     response = api.post("/api/v1/applications", application(uscc=uscc), _key()).json()
     assert seen == []

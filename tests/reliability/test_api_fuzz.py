@@ -97,7 +97,8 @@ class Fuzzer:
         seeded = api.post("/api/v1/applications", application(), "fuzz-seed").json()
         consent = api.post("/api/v1/consents", {
             "applicant": application()["applicant"], "purpose": "limit_estimate",
-            "consent": {"categories": ["invoices"], "version": "v1"}}).json()  # fmt: skip
+            "consent": {"categories": ["invoices"], "version": "v1"}},
+            f"fuzz-consent-{run}").json()  # fmt: skip
         self.ids: dict[str, list[str]] = {
             "loan_id": [seeded["loan_id"]],
             "application_id": [seeded["application_id"]],

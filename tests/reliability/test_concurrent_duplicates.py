@@ -82,6 +82,24 @@ def _backdated(api: Api, engine: Engine, clock: FixedClock) -> Request:
     return Request(f"/api/v1/loans/{loan_id}/backdated-repayments", body, headers)
 
 
+def _consent_body() -> dict[str, Any]:
+    from creditfactory.origination.application import demo_uscc
+
+    applicant = application(uscc=demo_uscc(int(new_key()[:6], 16)))["applicant"]
+    consent = {"categories": ["tax"], "version": "auth-2024-01"}
+    return {"applicant": applicant, "purpose": "credit_application", "consent": consent}
+
+
+def _consent(api: Api, engine: Engine, clock: FixedClock) -> Request:
+    return _channel(api, "/api/v1/consents", _consent_body())
+
+
+def _withdraw(api: Api, engine: Engine, clock: FixedClock) -> Request:
+    given = api.post("/api/v1/consents", _consent_body(), new_key())
+    assert given.status_code == 200, given.text
+    return _channel(api, f"/api/v1/consents/{given.json()['consent_id']}/withdraw", {})
+
+
 def _accept(api: Api, engine: Engine, clock: FixedClock) -> Request:
     offer_id = apply(api, auto_accept=False)["offer"]["offer_id"]
     return Request(f"/api/v1/offers/{offer_id}/accept", {}, {"X-API-Key": api.key})
@@ -105,6 +123,8 @@ KEYED: dict[str, Prepare] = {
     "POST /api/v1/loans/{loan_id}/repayments": _repayment,
     "POST /api/v1/loans/{loan_id}/prepayments": _prepayment,
     "POST /api/v1/loans/{loan_id}/backdated-repayments": _backdated,
+    "POST /api/v1/consents": _consent,
+    "POST /api/v1/consents/{consent_id}/withdraw": _withdraw,
 }
 ONCE: dict[str, Prepare] = {  # once per named object, no header needed
     "POST /api/v1/offers/{offer_id}/accept": _accept,
@@ -116,8 +136,6 @@ OTHER = {  # unsafe routes whose duplicates cannot double an effect, and why
     "POST /logout": "ends a session; twice is once",
     "POST /api/v1/officers/logout": "ends the token's session; twice is once",
     "POST /api/v1/limit-estimates": "a quote: no money moves, no object changes",
-    "POST /api/v1/consents": "a consent per request (its id derives from the request id)",
-    "POST /api/v1/consents/{consent_id}/withdraw": "first withdrawal wins (withdrawn_at once)",
     "POST /api/v1/end-of-day": "once per business date: closed loans are skipped "
     "(test_kill9: end of day under kill -9)",
     "POST /api/v1/referrals/{application_id}/recommendation": "one open item per subject",

@@ -56,7 +56,7 @@ def _channel_objects(api: Any, key: str, number: int) -> dict[str, str]:
         json={"applicant": application(uscc=USCC[number % len(USCC)])["applicant"],
               "purpose": "credit_application",
               "consent": {"categories": ["tax"], "version": "auth-2024-01"}},
-        headers={"X-API-Key": key},
+        headers={"X-API-Key": key, "Idempotency-Key": _key()},
     )  # fmt: skip
     assert consent.status_code == 200, consent.text
     return {
@@ -156,7 +156,10 @@ def test_defect_03_loans_repayments_and_consents_of_another_channel_are_not_foun
         headers={**thief, "Idempotency-Key": _key()},
     )
     assert (paid.status_code, paid.json()["field"]) == (404, "loan_id")
-    withdrawn = api.client.post(f"/api/v1/consents/{ids['consent_id']}/withdraw", headers=thief)
+    withdrawn = api.client.post(
+        f"/api/v1/consents/{ids['consent_id']}/withdraw",
+        headers={**thief, "Idempotency-Key": _key()},
+    )
     assert (withdrawn.status_code, withdrawn.json()["field"]) == (404, "consent_id")
     mine = api.client.get(f"/api/v1/loans/{ids['loan_id']}", headers={"X-API-Key": api.key})
     assert mine.status_code == 200 and mine.json()["principal_outstanding"] == "300000.00"
@@ -179,7 +182,7 @@ def test_defect_03_a_consent_is_used_only_by_its_channel(sqlite_engine: Any, mak
         "/api/v1/consents",
         json={"applicant": application(uscc=uscc)["applicant"], "purpose": "credit_application",
               "consent": {"categories": ["tax"], "version": "auth-2024-01"}},
-        headers={"X-API-Key": api.key},
+        headers={"X-API-Key": api.key, "Idempotency-Key": _key()},
     )  # fmt: skip
     assert given.status_code == 200
     applied = api.client.post(

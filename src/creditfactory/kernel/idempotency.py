@@ -15,6 +15,15 @@ the same answer, no 5xx. The same key with a different request → `IdempotencyK
 A work that fails (a rule refused it) rolls back with its claim: nothing is stored, a corrected
 retry may succeed.
 
+A stored response is answered with only while it is intact: the store seals it when it records
+it (an HMAC under the server's key, `IdempotencyStore.record`) and says on `get` whether it
+still matches. An edited one (a database owner changed the body a retry would receive — issue
+13, N1) is never served: `StoredResponseTampered` (HTTP 409, nothing done again), and the store
+records an alert in a transaction of its own (`IdempotencyStore.refused`).
+
+`stored_response` answers a retry without claiming (a caller that has costly steps before its
+transaction — pulls from data sources — asks first); `run_once` is the claim-work-record itself.
+
 Keys are scoped by the caller: adapters pass e.g. ``"<channel>:<Idempotency-Key>"`` so another
 channel's key never answers with this channel's response. A scoped key longer than the store
 keeps (`KEY_LENGTH`) is kept as its sha256 (a 128-character header plus its channel once made
@@ -28,7 +37,7 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, NamedTuple, Protocol, Self, TypeVar
 
 from creditfactory.kernel.errors import DomainError
 
@@ -37,8 +46,12 @@ __all__ = [
     "IdempotencyKeyReused",
     "IdempotencyStore",
     "KeyClaimed",
+    "Stored",
+    "StoredResponseTampered",
     "request_digest",
     "run_once",
+    "stored_key",
+    "stored_response",
 ]
 
 
@@ -50,16 +63,31 @@ class IdempotencyKeyReused(DomainError):
     """The idempotency key was used before for a different request (HTTP 409)."""
 
 
+class StoredResponseTampered(DomainError):
+    """The stored response of the key no longer matches its seal (edited in the database): it is
+    not served and the work is not done again (HTTP 409); an alert was recorded."""
+
+
 class KeyClaimed(Exception):
     """Raised by `IdempotencyStore.claim` when another transaction holds or committed the key
     (a storage signal, never shown to a caller: `run_once` answers it)."""
 
 
-class IdempotencyStore(Protocol):
-    """(scope, key) → (request digest, response JSON), written in the caller's transaction."""
+class Stored(NamedTuple):
+    """A stored key: its request digest, response JSON, and whether the response still
+    matches the seal made when it was recorded."""
 
-    def get(self, scope: str, key: str) -> tuple[str, str] | None:
-        """The stored (request digest, response JSON), or None."""
+    request_digest: str
+    response: str
+    intact: bool
+
+
+class IdempotencyStore(Protocol):
+    """(scope, key) → (request digest, sealed response JSON), written in the caller's
+    transaction."""
+
+    def get(self, scope: str, key: str) -> Stored | None:
+        """The stored key (its seal checked), or None."""
         ...
 
     def claim(self, scope: str, key: str, request_digest: str, at: datetime) -> None:
@@ -68,7 +96,11 @@ class IdempotencyStore(Protocol):
         ...
 
     def record(self, scope: str, key: str, response: str) -> None:
-        """Store the response on the key claimed in this transaction."""
+        """Store the response, sealed, on the key claimed in this transaction."""
+        ...
+
+    def refused(self, scope: str, key: str, at: datetime) -> None:
+        """Record the alert for a stored response that failed its seal (the caller commits)."""
         ...
 
 
@@ -112,10 +144,11 @@ def run_once(
     here (a unit of work that is a new transaction per `with`).
 
     returns: the work's response (JSON-able), or the stored one on a retry.
-    raises: IdempotencyKeyReused (same key, other request); whatever `work` raises (nothing kept).
+    raises: IdempotencyKeyReused (same key, other request); StoredResponseTampered (the stored
+    response was edited: not served, alert recorded); whatever `work` raises (nothing kept).
     """
     digest = request_digest(request)
-    message_key, key = key, _stored(key)
+    message_key, key = key, stored_key(key)
     for _ in range(2):  # the second round reads what the concurrent winner committed
         with uow:
             seen = uow.idempotency.get(scope, key)
@@ -129,19 +162,55 @@ def run_once(
                 uow.commit()
                 first: dict[str, Any] = json.loads(text)  # exactly what a retry will get
                 return first
-        return _replayed(seen, digest, message_key)
+        return _replayed(uow, scope, key, seen, digest, message_key, now)
     raise KeyClaimed(f"{scope}:{key} claimed but not readable")  # pragma: no cover - the
     # claim's holder committed (KeyClaimed) yet its row is invisible: a broken store
 
 
-def _stored(key: str) -> str:
+def stored_response(
+    uow: _Transaction,
+    scope: str,
+    key: str,
+    request: Mapping[str, Any],
+    now: Callable[[], datetime],
+) -> dict[str, Any] | None:
+    """The stored response for (scope, key) when the work was done, else None (claims nothing:
+    a later `run_once` with the same arguments does the work or answers the retry).
+
+    raises: IdempotencyKeyReused, StoredResponseTampered (as `run_once`).
+    """
+    with uow:
+        seen = uow.idempotency.get(scope, stored_key(key))
+    if seen is None:
+        return None
+    return _replayed(uow, scope, stored_key(key), seen, request_digest(request), key, now)
+
+
+def stored_key(key: str) -> str:
+    """The key as the store keeps it: itself, or "sha256:<hex>" past `KEY_LENGTH` characters."""
     if len(key) <= KEY_LENGTH:
         return key
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _replayed(seen: tuple[str, str], digest: str, key: str) -> dict[str, Any]:
-    if seen[0] != digest:
-        raise IdempotencyKeyReused(f"idempotency_key: {key!r} was used for another request")
-    first: dict[str, Any] = json.loads(seen[1])
+def _replayed(
+    uow: _Transaction,
+    scope: str,
+    key: str,
+    seen: Stored,
+    digest: str,
+    message_key: str,
+    now: Callable[[], datetime],
+) -> dict[str, Any]:
+    if not seen.intact:  # never answer with an edited body; the alert outlives this request
+        with uow:
+            uow.idempotency.refused(scope, key, now())
+            uow.commit()
+        raise StoredResponseTampered(
+            f"idempotency_key: the stored response of {message_key!r} fails its integrity "
+            "check and is not served; nothing was done again"
+        )
+    if seen.request_digest != digest:
+        raise IdempotencyKeyReused(f"idempotency_key: {message_key!r} was used for another request")
+    first: dict[str, Any] = json.loads(seen.response)
     return first

@@ -46,7 +46,7 @@ class FlowError(DomainError):
     """Root of the application-flow errors.
 
     FlowError
-    ├── DuplicateSubmission      the (channel, idempotency key) is taken (storage raises it)
+    ├── DuplicateSubmission      a consent id derived from a request is stored already
     ├── ApplicationNotFound      unknown application / offer / consent id (HTTP 404)
     ├── OfferNotOpen             accepted, expired or not yours (HTTP 409)
     │   └── ExposureCapExceeded  accepting would exceed an exposure cap, rule K11 (HTTP 409)
@@ -58,7 +58,8 @@ class FlowError(DomainError):
 
 
 class DuplicateSubmission(FlowError):
-    """The unique (channel, key) refused a second insert."""
+    """A unique id derived from a request refused a second insert (a consent re-sent with a
+    retried application or estimate, `origination_flow.record_given_consent`)."""
 
     def __init__(self, channel_id: str, key: str) -> None:
         super().__init__(f"idempotency_key: {key!r} already used by {channel_id}")
@@ -97,8 +98,7 @@ class MakerCheckerViolation(FlowError):
 class ApplicationStore(Protocol):
     """Application-flow rows (see adapters.storage.origination_store.ApplicationStore)."""
 
-    def find_by_key(self, channel_id: str, key: str) -> tuple[str, str, str] | None: ...
-    def claim(self, row: Mapping[str, Any]) -> None: ...
+    def add(self, row: Mapping[str, Any]) -> None: ...
     def update(self, application_id: str, **changes: Any) -> None: ...
     def get(self, application_id: str) -> dict[str, Any] | None: ...
     def exposure(self, subject_id: str, at: datetime | None) -> Money: ...

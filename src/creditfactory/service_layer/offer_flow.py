@@ -1,4 +1,4 @@
-"""Offer acceptance, consent withdrawal and the referral queue's maker-checker decisions.
+"""Offer acceptance and the referral queue's maker-checker decisions.
 
 Maker-checker (issues 6, 7): a referred application needs two officers — a maker recommends
 approve or decline (a pending `referral_decision` item; one open item per application, else
@@ -7,6 +7,9 @@ maker (403), and a check without a pending recommendation is refused (403). The 
 the checked action: it approves and executes the item in one transaction.
 An approval creates an offer from the referred decision's sized limit and price (the officer
 does not reprice); the borrower accepts it with `accept_offer`, which contracts and disburses.
+Whose offer it is, is checked once for every channel route by the ownership dependency
+(`service_layer/ownership.require_channel_owns`, run by `adapters/api/security.authorize`): an
+offer of another channel is 404 before `accept_offer` runs, so it does not check again.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from creditfactory.service_layer.origination_flow import (
     make_offer,
 )
 
-__all__ = ["accept_offer", "check_referral", "recommend_referral", "withdraw_consent_by_id"]
+__all__ = ["accept_offer", "check_referral", "recommend_referral"]
 
 ACTIONS = ("approve", "decline")
 
@@ -65,9 +68,9 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
 
     def work(uow: Any) -> dict[str, Any]:
         offer = uow.applications.get_offer(offer_id)
-        app = None if offer is None else uow.applications.get(offer["application_id"])
-        if offer is None or app is None or app["channel_id"] != channel_id:
+        if offer is None:  # whose offer it is was checked before the route ran (module docstring)
             raise ApplicationNotFound(f"offer_id: no offer {offer_id!r}")
+        app = uow.applications.get(offer["application_id"])
         if offer["status"] == "accepted":  # accepted before its key was kept
             view: dict[str, Any] = application_view(uow, app["application_id"], deps)
             return view
@@ -91,16 +94,6 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
 
     key = f"{channel_id}:{offer_id}"
     return run_once(deps.uow(), "offer.accept", key, {"offer_id": offer_id}, work, deps.clock.now)
-
-
-def withdraw_consent_by_id(deps: FactoryDeps, consent_id: str, channel_id: str) -> None:
-    """Withdraw a consent of `channel_id` now (PIPL Art 15); later pulls through the gate stop.
-    raises ApplicationNotFound for an unknown id or another channel's consent."""
-    with deps.uow() as uow:
-        if not uow.applications.withdraw_consent(consent_id, channel_id, deps.clock.now()):
-            raise ApplicationNotFound(f"consent_id: no consent {consent_id!r}")
-        uow.applications.audit([_leaf(deps, channel_id, "consent.withdrawn", consent_id, {})])
-        uow.commit()
 
 
 def _referred(deps: FactoryDeps, uow: Any, application_id: str) -> dict[str, Any]:

@@ -5,9 +5,11 @@
 declared facts against the served spec (422 `declared.<name>`), records the consent it carries,
 pulls the configured sources through the consent gate (a failing source becomes a data gap, never
 an error), records which facts were verified and which only declared (`verification`), scores
-with the frozen spec, decides with the versioned policy, and — for an approval with `auto_accept` — books and disburses the loan. The unique
-(channel, idempotency key) makes concurrent duplicates produce one application and one loan;
-every retry returns the first response. Audit leaves are appended in the same transaction.
+with the frozen spec, decides with the versioned policy, and — for an approval with `auto_accept` — books and disburses the loan. THE idempotency
+mechanism (`kernel.idempotency.run_once`, scope "application", key "<channel>:<key>") claims the
+key first in the transaction that writes the application, so concurrent duplicates produce one
+application and one loan and every retry returns the first (sealed) response. Audit leaves are
+appended in the same transaction.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from creditfactory.decisioning import (
 )
 from creditfactory.kernel.clock import china_date
 from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.idempotency import run_once, stored_response
 from creditfactory.kernel.money import Money
 from creditfactory.ledger.journal import JournalEntry
 from creditfactory.origination import (
     Applicant,
+    Consent,
     ConsentChannel,
     ConsentGate,
     ConsentPurpose,
@@ -66,7 +70,6 @@ from creditfactory.service_layer.factory_ports import (
     DuplicateSubmission,
     FactoryDeps,
     FactoryUnitOfWork,
-    IdempotencyKeyReused,
 )
 from creditfactory.service_layer.factory_views import model_labels, new_application_view
 from creditfactory.servicing.loan import Loan
@@ -89,10 +92,13 @@ __all__ = [
     "make_offer",
     "offer_row",
     "pull_for",
+    "given_consent",
     "record_given_consent",
+    "store_consent",
     "replay_inputs",
     "store_booking",
     "submit_application",
+    "APPLICATION_SCOPE",
 ]
 
 
@@ -192,27 +198,51 @@ def record_given_consent(
     leaf; returns the consent id."""
     token = f"{channel_id}|{request_key}|{purpose.value}"
     consent_id = "consent_" + hashlib.sha256(token.encode()).hexdigest()[:24]
+    consent = given_consent(deps, consent_id, subject_id, given, purpose)
+    with deps.uow() as uow:
+        if uow.applications.consent_exists(consent_id):
+            return consent_id
+        try:
+            store_consent(uow, deps, consent, given, channel_id)
+        except DuplicateSubmission:
+            return consent_id
+        uow.commit()
+    return consent_id
+
+
+def given_consent(
+    deps: FactoryDeps,
+    consent_id: str,
+    subject_id: str,
+    given: ConsentGiven,
+    purpose: ConsentPurpose,
+) -> Consent:
+    """The consent `given` as recorded now. raises ValidationError("consent") for an unknown
+    category or channel."""
     try:
         categories = [DataCategory(c) for c in given.categories]
         channel = ConsentChannel(given.channel)
     except ValueError as exc:
         raise ValidationError("consent", str(exc)) from None
-    consent = record_consent(
+    return record_consent(
         consent_id, subject_id, purpose, categories, given.version, channel, deps.clock,
         given.separate,
     )  # fmt: skip
-    with deps.uow() as uow:
-        if uow.applications.consent_exists(consent_id):
-            return consent_id
-        try:
-            uow.applications.add_consent(consent, channel_id)
-        except DuplicateSubmission:
-            return consent_id
-        payload = {"purpose": purpose.value, "categories": sorted(given.categories),
-                   "version": given.version, "channel": given.channel}  # fmt: skip
-        uow.applications.audit([_leaf("consent.recorded", consent_id, payload, deps)])
-        uow.commit()
-    return consent_id
+
+
+def store_consent(
+    uow: FactoryUnitOfWork,
+    deps: FactoryDeps,
+    consent: Consent,
+    given: ConsentGiven,
+    channel_id: str,
+) -> None:
+    """Store `consent`, owned by API channel `channel_id`, with its `consent.recorded` leaf in
+    `uow`'s transaction (no commit). raises DuplicateSubmission when its id exists."""
+    uow.applications.add_consent(consent, channel_id)
+    payload = {"purpose": consent.purpose.value, "categories": sorted(given.categories),
+               "version": given.version, "channel": given.channel}  # fmt: skip
+    uow.applications.audit([_leaf("consent.recorded", consent.consent_id, payload, deps)])
 
 
 class _StoredConsents:
@@ -274,10 +304,11 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     requested = _requested(deps, cmd, amount)
     body = _request_body(cmd)
     request_digest = digest(body)
-    # A retry is answered before consent or pulls happen. With neither to do, the claim below
-    # answers it instead (DuplicateSubmission → replay), which saves a transaction per request.
+    key, keyed = f"{cmd.channel_id}:{cmd.idempotency_key}", {"request_digest": request_digest}
+    # A retry is answered before consent or pulls happen. With neither to do, `run_once` below
+    # answers it instead, which saves a transaction per request.
     if cmd.consent is not None or wanted:
-        seen = _replay(deps, cmd, request_digest)
+        seen = stored_response(deps.uow(), APPLICATION_SCOPE, key, keyed, deps.clock.now)
         if seen is not None:
             return seen
     subject = applicant.subject_id
@@ -313,20 +344,23 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     if deps.read is not None:  # decide before the write transaction (FactoryDeps.read)
         with deps.read() as reader:
             planned = _plan(deps, case, reader.applications.exposure(subject, now), reader)
-    try:
-        with deps.uow() as uow:
-            uow.applications.lock_borrower(subject)  # exposure read → decided → written
-            existing = uow.applications.exposure(subject, now)
-            if planned is None or planned.existing != existing:  # this borrower's exposure
-                planned = _plan(deps, case, existing, uow)  # moved meanwhile: decide again
-            _write(uow, planned)
-            uow.commit()
-            return planned.response
-    except DuplicateSubmission:
-        seen = _replay(deps, cmd, request_digest)
-        if seen is None:  # pragma: no cover - the winner committed before we could fail
-            raise
-        return seen
+
+    def work(uow: FactoryUnitOfWork) -> dict[str, Any]:
+        uow.applications.lock_borrower(subject)  # exposure read → decided → written
+        existing = uow.applications.exposure(subject, now)
+        decided = planned
+        if decided is None or decided.existing != existing:  # this borrower's exposure
+            decided = _plan(deps, case, existing, uow)  # moved meanwhile: decide again
+        _write(uow, decided)
+        return decided.response
+
+    return run_once(deps.uow(), APPLICATION_SCOPE, key, keyed, work, deps.clock.now)
+
+
+APPLICATION_SCOPE = "application"
+"""The `run_once` scope of applications; keys are "<channel>:<Idempotency-Key>" and the request
+is {"request_digest": the digest of the command without its key} (what the application row
+and its decision snapshot record; migration 0013 moved the keys of older applications here)."""
 
 
 def _requested(deps: FactoryDeps, cmd: SubmitApplication, amount: Money) -> dict[str, Any]:
@@ -461,11 +495,10 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
 
 
 def _write(uow: FactoryUnitOfWork, planned: _Planned) -> None:
-    """Store a planned application: the claim of its idempotency key first (the first write:
-    a duplicate fails before anything else is written), then its decision, offer, loan,
-    disbursement, replay inputs and audit leaves."""
+    """Store a planned application (in the transaction `run_once` claimed its key in): the
+    application, its decision, offer, loan, disbursement, replay inputs and audit leaves."""
     store, now = uow.applications, planned.row["updated_at"]
-    store.claim(planned.row)
+    store.add(planned.row)
     store.add_decision(planned.record, "system", now, planned.record_text)
     if planned.offer is not None:
         store.add_offer(planned.offer)
@@ -474,21 +507,6 @@ def _write(uow: FactoryUnitOfWork, planned: _Planned) -> None:
     store.audit(planned.leaves)
     inputs = planned.inputs
     uow.decision_inputs.add(inputs.decision_id, inputs.snapshot, replay_inputs(inputs))
-
-
-def _replay(
-    deps: FactoryDeps, cmd: SubmitApplication, request_digest: str
-) -> dict[str, Any] | None:
-    with deps.uow() as uow:
-        found = uow.applications.find_by_key(cmd.channel_id, cmd.idempotency_key)
-    if found is None:
-        return None
-    if found[1] != request_digest:
-        raise IdempotencyKeyReused(
-            f"idempotency_key: {cmd.idempotency_key!r} was used for another request"
-        )
-    first: dict[str, Any] = json.loads(found[2])
-    return first
 
 
 def _application_row(

@@ -2,6 +2,7 @@
 
 ValidationError / InvalidField / request shape   → 422 {"field", "rule"}
 IdempotencyKeyReused, OfferNotOpen               → 409
+StoredResponseTampered (edited replay, alerted)  → 409 {"field": "idempotency_key"}
 ExposureCapExceeded (rule K11)                   → 409 {"field": "offer_id", "rule": "K11"}
 ApplicationNotFound, LoanNotFound                → 404
 MakerCheckerViolation, Forbidden,
@@ -34,6 +35,7 @@ from creditfactory.access import MakerCheckerViolation as FourEyesViolation
 from creditfactory.adapters.storage.repositories import ConcurrentUpdate, LoanNotFound
 from creditfactory.audit import EntryNotInLog
 from creditfactory.kernel.errors import CreditFactoryError, DomainError, ValidationError
+from creditfactory.kernel.idempotency import StoredResponseTampered
 from creditfactory.origination import InvalidField
 from creditfactory.service_layer.factory_ports import (
     ApplicationNotFound,
@@ -89,6 +91,7 @@ _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (LoanNotFound, 404, "Not found"),
     (ConcurrentUpdate, 409, "Conflict"),
     (IdempotencyKeyReused, 409, "Idempotency key reused"),
+    (StoredResponseTampered, 409, "Stored response not served"),
     (ExposureCapExceeded, 409, "Exposure cap exceeded"),
     (OfferNotOpen, 409, "Conflict"),
     (InvalidField, 422, "Invalid field"),

@@ -6,8 +6,8 @@
   problem+json) on every operation;
 - 401 and 403 on every operation the access document does not make public; 401 on a public
   one that checks credentials (sign-in);
-- 409 (idempotency key reused, an item already open, an offer no longer open) on every
-  POST / PUT / PATCH / DELETE;
+- 409 (idempotency key reused, a stored response that fails its integrity check, an item
+  already open, an offer no longer open) on every POST / PUT / PATCH / DELETE;
 - 429 (login throttling) on the public sign-in route.
 
 It also declares what labels the figures of a success response (issue #12 item 9): the limit

@@ -35,21 +35,20 @@ from creditfactory.adapters.api.security import Principal, Security, authorize
 from creditfactory.kernel.clock import not_after_today
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination import ConsentPurpose
+from creditfactory.service_layer.consent_flow import record_consent_once, withdraw_consent_once
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
-from creditfactory.service_layer.factory_ports import ApplicationNotFound, FactoryDeps
+from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.factory_views import application_view, loan_view
 from creditfactory.service_layer.offer_flow import (
     accept_offer,
     check_referral,
     recommend_referral,
-    withdraw_consent_by_id,
 )
 from creditfactory.service_layer.origination_flow import (
     ConsentGiven,
     SubmitApplication,
     build_applicant,
     configured_sources,
-    record_given_consent,
     submit_application,
 )
 from creditfactory.servicing.prepayment import PrepaymentKeep
@@ -145,12 +144,10 @@ async def post_application(
 
 
 @router.get("/applications/{application_id}", tags=["applications"])
-def get_application(application_id: str, deps: Deps, caller: Channel) -> dict[str, Any]:
-    """Decision, reasons and offer of one of the channel's applications."""
+def get_application(application_id: str, deps: Deps) -> dict[str, Any]:
+    """Decision, reasons and offer of one of the channel's applications (another channel's or
+    an unknown id: 404 from the ownership dependency, `security.authorize`)."""
     with deps.uow() as uow:
-        row = uow.applications.get(application_id)
-        if row is None or row["channel_id"] != caller.channel_id:
-            raise ApplicationNotFound(f"application_id: no application {application_id!r}")
         return application_view(uow, application_id, deps)
 
 
@@ -223,23 +220,31 @@ def _value_date(text: str | None) -> date | None:
 
 
 @router.post("/consents", tags=["consents"])
-def post_consent(body: ConsentCreate, deps: Deps, caller: Channel) -> dict[str, Any]:
-    """Record a consent (授权书) on its own; returns its id."""
+def post_consent(
+    body: ConsentCreate,
+    deps: Deps,
+    caller: Channel,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Record a consent (授权书) on its own, once per Idempotency-Key (a retry returns the
+    first consent id); returns its id."""
+    key = _key(idempotency_key)
     applicant = build_applicant(body.applicant, deps.clock.now().date(), deps)
     given = _consent(body.consent)
     assert given is not None
     purpose = ConsentPurpose(body.purpose)
-    consent_id = record_given_consent(
-        deps, applicant.subject_id, given, purpose, caller.channel_id, deps.ids.new("c")
-    )
-    return {"consent_id": consent_id}
+    return record_consent_once(deps, applicant.subject_id, given, purpose, caller.channel_id, key)
 
 
 @router.post("/consents/{consent_id}/withdraw", tags=["consents"])
-def post_withdraw(consent_id: str, deps: Deps, caller: Channel) -> dict[str, Any]:
-    """Withdraw a consent (PIPL Art 15): no further pulls under it."""
-    withdraw_consent_by_id(deps, consent_id, caller.channel_id)
-    return {"consent_id": consent_id, "withdrawn": True}
+def post_withdraw(
+    consent_id: str,
+    deps: Deps,
+    caller: Channel,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Withdraw a consent (PIPL Art 15): no further pulls under it. Once per Idempotency-Key."""
+    return withdraw_consent_once(deps, consent_id, caller.channel_id, _key(idempotency_key))
 
 
 @router.post("/officers/login", tags=["officers"])

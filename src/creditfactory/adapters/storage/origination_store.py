@@ -1,8 +1,8 @@
 """SQL storage for the application flow, on the unit of work's connection (same transaction).
 
 `FactoryUnitOfWork` is the servicing `SqlUnitOfWork` plus `.applications` (`ApplicationStore`):
-applications claimed by a unique (channel, idempotency key), consents keyed by a blind index of
-the subject, offers, officer actions, decision records, and audit leaves appended with
+applications (whose idempotency key `kernel.idempotency.run_once` claims), consents keyed by a
+blind index of the subject, offers, officer actions, decision records, and audit leaves appended with
 `audit_store.append_entries` in the same transaction. Identifiers are encrypted at rest; only
 blind indexes and masked forms are readable without the key.
 
@@ -54,12 +54,6 @@ from creditfactory.service_layer.origination_flow import decision_json
 __all__ = ["ApplicationStore", "FactoryUnitOfWork", "borrower_id_for", "reader_for"]
 
 
-_FIND_BY_KEY = select(
-    applications.c.application_id, applications.c.request_digest, applications.c.response
-).where(
-    applications.c.channel_id == bindparam("b_channel"),
-    applications.c.idempotency_key == bindparam("b_key"),
-)
 _INSERT_APPLICATION = insert(applications)
 _UPDATE_APPLICATION = (
     update(applications)
@@ -113,21 +107,13 @@ class ApplicationStore:
     def _db(self) -> Any:
         return self._uow.connection
 
-    def find_by_key(self, channel_id: str, key: str) -> tuple[str, str, str] | None:
-        """(application_id, request_digest, response JSON) of a submission, or None."""
-        row = self._db.execute(_FIND_BY_KEY, {"b_channel": channel_id, "b_key": key}).one_or_none()
-        return None if row is None else (row[0], row[1], row[2])
-
-    def claim(self, row: Mapping[str, Any]) -> None:
-        """Insert the application first in the transaction; raises DuplicateSubmission when the
-        (channel, key) pair exists (a concurrent duplicate waits for the winner, then fails)."""
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Insert the application (its key was claimed by `kernel.idempotency.run_once` in this
+        transaction)."""
         subject = row["subject_id"]
         values = {k: v for k, v in row.items() if k != "subject_id"}
         values.update(subject_bidx=_bidx(subject), subject_id_enc=subject, version=0)
-        try:  # the first statement of the transaction, so a failure leaves nothing to undo
-            self._db.execute(_INSERT_APPLICATION, values)
-        except IntegrityError as exc:
-            raise DuplicateSubmission(row["channel_id"], row["idempotency_key"]) from exc
+        self._db.execute(_INSERT_APPLICATION, values)
 
     def update(self, application_id: str, **changes: Any) -> None:
         """Change columns of one application; bumps `version`."""

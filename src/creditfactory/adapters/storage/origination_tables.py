@@ -3,8 +3,10 @@
 Identifiers, phone numbers and applicant names are stored encrypted (`EncryptedString`,
 AES-256-GCM), identifiers with a blind index (`*_bidx`, HMAC-SHA256) for lookups; never in plain
 text. `applicant_name_masked` is what pages show (a natural person's name masked, issue 13). Money as `*_minor BIGINT` +
-`currency`, rates as decimal text, times tz-aware UTC. `(channel_id, idempotency_key)` is unique:
-fifty concurrent duplicates of one submission produce one application and one loan.
+`currency`, rates as decimal text, times tz-aware UTC. An application records the
+(channel_id, idempotency_key) that submitted it; the key is claimed in `idempotency_keys` by
+`kernel.idempotency.run_once` before the row is written, and the pair stays unique here as a
+database-level guard (one application per key, whatever writes the table).
 """
 
 from __future__ import annotations

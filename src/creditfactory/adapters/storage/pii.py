@@ -6,8 +6,9 @@ encrypted, displayed masked (DOMAIN.md §8.3; PIPL Art 51 encryption / 去标识
 - Key: `Settings.pii_encryption_key`, urlsafe base64 of 32 random bytes (`generate_pii_key()`).
   Empty in development → a dev key generated once and kept in `<var_dir>/pii_dev.key` (0600);
   empty in test → a random key per process; empty or malformed in production → `PIIKeyError`.
-- Two subkeys are derived with HKDF-SHA256 (info "creditfactory pii enc v1" / "… bidx v1"), so the
-  encryption key never doubles as the index key.
+- Three subkeys are derived with HKDF-SHA256 (info "creditfactory pii enc v1" / "… bidx v1" /
+  "creditfactory seal v1"), so no key doubles as another: encryption, the blind index, and the
+  seal of stored values the server answers with (`seal`: the idempotent replay responses).
 - Token: "pii1.<key id>.<urlsafe b64(nonce ‖ ciphertext ‖ tag)>", 12-byte random nonce per write
   (so one value encrypts differently each time), the column `context` bound as associated data
   (a ciphertext moved to another column fails to decrypt). Older keys may be kept in the keyring
@@ -15,6 +16,9 @@ encrypted, displayed masked (DOMAIN.md §8.3; PIPL Art 51 encryption / 去标识
 - Blind index: HMAC-SHA256(index key, kind ‖ 0x00 ‖ normalised value) as 64 hex characters —
   equal inputs give equal indexes under one key, so a USCC / ID can be looked up without
   decrypting. Normalisation: whitespace and hyphens removed, upper case ("…002x" = "…002X").
+- Seal: "mac1.<key id>.<HMAC-SHA256 hex>" of a text bound to a context (exact bytes, no
+  normalisation); checked under the key its id names, so an older key still verifies during
+  rotation. Without the key a database owner cannot make a seal for an edited value.
 - `EncryptedString`: a SQLAlchemy TypeDecorator over Text that encrypts on bind and decrypts on
   load with the cipher installed by `install_pii_cipher` (bootstrap does it once).
 """
@@ -49,10 +53,12 @@ __all__ = [
     "active_pii_cipher",
     "generate_pii_key",
     "install_pii_cipher",
+    "migration_pii_cipher",
     "pii_cipher_from_settings",
 ]
 
 TOKEN_PREFIX: Final = "pii1"
+SEAL_PREFIX: Final = "mac1"
 NONCE_BYTES: Final = 12
 KEY_BYTES: Final = 32
 DEV_KEY_FILE: Final = "pii_dev.key"
@@ -101,6 +107,7 @@ class _Key:
     def __init__(self, master: bytes) -> None:
         self.aead = AESGCM(_derive(master, b"creditfactory pii enc v1"))
         self.index_key = _derive(master, b"creditfactory pii bidx v1")
+        self.seal_key = _derive(master, b"creditfactory seal v1")
         self.key_id = hashlib.sha256(self.index_key).hexdigest()[:8]
 
 
@@ -141,6 +148,26 @@ class PIICipher:
         message = kind.encode() + b"\x00" + _normalise(value).encode("utf-8")
         return hmac.new(self._current.index_key, message, hashlib.sha256).hexdigest()
 
+    def seal(self, text: str, context: str) -> str:
+        """ "mac1.<kid>.<64 hex>": HMAC-SHA256 of `text` (exact UTF-8 bytes) bound to `context`
+        under the current key's seal subkey."""
+        key = self._current
+        return f"{SEAL_PREFIX}.{key.key_id}.{_mac(key.seal_key, text, context)}"
+
+    def sealed(self, text: str, context: str, seal: str | None) -> bool:
+        """True when `seal` is the seal of `text` in `context` under a key of the keyring
+        (False for a missing, malformed or foreign seal, or an edited text)."""
+        prefix, key_id, mac = ((seal or "").split(".", 2) + ["", ""])[:3]
+        key = self._by_id.get(key_id)
+        if prefix != SEAL_PREFIX or key is None:
+            return False
+        return hmac.compare_digest(mac, _mac(key.seal_key, text, context))
+
+
+def _mac(key: bytes, text: str, context: str) -> str:
+    message = context.encode() + b"\x00" + text.encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
 
 def _dev_key(var_dir: Path) -> str:
     path = var_dir / DEV_KEY_FILE
@@ -180,6 +207,15 @@ def active_pii_cipher() -> PIICipher:
     """The installed cipher. raises PIIKeyError when none was installed."""
     if not _installed:
         raise PIIKeyError("no PII cipher installed: call install_pii_cipher() in bootstrap")
+    return _installed[0]
+
+
+def migration_pii_cipher() -> PIICipher:
+    """The installed cipher, else the settings' one installed now: a migration run by `serve`
+    before its workers start, or by `alembic upgrade` from the command line, has no bootstrap.
+    raises PIIKeyError as `pii_cipher_from_settings`."""
+    if not _installed:
+        install_pii_cipher(pii_cipher_from_settings(Settings()))
     return _installed[0]
 
 

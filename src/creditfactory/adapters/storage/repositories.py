@@ -8,6 +8,8 @@ Journal entries are inserted, never updated; an unbalanced entry never reaches t
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,16 +18,19 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from creditfactory.adapters.storage.audit_store import defer_entries
 from creditfactory.adapters.storage.ledger_digesters import ENTRIES_POSTED, entries_payload
 from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
+from creditfactory.adapters.storage.pii import active_pii_cipher
 from creditfactory.adapters.storage.servicing_tables import (
     facilities,
     idempotency_keys,
     installments,
     loans,
 )
+from creditfactory.audit import AuditEntry
 from creditfactory.kernel.errors import CreditFactoryError
-from creditfactory.kernel.idempotency import KeyClaimed
+from creditfactory.kernel.idempotency import KeyClaimed, Stored
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.ledger.errors import UnbalancedEntry
@@ -36,6 +41,8 @@ from creditfactory.servicing.loan import InstallmentState, Loan, LoanStatus
 from creditfactory.servicing.ports import AuditTrail
 from creditfactory.servicing.products import PRODUCTS
 
+_log = logging.getLogger(__name__)
+
 __all__ = [
     "FacilityNotFound",
     "FacilityRepository",
@@ -44,6 +51,8 @@ __all__ = [
     "JournalRepository",
     "LoanNotFound",
     "LoanRepository",
+    "REPLAY_REFUSED",
+    "seal_context",
 ]
 
 
@@ -354,19 +363,30 @@ class JournalRepository:
 
 
 class IdempotencyRepository:
-    """(scope, key) → (request digest, response JSON): the store of `kernel.idempotency`."""
+    """(scope, key) → (request digest, sealed response JSON): the store of `kernel.idempotency`.
+
+    The response is sealed when recorded (`PIICipher.seal`, the server key's seal subkey, bound
+    to scope, key and request digest, kept in `response_mac`) and checked on every read: a
+    response edited in the database, or moved to another key, reads as not intact and is never
+    served (`kernel.idempotency`). `refused` records that as an `idempotency.replay_refused`
+    audit leaf and an error log line (the alert)."""
 
     def __init__(self, connection: Connection) -> None:
         self._db = connection
+        self._claimed: dict[tuple[str, str], str] = {}
 
-    def get(self, scope: str, key: str) -> tuple[str, str] | None:
-        """The stored (digest, response) or None."""
+    def get(self, scope: str, key: str) -> Stored | None:
+        """The stored key with its seal checked, or None."""
+        c = idempotency_keys.c
         row = self._db.execute(
-            select(idempotency_keys.c.request_digest, idempotency_keys.c.response).where(
-                idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+            select(c.request_digest, c.response, c.response_mac).where(
+                c.scope == scope, c.key == key
             )
         ).one_or_none()
-        return None if row is None else (row[0], row[1])
+        if row is None:
+            return None
+        intact = active_pii_cipher().sealed(row[1], seal_context(scope, key, row[0]), row[2])
+        return Stored(row[0], row[1], intact)
 
     def claim(self, scope: str, key: str, request_digest: str, at: datetime) -> None:
         """Insert the key with an empty response (the primary key refuses a duplicate; on
@@ -383,14 +403,34 @@ class IdempotencyRepository:
             )
         except IntegrityError as exc:
             raise KeyClaimed(f"{scope}:{key}") from exc
+        self._claimed[(scope, key)] = request_digest
 
     def record(self, scope: str, key: str, response: str) -> None:
-        """Store the response on the key claimed in this transaction."""
+        """Store the response, sealed, on the key claimed in this transaction."""
+        context = seal_context(scope, key, self._claimed.pop((scope, key)))
         self._db.execute(
             update(idempotency_keys)
             .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-            .values(response=response)
+            .values(response=response, response_mac=active_pii_cipher().seal(response, context))
         )
+
+    def refused(self, scope: str, key: str, at: datetime) -> None:
+        """The alert for a stored response that failed its seal: an audit leaf (appended at
+        this transaction's commit) and an error log line."""
+        subject = f"idempotency_keys:{scope}/{key}"
+        _log.error("stored idempotent response fails its seal, not served: %s", subject)
+        payload = {"scope": scope, "key": key, "reason": "stored response fails its seal"}
+        entry = AuditEntry("system:idempotency", REPLAY_REFUSED, subject, payload, at)
+        defer_entries(self._db, [entry])
+
+
+REPLAY_REFUSED = "idempotency.replay_refused"
+"""The audit action of a refused replay (`IdempotencyRepository.refused`)."""
+
+
+def seal_context(scope: str, key: str, request_digest: str) -> str:
+    """What a stored response's seal is bound to: its scope, key and request digest."""
+    return json.dumps([scope, key, request_digest], ensure_ascii=False)
 
 
 class FacilityRepository:

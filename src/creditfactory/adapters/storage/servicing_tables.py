@@ -110,4 +110,6 @@ idempotency_keys = Table(
     Column("request_digest", String(64), nullable=False),
     Column("response", String, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the response's seal (`IdempotencyRepository`): "mac1.<key id>.<64 hex>"
+    Column("response_mac", String(80)),
 )
