@@ -41,6 +41,7 @@ from creditfactory.decisioning import (
     DecisionFacts,
     DecisionInputs,
     LimitRequest,
+    Outcome,
     approvable_range,
 )
 from creditfactory.kernel.clock import china_date
@@ -153,7 +154,8 @@ def _assess(known: _Known, scored: ScoreResult) -> tuple[LimitEstimate, Approvab
     step = limits.rounding_step.amount
     start = Money.of((low.amount / step).to_integral_value(ROUND_CEILING) * step)
     if not found.has_range or found.high < start:  # nothing approvable in this segment
-        return revenue, replace(found, at_low=None)
+        zero = Money.zero(found.high.currency)
+        return revenue, replace(found, low=zero, high=zero, at_low=None)
     return revenue, replace(found, low=max(found.low, start))
 
 
@@ -230,8 +232,9 @@ def _by_amount(
     """The estimate when the spec scores the loan's own characteristics (`loan_terms`): the
     amounts cut where one of them changes bin (`amount_segments`), each segment scored with the
     values its amounts give and its approvable range kept inside it; the segment with the highest
-    approvable amount (else the top one, whose reasons say why). So every amount quoted scores
-    as quoted. Else the range for `scored`."""
+    approvable amount (else a refused one, whose reasons say why: the segment of the revenue
+    ceiling when it refuses). So every amount quoted scores as quoted. Else the range for
+    `scored`."""
     deps, cmd = known.deps, known.cmd
     if not REQUEST_FACTS.intersection(deps.spec.features):
         return (known, scored, *_assess(known, scored))
@@ -250,7 +253,14 @@ def _by_amount(
             found.append((seg, scores[0], *_assess(seg, scores[0])))
     except ValueError as exc:
         raise ValidationError("programme", str(exc)) from None
-    return max(found, key=lambda f: (f[3].has_range, f[3].high.amount, f[0].segment))
+    ranged = [f for f in found if f[3].has_range]
+    if ranged:
+        return max(ranged, key=lambda f: f[3].high.amount)
+    # no amount approved: the reasons of a refusal, at the revenue estimate's ceiling if it
+    # refuses (the segment holding that amount), else the highest refused amount's
+    refused = [f for f in found if f[3].at_high.outcome is not Outcome.APPROVE] or found
+    asked = [f for f in refused if f[0].segment and f[0].segment[0] <= _ceiling(f[2])]
+    return (asked or refused)[-1]
 
 
 def _range(deps: FactoryDeps, inputs: DecisionInputs, ceiling: Money) -> ApprovableRange:
