@@ -29,6 +29,7 @@ from sqlalchemy import Engine, event
 from creditfactory.adapters.storage import audit_store, state_digesters
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
+from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.adapters.storage.unit_of_work import SqlUnitOfWork
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.servicing import services
@@ -90,6 +91,7 @@ def run(small: bool) -> dict[str, object]:
     """Figures for `small` (40 loans, 40 repayments, 2 dates) or full (400, 400, 5)."""
     loans, repayments, days = (40, 40, 2) if small else (400, 400, 5)
     best: dict[bool, dict[str, float]] = {}
+    install_pii_cipher(PIICipher(generate_pii_key()))  # as bootstrap does: the keys' seals
     with tempfile.TemporaryDirectory() as tmp:
         for attempt, on in enumerate((True, False, True, False)):
             engine = make_engine(f"sqlite:///{Path(tmp) / f'evidence{attempt}.sqlite3'}")
