@@ -27,7 +27,7 @@ SBA_MODEL = {
     "model_id": "sba-case-scorecard",
     "spec_sha256": SPEC_DIGEST,
     "dataset": "sba-case",
-    "dataset_currency": None,  # the bundled test spec predates the recorded currency
+    "dataset_currency": "USD",  # recorded by model train (the SBA data are US dollars)
     "pd_horizon": {"basis": "life_of_loan", "window_months": 84.0, "converted_to_months": 12},
 }
 

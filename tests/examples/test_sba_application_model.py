@@ -90,11 +90,13 @@ def test_served_fixture_has_no_banned_field_and_carries_its_record() -> None:
     assert spec.pd_horizon.basis == "life_of_loan"
     gate = spec.training["leakage_gate"]
     assert BANNED <= set(gate["excluded"])
-    assert set(gate["whitelisted"]) <= {"GrAppv", "SBA_Appv", "Portion"}
+    assert set(gate["whitelisted"]) <= {"GrAppv", "SBA_Appv", "Express"}
     assert gate["excluded"]["Bank"].startswith("post-application: the lender recorded at")
     assert all(len(why) > 100 for why in gate["whitelisted"].values())
-    # the honest figure without the lender or a vintage proxy (docs/scoring.md, Results)
-    assert spec.training["validation"]["auc"] == pytest.approx(0.806, abs=0.005)
+    # the honest figure without the lender, a vintage proxy or the raw guarantee share, with
+    # monotone points (docs/scoring.md, Results): below the issue's 0.80 floor, reported as is
+    assert spec.training["validation"]["auc"] == pytest.approx(0.794, abs=0.005)
+    assert "Portion" not in spec.features and gate["excluded"]["Portion"].startswith("IV ")
     assert "UrbanRural" not in spec.features
     assert gate["excluded"]["UrbanRural"].startswith("calendar: a vintage proxy")
 
@@ -167,10 +169,12 @@ def test_train_contract_json(tmp_path: Path) -> None:
     assert BANNED <= set(out["excluded"])
     v = out["validation"]
     assert v["auc_ci"][0] < v["auc"] < v["auc_ci"][1]
-    assert v["auc"] >= 0.80 and 0 < v["brier"] < 0.25 and 0 < v["ks"] < 1
-    # out-of-fold Platt: validation calibration slope near 1 (in-sample Platt: see below)
+    # the honest model misses the issue's 0.80 floor (docs/scoring.md): 0.794 [0.765, 0.822]
+    assert v["auc"] == pytest.approx(0.794, abs=0.005) and v["auc_ci"][1] > 0.80
+    assert 0 < v["brier"] < 0.25 and 0 < v["ks"] < 1
+    # out-of-fold Platt: validation calibration slope near 1 (in-sample Platt: see below); the
+    # Hosmer–Lemeshow test rejects at 1 % (p 0.006): stated in docs/scoring.md
     assert 0.8 <= v["calibration"]["slope"] <= 1.2
-    assert v["calibration"]["hosmer_lemeshow"]["p_value"] > 0.05
     assert {"auc", "brier"} <= set(out["out_of_time"]) and 0.5 < out["out_of_time"]["auc"] < 0.8
     assert {"name", "auc"} <= set(out["benchmark"]) and "RealEstate" in out["benchmark"]["name"]
     assert out["validation"]["auc"] > out["benchmark"]["auc"]
@@ -216,3 +220,54 @@ def test_no_development_share_sits_where_the_served_path_cannot_go() -> None:
         missing = next(b for b in ch.bins if b.kind == "missing")
         if not schema[ch.feature].nullable:
             assert missing.count == 0, ch.feature
+
+
+def test_raw_portion_is_caught_by_its_own_numbers(sba: Any) -> None:
+    """The recorded guarantee share 1.00 is a pocket of the training half with no default, every
+    loan a 240-month one (SBAcase counts, read from the raw file here); the gate's pure-value and
+    proxy rules exclude Portion by those numbers, with no whitelist and no declaration."""
+    ds, _ = sba
+    raw = pandas.read_csv(shared_path("data", "sba_loans_case") / "SBAcase.11.13.17.csv")
+    pocket = raw[(raw["Selected"] == 1) & (raw["Portion"] == 1.0)]
+    assert (len(pocket), int(pocket["Default"].sum()), set(pocket["Term"])) == (132, 0, {240})
+    assert ds.declared["Portion"][0] == "application" and "Portion" not in ds.whitelist
+    gate = _gate(sba, whitelist={k: "the adapter's" for k in ds.whitelist})
+    codes = [r.code for r in gate.reasons["Portion"]]
+    assert "pure_value" in codes and "proxy" in codes
+    pure = gate.checks["Portion"]["pure_value"]
+    assert (pure["value"], pure["rows"], pure["bads"]) == ("1.0", 132, 0)
+    assert pure["share"] == pytest.approx(132 / 1051)
+    proxy = gate.checks["Portion"]["proxy_auc"]
+    assert proxy["flag"] == "RealEstate" and proxy["auc"] >= 0.9
+    # the programme flag that replaces it passes both rules by its own numbers
+    assert gate.checks["Express"]["pure_value"] is None
+    assert gate.checks["Express"]["proxy_auc"]["auc"] < 0.9
+
+
+def test_guaranteed_amount_follows_the_programme_rule(sba: Any) -> None:
+    """SBA_Appv is the amount requested times the programme's share (15 U.S.C. § 636(a)(2)(A),
+    (a)(31)(A): SBAExpress 50 %, 7(a) 85 % up to US$150,000, 75 % above), whatever share the
+    loan recorded; the recorded amount stays beside it."""
+    ds, _ = sba
+    f = ds.frame
+    raw = pandas.read_csv(shared_path("data", "sba_loans_case") / "SBAcase.11.13.17.csv")
+    assert (f["SBA_Appv_recorded"] == raw["SBA_Appv"]).all()
+    express = raw["Portion"] == 0.5
+    share = express * 0.5 + ~express * (
+        (raw["GrAppv"] <= 150_000) * 0.85 + (raw["GrAppv"] > 150_000) * 0.75
+    )
+    assert f["SBA_Appv"].to_numpy() == pytest.approx((raw["GrAppv"] * share).to_numpy())
+    assert (f["Express"] == express.map({True: "Y", False: "N"})).all()
+    # 484 recorded shares differ from the rule (252 of them the 100 % CDC loans)
+    assert int(((raw["Portion"] - share).abs() > 1e-9).sum()) == 484
+
+
+def test_served_points_never_fall_as_a_count_or_the_amount_rises() -> None:
+    """A larger staff, job count or guaranteed amount never scores a worse bin (the validator's
+    RetainedJob 4 → 0 and NoEmp 10 → 1000 levers; the previous spec's points across the bins:
+    RetainedJob 15, 1, 1, −10, −3, −11, 7 and NoEmp 5, −2, −4, −7, −3, −11, 2, 19)."""
+    spec = load_spec(FIXTURE.read_text(encoding="utf-8"))
+    for name in ("NoEmp", "RetainedJob", "CreateJob", "SBA_Appv"):
+        ch = next(c for c in spec.characteristics if c.feature == name)
+        points = [b.points for b in ch.bins if b.kind == "normal"]
+        assert points == sorted(points), (name, points)

@@ -178,7 +178,7 @@ def _worst(ch: Characteristic) -> Any:
 
 
 def test_advice_names_only_actionable_factors(engine: Engine) -> None:
-    # The best applicant but for three characteristics at their worst and one employee, all
+    # The best applicant but for four characteristics at their worst and one employee, all
     # labelled, only the number of employees marked actionable; an invoice source is wired but
     # not authorised; 50,000,000 declared (the revenue cap, 5,000,000, does not bind).
     labels = {f: {"zh": f"特征{i}", "en": f"factor {i}"} for i, f in enumerate(SPEC.features)}
@@ -187,7 +187,9 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
     deps = replace(_deps(engine, replace(SPEC, labels=labels, actionable=flags)),
                    sources=DataSources(invoices=_NoInvoices()))  # fmt: skip
     worst = {c.feature: _worst(c) for c in SPEC.characteristics}
-    declared = BEST | {f: worst[f] for f in ("SBA_Appv", "RetainedJob", "NAICS")} | {"NoEmp": 1}
+    declared = (
+        BEST | {f: worst[f] for f in ("SBA_Appv", "RetainedJob", "NAICS", "Express")} | {"NoEmp": 1}
+    )
 
     def _at(declared: dict[str, Any], n: int) -> dict[str, Any]:
         return estimate(deps, EstimateLimit("ch", f"r2-{n}", "enterprise", "测试", "50000000", 12,

@@ -78,7 +78,7 @@ def test_a_longer_term_never_lowers_the_pd_or_improves_the_decision(
 
 def test_the_measured_applicant_reads_one_pd_at_every_term(engine: Engine) -> None:
     # The V4 measurement: the same applicant at 12 and 36 months (was 11.5 % and 4.0 %); the
-    # served spec has since dropped UrbanRural and added Portion and RevLineCr (tests/sba_applicants)
+    # served spec has since dropped UrbanRural and added Express and RevLineCr (tests/sba_applicants)
     deps = _deps(engine)
     at = {t: _decision(deps, BAD, 50_000, t, 4242 + t) for t in (12, 36)}
     assert at[12]["pd_12m"] == at[36]["pd_12m"]

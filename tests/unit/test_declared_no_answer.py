@@ -52,9 +52,9 @@ def test_switching_n_to_unrecorded_is_refused_naming_the_answers() -> None:
 
 
 def test_gaining_no_answers_of_the_served_revolving_line() -> None:
-    """Worst real answer "N" −16; ``unrecorded`` +7 and Missing +1 both gain: both refused."""
+    """Worst real answer "N" −13; ``unrecorded`` +3 and Missing +1 both gain: both refused."""
     ch = _revline()
-    assert min(b.points for b in real_answer_bins(ch)) == -16.0
+    assert min(b.points for b in real_answer_bins(ch)) == -13.0
     assert gaining_no_answers(ch) == frozenset({None, "unrecorded"})
 
 

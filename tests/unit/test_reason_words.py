@@ -128,10 +128,10 @@ def test_every_score_reason_is_in_words(spec: ScorecardSpec) -> None:
 
 
 def test_directions_follow_the_best_bin() -> None:
-    # Served SBA spec, hand-read: CreateJob's points rise with the count (−6, −3, 8 at < 3.5,
+    # Served SBA spec, hand-read: CreateJob's points rise with the count (0, 7, 19 at < 3.5,
     # 3.5–6.5, ≥ 6.5), so 0 jobs is "low".
     ch = next(c for c in SPEC.characteristics if c.feature == "CreateJob")
-    assert [b.points for b in ch.bins if b.kind == "normal"] == [-6.0, -3.0, 8.0]
+    assert [b.points for b in ch.bins if b.kind == "normal"] == [0.0, 7.0, 19.0]
     features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 1, "CreateJob": 0}
     reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "CreateJob")
     assert (reason.direction, reason.bin_label) == ("low", "[-inf, 3.5)")
@@ -140,18 +140,31 @@ def test_directions_follow_the_best_bin() -> None:
     assert next(r for r in missing if r.feature == "NoEmp").direction == "missing"
 
 
+def _with_points(spec: ScorecardSpec, feature: str, points: list[float]) -> ScorecardSpec:
+    """`spec` with `feature`'s normal bins scoring `points`, in bin order."""
+    ch = next(c for c in spec.characteristics if c.feature == feature)
+    given = iter(points)
+    bins = tuple(replace(b, points=next(given)) if b.kind == "normal" else b for b in ch.bins)
+    others = tuple(replace(c, bins=bins) if c is ch else c for c in spec.characteristics)
+    return replace(spec, characteristics=others)
+
+
 def test_low_or_high_only_where_the_points_are_monotone() -> None:
-    # NoEmp's points go down and up (5, −2, −4, −7, −3, −11, 2, 19 from 1 to 18+ employees): 6
-    # employees score worse than 1 and better than 10, so "is low" would mislead (closing4 #12
-    # item 5): the reason says the value falls in a band that scores poorly.
+    # The previous served spec's NoEmp points went down and up (5, −2, −4, −7, −3, −11, 2, 19
+    # from 1 to 18+ employees): 6 employees scored worse than 1 and better than 10, so "is low"
+    # would mislead (closing4 #12 item 5): the reason says the value falls in a band that scores
+    # poorly. The served spec's points are monotone now (0 … 0, 6, 25): "is low".
     ch = next(c for c in SPEC.characteristics if c.feature == "NoEmp")
-    assert [b.points for b in ch.bins if b.kind == "normal"] == [5, -2, -4, -7, -3, -11, 2, 19]
+    assert [b.points for b in ch.bins if b.kind == "normal"] == [0, 0, 0, 0, 0, 0, 6, 25]
     features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 6}
-    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "NoEmp")
+    served = next(r for r in score(SPEC, features, 9).reasons if r.feature == "NoEmp")
+    assert served.direction == "low"
+    jumping = _with_points(SPEC, "NoEmp", [5, -2, -4, -7, -3, -11, 2, 19])
+    reason = next(r for r in score(jumping, features, 9).reasons if r.feature == "NoEmp")
     assert reason.direction == "band"
     assert reason.text_en == "Number of employees falls in a band that scores poorly"
     assert reason.text_zh == "员工人数落在评分较低的区间"
-    assert advice_text(SPEC, "NoEmp", "band")[1].startswith("A number of employees in a better")
+    assert advice_text(jumping, "NoEmp", "band")[1].startswith("A number of employees in a better")
 
 
 @pytest.mark.parametrize("where", DIRECTIONS)
@@ -170,7 +183,8 @@ def test_every_target_advice_template_is_in_words(op: str, approvable: bool) -> 
             texts = target_text(spec, feature, op, 490_687.5, approvable, ("20万元", "CNY 200,000"))
             for text in texts:
                 assert_in_words(text, spec)
-                assert "490,687.5" in text  # the value, grouped, with no unit in these labels
+                if "unit" not in spec.labels[feature]:  # the value, grouped, as given
+                    assert "490,687.5" in text
             assert "20万元" in texts[0] and "CNY 200,000" in texts[1]
     texts = target_text(SPEC, "RevLineCr", "is", "N", approvable, ("20万元", "CNY 200,000"))
     assert "“否”" in texts[0] and "“no”" in texts[1]

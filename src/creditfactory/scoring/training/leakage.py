@@ -19,12 +19,21 @@ On by default in `pipeline.train`. Rules, in order (figures on the training part
    above `SHAPE_GAP_LIMIT` (0.5) means the field's *recording* differs with the outcome (SBA's
    ``Term``: 94 % of repaid loans on a 12-month grid, 8 % of defaults — the term of a charged-off
    loan is what was left when it stopped).
+   The **pure-value** rule: a single value holding ≥ `PURE_SHARE` (5 %) of the rows with no
+   bads (or no goods) — an outcome-free pocket no real population has (SBA's Portion 1.00:
+   12.6 % of the training half, 0 defaults, every one a 240-month CDC loan).
 3. **Derivations** from an excluded field: declared ones (``derived``) and detected ones — a
    decision tree on the excluded numeric fields predicts the candidate out of fold with R² ≥
    `DERIVED_R2` (0.9): RealEstate = Term ≥ 240, daysterm = 30·Term, Recession from dates + term.
+4. **Proxies** of an excluded flag (an excluded field with two values, e.g. RealEstate =
+   Term ≥ 240), unless whitelisted: a decision tree on the candidate alone classifies the flag
+   out of fold (5 stratified folds on the training part) with AUC ≥ `PROXY_AUC` (0.9). The
+   regression test of rule 3 misses a candidate that only *separates* a flag's two groups
+   (SBA's Portion predicts RealEstate with AUC 0.95 through its 1.00 value).
 
 The thresholds are Siddiqi's "suspicious" IV (> 0.5, *Credit Risk Scorecards*, 2006, p. 81) and
-the issue's single-feature AUC bound; the shape and R² limits are this module's, stated here.
+the issue's single-feature AUC bound; the shape, R², pure-value and proxy limits are this
+module's (issue #12's validator pass), stated here.
 """
 
 from __future__ import annotations
@@ -34,17 +43,19 @@ from typing import Any
 
 import numpy
 import pandas
-from sklearn.model_selection import KFold, cross_val_predict
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.metrics import roc_auc
-from creditfactory.scoring.training.wording import KINDS, Reason, Wording, joined
+from creditfactory.scoring.training.wording import KINDS, Reason, Text, Wording, joined
 
 IV_LIMIT = 0.5
 AUC_LIMIT = 0.85
 SHAPE_GAP_LIMIT = 0.5
 DERIVED_R2 = 0.9
+PURE_SHARE = 0.05
+PROXY_AUC = 0.9
 MIN_LEVEL_SHARE = 0.05
 GRIDS = (12.0, 10.0, 100.0, 1_000.0, 5_000.0, 10_000.0, 50_000.0, 100_000.0)
 USABLE = "application"
@@ -54,7 +65,7 @@ USABLE = "application"
 class GateResult:
     """`kept` candidates, `reasons` name → why it was excluded (`wording.Reason`, zh and en),
     `whitelisted` name → justification, and per-field `checks` ({iv, auc, shape_gap,
-    shape_grid, derived_r2} where computed)."""
+    shape_grid, pure_value, derived_r2, proxy_auc} where computed)."""
 
     kept: list[str]
     reasons: dict[str, list[Reason]]
@@ -78,6 +89,8 @@ class GateResult:
                 "auc": AUC_LIMIT,
                 "shape_gap": SHAPE_GAP_LIMIT,
                 "derived_r2": DERIVED_R2,
+                "pure_share": PURE_SHARE,
+                "proxy_auc": PROXY_AUC,
             },
         }
 
@@ -117,6 +130,48 @@ def shape_gap(x: pandas.Series, y: numpy.ndarray) -> tuple[float, float | None]:
         if gap > best:
             best, where = gap, grid
     return best, where
+
+
+def pure_value(x: pandas.Series, y: numpy.ndarray) -> dict[str, Any] | None:
+    """The largest single (non-missing) value of `x` whose rows are all goods or all bads:
+    ``{"value", "share", "rows", "bads"}`` (share of all rows), or None when every value is
+    mixed."""
+    known = x.notna().to_numpy()
+    keys = x[known].astype(str).to_numpy()
+    table = pandas.crosstab(keys, y[known])
+    if table.shape[1] < 2:
+        return None
+    pure = table[(table[0] == 0) | (table[1] == 0)]
+    if pure.empty:
+        return None
+    rows = pure.sum(axis=1)
+    top = str(rows.idxmax())
+    return {
+        "value": top,
+        "share": float(rows[top]) / len(x),
+        "rows": int(rows[top]),
+        "bads": int(pure.loc[top, 1]),
+    }
+
+
+def proxy_auc(candidate: pandas.Series, flag: pandas.Series) -> float | None:
+    """Out-of-fold AUC (5 stratified folds) of a decision tree classifying the two-valued
+    `flag` from `candidate` alone (numbers as they stand, missing as its own value; categories
+    one-hot); None when a class has fewer than 5 rows."""
+    known = flag.notna().to_numpy()
+    codes = pandas.factorize(flag[known], sort=True)[0]
+    if min(numpy.bincount(codes, minlength=2)) < 5:
+        return None
+    x = candidate[known]
+    if pandas.api.types.is_numeric_dtype(x):
+        values = x.to_numpy(dtype=float)
+        design = numpy.where(numpy.isnan(values), -1e12, values)[:, None]
+    else:
+        design = pandas.get_dummies(x.astype(str)).to_numpy(dtype=float)
+    tree = DecisionTreeClassifier(min_samples_leaf=5, random_state=0)
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    p = cross_val_predict(tree, design, codes, cv=folds, method="predict_proba")[:, 1]
+    return roc_auc(codes, p)
 
 
 def derived_r2(target: pandas.Series, sources: pandas.DataFrame) -> tuple[float, list[str]]:
@@ -168,8 +223,9 @@ def run_gate(
         if broken and name not in whitelist:
             excluded[name] = broken
     _derivations(frame, candidates, derived, excluded, checks, whitelist, declared)
+    _proxies(frame, candidates, excluded, checks, whitelist, declared)
     kept = [c for c in candidates if c not in excluded]
-    used = {k: v for k, v in whitelist.items() if k in kept and _broken_rules(checks.get(k, {}))}
+    used = {k: v for k, v in whitelist.items() if k in kept and _overridden(checks.get(k, {}))}
     return GateResult(kept, excluded, used, checks)
 
 
@@ -187,7 +243,7 @@ def categorical_checks(x: pandas.Series, y: numpy.ndarray, name: str) -> dict[st
 
 def _statistics(x: pandas.Series, y: numpy.ndarray, categorical: bool) -> dict[str, Any]:
     if categorical or not pandas.api.types.is_numeric_dtype(x):
-        return dict(categorical_checks(x, y, str(x.name)))
+        return {**categorical_checks(x, y, str(x.name)), "pure_value": pure_value(x, y)}
     out: dict[str, Any] = {"iv": gate_iv(x, y)}
     values = x.to_numpy(dtype=float)
     ok = ~numpy.isnan(values)
@@ -195,7 +251,14 @@ def _statistics(x: pandas.Series, y: numpy.ndarray, categorical: bool) -> dict[s
         out["auc"] = roc_auc(y[ok], values[ok])
     gap, grid = shape_gap(x, y)
     out["shape_gap"], out["shape_grid"] = gap, grid
+    out["pure_value"] = pure_value(x, y)
     return out
+
+
+def _overridden(check: dict[str, Any]) -> bool:
+    """Whether a whitelisted field's checks break a statistical or proxy rule."""
+    proxy = check.get("proxy_auc")
+    return bool(_broken_rules(check)) or (proxy is not None and proxy["auc"] >= PROXY_AUC)
 
 
 def _broken_rules(check: dict[str, Any]) -> list[Reason]:
@@ -210,6 +273,13 @@ def _broken_rules(check: dict[str, Any]) -> list[Reason]:
     if check.get("shape_gap", 0.0) > SHAPE_GAP_LIMIT:
         broken.append(Reason("shape", {
             "grid": check["shape_grid"], "gap": check["shape_gap"], "limit": SHAPE_GAP_LIMIT,
+        }))  # fmt: skip
+    pure = check.get("pure_value")
+    if pure is not None and pure["share"] >= PURE_SHARE:
+        which = Text("坏客户", "bads") if pure["bads"] == 0 else Text("好客户", "goods")
+        broken.append(Reason("pure_value", {
+            "value": pure["value"], "share": pure["share"], "limit": PURE_SHARE,
+            "which": which, "rows": pure["rows"],
         }))  # fmt: skip
     return broken
 
@@ -251,3 +321,41 @@ def _derivations(
             excluded[name] = [
                 Reason("derived_detected", {"sources": main, "r2": r2, "limit": DERIVED_R2})
             ]
+
+
+def _proxies(
+    frame: pandas.DataFrame,
+    candidates: list[str],
+    excluded: dict[str, list[Reason]],
+    checks: dict[str, dict[str, Any]],
+    whitelist: dict[str, str],
+    declared: dict[str, tuple[str, Wording]],
+) -> None:
+    """Rule 4: a checked candidate that alone classifies an excluded flag with AUC ≥
+    `PROXY_AUC` (the reason joins any it already has).
+
+    Flags: excluded fields with exactly two values, other than identifiers, recodings (their
+    information is kept on purpose) and outcomes (the AUC rule already bounds a candidate's
+    AUC for the target). Every checked candidate's best proxy AUC is recorded, whitelisted or
+    not.
+    """
+    skip = ("identifier", "recoded", "outcome")
+    flags = [
+        s
+        for s in list(excluded)
+        if s in frame.columns
+        and declared.get(s, (USABLE, ""))[0] not in skip
+        and frame[s].nunique() == 2
+    ]
+    for name in candidates:
+        if name not in checks:
+            continue
+        scores = {f: proxy_auc(frame[name], frame[f]) for f in flags if f != name}
+        found = {f: a for f, a in scores.items() if a is not None}
+        if not found:
+            continue
+        flag = max(found, key=lambda f: found[f])
+        checks[name]["proxy_auc"] = {"flag": flag, "auc": found[flag]}
+        if found[flag] >= PROXY_AUC and name not in whitelist:
+            reason = Reason("proxy", {"flag": flag, "auc": found[flag], "limit": PROXY_AUC})
+            excluded[name] = [*excluded.get(name, []), reason]

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy
 import pandas
+import scipy.optimize
 import statsmodels.api as sm
 from sklearn.base import BaseEstimator, ClassifierMixin
 
@@ -82,3 +83,37 @@ class RawLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             labels={f: (labels or {}).get(f, {}) for f in self.features_},
             training=training or {},
         )
+
+
+def bounded_logistic(
+    design: numpy.ndarray,
+    y: numpy.ndarray,
+    C: float,
+    bounds: list[tuple[float | None, float | None]],
+) -> tuple[numpy.ndarray, float]:
+    """L2-penalised logistic regression with sign bounds on coefficients: scikit-learn's
+    objective ``C · Σ log-loss + ½‖w‖²`` (intercept unpenalised) minimised by L-BFGS-B.
+
+    `design` (n × k) and 0/1 `y`; `bounds` one (low, high) per column (None = unbounded).
+    Returns (coefficients, intercept). Unbounded, it matches ``LogisticRegression(C=C)``.
+    """
+    n, k = design.shape
+    y = y.astype(float)
+
+    def loss(theta: numpy.ndarray) -> tuple[float, numpy.ndarray]:
+        w, b = theta[:k], theta[k]
+        z = design @ w + b
+        # log(1 + e^z) − y·z, stable for large |z|
+        value = C * float(numpy.sum(numpy.logaddexp(0.0, z) - y * z)) + 0.5 * float(w @ w)
+        residual = C * (1.0 / (1.0 + numpy.exp(-z)) - y)
+        return value, numpy.concatenate([design.T @ residual + w, [residual.sum()]])
+
+    fitted = scipy.optimize.minimize(
+        loss,
+        numpy.zeros(k + 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[*bounds, (None, None)],
+        options={"maxiter": 15000, "gtol": 1e-9, "ftol": 1e-14},
+    )
+    return fitted.x[:k], float(fitted.x[k])

@@ -15,7 +15,12 @@ Two codings of the bins (``encoding``), both served as points per bin:
   amount, guarantee share and revolving-line flag). A missing value (and an unseen category or
   an empty bin) is never learned: it is scored as the characteristic's average contribution over
   the training rows where the value is known (in the fit too), so "not recorded" carries no
-  information of its own.
+  information of its own. A numeric characteristic whose trend is ``ascending`` or
+  ``descending`` (`trends`, else ``monotonic_trend``) gets monotone points too, not only
+  monotone bins: its bins are coded cumulatively (value ≥ bin k) and the steps between adjacent
+  bins are sign-bounded (`logistic.bounded_logistic`), so a larger value never scores a better
+  (``ascending`` event rate) or worse (``descending``) bin than a smaller one — per-bin
+  coefficients fitted freely can jump (SBA's RetainedJob 0–9 scored above 10–19).
 """
 
 from __future__ import annotations
@@ -32,8 +37,12 @@ from creditfactory.scoring.masterscale import DEFAULT_MASTER_SCALE
 from creditfactory.scoring.spec import Characteristic, Scaling, ScorecardSpec
 from creditfactory.scoring.training import binning
 from creditfactory.scoring.training.calibration import fit_platt
+from creditfactory.scoring.training.logistic import bounded_logistic
 from creditfactory.scoring.training.selection import select_features
 from creditfactory.scoring.training.wording import Reason
+
+MONOTONE = ("ascending", "descending")
+"""optbinning trends that make a numeric characteristic's points monotone too."""
 
 
 class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -173,25 +182,37 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.intercept_ = float(model.intercept_[0])
 
     def _fit_bins(self, X: pandas.DataFrame, y: numpy.ndarray, selected: list[str]) -> None:
-        """L2 logistic on bin indicators; ``bin_points_`` (unrounded) per feature."""
+        """L2 logistic on bin indicators (cumulative and sign-bounded for monotone features);
+        ``bin_points_`` (unrounded) per feature."""
         self.learned_bins_ = {}
         self.bin_shares_ = {}
+        self.monotone_: dict[str, str] = {
+            f: trend
+            for f in selected
+            if (trend := self._trend(f)) is not None and trend in MONOTONE
+        }
         for f in selected:
             counts = binning.bin_table(self.binnings_[f])["count"].to_numpy(dtype=float)
             counts[-1] = 0.0  # the missing bin is never learned (module docstring)
             learned = numpy.flatnonzero(counts > 0)
             self.learned_bins_[f] = learned
             self.bin_shares_[f] = counts[learned] / counts[learned].sum()
-        model = LogisticRegression(C=self.C, solver="lbfgs", max_iter=5000, tol=1e-10)
-        model.fit(self._bin_design(X, selected), y)
+        design = self._bin_design(X, selected)
+        if self.monotone_:
+            coef, self.intercept_ = bounded_logistic(design, y, self.C, self._bounds(selected))
+        else:
+            model = LogisticRegression(C=self.C, solver="lbfgs", max_iter=5000, tol=1e-10)
+            model.fit(design, y)
+            coef, self.intercept_ = model.coef_[0], float(model.intercept_[0])
         factor = self.scaling.factor
         self.features_ = selected
-        self.intercept_ = float(model.intercept_[0])
         self.coefficients_ = {}
         start = 0
         for f in selected:
             learned, shares = self.learned_bins_[f], self.bin_shares_[f]
-            beta = model.coef_[0][start : start + len(learned)]
+            beta = coef[start : start + len(learned)]
+            if f in self.monotone_:
+                beta = numpy.cumsum(beta)  # cumulative coding: a level, then the steps
             start += len(learned)
             table = binning.bin_table(self.binnings_[f])
             neutral = float(shares @ beta)
@@ -207,15 +228,38 @@ class WOEScorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 float((n * beta * w).sum()) / denominator if denominator else 0.0
             )
 
+    def _trend(self, feature: str) -> str | None:
+        if feature in set(self.categorical or ()):
+            return None
+        return (self.trends or {}).get(feature, self.monotonic_trend)
+
+    def _bounds(self, features: list[str]) -> list[tuple[float | None, float | None]]:
+        """Per design column: free, except a monotone feature's steps after its first bin —
+        ≤ 0 for a descending event rate (larger values safer), ≥ 0 for an ascending one."""
+        out: list[tuple[float | None, float | None]] = []
+        for f in features:
+            n = len(self.learned_bins_[f])
+            step = {"descending": (None, 0.0), "ascending": (0.0, None)}.get(
+                self.monotone_.get(f, ""), (None, None)
+            )
+            out += [(None, None)] + [step] * (n - 1)
+        return out
+
     def _bin_design(self, X: pandas.DataFrame, features: list[str]) -> numpy.ndarray:
-        """One indicator column per learned bin; a value in no learned bin (missing, unseen
-        category) gets the training shares, i.e. the average contribution."""
+        """One indicator column per learned bin (a monotone feature's cumulative: value in bin
+        k or above); a value in no learned bin (missing, unseen category) gets the training
+        shares' average of the columns, i.e. the average contribution."""
         blocks = []
         for f in features:
             idx = binning.bin_indices(self.binnings_[f], X[f].to_numpy())
-            learned = self.learned_bins_[f]
-            block = (idx[:, None] == learned[None, :]).astype(float)
-            block[~numpy.isin(idx, learned)] = self.bin_shares_[f]
+            learned, shares = self.learned_bins_[f], self.bin_shares_[f]
+            if f in self.monotone_:
+                block = (idx[:, None] >= learned[None, :]).astype(float)
+                average = numpy.cumsum(shares[::-1])[::-1]
+            else:
+                block = (idx[:, None] == learned[None, :]).astype(float)
+                average = shares
+            block[~numpy.isin(idx, learned)] = average
             blocks.append(block)
         return numpy.hstack(blocks)
 

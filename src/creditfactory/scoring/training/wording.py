@@ -77,6 +77,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "derived from excluded {sources}: a tree on the excluded fields predicts it out of fold "
         "with R² {r2:.3f} ≥ {limit}",
     ),
+    "proxy": (
+        "是已排除字段的代理变量：仅凭它对已排除的 {flag} 做样本外分类，AUC {auc:.3f} ≥ {limit}",
+        "a proxy for excluded {flag}: on its own it classifies that flag out of fold with AUC "
+        "{auc:.3f} ≥ {limit}",
+    ),
+    "pure_value": (
+        "纯值：取值 {value} 占 {share:.1%} 的行（≥ {limit:.0%}），其中没有{which}（{rows} 行）",
+        "pure value: {value} holds {share:.1%} of rows (≥ {limit:.0%}) with no {which} "
+        "({rows} rows)",
+    ),
     # feature selection (`selection.select_features`, `scorecard.WOEScorecard`)
     "low_iv": ("信息值 IV {iv:.4f} < {limit}（区分力太弱）", "iv {iv:.4f} < {limit}"),
     "single_bin": ("只有一个分箱", "a single bin"),
