@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.ids import RandomIds
-from creditfactory.scoring.runtime import category_key, find_bin, gaining_no_answers, score
+from creditfactory.scoring.runtime import category_key, gaining_no_answers, score
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import with_development_scores
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -60,15 +60,9 @@ def _value(b: Bin) -> Any:
     return mid if lo <= mid < hi else (lo + hi) / 2
 
 
-SHARES = (0.5, 0.75, 0.85)  # the programmes' guaranteed shares (origination.loan_terms)
-
-
 def _refused(ch: Characteristic, b: Bin) -> bool:
-    """Whether the served path never scores bin `b`: intake refuses every value of it (null, or
-    only gaining "no answers"), or (Portion) no programme's share falls in it."""
+    """Whether intake refuses every value of bin `b` (null, or only gaining "no answers")."""
     gains = gaining_no_answers(ch)
-    if ch.feature == "Portion" and b.kind == "normal":
-        return not any(find_bin(ch, share) is b for share in SHARES)
     return (
         b.kind == "missing"
         or bool(b.categories)
@@ -77,11 +71,11 @@ def _refused(ch: Characteristic, b: Bin) -> bool:
 
 
 def request_for(row: dict[str, Any]) -> dict[str, Any]:
-    """The request whose loan gives `row`'s SBA_Appv, Portion and RevLineCr bins
-    (origination.loan_terms sets them from the amount, programme and product): the 50 % share
-    is SBAExpress, else standard 7(a) at 85 % up to 150,000 and 75 % above."""
+    """The request whose loan gives `row`'s SBA_Appv, Express and RevLineCr
+    (origination.loan_terms sets them from the amount, programme and product): SBAExpress at
+    50 %, else standard 7(a) at 85 % up to 150,000 and 75 % above (scoring.sba_programme)."""
     guaranteed = float(row.get("SBA_Appv") or 150_000)
-    if row.get("Portion") is not None and row["Portion"] < 0.6:  # the 50 % share's bin
+    if row.get("Express") == "Y":
         programme, share = "sba_express", 0.5
     else:
         programme, share = "sba_7a", 0.85 if guaranteed <= 127_500 else 0.75

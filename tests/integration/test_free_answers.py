@@ -2,7 +2,8 @@
 PostgreSQL.
 
 The validator's finding on main: a declined SBA applicant (score 487, pd_12m 0.094, K07) was
-approved by any one of RetainedJob 4 → 0, NoEmp 10 → 1000, Portion 0.5 → 0.86, and SBA_Appv
+approved by any one of RetainedJob 4 → 0, NoEmp 10 → 1000, Portion 0.5 → 0.86 (the share is now
+the programme's: Express, scoring.sba_programme), and SBA_Appv
 200,000 was accepted on a 50,000 request. Served as the demo serves it — the applicant's record
 (data/fixtures/sba_records, the SBA's approval-time fields) pulled through the consent gate, the
 loan's own characteristics from the request (origination.loan_terms) — a held-out applicant the
@@ -185,12 +186,21 @@ def test_a_declared_loan_characteristic_is_not_scored(engine: Engine) -> None:
     deps = _deps(engine)
     i = DECLINED[0]
     honest = _apply(deps, i, DECLARED[i], "a")
-    claimed = {**DECLARED[i], "SBA_Appv": 200_000, "Portion": 0.9, "RevLineCr": "Y"}
+    loan = _loan(ROWS[i])
+    flip = {"Y": "N", "N": "Y"}
+    express = "Y" if loan["programme"] == "sba_express" else "N"
+    revolving = "Y" if loan["revolving_line"] else "N"
+    claimed = {**DECLARED[i], "SBA_Appv": 2_000_000, "Express": flip[express],
+               "RevLineCr": flip[revolving]}  # fmt: skip
     gamed = _apply(deps, i, claimed, "b")
     assert gamed["decision"]["score"] == honest["decision"]["score"]
     asked = {r["name"]: r for r in gamed["decision"]["verification"]["from_request"]}
-    loan = _loan(ROWS[i])
-    assert asked["Portion"]["value"] in (0.5, 0.75, 0.85) and asked["Portion"]["declared"] == 0.9
-    assert asked["SBA_Appv"]["value"] == pytest.approx(
-        float(loan["amount"]) * asked["Portion"]["value"]
+    assert (asked["Express"]["value"], asked["Express"]["declared"]) == (express, flip[express])
+    assert (asked["RevLineCr"]["value"], asked["RevLineCr"]["declared"]) == (
+        revolving,
+        flip[revolving],
     )
+    amount = Money.of(loan["amount"])  # 15 U.S.C. § 636(a)(2)(A), (a)(31): 50 / 85 / 75 %
+    share = 0.5 if express == "Y" else (0.85 if amount.amount <= 150_000 else 0.75)
+    assert asked["SBA_Appv"]["value"] == pytest.approx(float(amount.amount) * share)
+    assert asked["SBA_Appv"]["declared"] == 2_000_000

@@ -82,10 +82,12 @@ def test_every_amount_of_a_segment_scores_the_same(
 
 
 def test_a_cut_lies_where_the_guaranteed_amount_crosses_a_bin_edge() -> None:
-    # the spec's SBA_Appv edge 30,200: under 7(a) at 85 %, 35,529.42 is the first amount at or
-    # above it (35,529.41 × 0.85 = 30,199.9985)
-    edges = {e for c in SPEC.characteristics if c.feature == "SBA_Appv"
-             for b in c.bins for e in (b.lower, b.upper) if e is not None}  # fmt: skip
-    assert 30200.0 in edges
+    # the spec's lowest SBA_Appv edge (31,875 in the refit): under 7(a) at 85 % the first amount
+    # at or above it is 37,500.00; under SBAExpress at 50 %, 63,750.00
+    edge = min(e for c in SPEC.characteristics if c.feature == "SBA_Appv"
+               for b in c.bins for e in (b.lower, b.upper) if e is not None)  # fmt: skip
+    assert edge == 31875.0
     starts = {low.amount for low, _ in amount_segments(SPEC, None, *LIMITS)}
-    assert Decimal("35529.42") in starts
+    assert Decimal("37500.00") in starts and Decimal("37499.99") not in starts
+    express = {low.amount for low, _ in amount_segments(SPEC, "sba_express", *LIMITS)}
+    assert Decimal("63750.00") in express

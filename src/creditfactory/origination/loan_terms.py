@@ -7,7 +7,8 @@ lender: the amount and the product are in the request, and the guaranteed share 
 programme's rule for that amount. `request_features` computes them; a declared value of one of
 them is not scored (the decision records it beside the computed one: `from_request`).
 
-Programme rules (`guarantee_share`), U.S. SBA, for the programmes the request may name:
+Programme rules (`guarantee_share`, by `scoring.sba_programme`), U.S. SBA, for the programmes the
+request may name:
 
 - ``sba_7a`` (standard 7(a)): 85 % of a loan up to US$150,000, 75 % above — 15 U.S.C.
   § 636(a)(2)(A); SBA SOP 50 10. (The 90 % of 2009–2010 was temporary: American Recovery and
@@ -28,6 +29,8 @@ from typing import Final
 
 from creditfactory.kernel.money import Money
 from creditfactory.scoring import ScorecardSpec
+from creditfactory.scoring.sba_programme import SMALL_LOAN_LIMIT
+from creditfactory.scoring.sba_programme import guarantee_share as programme_share
 
 __all__ = [
     "PROGRAMMES",
@@ -40,21 +43,18 @@ __all__ = [
 
 SBA_7A, SBA_EXPRESS = "sba_7a", "sba_express"
 PROGRAMMES: Final = (SBA_7A, SBA_EXPRESS)
-SMALL_7A_LOAN: Final = Decimal("150000")
-"""Largest 7(a) loan guaranteed at 85 % (15 U.S.C. § 636(a)(2)(A)); above it, 75 %."""
 
 REQUEST_FACTS: Final = frozenset({"GrAppv", "SBA_Appv", "Portion", "Express", "RevLineCr"})
 """Characteristics computed from the request (module docstring), by the SBA scorecard's names."""
 
 
 def guarantee_share(programme: str | None, amount: Money) -> Decimal:
-    """The SBA-guaranteed share of a loan of `amount` under `programme` (module docstring).
-    raises ValueError for an unknown programme."""
-    if programme in (None, SBA_7A):
-        return Decimal("0.85") if amount.amount <= SMALL_7A_LOAN else Decimal("0.75")
-    if programme == SBA_EXPRESS:
-        return Decimal("0.50")
-    raise ValueError(f"unknown programme {programme!r}: one of {', '.join(PROGRAMMES)}")
+    """The SBA-guaranteed share of a loan of `amount` under `programme` (module docstring; the
+    rule is `scoring.sba_programme`, the one training recomputes SBA_Appv with). raises
+    ValueError for an unknown programme or a non-positive amount."""
+    if programme not in (None, *PROGRAMMES):
+        raise ValueError(f"unknown programme {programme!r}: one of {', '.join(PROGRAMMES)}")
+    return programme_share(amount.amount, express=programme == SBA_EXPRESS)
 
 
 def request_features(
@@ -103,7 +103,7 @@ def amount_segments(
         if guarantee_share(programme, Money.of((e / s).quantize(CENT, ROUND_CEILING))) == s
     }  # an edge divided by a share the amount it gives does not have is no cut
     if "Portion" in spec.features or "SBA_Appv" in spec.features:
-        cuts.add(SMALL_7A_LOAN + CENT)  # the share steps down above it
+        cuts.add(SMALL_LOAN_LIMIT + CENT)  # the share steps down above it
     inside = sorted(c.quantize(CENT, ROUND_CEILING) for c in cuts)
     starts = [floor.amount, *(c for c in inside if floor.amount < c <= ceiling.amount)]
     ends = [c - CENT for c in starts[1:]] + [ceiling.amount]
