@@ -242,11 +242,13 @@ def test_limit_estimate_then_application_agree(sqlite_engine: Any, make_api: Any
                         "auto_accept": False}, _key()).json()  # fmt: skip
     assert applied["status"] == "approved", applied["decision"]["reasons"]
     assert est["rate_low"] <= applied["decision"]["annual_rate"] <= est["rate_high"]
-    # An applicant declined at every amount: each applicant fact in its worst bin, SBAExpress.
+    # An applicant declined at every amount it could be lent: each applicant fact in its worst
+    # bin, SBAExpress, and 200,000 of revenue (the revenue cap, 20,000, keeps the guaranteed
+    # amount in its worst bin).
     worst = {f: worst_value(SPEC, f) for f in SPEC.features if f not in REQUEST_FACTS}
-    declined = api.post(
-        "/api/v1/limit-estimates", {**body, "declared": worst, "programme": "sba_express"}
-    ).json()
+    declined = api.post("/api/v1/limit-estimates",
+                        {**body, "declared": worst, "programme": "sba_express",
+                         "declared_revenue": "200000"}).json()  # fmt: skip
     assert declined["limit_high"] == "0" and declined["reasons"]
     assert "K07" in [r["code"] for r in declined["reasons"]]
     # Advice names only what the served spec marks actionable (never the bank, the state or the
