@@ -70,6 +70,19 @@ def _refused(ch: Characteristic, b: Bin) -> bool:
     )
 
 
+def request_for(row: dict[str, Any]) -> dict[str, Any]:
+    """The request whose loan gives `row`'s SBA_Appv, Express and RevLineCr
+    (origination.loan_terms sets them from the amount, programme and product): SBAExpress at
+    50 %, else standard 7(a) at 85 % up to 150,000 and 75 % above (scoring.sba_programme)."""
+    guaranteed = float(row.get("SBA_Appv") or 150_000)
+    if row.get("Express") == "Y":
+        programme, share = "sba_express", 0.5
+    else:
+        programme, share = "sba_7a", 0.85 if guaranteed <= 127_500 else 0.75
+    return {"amount": f"{guaranteed / share:.2f}", "programme": programme,
+            "revolving_line": row.get("RevLineCr") == "Y"}  # fmt: skip
+
+
 def _declarable(ch: Characteristic) -> list[Bin]:
     return [b for b in ch.bins if b.count > 0 and not _refused(ch, b)]
 
@@ -122,6 +135,6 @@ def submit(deps: FactoryDeps, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         submit_application(deps, SubmitApplication(
             channel_id="ch_stability", idempotency_key=RandomIds().new("k"),
-            applicant_type="enterprise", name="稳定性测试有限公司", amount="300000",
-            term_months=12, uscc="91350100M000100Y43", declared=row, auto_accept=False,
+            applicant_type="enterprise", name="稳定性测试有限公司", term_months=12,
+            uscc="91350100M000100Y43", declared=row, auto_accept=False, **request_for(row),
         ))  # fmt: skip

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # in development the bundled ones (the CUMCM 2020 C invoices read in place from
     # <shared_data>, synthetic registry / court / tax fixtures under data/fixtures/cn_records);
     # in test and production none. A path wires that file; "off" wires nothing for that source;
-    # data_sources "off" wires none at all (e.g. the SBA backtest: US firms no source knows),
+    # data_sources "off" wires none at all,
     # not even the vendor below.
     data_sources: Literal["default", "off"] = "default"
     shared_data: Path = REPO.parent / "shared" / "data"

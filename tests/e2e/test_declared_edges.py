@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import GOOD, application
-from tests.sba_applicants import BAD
+from tests.sba_applicants import BAD, BAD_LOAN
 
 PROBLEM = "application/problem+json"
 APPLY, ESTIMATE = "/api/v1/applications", "/api/v1/limit-estimates"
@@ -125,17 +125,17 @@ def test_h5_null_unseen_or_case_variant_never_flips_a_decline(
     sqlite_engine: Any, make_api: Any
 ) -> None:
     api = make_api(sqlite_engine)
-    honest = api.post(APPLY, application(declared=BAD), secrets.token_hex(8)).json()
+    honest = api.post(APPLY, {**application(declared=BAD), **BAD_LOAN}, secrets.token_hex(8)).json()
     assert honest["status"] == "declined"
     # the served SBA spec's categorical is the industry code NAICS (Bank is excluded as leaked)
     for variant in (f"{BAD['NAICS']} ", f" {BAD['NAICS']}"):
-        body = application(declared={**BAD, "NAICS": variant})
+        body = {**application(declared={**BAD, "NAICS": variant}), **BAD_LOAN}
         again = api.post(APPLY, body, secrets.token_hex(8)).json()
         assert (again["status"], again["decision"]["score"]) == (
             "declined", honest["decision"]["score"]
         )  # fmt: skip
     for value, rule in ((None, "required"), ("999999", "not a known value")):
-        body = application(declared={**BAD, "NAICS": value})
+        body = {**application(declared={**BAD, "NAICS": value}), **BAD_LOAN}
         response = api.post(APPLY, body, secrets.token_hex(8))
         assert _field(response) == (422, "declared.NAICS")
         assert rule in response.json()["rule"]

@@ -9,14 +9,16 @@ import secrets
 from typing import Any
 
 from tests.e2e.conftest import application
-from tests.sba_applicants import BAD
+from tests.sba_applicants import BAD, BAD_LOAN
 
 PROBLEM = "application/problem+json"
 
 
 def test_switching_n_to_unrecorded_cannot_flip_a_decline(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
-    honest = api.post("/api/v1/applications", application(declared=BAD), secrets.token_hex(8))
+    honest = api.post(
+        "/api/v1/applications", {**application(declared=BAD), **BAD_LOAN}, secrets.token_hex(8)
+    )
     assert honest.json()["status"] == "declined"
     gamed = {**BAD, "RevLineCr": "unrecorded"}
     estimate = {"applicant": application()["applicant"], "declared_revenue": "5000000",

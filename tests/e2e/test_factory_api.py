@@ -17,8 +17,10 @@ from creditfactory.adapters.gateways import HttpDataGateway
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.origination import DataSources
+from creditfactory.origination.loan_terms import REQUEST_FACTS
+from creditfactory.scoring.runtime import worst_value
 from tests.e2e.conftest import SPEC, application
-from tests.sba_applicants import BAD, GOOD
+from tests.sba_applicants import BAD, BAD_LOAN, GOOD
 from tests.shared import load_case
 
 
@@ -53,7 +55,11 @@ def test_happy_path_to_disbursement(sqlite_engine: Any, make_api: Any) -> None:
 
 
 def test_decline_carries_reasons_in_both_languages(sqlite_engine: Any, make_api: Any) -> None:
-    body = make_api(sqlite_engine).post("/api/v1/applications", application(BAD), _key()).json()
+    body = (
+        make_api(sqlite_engine)
+        .post("/api/v1/applications", {**application(BAD), **BAD_LOAN}, _key())
+        .json()
+    )
     assert body["status"] == "declined"
     codes = [r["code"] for r in body["decision"]["reasons"]]
     assert "K07" in codes and "SCORE" in codes
@@ -236,13 +242,19 @@ def test_limit_estimate_then_application_agree(sqlite_engine: Any, make_api: Any
                         "auto_accept": False}, _key()).json()  # fmt: skip
     assert applied["status"] == "approved", applied["decision"]["reasons"]
     assert est["rate_low"] <= applied["decision"]["annual_rate"] <= est["rate_high"]
-    declined = api.post("/api/v1/limit-estimates", {**body, "declared": BAD}).json()
+    # An applicant declined at every amount it could be lent: each applicant fact in its worst
+    # bin, SBAExpress, and 200,000 of revenue (the revenue cap, 20,000, keeps the guaranteed
+    # amount in its worst bin).
+    worst = {f: worst_value(SPEC, f) for f in SPEC.features if f not in REQUEST_FACTS}
+    declined = api.post("/api/v1/limit-estimates",
+                        {**body, "declared": worst, "programme": "sba_express",
+                         "declared_revenue": "200000"}).json()  # fmt: skip
     assert declined["limit_high"] == "0" and declined["reasons"]
     assert "K07" in [r["code"] for r in declined["reasons"]]
-    # Advice names only what the served spec marks actionable (the guaranteed amount here; never
-    # the bank, the state or the industry).
+    # Advice names only what the served spec marks actionable (never the bank, the state or the
+    # industry; the loan's own characteristics are the range itself, not advice).
     advised = [a["factor"] for a in declined["how_to_raise_limit"] if a["kind"] == "characteristic"]
-    assert advised and all(SPEC.is_actionable(f) for f in advised), advised
+    assert all(SPEC.is_actionable(f) for f in advised), advised
 
 
 def test_missing_api_key_is_401_problem(sqlite_engine: Any, make_api: Any) -> None:

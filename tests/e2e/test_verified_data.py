@@ -13,6 +13,7 @@ from typing import Any
 from creditfactory.kernel.money import Money
 from creditfactory.origination import DataSources
 from creditfactory.origination.application import demo_uscc
+from creditfactory.origination.loan_terms import REQUEST_FACTS
 from creditfactory.origination.ports import (
     CourtRecord,
     InvoiceDirection,
@@ -25,7 +26,9 @@ from creditfactory.origination.ports import (
 from tests.e2e.conftest import GOOD, SPEC, application
 
 PROBLEM = "application/problem+json"
-FIRST = next(c.feature for c in SPEC.characteristics if c.dtype != "categorical")  # a numeric one
+# a numeric applicant fact (the loan's own characteristics come from the request: loan_terms)
+FIRST = next(c.feature for c in SPEC.characteristics
+             if c.dtype != "categorical" and c.feature not in REQUEST_FACTS)  # fmt: skip
 
 
 def _key() -> str:
@@ -107,7 +110,11 @@ def test_decision_records_verified_and_declared_facts(sqlite_engine: Any, make_a
     assert by_name["judgments_as_defendant"]["version"] == "crt-1"
     sales = by_name["annual_sales"]  # ~12 × 100,000 CNY; 1,250,000 is within ±20 %
     assert sales["declared"] == 1_250_000 and sales["contradicts"] is False
-    assert {d["name"] for d in verification["declared_only"]} == set(GOOD)
+    assert {d["name"] for d in verification["declared_only"]} == set(GOOD) - REQUEST_FACTS
+    asked = {d["name"]: d for d in verification["from_request"]}
+    assert set(asked) == REQUEST_FACTS & set(GOOD)  # 300,000 under 7(a): 75 %, a term loan
+    assert (asked["Express"]["value"], asked["SBA_Appv"]["value"]) == ("N", 225_000.0)
+    assert asked["SBA_Appv"]["declared"] == GOOD["SBA_Appv"] and asked["RevLineCr"]["value"] == "N"
     assert verification["contradictions"] == []
     stored = api.get(f"/api/v1/applications/{response.json()['application_id']}").json()
     assert stored["decision"]["verification"] == verification
@@ -155,7 +162,7 @@ def test_the_estimate_carries_the_decisions_verification_block(
             "declared": declared, "consent": consent}  # fmt: skip
     estimate = api.post("/api/v1/limit-estimates", body).json()
     verification = estimate["verification"]
-    assert set(verification) == {"verified", "declared_only", "contradictions"}
+    assert set(verification) == {"verified", "declared_only", "contradictions", "from_request"}
     by_name = {v["name"]: v for v in verification["verified"]}
     assert {v["source"] for v in verification["verified"]} == {"invoice file"}
     sales = by_name["annual_sales"]  # 12 × 100,000 CNY verified; 1,250,000 declared, within ±20 %
@@ -165,7 +172,13 @@ def test_the_estimate_carries_the_decisions_verification_block(
         False,
     )
     assert sales["version"] == "inv-1"
-    assert {d["name"] for d in verification["declared_only"]} == set(GOOD)
+    assert {d["name"] for d in verification["declared_only"]} == set(GOOD) - REQUEST_FACTS
+    # the loan's characteristics at the low end of the quoted range (7(a), a term loan)
+    asked = {d["name"]: d for d in verification["from_request"]}
+    low = float(estimate["limit_low"])
+    share = 0.85 if low <= 150_000 else 0.75
+    assert (asked["Express"]["value"], asked["RevLineCr"]["value"]) == ("N", "N")
+    assert asked["SBA_Appv"]["value"] <= low * share
     # the application on the same data and consent: the same verified invoice facts
     applied = api.post("/api/v1/applications", {**application(declared=declared, uscc=uscc),
                                                 "consent": consent}, _key()).json()  # fmt: skip

@@ -1,9 +1,10 @@
 """测额 advice names the value that would change the outcome (issue 12, item 4), hand-worked.
 
-A two-characteristic scorecard built here, so every figure can be followed by hand:
+A two-characteristic scorecard built here, so every figure can be followed by hand (an applicant
+characteristic, not one the request sets — origination.loan_terms — so the amount range is one):
 
     base 0 points; 12-month PD = 1 / (1 + e^−z), z = ln(0.12 / 0.88) − 0.02 × points
-    guaranteed amount (SBA_Appv, actionable): < 30,000 → 0;  [30,000, 100,000) → 20;  ≥ 100,000 → 40
+    collateral value (collateral_value, actionable): < 30,000 → 0; [30,000, 100,000) → 20; ≥ 100,000 → 40
     employees (NoEmp, not actionable):        < 5 → 0;       ≥ 5 → 10
 
     points  PD = 1 / (1 + (0.88 / 0.12) · e^(0.02 · points))     policy credit-policy-2026.2
@@ -13,15 +14,15 @@ A two-characteristic scorecard built here, so every figure can be followed by ha
      40     1 / (1 + 7.3333 · 2.22554) = 0.0577                  approved; score cap 1,000,000
      50     1 / (1 + 7.3333 · 2.71828) = 0.0478                  approved; score cap 2,000,000
 
-Case 1 (15,000 guaranteed, 1 employee: 0 points, declined). Reaching 30,000 only refers (no
-range), so the advice is the next bin: "a guaranteed amount of at least 100,000" → approved, up
+Case 1 (15,000 collateral, 1 employee: 0 points, declined). Reaching 30,000 only refers (no
+range), so the advice is the next bin: "a collateral value of at least 100,000" → approved, up
 to the revenue cap: 2,000,000 declared × 0.5 (no invoices) × 0.2 = 200,000. The employees cost
 10 points too but are not actionable: no advice on them.
-Case 2 (50,000 guaranteed, 5 employees: 30 points, approved up to the score cap 1,000,000 with
+Case 2 (50,000 collateral, 5 employees: 30 points, approved up to the score cap 1,000,000 with
 50,000,000 declared, revenue cap 5,000,000, product max 3,000,000). At least 100,000 → 50
 points → PD 0.0478 → score cap 2,000,000: "the limit would rise to 2,000,000".
-Case 3 (150,000 guaranteed, 1 employee: 40 points, approved, revenue cap 200,000 binds): the
-guaranteed amount is already in its best bin and nothing actionable would change the outcome:
+Case 3 (150,000 collateral, 1 employee: 40 points, approved, revenue cap 200,000 binds): the
+collateral value is already in its best bin and nothing actionable would change the outcome:
 no characteristic advice.
 """
 
@@ -63,17 +64,17 @@ def _numeric(feature: str, edges: list[float], points: list[float]) -> Character
 
 SPEC = replace(
     load_spec(SPEC_TEXT),
-    features=("SBA_Appv", "NoEmp"),
+    features=("collateral_value", "NoEmp"),
     characteristics=(
-        _numeric("SBA_Appv", [30_000, 100_000], [0, 20, 40]),
+        _numeric("collateral_value", [30_000, 100_000], [0, 20, 40]),
         _numeric("NoEmp", [5], [0, 10]),
     ),
     base_points=0.0,
     calibration=Calibration(intercept=math.log(0.12 / 0.88), slope=-0.02),
     pd_horizon=TWELVE_MONTHS,
-    labels={"SBA_Appv": {"zh": "担保金额", "en": "guaranteed amount"},
+    labels={"collateral_value": {"zh": "抵押物价值", "en": "collateral value"},
             "NoEmp": {"zh": "员工人数", "en": "number of employees"}},
-    actionable={"SBA_Appv": True, "NoEmp": False},
+    actionable={"collateral_value": True, "NoEmp": False},
 )  # fmt: skip
 
 
@@ -83,7 +84,7 @@ def _cipher() -> None:
 
 
 def _estimate(
-    engine: Engine, declared: dict[str, Any], revenue: str, spec: ScorecardSpec = SPEC
+    engine: Engine, declared: dict[str, Any], revenue: str, spec: ScorecardSpec = SPEC, **loan: Any
 ) -> dict[str, Any]:
     clock = SystemClock()
     deps = FactoryDeps(uow=lambda: FactoryUnitOfWork(engine, clock), spec=spec,
@@ -91,7 +92,7 @@ def _estimate(
                        lpr_series=current_series())  # fmt: skip
     firm = demo_uscc(int(RandomIds().new("f")[-6:], 16) % 10**8, "350100")
     return estimate(deps, EstimateLimit("ch", RandomIds().new("r"), "enterprise", "测试", revenue,
-                                        12, uscc=firm, declared=declared))  # fmt: skip
+                                        12, uscc=firm, declared=declared, **loan))  # fmt: skip
 
 
 def _characteristic(est: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,59 +100,59 @@ def _characteristic(est: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_better_values_nearest_first() -> None:
-    assert better_values(SPEC, "SBA_Appv", 15_000) == (
+    assert better_values(SPEC, "collateral_value", 15_000) == (
         Target("at_least", 30_000, 30_000), Target("at_least", 100_000, 100_000))  # fmt: skip
-    assert better_values(SPEC, "SBA_Appv", 150_000) == ()  # already the best bin
-    rising = replace(SPEC, characteristics=(_numeric("SBA_Appv", [30_000], [40, 0]),))
-    (below,) = better_values(rising, "SBA_Appv", 50_000)
+    assert better_values(SPEC, "collateral_value", 150_000) == ()  # already the best bin
+    rising = replace(SPEC, characteristics=(_numeric("collateral_value", [30_000], [40, 0]),))
+    (below,) = better_values(rising, "collateral_value", 50_000)
     assert (below.op, below.edge) == ("below", 30_000) and below.value < 30_000
-    assert better_values(SPEC, "SBA_Appv", None) == ()  # missing: no numeric target
+    assert better_values(SPEC, "collateral_value", None) == ()  # missing: no numeric target
 
 
 def test_a_raw_logistic_term_offers_steps_towards_its_best_training_end() -> None:
     # log-odds of bad fall with x (coefficient −0.8) over a training range 10–16: from 12.34 the
     # steps are (16 − 12.34) / 20 = 0.183, shown to 2 significant digits of it, rounded up.
     logistic = replace(SPEC, characteristics=(), model_type="logistic",
-                       linear_terms=(LinearTerm("SBA_Appv", -0.8, 10.0, 16.0),))  # fmt: skip
-    steps = better_values(logistic, "SBA_Appv", 12.34)
+                       linear_terms=(LinearTerm("collateral_value", -0.8, 10.0, 16.0),))  # fmt: skip
+    steps = better_values(logistic, "collateral_value", 12.34)
     assert [t.edge for t in steps[:3]] == [12.53, 12.71, 12.89] and steps[-1].edge == 16.0
     assert {t.op for t in steps} == {"at_least"}
-    assert better_values(logistic, "SBA_Appv", 16.0) == ()  # at the best end already
+    assert better_values(logistic, "collateral_value", 16.0) == ()  # at the best end already
     # risk rising with x (a share, 0–0.5): at most 0.285, 0.27, … down to 0
-    rising = replace(logistic, linear_terms=(LinearTerm("SBA_Appv", 0.8, 0.0, 0.5),))
-    down = better_values(rising, "SBA_Appv", 0.3)
+    rising = replace(logistic, linear_terms=(LinearTerm("collateral_value", 0.8, 0.0, 0.5),))
+    down = better_values(rising, "collateral_value", 0.3)
     assert [(t.op, t.edge) for t in down[:2]] == [("at_most", 0.285), ("at_most", 0.27)]
     assert down[-1].edge == 0.0 and down[-1].value == 0.0
 
 
 def test_a_declined_applicant_is_told_the_amount_that_gets_approved(engine: Engine) -> None:
-    est = _estimate(engine, {"SBA_Appv": 15_000, "NoEmp": 1}, "2000000")
+    est = _estimate(engine, {"collateral_value": 15_000, "NoEmp": 1}, "2000000")
     assert est["limit_high"] == "0" and est["reasons"][0]["code"] == "K07"
     (advice,) = _characteristic(est)
-    assert advice["factor"] == "SBA_Appv"  # never the employees: not actionable
+    assert advice["factor"] == "collateral_value"  # never the employees: not actionable
     assert advice["target"] == {"op": "at_least", "value": 100_000}  # 30,000 would only refer
     assert advice["limit_high"] == "200000"
     assert advice["en"] == (
-        "If the guaranteed amount is at least 100,000, the application would be approved "
+        "If the collateral value is at least 100,000, the application would be approved "
         "(up to CNY 200,000)"
     )
-    assert advice["zh"] == "担保金额达到100,000及以上时，申请可获批准（额度最高200,000元）"
+    assert advice["zh"] == "抵押物价值达到100,000及以上时，申请可获批准（额度最高200,000元）"
 
 
 def test_an_approved_applicant_is_told_the_amount_that_raises_the_limit(engine: Engine) -> None:
-    est = _estimate(engine, {"SBA_Appv": 50_000, "NoEmp": 5}, "50000000")
+    est = _estimate(engine, {"collateral_value": 50_000, "NoEmp": 5}, "50000000")
     assert (est["binding"], est["limit_high"]) == ("score", "1000000")
     (advice,) = _characteristic(est)
     assert (advice["target"], advice["limit_high"]) == (
         {"op": "at_least", "value": 100_000}, "2000000")  # fmt: skip
     assert (
         advice["en"]
-        == "If the guaranteed amount is at least 100,000, the limit would rise to CNY 2,000,000"
+        == "If the collateral value is at least 100,000, the limit would rise to CNY 2,000,000"
     )
 
 
 def test_no_advice_when_no_actionable_value_changes_the_outcome(engine: Engine) -> None:
-    est = _estimate(engine, {"SBA_Appv": 150_000, "NoEmp": 1}, "2000000")
+    est = _estimate(engine, {"collateral_value": 150_000, "NoEmp": 1}, "2000000")
     assert (est["binding"], est["limit_high"]) == ("revenue_multiple", "200000")
     assert _characteristic(est) == []
 
@@ -160,7 +161,7 @@ def test_no_advice_when_no_actionable_value_changes_the_outcome(engine: Engine) 
 # targets in the characteristic's unit, money with the data's currency, never a raw float).
 UNITS = replace(
     SPEC,
-    labels={"SBA_Appv": {"zh": "担保金额", "en": "guaranteed amount", "unit": "money"},
+    labels={"collateral_value": {"zh": "抵押物价值", "en": "collateral value", "unit": "money"},
             "NoEmp": {"zh": "员工人数", "en": "number of employees", "unit": "count"}},
     training={**SPEC.training, "currency": "USD"},
 )  # fmt: skip
@@ -169,14 +170,14 @@ UNITS = replace(
 def test_a_money_target_names_the_data_currency_and_the_limit_the_booking_one(
     engine: Engine,
 ) -> None:
-    est = _estimate(engine, {"SBA_Appv": 15_000, "NoEmp": 1}, "2000000", UNITS)
+    est = _estimate(engine, {"collateral_value": 15_000, "NoEmp": 1}, "2000000", UNITS)
     (advice,) = _characteristic(est)
     assert advice["target"] == {"op": "at_least", "value": 100_000}
     assert advice["en"] == (
-        "If the guaranteed amount is at least US$100,000, the application would be approved "
+        "If the collateral value is at least US$100,000, the application would be approved "
         "(up to CNY 200,000)"
     )
-    assert advice["zh"] == "担保金额达到100,000美元及以上时，申请可获批准（额度最高200,000元）"
+    assert advice["zh"] == "抵押物价值达到100,000美元及以上时，申请可获批准（额度最高200,000元）"
 
 
 def test_count_and_share_targets_are_whole_counts_and_percentages() -> None:
@@ -211,17 +212,19 @@ REVOLVING = Characteristic(
 )  # fmt: skip
 WITH_REVOLVING = replace(
     UNITS,
-    features=("SBA_Appv", "RevLineCr"),
-    characteristics=(_numeric("SBA_Appv", [30_000, 100_000], [0, 20, 40]), REVOLVING),
+    features=("collateral_value", "RevLineCr"),
+    characteristics=(_numeric("collateral_value", [30_000, 100_000], [0, 20, 40]), REVOLVING),
     labels={**UNITS.labels, "RevLineCr": {"zh": "循环授信", "en": "revolving line of credit"}},
-    actionable={"SBA_Appv": False, "RevLineCr": True},
+    actionable={"collateral_value": False, "RevLineCr": True},
 )
 
 
 def test_a_revolving_line_is_advised_with_its_target(engine: Engine) -> None:
-    # 15,000 guaranteed (0 points) on a revolving line (0): declined. A term loan (N) scores 30
+    # 15,000 collateral (0 points) on a revolving line (0): declined. A term loan (N) scores 30
     # points, PD 0.0696 → approved up to the revenue cap 200,000 (hand-worked in the docstring).
-    est = _estimate(engine, {"SBA_Appv": 15_000, "RevLineCr": "Y"}, "2000000", WITH_REVOLVING)
+    # The product is the request's (origination.loan_terms), whatever is declared.
+    est = _estimate(engine, {"collateral_value": 15_000, "RevLineCr": "N"}, "2000000",
+                    WITH_REVOLVING, revolving_line=True)  # fmt: skip
     assert est["limit_high"] == "0"
     (advice,) = _characteristic(est)
     assert (advice["factor"], advice["target"]) == ("RevLineCr", {"op": "is", "value": "N"})

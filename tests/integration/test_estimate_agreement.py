@@ -180,7 +180,8 @@ def _worst(ch: Characteristic) -> Any:
 def test_advice_names_only_actionable_factors(engine: Engine) -> None:
     # The best applicant but for four characteristics at their worst and one employee, all
     # labelled, only the number of employees marked actionable; an invoice source is wired but
-    # not authorised; 50,000,000 declared (the revenue cap, 5,000,000, does not bind).
+    # not authorised; 50,000,000 declared (the revenue cap, 5,000,000, does not bind). The
+    # programme is the request's (Express Y: SBAExpress, origination.loan_terms).
     labels = {f: {"zh": f"特征{i}", "en": f"factor {i}"} for i, f in enumerate(SPEC.features)}
     labels["NoEmp"] = {"zh": "员工人数", "en": "number of employees"}
     flags = dict.fromkeys(SPEC.features, False) | {"NoEmp": True}
@@ -193,8 +194,8 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
 
     def _at(declared: dict[str, Any], n: int) -> dict[str, Any]:
         return estimate(deps, EstimateLimit("ch", f"r2-{n}", "enterprise", "测试", "50000000", 12,
-                                            uscc=demo_uscc(78 + n, "350100"),
-                                            declared=declared))  # fmt: skip
+                                            uscc=demo_uscc(78 + n, "350100"), declared=declared,
+                                            programme="sba_express"))  # fmt: skip
 
     est = _at(declared, 0)
     lost = {r["feature"] for r in score(deps.spec, declared, 99).to_dict()["reasons"]}
@@ -212,13 +213,16 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
 
 
 def test_authorising_invoices_is_advised_when_declared_revenue_binds(engine: Engine) -> None:
-    # 500,000 declared, no invoices authorised: basis 500,000 × 0.5, × 0.2 = 50,000 binds.
+    # 500,000 declared, no invoices authorised: basis 500,000 × 0.5, × 0.2 = 50,000 binds. The low
+    # end is 38,000, not 0.7 × 50,000 = 35,000: below 37,500 the guaranteed amount (85 % under
+    # standard 7(a), origination.loan_terms) falls under the spec's 31,875 bin edge and scores
+    # otherwise, so the quoted range starts at the first step above it.
     deps = replace(_deps(engine), sources=DataSources(invoices=_NoInvoices()))
     est = estimate(deps, EstimateLimit("ch", "r3", "enterprise", "测试", "500000", 12,
                                        uscc=demo_uscc(79, "350100"), declared=BEST))  # fmt: skip
     assert (est["binding"], est["limit_low"], est["limit_high"]) == (
         "revenue_multiple",
-        "35000",
+        "38000",
         "50000",
     )
     assert est["data_gaps"] == {"invoices": "consent: no consent given"}

@@ -120,7 +120,8 @@ def test_verified_share_counts_decisions_citing_verified_facts() -> None:
     ]
     assert demo.verified_share(apps) == (
         "2 of 4 decisions cite verified facts (50.0%): 2 verified by real data, 0 by synthetic "
-        "fixtures (not real records); 1 with a declaration contradicted by verified data"
+        "fixtures (not real records); 1 with a declaration contradicted by verified data; 0 with "
+        "an unverified fact scored at its worst value"
     )
     # findings V7: the registry / court / tax facts of the demo come from synthetic fixtures
     registry = {"name": "registry_status", "value": "active", "version": "cn-records-synthetic",
@@ -132,7 +133,12 @@ def test_verified_share_counts_decisions_citing_verified_facts() -> None:
     ]
     assert demo.verified_share(mixed) == (
         "2 of 3 decisions cite verified facts (66.7%): 1 verified by real data, 2 by synthetic "
-        "fixtures (not real records); 0 with a declaration contradicted by verified data"
+        "fixtures (not real records); 0 with a declaration contradicted by verified data; 0 with "
+        "an unverified fact scored at its worst value"
+    )
+    worst = {"verified": [registry], "scored_conservatively": [{"name": "NoEmp", "scored": 0}]}
+    assert demo.verified_share([_app("declined", "1", worst)]).endswith(
+        "; 1 with an unverified fact scored at its worst value"
     )
     assert demo.verified_share([_app("declined", "1")]) == (
         "decisions carry no verified/declared record"

@@ -1,8 +1,11 @@
 """From an application and the pulled data to what scoring and the policy read (pure).
 
 `application_features` merges the features the applicant declared with the invoice features of
-the authorised VAT invoices (`scoring.build_invoice_features`, the same function training uses;
-verified values take precedence over declared ones) and fills every feature the spec needs with None when unknown (a scorecard's missing bin).
+the authorised VAT invoices (`scoring.build_invoice_features`, the same function training uses)
+and the applicant facts of the record source (`RegistryRecord.profile`, `declared.RECORD_FACTS`);
+verified values take precedence over declared ones, and a fact a source was asked for and did not
+give scores at its worst value; every other feature the spec needs is None when unknown (a
+scorecard's missing bin).
 `decision_facts` turns the score and the `ExternalData` into `DecisionFacts`: tax grade,
 registry status and business age, court lists, bureau delinquency, invoice months, data gaps and
 identity flags. Source for the knock-out facts: issue 6 (rating or tax grade D, 失信被执行人,
@@ -18,6 +21,7 @@ from datetime import date
 from creditfactory.decisioning import DecisionFacts
 from creditfactory.origination.applicants import Applicant
 from creditfactory.origination.consent_gate import ExternalData
+from creditfactory.origination.declared import RECORD_FACTS
 from creditfactory.origination.identity import org_code_check_character, uscc_check_character
 from creditfactory.origination.limit_estimate import invoice_months
 from creditfactory.origination.ports import InvoiceDirection, InvoiceStatus, VATInvoice
@@ -28,6 +32,7 @@ from creditfactory.scoring.runtime import worst_value
 __all__ = [
     "FeatureValue",
     "application_features",
+    "unverified_record_facts",
     "business_age_months",
     "decision_facts",
     "demo_uscc",
@@ -57,18 +62,45 @@ def application_features(
     declared: Mapping[str, FeatureValue],
     external: ExternalData,
     as_of: date,
+    requested: Mapping[str, FeatureValue] | None = None,
 ) -> dict[str, FeatureValue]:
-    """Every feature of the spec: the invoice features when the invoice source answered (verified
+    """Every feature of the spec: the loan's own characteristics the request sets (`requested`,
+    `loan_terms.request_features`), whatever was declared for them; the invoice features when the invoice source answered (verified
     values win over declared ones); when it was asked and did not answer (consent withheld, source
     unavailable) each invoice feature at its worst value (`scoring.runtime.worst_value`) — a
     declaration never stands in for invoices the applicant could have authorised, so withholding
-    consent never improves the score (findings M3 / V8); else the declared value, else None."""
+    consent never improves the score (findings M3 / V8). The same for the applicant facts of
+    the record source (`declared.RECORD_FACTS`, e.g. SBA NoEmp, RetainedJob): the record's value
+    wins; a fact it should have given and did not (no value in a record that holds applicant
+    facts, consent withheld, source unavailable) scores at its worst value, so such a
+    self-declared count cannot buy points (`unverified_record_facts` names them for the
+    decision). Else the declared value, else None."""
     found: dict[str, FeatureValue] = dict(declared)
     if external.invoices or "invoices" in external.provenance:
         found.update(build_invoice_features(scoring_invoices(external.invoices), as_of))
     elif "invoices" in external.gaps:
         found.update({n: worst_value(spec, n) for n in spec.features if n in INVOICE_FEATURES})
+    profile = {} if external.registry is None else external.registry.profile
+    found.update({n: v for n, v in profile.items() if n in RECORD_FACTS})
+    found.update({n: worst_value(spec, n) for n in unverified_record_facts(spec, external)})
+    found.update(requested or {})
     return {name: found.get(name) for name in spec.features}
+
+
+def unverified_record_facts(spec: ScorecardSpec, external: ExternalData) -> tuple[str, ...]:
+    """The spec's `declared.RECORD_FACTS` the record source should have verified and did not:
+    scored at their worst value (`application_features`). Those of a record that holds applicant
+    facts but not this one, and all of them when the source was asked and did not answer
+    (consent withheld, unavailable: a gap). None for a record that holds no applicant facts (a
+    registry that publishes none, e.g. the Chinese 工商登记: the declaration stands, declared
+    only) or a source not asked; a record not found declines by itself (K10)."""
+    if "registry" in external.gaps:
+        profile: Mapping[str, object] = {}
+    elif external.registry is not None and external.registry.profile:
+        profile = external.registry.profile
+    else:
+        return ()
+    return tuple(n for n in spec.features if n in RECORD_FACTS and n not in profile)
 
 
 def business_age_months(established: date, as_of: date) -> int:
@@ -124,7 +156,7 @@ def decision_facts(
         tax_grade=None if tax is None else tax.grade.value,
         registry_status=None if reg is None else reg.status.value,
         business_age_months=None
-        if reg is None
+        if reg is None or reg.established_date is None
         else business_age_months(reg.established_date, as_of),
         dishonest_debtor=None if courts is None else courts.dishonest_debtor,
         enforcement_cases=None if courts is None else courts.enforcement_cases,

@@ -48,6 +48,7 @@ from creditfactory.scoring.runtime import category_key, gaining_no_answers, know
 
 __all__ = [
     "DOCUMENTED_FACTS",
+    "RECORD_FACTS",
     "DeclaredFact",
     "check_declared",
     "declared_schema",
@@ -111,10 +112,22 @@ DOCUMENTED_FACTS: Final = (
 """Declared facts outside the model, each verified by a source (docs/origination.md §7)."""
 
 
+RECORD_FACTS: Final = frozenset({
+    "NAICS", "NoEmp", "New", "CreateJob", "RetainedJob", "Franchise", "UrbanRural",
+})  # fmt: skip
+"""Applicant facts a record source verifies (port "registry", `ports.RegistryRecord.profile`):
+the SBA applicant's industry, staff, new or existing business, jobs to create and retain,
+franchise and area, under the names the SBA scorecard uses (scoring.training.datasets.sba_recode).
+The loan's own terms (GrAppv, SBA_Appv, Portion, RevLineCr, LowDoc) are not applicant facts."""
+
+
 def verifying_source(feature: str) -> str | None:
-    """The source port that computes a model characteristic: "invoices" for the invoice
-    features (`scoring.features.INVOICE_FEATURES`), else None."""
-    return "invoices" if feature in INVOICE_FEATURES else None
+    """The source port that computes or verifies a model characteristic: "invoices" for the
+    invoice features (`scoring.features.INVOICE_FEATURES`), "registry" for `RECORD_FACTS`, else
+    None."""
+    if feature in INVOICE_FEATURES:
+        return "invoices"
+    return "registry" if feature in RECORD_FACTS else None
 
 
 def _kind(spec: ScorecardSpec, feature: str) -> DeclaredFact:
@@ -134,18 +147,22 @@ def _kind(spec: ScorecardSpec, feature: str) -> DeclaredFact:
     return DeclaredFact(feature, NUMERIC, "", "", nullable=spec.model_type == "lightgbm")
 
 
-def declared_schema(spec: ScorecardSpec, wired: Collection[str]) -> dict[str, DeclaredFact]:
+def declared_schema(
+    spec: ScorecardSpec, wired: Collection[str], from_request: Collection[str] = ()
+) -> dict[str, DeclaredFact]:
     """Every fact that may be declared, by name: the spec's characteristics (required unless a
-    source in `wired` computes them), then `DOCUMENTED_FACTS` (never required)."""
+    source in `wired` computes them, or the request sets them: `from_request`, e.g.
+    `loan_terms.REQUEST_FACTS` — declaring one is allowed and not scored), then
+    `DOCUMENTED_FACTS` (never required)."""
     schema: dict[str, DeclaredFact] = {}
     for feature in spec.features:
-        source = verifying_source(feature)
+        source = "request" if feature in from_request else verifying_source(feature)
         schema[feature] = replace(
             _kind(spec, feature),
             zh=spec.label(feature, "zh"),
             en=spec.label(feature, "en"),
             verified_by=source,
-            required=source is None or source not in wired,
+            required=source is None or source not in (*wired, "request"),
         )
     for fact in DOCUMENTED_FACTS:
         schema.setdefault(fact.name, fact)

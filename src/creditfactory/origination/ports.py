@@ -16,8 +16,8 @@ SOURCE.md (企业代号, 发票号码, 开票日期, 销方/购方单位代号, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Final, Protocol
@@ -116,16 +116,21 @@ class RegistryStatus(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class RegistryRecord:
-    """Business registration facts. registered_capital may be None (个体工商户 have none);
-    legal_representative: the 法定代表人 / 经营者 as the registry publishes it (masked here)."""
+    """Business registration facts. established_date may be None (a record that does not
+    publish it, e.g. the SBA loan record, which says only new or existing); registered_capital
+    may be None (个体工商户 have none); legal_representative: the 法定代表人 / 经营者 as the registry
+    publishes it (masked here). `profile`: applicant facts the record holds, under the served
+    model's characteristic names (e.g. the SBA record's NAICS, NoEmp, New, CreateJob,
+    RetainedJob: `declared.RECORD_FACTS`); verified values that win over declared ones."""
 
     subject_id: str
     name: str
     status: RegistryStatus
-    established_date: date
+    established_date: date | None
     registered_capital: Money | None = None
     legal_representative: str | None = None
     record_id: str | None = None
+    profile: Mapping[str, str | int | float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

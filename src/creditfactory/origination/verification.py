@@ -9,7 +9,13 @@
 - contradictions: a declared value that differs from the verified one beyond the policy's
   tolerance (`decisioning.VerificationRules`): 年销售额 against the valid sales invoices of the
   last 12 months (± `sales_tolerance`), 成立日期 against the registry (± `date_tolerance_days`),
-  作为被告的诉讼及被执行案件数 against the court records (declaring fewer than recorded).
+  作为被告的诉讼及被执行案件数 against the court records (declaring fewer than recorded), and each
+  applicant fact of the record source (`declared.RECORD_FACTS`, e.g. SBA NoEmp, RetainedJob,
+  NAICS) against the record's value (any difference: counts and codes are exact);
+- from the request: the loan's own characteristics the request sets (`loan_terms`), with the
+  value declared for one, if any (not scored);
+- scored conservatively: record facts the source was asked for and did not give
+  (`application.unverified_record_facts`), scored at their worst value whatever was declared.
 
 Each contradiction is a (zh, en) sentence naming the fact in words; the policy's rule on the
 `contradictions` fact turns them into a reason. Values are JSON-ready (amounts and dates as
@@ -26,9 +32,10 @@ from typing import Any, Final
 
 from creditfactory.decisioning import VerificationRules
 from creditfactory.origination.consent_gate import ExternalData
-from creditfactory.origination.declared import DeclaredFact
+from creditfactory.origination.declared import RECORD_FACTS, DeclaredFact
 from creditfactory.origination.limit_estimate import annual_invoice_revenue, invoice_months
 from creditfactory.scoring.features import INVOICE_FEATURES
+from creditfactory.scoring.runtime import category_key
 
 __all__ = ["FACT_LABELS", "Verification", "verify"]
 
@@ -58,20 +65,29 @@ NO_RECORD: Final = "未查到记录 (no record found)"
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The facts of one application: verified (with provenance), declared only, and the
-    contradictions as (zh, en) sentences."""
+    """The facts of one application: verified (with provenance), declared only, the
+    contradictions as (zh, en) sentences, and the facts scored conservatively (at their worst
+    value) because the record source did not verify them."""
 
     verified: tuple[dict[str, Any], ...] = ()
     declared_only: tuple[dict[str, Any], ...] = ()
     contradictions: tuple[tuple[str, str], ...] = ()
+    scored_conservatively: tuple[dict[str, Any], ...] = ()
+    from_request: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (what the decision record stores under "verification")."""
-        return {
+        """JSON-ready form (what the decision record stores under "verification");
+        "scored_conservatively" and "from_request" only when there is one."""
+        out: dict[str, Any] = {
             "verified": [dict(v) for v in self.verified],
             "declared_only": [dict(d) for d in self.declared_only],
             "contradictions": [{"zh": zh, "en": en} for zh, en in self.contradictions],
         }
+        if self.scored_conservatively:
+            out["scored_conservatively"] = [dict(c) for c in self.scored_conservatively]
+        if self.from_request:
+            out["from_request"] = [dict(c) for c in self.from_request]
+        return out
 
 
 @dataclass
@@ -99,9 +115,11 @@ def _gathered(external: ExternalData, features: Mapping[str, Any], as_of: date) 
         facts.add("registry", registered=reg is not None)
     if reg is not None:
         facts.add("registry", registry_status=reg.status.value,
-                  established_date=reg.established_date.isoformat(),
+                  established_date=None if reg.established_date is None
+                  else reg.established_date.isoformat(),
                   registered_capital=_text(reg.registered_capital),
                   legal_representative=reg.legal_representative)  # fmt: skip
+        facts.add("registry", **{k: v for k, v in reg.profile.items() if k in RECORD_FACTS})
     if (c := external.courts) is not None and c.record_id is None:  # the lists hold nothing
         facts.add("courts", court_record=NO_RECORD)  # not "verified clean" under no record id
     elif c is not None:
@@ -162,8 +180,28 @@ def _lawsuits(declared: Any, courts: Mapping[str, Any]) -> tuple[str, str] | Non
     )
 
 
+def _same(declared: Any, verified: Any) -> bool:
+    """A declared record fact equals the record's: numbers by value, codes as categories."""
+    numbers = all(isinstance(x, int | float) and not isinstance(x, bool)
+                  for x in (declared, verified))  # fmt: skip
+    return declared == verified if numbers else category_key(declared) == category_key(verified)
+
+
+def _record_fact(
+    name: str, declared: Any, verified: Any, schema: Mapping[str, DeclaredFact]
+) -> tuple[str, str] | None:
+    if _same(declared, verified):
+        return None
+    zh, en = _label(name, schema)
+    return (f"{zh}：申报{declared}，核验记录为{verified}",
+            f"{en}: declared {declared}, the verified record says {verified}")  # fmt: skip
+
+
 def _contradictions(
-    declared: Mapping[str, Any], facts: _Facts, rules: VerificationRules
+    declared: Mapping[str, Any],
+    facts: _Facts,
+    rules: VerificationRules,
+    schema: Mapping[str, DeclaredFact],
 ) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str] | None] = {}
     invoices, registry = facts.by_source.get("invoices", {}), facts.by_source.get("registry", {})
@@ -176,6 +214,9 @@ def _contradictions(
         )
     if declared.get("lawsuits_as_defendant") is not None and courts is not None:
         found["lawsuits_as_defendant"] = _lawsuits(declared["lawsuits_as_defendant"], courts)
+    for name in sorted(RECORD_FACTS.intersection(registry)):
+        if declared.get(name) is not None:
+            found[name] = _record_fact(name, declared[name], registry[name], schema)
     return {name: text for name, text in found.items() if text is not None}
 
 
@@ -192,11 +233,17 @@ def verify(
     schema: Mapping[str, DeclaredFact],
     as_of: date,
     rules: VerificationRules,
+    unverified: tuple[str, ...] = (),
+    requested: Mapping[str, Any] | None = None,
 ) -> Verification:
-    """The verified, declared-only and contradicted facts (module docstring). `features`: the
-    model features as scored; `schema`: what may be declared (`declared.declared_schema`)."""
+    """The verified, declared-only, contradicted and conservatively scored facts (module
+    docstring). `features`: the model features as scored; `schema`: what may be declared
+    (`declared.declared_schema`); `unverified`: the record facts the source did not give
+    (`application.unverified_record_facts`); `requested`: the characteristics the request set
+    (`loan_terms.request_features`)."""
+    requested = requested or {}
     facts = _gathered(external, features, as_of)
-    contradicted = _contradictions(declared, facts, rules)
+    contradicted = _contradictions(declared, facts, rules, schema)
     verified = []
     for source, values in facts.by_source.items():
         stamp = external.provenance[source].to_dict()
@@ -210,6 +257,30 @@ def verify(
     declared_only = tuple(
         {"name": k, "zh": _label(k, schema)[0], "en": _label(k, schema)[1], "value": v}
         for k, v in sorted(declared.items())
-        if v is not None and k not in seen
+        if v is not None and k not in seen and k not in requested
     )
-    return Verification(tuple(verified), declared_only, tuple(contradicted.values()))
+    from_request = tuple(
+        {
+            "name": k,
+            "zh": _label(k, schema)[0],
+            "en": _label(k, schema)[1],
+            "value": v,
+            **({"declared": declared[k]} if declared.get(k) is not None else {}),
+        }  # fmt: skip
+        for k, v in sorted(requested.items())
+    )
+    conservative = tuple(
+        {
+            "name": k,
+            "zh": _label(k, schema)[0],
+            "en": _label(k, schema)[1],
+            "declared": declared.get(k),
+            "scored": features.get(k),
+            "why_zh": "核验来源未提供此项，按最差取值评分（自报值不加分）",
+            "why_en": "the record source did not verify it: scored at its worst value "
+            "(a self-declared value earns no points)",
+        }  # fmt: skip
+        for k in unverified
+    )
+    contradictions = tuple(contradicted.values())
+    return Verification(tuple(verified), declared_only, contradictions, conservative, from_request)

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import ROUND_CEILING
 from typing import Any, Final
 
 from creditfactory.decisioning import (
@@ -40,9 +41,11 @@ from creditfactory.decisioning import (
     DecisionFacts,
     DecisionInputs,
     LimitRequest,
+    Outcome,
     approvable_range,
 )
 from creditfactory.kernel.clock import china_date
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.origination import (
     ConsentPurpose,
@@ -53,6 +56,12 @@ from creditfactory.origination import (
 )
 from creditfactory.origination.application import application_features, decision_facts
 from creditfactory.origination.declared import check_declared, declared_schema
+from creditfactory.origination.loan_terms import (
+    REQUEST_FACTS,
+    amount_segments,
+    asking_for,
+    request_features,
+)
 from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
 from creditfactory.scoring.reason_text import advice_text, money_text, target_text
@@ -90,6 +99,8 @@ class EstimateLimit:
     name: str
     declared_revenue: str
     term_months: int = 12
+    programme: str | None = None
+    revolving_line: bool | None = None
     uscc: str | None = None
     operator_id: str | None = None
     legal_rep_id: str | None = None
@@ -115,6 +126,8 @@ class _Known:
     features: Mapping[str, Any]
     now: datetime
     as_of: date
+    segment: tuple[Money, Money] | None = None
+    """The amounts the score holds for, when it scores the loan's amount (`_by_amount`)."""
 
 
 def _assess(known: _Known, scored: ScoreResult) -> tuple[LimitEstimate, ApprovableRange]:
@@ -134,7 +147,16 @@ def _assess(known: _Known, scored: ScoreResult) -> tuple[LimitEstimate, Approvab
         spec_digest=deps.spec_digest, snapshot={},
         score_reasons=scored.reasons[:DEFAULT_MAX_REASONS], lpr_series=deps.lpr_series,
     )  # fmt: skip
-    return revenue, _range(deps, inputs, _ceiling(revenue))
+    if known.segment is None:
+        return revenue, _range(deps, inputs, _ceiling(revenue))
+    low, high = known.segment
+    found = _range(deps, inputs, min(_ceiling(revenue), high))
+    step = limits.rounding_step.amount
+    start = Money.of((low.amount / step).to_integral_value(ROUND_CEILING) * step)
+    if not found.has_range or found.high < start:  # nothing approvable in this segment
+        zero = Money.zero(found.high.currency)
+        return revenue, replace(found, low=zero, high=zero, at_low=None)
+    return revenue, replace(found, low=max(found.low, start))
 
 
 def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> dict[str, Any] | None:
@@ -143,8 +165,20 @@ def _target(known: _Known, feature: str, value: Any, now: ApprovableRange) -> di
     better-scoring value (`scoring.targets.better_values`); None when no value does."""
     spec = known.deps.spec
     for target in better_values(spec, feature, value):
-        rescored = score(spec, {**known.features, feature: target.value})
-        _, then = _assess(known, rescored)
+        features = {**known.features, feature: target.value}
+        rescored = score(spec, features, max_reasons=len(spec.features))
+        # the whole estimate again; a characteristic the request sets changes only as the request
+        # can change it (another product: `loan_terms.asking_for`), never the amount's
+        if feature in REQUEST_FACTS:
+            cmd = known.cmd
+            asked = asking_for(feature, target.value, cmd.programme, cmd.revolving_line)
+            if asked is None:
+                return None
+            product = replace(cmd, programme=asked[0], revolving_line=asked[1])
+            again = replace(known, cmd=product, segment=None)
+        else:
+            again = replace(known, features=features, segment=None)
+        _, _, _, then = _by_amount(again, rescored)
         approvable = then.has_range and not now.has_range
         if approvable or (then.has_range and then.high > now.high):
             high = money_text(float(then.high.amount), then.high.currency)
@@ -192,6 +226,43 @@ def _policy_advice(
     return out
 
 
+def _by_amount(
+    known: _Known, scored: ScoreResult
+) -> tuple[_Known, ScoreResult, LimitEstimate, ApprovableRange]:
+    """The estimate when the spec scores the loan's own characteristics (`loan_terms`): the
+    amounts cut where one of them changes bin (`amount_segments`), each segment scored with the
+    values its amounts give and its approvable range kept inside it; the segment with the highest
+    approvable amount (else a refused one, whose reasons say why: the segment of the revenue
+    ceiling when it refuses). So every amount quoted scores as quoted. Else the range for
+    `scored`."""
+    deps, cmd = known.deps, known.cmd
+    if not REQUEST_FACTS.intersection(deps.spec.features):
+        return (known, scored, *_assess(known, scored))
+    limits = deps.policy.limits
+    found = []
+    try:
+        segments = amount_segments(deps.spec, cmd.programme, limits.minimum, limits.product_max)
+        for low, high in segments:
+            ends = [request_features(deps.spec.features, m, cmd.programme, cmd.revolving_line)
+                    for m in (low, high)]  # fmt: skip
+            every = len(deps.spec.features)
+            scores = [score(deps.spec, {**known.features, **e}, max_reasons=every) for e in ends]
+            if scores[0].score != scores[1].score:  # pragma: no cover - a cut missed: skip it
+                continue
+            seg = replace(known, features={**known.features, **ends[0]}, segment=(low, high))
+            found.append((seg, scores[0], *_assess(seg, scores[0])))
+    except ValueError as exc:
+        raise ValidationError("programme", str(exc)) from None
+    ranged = [f for f in found if f[3].has_range]
+    if ranged:
+        return max(ranged, key=lambda f: f[3].high.amount)
+    # no amount approved: the reasons of a refusal, at the revenue estimate's ceiling if it
+    # refuses (the segment holding that amount), else the highest refused amount's
+    refused = [f for f in found if f[3].at_high.outcome is not Outcome.APPROVE] or found
+    asked = [f for f in refused if f[0].segment and f[0].segment[0] <= _ceiling(f[2])]
+    return (asked or refused)[-1]
+
+
 def _range(deps: FactoryDeps, inputs: DecisionInputs, ceiling: Money) -> ApprovableRange:
     return approvable_range(inputs, deps.policy, ceiling, limit_policy(deps).range_floor)
 
@@ -207,7 +278,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
-    schema = declared_schema(deps.spec, wanted)
+    schema = declared_schema(deps.spec, wanted, REQUEST_FACTS)
     check_declared(cmd.declared, schema, as_of)
     subject = applicant.subject_id
     if cmd.consent is not None:
@@ -216,7 +287,6 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.LIMIT_ESTIMATE, wanted)
     features = application_features(deps.spec, cmd.declared, external, as_of)
     scored = score(deps.spec, features, max_reasons=len(deps.spec.features))
-    verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
     with deps.uow() as uow:
         existing = uow.applications.exposure(subject, now)
     wc_need = None if cmd.working_capital_need is None else Money.of(cmd.working_capital_need)
@@ -229,8 +299,14 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     )  # fmt: skip
     facts = replace(decision_facts(scored, applicant, external, as_of, wanted), data_gaps=())
     known = _Known(deps, cmd, request, facts, features, now, as_of)
-    revenue, found = _assess(known, scored)
-    binding = "revenue_multiple" if found.binding == "requested" else found.binding
+    known, scored, revenue, found = _by_amount(known, scored)
+    requested = {k: v for k, v in known.features.items() if k in REQUEST_FACTS}
+    verification = verify(cmd.declared, external, known.features, schema, as_of,
+                          deps.policy.verification, requested=requested)  # fmt: skip
+    binding = found.binding
+    if binding == "requested":  # the ceiling asked for: the revenue estimate's, or the segment's
+        segment_top = known.segment is not None and known.segment[1] < _ceiling(revenue)
+        binding = "scored_amount" if segment_top else "revenue_multiple"
     caps = {k: v for k, v in found.caps.items() if k != "requested"}
     caps["revenue_multiple"] = revenue.caps["revenue_multiple"]
     advice = _characteristic_advice(known, scored, found) + _policy_advice(

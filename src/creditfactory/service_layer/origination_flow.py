@@ -50,7 +50,11 @@ from creditfactory.origination import (
     record_consent,
     unregistered_operator_applicant,
 )
-from creditfactory.origination.application import application_features, decision_facts
+from creditfactory.origination.application import (
+    application_features,
+    decision_facts,
+    unverified_record_facts,
+)
 from creditfactory.origination.consent_gate import DataSources
 from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.origination.limit_estimate import (
@@ -58,6 +62,7 @@ from creditfactory.origination.limit_estimate import (
     annual_invoice_revenue,
     revenue_cap,
 )
+from creditfactory.origination.loan_terms import REQUEST_FACTS, request_features
 from creditfactory.origination.verification import verify
 from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring import ScoreResult, score
@@ -125,6 +130,8 @@ class SubmitApplication:
     working_capital_need: str | None = None
     consent: ConsentGiven | None = None
     auto_accept: bool = True
+    programme: str | None = None
+    revolving_line: bool | None = None
 
 
 def build_applicant(cmd: Any, as_of: date, deps: FactoryDeps) -> Applicant:
@@ -292,8 +299,9 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     applicant = build_applicant(cmd, as_of, deps)
     amount = _amount(cmd, deps)
     wanted = configured_sources(deps.sources)
-    schema = declared_schema(deps.spec, wanted)
+    schema = declared_schema(deps.spec, wanted, REQUEST_FACTS)
     check_declared(cmd.declared, schema, as_of)
+    requested = _requested(deps, cmd, amount)
     body = _request_body(cmd)
     request_digest = digest(body)
     key, keyed = f"{cmd.channel_id}:{cmd.idempotency_key}", {"request_digest": request_digest}
@@ -310,9 +318,13 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
             deps, subject, cmd.consent, purpose, cmd.channel_id, cmd.idempotency_key
         )
     external = pull_for(deps, subject, cmd.channel_id, ConsentPurpose.CREDIT_APPLICATION, wanted)
-    features = application_features(deps.spec, cmd.declared, external, as_of)
+    features = application_features(deps.spec, cmd.declared, external, as_of, requested)
     scored = score(deps.spec, features)
-    verification = verify(cmd.declared, external, features, schema, as_of, deps.policy.verification)
+    unverified = unverified_record_facts(deps.spec, external)
+    verification = verify(
+        cmd.declared, external, features, schema, as_of, deps.policy.verification, unverified,
+        requested,
+    )  # fmt: skip
     case = _Case(
         cmd=cmd,
         row=_application_row(
@@ -349,6 +361,15 @@ APPLICATION_SCOPE = "application"
 """The `run_once` scope of applications; keys are "<channel>:<Idempotency-Key>" and the request
 is {"request_digest": the digest of the command without its key} (what the application row
 and its decision snapshot record; migration 0013 moved the keys of older applications here)."""
+
+
+def _requested(deps: FactoryDeps, cmd: SubmitApplication, amount: Money) -> dict[str, Any]:
+    """The spec's characteristics the request sets (`origination.loan_terms`). raises
+    ValidationError("programme") for an unknown programme."""
+    try:
+        return request_features(deps.spec.features, amount, cmd.programme, cmd.revolving_line)
+    except ValueError as exc:
+        raise ValidationError("programme", str(exc)) from None
 
 
 def limit_policy(deps: FactoryDeps) -> LimitPolicy:

@@ -105,6 +105,8 @@ def post_limit_estimate(body: LimitEstimateCreate, deps: Deps, caller: Channel) 
         declared=body.declared,
         working_capital_need=body.working_capital_need,
         consent=_consent(body.consent),
+        programme=body.programme,
+        revolving_line=body.revolving_line,
         **_applicant(body.applicant),
     )
     return estimate(deps, cmd)
@@ -129,6 +131,8 @@ async def post_application(
         working_capital_need=body.working_capital_need,
         consent=_consent(body.consent),
         auto_accept=body.auto_accept,
+        programme=body.programme,
+        revolving_line=body.revolving_line,
         **_applicant(body.applicant),
     )
     if configured_sources(deps.sources):  # pulls over the network: off the event loop

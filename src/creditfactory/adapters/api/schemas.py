@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = [
     "StrictBody",
     "ApplicantIn",
+    "LoanAsked",
     "ApplicationCreate",
     "ConsentCreate",
     "ConsentIn",
@@ -95,7 +96,22 @@ class ApplicantIn(StrictBody):
     _name_printable = field_validator("name")(_printable)
 
 
-class ApplicationCreate(StrictBody):
+class LoanAsked(StrictBody):
+    """The loan's product, where the served model scores it (SBA): the programme's rule sets the
+    guaranteed share for the amount, the product whether it is a revolving line
+    (origination.loan_terms). Declared values of these characteristics are not scored."""
+
+    programme: Literal["sba_7a", "sba_express"] | None = Field(
+        default=None,
+        description="the guarantee programme: sba_7a (85 % up to 150,000, 75 % above) or "
+        "sba_express (50 %); default sba_7a",
+    )
+    revolving_line: bool | None = Field(
+        default=None, description="a revolving line of credit, not a term loan; default false"
+    )
+
+
+class ApplicationCreate(LoanAsked):
     """POST /api/v1/applications (with an Idempotency-Key header)."""
 
     applicant: ApplicantIn
@@ -109,7 +125,7 @@ class ApplicationCreate(StrictBody):
     _declared_ok = field_validator("declared")(_declared)
 
 
-class LimitEstimateCreate(StrictBody):
+class LimitEstimateCreate(LoanAsked):
     """POST /api/v1/limit-estimates: no formal application, no hard inquiry."""
 
     applicant: ApplicantIn

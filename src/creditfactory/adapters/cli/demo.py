@@ -5,7 +5,10 @@
    `Selected == 1` half), start the API on 127.0.0.1:8000, send the 1,051 held-out loans
    (`Selected == 0`) as applications over HTTP, print the summary and a backtest against the known
    outcomes. The loans are in US dollars: the amounts go through the CNY engine one-for-one as a
-   mechanical backtest and every amount printed for them is labelled US$.
+   mechanical backtest and every amount printed for them is labelled US$. Each applicant
+   consents to its record being pulled: the SBA's own approval-time record of the loan
+   (data/fixtures/sba_records, `adapters.gateways.sba_fixtures`) verifies the applicant facts
+   it declares (industry, staff, jobs, …); the summary counts the decisions citing them.
 2. The home market: train on CUMCM 2020 C's 123 rated firms, let the 302 unrated firms apply with
    their own VAT invoices through the consent gate, allocate the 1 亿 CNY budget under the risk
    appetite and write the allocation report (`demo_invoices`). `--invoices DIR` names the data
@@ -16,7 +19,6 @@ Then serve the console over the CUMCM model until Ctrl-C (`--no-serve` exits).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import secrets
@@ -37,10 +39,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from creditfactory.adapters.gateways.sba_fixtures import (
+    held_out_rows,
+    sba_name,
+    sba_subject,
+)
 from creditfactory.config import Settings
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
-from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring.spec import load_spec
 from creditfactory.scoring.training.datasets import sba_declared
 
@@ -64,6 +70,16 @@ SBA_NOTE = (
     "amount below is in US$ and the rates are the engine's CNY prices (LPR-based), not SBA rates."
 )
 ASGI_FACTORY = "creditfactory.adapters.api.asgi:create_from_env"
+SBA_RECORDS = REPO / "data" / "fixtures" / "sba_records" / "registry.json"
+SBA_SOURCES = {
+    "CREDITFACTORY_DATA_SOURCES": "default",
+    "CREDITFACTORY_REGISTRY_RECORDS": str(SBA_RECORDS),
+    **{f"CREDITFACTORY_{n}": "off"
+       for n in ("INVOICES_DIR", "INVOICE_SUBJECTS", "COURT_RECORDS", "TAX_RECORDS")},
+}  # fmt: skip
+"""The SBA run's sources: the SBA approval-time record only (US firms: no Chinese invoice,
+court or tax source knows them)."""
+SBA_CONSENT = {"categories": ["registry"], "version": "demo-sba-record-2026.1"}
 console = Console()
 
 
@@ -231,25 +247,24 @@ def _send(
     return results
 
 
-def _sba_rows() -> list[dict[str, Any]]:
-    with (REPO / "data" / "sba_loans_case" / "SBAcase.11.13.17.csv").open(
-        encoding="utf-8-sig"
-    ) as f:
-        return [r for r in csv.DictReader(f) if r["Selected"] == "0"]
-
-
 def _sba_application(row: dict[str, str], declared: dict[str, Any]) -> dict[str, Any]:
     return {
         "applicant": {
             "applicant_type": "enterprise",
-            "name": row["Name"][:200] or "unnamed",
-            "uscc": demo_uscc(int(row["LoanNr_ChkDgt"])),
-        },
+            "name": sba_name(row),
+            "uscc": sba_subject(row),
+        },  # fmt: skip
         "amount": f"{float(row['GrAppv']):.2f}",
         # one requested term for all: the recorded Term is post-outcome for defaults (issue 12); the
         # PD does not depend on it (converted over the spec's reference loan life)
         "term_months": SBA_TERM_MONTHS,
         "declared": declared,
+        "consent": SBA_CONSENT,
+        # the loan asked for: the programme (the recorded 50 % share is SBAExpress's; every other
+        # share is read as standard 7(a), whose rule then sets the share — origination.loan_terms)
+        # and the product (a revolving line when the record says so)
+        "programme": "sba_express" if float(row["Portion"]) == 0.5 else "sba_7a",
+        "revolving_line": row["RevLineCr"] == "Y",
     }
 
 
@@ -280,10 +295,12 @@ def verified_share(results: list[dict[str, Any]]) -> str:
     real = sum(1 for f in facts if any(not _synthetic(x) for x in f))
     fixture = sum(1 for f in facts if any(_synthetic(x) for x in f))
     contradicted = sum(1 for r in records if isinstance(r, dict) and r.get("contradictions"))
+    worst = sum(1 for r in records if isinstance(r, dict) and r.get("scored_conservatively"))
     return (
         f"{cited} of {len(results)} decisions cite verified facts ({_pct(cited / len(results))}): "
         f"{real} verified by real data, {fixture} by synthetic fixtures (not real records); "
-        f"{contradicted} with a declaration contradicted by verified data"
+        f"{contradicted} with a declaration contradicted by verified data; {worst} with an "
+        "unverified fact scored at its worst value"
     )
 
 
@@ -437,10 +454,9 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     console.print(SBA_NOTE)
     label = (SBA_DATASET, "SBA's Default is a charge-off at any time in the loan's life")
     spec_path, _ = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
-    # US firms: no Chinese registry, court, tax or invoice source knows them (declared only)
-    env = {"CREDITFACTORY_AS_OF": lpr_business_date(), "CREDITFACTORY_DATA_SOURCES": "off"}
+    env = {"CREDITFACTORY_AS_OF": lpr_business_date(), **SBA_SOURCES}
     server, key = start_api(spec_path, port, env)
-    rows = _sba_rows()
+    rows = held_out_rows()
     # the served characteristics, recoded as at training (scoring.training.datasets.sba_recode)
     declared = sba_declared(
         pandas.DataFrame(rows), load_spec(spec_path.read_text(encoding="utf-8"))
@@ -454,6 +470,11 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
         results = _send(client, key, items, workers)
         seconds = time.perf_counter() - started
     _summary(results, seconds)
+    console.print(
+        "verified against: the SBA's own approval-time record of each loan (SBAcase.11.13.17.csv, "
+        "data/fixtures/sba_records/SOURCE.md), the same values the applicants declare here — a "
+        "changed declaration would contradict it and be referred, scored on the record's value"
+    )
     _lpr_used([r for r in results if "decision" in r[1]])
     _backtest(results, {f"sba-{r['LoanNr_ChkDgt']}": r for r in rows})
     return server
@@ -484,6 +505,8 @@ def run_cumcm(
     digest = trained.spec.training["training_data_sha256"]
     for line in demo_cv.lines(trained.result, digest):
         console.print(f"  {line}")
+    for name in SBA_SOURCES:  # the bundled Chinese sources again, not the SBA run's
+        os.environ.pop(name, None)
     env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat(),
            "CREDITFACTORY_DATA_SOURCES": "default"}  # fmt: skip
     server, key = start_api(spec_path, port, env)

@@ -5,7 +5,9 @@ Wire shapes (amounts are decimal strings in CNY; dates ISO `YYYY-MM-DD`):
   "direction": "input"|"output", "amount", "tax_amount", "total_amount", "status": "valid"|"void"}
 - tax grade: {"grade": "A"|"B"|"M"|"C"|"D", "year": 2024, optional "tax_paid": {"2023": "1234.56"}}
 - registry: {"name", "status": "active"|"abnormal"|"revoked"|"deregistered",
-  "established_date", "registered_capital": "1000000.00" | null, optional "legal_representative"}
+  "established_date": "YYYY-MM-DD" | null, "registered_capital": "1000000.00" | null, optional
+  "legal_representative", optional "profile": {characteristic: number | text} (applicant facts
+  under the served model's names, e.g. the SBA loan record's {"NAICS": "531110", "NoEmp": 4})}
 - courts: {"dishonest_debtor": bool, "enforcement_cases": int, "consumption_restricted": bool,
   optional "judgments_as_defendant": int}
 - every record but the invoice may carry an optional "record_id" (the source's id).
@@ -162,15 +164,28 @@ def registry_from_json(subject_id: str, data: Any) -> RegistryRecord:
     capital = (
         None if _field(data, "registered_capital") is None else _money(data, "registered_capital")
     )
+    _field(data, "established_date")  # present; null when the record does not publish it
     return RegistryRecord(
         subject_id,
         _str(data, "name"),
         _enum(RegistryStatus, data, "status"),
-        _date(data, "established_date"),
+        _optional(data, "established_date", _date),
         capital,
         _optional(data, "legal_representative", _str),
         _optional(data, "record_id", _str),
+        _optional(data, "profile", _profile) or {},
     )
+
+
+def _profile(data: Any, name: str) -> dict[str, str | int | float]:
+    """{name: number | text}: JSON numbers (not true/false) or text."""
+    raw = _field(data, name)
+    ok = isinstance(raw, dict) and all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in raw.values()
+    )
+    if not ok:
+        raise MalformedRecord(f"{name}: expected {{characteristic: number or text}}")
+    return dict(raw)
 
 
 def courts_from_json(subject_id: str, data: Any) -> CourtRecord:
