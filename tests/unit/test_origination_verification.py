@@ -161,3 +161,33 @@ def test_sales_contradict_exactly_beyond_the_tolerance(
     found = verify({"annual_sales": said}, external, {}, SCHEMA, AS_OF,
                    VerificationRules(tolerance, 31))  # fmt: skip
     assert bool(found.contradictions) is (abs(said - seen) > tolerance * seen)
+
+
+class SparseRegistry(Files):
+    """A registry record (like the SBA loan file) that holds no date, capital or representative."""
+
+    def registry_record(self, subject_id: str) -> RegistryRecord:
+        return RegistryRecord(subject_id, "厦门测试", RegistryStatus.ACTIVE, None, None, None,
+                              "GSXT-2")  # fmt: skip
+
+
+def test_verified_lists_only_facts_the_source_gave_a_value_for() -> None:
+    """Finding 7: date of registration, registered capital and legal representative were listed
+    as "verified" with value null when the record held none."""
+    sources = DataSources(
+        registry=SparseRegistry(), info={"registry": SourceInfo("registry", "r2")}
+    )
+    clock = FixedClock(AT)
+    consent = record_consent("c2", SUBJECT, ConsentPurpose.CREDIT_APPLICATION,
+                             (DataCategory.REGISTRY,), "auth-2", ConsentChannel.API_PARTNER, clock)  # fmt: skip
+    gate = ConsentGate(InMemoryConsentRecords([consent]), ConsentPurpose.CREDIT_APPLICATION, clock)
+    pulled = pull_external_data(sources, gate, SUBJECT, ("registry",))
+    schema = declared_schema(SPEC, ("registry",))
+    found = verify({"established_date": "2015-03-02"}, pulled, {}, schema, AS_OF,
+                   DEFAULT_POLICY.verification)  # fmt: skip
+    assert [(v["name"], v["value"]) for v in found.verified] == [
+        ("registered", True),
+        ("registry_status", "active"),
+    ]
+    assert found.verified and all(v["value"] is not None for v in found.verified)
+    assert "established_date" in {d["name"] for d in found.declared_only}

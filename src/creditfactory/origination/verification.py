@@ -92,12 +92,14 @@ class Verification:
 
 @dataclass
 class _Facts:
-    """Verified values by port name: fact name → JSON-ready value."""
+    """Verified values by port name: fact name → JSON-ready value (never None)."""
 
     by_source: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, source: str, **values: Any) -> None:
-        self.by_source.setdefault(source, {}).update(values)
+        """Record the values a source gave; a None (the record holds no value) verifies nothing."""
+        given = {name: value for name, value in values.items() if value is not None}
+        self.by_source.setdefault(source, {}).update(given)
 
 
 def _text(amount: Any) -> str | None:
