@@ -25,6 +25,7 @@ from creditfactory.decisioning import (
 from creditfactory.decisioning.facts import DERIVED_FACTS, DecisionFacts
 from creditfactory.origination.consent_gate import SOURCE_NAMES
 from creditfactory.scoring import ScorecardSpec, load_spec, score
+from creditfactory.scoring.features import INVOICE_FEATURES
 from creditfactory.scoring.reason_text import advice_text, reason_text, target_text
 from creditfactory.scoring.spec import Characteristic
 
@@ -188,3 +189,27 @@ def test_every_target_advice_template_is_in_words(op: str, approvable: bool) -> 
             assert "20万元" in texts[0] and "CNY 200,000" in texts[1]
     texts = target_text(SPEC, "RevLineCr", "is", "N", approvable, ("20万元", "CNY 200,000"))
     assert "“否”" in texts[0] and "“no”" in texts[1]
+
+
+TECHNICAL = re.compile(r"logarithm|coefficient of variation|对数|波动系数")
+
+
+@pytest.mark.parametrize("where", DIRECTIONS)
+def test_transformed_invoice_features_are_said_in_plain_words(where: Any) -> None:
+    """Finding 7: "mean monthly sales in CNY (logarithm)" and "coefficient of variation of monthly
+    sales" reached borrowers. A spec labelled as the CUMCM model is (`INVOICE_FEATURES`) still
+    gives reasons and advice about the quantity, not its transform."""
+    spec = replace(SPEC, labels={f: {"zh": zh, "en": en} for f, (zh, en) in
+                                 INVOICE_FEATURES.items()})  # fmt: skip
+    for feature in ("log_sales_monthly", "log_sales_12m", "sales_volatility",
+                    "log_sales_volatility"):  # fmt: skip
+        assert TECHNICAL.search(" ".join(INVOICE_FEATURES[feature]))  # what the spec would show
+        for text in (*reason_text(spec, feature, where), *advice_text(spec, feature, where)):
+            assert not TECHNICAL.search(text), text
+    assert reason_text(spec, "log_sales_monthly", "low") == (
+        "月均销售额偏低，影响了评分",
+        "Average monthly sales is low, which lowered the score",
+    )
+    assert reason_text(spec, "log_sales_volatility", "high")[1] == (
+        "The month-to-month swing in sales is high, which lowered the score"
+    )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from typing import Final, Literal
 
+from creditfactory.scoring.features import PLAIN_WORDS
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec
 
 __all__ = [
@@ -81,7 +82,11 @@ _ADVICE: Final[dict[str, tuple[str, str]]] = {
 
 
 def label(spec: ScorecardSpec, feature: str, language: str) -> str:
-    """The spec's label of `feature` in ``zh`` or ``en``; a generic phrase when it has none."""
+    """The borrower's words for `feature` in ``zh`` or ``en``: `features.PLAIN_WORDS` for a
+    transformed invoice feature (no "logarithm" or "coefficient of variation" in a reason), else
+    the spec's label; a generic phrase when it has none."""
+    if feature in PLAIN_WORDS:
+        return PLAIN_WORDS[feature][0 if language == "zh" else 1]
     given = spec.labels.get(feature, {}).get(language)
     return str(given) if given and given != feature else _UNLABELLED[language]
 

@@ -313,7 +313,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     requested = {k: v for k, v in known.features.items() if k in REQUEST_FACTS}
     verification = verify(cmd.declared, external, known.features, schema, as_of,
                           deps.policy.verification, unverified_record_facts(deps.spec, external),
-                          requested)  # fmt: skip
+                          requested, data_currency=deps.spec.training.get("currency"))  # fmt: skip
     binding = found.binding
     if binding == "requested":  # the ceiling asked for: the revenue estimate's, or the segment's
         segment_top = known.segment is not None and known.segment[1] < _ceiling(revenue)
