@@ -17,10 +17,24 @@ from creditfactory.origination import DataSources
 from tests.e2e.conftest import GOOD, application
 
 RECORDS = Path(__file__).parents[2] / "data" / "fixtures" / "cn_records"
+
+
+class _CountedBureau:
+    """A bureau that counts the pulls (each one a hard inquiry); it knows nobody."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def bureau_report(self, subject_id: str) -> None:
+        self.asked += 1
+
+
+BUREAU = _CountedBureau()
 SOURCES = DataSources(
     registry=FileRecordSource.from_path(RECORDS / "registry.json"),
     courts=FileRecordSource.from_path(RECORDS / "courts.json"),
     tax_grade=FileRecordSource.from_path(RECORDS / "tax.json"),
+    bureau=BUREAU,
 )
 ALL = ["registry", "courts", "tax"]
 # (firm, USCC, registered name, the rule its records trip) — values read from the fixture files
@@ -31,11 +45,16 @@ ENFORCED = ("91440104873393480U", "***建筑劳务有限公司")  # active, tax 
 CLEAN = ("914403053241407981", "***食品有限公司")  # active, tax A/B, no court record
 
 
+def _consent(categories: list[str]) -> dict[str, Any]:
+    """A 授权书 for `categories` (a bureau consent is a separate one: 征信业管理条例 Art 18)."""
+    return {"categories": categories, "version": "v1", "separate": "bureau" in categories}
+
+
 def _estimate(api: Any, firm: tuple[str, str], categories: list[str]) -> dict[str, Any]:
     uscc, name = firm
     body = {"applicant": {"applicant_type": "enterprise", "name": name, "uscc": uscc},
             "declared_revenue": "5000000.00", "term_months": 12, "declared": GOOD,
-            "consent": {"categories": categories, "version": "v1"}}  # fmt: skip
+            "consent": _consent(categories)}  # fmt: skip
     response = api.post("/api/v1/limit-estimates", body)
     assert response.status_code == 200, response.text
     out: dict[str, Any] = response.json()
@@ -53,19 +72,22 @@ def test_defect_f3_estimate_runs_the_record_checks(
     sqlite_engine: Any, make_api: Any, firm: tuple[str, str], rule: str
 ) -> None:
     api = make_api(sqlite_engine, sources=SOURCES)
-    est = _estimate(api, firm, ALL)
+    asked = BUREAU.asked
+    est = _estimate(api, firm, [*ALL, "bureau"])
+    assert BUREAU.asked == asked  # the estimate never asks the bureau, even with its consent
     assert (est["limit_low"], est["limit_high"], est["rate_low"]) == ("0", "0", None), est
     assert rule in _codes(est["reasons"]), est["reasons"]
     assert est["hard_inquiry"] is False
     # the application on the same data decides the same way
     uscc, name = firm
     body = {**application(amount="300000", name=name, uscc=uscc),
-            "consent": {"categories": ALL, "version": "v1"}}  # fmt: skip
+            "consent": _consent([*ALL, "bureau"])}  # fmt: skip
     response = api.post("/api/v1/applications", body, f"f3-{uscc}")
     assert response.status_code == 200, response.text
     view = response.json()
     assert view["status"] != "approved"
     assert rule in _codes(view["decision"]["reasons"])
+    assert BUREAU.asked == asked + 1  # the application does
 
 
 def test_a_clean_record_still_gets_a_range_and_its_facts_are_verified(
