@@ -17,7 +17,10 @@ request may name:
 - ``sba_express`` (SBAExpress): 50 % — 15 U.S.C. § 636(a)(31); SBA SOP 50 10.
 
 `programme` None is the standard programme and `revolving_line` None a term loan: the product the
-platform books (`servicing.products.SME_TERM_LOAN`). Amounts pass as the request's amount
+platform books (`servicing.products.SME_TERM_LOAN`). It books term loans only, so a request for a
+revolving line is refused (`term_loan_only`, 422 naming ``revolving_line``) and advice never
+proposes one (`asking_for`): scoring a product that is not booked would approve one loan and book
+another. Amounts pass as the request's amount
 (the SBA backtest sends US dollars through the CNY engine one-for-one; docs/credit-factory.md).
 """
 
@@ -27,6 +30,7 @@ from collections.abc import Collection
 from decimal import ROUND_CEILING, Decimal
 from typing import Final
 
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.scoring import ScorecardSpec
 from creditfactory.scoring.sba_programme import SMALL_LOAN_LIMIT
@@ -39,6 +43,7 @@ __all__ = [
     "asking_for",
     "guarantee_share",
     "request_features",
+    "term_loan_only",
 ]
 
 SBA_7A, SBA_EXPRESS = "sba_7a", "sba_express"
@@ -55,6 +60,15 @@ def guarantee_share(programme: str | None, amount: Money) -> Decimal:
     if programme not in (None, *PROGRAMMES):
         raise ValueError(f"unknown programme {programme!r}: one of {', '.join(PROGRAMMES)}")
     return programme_share(amount.amount, express=programme == SBA_EXPRESS)
+
+
+def term_loan_only(revolving_line: bool | None) -> None:
+    """Refuse a revolving line (module docstring): raises ValidationError naming
+    ``revolving_line``; a term loan (False / None) passes."""
+    if revolving_line:
+        raise ValidationError(
+            "revolving_line", "revolving lines are not offered: the product booked is a term loan"
+        )
 
 
 def request_features(
@@ -116,9 +130,10 @@ def asking_for(
     """The (programme, revolving_line) to ask for so that `feature` takes `value` — another
     product (RevLineCr Y / N: a revolving line or a term loan; Express Y / N: SBAExpress or
     standard 7(a)) — or None when only the amount
-    sets it (GrAppv, SBA_Appv, Portion: the amount is the estimate's range, not advice)."""
-    if feature == "RevLineCr" and value in ("Y", "N"):
-        return programme, value == "Y"
+    sets it (GrAppv, SBA_Appv, Portion: the amount is the estimate's range, not advice) or when
+    the product is not offered (RevLineCr Y: a revolving line, `term_loan_only`)."""
+    if feature == "RevLineCr" and value == "N":
+        return programme, False
     if feature == "Express" and value in ("Y", "N"):
         return (SBA_EXPRESS if value == "Y" else SBA_7A), revolving_line
     return None

@@ -62,7 +62,7 @@ from creditfactory.origination.limit_estimate import (
     annual_invoice_revenue,
     revenue_cap,
 )
-from creditfactory.origination.loan_terms import REQUEST_FACTS, request_features
+from creditfactory.origination.loan_terms import REQUEST_FACTS, request_features, term_loan_only
 from creditfactory.origination.verification import verify
 from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring import ScoreResult, score
@@ -365,7 +365,9 @@ and its decision snapshot record; migration 0013 moved the keys of older applica
 
 def _requested(deps: FactoryDeps, cmd: SubmitApplication, amount: Money) -> dict[str, Any]:
     """The spec's characteristics the request sets (`origination.loan_terms`). raises
-    ValidationError("programme") for an unknown programme."""
+    ValidationError("programme") for an unknown programme, ValidationError("revolving_line") for
+    a revolving line (term loans only: `loan_terms.term_loan_only`)."""
+    term_loan_only(cmd.revolving_line)
     try:
         return request_features(deps.spec.features, amount, cmd.programme, cmd.revolving_line)
     except ValueError as exc:
