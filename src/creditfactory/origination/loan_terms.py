@@ -42,6 +42,7 @@ __all__ = [
     "amount_segments",
     "asking_for",
     "guarantee_share",
+    "request_categories",
     "request_features",
     "term_loan_only",
 ]
@@ -86,6 +87,18 @@ def request_features(
         "RevLineCr": "Y" if revolving_line else "N",
     }
     return {name: value for name, value in values.items() if name in features}
+
+
+def request_categories(features: Collection[str]) -> dict[str, frozenset[str]]:
+    """The values the request can give each categorical characteristic among `features`, over
+    every programme and the one product booked (a term loan): Express Y / N, RevLineCr N."""
+    given: dict[str, set[str]] = {}
+    for programme in PROGRAMMES:
+        asked = request_features(features, Money.of(1), programme, revolving_line=False)
+        for name, value in asked.items():
+            if isinstance(value, str):
+                given.setdefault(name, set()).add(value)
+    return {name: frozenset(values) for name, values in given.items()}
 
 
 CENT: Final = Decimal("0.01")
