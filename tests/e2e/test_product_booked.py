@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import application
-from tests.sba_applicants import BAD
+from tests.sba_applicants import BAD, BAD_LOAN
 
 
 @pytest.mark.parametrize("path", ["/api/v1/applications", "/api/v1/limit-estimates"])
@@ -28,3 +28,25 @@ def test_defect_01_a_revolving_line_is_refused_not_booked_as_a_term_loan(
     problem = refused.json()
     assert problem["field"] == "revolving_line"
     assert "term loan" in problem["detail"]
+
+
+def test_defect_01_the_programme_scored_is_recorded_with_the_offer_and_the_decision(
+    sqlite_engine: Any, make_api: Any
+) -> None:
+    # 15 U.S.C. § 636(a)(2)(A): standard 7(a) guarantees 75 % of a loan above US$150,000;
+    # § 636(a)(31): SBAExpress 50 %. The platform books no guarantee: the record says so.
+    api = make_api(sqlite_engine)
+    approved = api.post("/api/v1/applications", application(), uuid.uuid4().hex).json()
+    assert approved["status"] == "disbursed", approved
+    asked = approved["offer"]["loan_asked"]
+    assert asked == {"programme": "sba_7a", "amount": "300000", "guarantee_share": "0.75",
+                     "guaranteed_amount": "225000.00", "revolving_line": False,
+                     "guarantee_booked": False}  # fmt: skip
+    assert approved["decision"]["verification"]["loan_asked"] == asked
+    again = api.get(f"/api/v1/applications/{approved['application_id']}").json()
+    assert again["offer"]["loan_asked"] == asked
+    express = api.post("/api/v1/applications", {**application(BAD), **BAD_LOAN, "term_months": 36},
+                       uuid.uuid4().hex).json()  # fmt: skip
+    recorded = express["decision"]["verification"]["loan_asked"]
+    assert (recorded["programme"], recorded["guarantee_share"]) == ("sba_express", "0.50")
+    assert recorded["guaranteed_amount"] == "15000.00"

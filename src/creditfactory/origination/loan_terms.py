@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from decimal import ROUND_CEILING, Decimal
-from typing import Final
+from typing import Any, Final
 
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
@@ -42,6 +42,7 @@ __all__ = [
     "amount_segments",
     "asking_for",
     "guarantee_share",
+    "loan_asked",
     "request_categories",
     "request_features",
     "term_loan_only",
@@ -87,6 +88,29 @@ def request_features(
         "RevLineCr": "Y" if revolving_line else "N",
     }
     return {name: value for name, value in values.items() if name in features}
+
+
+PROGRAMME_FACTS: Final = frozenset({"SBA_Appv", "Portion", "Express"})
+"""The characteristics the programme sets (the rest of `REQUEST_FACTS`: the amount, the product)."""
+
+
+def loan_asked(
+    features: Collection[str], amount: Money, programme: str | None
+) -> dict[str, Any] | None:
+    """What a decision scored about the loan itself, for its record and its offer: the
+    ``programme`` (None asked → ``sba_7a``), its ``guarantee_share`` and ``guaranteed_amount`` on
+    the requested ``amount`` (decimal text; what was scored — an offer of less keeps them),
+    ``revolving_line`` False (term loans only) and ``guarantee_booked`` False —
+    the platform records the programme but books no guarantee (no guarantor, no claim in the
+    ledger; the lender carries the loss). None when the spec scores no programme characteristic
+    (`PROGRAMME_FACTS`). raises ValueError for an unknown programme."""
+    if not PROGRAMME_FACTS.intersection(features):
+        return None
+    share = guarantee_share(programme, amount)
+    return {"programme": programme or SBA_7A, "amount": str(amount.amount),
+            "guarantee_share": str(share),
+            "guaranteed_amount": str((amount * share).rounded().amount),
+            "revolving_line": False, "guarantee_booked": False}  # fmt: skip
 
 
 def request_categories(features: Collection[str]) -> dict[str, frozenset[str]]:
