@@ -328,7 +328,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     unverified = unverified_record_facts(deps.spec, external)
     verification = verify(
         cmd.declared, external, features, schema, as_of, deps.policy.verification, unverified,
-        requested,
+        requested, deps.spec.training.get("currency"),
     )  # fmt: skip
     case = _Case(
         cmd=cmd,
