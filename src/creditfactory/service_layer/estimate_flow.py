@@ -1,19 +1,23 @@
 """在线测额: the amounts and rates the decision would approve, without a formal application.
 
-Pulls invoices only (no bureau, so no hard inquiry) through the consent gate for purpose
-`limit_estimate`, scores the applicant with the frozen spec, takes the revenue-based ceiling
-from `origination.estimate_limit`, and asks `decisioning.approvable_range` — the application's
-own `decide` on the facts known here, at the requested term and today's date — which amounts
-in it are approved and at what rate. So an application inside [limit_low, limit_high] at
-`term_months` on the same data and date is approved at a rate in [rate_low, rate_high] unless a
-check the estimate cannot make says otherwise: the sources it does not pull (tax grade, registry
-and business age, courts, bureau), missing data at application time, and verified data that
-contradicts what was declared (`ESTIMATE_CANNOT_KNOW` names them).
+Pulls every configured source but the bureau (so no hard inquiry) — invoices, and the record
+sources registry (工商登记), court lists (法院名单) and tax grade (纳税信用等级) — through the
+consent gate for purpose `limit_estimate`, so only what the consent covers is read; scores the
+applicant with the frozen spec, takes the revenue-based ceiling from
+`origination.estimate_limit`, and asks `decisioning.approvable_range` — the application's own
+`decide` on the facts known here (the records' knock-outs K01/K02/K03/K05/K10 and referrals
+R04/R05/R06/R10 among them), at the requested term and today's date — which amounts in it are
+approved and at what rate. A knock-out or referral gives no range and its reasons. So an
+application inside [limit_low, limit_high] at `term_months` on the same data and date is
+approved at a rate in [rate_low, rate_high] unless a check the estimate cannot make says
+otherwise (`ESTIMATE_CANNOT_KNOW`): the bureau, a record source not configured or not covered
+by the consent, missing data at application time, and verified data that contradicts what was
+declared.
 
 ``currency``, ``pd_horizon_months`` and ``model`` label the figures as the application view
 does (`factory_views.model_labels`). `verification` is the decision's block, built by the same `origination.verification.verify`:
-the facts the pulled invoices verified (source, version, record id, retrieval time), those only
-declared, and the declarations the invoices contradict. With no range the answer carries the
+the facts the pulled sources verified (source, version, record id, retrieval time), those only
+declared, and the declarations the records contradict. With no range the answer carries the
 decision's reasons in words. `how_to_raise_limit` lists
 only what the borrower can act on: characteristics the spec marks `actionable` that cost points
 — for a number or a category, the nearest value that would change the outcome (a range where
@@ -54,13 +58,18 @@ from creditfactory.origination import (
     annual_invoice_revenue,
     estimate_limit,
 )
-from creditfactory.origination.application import application_features, decision_facts
+from creditfactory.origination.application import (
+    application_features,
+    decision_facts,
+    unverified_record_facts,
+)
 from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.origination.loan_terms import (
     REQUEST_FACTS,
     amount_segments,
     asking_for,
     request_features,
+    term_loan_only,
 )
 from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
@@ -78,15 +87,17 @@ from creditfactory.service_layer.origination_flow import (
     record_given_consent,
 )
 
-__all__ = ["ESTIMATE_CANNOT_KNOW", "EstimateLimit", "estimate"]
+__all__ = ["ESTIMATE_CANNOT_KNOW", "ESTIMATE_SOURCES", "EstimateLimit", "estimate"]
 
-ESTIMATE_CANNOT_KNOW: Final = ("tax_grade", "registry_status", "business_age_months",
-                               "dishonest_debtor", "enforcement_cases", "bureau_max_dpd",
-                               "data_gaps", "contradictions", "registry_not_found",
-                               "name_mismatch")  # fmt: skip
-"""Facts an application may add that the estimate cannot know: sources it does not pull (tax
-grade, registry and business age, court lists, bureau), data missing at application time, and
-verified data contradicting the declared (the rules on these may still decline or refer)."""
+ESTIMATE_CANNOT_KNOW: Final = ("bureau_max_dpd", "data_gaps", "contradictions")
+"""Facts an application may add that the estimate cannot know: the bureau (not pulled: no hard
+inquiry), data missing at application time — a record source not configured or not covered by
+the consent among them — and verified data contradicting the declared (the rules on these may
+still decline or refer)."""
+
+ESTIMATE_SOURCES: Final = ("invoices", "tax_grade", "registry", "courts")
+"""The sources the estimate pulls when configured: all but the bureau (a bureau pull is a hard
+inquiry)."""
 
 
 @dataclass(frozen=True)
@@ -272,12 +283,30 @@ def _ceiling(estimate: LimitEstimate) -> Money:
     return min(estimate.caps.values(), key=lambda m: m.amount)
 
 
+def _binding(known: _Known, revenue: LimitEstimate, found: ApprovableRange) -> str:
+    """What sets `limit_high`: the least cap's name ("revenue_multiple", "scored_amount" when the
+    scored segment's top binds, "score", …) — or, with no range, the code of the rule that refuses
+    the ceiling ("K07", "R08", …: its words are in the reasons), unless the refusal is only that
+    the amount falls below the minimum (K09), which the cap that made it so causes."""
+    if not found.has_range:
+        rule = next((r for r in found.at_high.record.reasons
+                     if r.kind != "score" and r.detail.get("fact") != "limit_below_minimum"), None)  # fmt: skip
+        if rule is not None:
+            return rule.code
+    if found.binding != "requested":
+        return found.binding
+    # the ceiling asked for: the revenue estimate's, or the segment's
+    segment_top = known.segment is not None and known.segment[1] < _ceiling(revenue)
+    return "scored_amount" if segment_top else "revenue_multiple"
+
+
 def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     """The approvable range (see module docstring). raises InvalidField / ValidationError."""
     now = deps.clock.now()
     as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
-    wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
+    term_loan_only(cmd.revolving_line)  # the product quoted is the one booked
+    wanted = tuple(n for n in configured_sources(deps.sources) if n in ESTIMATE_SOURCES)
     schema = declared_schema(deps.spec, wanted, REQUEST_FACTS)
     check_declared(cmd.declared, schema, as_of)
     subject = applicant.subject_id
@@ -302,12 +331,9 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     known, scored, revenue, found = _by_amount(known, scored)
     requested = {k: v for k, v in known.features.items() if k in REQUEST_FACTS}
     verification = verify(cmd.declared, external, known.features, schema, as_of,
-                          deps.policy.verification, requested=requested,
-                          data_currency=deps.spec.training.get("currency"))  # fmt: skip
-    binding = found.binding
-    if binding == "requested":  # the ceiling asked for: the revenue estimate's, or the segment's
-        segment_top = known.segment is not None and known.segment[1] < _ceiling(revenue)
-        binding = "scored_amount" if segment_top else "revenue_multiple"
+                          deps.policy.verification, unverified_record_facts(deps.spec, external),
+                          requested, data_currency=deps.spec.training.get("currency"))  # fmt: skip
+    binding = _binding(known, revenue, found)
     caps = {k: v for k, v in found.caps.items() if k != "requested"}
     caps["revenue_multiple"] = revenue.caps["revenue_multiple"]
     advice = _characteristic_advice(known, scored, found) + _policy_advice(
