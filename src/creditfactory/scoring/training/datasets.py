@@ -571,7 +571,8 @@ SBA_WHITELIST: dict[str, Wording] = {
         "0.9：在这个样本中大额贷款多为 240 个月的不动产贷款——现实中申请时即可知的抵押，而非由 Term 计算。剩余"
         "风险：训练半样本中担保金额最高的分箱（> 155,625 美元，318 笔）违约率 6.9%，其中 106 笔认证发展公司"
         "贷款（504 项目，本平台不提供）无一违约；去掉它们为 10.4%，该分箱对大额申请偏乐观，已列入局限。"
-        "与 GrAppv 一样，它可由已排除的放款金额预测（R² 约 0.97），因为放款随批准金额而定。" + _REVIEW.zh,
+        "与 GrAppv 一样，它可由已排除的放款金额预测（R² 约 0.97），因为放款随批准金额而定。"
+        + _REVIEW.zh,
         "SBA-guaranteed amount = amount requested × the programme's share (SBA_GUARANTEE_RULE), "
         "computed by the platform from the request: the same loan-size information as GrAppv; not "
         "an outcome. On its own it classifies excluded RealEstate (Term ≥ 240) out of fold with "
@@ -749,7 +750,8 @@ CUMCM_WHITELIST: dict[str, Wording] = {
     for f in ("sales_monthly_mean", "log_sales_monthly", "log_sales_12m", "sales_invoices_monthly",
               "active_months_sales", "sales_volatility", "log_sales_volatility")
 }  # fmt: skip
-"""Analyst whitelist for CUMCM (overrides the IV / AUC / shape rules only)."""
+"""Analyst whitelist for CUMCM (overrides the statistical, proxy and detected-derivation rules,
+never a declaration)."""
 
 CUMCM_LIMITATIONS: list[Wording] = [
     Text(

@@ -327,7 +327,8 @@ def _derivations(
         if name in candidates and bad and not _declared_out(name, declared):
             # joins a statistical reason (RealEstate: IV 1.06 and = Term ≥ 240): the why
             excluded[name] = [
-                *excluded.get(name, []), Reason("derived_declared", {"sources": bad, "how": how})
+                *excluded.get(name, []),
+                Reason("derived_declared", {"sources": bad, "how": how}),
             ]
     # Sources: what was excluded for carrying outcome, post-application or vintage information —
     # not identifiers, nor fields recoded into a candidate on purpose (FranchiseCode → Franchise).
