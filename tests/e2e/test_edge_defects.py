@@ -203,3 +203,42 @@ def test_nul_characters_are_422_on_every_database(
     _problem(anyio.run(call), 422, field)
     form = _raw(api, "/login", b"username=a%00&password=b", "application/x-www-form-urlencoded")
     _problem(form, 422, "body")
+
+
+@pytest.mark.parametrize("digits", ["𝟗𝟗", "١٢", "１２", "9٩"])
+def test_attack13_06_amounts_are_ascii_digits_only(
+    sqlite_engine: Any, make_api: Any, digits: str
+) -> None:
+    # "𝟗𝟗" booked a repayment of 99.00: `\d` in a pydantic pattern is Unicode
+    api = make_api(sqlite_engine)
+    body = {**application(), "amount": digits}
+    _problem(api.post("/api/v1/applications", body, f"ascii-{uuid.uuid4().hex}"), 422, "amount")
+    applied = api.post("/api/v1/applications", application(), f"ascii-{uuid.uuid4().hex}").json()
+    paid = api.post(f"/api/v1/loans/{applied['loan_id']}/repayments", {"amount": digits}, "r-1")
+    _problem(paid, 422, "amount")
+
+
+def test_attack13_06_duplicate_json_keys_are_422(sqlite_engine: Any, make_api: Any) -> None:
+    # {"amount":"1.00","amount":"2.00"} → 200 and the last one won
+    api = make_api(sqlite_engine)
+    applied = api.post("/api/v1/applications", application(), f"dup-{uuid.uuid4().hex}").json()
+    headers = {"X-API-Key": api.key, "Idempotency-Key": "dup-1"}
+    path = f"/api/v1/loans/{applied['loan_id']}/repayments"
+    twice = '{"amount":"1.00","amount":"2.00"}'
+    body = _problem(_raw(api, path, twice, "application/json", **headers), 422, "body")
+    assert "'amount'" in body["detail"]
+    nested = json.dumps(application()).replace(
+        '"term_months": 12', '"term_months": 12, "x": {"a": 1, "a": 2}'
+    )
+    _problem(_raw(api, "/api/v1/applications", nested, "application/json", **headers), 422, "body")
+    # nothing was booked under the key: the same key with one amount is the first effect
+    assert api.post(path, {"amount": "1.00"}, "dup-1").status_code == 200
+
+
+def test_attack13_06_counts_are_whole_numbers(sqlite_engine: Any, make_api: Any) -> None:
+    api = make_api(sqlite_engine)
+    body = application()
+    body["declared"] = {**body["declared"], "NoEmp": 1.5}
+    _problem(
+        api.post("/api/v1/applications", body, f"cnt-{uuid.uuid4().hex}"), 422, "declared.NoEmp"
+    )

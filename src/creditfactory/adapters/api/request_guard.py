@@ -15,12 +15,17 @@
   PostgreSQL text cannot hold it (psycopg refuses the statement: every route that looked an id
   up or stored a note answered 500 on PostgreSQL, not on SQLite), and no identifier, name or
   note has a use for it.
+- Duplicate keys: a JSON object naming a key twice (`{"amount":"1.00","amount":"2.00"}`) → 422
+  problem+json, field "body". Python's json keeps the last one silently (RFC 8259 §4 leaves it
+  to the parser), so a proxy or a log reading the first saw another request than the one booked
+  (attack13 finding 6).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Final
+from typing import Any, Final
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,12 +55,41 @@ def _nul_in(scope: Scope, body: bytes) -> str | None:
     return None
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def _duplicate_key(scope: Scope, body: bytes) -> str | None:
+    """The first key a JSON body's object names twice, or None (also for a body that is not
+    JSON, or too deep for the parser: the route's own parser answers those)."""
+    content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+    if not body or content_type.startswith(FORM):
+        return None
+    try:
+        json.loads(body, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        return str(exc.args[0])
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
 def _invalid(field: str, rule: str) -> Response:
     return problem(422, "Invalid field", f"{field}: {rule}", field=field, rule=rule)
 
 
 class RequestGuard:
-    """ASGI middleware: body size and encoding, NUL anywhere (module docstring)."""
+    """ASGI middleware: body size and encoding, NUL anywhere, duplicate JSON keys (module
+    docstring)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -93,6 +127,11 @@ class RequestGuard:
         where = _nul_in(scope, body)
         if where is not None:
             await _invalid(where, "must not contain NUL (U+0000)")(scope, receive, send)
+            return
+        key = _duplicate_key(scope, body)
+        if key is not None:
+            rule = f"a JSON object names {key[:64]!r} more than once"
+            await _invalid("body", rule)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 

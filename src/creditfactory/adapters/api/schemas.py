@@ -31,7 +31,7 @@ __all__ = [
     "EndOfDayIn",
 ]
 
-Amount = Field(pattern=r"^\d{1,12}(\.\d{1,2})?$", description="CNY decimal text, e.g. 300000.00")
+Amount = Field(pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$", description="CNY decimal text, e.g. 300000.00")
 
 MAX_DECLARED = 64
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -120,7 +120,7 @@ class ApplicationCreate(LoanAsked):
     amount: str = Amount
     term_months: int = Field(ge=1, le=360)  # the product range (1–36) is checked in the domain
     declared: Declared = Field(default_factory=dict)
-    working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
+    working_capital_need: str | None = Field(default=None, pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$")
     consent: ConsentIn | None = None
     auto_accept: bool = True
 
@@ -134,7 +134,7 @@ class LimitEstimateCreate(LoanAsked):
     declared_revenue: str = Amount
     term_months: int = Field(default=12, ge=1, le=36)
     declared: Declared = Field(default_factory=dict)
-    working_capital_need: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
+    working_capital_need: str | None = Field(default=None, pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$")
     consent: ConsentIn | None = None
 
     _declared_ok = field_validator("declared")(_declared)
@@ -152,7 +152,7 @@ class RepaymentCreate(StrictBody):
     """POST /api/v1/loans/{id}/repayments (with an Idempotency-Key header)."""
 
     amount: str = Amount
-    value_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    value_date: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
     _value_date_ok = field_validator("value_date")(_business_date)
 
@@ -169,7 +169,7 @@ class BackdatedRepaymentCreate(StrictBody):
     Idempotency-Key header): a repayment received earlier than the business date (倒起息)."""
 
     amount: str = Amount
-    value_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    value_date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     reason: str = Field(min_length=10, max_length=500)
 
     _value_date_ok = field_validator("value_date")(_business_date)
@@ -199,7 +199,7 @@ class CheckIn(StrictBody):
 class EndOfDayIn(StrictBody):
     """Run end-of-day for a business date."""
 
-    business_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    business_date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
     _business_date_ok = field_validator("business_date")(_business_date)
 
