@@ -31,7 +31,9 @@ __all__ = [
     "EndOfDayIn",
 ]
 
-Amount = Field(pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$", description="CNY decimal text, e.g. 300000.00")
+Amount = Field(
+    pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$", description="CNY decimal text, e.g. 300000.00"
+)
 
 MAX_DECLARED = 64
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
