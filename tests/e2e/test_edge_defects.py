@@ -242,3 +242,17 @@ def test_attack13_06_counts_are_whole_numbers(sqlite_engine: Any, make_api: Any)
     _problem(
         api.post("/api/v1/applications", body, f"cnt-{uuid.uuid4().hex}"), 422, "declared.NoEmp"
     )
+
+
+def test_attack13_06_unknown_query_parameters_are_422(sqlite_engine: Any, make_api: Any) -> None:
+    # GET /approvals?limit=-1 was answered as if honoured
+    api = make_api(sqlite_engine)
+    listed = api.client.get(
+        "/api/v1/approvals?limit=-1",
+        headers={"Authorization": f"Bearer {api.tokens['approver']}"},
+    )
+    _problem(listed, 422, "limit")
+    assert api.officer("GET", "/api/v1/approvals", "approver").status_code == 200
+    _problem(
+        api.client.get("/api/v1/loans/x?verbose=1", headers={"X-API-Key": api.key}), 422, "verbose"
+    )

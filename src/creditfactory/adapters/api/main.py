@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +33,7 @@ from creditfactory.adapters.api.headers import SecurityHeaders
 from creditfactory.adapters.api.officer_routes import router as officer_router
 from creditfactory.adapters.api.openapi import install_openapi
 from creditfactory.adapters.api.rates_routes import router as rates_router
-from creditfactory.adapters.api.request_guard import RequestGuard
+from creditfactory.adapters.api.request_guard import RequestGuard, known_query
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.web.routes import router as web_router
@@ -136,8 +136,8 @@ def create_app(
     install_openapi(app, access)
     app.add_middleware(RequestGuard)
     app.add_middleware(SecurityHeaders, production=production)  # outermost: on every answer
-    for api_router in API_ROUTERS:
-        app.include_router(api_router)
+    for api_router in API_ROUTERS:  # unknown query parameters: 422 (request_guard)
+        app.include_router(api_router, dependencies=[Depends(known_query)])
     app.include_router(web_router)
     keep_serving_spec(deps)
     return app

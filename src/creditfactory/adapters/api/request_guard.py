@@ -19,6 +19,9 @@
   problem+json, field "body". Python's json keeps the last one silently (RFC 8259 §4 leaves it
   to the parser), so a proxy or a log reading the first saw another request than the one booked
   (attack13 finding 6).
+- Unknown query parameters on the API routes (`known_query`, a dependency of every API router)
+  → 422 problem+json naming the parameter: `GET /approvals?limit=-1` was answered as if the
+  limit had been honoured (attack13 finding 6).
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ import json
 import re
 from typing import Any, Final
 
+from fastapi import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditfactory.adapters.api.errors import problem
+from creditfactory.kernel.errors import ValidationError
 
-__all__ = ["MAX_BODY_BYTES", "RequestGuard"]
+__all__ = ["MAX_BODY_BYTES", "RequestGuard", "known_query"]
 
 MAX_BODY_BYTES: Final = 1_000_000
 _JSON_NUL: Final = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -81,6 +86,27 @@ def _duplicate_key(scope: Scope, body: bytes) -> str | None:
     except (ValueError, RecursionError):
         return None
     return None
+
+
+def known_query(request: Request) -> None:
+    """raises ValidationError (422) naming the first query parameter the matched route does not
+    declare (the route's and its dependencies' query parameters)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    declared: set[str] = set()
+    pending = [dependant]
+    while pending:  # the route's parameters and those of the dependencies it runs
+        current = pending.pop()
+        declared.update(p.alias for p in current.query_params)
+        pending.extend(current.dependencies)
+    for name in request.query_params:
+        if name not in declared:
+            rule = "unknown query parameter" + (
+                f" (this route takes {', '.join(sorted(declared))})" if declared else ""
+            )
+            raise ValidationError(name[:64], rule)
 
 
 def _invalid(field: str, rule: str) -> Response:
