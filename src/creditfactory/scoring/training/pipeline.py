@@ -212,6 +212,7 @@ def train(
             f: in_language(why, "en") for f, (kind, why) in ds.declared.items() if kind == USABLE
         },
         "bad_definition": ds.bad_definition,
+        **({"population": population_record(ds)} if ds.population else {}),
         "pd_horizon": ds.pd_horizon.to_dict(),
         "coefficients": _coefficients(model),
         "iv": {f: binning.binning_iv(b) for f, b in iv_binnings.items()},
@@ -336,6 +337,7 @@ def _freeze(
         "binning_method": binning_method,
         **ds.notes,
         "bad_definition": ds.bad_definition,
+        **({"population": result["population"]} if "population" in result else {}),
         "known_at_application": result["known_at_application"],
         "leakage_gate": {"on": leakage_gate, "excluded": gate.excluded,
                          "whitelisted": gate.whitelisted},
@@ -481,6 +483,16 @@ def _benchmarks(
     head = models[0]
     hidden = ("features", "note", "zh")
     return {**{k: v for k, v in head.items() if k not in hidden}, "models": models}
+
+
+def population_record(ds: Dataset) -> dict[str, Any]:
+    """The development population after `Dataset.population`: ``rows`` and ``bads`` kept, and
+    each exclusion's ``name``, ``rows``, ``bads`` dropped with its ``zh`` / ``en`` reason."""
+    return {
+        "rows": len(ds.frame),
+        "bads": int(ds.frame[ds.target].sum()),
+        "excluded": [e.to_dict() for e in ds.population],
+    }
 
 
 def _record_exclusions(result: dict[str, Any], gate: GateResult, model: Any) -> None:
