@@ -272,7 +272,8 @@ def test_served_spec_records_the_population_it_was_developed_on() -> None:
     served = raw[raw["Portion"] != 1.0]
     trained = served[served["Selected"] == 1]
     assert (spec.training["rows"], spec.training["bads"]) == (
-        len(trained), int(trained["Default"].sum())
+        len(trained),
+        int(trained["Default"].sum()),
     )
 
 
