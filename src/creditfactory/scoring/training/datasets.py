@@ -132,14 +132,16 @@ def shared_data_dir() -> Path:
     return Path(env) if env else (_REPO.parent / "shared" / "data")
 
 
-def load_dataset(name: str, target: str | None = None) -> Dataset:
-    """A named dataset or a CSV path (with `target`, default ``target``).
+def load_dataset(name: str, target: str | None = None, population: bool = True) -> Dataset:
+    """A named dataset or a CSV path (with `target`, default ``target``). ``population=False``
+    keeps the rows outside the population served (`Dataset.population` then empty): only to
+    reproduce a published model fitted on the whole file.
 
     Raises:
         ValidationError: unknown name, missing file, empty file or missing/non-binary target.
     """
     loaders = {
-        "sba-case": _sba,
+        "sba-case": lambda: _sba(population),
         "german": _german,
         "cumcm-2020c": _cumcm,
         "taiwan": _taiwan,
@@ -185,13 +187,17 @@ def _binary(series: pandas.Series, column: str) -> pandas.Series:
     return out.astype(int)
 
 
-def _sba() -> Dataset:
+def _sba(population: bool = True) -> Dataset:
     frame = pandas.read_csv(
         shared_data_dir() / "sba_loans_case" / "SBAcase.11.13.17.csv", encoding="utf-8-sig"
     )
     frame["ApprovalFY"] = pandas.to_numeric(frame["ApprovalFY"], errors="coerce")
     recoded, no_504 = exclude_population(
-        sba_recode(frame), "Default", sba_504(frame), "sba_504", SBA_504_EXCLUSION
+        sba_recode(frame),
+        "Default",
+        sba_504(frame) & population,
+        "sba_504",
+        SBA_504_EXCLUSION,
     )
     return Dataset(
         "sba-case",
@@ -244,7 +250,7 @@ def _sba() -> Dataset:
         scorecard=SBA_SCORECARD,
         fitting_view=sba_unrecorded_jobs,
         no_answer=SBA_NO_ANSWER,
-        population=(no_504,),
+        population=(no_504,) if population else (),
         benchmarks={
             "paper logistic: RealEstate + Portion + Recession (Li, Mickel & Taylor 2018)": (
                 ("RealEstate", "Portion", "Recession"),

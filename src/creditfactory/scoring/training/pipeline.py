@@ -140,6 +140,7 @@ def train(
     binning_method: str = "optbinning",
     leakage_gate: bool = True,
     whitelist: dict[str, str] | None = None,
+    population: bool = True,
 ) -> TrainedModel:
     """Fit and validate one model on a named dataset (see module docstring).
 
@@ -147,7 +148,8 @@ def train(
     the IV table: optbinning (default), toad's decision tree ``dt`` or ChiMerge ``chi``.
     ``leakage_gate`` (on by default) runs `leakage.run_gate` on the candidates (`features`, or
     every declared field of the dataset); ``whitelist`` adds analyst justifications to the
-    adapter's (field → text).
+    adapter's (field → text). ``population=False`` keeps the rows the adapter drops as outside
+    the population served (`datasets.load_dataset`): only to reproduce a published model.
 
     Raises:
         ValidationError: unknown method/binning method/feature/column, non-numeric feature,
@@ -160,7 +162,7 @@ def train(
             "binning_method", f"must be one of {', '.join(binning.BINNING_METHODS)}"
         )
     raw = method == "logistic" and not use_binning
-    ds = load_dataset(dataset, target)
+    ds = load_dataset(dataset, target, population)
     if method == "ordinal" and ds.ordinal_label is None:
         raise ValidationError(
             "method", f"ordinal needs a graded label (as cumcm-2020c's rating); {ds.name} has none"
