@@ -49,6 +49,12 @@ def test_happy_path_to_disbursement(sqlite_engine: Any, make_api: Any) -> None:
     assert again == body
     paid = api.post(f"/api/v1/loans/{body['loan_id']}/repayments", {"amount": "1000.00"}, _key())
     assert paid.status_code == 200, paid.text
+    # finding 7: the answer names its currency and says days_past_due, as the loan view does
+    assert {k: paid.json()[k] for k in ("currency", "days_past_due")} == {
+        "currency": "CNY",
+        "days_past_due": loan["days_past_due"],
+    }
+    assert "dpd" not in paid.json()
     with sqlite_engine.connect() as db:
         actions = set(db.execute(select(audit_entries.c.action)).scalars())
     assert {"decision.made", "loan.disbursed", "application.submitted"} <= actions

@@ -113,7 +113,10 @@ def test_decision_records_verified_and_declared_facts(sqlite_engine: Any, make_a
     assert {d["name"] for d in verification["declared_only"]} == set(GOOD) - REQUEST_FACTS
     asked = {d["name"]: d for d in verification["from_request"]}
     assert set(asked) == REQUEST_FACTS & set(GOOD)  # 300,000 under 7(a): 75 %, a term loan
-    assert (asked["Express"]["value"], asked["SBA_Appv"]["value"]) == ("N", 225_000.0)
+    assert (asked["Express"]["value"], asked["SBA_Appv"]["value"]) == ("N", "225000.00")
+    # finding 7: the amount is named in the model's data currency, beside the booking currency
+    assert (asked["SBA_Appv"]["currency"], asked["SBA_Appv"]["booking_currency"]) == ("USD", "CNY")
+    assert "one-for-one" in asked["SBA_Appv"]["note_en"] and "1:1" in asked["SBA_Appv"]["note_zh"]
     assert asked["SBA_Appv"]["declared"] == GOOD["SBA_Appv"] and asked["RevLineCr"]["value"] == "N"
     assert verification["contradictions"] == []
     stored = api.get(f"/api/v1/applications/{response.json()['application_id']}").json()
@@ -178,7 +181,7 @@ def test_the_estimate_carries_the_decisions_verification_block(
     low = float(estimate["limit_low"])
     share = 0.85 if low <= 150_000 else 0.75
     assert (asked["Express"]["value"], asked["RevLineCr"]["value"]) == ("N", "N")
-    assert asked["SBA_Appv"]["value"] <= low * share
+    assert float(asked["SBA_Appv"]["value"]) <= low * share
     # the application on the same data and consent: the same verified invoice facts
     applied = api.post("/api/v1/applications", {**application(declared=declared, uscc=uscc),
                                                 "consent": consent}, _key()).json()  # fmt: skip

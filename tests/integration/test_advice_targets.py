@@ -128,6 +128,7 @@ def test_a_raw_logistic_term_offers_steps_towards_its_best_training_end() -> Non
 def test_a_declined_applicant_is_told_the_amount_that_gets_approved(engine: Engine) -> None:
     est = _estimate(engine, {"collateral_value": 15_000, "NoEmp": 1}, "2000000")
     assert est["limit_high"] == "0" and est["reasons"][0]["code"] == "K07"
+    assert est["binding"] == "K07"  # finding 7: the cause, not the revenue cap it never reached
     (advice,) = _characteristic(est)
     assert advice["factor"] == "collateral_value"  # never the employees: not actionable
     assert advice["target"] == {"op": "at_least", "value": 100_000}  # 30,000 would only refer

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
-from creditfactory.kernel.money import Money
+from creditfactory.kernel.money import Money, quantize_to_minor
 from creditfactory.origination import DataSources
 from creditfactory.origination.errors import InvalidField
 from creditfactory.origination.loan_terms import request_features
@@ -201,6 +202,10 @@ def test_a_declared_loan_characteristic_is_not_scored(engine: Engine) -> None:
         flip[revolving],
     )
     amount = Money.of(loan["amount"])  # 15 U.S.C. § 636(a)(2)(A), (a)(31): 50 / 85 / 75 %
-    share = 0.5 if express == "Y" else (0.85 if amount.amount <= 150_000 else 0.75)
-    assert asked["SBA_Appv"]["value"] == pytest.approx(float(amount.amount) * share)
+    share = (
+        Decimal("0.5")
+        if express == "Y"
+        else Decimal("0.85" if amount.amount <= 150_000 else "0.75")
+    )
+    assert Decimal(asked["SBA_Appv"]["value"]) == quantize_to_minor(amount.amount * share)
     assert asked["SBA_Appv"]["declared"] == 2_000_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -54,8 +55,19 @@ def test_clean_applicant_is_approved_at_the_requested_amount() -> None:
     assert d.record.reasons == ()
     assert d.offer is not None and d.record.annual_rate == str(d.offer.annual_rate.value)
     # The price components add up to the quote (pricing's invariant, surfaced in the record).
-    total = sum(float(v) for v in d.record.price_components.values())
-    assert total == pytest.approx(float(d.offer.quote.total_bp))
+    # Each is recorded to 0.01 bp, so six of them agree with the exact total within 0.03 bp.
+    total = sum(Decimal(v) for v in d.record.price_components.values())
+    assert abs(total - d.offer.quote.total_bp) <= Decimal("0.03")
+
+
+def test_price_components_are_plain_decimals_to_a_hundredth_of_a_bp() -> None:
+    """Finding 7: the record showed operating_cost "1E+2" and 16-decimal components."""
+    d = decide(_inputs(_facts()), DEFAULT_POLICY)
+    assert d.record.price_components
+    for name, value in d.record.price_components.items():
+        assert "E" not in value.upper(), name
+        assert Decimal(value).as_tuple().exponent == -2, (name, value)
+    assert d.record.price_components["operating_cost"] == "100.00"
 
 
 @pytest.mark.parametrize(

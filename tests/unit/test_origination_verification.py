@@ -161,3 +161,75 @@ def test_sales_contradict_exactly_beyond_the_tolerance(
     found = verify({"annual_sales": said}, external, {}, SCHEMA, AS_OF,
                    VerificationRules(tolerance, 31))  # fmt: skip
     assert bool(found.contradictions) is (abs(said - seen) > tolerance * seen)
+
+
+def _pull_registry(files: Files) -> Any:
+    """What a registry-only consent pulls from `files`."""
+    sources = DataSources(registry=files, info={"registry": SourceInfo("registry", "r2")})
+    clock = FixedClock(AT)
+    consent = record_consent("c2", SUBJECT, ConsentPurpose.CREDIT_APPLICATION,
+                             (DataCategory.REGISTRY,), "auth-2", ConsentChannel.API_PARTNER, clock)  # fmt: skip
+    gate = ConsentGate(InMemoryConsentRecords([consent]), ConsentPurpose.CREDIT_APPLICATION, clock)
+    return pull_external_data(sources, gate, SUBJECT, ("registry",))
+
+
+class SparseRegistry(Files):
+    """A registry record (like the SBA loan file) that holds no date, capital or representative."""
+
+    def registry_record(self, subject_id: str) -> RegistryRecord:
+        return RegistryRecord(subject_id, "厦门测试", RegistryStatus.ACTIVE, None, None, None,
+                              "GSXT-2")  # fmt: skip
+
+
+def test_verified_lists_only_facts_the_source_gave_a_value_for() -> None:
+    """Finding 7: date of registration, registered capital and legal representative were listed
+    as "verified" with value null when the record held none."""
+    pulled = _pull_registry(SparseRegistry())
+    schema = declared_schema(SPEC, ("registry",))
+    found = verify({"established_date": "2015-03-02"}, pulled, {}, schema, AS_OF,
+                   DEFAULT_POLICY.verification)  # fmt: skip
+    assert [(v["name"], v["value"]) for v in found.verified] == [
+        ("registered", True),
+        ("registry_status", "active"),
+    ]
+    assert found.verified and all(v["value"] is not None for v in found.verified)
+    assert "established_date" in {d["name"] for d in found.declared_only}
+
+
+def test_request_amounts_are_rounded_and_name_both_currencies() -> None:
+    """Finding 7: "SBA-guaranteed amount (USD)" 112500.0075 was shown on a CNY request. 150,000.01
+    under standard 7(a) is guaranteed at 75 % (15 U.S.C. § 636(a)(2)(A)): 112,500.0075 → 112,500.01
+    half-up; the SBA model's data are in USD, the booking in CNY."""
+    requested = {"SBA_Appv": 150_000.01 * 0.75, "Express": "N"}
+    found = verify({}, _pull(ALL), {}, SCHEMA, AS_OF, DEFAULT_POLICY.verification,
+                   requested=requested, data_currency="USD")  # fmt: skip
+    rows = {r["name"]: r for r in found.from_request}
+    amount = rows["SBA_Appv"]
+    assert (amount["value"], amount["currency"], amount["booking_currency"]) == (
+        "112500.01",
+        "USD",
+        "CNY",
+    )
+    assert "one-for-one" in amount["note_en"] and "未做汇率换算" in amount["note_zh"]
+    assert rows["Express"] == {"name": "Express", "zh": "SBAExpress快速贷款项目",
+                               "en": "SBAExpress programme", "value": "N"}  # fmt: skip
+    same = verify({}, _pull(ALL), {}, SCHEMA, AS_OF, DEFAULT_POLICY.verification,
+                  requested={"SBA_Appv": 2.675}, data_currency="CNY")  # fmt: skip
+    assert (
+        same.from_request[0]["value"] == "2.68" and "booking_currency" not in same.from_request[0]
+    )
+
+
+def test_record_facts_the_model_does_not_score_are_named_in_words() -> None:
+    """Finding 7: the SBA record's Franchise and New were shown as "Franchise" / "New"."""
+
+    class SBARecord(Files):
+        def registry_record(self, subject_id: str) -> RegistryRecord:
+            return RegistryRecord(subject_id, "X", RegistryStatus.ACTIVE, None, None, None,
+                                  "SBA-1", profile={"Franchise": 0, "New": 1})  # fmt: skip
+
+    pulled = _pull_registry(SBARecord())
+    found = verify({}, pulled, {}, {}, AS_OF, DEFAULT_POLICY.verification)
+    words = {v["name"]: (v["zh"], v["en"]) for v in found.verified}
+    assert words["Franchise"] == ("特许经营", "franchise")
+    assert words["New"] == ("新设企业(≤2年)", "new business (≤ 2 years)")

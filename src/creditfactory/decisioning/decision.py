@@ -32,11 +32,14 @@ from creditfactory.decisioning.gap_words import gap_words
 from creditfactory.decisioning.limits import LimitRequest, LimitSizing, size_limit
 from creditfactory.decisioning.policy import DecisionPolicy
 from creditfactory.decisioning.rules import RuleHit, evaluate_table
-from creditfactory.kernel.money import Money
+from creditfactory.kernel.money import ROUNDING, Money
 from creditfactory.pricing import Offer, PricingRequest, offer_rate
 from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.pricing.offer import OfferFlag
 from creditfactory.scoring import ReasonCode
+
+COMPONENT_BP = Decimal("0.01")
+"""Price components are recorded to 0.01 bp (the rate itself is kept exact in `annual_rate`)."""
 
 __all__ = [
     "Decision",
@@ -281,6 +284,11 @@ def _lpr(offer: Offer) -> dict[str, Any]:
     }
 
 
+def _bp(value: Decimal) -> str:
+    """A price component in bp for the record: 0.01 bp, the one rounding policy, no exponent."""
+    return str(value.quantize(COMPONENT_BP, rounding=ROUNDING))
+
+
 def _record(
     inputs: DecisionInputs,
     policy: DecisionPolicy,
@@ -294,7 +302,7 @@ def _record(
         price = {
             "annual_rate": str(offer.annual_rate.value),
             "spread_bp": offer.spread_bp,
-            "price_components": {c.name: str(c.bp) for c in offer.quote.components},
+            "price_components": {c.name: _bp(c.bp) for c in offer.quote.components},
             "expected_loss": str(offer.expected_loss.rounded().amount),
             "raroc": str(offer.raroc),
             "versions": offer.versions,

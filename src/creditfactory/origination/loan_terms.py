@@ -33,6 +33,7 @@ from creditfactory.scoring.sba_programme import SMALL_LOAN_LIMIT
 from creditfactory.scoring.sba_programme import guarantee_share as programme_share
 
 __all__ = [
+    "MONEY_FACTS",
     "PROGRAMMES",
     "REQUEST_FACTS",
     "amount_segments",
@@ -46,6 +47,10 @@ PROGRAMMES: Final = (SBA_7A, SBA_EXPRESS)
 
 REQUEST_FACTS: Final = frozenset({"GrAppv", "SBA_Appv", "Portion", "Express", "RevLineCr"})
 """Characteristics computed from the request (module docstring), by the SBA scorecard's names."""
+
+MONEY_FACTS: Final = frozenset({"GrAppv", "SBA_Appv"})
+"""The amounts among `REQUEST_FACTS` (in the model's data currency: the request's amount
+one-for-one, module docstring)."""
 
 
 def guarantee_share(programme: str | None, amount: Money) -> Decimal:

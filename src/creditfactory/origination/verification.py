@@ -31,11 +31,14 @@ from decimal import Decimal
 from typing import Any, Final
 
 from creditfactory.decisioning import VerificationRules
+from creditfactory.kernel.money import CNY, quantize_to_minor
 from creditfactory.origination.consent_gate import ExternalData
 from creditfactory.origination.declared import RECORD_FACTS, DeclaredFact
 from creditfactory.origination.limit_estimate import annual_invoice_revenue, invoice_months
+from creditfactory.origination.loan_terms import MONEY_FACTS
 from creditfactory.scoring.features import INVOICE_FEATURES
 from creditfactory.scoring.runtime import category_key
+from creditfactory.scoring.sba_labels import SBA_LABELS
 
 __all__ = ["FACT_LABELS", "Verification", "verify"]
 
@@ -92,12 +95,14 @@ class Verification:
 
 @dataclass
 class _Facts:
-    """Verified values by port name: fact name → JSON-ready value."""
+    """Verified values by port name: fact name → JSON-ready value (never None)."""
 
     by_source: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, source: str, **values: Any) -> None:
-        self.by_source.setdefault(source, {}).update(values)
+        """Record the values a source gave; a None (the record holds no value) verifies nothing."""
+        given = {name: value for name, value in values.items() if value is not None}
+        self.by_source.setdefault(source, {}).update(given)
 
 
 def _text(amount: Any) -> str | None:
@@ -223,7 +228,38 @@ def _contradictions(
 def _label(name: str, schema: Mapping[str, DeclaredFact]) -> tuple[str, str]:
     if name in schema:
         return schema[name].zh, schema[name].en
-    return FACT_LABELS.get(name) or INVOICE_FEATURES.get(name) or (name, name)
+    known = FACT_LABELS.get(name) or INVOICE_FEATURES.get(name)
+    if known is not None:
+        return known
+    sba = SBA_LABELS.get(name)  # a record fact the model does not score (e.g. Franchise, New)
+    return (sba["zh"], sba["en"]) if sba is not None else (name, name)
+
+
+ONE_FOR_ONE: Final = (
+    "模型训练数据的金额以{data}计；本申请以{booking}计，金额按1:1直接代入，未做汇率换算",
+    "the model's data are in {data}; this application is in {booking}, and its amount is "
+    "entered one-for-one, with no exchange rate applied",
+)
+"""What a request amount shown in the model's data currency is, when the booking currency
+differs (the SBA model serves CNY requests: `loan_terms` module docstring)."""
+
+
+def _request_row(
+    name: str, value: Any, schema: Mapping[str, DeclaredFact], data_currency: str | None
+) -> dict[str, Any]:
+    """One characteristic the request set: an amount (`loan_terms.MONEY_FACTS`) as text rounded
+    to the cent of the model's data currency, which it names, with the booking currency and
+    `ONE_FOR_ONE` when the two differ."""
+    zh, en = _label(name, schema)
+    row: dict[str, Any] = {"name": name, "zh": zh, "en": en, "value": value}
+    if name in MONEY_FACTS:
+        currency = data_currency or CNY
+        amount = quantize_to_minor(Decimal(repr(value)), currency)
+        row.update(value=str(amount), currency=currency)
+        if currency != CNY:
+            note_zh, note_en = (t.format(data=currency, booking=CNY) for t in ONE_FOR_ONE)
+            row.update(booking_currency=CNY, note_zh=note_zh, note_en=note_en)
+    return row
 
 
 def verify(
@@ -235,12 +271,14 @@ def verify(
     rules: VerificationRules,
     unverified: tuple[str, ...] = (),
     requested: Mapping[str, Any] | None = None,
+    data_currency: str | None = None,
 ) -> Verification:
     """The verified, declared-only, contradicted and conservatively scored facts (module
     docstring). `features`: the model features as scored; `schema`: what may be declared
     (`declared.declared_schema`); `unverified`: the record facts the source did not give
     (`application.unverified_record_facts`); `requested`: the characteristics the request set
-    (`loan_terms.request_features`)."""
+    (`loan_terms.request_features`); `data_currency`: the currency of the model's training data
+    (spec ``training.currency``), the one the request's amounts are shown in."""
     requested = requested or {}
     facts = _gathered(external, features, as_of)
     contradicted = _contradictions(declared, facts, rules, schema)
@@ -261,10 +299,7 @@ def verify(
     )
     from_request = tuple(
         {
-            "name": k,
-            "zh": _label(k, schema)[0],
-            "en": _label(k, schema)[1],
-            "value": v,
+            **_request_row(k, v, schema, data_currency),
             **({"declared": declared[k]} if declared.get(k) is not None else {}),
         }  # fmt: skip
         for k, v in sorted(requested.items())

@@ -65,6 +65,17 @@ INVOICE_FEATURES: dict[str, tuple[str, str]] = {
 }
 """Feature name → (Chinese label, English label)."""
 
+PLAIN_WORDS: dict[str, tuple[str, str]] = {
+    "log_sales_monthly": ("月均销售额", "average monthly sales"),
+    "log_sales_12m": ("近12个月销售额", "sales in the last 12 months"),
+    "sales_volatility": ("月销售额的月度起伏", "the month-to-month swing in sales"),
+    "log_sales_volatility": ("月销售额的月度起伏", "the month-to-month swing in sales"),
+}
+"""What a borrower reads for the invoice features scored through a transform (a logarithm, a
+coefficient of variation): the quantity itself in plain words. A logarithm keeps the order, so
+"low" and "high" say the same of the amount as of its log; the labels above keep the transform
+for the values the verified list shows (a log value under a plain label would mislead)."""
+
 INVOICE_UNITS: dict[str, str] = {
     **dict.fromkeys(("sales_monthly_mean", "purchases_monthly_mean"), "money"),
     **dict.fromkeys(("sales_growth_12m", "gross_margin_proxy", "void_share_sales",

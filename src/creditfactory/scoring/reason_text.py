@@ -28,6 +28,8 @@ from __future__ import annotations
 import math
 from typing import Final, Literal
 
+from creditfactory.scoring.features import PLAIN_WORDS
+from creditfactory.scoring.sba_labels import ASKED_FOR
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec
 
 __all__ = [
@@ -81,7 +83,11 @@ _ADVICE: Final[dict[str, tuple[str, str]]] = {
 
 
 def label(spec: ScorecardSpec, feature: str, language: str) -> str:
-    """The spec's label of `feature` in ``zh`` or ``en``; a generic phrase when it has none."""
+    """The borrower's words for `feature` in ``zh`` or ``en``: `features.PLAIN_WORDS` for a
+    transformed invoice feature (no "logarithm" or "coefficient of variation" in a reason), else
+    the spec's label; a generic phrase when it has none."""
+    if feature in PLAIN_WORDS:
+        return PLAIN_WORDS[feature][0 if language == "zh" else 1]
     given = spec.labels.get(feature, {}).get(language)
     return str(given) if given and given != feature else _UNLABELLED[language]
 
@@ -135,9 +141,13 @@ def direction(spec: ScorecardSpec, feature: str, value: object, found: Bin | Non
     return "unknown"
 
 
-def reason_text(spec: ScorecardSpec, feature: str, where: Direction) -> tuple[str, str]:
-    """(zh, en) adverse-action text of a characteristic that cost points."""
-    return _fill(spec, feature, *_REASON[where])
+def reason_text(
+    spec: ScorecardSpec, feature: str, where: Direction, value: object = None
+) -> tuple[str, str]:
+    """(zh, en) adverse-action text of a characteristic that cost points; a product
+    characteristic at `value` is named as the product asked for (`sba_labels.ASKED_FOR`)."""
+    asked = ASKED_FOR.get((feature, value)) if isinstance(value, str) else None
+    return _fill(spec, feature, *_REASON[where], words=asked)
 
 
 def advice_text(spec: ScorecardSpec, feature: str, where: Direction) -> tuple[str, str]:
@@ -227,6 +237,10 @@ def target_text(
                  en.replace("{v}", v_en).replace("{high}", high[1]))  # fmt: skip
 
 
-def _fill(spec: ScorecardSpec, feature: str, zh: str, en: str) -> tuple[str, str]:
-    text = en.format(en=label(spec, feature, "en"))
-    return zh.format(zh=label(spec, feature, "zh")), text[:1].upper() + text[1:]
+def _fill(
+    spec: ScorecardSpec, feature: str, zh: str, en: str, words: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """The template with the feature's `label` (or `words`, when given) put in, capitalised."""
+    name = words or {"zh": label(spec, feature, "zh"), "en": label(spec, feature, "en")}
+    text = en.format(en=name["en"])
+    return zh.format(zh=name["zh"]), text[:1].upper() + text[1:]

@@ -323,7 +323,7 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
     unverified = unverified_record_facts(deps.spec, external)
     verification = verify(
         cmd.declared, external, features, schema, as_of, deps.policy.verification, unverified,
-        requested,
+        requested, deps.spec.training.get("currency"),
     )  # fmt: skip
     case = _Case(
         cmd=cmd,
@@ -659,7 +659,11 @@ class Booking:
 def contract_offer(
     deps: FactoryDeps, offer: Mapping[str, Any], borrower_id: str, now: datetime
 ) -> Booking:
-    """Contract `offer` (schedule from its amount, rate and term, disbursed `now`) — pure."""
+    """Contract `offer` (schedule from its amount, rate and term, disbursed `now`) — pure.
+    Disbursement, schedule and journal are dated by the business day in China of `now`
+    (`china_date`), the day servicing counts from: a loan booked at 23:00 UTC is due and
+    repayable from the next Chinese calendar day it was really booked on."""
+    on = china_date(now)
     cmd = BookLoan(
         loan_id=deps.ids.new("loan"),
         borrower_id=borrower_id,
@@ -667,10 +671,10 @@ def contract_offer(
         principal=str(Money.from_minor(offer["amount_minor"]).amount),
         annual_rate=str(offer["annual_rate"]),
         term_months=offer["term_months"],
-        disbursement_date=now.date(),
+        disbursement_date=on,
     )
     loan = contract_loan(cmd)
-    entries = disburse(loan, now.date())
+    entries = disburse(loan, on)
     payload = {"offer_id": offer["offer_id"], "principal": cmd.principal,
                "annual_rate": cmd.annual_rate, "term_months": cmd.term_months}  # fmt: skip
     leaves = [
@@ -679,7 +683,7 @@ def contract_offer(
         _leaf(
             "loan.disbursed",
             cmd.loan_id,
-            {"amount": cmd.principal, "date": now.date().isoformat()},
+            {"amount": cmd.principal, "date": on.isoformat()},
             deps,
         ),  # fmt: skip
     ]

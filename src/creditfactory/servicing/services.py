@@ -212,12 +212,15 @@ def disburse_loan(uow: UnitOfWork, clock: Clock, loan_id: str, business_date: da
 
 
 def _summary(loan: Loan) -> dict[str, Any]:
+    """The answer to money received: amounts as text in `currency`, and `days_past_due` (逾期天数),
+    the key the loan view uses (until issue 13 it was "dpd", which no contract read)."""
     return {
         "loan_id": loan.loan_id,
         "status": loan.status.value,
+        "currency": loan.currency,
         "principal_outstanding": str(loan.principal_outstanding),
         "overpayment": str(loan.overpayment),
-        "dpd": loan.dpd,
+        "days_past_due": loan.dpd,
         "grade": loan.grade.value,
     }
 

@@ -32,7 +32,7 @@ from creditfactory.adapters.api.schemas import (
     RepaymentCreate,
 )
 from creditfactory.adapters.api.security import Principal, Security, authorize
-from creditfactory.kernel.clock import not_after_today
+from creditfactory.kernel.clock import china_date, not_after_today
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.origination import ConsentPurpose
 from creditfactory.service_layer.consent_flow import record_consent_once, withdraw_consent_once
@@ -229,7 +229,7 @@ def post_consent(
     """Record a consent (授权书) on its own, once per Idempotency-Key (a retry returns the
     first consent id); returns its id."""
     key = _key(idempotency_key)
-    applicant = build_applicant(body.applicant, deps.clock.now().date(), deps)
+    applicant = build_applicant(body.applicant, china_date(deps.clock.now()), deps)
     given = _consent(body.consent)
     assert given is not None
     purpose = ConsentPurpose(body.purpose)

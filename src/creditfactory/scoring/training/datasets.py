@@ -38,6 +38,7 @@ from creditfactory.scoring.features import (
     build_invoice_features,
 )
 from creditfactory.scoring.runtime import worst_value
+from creditfactory.scoring.sba_labels import SBA_LABELS
 from creditfactory.scoring.spec import TWELVE_MONTHS, PDHorizon, ScorecardSpec
 from creditfactory.scoring.training.wording import Text, Wording
 
@@ -650,34 +651,6 @@ SBA_WHITELIST: dict[str, Wording] = {
 rules only, is stored in the spec (``training.leakage_gate.whitelisted``) and printed in the
 report."""
 
-SBA_LABELS: dict[str, dict[str, str]] = {
-    "Bank": {"zh": "贷款银行", "en": "lending bank"},
-    "BankState": {"zh": "贷款银行所在州", "en": "lender's state"},
-    "NAICS": {"zh": "所属行业(北美行业分类)", "en": "industry (North American classification)"},
-    "Term": {"zh": "贷款期限(月)", "en": "loan term (months)"},
-    "NoEmp": {"zh": "员工人数", "en": "number of employees"},
-    "New": {"zh": "新设企业(≤2年)", "en": "new business (≤ 2 years)"},
-    "CreateJob": {"zh": "预计新增就业", "en": "jobs to be created"},
-    "RetainedJob": {"zh": "预计保留就业", "en": "jobs to be retained"},
-    "Franchise": {"zh": "特许经营", "en": "franchise"},
-    "UrbanRural": {"zh": "城市或农村地区", "en": "urban or rural area"},
-    "RevLineCr": {"zh": "循环授信", "en": "revolving line of credit"},
-    "LowDoc": {"zh": "简易材料贷款计划", "en": "low-documentation loan programme"},
-    "GrAppv": {"zh": "申请(批准)金额(美元)", "en": "amount applied for and approved (USD)"},
-    "SBA_Appv": {"zh": "SBA担保金额(美元)", "en": "SBA-guaranteed amount (USD)"},
-    "Portion": {"zh": "SBA担保比例(记录值)", "en": "SBA-guaranteed share (as recorded)"},
-    "Express": {"zh": "SBAExpress快速贷款项目", "en": "SBAExpress programme"},
-    "SBA_Appv_recorded": {
-        "zh": "SBA担保金额(记录值,美元)",
-        "en": "SBA-guaranteed amount as recorded (USD)",
-    },
-    "RealEstate": {"zh": "不动产抵押", "en": "real-estate backed"},
-    "Recession": {"zh": "经历衰退期", "en": "active in the 2007–09 recession"},
-    "daysterm": {"zh": "贷款期限(天)", "en": "loan term (days)"},
-    "xx": {"zh": "贷款到期日", "en": "loan end date"},
-    "DisbursementGross": {"zh": "放款金额(美元)", "en": "amount disbursed (USD)"},
-    "ApprovalFY": {"zh": "批准财年", "en": "approval fiscal year"},
-}
 # What a borrower can change in a new application: the amount asked for (and with it the
 # guaranteed amount under the programme's rule) and the product (Express / revolving / LowDoc).
 # Not the guarantee share itself (the programme sets it), the bank, state, industry or staff.
