@@ -61,6 +61,7 @@ from creditfactory.origination.loan_terms import (
     amount_segments,
     asking_for,
     request_features,
+    term_loan_only,
 )
 from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
@@ -294,6 +295,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     now = deps.clock.now()
     as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
+    term_loan_only(cmd.revolving_line)  # the product quoted is the one booked
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
     schema = declared_schema(deps.spec, wanted, REQUEST_FACTS)
     check_declared(cmd.declared, schema, as_of)
