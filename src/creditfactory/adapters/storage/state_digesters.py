@@ -65,6 +65,7 @@ COVERED: dict[str, tuple[Table, tuple[str, ...]]] = {
 }
 ROWS_BASELINED = "state.rows_baselined"
 _WRITTEN = "creditfactory.audit.rows_written"
+_BEFORE = "creditfactory.audit.rows_before"
 _NEXT = "creditfactory.audit.rows_next"
 _CHUNK = 400  # key tuples per IN (…) read
 
@@ -120,13 +121,30 @@ def _selectors_before(
     return out
 
 
-def _remember(conn: Connection, table: str, selectors: Iterable[tuple[Any, ...]]) -> None:
-    found = conn.info.get(_WRITTEN)
+def _tx_map(conn: Connection, slot: str) -> dict[str, Any]:
+    """This transaction's map in `conn.info[slot]` (a fresh one in a new transaction)."""
+    found = conn.info.get(slot)
     if found is None or found[0] is not conn.get_transaction():
         found = (conn.get_transaction(), {})
-        conn.info[_WRITTEN] = found
-    written: dict[str, Selectors] = found[1]
-    written.setdefault(table, set()).update(selectors)
+        conn.info[slot] = found
+    mapping: dict[str, Any] = found[1]
+    return mapping
+
+
+def _note_before(conn: Connection, table: str, selectors: Selectors) -> None:
+    """Keep the rows an UPDATE / DELETE is about to change as they are before it (the first
+    time this evidence window touches them), locked so a concurrent writer cannot slip in
+    between this read and the write (PostgreSQL; SQLite has one writer)."""
+    before: dict[RowKey, Mapping[str, Any] | None] = _tx_map(conn, _BEFORE).setdefault(table, {})
+    by_pk = COVERED[table][1] == _pk(COVERED[table][0])
+    fresh = {s for s in selectors if s not in before} if by_pk else selectors
+    if fresh:
+        for key, values in _current(conn, table, fresh, lock=True)[1]:
+            before.setdefault(key, values)
+
+
+def _remember(conn: Connection, table: str, selectors: Iterable[tuple[Any, ...]]) -> None:
+    _tx_map(conn, _WRITTEN).setdefault(table, set()).update(selectors)
 
 
 def _covered(stmt: Any) -> str | None:
@@ -140,7 +158,9 @@ def _before(conn: Connection, stmt: Any, multiparams: Any, params: Any, _options
     name = _covered(stmt) if isinstance(stmt, (Update, Delete)) else None
     if name is not None:
         sets = list(multiparams) if multiparams else [params or {}]
-        conn.info[_NEXT] = (name, _selectors_before(conn, stmt, sets))
+        selectors = _selectors_before(conn, stmt, sets)
+        _note_before(conn, name, selectors)
+        conn.info[_NEXT] = (name, selectors)
 
 
 @event.listens_for(Engine, "after_execute")
@@ -151,9 +171,13 @@ def _after(
         name, selectors = conn.info.pop(_NEXT)
         _remember(conn, name, selectors)
     elif isinstance(stmt, Insert) and (name := _covered(stmt)) is not None:
-        by = COVERED[name][1]
-        rows = result.context.compiled_parameters
-        _remember(conn, name, (tuple(p[c] for c in by) for p in rows))
+        table, by = COVERED[name]
+        keys = [tuple(p[c] for c in by) for p in result.context.compiled_parameters]
+        _remember(conn, name, keys)
+        if by == _pk(table):  # a new key: absent before (unless a DELETE here noted it first)
+            before = _tx_map(conn, _BEFORE).setdefault(name, {})
+            for key in keys:
+                before.setdefault(key, None)
 
 
 def has_written(conn: Connection) -> bool:
@@ -163,7 +187,9 @@ def has_written(conn: Connection) -> bool:
 
 
 def take_written(conn: Connection) -> dict[str, Selectors]:
-    """The covered rows this transaction wrote since the last call (and forget them)."""
+    """The covered rows this transaction wrote since the last call (and forget them, with what
+    they were before)."""
+    conn.info.pop(_BEFORE, None)
     found = conn.info.pop(_WRITTEN, None)
     if found is None or found[0] is not conn.get_transaction():
         return {}
@@ -172,7 +198,7 @@ def take_written(conn: Connection) -> dict[str, Selectors]:
 
 
 def _current(
-    conn: Connection, name: str, selectors: Selectors
+    conn: Connection, name: str, selectors: Selectors, *, lock: bool = False
 ) -> tuple[list[str], list[tuple[RowKey, Mapping[str, Any] | None]]]:
     table, by = COVERED[name]
     view, columns = _raw(table)
@@ -187,7 +213,8 @@ def _current(
             where = view.c[by[0]].in_([s[0] for s in chunk])
         else:
             where = tuple_(*(view.c[c] for c in by)).in_(chunk)
-        for row in conn.execute(select(view).where(where)):
+        query = select(view).where(where)
+        for row in conn.execute(query.with_for_update() if lock else query):
             values = row._mapping
             rows[tuple(values[c] for c in pk)] = dict(values)
     return columns, sorted(rows.items(), key=lambda item: repr(item[0]))
@@ -195,11 +222,15 @@ def _current(
 
 def written_evidence(conn: Connection) -> dict[str, Any] | None:
     """The evidence block of the rows this transaction wrote since the last call (read now,
-    inside the transaction), or None when it wrote none."""
+    inside the transaction), or None when it wrote none. Each row also carries what it was
+    before this transaction wrote it (read before its first UPDATE / DELETE; absent for a row
+    an INSERT created), which `audit verify` checks against the previous leaf of the row."""
+    before = _tx_map(conn, _BEFORE)
     written = take_written(conn)
     if not written:
         return None
-    return evidence_block({name: _current(conn, name, sel) for name, sel in written.items()})
+    now = {name: _current(conn, name, sel) for name, sel in written.items()}
+    return evidence_block(now, before={name: before.get(name, {}) for name in now})
 
 
 def _scan(
