@@ -4,11 +4,12 @@
 - `undrifted(spec, n, rng)`: each characteristic drawn independently from its development bin
   shares (`Bin.count`), one representative value per declarable bin.
 - `drifted(spec, n)`: every applicant in each characteristic's rarest declarable bin.
-- `with_reference(spec, rng)`: the fixture spec — the served path refuses a missing declared
-  value (a required `declared.<name>`) and a "no answer" category scoring above the worst real
-  answer (RevLineCr "unrecorded"), so a population decided through it has neither: those bins'
-  development counts are set to 0 — with a development score distribution made
-  from a 2,000-row undrifted population (the bundled spec may predate that record).
+- `with_reference(spec, rng)`: the fixture spec — with a development score distribution made
+  from a 2,000-row undrifted population (the bundled spec's deciles are of every development row,
+  rows the served path never produces included: scoring.stability, "The reference").
+Every population holds only what the served path produces: no missing declared value (a required
+`declared.<name>`), no category `origination.served_values.never_served` names (RevLineCr
+"unrecorded", a "no answer" intake refuses, and "Y", a revolving line: term loans only).
 Decisions are made through the real flow (`submit_application`) with a fixed clock.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,8 @@ from sqlalchemy import Engine
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.kernel.clock import FixedClock
 from creditfactory.kernel.ids import RandomIds
-from creditfactory.scoring.runtime import category_key, gaining_no_answers, score
+from creditfactory.origination.served_values import never_served
+from creditfactory.scoring.runtime import category_key, score
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import with_development_scores
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -60,64 +61,60 @@ def _value(b: Bin) -> Any:
     return mid if lo <= mid < hi else (lo + hi) / 2
 
 
-def _refused(ch: Characteristic, b: Bin) -> bool:
-    """Whether intake refuses every value of bin `b` (null, or only gaining "no answers")."""
-    gains = gaining_no_answers(ch)
+def _refused(spec: ScorecardSpec, ch: Characteristic, b: Bin) -> bool:
+    """Whether the served path never produces a value of bin `b` (module docstring)."""
+    never = never_served(spec).get(ch.feature, frozenset())
     return (
         b.kind == "missing"
         or bool(b.categories)
-        and all(category_key(c) in gains for c in b.categories)
+        and all(category_key(c) in never for c in b.categories)
     )
 
 
 def request_for(row: dict[str, Any]) -> dict[str, Any]:
-    """The request whose loan gives `row`'s SBA_Appv, Express and RevLineCr
-    (origination.loan_terms sets them from the amount, programme and product): SBAExpress at
-    50 %, else standard 7(a) at 85 % up to 150,000 and 75 % above (scoring.sba_programme)."""
+    """The request whose loan gives `row`'s SBA_Appv and Express (origination.loan_terms sets
+    them from the amount and programme; RevLineCr is N, a term loan): SBAExpress at 50 %, else
+    standard 7(a) at 85 % up to 150,000 and 75 % above (scoring.sba_programme)."""
     guaranteed = float(row.get("SBA_Appv") or 150_000)
     if row.get("Express") == "Y":
         programme, share = "sba_express", 0.5
     else:
         programme, share = "sba_7a", 0.85 if guaranteed <= 127_500 else 0.75
-    return {"amount": f"{guaranteed / share:.2f}", "programme": programme,
-            "revolving_line": row.get("RevLineCr") == "Y"}  # fmt: skip
+    return {"amount": f"{guaranteed / share:.2f}", "programme": programme}
 
 
-def _declarable(ch: Characteristic) -> list[Bin]:
-    return [b for b in ch.bins if b.count > 0 and not _refused(ch, b)]
+def _declarable(spec: ScorecardSpec, ch: Characteristic) -> list[Bin]:
+    return [b for b in ch.bins if b.count > 0 and not _refused(spec, ch, b)]
 
 
-def _draw(ch: Characteristic, n: int, rng: numpy.random.Generator) -> list[Any]:
-    bins = _declarable(ch)
+def _draw(
+    spec: ScorecardSpec, ch: Characteristic, n: int, rng: numpy.random.Generator
+) -> list[Any]:
+    bins = _declarable(spec, ch)
     weights = numpy.array([b.count for b in bins], dtype=float)
     picks = rng.choice(len(bins), size=n, p=weights / weights.sum())
     return [_value(bins[i]) for i in picks]
 
 
 def undrifted(spec: ScorecardSpec, n: int, rng: numpy.random.Generator) -> list[dict[str, Any]]:
-    """`n` feature rows drawn from the development bin shares."""
-    columns = {ch.feature: _draw(ch, n, rng) for ch in spec.characteristics}
+    """`n` feature rows drawn from the development bin shares of what the served path produces."""
+    columns = {ch.feature: _draw(spec, ch, n, rng) for ch in spec.characteristics}
     return [{f: columns[f][i] for f in spec.features} for i in range(n)]
 
 
 def drifted(spec: ScorecardSpec, n: int) -> list[dict[str, Any]]:
-    """`n` rows, each characteristic in its rarest non-empty development bin."""
+    """`n` rows, each characteristic in its rarest non-empty development bin the served path
+    produces."""
     row = {}
     for ch in spec.characteristics:
-        rare = min(_declarable(ch), key=lambda b: b.count)
+        rare = min(_declarable(spec, ch), key=lambda b: b.count)
         row[ch.feature] = _value(rare)
     return [dict(row) for _ in range(n)]
 
 
-def _without_refused(ch: Characteristic) -> Characteristic:
-    bins = tuple(replace(b, count=0) if _refused(ch, b) else b for b in ch.bins)
-    return replace(ch, bins=bins)
-
-
 def with_reference(spec: ScorecardSpec, rng: numpy.random.Generator) -> ScorecardSpec:
-    """The fixture spec (module docstring): no development counts intake would refuse, and a
-    development score distribution of a 2,000-row undrifted population."""
-    spec = replace(spec, characteristics=tuple(_without_refused(c) for c in spec.characteristics))
+    """The fixture spec (module docstring): a development score distribution of a 2,000-row
+    undrifted population; the characteristics' development counts as trained."""
     scores = [score(spec, r).score for r in undrifted(spec, 2000, rng)]
     return load_spec(dump_spec(with_development_scores(spec, scores)))
 

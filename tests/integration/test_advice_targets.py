@@ -40,6 +40,7 @@ from sqlalchemy import Engine
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.kernel.clock import SystemClock
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination.application import demo_uscc
 from creditfactory.scoring import ScorecardSpec, load_spec
@@ -128,6 +129,7 @@ def test_a_raw_logistic_term_offers_steps_towards_its_best_training_end() -> Non
 def test_a_declined_applicant_is_told_the_amount_that_gets_approved(engine: Engine) -> None:
     est = _estimate(engine, {"collateral_value": 15_000, "NoEmp": 1}, "2000000")
     assert est["limit_high"] == "0" and est["reasons"][0]["code"] == "K07"
+    assert est["binding"] == "K07"  # finding 7: the cause, not the revenue cap it never reached
     (advice,) = _characteristic(est)
     assert advice["factor"] == "collateral_value"  # never the employees: not actionable
     assert advice["target"] == {"op": "at_least", "value": 100_000}  # 30,000 would only refer
@@ -206,8 +208,8 @@ REVOLVING = Characteristic(
     "RevLineCr",
     "categorical",
     1.0,
-    (Bin("revolving", 0.0, 0.0, "normal", categories=("Y",)),
-     Bin("term loan", 30.0, 0.0, "normal", categories=("N",))),
+    (Bin("revolving", 30.0, 0.0, "normal", categories=("Y",)),
+     Bin("term loan", 0.0, 0.0, "normal", categories=("N",))),
     no_answer=("unrecorded",),
 )  # fmt: skip
 WITH_REVOLVING = replace(
@@ -219,19 +221,21 @@ WITH_REVOLVING = replace(
 )
 
 
-def test_a_revolving_line_is_advised_with_its_target(engine: Engine) -> None:
-    # 15,000 collateral (0 points) on a revolving line (0): declined. A term loan (N) scores 30
-    # points, PD 0.0696 → approved up to the revenue cap 200,000 (hand-worked in the docstring).
-    # The product is the request's (origination.loan_terms), whatever is declared.
-    est = _estimate(engine, {"collateral_value": 15_000, "RevLineCr": "N"}, "2000000",
-                    WITH_REVOLVING, revolving_line=True)  # fmt: skip
+def test_defect_01_advice_never_proposes_a_revolving_line(engine: Engine) -> None:
+    # 15,000 collateral (0 points) on a term loan (N, 0 points): declined. A revolving line (Y)
+    # would score 30 points, PD 0.0696 → approvable (hand-worked in the module docstring) — but
+    # the platform books term loans only (origination.loan_terms), so nothing advises it.
+    assert better_values(WITH_REVOLVING, "RevLineCr", "N") == (Target("is", "Y", "Y"),)
+    est = _estimate(engine, {"collateral_value": 15_000}, "2000000", WITH_REVOLVING,
+                    revolving_line=False)  # fmt: skip
     assert est["limit_high"] == "0"
-    (advice,) = _characteristic(est)
-    assert (advice["factor"], advice["target"]) == ("RevLineCr", {"op": "is", "value": "N"})
-    assert advice["en"] == (
-        "If the revolving line of credit is “no”, the application would be approved "
-        "(up to CNY 200,000)"
-    )
-    assert advice["zh"] == "循环授信为“否”时，申请可获批准（额度最高200,000元）"
-    # never a "no answer" code as a target
-    assert better_values(WITH_REVOLVING, "RevLineCr", "Y") == (Target("is", "N", "N"),)
+    assert [a for a in _characteristic(est) if a["factor"] == "RevLineCr"] == []
+    assert "revolving" not in json.dumps(est["how_to_raise_limit"])
+
+
+def test_defect_01_a_revolving_line_is_refused_naming_the_field(engine: Engine) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _estimate(engine, {"collateral_value": 15_000}, "2000000", WITH_REVOLVING,
+                  revolving_line=True)  # fmt: skip
+    assert refused.value.field == "revolving_line"
+    assert "term loan" in refused.value.rule

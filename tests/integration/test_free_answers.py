@@ -81,7 +81,7 @@ def _loan(row: dict[str, str]) -> dict[str, Any]:
             "revolving_line": row["RevLineCr"] == "Y"}  # fmt: skip
 
 
-ROWS = held_out_rows()
+ROWS = [r for r in held_out_rows() if r["RevLineCr"] != "Y"]  # revolving lines are refused
 DECLARED = sba_declared(pandas.DataFrame(ROWS), SPEC)
 PROFILES = json.loads(RECORDS.read_text(encoding="utf-8"))["registry"]
 

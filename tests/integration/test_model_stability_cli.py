@@ -20,6 +20,7 @@ from creditfactory.adapters.cli import model_stability, servicing
 from creditfactory.adapters.storage.monitoring_tables import monitoring_alerts
 from creditfactory.bootstrap import App, bootstrap
 from creditfactory.kernel.clock import FixedClock
+from creditfactory.origination.loan_terms import request_categories
 from creditfactory.scoring.stability import MIN_DECISIONS
 from tests.cli import run_cli
 from tests.stability_samples import (
@@ -78,8 +79,12 @@ def test_drifted_sample_exits_3_with_the_contract_shape_and_one_alert(
     assert isinstance(data["score_psi"], float)
     names = [c.feature for c in current_spec().characteristics]
     assert [c["name"] for c in data["characteristics"]] == names
-    for c in data["characteristics"]:
-        assert {"name", "csi", "status"} <= set(c) and c["status"] == "act" and c["csi"] > 0.25
+    one = {f for f, values in request_categories(names).items() if len(values) == 1}
+    for c in data["characteristics"]:  # RevLineCr: N on every served request, nothing to drift
+        assert {"name", "csi", "status"} <= set(c)
+        assert (c["status"], c["csi"] > 0.25) == (
+            ("stable", False) if c["name"] in one else ("act", True)
+        )
     assert data["decisions"] == MIN_DECISIONS and data["window"]["days"] == 30
     assert [(a["outcome"], a["level"]) for a in data["alerts"]] == [("opened", "red")]
     code, out, _ = _stability(monkeypatch, capsys, "--format", "json")
@@ -102,6 +107,8 @@ def test_undrifted_sample_exits_0_and_reads_in_a_table(
     data = json.loads(out)
     assert data["status"] == "stable", data
     assert {c["status"] for c in data["characteristics"]} == {"stable"} and data["alerts"] == []
+    left = {n["name"]: set(n["left_out"]) for n in data["reference"] if "left_out" in n}
+    assert left == {"RevLineCr": {"unrecorded", "Y"}}  # never served: refused at intake
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal width
     code, out, _ = _stability(monkeypatch, capsys)
     assert code == 0
@@ -119,7 +126,7 @@ def test_no_decisions_is_insufficient_and_the_nightly_step_says_so(
     assert code == 0
     data = json.loads(out)
     assert data["status"] == "insufficient" and data["score_psi"] is None
-    assert data["characteristics"] == [] and data["decisions"] == 0
+    assert data["characteristics"] == [] and data["decisions"] == 0 and data["reference"] == []
     code, out, _ = run_cli(["servicing", "eod", "--business-date", "2025-03-14"], monkeypatch,
                            capsys)  # fmt: skip
     assert code == 0 and "insufficient 样本不足 (no decisions in the 30 days" in out

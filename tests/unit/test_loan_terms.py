@@ -59,6 +59,8 @@ def test_only_a_product_characteristic_can_be_asked_for() -> None:
     assert asking_for("Express", "Y", None, True) == ("sba_express", True)
     assert asking_for("SBA_Appv", 100_000, None, None) is None  # the amount is the range
     assert asking_for("RevLineCr", "unrecorded", None, None) is None
+    # term loans only: a revolving line is never advised (loan_terms.term_loan_only)
+    assert asking_for("RevLineCr", "Y", None, False) is None
 
 
 LIMITS = (Money.of("10000"), Money.of("3000000"))

@@ -27,6 +27,7 @@ from creditfactory.origination.consent_gate import SOURCE_NAMES
 from creditfactory.scoring import ScorecardSpec, load_spec, score
 from creditfactory.scoring.features import INVOICE_FEATURES
 from creditfactory.scoring.reason_text import advice_text, reason_text, target_text
+from creditfactory.scoring.sba_labels import ASKED_FOR
 from creditfactory.scoring.spec import Characteristic
 
 SPEC = load_spec((Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text("utf-8"))
@@ -121,7 +122,7 @@ def test_every_score_reason_is_in_words(spec: ScorecardSpec) -> None:
             for r in result.reasons:
                 assert_in_words(r.text_zh, spec)
                 assert_in_words(r.text_en, spec)
-                if spec is LABELLED:
+                if spec is LABELLED and (r.feature, r.value) not in ASKED_FOR:
                     assert spec.labels[r.feature]["zh"] in r.text_zh
                     assert spec.labels[r.feature]["en"] in r.text_en.lower()
                 seen += 1
@@ -213,3 +214,19 @@ def test_transformed_invoice_features_are_said_in_plain_words(where: Any) -> Non
     assert reason_text(spec, "log_sales_volatility", "high")[1] == (
         "The month-to-month swing in sales is high, which lowered the score"
     )
+
+
+def test_a_term_loan_applicant_is_not_given_a_reason_about_revolving_lines() -> None:
+    """Finding 7: a term-loan applicant (RevLineCr N) read "Revolving line of credit falls in a
+    higher-risk group". The served spec scores RevLineCr N below its best bin: the reason is
+    about the term loan asked for."""
+    ch = next(c for c in SPEC.characteristics if c.feature == "RevLineCr")
+    best = max(b.points for b in ch.bins if b.kind == "normal")
+    assert next(b.points for b in ch.bins if "N" in b.categories) < best  # N costs points
+    features = {c.feature: _inside(c)[-1] for c in SPEC.characteristics} | {"RevLineCr": "N"}
+    reason = next(r for r in score(SPEC, features, len(SPEC.features)).reasons
+                  if r.feature == "RevLineCr")  # fmt: skip
+    assert reason.text_en == "The term loan asked for falls in a higher-risk group"
+    assert reason.text_zh == "所申请的定期贷款属于风险较高的情形"
+    assert "revolving" not in reason.text_en.lower() and "循环" not in reason.text_zh
+    assert (reason.feature, reason.value) == ("RevLineCr", "N")  # the detail keeps the names

@@ -17,7 +17,10 @@ request may name:
 - ``sba_express`` (SBAExpress): 50 % — 15 U.S.C. § 636(a)(31); SBA SOP 50 10.
 
 `programme` None is the standard programme and `revolving_line` None a term loan: the product the
-platform books (`servicing.products.SME_TERM_LOAN`). Amounts pass as the request's amount
+platform books (`servicing.products.SME_TERM_LOAN`). It books term loans only, so a request for a
+revolving line is refused (`term_loan_only`, 422 naming ``revolving_line``) and advice never
+proposes one (`asking_for`): scoring a product that is not booked would approve one loan and book
+another. Amounts pass as the request's amount
 (the SBA backtest sends US dollars through the CNY engine one-for-one; docs/credit-factory.md).
 """
 
@@ -25,8 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from decimal import ROUND_CEILING, Decimal
-from typing import Final
+from typing import Any, Final
 
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.scoring import ScorecardSpec
 from creditfactory.scoring.sba_programme import SMALL_LOAN_LIMIT
@@ -39,7 +43,10 @@ __all__ = [
     "amount_segments",
     "asking_for",
     "guarantee_share",
+    "loan_asked",
+    "request_categories",
     "request_features",
+    "term_loan_only",
 ]
 
 SBA_7A, SBA_EXPRESS = "sba_7a", "sba_express"
@@ -62,6 +69,15 @@ def guarantee_share(programme: str | None, amount: Money) -> Decimal:
     return programme_share(amount.amount, express=programme == SBA_EXPRESS)
 
 
+def term_loan_only(revolving_line: bool | None) -> None:
+    """Refuse a revolving line (module docstring): raises ValidationError naming
+    ``revolving_line``; a term loan (False / None) passes."""
+    if revolving_line:
+        raise ValidationError(
+            "revolving_line", "revolving lines are not offered: the product booked is a term loan"
+        )
+
+
 def request_features(
     features: Collection[str], amount: Money, programme: str | None, revolving_line: bool | None
 ) -> dict[str, float | str]:
@@ -77,6 +93,41 @@ def request_features(
         "RevLineCr": "Y" if revolving_line else "N",
     }
     return {name: value for name, value in values.items() if name in features}
+
+
+PROGRAMME_FACTS: Final = frozenset({"SBA_Appv", "Portion", "Express"})
+"""The characteristics the programme sets (the rest of `REQUEST_FACTS`: the amount, the product)."""
+
+
+def loan_asked(
+    features: Collection[str], amount: Money, programme: str | None
+) -> dict[str, Any] | None:
+    """What a decision scored about the loan itself, for its record and its offer: the
+    ``programme`` (None asked → ``sba_7a``), its ``guarantee_share`` and ``guaranteed_amount`` on
+    the requested ``amount`` (decimal text; what was scored — an offer of less keeps them),
+    ``revolving_line`` False (term loans only) and ``guarantee_booked`` False —
+    the platform records the programme but books no guarantee (no guarantor, no claim in the
+    ledger; the lender carries the loss). None when the spec scores no programme characteristic
+    (`PROGRAMME_FACTS`). raises ValueError for an unknown programme."""
+    if not PROGRAMME_FACTS.intersection(features):
+        return None
+    share = guarantee_share(programme, amount)
+    return {"programme": programme or SBA_7A, "amount": str(amount.amount),
+            "guarantee_share": str(share),
+            "guaranteed_amount": str((amount * share).rounded().amount),
+            "revolving_line": False, "guarantee_booked": False}  # fmt: skip
+
+
+def request_categories(features: Collection[str]) -> dict[str, frozenset[str]]:
+    """The values the request can give each categorical characteristic among `features`, over
+    every programme and the one product booked (a term loan): Express Y / N, RevLineCr N."""
+    given: dict[str, set[str]] = {}
+    for programme in PROGRAMMES:
+        asked = request_features(features, Money.of(1), programme, revolving_line=False)
+        for name, value in asked.items():
+            if isinstance(value, str):
+                given.setdefault(name, set()).add(value)
+    return {name: frozenset(values) for name, values in given.items()}
 
 
 CENT: Final = Decimal("0.01")
@@ -121,9 +172,10 @@ def asking_for(
     """The (programme, revolving_line) to ask for so that `feature` takes `value` — another
     product (RevLineCr Y / N: a revolving line or a term loan; Express Y / N: SBAExpress or
     standard 7(a)) — or None when only the amount
-    sets it (GrAppv, SBA_Appv, Portion: the amount is the estimate's range, not advice)."""
-    if feature == "RevLineCr" and value in ("Y", "N"):
-        return programme, value == "Y"
+    sets it (GrAppv, SBA_Appv, Portion: the amount is the estimate's range, not advice) or when
+    the product is not offered (RevLineCr Y: a revolving line, `term_loan_only`)."""
+    if feature == "RevLineCr" and value == "N":
+        return programme, False
     if feature == "Express" and value in ("Y", "N"):
         return (SBA_EXPRESS if value == "Y" else SBA_7A), revolving_line
     return None

@@ -29,6 +29,7 @@ import math
 from typing import Final, Literal
 
 from creditfactory.scoring.features import PLAIN_WORDS
+from creditfactory.scoring.sba_labels import ASKED_FOR
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec
 
 __all__ = [
@@ -140,9 +141,13 @@ def direction(spec: ScorecardSpec, feature: str, value: object, found: Bin | Non
     return "unknown"
 
 
-def reason_text(spec: ScorecardSpec, feature: str, where: Direction) -> tuple[str, str]:
-    """(zh, en) adverse-action text of a characteristic that cost points."""
-    return _fill(spec, feature, *_REASON[where])
+def reason_text(
+    spec: ScorecardSpec, feature: str, where: Direction, value: object = None
+) -> tuple[str, str]:
+    """(zh, en) adverse-action text of a characteristic that cost points; a product
+    characteristic at `value` is named as the product asked for (`sba_labels.ASKED_FOR`)."""
+    asked = ASKED_FOR.get((feature, value)) if isinstance(value, str) else None
+    return _fill(spec, feature, *_REASON[where], words=asked)
 
 
 def advice_text(spec: ScorecardSpec, feature: str, where: Direction) -> tuple[str, str]:
@@ -232,6 +237,10 @@ def target_text(
                  en.replace("{v}", v_en).replace("{high}", high[1]))  # fmt: skip
 
 
-def _fill(spec: ScorecardSpec, feature: str, zh: str, en: str) -> tuple[str, str]:
-    text = en.format(en=label(spec, feature, "en"))
-    return zh.format(zh=label(spec, feature, "zh")), text[:1].upper() + text[1:]
+def _fill(
+    spec: ScorecardSpec, feature: str, zh: str, en: str, words: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """The template with the feature's `label` (or `words`, when given) put in, capitalised."""
+    name = words or {"zh": label(spec, feature, "zh"), "en": label(spec, feature, "en")}
+    text = en.format(en=name["en"])
+    return zh.format(zh=name["zh"]), text[:1].upper() + text[1:]

@@ -129,7 +129,7 @@ def _reason(spec: ScorecardSpec, name: str, value: FeatureValue, lost: float) ->
     ch = next((c for c in spec.characteristics if c.feature == name), None)
     found = None if ch is None else find_bin(ch, value)
     where = direction(spec, name, value, found)
-    zh, en = reason_text(spec, name, where)
+    zh, en = reason_text(spec, name, where, value)
     label = None if found is None else found.label
     return ReasonCode(name, value, lost, zh, en, where, label)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["SBA_LABELS"]
+__all__ = ["ASKED_FOR", "SBA_LABELS"]
 
 SBA_LABELS: Final[dict[str, dict[str, str]]] = {
     "Bank": {"zh": "贷款银行", "en": "lending bank"},
@@ -41,3 +41,11 @@ SBA_LABELS: Final[dict[str, dict[str, str]]] = {
     "DisbursementGross": {"zh": "放款金额(美元)", "en": "amount disbursed (USD)"},
     "ApprovalFY": {"zh": "批准财年", "en": "approval fiscal year"},
 }
+
+ASKED_FOR: Final[dict[tuple[str, str], dict[str, str]]] = {
+    ("RevLineCr", "N"): {"zh": "所申请的定期贷款", "en": "the term loan asked for"},
+    ("Express", "N"): {"zh": "所申请的标准7(a)项目", "en": "the standard 7(a) programme asked for"},
+}
+"""A product characteristic at the value the request sets, said as the product asked for: a
+reason about RevLineCr N is about the term loan the applicant asked for, not about a revolving
+line (which the platform does not book), and Express N about standard 7(a), not SBAExpress."""

@@ -13,6 +13,15 @@ training by `with_development_scores`). `stability_against_development` gives a 
 ``insufficient`` when fewer than `MIN_DECISIONS` decisions are available, ``no_reference`` when
 the spec carries no development distribution for it.
 
+The reference is the development rows the served path can produce: categories it never scores
+(``left_out``, per characteristic: "no answer" codes intake refuses, e.g. SBA RevLineCr
+``unrecorded``, and request-set values of a product not offered, RevLineCr ``Y``;
+`origination.served_values`) are left out of a characteristic's development counts and the rest
+renormalised — else every live population would read as drift (37 % of the SBA development rows
+are ``unrecorded``: CSI 5.1, "act" every night). Each left-out bin is recorded as a
+`ReferenceNote`. The score deciles are recorded at training over every development row and
+cannot be split: the notes say so (`SpecStability.reference`).
+
 Why `MIN_DECISIONS` = 300: with no drift, ``PSI / (1/N + 1/M)`` is approximately χ² with B − 1
 degrees of freedom (N current, M development rows, B bins; Yurdakul 2018, *Statistical properties
 of the population stability index*, Western Michigan University). For ten bins, N = 300 and a
@@ -25,12 +34,12 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from creditfactory.scoring.runtime import FeatureValue, find_bin, term_value
+from creditfactory.scoring.runtime import FeatureValue, category_key, find_bin, term_value
 from creditfactory.scoring.spec import Characteristic, LinearTerm, ScorecardSpec
 
 PSI_WATCH = 0.1
@@ -175,13 +184,26 @@ def csi(
     return _report_kept(ref, cur, _bin_labels(characteristic))
 
 
+def _left_out(characteristic: Characteristic, left_out: Collection[str]) -> list[bool]:
+    """Per bin: whether every category of it is in `left_out` (`category_key`s)."""
+    return [
+        bool(b.categories) and all(category_key(c) in left_out for c in b.categories)
+        for b in characteristic.bins
+    ]
+
+
 def csi_against_development(
-    characteristic: Characteristic, current: Iterable[FeatureValue]
+    characteristic: Characteristic,
+    current: Iterable[FeatureValue],
+    left_out: Collection[str] = (),
 ) -> PSIReport | None:
-    """CSI of current values against the development sample the bins carry (`Bin.count`);
-    None when the bins carry no counts. A value no development bin took ("(unseen)") meets a
-    development share floored at `EMPTY_SHARE`, so new values push the CSI up sharply."""
-    expected = [b.count for b in characteristic.bins] + [0]
+    """CSI of current values against the development sample the bins carry (`Bin.count`),
+    without the bins whose categories are all in `left_out` (module docstring); None when the
+    bins carry no counts. A value no development bin took ("(unseen)") meets a development share
+    floored at `EMPTY_SHARE`, so new values push the CSI up sharply."""
+    dropped = _left_out(characteristic, left_out)
+    kept = [0 if out else b.count for b, out in zip(characteristic.bins, dropped, strict=True)]
+    expected = [*kept, 0]
     if sum(expected) <= 0:
         return None
     return _report_kept(expected, bin_counts(characteristic, current), _bin_labels(characteristic))
@@ -292,12 +314,45 @@ class StabilityItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferenceNote:
+    """Development rows left out of a characteristic's reference (module docstring): the bins
+    (labels), their development rows and the characteristic's development rows in all."""
+
+    name: str
+    left_out: tuple[str, ...]
+    rows_left_out: int
+    rows: int
+
+    @property
+    def share_left_out(self) -> float:
+        """The share of the characteristic's development rows left out (0–1)."""
+        return self.rows_left_out / self.rows if self.rows else 0.0
+
+
+def reference_notes(
+    spec: ScorecardSpec, left_out: Mapping[str, Collection[str]]
+) -> tuple[ReferenceNote, ...]:
+    """A `ReferenceNote` per characteristic of `spec` with a development bin `left_out` takes
+    out (`left_out`: `category_key`s per feature)."""
+    notes = []
+    for c in spec.characteristics:
+        dropped = _left_out(c, left_out.get(c.feature, ()))
+        bins = [b for b, out in zip(c.bins, dropped, strict=True) if out and b.count]
+        if bins:
+            notes.append(ReferenceNote(c.feature, tuple(b.label for b in bins),
+                                       sum(b.count for b in bins), sum(b.count for b in c.bins)))  # fmt: skip
+    return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
 class SpecStability:
-    """Stability of the decisions one spec made against its own development sample."""
+    """Stability of the decisions one spec made against its own development sample, with the
+    development rows left out of the reference (`reference`, module docstring)."""
 
     decisions: int
     score: StabilityItem
     characteristics: tuple[StabilityItem, ...]
+    reference: tuple[ReferenceNote, ...] = ()
 
     @property
     def status(self) -> StabilityStatus:
@@ -316,19 +371,25 @@ def stability_against_development(
     scores: Sequence[float],
     rows: Sequence[Mapping[str, FeatureValue]],
     min_decisions: int = MIN_DECISIONS,
+    left_out: Mapping[str, Collection[str]] | None = None,
 ) -> SpecStability:
     """Score PSI and CSI per characteristic of the decisions `spec` made (their `scores` and
-    feature `rows`, same order) against its development sample; every item INSUFFICIENT when
-    there are fewer than `min_decisions`. Characteristics are the spec's binned ones and its raw
-    logistic terms (none for tree specs)."""
-    n = len(scores)
+    feature `rows`, same order) against its development sample without the categories
+    `left_out` (per feature, `category_key`s: what the served path never scores; module
+    docstring); every item INSUFFICIENT when there are fewer than `min_decisions`.
+    Characteristics are the spec's binned ones and its raw logistic terms (none for tree specs)."""
+    n, out = len(scores), left_out or {}
+    notes = reference_notes(spec, out)
     if n < min_decisions:
         short = StabilityStatus.INSUFFICIENT
         names = [c.feature for c in spec.characteristics] + [t.feature for t in spec.linear_terms]
         return SpecStability(n, StabilityItem("score", short),
-                             tuple(StabilityItem(f, short) for f in names))  # fmt: skip
+                             tuple(StabilityItem(f, short) for f in names), notes)  # fmt: skip
     binned = (
-        _item(c.feature, csi_against_development(c, (r.get(c.feature) for r in rows)))
+        _item(
+            c.feature,
+            csi_against_development(c, (r.get(c.feature) for r in rows), out.get(c.feature, ())),
+        )
         for c in spec.characteristics
     )
     linear = (
@@ -336,5 +397,5 @@ def stability_against_development(
         for t in spec.linear_terms
     )
     return SpecStability(
-        n, _item("score", score_psi_against_development(spec, scores)), (*binned, *linear)
+        n, _item("score", score_psi_against_development(spec, scores)), (*binned, *linear), notes
     )

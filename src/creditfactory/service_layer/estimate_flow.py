@@ -61,6 +61,7 @@ from creditfactory.origination.loan_terms import (
     amount_segments,
     asking_for,
     request_features,
+    term_loan_only,
 )
 from creditfactory.origination.verification import verify
 from creditfactory.scoring import ScoreResult, score
@@ -272,11 +273,29 @@ def _ceiling(estimate: LimitEstimate) -> Money:
     return min(estimate.caps.values(), key=lambda m: m.amount)
 
 
+def _binding(known: _Known, revenue: LimitEstimate, found: ApprovableRange) -> str:
+    """What sets `limit_high`: the least cap's name ("revenue_multiple", "scored_amount" when the
+    scored segment's top binds, "score", …) — or, with no range, the code of the rule that refuses
+    the ceiling ("K07", "R08", …: its words are in the reasons), unless the refusal is only that
+    the amount falls below the minimum (K09), which the cap that made it so causes."""
+    if not found.has_range:
+        rule = next((r for r in found.at_high.record.reasons
+                     if r.kind != "score" and r.detail.get("fact") != "limit_below_minimum"), None)  # fmt: skip
+        if rule is not None:
+            return rule.code
+    if found.binding != "requested":
+        return found.binding
+    # the ceiling asked for: the revenue estimate's, or the segment's
+    segment_top = known.segment is not None and known.segment[1] < _ceiling(revenue)
+    return "scored_amount" if segment_top else "revenue_multiple"
+
+
 def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     """The approvable range (see module docstring). raises InvalidField / ValidationError."""
     now = deps.clock.now()
     as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
+    term_loan_only(cmd.revolving_line)  # the product quoted is the one booked
     wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
     schema = declared_schema(deps.spec, wanted, REQUEST_FACTS)
     check_declared(cmd.declared, schema, as_of)
@@ -304,10 +323,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     verification = verify(cmd.declared, external, known.features, schema, as_of,
                           deps.policy.verification, requested=requested,
                           data_currency=deps.spec.training.get("currency"))  # fmt: skip
-    binding = found.binding
-    if binding == "requested":  # the ceiling asked for: the revenue estimate's, or the segment's
-        segment_top = known.segment is not None and known.segment[1] < _ceiling(revenue)
-        binding = "scored_amount" if segment_top else "revenue_multiple"
+    binding = _binding(known, revenue, found)
     caps = {k: v for k, v in found.caps.items() if k != "requested"}
     caps["revenue_multiple"] = revenue.caps["revenue_multiple"]
     advice = _characteristic_advice(known, scored, found) + _policy_advice(

@@ -111,13 +111,18 @@ def new_application_view(
         "requested_amount": _money(row["requested_minor"]),
         "term_months": row["term_months"],
         "decision": None if decision is None else dict(decision),
-        "offer": None if offer is None else _offer(offer),
+        "offer": None if offer is None else _offer(offer, decision),
         "loan_id": row.get("loan_id"),
     }
 
 
-def _offer(offer: Mapping[str, Any]) -> dict[str, Any]:
+def _offer(offer: Mapping[str, Any], decision: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The offer, with the loan its decision scored (`loan_asked` of the decision's verification
+    record: programme, guarantee share, ``guarantee_booked`` False) when the model scores one."""
+    verification = (decision or {}).get("verification") or {}
+    asked = verification.get("loan_asked") if isinstance(verification, Mapping) else None
     return {
+        **({} if asked is None else {"loan_asked": dict(asked)}),
         "offer_id": offer["offer_id"],
         "currency": offer["currency"],
         "amount": _money(offer["amount_minor"]),

@@ -29,6 +29,7 @@ from creditfactory.monitoring.alerts import model_subject
 from creditfactory.monitoring.ports import MonitoringUnitOfWork
 from creditfactory.monitoring.rules import WarningLevel
 from creditfactory.monitoring.services import ModelAlert, raise_model_alert
+from creditfactory.origination.served_values import never_served
 from creditfactory.scoring import load_spec
 from creditfactory.scoring.errors import ScoringError
 from creditfactory.scoring.runtime import FeatureValue
@@ -125,8 +126,29 @@ class SpecWindow:
             "characteristics": [] if self.spec is None else [
                 _characteristic(self.spec, c) for c in s.characteristics
             ],
+            "reference": _reference(s),
             "status": self.status.value,
         }  # fmt: skip
+
+
+SCORE_REFERENCE_NOTE = (
+    "score deciles are of every development row, the rows left out above included (recorded at "
+    "training); score PSI reads their absence as drift / 评分分位数含上述剔除的开发样本行"
+)
+
+
+def _reference(s: SpecStability) -> list[dict[str, Any]]:
+    """The development rows left out of the reference (`scoring.stability.ReferenceNote`) and,
+    when any are, what that means for the score PSI."""
+    notes: list[dict[str, Any]] = [
+        {"name": n.name, "left_out": list(n.left_out), "rows_left_out": n.rows_left_out,
+         "development_rows": n.rows, "share_left_out": round(n.share_left_out, 4),
+         "why": "the served path never scores these values (intake refuses them) / 在用流程不产生该取值"}
+        for n in s.reference
+    ]  # fmt: skip
+    if notes:
+        notes.append({"name": "score", "note": SCORE_REFERENCE_NOTE})
+    return notes
 
 
 def _characteristic(spec: ScorecardSpec, item: StabilityItem) -> dict[str, Any]:
@@ -187,7 +209,8 @@ class ModelStability:
 def _empty() -> dict[str, Any]:
     return {"spec_digest": None, "model_id": None, "decisions": 0, "score_psi": None,
             "score_status": StabilityStatus.INSUFFICIENT.value, "score_bins": [],
-            "characteristics": [], "status": StabilityStatus.INSUFFICIENT.value}  # fmt: skip
+            "characteristics": [], "reference": [],
+            "status": StabilityStatus.INSUFFICIENT.value}  # fmt: skip
 
 
 @dataclass
@@ -216,7 +239,9 @@ def _window(history: DecisionHistory, digest: str, g: _Group, minimum: int) -> S
             StabilityStatus.INSUFFICIENT)  # fmt: skip
         stability = SpecStability(len(g.scores), StabilityItem("score", status), ())
     else:
-        stability = stability_against_development(spec, g.scores, g.rows, minimum)
+        stability = stability_against_development(
+            spec, g.scores, g.rows, minimum, never_served(spec)
+        )
     return SpecWindow(digest, spec, g.first_at, g.last_at, stability)
 
 

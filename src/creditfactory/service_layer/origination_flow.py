@@ -62,7 +62,12 @@ from creditfactory.origination.limit_estimate import (
     annual_invoice_revenue,
     revenue_cap,
 )
-from creditfactory.origination.loan_terms import REQUEST_FACTS, request_features
+from creditfactory.origination.loan_terms import (
+    REQUEST_FACTS,
+    loan_asked,
+    request_features,
+    term_loan_only,
+)
 from creditfactory.origination.verification import verify
 from creditfactory.pricing.lpr import default_lpr_series
 from creditfactory.scoring import ScoreResult, score
@@ -335,7 +340,9 @@ def submit_application(deps: FactoryDeps, cmd: SubmitApplication) -> dict[str, A
             scored, applicant, external, as_of, wanted, verification.contradictions
         ),
         scored=scored,
-        snapshot=_snapshot(body, features, external, verification.to_dict()),
+        snapshot=_snapshot(
+            body, features, external, _recorded(verification.to_dict(), deps, cmd, amount)
+        ),
         external=external,
         now=now,
         revenue_cap=application_revenue_cap(deps, cmd.declared, external, as_of),
@@ -363,9 +370,21 @@ is {"request_digest": the digest of the command without its key} (what the appli
 and its decision snapshot record; migration 0013 moved the keys of older applications here)."""
 
 
+def _recorded(
+    verification: dict[str, Any], deps: FactoryDeps, cmd: SubmitApplication, amount: Money
+) -> dict[str, Any]:
+    """The decision's verification record with the loan it scored (`loan_terms.loan_asked`:
+    programme, guarantee share, no guarantee booked) when the spec scores the programme, so the
+    record and the offer say what was scored for the loan that is booked."""
+    asked = loan_asked(deps.spec.features, amount, cmd.programme)
+    return verification if asked is None else {**verification, "loan_asked": asked}
+
+
 def _requested(deps: FactoryDeps, cmd: SubmitApplication, amount: Money) -> dict[str, Any]:
     """The spec's characteristics the request sets (`origination.loan_terms`). raises
-    ValidationError("programme") for an unknown programme."""
+    ValidationError("programme") for an unknown programme, ValidationError("revolving_line") for
+    a revolving line (term loans only: `loan_terms.term_loan_only`)."""
+    term_loan_only(cmd.revolving_line)
     try:
         return request_features(deps.spec.features, amount, cmd.programme, cmd.revolving_line)
     except ValueError as exc:

@@ -107,7 +107,9 @@ class LoanAsked(StrictBody):
         "sba_express (50 %); default sba_7a",
     )
     revolving_line: bool | None = Field(
-        default=None, description="a revolving line of credit, not a term loan; default false"
+        default=None,
+        description="a revolving line of credit: refused (422) when true — the platform books "
+        "term loans only; default false",
     )
 
 
