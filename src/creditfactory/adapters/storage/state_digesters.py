@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import Connection, Delete, Insert, Table, Update, event, inspect, select, tuple_
@@ -73,8 +73,15 @@ _CHUNK = 400  # key tuples per IN (…) read
 def _raw(table: Table, names: Sequence[str] | None = None) -> tuple[Any, list[str]]:
     """A typeless view of `table` (its `names` columns, default all): values come back as the
     driver stores them (ciphertext, not the text an EncryptedString column would decrypt)."""
-    names = list(names) if names is not None else [c.name for c in table.columns]
-    return raw_table(table.name, *(raw_column(n) for n in names)), names
+    names = tuple(names) if names is not None else tuple(c.name for c in table.columns)
+    return _raw_view(table.name, names), list(names)
+
+
+@cache
+def _raw_view(name: str, names: tuple[str, ...]) -> Any:
+    """One view per (table, columns): built once, so its statements hit SQLAlchemy's compiled
+    cache (a fresh view per write cost ~1.4 ms of a 4 ms read in the evidence bench)."""
+    return raw_table(name, *(raw_column(n) for n in names))
 
 
 def _pk(table: Table) -> tuple[str, ...]:
