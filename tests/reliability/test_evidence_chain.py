@@ -111,12 +111,24 @@ def test_defect_07_edit_then_end_of_day_is_still_named(
                   "leaf"), after  # fmt: skip
 
 
-def test_defect_07_deleted_key_row_then_retry_is_named(
+def _posted_with(engine: Engine, loan_id: str, key: str) -> int:
+    """How many repayment leaves of `loan_id` carry `key` (the money effects of that key)."""
+    import json
+
+    query = text("SELECT payload FROM audit_entries WHERE subject = :s AND action = :a")
+    with engine.connect() as conn:
+        rows = conn.execute(query, {"s": loan_id, "a": "loan.repayment_posted"}).all()
+    return sum(key in json.loads(p).get("idempotency_key", "") for (p,) in rows)
+
+
+def test_defect_07_deleted_key_row_then_retry_posts_once(
     engine: Engine,
     make_api: Callable[..., Any],  # noqa: F811
 ) -> None:
-    # attack13 finding 2: the key row deleted by hand, then a retry re-creates it; continuity
-    # names the deletion (the re-created row's leaf found no row where its last leaf left one)
+    # attack13 finding 2: the key row deleted by hand, then a retry with the same key and body.
+    # Before: 200 and a second loan.repayment_posted, and verify said nothing (the retry
+    # rewrote the row). Now the effect carries its key: 409 field idempotency_key, one posting,
+    # an idempotency.replay_refused alert, and the deleted row named.
     api = make_api(engine)
     loan_id = _loan(api)
     key = RandomIds().new("pay")
@@ -124,13 +136,20 @@ def test_defect_07_deleted_key_row_then_retry_is_named(
     before = _verify(engine)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM idempotency_keys WHERE key LIKE :k"), {"k": f"%{key}"})
-    api.post(f"/api/v1/loans/{loan_id}/repayments", {"amount": "1.00"}, key)
+    retry = api.post(f"/api/v1/loans/{loan_id}/repayments", {"amount": "1.00"}, key)
+    assert (retry.status_code, retry.json()["field"]) == (409, "idempotency_key"), retry.text
+    assert _posted_with(engine, loan_id, key) == 1
+    with engine.connect() as conn:
+        alerts = conn.execute(
+            text("SELECT count(*) FROM audit_entries WHERE action = 'idempotency.replay_refused'"
+                 " AND subject LIKE :k"), {"k": f"%{key}"}
+        ).scalar_one()  # fmt: skip
+    assert alerts == 1
     found = [f for f in _verify(engine) if f not in before]
     assert any(
-        f.kind == "row_missing" and f.detail.startswith("idempotency_keys ")
-        and key in f.detail and "deleted between leaf" in f.detail
+        f.kind == "row_missing" and f.detail.startswith("idempotency_keys ") and key in f.detail
         for f in found
-    ), found  # fmt: skip
+    ), found
 
 
 def test_defect_07_legitimate_writes_keep_continuity(
