@@ -17,6 +17,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development
 REPO: Final = Path(__file__).resolve().parents[2]
 CN_RECORDS: Final = REPO / "data" / "fixtures" / "cn_records"
+SBA_RECORDS: Final = REPO / "data" / "fixtures" / "sba_records" / "registry.json"
+SBA_DATASET: Final = "sba-case"
+"""The SBA case data set's name as `model train` records it in a spec (`training.dataset`): its
+applicants are U.S. firms that no Chinese invoice, registry, court or tax source knows."""
 Source = Path | Literal["off"] | None
 API_KEY: Final = re.compile(r"cfk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 """A channel API key as `adapters.api.security.new_api_key` makes it: "cfk_", a 16-hex key id,
@@ -51,9 +55,8 @@ class Settings(BaseSettings):
     bootstrap_channel: str = Field(default="demo-channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     as_of: date | None = None
     # origination data sources, pulled through the consent gate (docs/origination.md §7). Unset:
-    # in development the bundled ones (the CUMCM 2020 C invoices read in place from
-    # <shared_data>, synthetic registry / court / tax fixtures under data/fixtures/cn_records);
-    # in test and production none. A path wires that file; "off" wires nothing for that source;
+    # in development the bundled ones of the served spec's data set (`source_paths`); in test and
+    # production none. A path wires that file; "off" wires nothing for that source;
     # data_sources "off" wires none at all,
     # not even the vendor below.
     data_sources: Literal["default", "off"] = "default"
@@ -73,24 +76,34 @@ class Settings(BaseSettings):
         """CREDITFACTORY_MODEL_SPEC, default <var_dir>/model/spec.json (what `make demo` trains)."""
         return self.model_spec or self.var_dir / "model" / "spec.json"
 
-    def source_paths(self) -> dict[str, Path]:
-        """The data-source files to wire, by setting name (module comment on `data_sources`)."""
+    def source_paths(self, dataset: str | None = None) -> dict[str, Path]:
+        """The data-source files to wire, by setting name: each configured path; for a setting
+        left unset, in development, the bundled source of `dataset` (the served spec's training
+        data set, `training.dataset`) — for the SBA case data the SBA's approval-time record of
+        each held-out loan as the registry (data/fixtures/sba_records) and nothing else, so its
+        U.S. applicants are not looked up in Chinese sources (new-user pass 5, finding 4: every
+        one was declined K10, registry record not found); for any other data set the CUMCM 2020 C
+        invoices read in place from <shared_data> and the synthetic registry / court / tax
+        fixtures of data/fixtures/cn_records."""
         if self.data_sources == "off":
             return {}
-        bundled = {
+        bundled: dict[str, Path] = {
             "invoices_dir": self.shared_data / "cumcm2020c_sme_invoices",
             "invoice_subjects": CN_RECORDS / "firms.csv",
             "registry_records": CN_RECORDS / "registry.json",
             "court_records": CN_RECORDS / "courts.json",
             "tax_records": CN_RECORDS / "tax.json",
         }
+        if dataset == SBA_DATASET:
+            bundled = {"registry_records": SBA_RECORDS}
         paths = {}
-        for name, default in bundled.items():
+        for name in ("invoices_dir", "invoice_subjects", "registry_records", "court_records",
+                     "tax_records"):  # fmt: skip
             value = getattr(self, name)
             if isinstance(value, Path):
                 paths[name] = value
-            elif value is None and self.environment == "development":
-                paths[name] = default
+            elif value is None and self.environment == "development" and name in bundled:
+                paths[name] = bundled[name]
         return paths
 
     @field_validator("bootstrap_api_key")

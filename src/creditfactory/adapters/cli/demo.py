@@ -44,7 +44,7 @@ from creditfactory.adapters.gateways.sba_fixtures import (
     sba_name,
     sba_subject,
 )
-from creditfactory.config import Settings
+from creditfactory.config import SBA_RECORDS, Settings
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.scoring.spec import load_spec
@@ -70,7 +70,6 @@ SBA_NOTE = (
     "amount below is in US$ and the rates are the engine's CNY prices (LPR-based), not SBA rates."
 )
 ASGI_FACTORY = "creditfactory.adapters.api.asgi:create_from_env"
-SBA_RECORDS = REPO / "data" / "fixtures" / "sba_records" / "registry.json"
 SBA_SOURCES = {
     "CREDITFACTORY_DATA_SOURCES": "default",
     "CREDITFACTORY_REGISTRY_RECORDS": str(SBA_RECORDS),

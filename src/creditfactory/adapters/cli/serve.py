@@ -89,14 +89,15 @@ def _settings() -> Settings:
             f"no scorecard spec at {settings.spec_path} (`make demo` trains one)",
         )
     try:
-        load_spec(settings.spec_path.read_text(encoding="utf-8"))
+        spec = load_spec(settings.spec_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ModelSpecMismatch) as exc:
         raise ValidationError("CREDITFACTORY_MODEL_SPEC", f"{settings.spec_path}: {exc}") from None
     pii_cipher_from_settings(settings)  # PIIKeyError: missing in production or malformed
     # SigningKeyUnavailable: missing in production or not an Ed25519 PEM; outside production a
     # missing key is generated here once, not raced for by the workers at their first audit call
     load_signing_key(settings)
-    source_files(settings)  # a configured data-source file that is missing: exit 2 here
+    # a configured data-source file that is missing: exit 2 here
+    source_files(settings, spec.training.get("dataset"))
     return settings
 
 
