@@ -1,6 +1,8 @@
 """State rows under the audit log (issue #13, defect 7): loans, installments, offers,
-applications, approvals, officers (with their roles), the journal (entries, postings) and the
-stored idempotency responses a retry is answered with (`idempotency_keys`).
+applications, approvals, officers (with their roles), the journal (entries, postings), the
+stored idempotency responses a retry is answered with (`idempotency_keys`), and the other
+credentials and PIPL state (attack13 finding 3): channel API keys (`api_keys`), officer sessions
+(`officer_sessions`) and consents (`consents`).
 
 Writing: every INSERT / UPDATE / DELETE on a covered table is noticed by SQLAlchemy engine events
 (so a new writer is covered without remembering to), and the rows it touched are remembered for
@@ -29,9 +31,14 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClau
 from sqlalchemy.sql.expression import column as raw_column
 from sqlalchemy.sql.expression import table as raw_table
 
-from creditfactory.adapters.storage.identity_tables import approvals, officers
+from creditfactory.adapters.storage.identity_tables import (
+    api_keys,
+    approvals,
+    officer_sessions,
+    officers,
+)
 from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
-from creditfactory.adapters.storage.origination_tables import applications, offers
+from creditfactory.adapters.storage.origination_tables import applications, consents, offers
 from creditfactory.adapters.storage.servicing_tables import idempotency_keys, installments, loans
 from creditfactory.audit import AuditEntry, DigesterRegistry
 from creditfactory.audit.rows import EVIDENCE_KEY, CoveredTable, RowKey, evidence_block, key_text
@@ -61,6 +68,9 @@ COVERED: dict[str, tuple[Table, tuple[str, ...]]] = {
         (journal_entries, ("entry_id",)),
         (postings, ("entry_id",)),
         (idempotency_keys, ("scope", "key")),
+        (api_keys, ("key_id",)),
+        (officer_sessions, ("session_id",)),
+        (consents, ("consent_id",)),
     )
 }
 ROWS_BASELINED = "state.rows_baselined"
@@ -151,6 +161,9 @@ def _note_before(conn: Connection, table: str, selectors: Selectors) -> None:
 
 
 def _remember(conn: Connection, table: str, selectors: Iterable[tuple[Any, ...]]) -> None:
+    selectors = set(selectors)
+    if not selectors:  # a statement that matched no row (a purge with nothing to purge)
+        return
     _tx_map(conn, _WRITTEN).setdefault(table, set()).update(selectors)
 
 
