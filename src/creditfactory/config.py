@@ -6,12 +6,13 @@ Only deployment facts live here: database URL, secrets, paths, switches. Busines
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import date
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development
@@ -25,6 +26,17 @@ Source = Path | Literal["off"] | None
 API_KEY: Final = re.compile(r"cfk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 """A channel API key as `adapters.api.security.new_api_key` makes it: "cfk_", a 16-hex key id,
 "_", 43 urlsafe-base64 characters (a 256-bit secret)."""
+DATABASES: Final = re.compile(r"(sqlite|postgresql)(\+\w+)?://.*", re.DOTALL)
+"""The database URLs served: SQLite and PostgreSQL, with or without a driver name."""
+VENDOR_URL: Final = re.compile(r"https?://[^\s/?#]+[^\s]*")
+
+
+def settings_problem(exc: ValidationError) -> tuple[str, str]:
+    """(`CREDITFACTORY_<SETTING>`, the rule) of the first problem of a refused Settings(): the
+    one line every command prints before exiting 2 (attack13 finding 5)."""
+    problem = exc.errors()[0]
+    field = "CREDITFACTORY_" + "_".join(str(p) for p in problem["loc"]).upper()
+    return field, str(problem["msg"]).removeprefix("Value error, ")
 
 
 class Settings(BaseSettings):
@@ -114,6 +126,33 @@ class Settings(BaseSettings):
                 "must be cfk_<16 hex>_<43 urlsafe base64 characters> (as "
                 "adapters.api.security.new_api_key makes one)"
             )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if value and not DATABASES.fullmatch(value):
+            raise ValueError("must be a sqlite:// or postgresql:// URL (the databases supported)")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for entry in filter(None, (e.strip() for e in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (comma-separated, "
+                    "e.g. 10.0.0.5,10.1.0.0/16)"
+                ) from None
+        return value
+
+    @field_validator("data_vendor_url")
+    @classmethod
+    def _vendor(cls, value: str) -> str:
+        if value and not VENDOR_URL.fullmatch(value):
+            raise ValueError("must be an http:// or https:// URL with a host")
         return value
 
     @field_validator("as_of", mode="before")

@@ -44,7 +44,7 @@ from creditfactory.adapters.storage.audit_keys import load_signing_key
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.pii import pii_cipher_from_settings
-from creditfactory.config import Settings
+from creditfactory.config import Settings, settings_problem
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring import load_spec
 from creditfactory.scoring.errors import ModelSpecMismatch
@@ -80,9 +80,7 @@ def _settings() -> Settings:
     try:
         settings = Settings()
     except SettingsError as exc:
-        problem = exc.errors()[0]
-        field = "CREDITFACTORY_" + "_".join(str(p) for p in problem["loc"]).upper()
-        raise ValidationError(field, problem["msg"]) from None
+        raise ValidationError(*settings_problem(exc)) from None
     if not settings.spec_path.is_file():
         raise ValidationError(
             "CREDITFACTORY_MODEL_SPEC",

@@ -451,8 +451,11 @@ SBA_DECLARED: dict[str, tuple[str, Wording]] = {
         "批准财年：未来申请人都会落在最新的分箱，其分值等于押注下一个批次",
         "fiscal year of approval: every future applicant lands in the newest bin, so its "
         "points would be a bet on the next vintage")),
-    "Term": (APP, Text("贷款期限（月），按数据说明为批准时约定",
-                       "loan term in months, as the data documents it (agreed at approval)")),
+    "Term": (APP, Text("贷款期限（月），按数据原样提供：数据说明称批准时约定，但核销贷款记录的是停止时剩余的期限"
+                       "（结果发生后才记录）——由闸门规则排除，不是申请时已知",
+                       "loan term in months as the data presents it: documented as agreed at "
+                       "approval, but a charged-off loan records what was left when it stopped "
+                       "(post-outcome) — excluded by the gate's rules, not known at application")),
     "NoEmp": (APP, Text("员工人数，申请时填报", "number of employees, stated on the application")),
     "NewExist": ("recoded", Text("1 既有 / 2 新设企业；以 New 使用",
                                  "1 existing / 2 new business; used as New")),
@@ -504,20 +507,29 @@ SBA_DECLARED: dict[str, tuple[str, Wording]] = {
     "Portion": (APP, Text("记录的担保比例 SBA_Appv_recorded / GrAppv（见 SBA_GUARANTEE_RULE）",
                           "the guaranteed share as recorded, SBA_Appv_recorded / GrAppv (see "
                           "SBA_GUARANTEE_RULE)")),
-    "RealEstate": (APP, Text("有不动产抵押（论文定义：Term ≥ 240 个月）",
-                             "backed by real estate (the paper: Term ≥ 240 months)")),
-    "Recession": (APP, Text("论文的标志：贷款在 2007 年 12 月至 2009 年 6 月间存续",
-                            "the paper's flag: loan active during Dec 2007 – Jun 2009")),
-    "daysterm": (APP, Text("Term × 30 天（论文的辅助列）", "Term × 30 days (the paper's helper column)")),
-    "xx": (APP, Text("DisbursementDate + daysterm：贷款到期日（论文的辅助列）",
-                     "DisbursementDate + daysterm: the loan's end date (the paper's helper column)")),
+    "RealEstate": (APP, Text("论文的不动产标志 Term ≥ 240：由结果后记录的 Term 派生，不是申请时已知",
+                             "the paper's real-estate flag Term ≥ 240: derived from the "
+                             "post-outcome Term, not known at application")),
+    "Recession": (APP, Text("论文的标志：贷款在 2007 年 12 月至 2009 年 6 月间存续——由放款日期和结果后的 Term "
+                            "得出，不是申请时已知",
+                            "the paper's flag: loan active during Dec 2007 – Jun 2009 — from the "
+                            "disbursement date and the post-outcome Term, not known at application")),
+    "daysterm": (APP, Text("Term × 30 天（论文的辅助列）：由结果后的 Term 派生，不是申请时已知",
+                           "Term × 30 days (the paper's helper column): derived from the "
+                           "post-outcome Term, not known at application")),
+    "xx": (APP, Text("DisbursementDate + daysterm：贷款到期日（论文的辅助列），放款后且由结果后的 Term 得出，"
+                     "不是申请时已知",
+                     "DisbursementDate + daysterm: the loan's end date (the paper's helper "
+                     "column), after disbursement and from the post-outcome Term, not known at "
+                     "application")),
     "Selected": ("identifier", Text("论文的训练 / 验证切分标志",
                                     "the paper's training / validation split flag")),
     "Default": ("outcome", Text("目标变量", "the target")),
 }  # fmt: skip
 """Every SBAcase column: (kind, why). Only ``application`` fields reach the statistical gate;
 Term, RealEstate, Recession, daysterm and xx are left as the data presents them so the gate's
-own rules decide (the issue's test)."""
+own rules decide (the issue's test) — their `why` says they are not known at application, and
+the model's ``known_at_application`` table lists only the declared fields the gate kept."""
 
 SBA_DERIVED: dict[str, tuple[tuple[str, ...], Wording]] = {
     "RealEstate": (("Term",), Text("RealEstate = Term ≥ 240（数据说明）",
@@ -540,7 +552,8 @@ SBA_WHITELIST: dict[str, Wording] = {
         "小额贷款多为全国性银行发放、核销较多的无抵押授信，而大额贷款多有房产抵押；取值形态检验通过，它不是 "
         "Term 的函数（树模型 R² 见闸门检查），单变量 AUC（约 0.28，即 0.72）虽强，但对贷款规模而言合理。"
         "它单独对已排除的 RealEstate 的分类 AUC 约 0.92（代理规则上限 0.9）：这里的大额贷款即不动产贷款，"
-        "现实中抵押在申请时可知（见 SBA_Appv）。" + _REVIEW.zh,
+        "现实中抵押在申请时可知（见 SBA_Appv）。由已排除的放款金额 DisbursementGross 预测它的树模型 R² 约 0.98："
+        "放款金额随批准金额而定，而非相反——批准金额先确定。" + _REVIEW.zh,
         "Gross amount approved = the amount applied for, fixed before any outcome. Its decile "
         "IV (~1.0) is high because in this California real-estate sample small loans are mostly "
         "unsecured lines from national banks with many charge-offs, while large ones are "
@@ -548,7 +561,9 @@ SBA_WHITELIST: dict[str, Wording] = {
         "reported in the gate checks) and its single-feature AUC (~0.28, i.e. 0.72) is strong but "
         "plausible for loan size. On its own it classifies excluded RealEstate with AUC ~0.92 "
         "(the proxy rule's limit is 0.9): large loans here are the real-estate loans, collateral "
-        "known at application in reality (see SBA_Appv). " + _REVIEW.en,
+        "known at application in reality (see SBA_Appv). A tree predicts it from the excluded "
+        "amount disbursed (DisbursementGross) with R² ~0.98: the amount disbursed follows the "
+        "amount approved, not the reverse — the approved amount is fixed first. " + _REVIEW.en,
     ),
     "SBA_Appv": Text(
         "SBA 担保金额 = 申请金额 × 项目担保比例（SBA_GUARANTEE_RULE），由平台按申请计算：与 GrAppv 同为贷款"
@@ -556,6 +571,7 @@ SBA_WHITELIST: dict[str, Wording] = {
         "0.9：在这个样本中大额贷款多为 240 个月的不动产贷款——现实中申请时即可知的抵押，而非由 Term 计算。剩余"
         "风险：训练半样本中担保金额最高的分箱（> 155,625 美元，318 笔）违约率 6.9%，其中 106 笔认证发展公司"
         "贷款（504 项目，本平台不提供）无一违约；去掉它们为 10.4%，该分箱对大额申请偏乐观，已列入局限。"
+        "与 GrAppv 一样，它可由已排除的放款金额预测（R² 约 0.97），因为放款随批准金额而定。"
         + _REVIEW.zh,
         "SBA-guaranteed amount = amount requested × the programme's share (SBA_GUARANTEE_RULE), "
         "computed by the platform from the request: the same loan-size information as GrAppv; not "
@@ -565,24 +581,32 @@ SBA_WHITELIST: dict[str, Wording] = {
         "Residual risk: the top amount bin of the training half (> US$155,625, 318 loans) "
         "defaults at 6.9 %, and 106 of them are Certified Development Company loans (504, not "
         "offered here) with no default; without them it is 10.4 %, so that bin is optimistic for "
-        "large requests (stated in the limitations). " + _REVIEW.en,
+        "large requests (stated in the limitations). Like GrAppv it is predicted from the excluded "
+        "amount disbursed (R² ~0.97) because disbursement follows the approved amount. "
+        + _REVIEW.en,
     ),
     "Express": Text(
         "申请的项目（SBAExpress 或标准 7(a)），申请时即已确定，平台由产品得知，不是申报。其 IV 约 0.75 超过 0.5，"
         "因为 SBAExpress 贷款（由贷款银行自行审批、担保 50%、多为循环授信）在训练半样本中违约率 49%，标准 7(a) "
         "为 14%——这是项目的真实差异；它对已排除的 RealEstate 的代理 AUC 0.84 < 0.9，也没有纯值。"
-        + _REVIEW.zh,
+        "它由已排除的 Portion 派生（数据中 Express 即 Portion = 0.5，树模型 R² 0.99）：Portion 被排除是因为"
+        "其取值 1.00 的无违约纯值（504 项目贷款）与泄露的 Term，Express 只取 50% 这一项目标记，不带 1.00 "
+        "的信息；上线时它来自申请的产品，不来自任何担保比例记录。" + _REVIEW.zh,
         "The programme applied for (SBAExpress or standard 7(a)), fixed when the application is "
         "made and known to the platform from the product, not declared. Its IV (~0.75) exceeds "
         "0.5 because SBAExpress loans (lender-approved, 50 % guaranteed, mostly revolving lines) "
         "default at 49 % in the training half against 14 % for standard 7(a) — a real programme "
         "difference; as a proxy of excluded RealEstate it reaches AUC 0.84 < 0.9, and it has no "
-        "pure value. " + _REVIEW.en,
+        "pure value. It is derived from the excluded Portion (in the data Express is exactly "
+        "Portion = 0.5, tree R² 0.99): Portion is excluded for its default-free value 1.00 (the "
+        "504 loans) and the leaked Term behind it, while Express takes only the 50 % programme "
+        "marker and carries nothing of the 1.00 value; served, it comes from the product applied "
+        "for, never from a recorded share. " + _REVIEW.en,
     ),
 }
-"""The analyst's whitelist (field → written justification): overrides the IV / AUC / shape
-rules only, is stored in the spec (``training.leakage_gate.whitelisted``) and printed in the
-report."""
+"""The analyst's whitelist (field → written justification): overrides the IV / AUC / shape,
+pure-value, proxy and detected-derivation rules (never a declaration), is stored in the spec
+(``training.leakage_gate.whitelisted``) and printed in the report."""
 
 # What a borrower can change in a new application: the amount asked for (and with it the
 # guaranteed amount under the programme's rule) and the product (Express / revolving / LowDoc).
@@ -726,7 +750,8 @@ CUMCM_WHITELIST: dict[str, Wording] = {
     for f in ("sales_monthly_mean", "log_sales_monthly", "log_sales_12m", "sales_invoices_monthly",
               "active_months_sales", "sales_volatility", "log_sales_volatility")
 }  # fmt: skip
-"""Analyst whitelist for CUMCM (overrides the IV / AUC / shape rules only)."""
+"""Analyst whitelist for CUMCM (overrides the statistical, proxy and detected-derivation rules,
+never a declaration)."""
 
 CUMCM_LIMITATIONS: list[Wording] = [
     Text(

@@ -5,7 +5,7 @@
 - ``characteristics`` (the model's), ``excluded`` (field → reason: the leakage gate's, then the
   selection's), ``exclusions`` (the same, by stage, in zh and en from structured reasons),
   ``leakage`` (the gate's checks, thresholds and whitelist), ``known_at_application``
-  (the adapter's per-field declaration), coefficients with ``const``, IV per candidate;
+  (the adapter's per-field declaration, for the fields it declares so that the gate kept), coefficients with ``const``, IV per candidate;
 - ``validation``: ``auc``, ``auc_ci`` and ``brier_ci`` (95 % percentile bootstrap), ``brier``,
   ``ks``, gini,
   confusion at 0.5, misclassification and ``calibration`` (slope, intercept, Hosmer–Lemeshow,
@@ -208,8 +208,12 @@ def train(
         "candidate_features": chosen,
         "excluded": dict(gate.excluded),
         "leakage": {"gate": leakage_gate, **gate.to_dict()},
+        # what the adapter presents as application-time AND the gate let through: Term,
+        # RealEstate, Recession… are presented as the data has them, and excluded by the gate
         "known_at_application": {
-            f: in_language(why, "en") for f, (kind, why) in ds.declared.items() if kind == USABLE
+            f: in_language(why, "en")
+            for f, (kind, why) in ds.declared.items()
+            if kind == USABLE and f not in gate.excluded
         },
         "bad_definition": ds.bad_definition,
         "pd_horizon": ds.pd_horizon.to_dict(),
