@@ -24,10 +24,14 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
+# the tables covered at this revision (later revisions baseline the ones they add: 0012, 0014)
+_TABLES = ["loans", "installments", "offers", "applications", "approvals", "officers",
+           "journal_entries", "postings"]  # fmt: skip
+
 
 def upgrade() -> None:
     conn = op.get_bind()
-    entries = baseline_entries(conn, "system:migration-0009", datetime.now(UTC))
+    entries = baseline_entries(conn, "system:migration-0009", datetime.now(UTC), tables=_TABLES)
     if entries:
         append_entries(conn, entries)
 

@@ -6,21 +6,37 @@ Only deployment facts live here: database URL, secrets, paths, switches. Busines
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import date
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused outside development
 REPO: Final = Path(__file__).resolve().parents[2]
 CN_RECORDS: Final = REPO / "data" / "fixtures" / "cn_records"
+SBA_RECORDS: Final = REPO / "data" / "fixtures" / "sba_records" / "registry.json"
+SBA_DATASET: Final = "sba-case"
+"""The SBA case data set's name as `model train` records it in a spec (`training.dataset`): its
+applicants are U.S. firms that no Chinese invoice, registry, court or tax source knows."""
 Source = Path | Literal["off"] | None
 API_KEY: Final = re.compile(r"cfk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 """A channel API key as `adapters.api.security.new_api_key` makes it: "cfk_", a 16-hex key id,
 "_", 43 urlsafe-base64 characters (a 256-bit secret)."""
+DATABASES: Final = re.compile(r"(sqlite|postgresql)(\+\w+)?://.*", re.DOTALL)
+"""The database URLs served: SQLite and PostgreSQL, with or without a driver name."""
+VENDOR_URL: Final = re.compile(r"https?://[^\s/?#]+[^\s]*")
+
+
+def settings_problem(exc: ValidationError) -> tuple[str, str]:
+    """(`CREDITFACTORY_<SETTING>`, the rule) of the first problem of a refused Settings(): the
+    one line every command prints before exiting 2 (attack13 finding 5)."""
+    problem = exc.errors()[0]
+    field = "CREDITFACTORY_" + "_".join(str(p) for p in problem["loc"]).upper()
+    return field, str(problem["msg"]).removeprefix("Value error, ")
 
 
 class Settings(BaseSettings):
@@ -51,9 +67,8 @@ class Settings(BaseSettings):
     bootstrap_channel: str = Field(default="demo-channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     as_of: date | None = None
     # origination data sources, pulled through the consent gate (docs/origination.md §7). Unset:
-    # in development the bundled ones (the CUMCM 2020 C invoices read in place from
-    # <shared_data>, synthetic registry / court / tax fixtures under data/fixtures/cn_records);
-    # in test and production none. A path wires that file; "off" wires nothing for that source;
+    # in development the bundled ones of the served spec's data set (`source_paths`); in test and
+    # production none. A path wires that file; "off" wires nothing for that source;
     # data_sources "off" wires none at all,
     # not even the vendor below.
     data_sources: Literal["default", "off"] = "default"
@@ -73,24 +88,34 @@ class Settings(BaseSettings):
         """CREDITFACTORY_MODEL_SPEC, default <var_dir>/model/spec.json (what `make demo` trains)."""
         return self.model_spec or self.var_dir / "model" / "spec.json"
 
-    def source_paths(self) -> dict[str, Path]:
-        """The data-source files to wire, by setting name (module comment on `data_sources`)."""
+    def source_paths(self, dataset: str | None = None) -> dict[str, Path]:
+        """The data-source files to wire, by setting name: each configured path; for a setting
+        left unset, in development, the bundled source of `dataset` (the served spec's training
+        data set, `training.dataset`) — for the SBA case data the SBA's approval-time record of
+        each held-out loan as the registry (data/fixtures/sba_records) and nothing else, so its
+        U.S. applicants are not looked up in Chinese sources (new-user pass 5, finding 4: every
+        one was declined K10, registry record not found); for any other data set the CUMCM 2020 C
+        invoices read in place from <shared_data> and the synthetic registry / court / tax
+        fixtures of data/fixtures/cn_records."""
         if self.data_sources == "off":
             return {}
-        bundled = {
+        bundled: dict[str, Path] = {
             "invoices_dir": self.shared_data / "cumcm2020c_sme_invoices",
             "invoice_subjects": CN_RECORDS / "firms.csv",
             "registry_records": CN_RECORDS / "registry.json",
             "court_records": CN_RECORDS / "courts.json",
             "tax_records": CN_RECORDS / "tax.json",
         }
+        if dataset == SBA_DATASET:
+            bundled = {"registry_records": SBA_RECORDS}
         paths = {}
-        for name, default in bundled.items():
+        for name in ("invoices_dir", "invoice_subjects", "registry_records", "court_records",
+                     "tax_records"):  # fmt: skip
             value = getattr(self, name)
             if isinstance(value, Path):
                 paths[name] = value
-            elif value is None and self.environment == "development":
-                paths[name] = default
+            elif value is None and self.environment == "development" and name in bundled:
+                paths[name] = bundled[name]
         return paths
 
     @field_validator("bootstrap_api_key")
@@ -101,6 +126,33 @@ class Settings(BaseSettings):
                 "must be cfk_<16 hex>_<43 urlsafe base64 characters> (as "
                 "adapters.api.security.new_api_key makes one)"
             )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if value and not DATABASES.fullmatch(value):
+            raise ValueError("must be a sqlite:// or postgresql:// URL (the databases supported)")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for entry in filter(None, (e.strip() for e in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (comma-separated, "
+                    "e.g. 10.0.0.5,10.1.0.0/16)"
+                ) from None
+        return value
+
+    @field_validator("data_vendor_url")
+    @classmethod
+    def _vendor(cls, value: str) -> str:
+        if value and not VENDOR_URL.fullmatch(value):
+            raise ValueError("must be an http:// or https:// URL with a host")
         return value
 
     @field_validator("as_of", mode="before")

@@ -156,8 +156,9 @@ def test_without_consent_the_pull_is_a_data_gap(sqlite_engine: Any, make_api: An
 def test_the_estimate_carries_the_decisions_verification_block(
     sqlite_engine: Any, make_api: Any
 ) -> None:
-    # Same shape, same code (origination.verification.verify): the estimate pulls invoices only,
-    # so only the invoice facts are verified; everything else declared is declared only.
+    # Same shape, same code (origination.verification.verify): the consent covers invoices only,
+    # so only the invoice facts are verified; everything else declared is declared only, and the
+    # registry's facts, not authorised, are scored conservatively as the application scores them.
     api = make_api(sqlite_engine, SOURCES)
     uscc, declared = _uscc(), {**GOOD, "annual_sales": 1_250_000}
     consent = {**CONSENT, "categories": ["invoices"]}
@@ -165,7 +166,8 @@ def test_the_estimate_carries_the_decisions_verification_block(
             "declared": declared, "consent": consent}  # fmt: skip
     estimate = api.post("/api/v1/limit-estimates", body).json()
     verification = estimate["verification"]
-    assert set(verification) == {"verified", "declared_only", "contradictions", "from_request"}
+    assert set(verification) == {"verified", "declared_only", "contradictions", "from_request",
+                                 "scored_conservatively"}  # fmt: skip
     by_name = {v["name"]: v for v in verification["verified"]}
     assert {v["source"] for v in verification["verified"]} == {"invoice file"}
     sales = by_name["annual_sales"]  # 12 × 100,000 CNY verified; 1,250,000 declared, within ±20 %

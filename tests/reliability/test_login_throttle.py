@@ -3,7 +3,8 @@ cannot turn into a lock-out, and X-Forwarded-For believed only from configured p
 
 Expected values are worked by hand from the rule in access/throttle.py (OWASP Authentication
 Cheat Sheet: no hard lock an attacker can aim): 5 free failures per account, then 1, 2, 4, 8, 16,
-32, 60, 60 … seconds; 20 free per address, then 1, 2, 4 … up to 900 seconds.
+32, 60, 60 … seconds; 20 free per address, then 1, 2, 4 … up to 60 seconds too (attack13 finding
+4: a 15-minute address cap could be aimed at everyone behind one address).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def test_defect_05_the_delay_grows_and_is_capped() -> None:
     assert waits == [0, 1, 2, 4, 8, 16, 32, 60, 60, 60]
     assert throttle.delay("address", 19) == timedelta(0)
     assert throttle.delay("address", 20) == timedelta(seconds=1)
-    assert throttle.delay("address", 40) == timedelta(minutes=15)
+    assert throttle.delay("address", 26) == timedelta(seconds=60)
+    assert throttle.delay("address", 40) == timedelta(seconds=60)
 
 
 def test_defect_05_a_stranger_cannot_lock_the_officer_out(sqlite_engine: Any) -> None:
@@ -105,6 +107,30 @@ def test_defect_05_one_address_cannot_guess_many_accounts(sqlite_engine: Any) ->
     assert refused.value.retry_after_s == 1
     clock.advance(timedelta(seconds=1))
     assert security.login(name, "right-password", address)  # a success from it still works
+
+
+def test_attack13_04_one_address_cannot_keep_everyone_out(sqlite_engine: Any) -> None:
+    """attack13 finding 4: ~25 failures with random usernames from 127.0.0.1 got alice's right
+    password a 429, the delay doubling up to 15 min. Now a stranger failing as fast as allowed
+    from the address the officers share delays alice by 60 s at most."""
+    security, clock, name = _security(sqlite_engine)
+    address = "127.0.0.1"
+    for _ in range(40):
+        stranger = f"nobody_{uuid.uuid4().hex[:8]}"
+        try:
+            security.login(stranger, "wrong", address)
+        except LoginThrottled as waiting:
+            assert waiting.retry_after_s <= 60
+            clock.advance(timedelta(seconds=waiting.retry_after_s))
+            with pytest.raises(Unauthorized):
+                security.login(stranger, "wrong", address)
+        except Unauthorized:
+            pass
+    with pytest.raises(LoginThrottled) as refused:  # right after the stranger's last failure
+        security.login(name, "right-password", address)
+    assert refused.value.retry_after_s == 60  # was 900 with the 15-minute cap
+    clock.advance(timedelta(seconds=60))
+    assert security.login(name, "right-password", address)
 
 
 async def _echo(scope: Any, receive: Any, send: Any) -> None:

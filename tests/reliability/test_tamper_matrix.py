@@ -15,6 +15,7 @@ RELIABILITY_FULL=1: every column of every table is edited in turn.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from creditfactory.adapters.storage.audit_store import (
     SqlAuditStore,
@@ -53,6 +55,9 @@ EDITS: dict[str, list[tuple[str, str]]] = {
     "journal_entries": [("reference", "'forged'")],
     "postings": [("amount_minor", "amount_minor * 10")],
     "idempotency_keys": [("response", "response || ' '")],
+    "api_keys": [("channel_id", "'another-channel'")],
+    "officer_sessions": [("expires_at", "created_at")],
+    "consents": [("withdrawn_at", "given_at")],
 }
 
 
@@ -111,8 +116,18 @@ def _write_state(api: Any) -> dict[str, Any]:
         "PUT", f"/api/v1/officers/{target}/role", admin_a, {"approval_id": approval_id}
     )
     assert done.status_code == 200, done.text
+    consent = api.post(
+        "/api/v1/consents",
+        {"applicant": application()["applicant"], "purpose": "credit_application",
+         "consent": {"categories": ["tax"], "version": "auth-2024-01"}},
+        "consent-1",
+    )  # fmt: skip
+    assert consent.status_code == 200, consent.text
+    consent_id = consent.json()["consent_id"]
+    withdrawn = api.post(f"/api/v1/consents/{consent_id}/withdraw", {}, "withdraw-1")
+    assert withdrawn.status_code == 200, withdrawn.text
     ids = [loan_id, applied["application_id"], applied["offer"]["offer_id"], approval_id, target]
-    return {"loan_id": loan_id, "ids": ids}
+    return {"loan_id": loan_id, "ids": ids, "withdrawn_consent": consent_id}
 
 
 def _verify(conn: Connection) -> list[Finding]:
@@ -160,6 +175,9 @@ def _unguard(conn: Connection) -> None:
     defer foreign keys (rolled back with the tamper)."""
     if conn.dialect.name == "sqlite":
         conn.execute(text("PRAGMA foreign_keys = OFF"))  # first: it is a no-op in a transaction
+        # the driver opens a transaction only before DML: without this BEGIN the DROP TRIGGERs
+        # below were committed at once, and later tests ran on a database without its guards
+        conn.exec_driver_sql("BEGIN")
         triggers = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
         for (name,) in triggers.all():
             conn.execute(text(f"DROP TRIGGER {name}"))
@@ -310,7 +328,8 @@ def test_defect_07_matrix_covers_the_issue_tables() -> None:
     # the tables the issue names (roles live on officers.role); the journal for inserted entries
     assert set(COVERED) == {"loans", "installments", "offers", "applications", "approvals",
                             "officers", "journal_entries", "postings",
-                            "idempotency_keys"}  # fmt: skip
+                            "idempotency_keys", "api_keys", "officer_sessions",
+                            "consents"}  # fmt: skip
 
 
 def test_defect_07_stored_replay_response_edit_is_named(
@@ -436,3 +455,63 @@ def test_defect_07_verify_during_live_writes_is_clean(
             runs.append(_verify(conn))
     writer.join()
     assert runs and all(found == before for found in runs), runs
+
+
+def test_defect_03_revived_session_is_refused_and_named(
+    engine: Engine,
+    state: dict[str, Any],
+    make_api: Callable[..., Any],  # noqa: F811
+) -> None:
+    # attack13 finding 3: `revoked_at = NULL` brought a signed-out bearer token back (401 → 200).
+    # The database refuses the edit; an owner who drops the trigger first is named by verify
+    api = make_api(engine)
+    who = _officer(api, "auditor")
+    token = api.tokens[who]
+    assert api.client.app.state.security.logout(token)
+    assert api.officer("GET", "/api/v1/approvals", who).status_code == 401
+    session_id = api.client.app.state.security._claims(token)[1]
+    revive = text("UPDATE officer_sessions SET revoked_at = NULL WHERE session_id = :s")
+    with pytest.raises(DBAPIError, match="revoked session stays revoked"):
+        with engine.begin() as conn:
+            conn.execute(revive, {"s": session_id})
+    assert api.officer("GET", "/api/v1/approvals", who).status_code == 401
+
+    def change(conn: Connection) -> str:
+        conn.execute(revive, {"s": session_id})
+        return f"officer_sessions {session_id}"
+
+    expected, found = _tampered(engine, change)
+    assert _named(found, expected, "row_edited"), found
+    assert "revoked_at" in next(f.detail for f in found if f.detail.startswith(expected))
+
+
+def test_defect_03_hand_inserted_api_key_is_named(engine: Engine, state: dict[str, Any]) -> None:
+    # the attack: a row (key_id, channel, sha256(secret)) inserted by hand worked at once as a
+    # channel credential; verify names it (row_unrecorded)
+    def change(conn: Connection) -> str:
+        conn.execute(
+            text(
+                "INSERT INTO api_keys (key_id, channel_id, key_hash, active, created_at) "
+                "VALUES ('handmade0000', 'demo-channel', :h, :t, :at)"
+            ),
+            {"h": hashlib.sha256(b"secret").hexdigest(), "t": True, "at": datetime.now(UTC)},
+        )
+        return "api_keys handmade0000"
+
+    expected, found = _tampered(engine, change)
+    assert _named(found, expected, "row_unrecorded"), found
+
+
+def test_defect_03_revived_consent_is_named(engine: Engine, state: dict[str, Any]) -> None:
+    # the attack: `withdrawn_at = NULL` brought a withdrawn consent back
+    consent_id = state["withdrawn_consent"]
+
+    def change(conn: Connection) -> str:
+        conn.execute(
+            text("UPDATE consents SET withdrawn_at = NULL WHERE consent_id = :c"), {"c": consent_id}
+        )
+        return f"consents {consent_id}"
+
+    expected, found = _tampered(engine, change)
+    assert _named(found, expected, "row_edited"), found
+    assert "withdrawn_at" in next(f.detail for f in found if f.detail.startswith(expected))

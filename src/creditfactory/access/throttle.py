@@ -10,8 +10,13 @@ Why a growing delay and not a lock (OWASP Authentication Cheat Sheet, "Account L
 lockout lets anyone who knows a username deny the officer service): the account's delay is capped
 at `max_delay_officer` (60 s), so a stranger aiming failures at a victim's username slows the
 victim by at most a minute, never locks them out; guessing still costs every attacker a minute
-per try once the free failures are spent. The address scope, capped higher (15 min), is what
-stops one address from guessing many accounts. Callers must check and record atomically (a
+per try once the free failures are spent. The address scope is what stops one address from
+guessing many accounts; it is capped at the same 60 s (attack13 finding 4: capped at 15 min,
+25 failures with random usernames kept every officer behind one address — a NAT, or a reverse
+proxy not listed in CREDITFACTORY_TRUSTED_PROXIES — out for up to 15 min). At 60 s one address
+still gets only one checked guess a minute across all accounts (~1,440 a day, against per-account
+delays and argon2id hashes), while a stranger aiming it at the officers behind that address
+delays their sign-in by a minute at most. Callers must check and record atomically (a
 count-then-insert race let 34 of 60 concurrent guesses through, issue 13 defect 5): the storage
 adapter locks the scope rows for the whole attempt. Pure: state comes from storage, `now` from a
 Clock.
@@ -40,7 +45,7 @@ class LoginThrottle:
     free_per_address: int = 20
     first_delay: timedelta = timedelta(seconds=1)
     max_delay_officer: timedelta = timedelta(seconds=60)
-    max_delay_address: timedelta = timedelta(minutes=15)
+    max_delay_address: timedelta = timedelta(seconds=60)
     forget_after: timedelta = timedelta(minutes=15)
 
     def delay(self, scope: str, failures: int) -> timedelta:

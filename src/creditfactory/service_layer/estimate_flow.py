@@ -1,19 +1,23 @@
 """在线测额: the amounts and rates the decision would approve, without a formal application.
 
-Pulls invoices only (no bureau, so no hard inquiry) through the consent gate for purpose
-`limit_estimate`, scores the applicant with the frozen spec, takes the revenue-based ceiling
-from `origination.estimate_limit`, and asks `decisioning.approvable_range` — the application's
-own `decide` on the facts known here, at the requested term and today's date — which amounts
-in it are approved and at what rate. So an application inside [limit_low, limit_high] at
-`term_months` on the same data and date is approved at a rate in [rate_low, rate_high] unless a
-check the estimate cannot make says otherwise: the sources it does not pull (tax grade, registry
-and business age, courts, bureau), missing data at application time, and verified data that
-contradicts what was declared (`ESTIMATE_CANNOT_KNOW` names them).
+Pulls every configured source but the bureau (so no hard inquiry) — invoices, and the record
+sources registry (工商登记), court lists (法院名单) and tax grade (纳税信用等级) — through the
+consent gate for purpose `limit_estimate`, so only what the consent covers is read; scores the
+applicant with the frozen spec, takes the revenue-based ceiling from
+`origination.estimate_limit`, and asks `decisioning.approvable_range` — the application's own
+`decide` on the facts known here (the records' knock-outs K01/K02/K03/K05/K10 and referrals
+R04/R05/R06/R10 among them), at the requested term and today's date — which amounts in it are
+approved and at what rate. A knock-out or referral gives no range and its reasons. So an
+application inside [limit_low, limit_high] at `term_months` on the same data and date is
+approved at a rate in [rate_low, rate_high] unless a check the estimate cannot make says
+otherwise (`ESTIMATE_CANNOT_KNOW`): the bureau, a record source not configured or not covered
+by the consent, missing data at application time, and verified data that contradicts what was
+declared.
 
 ``currency``, ``pd_horizon_months`` and ``model`` label the figures as the application view
 does (`factory_views.model_labels`). `verification` is the decision's block, built by the same `origination.verification.verify`:
-the facts the pulled invoices verified (source, version, record id, retrieval time), those only
-declared, and the declarations the invoices contradict. With no range the answer carries the
+the facts the pulled sources verified (source, version, record id, retrieval time), those only
+declared, and the declarations the records contradict. With no range the answer carries the
 decision's reasons in words. `how_to_raise_limit` lists
 only what the borrower can act on: characteristics the spec marks `actionable` that cost points
 — for a number or a category, the nearest value that would change the outcome (a range where
@@ -54,7 +58,11 @@ from creditfactory.origination import (
     annual_invoice_revenue,
     estimate_limit,
 )
-from creditfactory.origination.application import application_features, decision_facts
+from creditfactory.origination.application import (
+    application_features,
+    decision_facts,
+    unverified_record_facts,
+)
 from creditfactory.origination.declared import check_declared, declared_schema
 from creditfactory.origination.loan_terms import (
     REQUEST_FACTS,
@@ -79,15 +87,17 @@ from creditfactory.service_layer.origination_flow import (
     record_given_consent,
 )
 
-__all__ = ["ESTIMATE_CANNOT_KNOW", "EstimateLimit", "estimate"]
+__all__ = ["ESTIMATE_CANNOT_KNOW", "ESTIMATE_SOURCES", "EstimateLimit", "estimate"]
 
-ESTIMATE_CANNOT_KNOW: Final = ("tax_grade", "registry_status", "business_age_months",
-                               "dishonest_debtor", "enforcement_cases", "bureau_max_dpd",
-                               "data_gaps", "contradictions", "registry_not_found",
-                               "name_mismatch")  # fmt: skip
-"""Facts an application may add that the estimate cannot know: sources it does not pull (tax
-grade, registry and business age, court lists, bureau), data missing at application time, and
-verified data contradicting the declared (the rules on these may still decline or refer)."""
+ESTIMATE_CANNOT_KNOW: Final = ("bureau_max_dpd", "data_gaps", "contradictions")
+"""Facts an application may add that the estimate cannot know: the bureau (not pulled: no hard
+inquiry), data missing at application time — a record source not configured or not covered by
+the consent among them — and verified data contradicting the declared (the rules on these may
+still decline or refer)."""
+
+ESTIMATE_SOURCES: Final = ("invoices", "tax_grade", "registry", "courts")
+"""The sources the estimate pulls when configured: all but the bureau (a bureau pull is a hard
+inquiry)."""
 
 
 @dataclass(frozen=True)
@@ -296,7 +306,7 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     as_of = china_date(now)  # the business day in China, not the UTC day
     applicant = build_applicant(cmd, as_of, deps)
     term_loan_only(cmd.revolving_line)  # the product quoted is the one booked
-    wanted = tuple(n for n in configured_sources(deps.sources) if n == "invoices")
+    wanted = tuple(n for n in configured_sources(deps.sources) if n in ESTIMATE_SOURCES)
     schema = declared_schema(deps.spec, wanted, REQUEST_FACTS)
     check_declared(cmd.declared, schema, as_of)
     subject = applicant.subject_id
@@ -321,8 +331,8 @@ def estimate(deps: FactoryDeps, cmd: EstimateLimit) -> dict[str, Any]:
     known, scored, revenue, found = _by_amount(known, scored)
     requested = {k: v for k, v in known.features.items() if k in REQUEST_FACTS}
     verification = verify(cmd.declared, external, known.features, schema, as_of,
-                          deps.policy.verification, requested=requested,
-                          data_currency=deps.spec.training.get("currency"))  # fmt: skip
+                          deps.policy.verification, unverified_record_facts(deps.spec, external),
+                          requested, data_currency=deps.spec.training.get("currency"))  # fmt: skip
     binding = _binding(known, revenue, found)
     caps = {k: v for k, v in found.caps.items() if k != "requested"}
     caps["revenue_multiple"] = revenue.caps["revenue_multiple"]

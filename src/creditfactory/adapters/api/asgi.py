@@ -5,7 +5,7 @@ Reads `config.Settings` (CREDITFACTORY_*) through bootstrap, plus the serving in
 - CREDITFACTORY_AS_OF: optional YYYY-MM-DD — the clock starts there (demos on past data);
 - the data sources (`adapters.gateways.wiring.data_sources`): CREDITFACTORY_DATA_SOURCES,
   _INVOICES_DIR, _INVOICE_SUBJECTS, _REGISTRY_RECORDS, _COURT_RECORDS, _TAX_RECORDS (config.py;
-  in development the bundled invoices and fixtures unless set);
+  in development, unless set, the bundled sources of the served spec's data set);
 - CREDITFACTORY_BOOTSTRAP_API_KEY / _CHANNEL: optional key registered at start (its hash; every
   worker registers it, the first insert wins and the others find it: `register_api_key`);
 - CREDITFACTORY_FOLLOW_PUBLICATIONS_S: how often each worker looks for a spec or policy
@@ -75,14 +75,15 @@ def create_from_env() -> FastAPI:
     wired = bootstrap(settings, clock=clock)
     checkpoint_in_background(wired.engine)
     text = settings.spec_path.read_text(encoding="utf-8")
+    spec = load_spec(text)
     deps = FactoryDeps(
         uow=lambda: FactoryUnitOfWork(wired.engine, wired.clock),
         read=reader_for(wired.engine, wired.clock),
-        spec=load_spec(text),
+        spec=spec,
         spec_digest=json.loads(text)["sha256"],
         clock=wired.clock,
         ids=RandomIds(),
-        sources=data_sources(settings),
+        sources=data_sources(settings, spec.training.get("dataset")),
         regions=StdnumRegionRegistry(),
     )
     deps.lpr_series = published_series(deps)  # the shipped series + published LPR fixings

@@ -13,8 +13,10 @@ import pkgutil
 import sys
 
 import typer
+from pydantic import ValidationError as SettingsError
 from typer.exceptions import TyperException
 
+from creditfactory.config import settings_problem
 from creditfactory.kernel.errors import CreditFactoryError, ValidationError
 
 app = typer.Typer(
@@ -58,6 +60,9 @@ def main() -> None:
         sys.exit(code if isinstance(code, int) else 0)
     except (ValidationError, CreditFactoryError) as exc:
         typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except SettingsError as exc:  # a CREDITFACTORY_* setting refused by config.Settings
+        typer.echo(f"error: {ValidationError(*settings_problem(exc))}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

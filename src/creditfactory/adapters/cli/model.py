@@ -104,7 +104,8 @@ def train_command(
     ),
     whitelist: list[str] = typer.Option(
         [],
-        help="FIELD=justification: keep FIELD despite the IV / AUC / shape rules; the written "
+        help="FIELD=justification: keep FIELD despite the IV / AUC / shape / pure-value / proxy "
+        "rules and a detected derivation (never a declaration); the written "
         "justification (≥ 20 characters) is stored in the spec. Repeatable.",
     ),
 ) -> None:

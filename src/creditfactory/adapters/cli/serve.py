@@ -44,7 +44,7 @@ from creditfactory.adapters.storage.audit_keys import load_signing_key
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.pii import pii_cipher_from_settings
-from creditfactory.config import Settings
+from creditfactory.config import Settings, settings_problem
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring import load_spec
 from creditfactory.scoring.errors import ModelSpecMismatch
@@ -80,23 +80,22 @@ def _settings() -> Settings:
     try:
         settings = Settings()
     except SettingsError as exc:
-        problem = exc.errors()[0]
-        field = "CREDITFACTORY_" + "_".join(str(p) for p in problem["loc"]).upper()
-        raise ValidationError(field, problem["msg"]) from None
+        raise ValidationError(*settings_problem(exc)) from None
     if not settings.spec_path.is_file():
         raise ValidationError(
             "CREDITFACTORY_MODEL_SPEC",
             f"no scorecard spec at {settings.spec_path} (`make demo` trains one)",
         )
     try:
-        load_spec(settings.spec_path.read_text(encoding="utf-8"))
+        spec = load_spec(settings.spec_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ModelSpecMismatch) as exc:
         raise ValidationError("CREDITFACTORY_MODEL_SPEC", f"{settings.spec_path}: {exc}") from None
     pii_cipher_from_settings(settings)  # PIIKeyError: missing in production or malformed
     # SigningKeyUnavailable: missing in production or not an Ed25519 PEM; outside production a
     # missing key is generated here once, not raced for by the workers at their first audit call
     load_signing_key(settings)
-    source_files(settings)  # a configured data-source file that is missing: exit 2 here
+    # a configured data-source file that is missing: exit 2 here
+    source_files(settings, spec.training.get("dataset"))
     return settings
 
 

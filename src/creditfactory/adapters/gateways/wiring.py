@@ -1,8 +1,10 @@
 """The data sources a deployment serves with, from `config.Settings` (the composition root's part).
 
-`data_sources(settings)` wires the file-backed sources `Settings.source_paths()` names — in
-development by default the CUMCM 2020 C invoices (read in place, keyed by the USCC of
-`firms.csv`) and the synthetic registry, court and tax fixtures of data/fixtures/cn_records —
+`data_sources(settings, dataset)` wires the file-backed sources `Settings.source_paths(dataset)`
+names — in development by default those of the served spec's data set `dataset`: for the SBA
+case data its approval-time record (data/fixtures/sba_records), else the CUMCM 2020 C invoices
+(read in place, keyed by the USCC of `firms.csv`) and the synthetic registry, court and tax
+fixtures of data/fixtures/cn_records —
 each with a `SourceInfo` (name and data version) quoted in the provenance of what it verifies.
 With `CREDITFACTORY_DATA_VENDOR_URL` set, every port no file is wired for (bureau included) is
 asked of that vendor over HTTP (`http.HttpDataGateway`). Every pull still goes through the
@@ -57,11 +59,11 @@ def _records(path: Path) -> tuple[FileRecordSource, SourceInfo]:
     return FileRecordSource(document), info
 
 
-def source_files(settings: Settings) -> dict[str, Path]:
-    """The source files to wire, by setting name, each checked to exist. raises ValidationError
-    naming the setting of a configured path that does not exist."""
+def source_files(settings: Settings, dataset: str | None = None) -> dict[str, Path]:
+    """The source files to wire for a spec trained on `dataset`, by setting name, each checked to
+    exist. raises ValidationError naming the setting of a configured path that does not exist."""
     found = {}
-    for name, path in settings.source_paths().items():
+    for name, path in settings.source_paths(dataset).items():
         if path.exists():
             found[name] = path
         elif isinstance(getattr(settings, name), Path):
@@ -71,9 +73,10 @@ def source_files(settings: Settings) -> dict[str, Path]:
     return found
 
 
-def data_sources(settings: Settings) -> DataSources:
-    """The sources to serve with (module docstring). raises ValidationError naming the setting."""
-    paths = source_files(settings)
+def data_sources(settings: Settings, dataset: str | None = None) -> DataSources:
+    """The sources to serve a spec trained on `dataset` with (module docstring). raises
+    ValidationError naming the setting."""
+    paths = source_files(settings, dataset)
     loaded = {port: _records(paths[setting]) for setting, port in RECORD_SETTINGS
               if setting in paths}  # fmt: skip
     info = {port: about for port, (_, about) in loaded.items()}

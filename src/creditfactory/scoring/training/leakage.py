@@ -8,7 +8,8 @@ On by default in `pipeline.train`. Rules, in order (figures on the training part
    ``identifier`` / ``recoded`` fields are excluded with the adapter's reason.
 2. **Statistics**, unless an analyst whitelisted the field with a written justification:
    IV > `IV_LIMIT` (0.5; numeric fields on a binning that cannot overfit: deciles (fewer
-   quantile bins below 50 bads), +0.5 smoothing; categorical fields on the binning the
+   quantile bins below 50 bads; a field with no more values than bins — a 0/1 flag — by its
+   values), +0.5 smoothing; categorical fields on the binning the
    scorecard would use — optbinning's optimal grouping of the categories, bins ≥ 5 % of rows —
    so a leaky category is not pooled away: SBA's ``Bank`` scores IV 0.41 with rare banks
    pooled but 2.4 on the model's bins), single-feature AUC > `AUC_LIMIT` (0.85) or
@@ -22,9 +23,12 @@ On by default in `pipeline.train`. Rules, in order (figures on the training part
    The **pure-value** rule: a single value holding ≥ `PURE_SHARE` (5 %) of the rows with no
    bads (or no goods) — an outcome-free pocket no real population has (SBA's Portion 1.00:
    12.6 % of the training half, 0 defaults, every one a 240-month CDC loan).
-3. **Derivations** from an excluded field: declared ones (``derived``) and detected ones — a
-   decision tree on the excluded numeric fields predicts the candidate out of fold with R² ≥
-   `DERIVED_R2` (0.9): RealEstate = Term ≥ 240, daysterm = 30·Term, Recession from dates + term.
+3. **Derivations** from an excluded field: declared ones (``derived``, joining any statistical
+   reason) and detected ones — a decision tree on the excluded numeric fields predicts the
+   candidate out of fold with R² ≥ `DERIVED_R2` (0.9), a categorical candidate through its value
+   indicators: RealEstate = Term ≥ 240, daysterm = 30·Term, Recession from dates + term,
+   Express = (Portion == 0.5). A whitelist overrides a detected derivation (recorded as
+   ``derived_r2`` / ``derived_from``), never a declared one.
 4. **Proxies** of an excluded flag (an excluded field with two values, e.g. RealEstate =
    Term ≥ 240), unless whitelisted: a decision tree on the candidate alone classifies the flag
    out of fold (5 stratified folds on the training part) with AUC ≥ `PROXY_AUC` (0.9). The
@@ -96,12 +100,22 @@ class GateResult:
 
 
 def gate_iv(x: pandas.Series, y: numpy.ndarray) -> float:
-    """IV of a numeric field on deciles (fewer quantile bins when there are under 50 bads);
-    missing is a group; +0.5 smoothing per cell."""
+    """IV of a numeric (or boolean) field on deciles (fewer quantile bins when there are under
+    50 bads); missing is a group; +0.5 smoothing per cell.
+
+    A field with no more distinct values than bins (a 0/1 flag, a count of 1–5) is grouped by
+    its values: quantile edges collapse on it, and ``pandas.qcut(..., duplicates="drop")`` put
+    a flag with few ones into a single bin and scored IV 0 (SBA's RealEstate read 0.0000
+    against 1.06 by hand).
+    """
     # ≥ 5 bads per bin on average: with fewer, noise alone scores IV ≈ (k − 1)(1/G + 1/B)
     bins = max(2, min(10, int(y.sum()) // 5))
-    ranked = pandas.qcut(x, bins, duplicates="drop").astype(str)
-    groups = ranked.where(x.notna(), "<missing>")
+    values = pandas.to_numeric(x, errors="coerce").astype(float)
+    if values.nunique() <= bins:
+        ranked = values.astype(str)
+    else:
+        ranked = pandas.qcut(values, bins, duplicates="drop").astype(str)
+    groups = ranked.where(values.notna(), "<missing>")
     table = pandas.crosstab(groups.to_numpy(), y) + 0.5
     good = table[0] / table[0].sum()
     bad = table[1] / table[1].sum()
@@ -174,19 +188,33 @@ def proxy_auc(candidate: pandas.Series, flag: pandas.Series) -> float | None:
     return roc_auc(codes, p)
 
 
-def derived_r2(target: pandas.Series, sources: pandas.DataFrame) -> tuple[float, list[str]]:
+def derived_r2(
+    target: pandas.Series, sources: pandas.DataFrame, categorical: bool = False
+) -> tuple[float, list[str]]:
     """Out-of-fold R² (5 folds) of a decision tree predicting `target` from `sources`, and the
-    sources carrying ≥ 10 % of the tree's importance (the fit on all rows)."""
-    t = pandas.to_numeric(target, errors="coerce")
-    ok = t.notna().to_numpy()
-    if ok.sum() < 20 or t[ok].nunique() < 2 or sources.empty:
+    sources carrying ≥ 10 % of the tree's importance (the fit on all rows).
+
+    A numeric target is predicted as it stands; a categorical one (text, or `categorical`) as the indicators of its values, R² = 1 − Σ squared errors / Σ total
+    over the indicators — the share of its Gini impurity the sources explain (1 for an exact
+    function such as SBA's Express = Portion == 0.5). Rows where the target is missing are left
+    out.
+    """
+    if pandas.api.types.is_numeric_dtype(target) and not categorical:
+        t = pandas.to_numeric(target, errors="coerce")
+        ok = t.notna().to_numpy()
+        values = t[ok].to_numpy(dtype=float)[:, None]
+    else:
+        ok = target.notna().to_numpy()
+        values = pandas.get_dummies(target[ok].astype(str)).to_numpy(dtype=float)
+    if ok.sum() < 20 or len(numpy.unique(values, axis=0)) < 2 or sources.empty:
         return 0.0, []
     x = sources.to_numpy(dtype=float)[ok]
     x = numpy.where(numpy.isnan(x), -1e12, x)  # a tree splits missing off as its own value
-    values = t[ok].to_numpy(dtype=float)
     tree = DecisionTreeRegressor(min_samples_leaf=5, random_state=0)
     pred = cross_val_predict(tree, x, values, cv=KFold(5, shuffle=True, random_state=0))
-    r2 = 1.0 - float(((values - pred) ** 2).sum()) / float(((values - values.mean()) ** 2).sum())
+    pred = pred.reshape(values.shape)
+    total = float(((values - values.mean(axis=0)) ** 2).sum())
+    r2 = 1.0 - float(((values - pred) ** 2).sum()) / total
     weights = tree.fit(x, values).feature_importances_
     main = [c for c, w in zip(sources.columns, weights, strict=True) if w >= 0.1]
     return r2, main
@@ -205,7 +233,8 @@ def run_gate(
 
     `declared` maps field → (kind, why); a candidate absent from it is treated as known at
     application (plain CSV datasets). `whitelist` maps field → the analyst's justification and
-    overrides the statistical rules only.
+    overrides the statistical, detected-derivation and proxy rules; every whitelisted field
+    kept is listed in `GateResult.whitelisted`.
     """
     y = frame[target].to_numpy().astype(int)
     excluded: dict[str, list[Reason]] = {}
@@ -222,10 +251,12 @@ def run_gate(
         broken = _broken_rules(checks[name])
         if broken and name not in whitelist:
             excluded[name] = broken
-    _derivations(frame, candidates, derived, excluded, checks, whitelist, declared)
+    _derivations(frame, candidates, categorical, derived, excluded, checks, whitelist, declared)
     _proxies(frame, candidates, excluded, checks, whitelist, declared)
     kept = [c for c in candidates if c not in excluded]
-    used = {k: v for k, v in whitelist.items() if k in kept and _overridden(checks.get(k, {}))}
+    # every whitelisted field that enters is listed with its justification, whether or not a
+    # rule fired on it: the record says which fields an analyst vouched for
+    used = {k: v for k, v in whitelist.items() if k in kept}
     return GateResult(kept, excluded, used, checks)
 
 
@@ -255,12 +286,6 @@ def _statistics(x: pandas.Series, y: numpy.ndarray, categorical: bool) -> dict[s
     return out
 
 
-def _overridden(check: dict[str, Any]) -> bool:
-    """Whether a whitelisted field's checks break a statistical or proxy rule."""
-    proxy = check.get("proxy_auc")
-    return bool(_broken_rules(check)) or (proxy is not None and proxy["auc"] >= PROXY_AUC)
-
-
 def _broken_rules(check: dict[str, Any]) -> list[Reason]:
     broken = []
     if check.get("iv", 0.0) > IV_LIMIT:
@@ -287,17 +312,24 @@ def _broken_rules(check: dict[str, Any]) -> list[Reason]:
 def _derivations(
     frame: pandas.DataFrame,
     candidates: list[str],
+    categorical: list[str],
     derived: dict[str, tuple[tuple[str, ...], Wording]],
     excluded: dict[str, list[Reason]],
     checks: dict[str, dict[str, Any]],
     whitelist: dict[str, str],
     declared: dict[str, tuple[str, Wording]],
 ) -> None:
-    """Declared derivations of an excluded field, then detected ones (R² of a tree)."""
+    """Declared derivations of an excluded field, then detected ones (R² of a tree), numeric and
+    categorical candidates alike; a whitelisted candidate found derived stays, its R² and
+    sources recorded (``derived_r2``, ``derived_from``) beside the justification."""
     for name, (sources, how) in derived.items():
-        bad = [s for s in sources if s in excluded]
-        if name in candidates and name not in excluded and bad:
-            excluded[name] = [Reason("derived_declared", {"sources": bad, "how": how})]
+        bad = [s for s in sources if s in excluded and not _kept_on_purpose(s, declared)]
+        if name in candidates and bad and not _declared_out(name, declared):
+            # joins a statistical reason (RealEstate: IV 1.06 and = Term ≥ 240): the why
+            excluded[name] = [
+                *excluded.get(name, []),
+                Reason("derived_declared", {"sources": bad, "how": how}),
+            ]
     # Sources: what was excluded for carrying outcome, post-application or vintage information —
     # not identifiers, nor fields recoded into a candidate on purpose (FranchiseCode → Franchise).
     numeric = [
@@ -305,22 +337,34 @@ def _derivations(
         for s in excluded
         if s in frame.columns
         and pandas.api.types.is_numeric_dtype(frame[s])
-        and declared.get(s, (USABLE, ""))[0] not in ("identifier", "recoded")
+        and not _kept_on_purpose(s, declared)
     ]
     if not numeric:
         return
     sources = frame[numeric]
     for name in candidates:
-        if name in excluded or name in whitelist or name not in checks:
+        if name in excluded or name not in checks:
             continue
-        if not pandas.api.types.is_numeric_dtype(frame[name]):
-            continue
-        r2, main = derived_r2(frame[name], sources)
+        r2, main = derived_r2(frame[name], sources, name in categorical)
         checks[name]["derived_r2"] = r2
-        if r2 >= DERIVED_R2:
+        if r2 < DERIVED_R2:
+            continue
+        checks[name]["derived_from"] = main  # shown beside a whitelisted field's justification
+        if name not in whitelist:
             excluded[name] = [
                 Reason("derived_detected", {"sources": main, "r2": r2, "limit": DERIVED_R2})
             ]
+
+
+def _declared_out(name: str, declared: dict[str, tuple[str, Wording]]) -> bool:
+    """Whether the adapter's declaration (rule 1) excludes `name`."""
+    return declared.get(name, (USABLE, ""))[0] != USABLE
+
+
+def _kept_on_purpose(name: str, declared: dict[str, tuple[str, Wording]]) -> bool:
+    """An identifier, or a field recoded into a candidate on purpose (FranchiseCode →
+    Franchise): excluded, yet no source of a derivation."""
+    return declared.get(name, (USABLE, ""))[0] in ("identifier", "recoded")
 
 
 def _proxies(
