@@ -99,8 +99,11 @@ class IdempotencyStore(Protocol):
         """Store the response, sealed, on the key claimed in this transaction."""
         ...
 
-    def refused(self, scope: str, key: str, at: datetime) -> None:
-        """Record the alert for a stored response that failed its seal (the caller commits)."""
+    def refused(
+        self, scope: str, key: str, at: datetime, reason: str = "stored response fails its seal"
+    ) -> None:
+        """Record the alert for a stored response not served — it failed its seal, or its row
+        is gone while the effect stands (`reason`); the caller commits."""
         ...
 
 

@@ -71,6 +71,11 @@ class AuditTrail(Protocol):
 
     def record(self, action: str, subject: str, payload: Mapping[str, Any]) -> None: ...
 
+    def carries_key(self, action: str, subject: str, idempotency_key: str) -> bool:
+        """Whether a committed leaf of `action` about `subject` carries `idempotency_key` in
+        its payload (the effect of that key was posted, whatever became of the key's row)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over the repositories."""

@@ -18,7 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from creditfactory.kernel.clock import Clock, china_date
-from creditfactory.kernel.idempotency import IdempotencyKeyReused, run_once
+from creditfactory.kernel.idempotency import (
+    IdempotencyKeyReused,
+    StoredResponseTampered,
+    run_once,
+    stored_key,
+)
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.ledger.journal import JournalEntry
@@ -279,6 +284,8 @@ def _cash_in(
     request = {"loan_id": loan_id, "amount": str(amount), "date": sent, **request_extra}
 
     def work(inside: UnitOfWork) -> dict[str, Any]:
+        if inside.audit.carries_key(f"loan.{scope}_posted", loan_id, key):
+            raise _EffectStands
         today = business_date(clock)
         dated = check_value_date(value_date or today, today, backdating=backdating)
         details = {**request, "date": dated.isoformat(), "idempotency_key": key, **details_extra}
@@ -286,7 +293,25 @@ def _cash_in(
                       lambda loan: act(loan, dated))  # fmt: skip
         return _summary(loan)
 
-    return run_once(uow, scope, key, request, work, clock.now)
+    try:
+        return run_once(uow, scope, key, request, work, clock.now)
+    except _EffectStands:
+        with uow:  # the alert outlives the refused request
+            uow.idempotency.refused(scope, stored_key(key), clock.now(), _GONE)
+            uow.commit()
+        raise StoredResponseTampered(
+            f"idempotency_key: {key!r} was posted before and its stored response is gone; "
+            "it is not posted again"
+        ) from None
+
+
+class _EffectStands(Exception):
+    """The key's effect is in the audit log although its idempotency row is not (deleted by
+    hand): the money effect itself carries its key (leaf `idempotency_key`), so a retry after
+    such a deletion is refused instead of posting twice (attack13 finding 2)."""
+
+
+_GONE = "stored response row gone; the effect stands"
 
 
 def write_off_loan(uow: UnitOfWork, clock: Clock, loan_id: str, value_date: date) -> Loan:

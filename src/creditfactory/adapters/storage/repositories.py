@@ -414,12 +414,14 @@ class IdempotencyRepository:
             .values(response=response, response_mac=active_pii_cipher().seal(response, context))
         )
 
-    def refused(self, scope: str, key: str, at: datetime) -> None:
-        """The alert for a stored response that failed its seal: an audit leaf (appended at
+    def refused(
+        self, scope: str, key: str, at: datetime, reason: str = "stored response fails its seal"
+    ) -> None:
+        """The alert for a stored response not served (`reason`): an audit leaf (appended at
         this transaction's commit) and an error log line."""
         subject = f"idempotency_keys:{scope}/{key}"
-        _log.error("stored idempotent response fails its seal, not served: %s", subject)
-        payload = {"scope": scope, "key": key, "reason": "stored response fails its seal"}
+        _log.error("stored idempotent response not served (%s): %s", reason, subject)
+        payload = {"scope": scope, "key": key, "reason": reason}
         entry = AuditEntry("system:idempotency", REPLAY_REFUSED, subject, payload, at)
         defer_entries(self._db, [entry])
 

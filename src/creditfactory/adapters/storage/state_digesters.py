@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import Connection, Delete, Insert, Table, Update, event, inspect, select, tuple_
@@ -75,6 +75,7 @@ COVERED: dict[str, tuple[Table, tuple[str, ...]]] = {
 }
 ROWS_BASELINED = "state.rows_baselined"
 _WRITTEN = "creditfactory.audit.rows_written"
+_BEFORE = "creditfactory.audit.rows_before"
 _NEXT = "creditfactory.audit.rows_next"
 _CHUNK = 400  # key tuples per IN (…) read
 
@@ -82,8 +83,15 @@ _CHUNK = 400  # key tuples per IN (…) read
 def _raw(table: Table, names: Sequence[str] | None = None) -> tuple[Any, list[str]]:
     """A typeless view of `table` (its `names` columns, default all): values come back as the
     driver stores them (ciphertext, not the text an EncryptedString column would decrypt)."""
-    names = list(names) if names is not None else [c.name for c in table.columns]
-    return raw_table(table.name, *(raw_column(n) for n in names)), names
+    names = tuple(names) if names is not None else tuple(c.name for c in table.columns)
+    return _raw_view(table.name, names), list(names)
+
+
+@cache
+def _raw_view(name: str, names: tuple[str, ...]) -> Any:
+    """One view per (table, columns): built once, so its statements hit SQLAlchemy's compiled
+    cache (a fresh view per write cost ~1.4 ms of a 4 ms read in the evidence bench)."""
+    return raw_table(name, *(raw_column(n) for n in names))
 
 
 def _pk(table: Table) -> tuple[str, ...]:
@@ -130,16 +138,33 @@ def _selectors_before(
     return out
 
 
+def _tx_map(conn: Connection, slot: str) -> dict[str, Any]:
+    """This transaction's map in `conn.info[slot]` (a fresh one in a new transaction)."""
+    found = conn.info.get(slot)
+    if found is None or found[0] is not conn.get_transaction():
+        found = (conn.get_transaction(), {})
+        conn.info[slot] = found
+    mapping: dict[str, Any] = found[1]
+    return mapping
+
+
+def _note_before(conn: Connection, table: str, selectors: Selectors) -> None:
+    """Keep the rows an UPDATE / DELETE is about to change as they are before it (the first
+    time this evidence window touches them), locked so a concurrent writer cannot slip in
+    between this read and the write (PostgreSQL; SQLite has one writer)."""
+    before: dict[RowKey, Mapping[str, Any] | None] = _tx_map(conn, _BEFORE).setdefault(table, {})
+    by_pk = COVERED[table][1] == _pk(COVERED[table][0])
+    fresh = {s for s in selectors if s not in before} if by_pk else selectors
+    if fresh:
+        for key, values in _current(conn, table, fresh, lock=True)[1]:
+            before.setdefault(key, values)
+
+
 def _remember(conn: Connection, table: str, selectors: Iterable[tuple[Any, ...]]) -> None:
     selectors = set(selectors)
     if not selectors:  # a statement that matched no row (a purge with nothing to purge)
         return
-    found = conn.info.get(_WRITTEN)
-    if found is None or found[0] is not conn.get_transaction():
-        found = (conn.get_transaction(), {})
-        conn.info[_WRITTEN] = found
-    written: dict[str, Selectors] = found[1]
-    written.setdefault(table, set()).update(selectors)
+    _tx_map(conn, _WRITTEN).setdefault(table, set()).update(selectors)
 
 
 def _covered(stmt: Any) -> str | None:
@@ -153,7 +178,9 @@ def _before(conn: Connection, stmt: Any, multiparams: Any, params: Any, _options
     name = _covered(stmt) if isinstance(stmt, (Update, Delete)) else None
     if name is not None:
         sets = list(multiparams) if multiparams else [params or {}]
-        conn.info[_NEXT] = (name, _selectors_before(conn, stmt, sets))
+        selectors = _selectors_before(conn, stmt, sets)
+        _note_before(conn, name, selectors)
+        conn.info[_NEXT] = (name, selectors)
 
 
 @event.listens_for(Engine, "after_execute")
@@ -164,9 +191,13 @@ def _after(
         name, selectors = conn.info.pop(_NEXT)
         _remember(conn, name, selectors)
     elif isinstance(stmt, Insert) and (name := _covered(stmt)) is not None:
-        by = COVERED[name][1]
-        rows = result.context.compiled_parameters
-        _remember(conn, name, (tuple(p[c] for c in by) for p in rows))
+        table, by = COVERED[name]
+        keys = [tuple(p[c] for c in by) for p in result.context.compiled_parameters]
+        _remember(conn, name, keys)
+        if by == _pk(table):  # a new key: absent before (unless a DELETE here noted it first)
+            before = _tx_map(conn, _BEFORE).setdefault(name, {})
+            for key in keys:
+                before.setdefault(key, None)
 
 
 def has_written(conn: Connection) -> bool:
@@ -176,7 +207,9 @@ def has_written(conn: Connection) -> bool:
 
 
 def take_written(conn: Connection) -> dict[str, Selectors]:
-    """The covered rows this transaction wrote since the last call (and forget them)."""
+    """The covered rows this transaction wrote since the last call (and forget them, with what
+    they were before)."""
+    conn.info.pop(_BEFORE, None)
     found = conn.info.pop(_WRITTEN, None)
     if found is None or found[0] is not conn.get_transaction():
         return {}
@@ -185,7 +218,7 @@ def take_written(conn: Connection) -> dict[str, Selectors]:
 
 
 def _current(
-    conn: Connection, name: str, selectors: Selectors
+    conn: Connection, name: str, selectors: Selectors, *, lock: bool = False
 ) -> tuple[list[str], list[tuple[RowKey, Mapping[str, Any] | None]]]:
     table, by = COVERED[name]
     view, columns = _raw(table)
@@ -200,7 +233,8 @@ def _current(
             where = view.c[by[0]].in_([s[0] for s in chunk])
         else:
             where = tuple_(*(view.c[c] for c in by)).in_(chunk)
-        for row in conn.execute(select(view).where(where)):
+        query = select(view).where(where)
+        for row in conn.execute(query.with_for_update() if lock else query):
             values = row._mapping
             rows[tuple(values[c] for c in pk)] = dict(values)
     return columns, sorted(rows.items(), key=lambda item: repr(item[0]))
@@ -208,11 +242,15 @@ def _current(
 
 def written_evidence(conn: Connection) -> dict[str, Any] | None:
     """The evidence block of the rows this transaction wrote since the last call (read now,
-    inside the transaction), or None when it wrote none."""
+    inside the transaction), or None when it wrote none. Each row also carries what it was
+    before this transaction wrote it (read before its first UPDATE / DELETE; absent for a row
+    an INSERT created), which `audit verify` checks against the previous leaf of the row."""
+    before = _tx_map(conn, _BEFORE)
     written = take_written(conn)
     if not written:
         return None
-    return evidence_block({name: _current(conn, name, sel) for name, sel in written.items()})
+    now = {name: _current(conn, name, sel) for name, sel in written.items()}
+    return evidence_block(now, before={name: before.get(name, {}) for name in now})
 
 
 def _scan(

@@ -8,11 +8,12 @@ so PostgreSQL's audit lock is held only for that batch and the commit.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from creditfactory.adapters.storage.audit_store import (
     append_entries,
@@ -21,6 +22,7 @@ from creditfactory.adapters.storage.audit_store import (
     remember_frontier,
     take_frontier,
 )
+from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.repositories import (
     FacilityRepository,
     IdempotencyRepository,
@@ -54,6 +56,16 @@ class SqlAuditTrail:
             defer_entries(self._connection, [entry])
         else:
             append_entries(self._connection, [entry])
+
+    def carries_key(self, action: str, subject: str, idempotency_key: str) -> bool:
+        """Whether a leaf of `action` about `subject` has `"idempotency_key": idempotency_key`
+        in its payload (one indexed read of the subject's leaves: a loan has tens)."""
+        c = audit_entries.c
+        query = select(c.payload).where(c.subject == subject, c.action == action)
+        return any(
+            json.loads(payload).get("idempotency_key") == idempotency_key
+            for (payload,) in self._connection.execute(query)
+        )
 
 
 class SqlUnitOfWork:
