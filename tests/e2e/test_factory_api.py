@@ -5,7 +5,6 @@ timed-out gateway refers with a reason, a withdrawn consent stops the pull, make
 
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any
 
@@ -18,7 +17,6 @@ from creditfactory.adapters.gateways import HttpDataGateway
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.origination import DataSources
-from creditfactory.origination.declared import COUNTS
 from creditfactory.origination.loan_terms import REQUEST_FACTS
 from creditfactory.scoring.runtime import worst_value
 from tests.e2e.conftest import SPEC, application
@@ -254,9 +252,6 @@ def test_limit_estimate_then_application_agree(sqlite_engine: Any, make_api: Any
     # bin, SBAExpress, and 200,000 of revenue (the revenue cap, 20,000, keeps the guaranteed
     # amount in its worst bin).
     worst = {f: worst_value(SPEC, f) for f in SPEC.features if f not in REQUEST_FACTS}
-    # a count is declared as a whole number: the worst bin's lower edge (e.g. 1.5) rounded up
-    # stays in that bin ([lower, upper))
-    worst.update({f: math.ceil(v) for f, v in worst.items() if f in COUNTS and v is not None})
     declined = api.post("/api/v1/limit-estimates",
                         {**body, "declared": worst, "programme": "sba_express",
                          "declared_revenue": "200000"}).json()  # fmt: skip

@@ -80,10 +80,6 @@ NON_NEGATIVE: Final = SHARES | frozenset(INVOICE_FEATURES).difference(
 """Counts and amounts (SBA employee / job counts and dollar amounts, UrbanRural codes 0–2,
 invoice counts, months, log sales and ratios, the documented facts): never negative."""
 
-COUNTS: Final = frozenset({"NoEmp", "CreateJob", "RetainedJob", "lawsuits_as_defendant"})
-"""Counts of people or cases: whole numbers (a JSON integer; NoEmp 1.5 was accepted, attack13
-finding 6)."""
-
 
 @dataclass(frozen=True, slots=True)
 class DeclaredFact:
@@ -186,7 +182,7 @@ def _type_error(fact: DeclaredFact, value: object) -> str | None:
             return "must not be negative"
         if fact.name in SHARES and value > 1:
             return "is a share: must lie between 0 and 1"
-        if fact.name in COUNTS and not isinstance(value, int):
+        if fact.name == "lawsuits_as_defendant" and not isinstance(value, int):
             return "must be a whole number"
         return None
     if fact.kind == CATEGORICAL:
