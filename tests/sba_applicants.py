@@ -11,8 +11,8 @@ GOOD at the tests' usual 300,000 under standard 7(a) (75 %: 225,000) is still ap
 
 from __future__ import annotations
 
-GOOD = {"SBA_Appv": 500000, "Express": "N", "RetainedJob": 0, "CreateJob": 0, "NAICS": "531130",
-        "RevLineCr": "N", "NoEmp": 20}  # fmt: skip
-BAD = {"SBA_Appv": 15000, "Express": "Y", "RetainedJob": 5, "CreateJob": 0, "NAICS": "531311",
-       "RevLineCr": "N", "NoEmp": 1}  # fmt: skip
+GOOD = {"SBA_Appv": 500000, "Express": "N", "RetainedJob": 0, "NAICS": "531130", "RevLineCr": "N",
+        "NoEmp": 20}  # fmt: skip
+BAD = {"SBA_Appv": 15000, "Express": "Y", "RetainedJob": 5, "NAICS": "531311", "RevLineCr": "N",
+       "NoEmp": 1}  # fmt: skip
 BAD_LOAN = {"amount": "30000", "programme": "sba_express", "revolving_line": False}

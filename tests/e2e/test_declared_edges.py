@@ -89,7 +89,7 @@ def test_m1_term_months_true_and_auto_accept_yes_are_422(sqlite_engine: Any, mak
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("NoEmp", -5), ("SBA_Appv", 1e300), ("NoEmp", 1e15), ("CreateJob", -1), ("RetainedJob", -3),
+    [("NoEmp", -5), ("SBA_Appv", 1e300), ("NoEmp", 1e15), ("RetainedJob", -1), ("RetainedJob", -3),
      ("annual_sales", -1), ("lawsuits_as_defendant", -2)],
 )  # fmt: skip
 def test_l3_out_of_range_numbers_are_422_naming_the_field(
@@ -117,7 +117,7 @@ def test_a_lookalike_key_names_itself(sqlite_engine: Any, make_api: Any) -> None
 
 def test_in_range_values_still_pass(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
-    body = application(declared={**GOOD, "NoEmp": 0, "annual_sales": 0, "CreateJob": 10**6})
+    body = application(declared={**GOOD, "NoEmp": 0, "annual_sales": 0, "RetainedJob": 10**6})
     assert api.post(APPLY, body, secrets.token_hex(8)).status_code == 200
 
 

@@ -116,6 +116,7 @@ def test_undrifted_sample_exits_0_and_reads_in_a_table(
     for ch in spec.characteristics:
         assert spec.label(ch.feature, "zh") in out
     assert "稳定" in out and "status 总体状态: stable" in out
+    assert "reference 基准: RevLineCr without unrecorded, Y (" in out
     assert _alerts(app) == 0
 
 

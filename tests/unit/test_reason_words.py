@@ -130,14 +130,14 @@ def test_every_score_reason_is_in_words(spec: ScorecardSpec) -> None:
 
 
 def test_directions_follow_the_best_bin() -> None:
-    # Served SBA spec, hand-read: CreateJob's points rise with the count (0, 7, 19 at < 3.5,
-    # 3.5–6.5, ≥ 6.5), so 0 jobs is "low".
-    ch = next(c for c in SPEC.characteristics if c.feature == "CreateJob")
-    assert [b.points for b in ch.bins if b.kind == "normal"] == [0.0, 7.0, 19.0]
-    features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 1, "CreateJob": 0}
-    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "CreateJob")
-    assert (reason.direction, reason.bin_label) == ("low", "[-inf, 3.5)")
-    assert reason.text_en == "Jobs to be created is low, which lowered the score"
+    # Served SBA spec, hand-read: RetainedJob's points rise with the count (0, 0, 11 at < 9.5,
+    # 9.5–17.5, ≥ 17.5), so 0 jobs is "low".
+    ch = next(c for c in SPEC.characteristics if c.feature == "RetainedJob")
+    assert [b.points for b in ch.bins if b.kind == "normal"] == [0.0, 0.0, 11.0]
+    features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 1, "RetainedJob": 0}
+    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "RetainedJob")
+    assert (reason.direction, reason.bin_label) == ("low", "[-inf, 9.5)")
+    assert reason.text_en == "Jobs to be retained is low, which lowered the score"
     missing = score(SPEC, features | {"NoEmp": None}, 9).reasons
     assert next(r for r in missing if r.feature == "NoEmp").direction == "missing"
 
@@ -155,13 +155,14 @@ def test_low_or_high_only_where_the_points_are_monotone() -> None:
     # The previous served spec's NoEmp points went down and up (5, −2, −4, −7, −3, −11, 2, 19
     # from 1 to 18+ employees): 6 employees scored worse than 1 and better than 10, so "is low"
     # would mislead (closing4 #12 item 5): the reason says the value falls in a band that scores
-    # poorly. The served spec's points are monotone now (0 … 0, 6, 25): "is low".
+    # poorly. The served spec's points are monotone now (0, 0, 0, 0, 17 at < 4.5, 4.5–5.5,
+    # 5.5–9.5, 9.5–17.5, ≥ 17.5): "is low"; the test spec's points jump across the same bins.
     ch = next(c for c in SPEC.characteristics if c.feature == "NoEmp")
-    assert [b.points for b in ch.bins if b.kind == "normal"] == [0, 0, 0, 0, 0, 0, 6, 25]
+    assert [b.points for b in ch.bins if b.kind == "normal"] == [0, 0, 0, 0, 17]
     features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 6}
     served = next(r for r in score(SPEC, features, 9).reasons if r.feature == "NoEmp")
     assert served.direction == "low"
-    jumping = _with_points(SPEC, "NoEmp", [5, -2, -4, -7, -3, -11, 2, 19])
+    jumping = _with_points(SPEC, "NoEmp", [5, -2, -4, -7, 19])
     reason = next(r for r in score(jumping, features, 9).reasons if r.feature == "NoEmp")
     assert reason.direction == "band"
     assert reason.text_en == "Number of employees falls in a band that scores poorly"

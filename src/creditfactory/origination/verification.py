@@ -254,7 +254,7 @@ def _request_row(
     row: dict[str, Any] = {"name": name, "zh": zh, "en": en, "value": value}
     if name in MONEY_FACTS:
         currency = data_currency or CNY
-        amount = quantize_to_minor(Decimal(repr(value)), currency)
+        amount = quantize_to_minor(Decimal(str(value)), currency)  # a float by its shortest text
         row.update(value=str(amount), currency=currency)
         if currency != CNY:
             note_zh, note_en = (t.format(data=currency, booking=CNY) for t in ONE_FOR_ONE)

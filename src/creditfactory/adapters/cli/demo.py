@@ -48,7 +48,7 @@ from creditfactory.config import SBA_RECORDS, Settings
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.scoring.spec import load_spec
-from creditfactory.scoring.training.datasets import sba_declared
+from creditfactory.scoring.training.datasets import sba_504, sba_declared
 
 __all__ = [
     "BackgroundServer",
@@ -455,7 +455,15 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     spec_path, _ = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
     env = {"CREDITFACTORY_AS_OF": lpr_business_date(), **SBA_SOURCES}
     server, key = start_api(spec_path, port, env)
-    rows = held_out_rows()
+    # the backtest replays the population the model was developed on: no 504 loans (a programme
+    # the platform does not offer; scoring.training.datasets.SBA_504_EXCLUSION)
+    held_out = held_out_rows()
+    outside = sba_504(pandas.DataFrame(held_out))
+    rows = [r for r, out in zip(held_out, outside, strict=True) if not out]
+    console.print(
+        f"held-out loans replayed: {len(rows)} of {len(held_out)} — {int(outside.sum())} 504 "
+        "loans (recorded share 1.00) are outside the population served, as in training"
+    )
     # the served characteristics, recoded as at training (scoring.training.datasets.sba_recode)
     declared = sba_declared(
         pandas.DataFrame(rows), load_spec(spec_path.read_text(encoding="utf-8"))

@@ -124,6 +124,11 @@ def _print_table(check: ModelStability) -> None:
         title = (f"{role}: {model} ({w.spec_digest[:12]}), {w.stability.decisions} decisions, "
                  f"{_status(w.status)}")  # fmt: skip
         console.print(_window_table(w, title))
+        for n in w.stability.reference:
+            console.print(
+                f"reference 基准: {n.name} without {', '.join(n.left_out)} "
+                f"({n.rows_left_out} of {n.rows} development rows) — never served 在用流程不产生"
+            )
     for a in check.alerts:
         console.print(f"alert 预警 {a.alert_id}: {a.outcome} ({a.level.value})")
     console.print(f"status 总体状态: {_status(check.status)}")

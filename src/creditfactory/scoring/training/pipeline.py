@@ -140,6 +140,7 @@ def train(
     binning_method: str = "optbinning",
     leakage_gate: bool = True,
     whitelist: dict[str, str] | None = None,
+    population: bool = True,
 ) -> TrainedModel:
     """Fit and validate one model on a named dataset (see module docstring).
 
@@ -147,7 +148,8 @@ def train(
     the IV table: optbinning (default), toad's decision tree ``dt`` or ChiMerge ``chi``.
     ``leakage_gate`` (on by default) runs `leakage.run_gate` on the candidates (`features`, or
     every declared field of the dataset); ``whitelist`` adds analyst justifications to the
-    adapter's (field → text).
+    adapter's (field → text). ``population=False`` keeps the rows the adapter drops as outside
+    the population served (`datasets.load_dataset`): only to reproduce a published model.
 
     Raises:
         ValidationError: unknown method/binning method/feature/column, non-numeric feature,
@@ -160,7 +162,7 @@ def train(
             "binning_method", f"must be one of {', '.join(binning.BINNING_METHODS)}"
         )
     raw = method == "logistic" and not use_binning
-    ds = load_dataset(dataset, target)
+    ds = load_dataset(dataset, target, population)
     if method == "ordinal" and ds.ordinal_label is None:
         raise ValidationError(
             "method", f"ordinal needs a graded label (as cumcm-2020c's rating); {ds.name} has none"
@@ -216,6 +218,7 @@ def train(
             if kind == USABLE and f not in gate.excluded
         },
         "bad_definition": ds.bad_definition,
+        **({"population": population_record(ds)} if ds.population else {}),
         "pd_horizon": ds.pd_horizon.to_dict(),
         "coefficients": _coefficients(model),
         "iv": {f: binning.binning_iv(b) for f, b in iv_binnings.items()},
@@ -340,6 +343,7 @@ def _freeze(
         "binning_method": binning_method,
         **ds.notes,
         "bad_definition": ds.bad_definition,
+        **({"population": result["population"]} if "population" in result else {}),
         "known_at_application": result["known_at_application"],
         "leakage_gate": {"on": leakage_gate, "excluded": gate.excluded,
                          "whitelisted": gate.whitelisted},
@@ -485,6 +489,16 @@ def _benchmarks(
     head = models[0]
     hidden = ("features", "note", "zh")
     return {**{k: v for k, v in head.items() if k not in hidden}, "models": models}
+
+
+def population_record(ds: Dataset) -> dict[str, Any]:
+    """The development population after `Dataset.population`: ``rows`` and ``bads`` kept, and
+    each exclusion's ``name``, ``rows``, ``bads`` dropped with its ``zh`` / ``en`` reason."""
+    return {
+        "rows": len(ds.frame),
+        "bads": int(ds.frame[ds.target].sum()),
+        "excluded": [e.to_dict() for e in ds.population],
+    }
 
 
 def _record_exclusions(result: dict[str, Any], gate: GateResult, model: Any) -> None:

@@ -360,7 +360,25 @@ def _data(trained: TrainedModel) -> list[str]:
             [("部分", "part"), ("行数", "rows"), ("坏客户", "bads"), ("坏账率", "bad rate")], rows
         ),
         _both(bad_text(trained)),
+        *_population(trained),
     ]
+
+
+def _population(trained: TrainedModel) -> list[str]:
+    """The rows dropped before the split as outside the population served (`Dataset.population`)."""
+    excluded = trained.result.get("population", {}).get("excluded", [])
+    if not excluded:
+        return []
+    rows = [
+        [_td(e["name"]), _td(e["rows"]), _td(e["bads"]), _td(Text(e["zh"], e["en"]))]
+        for e in excluded
+    ]
+    return [
+        _h("服务人群之外的行（切分前剔除）", "Rows outside the population served (dropped before "
+           "the split)", 3),
+        _table([("名称", "name"), ("剔除行数", "rows dropped"), ("其中坏客户", "bads dropped"),
+                ("原因", "reason")], rows),
+    ]  # fmt: skip
 
 
 def _known(trained: TrainedModel) -> list[str]:
