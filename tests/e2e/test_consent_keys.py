@@ -72,6 +72,25 @@ def test_a_retried_withdrawal_answers_the_first(sqlite_engine: Engine, make_api:
     assert leaves == 1
 
 
+def test_attack13_07_withdrawing_a_withdrawn_consent_again_has_no_second_effect(
+    sqlite_engine: Engine, make_api: Any
+) -> None:
+    # 30 withdrawals of one consent with 30 keys wrote 30 `consent.withdrawn` leaves: now the
+    # first withdraws, the others answer the same 200 and record nothing
+    api = make_api(sqlite_engine)
+    consent_id = api.post("/api/v1/consents", _body(), _key()).json()["consent_id"]
+    path = f"/api/v1/consents/{consent_id}/withdraw"
+    answers = [api.post(path, {}, _key()) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200] * 5
+    assert all(a.json() == {"consent_id": consent_id, "withdrawn": True} for a in answers)
+    with sqlite_engine.connect() as db:
+        leaves = db.execute(
+            text("SELECT count(*) FROM audit_entries WHERE action = 'consent.withdrawn' "
+                 "AND subject = :i"), {"i": consent_id}
+        ).scalar_one()  # fmt: skip
+    assert leaves == 1
+
+
 def test_another_channels_key_is_its_own(sqlite_engine: Engine, make_api: Any) -> None:
     # keys are scoped by channel: channel B sending A's key records its own consent
     api = make_api(sqlite_engine)

@@ -59,15 +59,18 @@ def withdraw_consent_once(
 ) -> dict[str, Any]:
     """Withdraw a consent of `channel_id` now (PIPL Art 15; later pulls through the gate stop),
     once per (channel, key); returns {"consent_id", "withdrawn": true}. A consent withdrawn
-    before stays withdrawn at its first time. raises ApplicationNotFound for an unknown id or
+    before stays withdrawn at its first time, and withdrawing it again (another key) answers the
+    same 200 with no second effect: no `consent.withdrawn` leaf (attack13 finding 7). raises ApplicationNotFound for an unknown id or
     another channel's consent, IdempotencyKeyReused (409)."""
 
     def work(uow: FactoryUnitOfWork) -> dict[str, Any]:
         now = deps.clock.now()
-        if not uow.applications.withdraw_consent(consent_id, channel_id, now):
+        withdrawn = uow.applications.withdraw_consent(consent_id, channel_id, now)
+        if withdrawn is None:
             raise ApplicationNotFound(f"consent_id: no consent {consent_id!r}")
-        leaf = AuditEntry(channel_id, "consent.withdrawn", consent_id, {}, now)
-        uow.applications.audit([leaf])
+        if withdrawn:  # once per consent: a repeat withdrawal records nothing
+            leaf = AuditEntry(channel_id, "consent.withdrawn", consent_id, {}, now)
+            uow.applications.audit([leaf])
         return {"consent_id": consent_id, "withdrawn": True}
 
     scoped = f"{channel_id}:{key}"

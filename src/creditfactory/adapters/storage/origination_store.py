@@ -182,22 +182,23 @@ class ApplicationStore:
         except IntegrityError as exc:
             raise DuplicateSubmission("consent", consent.consent_id) from exc
 
-    def withdraw_consent(self, consent_id: str, channel_id: str, at: datetime) -> bool:
-        """Mark a consent of `channel_id` withdrawn at `at` (first withdrawal wins); False when
-        unknown or another channel's."""
+    def withdraw_consent(self, consent_id: str, channel_id: str, at: datetime) -> bool | None:
+        """Mark a consent of `channel_id` withdrawn at `at` (first withdrawal wins): True when
+        this call withdrew it, False when it was withdrawn before, None when unknown or another
+        channel's."""
         found = self._db.execute(
             select(consents.c.consent_id).where(
                 consents.c.consent_id == consent_id, consents.c.channel_id == channel_id
             )
         ).one_or_none()
         if found is None:
-            return False
-        self._db.execute(
+            return None
+        done = self._db.execute(
             update(consents)
             .where(consents.c.consent_id == consent_id, consents.c.withdrawn_at.is_(None))
             .values(withdrawn_at=at)
         )
-        return True
+        return bool(done.rowcount)
 
     def consents_for(self, subject_id: str, channel_id: str) -> list[Consent]:
         """Every consent of the subject (found by blind index) recorded by `channel_id`: a
