@@ -26,6 +26,10 @@ Source = Path | Literal["off"] | None
 API_KEY: Final = re.compile(r"cfk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 """A channel API key as `adapters.api.security.new_api_key` makes it: "cfk_", a 16-hex key id,
 "_", 43 urlsafe-base64 characters (a 256-bit secret)."""
+CHANNEL_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+"""A channel id: letters, digits, "_", "." and "-" — never ":", which separates the channel from
+the client's key in an idempotency scope ("<channel>:<key>"; attack13 finding 8: channel
+"demo-channel:x" and its key "collide1" met demo-channel's key "x:collide1")."""
 DATABASES: Final = re.compile(r"(sqlite|postgresql)(\+\w+)?://.*", re.DOTALL)
 """The database URLs served: SQLite and PostgreSQL, with or without a driver name."""
 VENDOR_URL: Final = re.compile(r"https?://[^\s/?#]+[^\s]*")
@@ -64,7 +68,7 @@ class Settings(BaseSettings):
     # a channel API key registered at start (its hash; idempotent across workers) and its
     # channel; `as_of`: the clock starts on that date, 01:00 UTC (demos on past data)
     bootstrap_api_key: str = ""
-    bootstrap_channel: str = Field(default="demo-channel", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    bootstrap_channel: str = Field(default="demo-channel", pattern=rf"^{CHANNEL_ID.pattern}$")
     as_of: date | None = None
     # origination data sources, pulled through the consent gate (docs/origination.md §7). Unset:
     # in development the bundled ones of the served spec's data set (`source_paths`); in test and

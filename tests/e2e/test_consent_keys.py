@@ -11,8 +11,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
+from creditfactory.kernel.errors import ValidationError
 from tests.e2e.conftest import application
 
 CONSENT = {"categories": ["tax"], "version": "auth-2024-01"}
@@ -100,3 +102,16 @@ def test_another_channels_key_is_its_own(sqlite_engine: Engine, make_api: Any) -
     headers = {"X-API-Key": other, "Idempotency-Key": key}
     theirs = api.client.post("/api/v1/consents", json=_body(), headers=headers)
     assert theirs.status_code == 200 and theirs.json()["consent_id"] != mine
+
+
+@pytest.mark.parametrize("channel", ["demo-channel:x", "a b", "", "c" * 65, "渠道"])
+def test_attack13_08_channel_ids_cannot_carry_the_scope_separator(
+    sqlite_engine: Engine, make_api: Any, channel: str
+) -> None:
+    # `users channel-key 'demo-channel:x'` was accepted: its key "collide1" met demo-channel's
+    # key "x:collide1" in the scope "<channel>:<key>" and answered 409 for the other channel
+    security = make_api(sqlite_engine).client.app.state.security
+    with pytest.raises(ValidationError) as refused:
+        security.create_api_key(channel, datetime.now(UTC))
+    assert refused.value.field == "channel_id"
+    assert security.create_api_key("demo-channel.x_1", datetime.now(UTC)).startswith("cfk_")

@@ -58,6 +58,7 @@ from creditfactory.adapters.storage.login_store import (
     session_active,
 )
 from creditfactory.audit import AuditEntry
+from creditfactory.config import CHANNEL_ID
 from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.service_layer.ownership import require_channel_owns
@@ -143,7 +144,13 @@ class Security:
         """Store the hash of a key made elsewhere (`new_api_key`) for `channel_id`, once: when
         the key id is already stored (another worker registering the same key at start won the
         insert) nothing is written. raises ValidationError when that stored key has another
-        secret or channel."""
+        secret or channel, or when `channel_id` is not a channel id (`config.CHANNEL_ID`)."""
+        if not CHANNEL_ID.fullmatch(channel_id):
+            raise ValidationError(
+                "channel_id",
+                "1–64 letters, digits, '_', '.' or '-' (no ':', which separates "
+                "the channel from its idempotency keys)",
+            )
         _, key_id, secret = key.split("_", 2)
         digest = hashlib.sha256(secret.encode()).hexdigest()
         try:
