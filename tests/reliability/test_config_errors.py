@@ -71,3 +71,25 @@ def test_attack13_05_good_proxy_lists_are_accepted(
 
     monkeypatch.setenv("CREDITFACTORY_TRUSTED_PROXIES", value)
     assert Settings().trusted_proxies == value
+
+
+@pytest.mark.parametrize(
+    "args", [["audit", "verify"], ["servicing", "reconcile"], ["users", "list"]]
+)
+def test_attack13_09_read_commands_leave_an_empty_sqlite_file_untouched(
+    environment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+) -> None:
+    # exit 2 was right, but a 4 KB header (the engine's WAL pragma) was written into the file
+    empty = environment / "empty.sqlite3"
+    empty.touch()
+    monkeypatch.setenv("CREDITFACTORY_DATABASE_URL", f"sqlite:///{empty}")
+    monkeypatch.setattr(sys, "argv", ["creditfactory", *args])
+    with pytest.raises(SystemExit) as exc:
+        cli_main.main()
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "no creditfactory schema" in err, err
+    assert empty.stat().st_size == 0
+    assert sorted(p.name for p in environment.iterdir()) == ["empty.sqlite3"]  # no -wal, -shm

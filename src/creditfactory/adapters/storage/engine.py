@@ -6,8 +6,10 @@ instead of failing; PostgreSQL uses the psycopg 3 driver.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -43,6 +45,24 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
+def _sqlite_has_schema(path: str) -> bool:
+    """Whether the SQLite file holds a creditfactory schema, read without writing a byte (an
+    empty file got a 4 KB WAL header from the engine's pragmas; attack13 finding 9)."""
+    try:
+        db = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return False
+    try:
+        found = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_SCHEMA_MARK,)
+        ).fetchone()
+    except sqlite3.DatabaseError:  # not a database at all
+        return False
+    finally:
+        db.close()
+    return found is not None
+
+
 def existing_engine(url: str) -> Engine:
     """An Engine for a creditfactory database that already exists — for commands that only
     read, which must never create one as a side effect. Raises ValidationError("database", …)
@@ -54,6 +74,8 @@ def existing_engine(url: str) -> Engine:
         path = parsed.database or ""
         if path in ("", ":memory:") or not Path(path).is_file():
             raise ValidationError("database", f"no database at {where}; nothing was created")
+        if not _sqlite_has_schema(path):  # read-only: the engine's WAL pragma would write
+            raise ValidationError("database", f"{where} holds no creditfactory schema")
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
