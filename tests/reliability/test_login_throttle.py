@@ -167,3 +167,18 @@ def test_defect_05_forwarded_for_is_believed_only_from_configured_proxies(
     config.app, config.factory = _echo, False
     config.load()
     assert anyio.run(_client_seen, config) == seen
+
+
+def test_a_failure_stamped_ahead_of_the_clock_never_waits_past_the_cap() -> None:
+    """Found by the full suite: an address row whose last failure was stamped by a clock 279 days
+    ahead (another test's real clock; in production another worker's clock or an edited row) made
+    the next login wait 24,156,124 s — even below the 20 free failures. Worked by hand from the
+    rule: a stamp ahead of `now` waits from `now`, so below the free count there is no wait and
+    above it at most the scope's 60 s cap."""
+    throttle = LoginThrottle()
+    now = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    ahead = now + timedelta(days=279)
+    throttle.check({"address": (4, ahead)}, now)  # 4 < 20 free: no wait
+    with pytest.raises(LoginThrottled) as waiting:
+        throttle.check({"officer": (12, ahead)}, now)  # 1 × 2^(12 − 5) = 128 s → capped
+    assert waiting.value.retry_after_s == 60

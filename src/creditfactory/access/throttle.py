@@ -70,6 +70,9 @@ class LoginThrottle:
             failures, last = self.current(state, now), state[1]
             if last is None or failures == 0:
                 continue
+            # a failure stamped ahead of this clock (another worker's clock, a test clock, a
+            # hand-edited row) waits from now, so no wait ever exceeds the scope's cap
+            last = min(last, now)
             frees_at = last + self.delay(scope, failures)
             if now < frees_at:
                 wait = max(1, math.ceil((frees_at - now).total_seconds()))
