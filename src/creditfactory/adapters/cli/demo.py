@@ -455,14 +455,18 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     spec_path, _ = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
     env = {"CREDITFACTORY_AS_OF": lpr_business_date(), **SBA_SOURCES}
     server, key = start_api(spec_path, port, env)
-    # the backtest replays the population the model was developed on: no 504 loans (a programme
-    # the platform does not offer; scoring.training.datasets.SBA_504_EXCLUSION)
+    # the backtest replays only loans the platform offers: no 504 loans (a programme it does not
+    # offer; scoring.training.datasets.SBA_504_EXCLUSION) and no revolving lines (it books term
+    # loans; intake refuses them: origination.loan_terms.term_loan_only)
     held_out = held_out_rows()
-    outside = sba_504(pandas.DataFrame(held_out))
-    rows = [r for r, out in zip(held_out, outside, strict=True) if not out]
+    frame = pandas.DataFrame(held_out)
+    outside, revolving = sba_504(frame), frame["RevLineCr"] == "Y"
+    rows = [r for r, out in zip(held_out, outside | revolving, strict=True) if not out]
     console.print(
         f"held-out loans replayed: {len(rows)} of {len(held_out)} — {int(outside.sum())} 504 "
-        "loans (recorded share 1.00) are outside the population served, as in training"
+        "loans (recorded share 1.00) are outside the population served, as in training; "
+        f"{int((revolving & ~outside).sum())} revolving lines are not offered (the platform books "
+        "term loans; intake would refuse them with 422)"
     )
     # the served characteristics, recoded as at training (scoring.training.datasets.sba_recode)
     declared = sba_declared(
