@@ -6,10 +6,13 @@ estimate — instead of being scored as one and booked as a 36-instalment term l
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from creditfactory.adapters.storage.engine import make_engine
+from creditfactory.adapters.storage.migrations import upgrade_schema
 from tests.e2e.conftest import application
 from tests.sba_applicants import BAD, BAD_LOAN
 
@@ -31,11 +34,15 @@ def test_defect_01_a_revolving_line_is_refused_not_booked_as_a_term_loan(
 
 
 def test_defect_01_the_programme_scored_is_recorded_with_the_offer_and_the_decision(
-    sqlite_engine: Any, make_api: Any
+    tmp_path: Path, make_api: Any
 ) -> None:
     # 15 U.S.C. § 636(a)(2)(A): standard 7(a) guarantees 75 % of a loan above US$150,000;
     # § 636(a)(31): SBAExpress 50 %. The platform books no guarantee: the record says so.
-    api = make_api(sqlite_engine)
+    # A database of its own: on the session's, the default applicant's exposure from earlier
+    # tests reaches the per-borrower cap and the approval this test needs turns into a decline.
+    engine = make_engine(f"sqlite:///{tmp_path / 'booked.sqlite3'}")
+    upgrade_schema(engine)
+    api = make_api(engine)
     approved = api.post("/api/v1/applications", application(), uuid.uuid4().hex).json()
     assert approved["status"] == "disbursed", approved
     asked = approved["offer"]["loan_asked"]
@@ -50,3 +57,4 @@ def test_defect_01_the_programme_scored_is_recorded_with_the_offer_and_the_decis
     recorded = express["decision"]["verification"]["loan_asked"]
     assert (recorded["programme"], recorded["guarantee_share"]) == ("sba_express", "0.50")
     assert recorded["guaranteed_amount"] == "15000.00"
+    engine.dispose()
