@@ -66,12 +66,7 @@ def test_a_retried_withdrawal_answers_the_first(sqlite_engine: Engine, make_api:
     first = api.post(path, {}, key)
     assert first.json() == {"consent_id": consent_id, "withdrawn": True}
     assert api.post(path, {}, key).json() == first.json()
-    with sqlite_engine.connect() as db:
-        leaves = db.execute(
-            text("SELECT count(*) FROM audit_entries WHERE action = 'consent.withdrawn' "
-                 "AND subject = :i"), {"i": consent_id}
-        ).scalar_one()  # fmt: skip
-    assert leaves == 1
+    assert _withdrawal_leaves(sqlite_engine, consent_id) == 1
 
 
 def test_attack13_07_withdrawing_a_withdrawn_consent_again_has_no_second_effect(
@@ -85,12 +80,7 @@ def test_attack13_07_withdrawing_a_withdrawn_consent_again_has_no_second_effect(
     answers = [api.post(path, {}, _key()) for _ in range(5)]
     assert [a.status_code for a in answers] == [200] * 5
     assert all(a.json() == {"consent_id": consent_id, "withdrawn": True} for a in answers)
-    with sqlite_engine.connect() as db:
-        leaves = db.execute(
-            text("SELECT count(*) FROM audit_entries WHERE action = 'consent.withdrawn' "
-                 "AND subject = :i"), {"i": consent_id}
-        ).scalar_one()  # fmt: skip
-    assert leaves == 1
+    assert _withdrawal_leaves(sqlite_engine, consent_id) == 1
 
 
 def test_another_channels_key_is_its_own(sqlite_engine: Engine, make_api: Any) -> None:
@@ -115,3 +105,14 @@ def test_attack13_08_channel_ids_cannot_carry_the_scope_separator(
         security.create_api_key(channel, datetime.now(UTC))
     assert refused.value.field == "channel_id"
     assert security.create_api_key("demo-channel.x_1", datetime.now(UTC)).startswith("cfk_")
+
+
+def _withdrawal_leaves(engine: Engine, consent_id: str) -> int:
+    """How many `consent.withdrawn` audit leaves the consent has."""
+    with engine.connect() as db:
+        return int(
+            db.execute(
+                text("SELECT count(*) FROM audit_entries WHERE action = 'consent.withdrawn' "
+                     "AND subject = :i"), {"i": consent_id}
+            ).scalar_one()
+        )  # fmt: skip
