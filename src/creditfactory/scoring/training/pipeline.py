@@ -179,23 +179,28 @@ def train(
         if f not in frame.columns:
             raise ValidationError(f, f"unknown feature (not a column of {ds.name})")
     allowed = {**{f: in_language(w, "en") for f, w in ds.whitelist.items()}, **(whitelist or {})}
-    gate = (
-        run_gate(
-            train_part, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed
+
+    def select(rows: pandas.DataFrame) -> tuple[GateResult, list[str]]:
+        """The gate on `rows` and the candidates it leaves the method (every choice before the
+        fit; the out-of-time test repeats it on its own training period)."""
+        found = (
+            run_gate(rows, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed)
+            if leakage_gate
+            else GateResult(list(candidates), {}, {})
         )
-        if leakage_gate
-        else GateResult(list(candidates), {}, {})
-    )
+        return found, found.kept if features else _method_candidates(method, ds, found.kept)
+
+    def factory(chosen: list[str], rows: int) -> Callable[[], Any]:
+        return lambda: _make(method, ds, chosen, raw, rows, binning_method)
+
+    gate, chosen = select(train_part)
     if features:
         for f in features:
             if f in gate.excluded:
                 raise ValidationError(f, f"excluded by the leakage gate: {gate.excluded[f]}")
-    chosen = gate.kept if features else _method_candidates(method, ds, gate.kept)
     _check_columns(ds, chosen, method, raw)
     y = train_part[ds.target].to_numpy()
-
-    def make() -> Any:
-        return _make(method, ds, chosen, raw, len(train_part), binning_method)
+    make = factory(chosen, len(train_part))
 
     fit_rows = ds.fitting_rows(train_part)
     model = _fit(make, fit_rows[chosen], y)
@@ -233,7 +238,7 @@ def train(
     )
     result.update(validated)
     if ds.out_of_time is not None:
-        result["out_of_time"] = _out_of_time(ds, frame, chosen, make)
+        result["out_of_time"] = _out_of_time(ds, frame, select, factory)
     spec = _freeze(ds, model, method, binning_method, gate, leakage_gate, result, train_part)
     result["spec_sha256"] = json.loads(dump_spec(spec))["sha256"]
     result["actionable"] = dict(spec.actionable)
@@ -349,7 +354,7 @@ def _freeze(
                          "whitelisted": gate.whitelisted},
         "validation": {k: result["validation"][k] for k in ("auc", "auc_ci", "brier", "ks")},
         "out_of_time": {k: v for k, v in result.get("out_of_time", {}).items()
-                        if k in ("auc", "brier", "train", "test")},
+                        if k in ("auc", "brier", "train", "test", "characteristics")},
         "benchmark": {"name": result["benchmark"]["name"], "auc": result["benchmark"]["auc"]},
     }  # fmt: skip
     frozen = model.to_spec(f"{ds.name}-{method}", ds.labels, training)
@@ -407,14 +412,23 @@ def _stability(model: Any, train: pandas.DataFrame, valid: pandas.DataFrame) -> 
 
 
 def _out_of_time(
-    ds: Dataset, frame: pandas.DataFrame, chosen: list[str], make: Callable[[], Any]
+    ds: Dataset,
+    frame: pandas.DataFrame,
+    select: Callable[[pandas.DataFrame], tuple[GateResult, list[str]]],
+    factory: Callable[[list[str], int], Callable[[], Any]],
 ) -> dict[str, Any]:
-    """Refit on rows up to the dataset's cut-off vintage, AUC / Brier on the later rows."""
+    """The whole pipeline refitted on rows up to the dataset's cut-off vintage — the leakage
+    gate (`select`), then binning, selection and calibration inside the fit — and scored on the
+    later rows: AUC / Brier, with the characteristics that period chose and what its gate
+    excluded. Nothing chosen on the later period, nor on the served model's training half
+    (which holds later loans), enters."""
     assert ds.out_of_time is not None
     column, last = ds.out_of_time
     early, late = frame[frame[column] <= last], frame[frame[column] > last]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        gate, chosen = select(early)
+        make = factory(chosen, len(early))
         model = _fit(make, ds.fitting_rows(early)[chosen], early[ds.target].to_numpy())
     p = model.predict_proba(late[chosen])[:, 1]
     y = late[ds.target].to_numpy()
@@ -435,7 +449,10 @@ def _out_of_time(
             "test_rows": len(late),
             "test_bads": int(y.sum()),
         },  # fmt: skip
-        "note": "both halves of the data; the same candidate characteristics, refitted",
+        "characteristics": _model_features(model),
+        "excluded": gate.excluded,
+        "note": "both halves of the data; the whole pipeline (leakage gate, binning, selection, "
+        "calibration) refitted on the earlier period alone",
         "fit_warnings": sorted({str(w.message) for w in caught}),
     }
 
