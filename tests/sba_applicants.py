@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from creditfactory.scoring.sba_labels import SBA_LABELS
 from creditfactory.scoring.spec import Bin, Characteristic, ScorecardSpec
 
 GOOD = {"NAICS": "531130", "Express": "N", "CreateJob": 0, "NoEmp": 20}
@@ -38,4 +39,6 @@ def with_revolving_line(spec: ScorecardSpec) -> ScorecardSpec:
         spec,
         features=(*spec.features, "RevLineCr"),
         characteristics=(*spec.characteristics, revline),
+        labels={**spec.labels, "RevLineCr": dict(SBA_LABELS["RevLineCr"])},
+        actionable={**spec.actionable, "RevLineCr": True},
     )

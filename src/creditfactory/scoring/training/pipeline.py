@@ -32,7 +32,7 @@ import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.scoring.runtime import find_bin, score
+from creditfactory.scoring.runtime import find_bin, score, worst_value
 from creditfactory.scoring.spec import ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import (
     psi_report_by_splits,
@@ -370,7 +370,23 @@ def _freeze(
         frozen = _declared_counts(frozen, train_part, ds.target)
     spec = load_spec(dump_spec(frozen))
     spec = with_development_terms(spec, feature_rows(spec, train_part))
-    return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
+    served = [score(spec, r).score for r in served_rows(spec, feature_rows(spec, train_part))]
+    return with_development_scores(spec, served)
+
+
+def served_rows(spec: ScorecardSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` as the served path can produce them: a category meaning "no answer"
+    (`Characteristic.no_answer`) as the characteristic's worst real answer
+    (`runtime.worst_value`) — intake refuses a no-answer that would score above it and the
+    replay declares it so (`datasets.sba_declared`). The development score deciles are recorded
+    over these rows (the rows outside the population served are already gone:
+    `Dataset.population`), so a live deployment reads no drift on day one."""
+    worst = {c.feature: (c.no_answer, worst_value(spec, c.feature))
+             for c in spec.characteristics if c.no_answer}  # fmt: skip
+    return [
+        {k: worst[k][1] if k in worst and v in worst[k][0] else v for k, v in r.items()}
+        for r in rows
+    ]
 
 
 def _declared_counts(spec: ScorecardSpec, rows: pandas.DataFrame, target: str) -> ScorecardSpec:
