@@ -1,0 +1,182 @@
+"""The loan officers' and approvers' desk (issue 14): what their pages read.
+
+- `referral_inbox`: referred applications, one page, each with the reasons, score, grade, PD,
+  requested amount, age in days, data gaps in words and the open recommendation. ``awaiting``
+  "recommendation" is the loan officers' 待办 (nobody recommended yet), "check" the approvers'
+  (a pending recommendation with the maker's note).
+- `application_page`: the application view with every decision record (automatic, then the
+  officers'), declared vs verified facts, price components, the officers' actions, the open
+  maker-checker item, the replay of the automatic decision and, while a recommendation waits,
+  the bounds an approver's override must keep (`referral_override.override_bounds`).
+- `search_customers`, `customer_page`: applicants by name, identifier, application or loan id,
+  and one applicant's applications and loans.
+
+The SQL is in `adapters/storage/referral_views.py` (`uow.referral_views`); the actions
+(recommend, check with an override, send back) are `offer_flow`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from creditfactory.decisioning.gap_words import gap_words
+from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.money import Money
+from creditfactory.service_layer.decision_replay import replay_decision
+from creditfactory.service_layer.factory_ports import (
+    ApplicationNotFound,
+    FactoryDeps,
+    FactoryUnitOfWork,
+)
+from creditfactory.service_layer.factory_views import application_view
+from creditfactory.service_layer.referral_override import override_bounds
+
+__all__ = [
+    "AWAITING",
+    "REFERRAL_SORTS",
+    "application_page",
+    "customer_page",
+    "referral_inbox",
+    "search_customers",
+]
+
+AWAITING: Final = ("recommendation", "check")
+REFERRAL_SORTS: Final = ("submitted_at", "amount", "name")
+PAGE_MAX: Final = 200
+
+
+def _reader(deps: FactoryDeps) -> Callable[[], FactoryUnitOfWork]:
+    """A read-only unit of work where the wiring has one (SQLite), else a writing one."""
+    return deps.read or deps.uow
+
+
+def data_gaps(record: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    """The data gaps a decision names (rule on fact ``data_gaps``), each in words:
+    [{"gap": raw text, "zh": …, "en": …}]."""
+    gaps: list[dict[str, str]] = []
+    for reason in (record or {}).get("reasons", []):
+        detail = reason.get("detail") or {}
+        if detail.get("fact") == "data_gaps":
+            for gap in detail.get("value") or []:
+                zh, en = gap_words(str(gap))
+                gaps.append({"gap": str(gap), "zh": zh, "en": en})
+    return gaps
+
+
+def _age_days(submitted_at: datetime, now: datetime) -> int:
+    return max(0, (now - submitted_at).days)
+
+
+def _inbox_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    record = row["decision"] or {}
+    return {
+        "application_id": row["application_id"],
+        "applicant_type": row["applicant_type"],
+        "name": row["applicant_name_masked"],
+        "identifier": row["subject_masked"],
+        "requested_amount": Money.from_minor(row["requested_minor"]).amount,
+        "currency": row["currency"],
+        "term_months": row["term_months"],
+        "submitted_at": row["submitted_at"],
+        "age_days": _age_days(row["submitted_at"], now),
+        "score": record.get("score"),
+        "grade": record.get("grade"),
+        "pd_12m": record.get("pd_12m"),
+        "limit": None if record.get("limit") is None else Decimal(record["limit"]),
+        "reasons": [
+            {k: r[k] for k in ("code", "kind", "zh", "en")} for r in record.get("reasons", [])
+        ],  # fmt: skip
+        "data_gaps": data_gaps(record),
+        "recommendation": row["recommendation"],
+    }
+
+
+def referral_inbox(
+    deps: FactoryDeps, *, awaiting: str | None = None, name: str | None = None,
+    sort: str = "submitted_at", descending: bool = False, offset: int = 0, limit: int = 25,
+) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+    """(one page of referred applications, the number matching): see the module docstring.
+    Oldest first by default (the queue's order). raises ValidationError naming ``awaiting``,
+    ``sort``, ``offset`` or ``limit``."""
+    if awaiting is not None and awaiting not in AWAITING:
+        raise ValidationError("awaiting", " | ".join(AWAITING))
+    if sort not in REFERRAL_SORTS:
+        raise ValidationError("sort", " | ".join(REFERRAL_SORTS))
+    if offset < 0:
+        raise ValidationError("offset", "0 or more")
+    if not 1 <= limit <= PAGE_MAX:
+        raise ValidationError("limit", f"1 to {PAGE_MAX}")
+    with _reader(deps)() as uow:
+        rows, total = uow.referral_views.referrals(
+            awaiting=awaiting, name=name or None, sort=sort, descending=descending,
+            offset=offset, limit=limit,
+        )  # fmt: skip
+    now = deps.clock.now()
+    return [_inbox_row(r, now) for r in rows], total
+
+
+def _replay(uow: FactoryUnitOfWork, decision_id: str) -> dict[str, Any]:
+    """The replay of the automatic decision: identical or the differing keys; or why it could
+    not be replayed (its spec, policy or inputs not stored)."""
+    try:
+        result = replay_decision(uow, decision_id)
+    except ValidationError as refused:
+        return {"decision_id": decision_id, "replayed": False, "why": str(refused)}
+    return {"decision_id": decision_id, "replayed": True, "identical": result.identical,
+            "differences": [{"key": k, "stored": a, "replayed": b}
+                            for k, a, b in result.differences]}  # fmt: skip
+
+
+def application_page(deps: FactoryDeps, application_id: str) -> dict[str, Any]:
+    """Everything the application page shows (module docstring). raises ApplicationNotFound."""
+    with _reader(deps)() as uow:
+        view = application_view(uow, application_id, deps)
+        records = uow.applications.decisions_of(application_id)
+        actions = uow.applications.actions_of(application_id)
+        item = uow.approvals.open_for(f"application:{application_id}")
+        automatic = records[0] if records else None
+        replay = None if automatic is None else _replay(uow, automatic["decision_id"])
+        bounds, app = None, uow.applications.get(application_id)
+        if app is not None and app["status"] == "referred" and item is not None:
+            bounds = override_bounds(deps, uow, app).to_dict()
+    verification = (automatic or {}).get("verification") or {}
+    return {
+        **view,
+        "decisions": records,
+        "automatic": automatic,
+        "verification": verification,
+        "data_gaps": data_gaps(automatic),
+        "price_components": (automatic or {}).get("price_components") or {},
+        "actions": actions,
+        "recommendation": None if item is None else item.to_dict(),
+        "replay": replay,
+        "override_bounds": bounds,
+    }
+
+
+def search_customers(deps: FactoryDeps, text: str) -> list[dict[str, Any]]:
+    """Applicants by name, USCC or resident ID, application id or loan id (at most 50).
+    raises ValidationError("q") for an empty or over-long search."""
+    text = text.strip()
+    if not 1 <= len(text) <= 100:
+        raise ValidationError("q", "1 to 100 characters: a name, USCC, ID number, application "
+                              "or loan id")  # fmt: skip
+    with _reader(deps)() as uow:
+        found: list[dict[str, Any]] = uow.referral_views.customers(text)
+    return found
+
+
+def customer_page(deps: FactoryDeps, borrower_id: str) -> dict[str, Any]:
+    """One applicant's applications and loans. raises ApplicationNotFound (404)."""
+    with _reader(deps)() as uow:
+        found: dict[str, Any] | None = uow.referral_views.customer(borrower_id)
+    if found is None:
+        raise ApplicationNotFound(f"borrower_id: no customer {borrower_id!r}")
+    for app in found["applications"]:
+        app["requested_amount"] = Money.from_minor(app.pop("requested_minor")).amount
+    for loan in found["loans"]:
+        loan["principal"] = Money.from_minor(loan.pop("principal_minor")).amount
+    return found
