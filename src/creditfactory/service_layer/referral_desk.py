@@ -1,9 +1,7 @@
 """The loan officers' and approvers' desk (issue 14): what their pages read.
 
-- `referral_inbox`: referred applications, one page, each with the reasons, score, grade, PD,
-  requested amount, age in days, data gaps in words and the open recommendation. ``awaiting``
-  "recommendation" is the loan officers' 待办 (nobody recommended yet), "check" the approvers'
-  (a pending recommendation with the maker's note).
+- `referral_row`: a row of the referral inbox (`referral_views.referrals_list`, paged by the
+  list component) with the reasons, score, grade, PD, age in days and data gaps in words.
 - `application_page`: the application view with every decision record (automatic, then the
   officers'), declared vs verified facts, price components, the officers' actions, the open
   maker-checker item, the replay of the automatic decision and, while a recommendation waits,
@@ -17,14 +15,13 @@ The SQL is in `adapters/storage/referral_views.py` (`uow.referral_views`); the a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 from creditfactory.decisioning.gap_words import gap_words
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.kernel.money import Money
 from creditfactory.service_layer.decision_replay import replay_decision
 from creditfactory.service_layer.factory_ports import (
     ApplicationNotFound,
@@ -35,17 +32,12 @@ from creditfactory.service_layer.factory_views import application_view
 from creditfactory.service_layer.referral_override import override_bounds
 
 __all__ = [
-    "AWAITING",
-    "REFERRAL_SORTS",
     "application_page",
     "customer_page",
-    "referral_inbox",
+    "data_gaps",
+    "referral_row",
     "search_customers",
 ]
-
-AWAITING: Final = ("recommendation", "check")
-REFERRAL_SORTS: Final = ("submitted_at", "amount", "name")
-PAGE_MAX: Final = 200
 
 
 def _reader(deps: FactoryDeps) -> Callable[[], FactoryUnitOfWork]:
@@ -66,56 +58,25 @@ def data_gaps(record: Mapping[str, Any] | None) -> list[dict[str, str]]:
     return gaps
 
 
-def _age_days(submitted_at: datetime, now: datetime) -> int:
-    return max(0, (now - submitted_at).days)
-
-
-def _inbox_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    record = row["decision"] or {}
+def referral_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """A row of `referral_views.referrals_list` as the inbox shows it: the row plus, from its
+    decision record, score, grade, pd_12m, the reasons (code, kind, zh, en), the data gaps in
+    words, its age in whole days at `now` and the recommendation ("approve" | "decline", from
+    the open item's params; None)."""
+    record = json.loads(row["record"]) if row.get("record") else {}
+    params = json.loads(row["params"]) if row.get("params") else {}
     return {
-        "application_id": row["application_id"],
-        "applicant_type": row["applicant_type"],
-        "name": row["applicant_name_masked"],
-        "identifier": row["subject_masked"],
-        "requested_amount": Money.from_minor(row["requested_minor"]).amount,
-        "currency": row["currency"],
-        "term_months": row["term_months"],
-        "submitted_at": row["submitted_at"],
-        "age_days": _age_days(row["submitted_at"], now),
+        **row,
+        "age_days": max(0, (now - row["submitted_at"]).days),
         "score": record.get("score"),
         "grade": record.get("grade"),
         "pd_12m": record.get("pd_12m"),
-        "limit": None if record.get("limit") is None else Decimal(record["limit"]),
         "reasons": [
             {k: r[k] for k in ("code", "kind", "zh", "en")} for r in record.get("reasons", [])
         ],  # fmt: skip
         "data_gaps": data_gaps(record),
-        "recommendation": row["recommendation"],
+        "recommendation": params.get("action"),
     }
-
-
-def referral_inbox(
-    deps: FactoryDeps, *, awaiting: str | None = None, name: str | None = None,
-    sort: str = "submitted_at", descending: bool = False, offset: int = 0, limit: int = 25,
-) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
-    """(one page of referred applications, the number matching): see the module docstring.
-    Oldest first by default (the queue's order). raises ValidationError naming ``awaiting``,
-    ``sort``, ``offset`` or ``limit``."""
-    if awaiting is not None and awaiting not in AWAITING:
-        raise ValidationError("awaiting", " | ".join(AWAITING))
-    if sort not in REFERRAL_SORTS:
-        raise ValidationError("sort", " | ".join(REFERRAL_SORTS))
-    if offset < 0:
-        raise ValidationError("offset", "0 or more")
-    if not 1 <= limit <= PAGE_MAX:
-        raise ValidationError("limit", f"1 to {PAGE_MAX}")
-    with _reader(deps)() as uow:
-        rows, total = uow.referral_views.referrals(
-            awaiting=awaiting, name=name or None, sort=sort, descending=descending,
-            offset=offset, limit=limit,
-        )  # fmt: skip
-    now = deps.clock.now()
-    return [_inbox_row(r, now) for r in rows], total
 
 
 def _replay(uow: FactoryUnitOfWork, decision_id: str) -> dict[str, Any]:
@@ -170,13 +131,10 @@ def search_customers(deps: FactoryDeps, text: str) -> list[dict[str, Any]]:
 
 
 def customer_page(deps: FactoryDeps, borrower_id: str) -> dict[str, Any]:
-    """One applicant's applications and loans. raises ApplicationNotFound (404)."""
+    """One applicant's applications and loans (`ReferralViews.customer`: amounts in minor units
+    beside their currency). raises ApplicationNotFound (404)."""
     with _reader(deps)() as uow:
         found: dict[str, Any] | None = uow.referral_views.customer(borrower_id)
     if found is None:
         raise ApplicationNotFound(f"borrower_id: no customer {borrower_id!r}")
-    for app in found["applications"]:
-        app["requested_amount"] = Money.from_minor(app.pop("requested_minor")).amount
-    for loan in found["loans"]:
-        loan["principal"] = Money.from_minor(loan.pop("principal_minor")).amount
     return found

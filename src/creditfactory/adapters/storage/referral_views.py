@@ -1,27 +1,26 @@
-"""Read models of the officers' workbench (issue 14): the referral inboxes, customer search and
-the customer page, on the unit of work's connection. Paged, sorted and filtered in SQL; only a
-page's rows are decoded.
+"""Read models of the officers' workbench (issue 14): the referral and approval inboxes, customer
+search and the customer page. The inboxes are SELECTs the list component pages, sorts and
+filters in SQL (`adapters/storage/listing.py`); only a page's rows are decoded.
 
-- `referrals`: referred applications, each with its automatic decision record (the reasons,
+- `referrals_list`: referred applications, each with its automatic decision record (the reasons,
   score, grade, data gaps the inbox shows) and the open maker-checker item on it, if any (a
-  loan officer's pending recommendation, with its maker and note). ``awaiting`` filters the
-  loan officers' 待办 ("recommendation": no open item) or the approvers' ("check": a pending
-  recommendation).
-- `customers`: applicants found by name (the displayed name: an enterprise's whole, a natural
+  loan officer's pending recommendation, with its maker and note); ``waiting_for`` says whose
+  turn it is — the loan officers' 待办 ("recommendation") or the approvers' ("check").
+- `approvals_list`: pending maker-checker items, with the application an item acts on.
+- `ReferralViews.customers` (on the unit of work, `uow.referral_views`): applicants found by name (the displayed name: an enterprise's whole, a natural
   person's masked form, so a person is found by surname), by identifier (USCC or resident ID,
   matched on its blind index, never decrypted), by application id or by loan id; one row per
   applicant, named by the pseudonymous borrower id loans carry (`borrower_id_for`).
-- `customer`: every application and loan of one borrower id.
+- `ReferralViews.customer`: every application and loan of one borrower id.
 
 Identifiers leave here masked only; names as `applicant_name_masked`.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
-from sqlalchemy import Connection, Select, func, literal, or_, select
+from sqlalchemy import Connection, Select, case, func, literal, or_, select
 
 from creditfactory.adapters.storage.decisioning_tables import decisions
 from creditfactory.adapters.storage.identity_tables import approvals
@@ -33,15 +32,9 @@ from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.adapters.storage.servicing_tables import loans
 from creditfactory.origination.identity import normalise_identifier
 
-__all__ = ["REFERRAL_SORTS", "ReferralViews"]
+__all__ = ["ReferralViews", "approvals_list", "referrals_list"]
 
 _A = applications.c
-REFERRAL_SORTS: Final = {
-    "submitted_at": _A.submitted_at,
-    "amount": _A.requested_minor,
-    "name": _A.applicant_name_masked,
-}
-"""Sort keys of `referrals` → column (ties broken by application id)."""
 
 _BORROWER_PREFIX: Final = len("bor_")
 _SEARCH_LIMIT: Final = 50
@@ -57,51 +50,6 @@ class ReferralViews:
 
     def __init__(self, connection: Connection) -> None:
         self._db = connection
-
-    def referrals(
-        self, *, awaiting: str | None = None, name: str | None = None,
-        sort: str = "submitted_at", descending: bool = False, offset: int = 0, limit: int = 25,
-    ) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
-        """(one page of referred applications, how many match). Each row: the application's
-        masked columns, ``decision`` (the automatic record, parsed), ``recommendation`` (the open
-        item: approval_id, maker, action, note, created_at, status; None). Sort by a key of
-        `REFERRAL_SORTS`. raises KeyError for another sort key or `awaiting` value."""
-        item = approvals.alias("item")
-        query: Select[Any] = (
-            select(
-                _A.application_id,
-                _A.applicant_type,
-                _A.applicant_name_masked,
-                _A.subject_masked,
-                _A.requested_minor,
-                _A.currency,
-                _A.term_months,
-                _A.submitted_at,
-                decisions.c.record,
-                item.c.approval_id,
-                item.c.maker,
-                item.c.params,
-                item.c.note,
-                item.c.created_at.label("recommended_at"),
-                item.c.status.label("item_status"),
-            )  # fmt: skip
-            .select_from(applications)
-            .outerjoin(decisions, decisions.c.decision_id == _A.decision_id)
-            .outerjoin(item, item.c.open_subject == literal("application:") + _A.application_id)
-            .where(_A.status == "referred")
-        )
-        wanted = {None: None, "recommendation": True, "check": False}[awaiting]
-        if wanted is not None:
-            query = query.where(item.c.approval_id.is_(None) if wanted else
-                                item.c.status == "pending")  # fmt: skip
-        if name:
-            query = query.where(_A.applicant_name_masked.like(_like(name), escape="\\"))
-        total = self._db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        column = REFERRAL_SORTS[sort]
-        order = (column.desc(), _A.application_id.desc()) if descending else (
-            column.asc(), _A.application_id.asc())  # fmt: skip
-        rows = self._db.execute(query.order_by(*order).offset(offset).limit(limit))
-        return [_referral(r._mapping) for r in rows], int(total)
 
     def customers(self, text: str) -> list[dict[str, Any]]:
         """Applicants matching `text` (module docstring), latest application first, at most 50:
@@ -169,14 +117,50 @@ class ReferralViews:
                 "loans": book}  # fmt: skip
 
 
-def _referral(row: Any) -> dict[str, Any]:
-    out = {k: row[k] for k in ("application_id", "applicant_type", "applicant_name_masked",
-                               "subject_masked", "requested_minor", "currency", "term_months",
-                               "submitted_at")}  # fmt: skip
-    out["decision"] = None if row["record"] is None else json.loads(row["record"])
-    out["recommendation"] = None if row["approval_id"] is None else {
-        "approval_id": row["approval_id"], "maker": row["maker"],
-        "action": json.loads(row["params"]).get("action"), "note": row["note"],
-        "created_at": row["recommended_at"], "status": row["item_status"],
-    }  # fmt: skip
-    return out
+_ITEM = approvals.alias("item")
+_ON_APPLICATION = literal("application:") + _A.application_id
+
+
+def referrals_list() -> Select[Any]:
+    """Referred applications for the list component (`adapters/web/listing.py`), oldest first,
+    labelled: application_id, applicant, subject (masked), amount (minor units), currency,
+    term_months, submitted_at, record (the automatic decision record, JSON text), waiting_for
+    ("recommendation": no open item, the loan officers' 待办; "check": a pending
+    recommendation, the approvers'), and the open item's approval_id, maker, params (JSON text),
+    note and recommended_at."""
+    waiting = case((_ITEM.c.approval_id.is_(None), literal("recommendation")), else_="check")
+    return (
+        select(_A.application_id.label("application_id"),
+               _A.applicant_name_masked.label("applicant"), _A.subject_masked.label("subject"),
+               _A.requested_minor.label("amount"), _A.currency.label("currency"),
+               _A.term_months.label("term_months"), _A.submitted_at.label("submitted_at"),
+               decisions.c.record.label("record"), waiting.label("waiting_for"),
+               _ITEM.c.approval_id.label("approval_id"), _ITEM.c.maker.label("maker"),
+               _ITEM.c.params.label("params"), _ITEM.c.note.label("note"),
+               _ITEM.c.created_at.label("recommended_at"))
+        .select_from(applications)
+        .outerjoin(decisions, decisions.c.decision_id == _A.decision_id)
+        .outerjoin(_ITEM, _ITEM.c.open_subject == _ON_APPLICATION)
+        .where(_A.status == "referred")
+        .order_by(_A.submitted_at, _A.application_id)
+    )  # fmt: skip
+
+
+def approvals_list() -> Select[Any]:
+    """Pending maker-checker items, oldest first, for the list component, labelled:
+    approval_id, kind, subject, params (JSON text), maker, note, created_at, and for an item on
+    an application its application_id, applicant, amount (minor units), currency and status."""
+    item = approvals.c
+    return (
+        select(item.approval_id.label("approval_id"), item.kind.label("kind"),
+               item.subject.label("subject"), item.params.label("params"),
+               item.maker.label("maker"), item.note.label("note"),
+               item.created_at.label("created_at"),
+               _A.application_id.label("application_id"),
+               _A.applicant_name_masked.label("applicant"), _A.requested_minor.label("amount"),
+               _A.currency.label("currency"), _A.status.label("status"))
+        .select_from(approvals)
+        .outerjoin(applications, item.subject == _ON_APPLICATION)
+        .where(item.status == "pending")
+        .order_by(item.created_at, item.approval_id)
+    )  # fmt: skip
