@@ -179,16 +179,7 @@ def train(
         if f not in frame.columns:
             raise ValidationError(f, f"unknown feature (not a column of {ds.name})")
     allowed = {**{f: in_language(w, "en") for f, w in ds.whitelist.items()}, **(whitelist or {})}
-
-    def select(rows: pandas.DataFrame) -> tuple[GateResult, list[str]]:
-        """The gate on `rows` and the candidates it leaves the method (every choice before the
-        fit; the out-of-time test repeats it on its own training period)."""
-        found = (
-            run_gate(rows, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed)
-            if leakage_gate
-            else GateResult(list(candidates), {}, {})
-        )
-        return found, found.kept if features else _method_candidates(method, ds, found.kept)
+    select = _selector(ds, method, candidates, allowed, leakage_gate, named=bool(features))
 
     def factory(chosen: list[str], rows: int) -> Callable[[], Any]:
         return lambda: _make(method, ds, chosen, raw, rows, binning_method)
@@ -249,6 +240,29 @@ def train(
     if out is not None:
         write_outputs(trained, out)
     return trained
+
+
+def _selector(
+    ds: Dataset,
+    method: str,
+    candidates: list[str],
+    allowed: dict[str, str],
+    leakage_gate: bool,
+    named: bool,
+) -> Callable[[pandas.DataFrame], tuple[GateResult, list[str]]]:
+    """rows → (the gate on them, the candidates it leaves the method): every choice made before
+    the fit, so the out-of-time test can repeat it on its own training period. `named` features
+    are taken as the gate leaves them; otherwise the method picks (`_method_candidates`)."""
+
+    def select(rows: pandas.DataFrame) -> tuple[GateResult, list[str]]:
+        found = (
+            run_gate(rows, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed)
+            if leakage_gate
+            else GateResult(list(candidates), {}, {})
+        )
+        return found, found.kept if named else _method_candidates(method, ds, found.kept)
+
+    return select
 
 
 def _method_candidates(method: str, ds: Dataset, kept: list[str]) -> list[str]:
