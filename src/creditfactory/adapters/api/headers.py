@@ -1,7 +1,8 @@
 """Security headers on every response (issue 13 defect 9; OWASP Secure Headers Project).
 
-- `Content-Security-Policy`: the console and the API load nothing from elsewhere and run no
-  script (`default-src 'none'`); the console's own inline stylesheet is allowed. The API docs
+- `Content-Security-Policy`: the workbench and the API load nothing from elsewhere: scripts,
+  stylesheets and htmx requests from this site only (the package's /static files: htmx, ECharts,
+  app.js, app.css), no inline script or style, no eval (`default-src 'none'`). The API docs
   pages (/docs, /redoc) load Swagger UI / ReDoc from cdn.jsdelivr.net with an inline starter
   script, so they get a policy allowing exactly that. `frame-ancestors 'none'` everywhere.
 - `X-Frame-Options: DENY` (older browsers), `X-Content-Type-Options: nosniff`,
@@ -22,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["SecurityHeaders"]
 
 _CSP: Final = (
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _DOCS_CSP: Final = (
     "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
