@@ -33,7 +33,8 @@ messages: venv
 	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --project creditfactory \
 		-o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d $(LOCALE) -l zh_CN --no-fuzzy-matching \
-		--ignore-obsolete --omit-header
+		--ignore-obsolete --no-wrap
+	sed -i '/^"POT-Creation-Date: /d' $(LOCALE)/zh_CN/LC_MESSAGES/messages.po  # no churn to merge
 	$(BIN)/pybabel compile -d $(LOCALE) -l zh_CN --statistics
 
 # Screenshots of every workbench page (the browser tests write var/screenshots/), copied to

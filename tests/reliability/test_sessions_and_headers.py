@@ -60,7 +60,7 @@ def test_defect_09_security_headers_on_every_answer(sqlite_engine: Any, make_api
         assert "frame-ancestors 'none'" in headers["content-security-policy"], answer.url
         assert headers["x-frame-options"] == "DENY"
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
         assert headers["cache-control"] == "no-store"
         assert "strict-transport-security" not in headers  # not in development
     policy = answers[0].headers["content-security-policy"]  # the workbench: its own files only

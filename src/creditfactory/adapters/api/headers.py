@@ -6,7 +6,9 @@
   pages (/docs, /redoc) load Swagger UI / ReDoc from cdn.jsdelivr.net with an inline starter
   script, so they get a policy allowing exactly that. `frame-ancestors 'none'` everywhere.
 - `X-Frame-Options: DENY` (older browsers), `X-Content-Type-Options: nosniff`,
-  `Referrer-Policy: no-referrer`.
+  `Referrer-Policy: same-origin` (no URL leaves the site; not `no-referrer`, under which
+  Chromium sends `Origin: null` with a form post, so the sign-in's and sign-out's same-origin
+  check refused every real browser — found by the workbench's browser tests).
 - `Cache-Control: no-store`: responses carry personal data and officer pages; none may sit in a
   shared or browser cache.
 - `Strict-Transport-Security` in production only (served behind TLS there; a development server
@@ -56,7 +58,7 @@ class SecurityHeaders:
                 headers["Content-Security-Policy"] = _DOCS_CSP if docs else _CSP
                 headers["X-Frame-Options"] = "DENY"
                 headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
+                headers["Referrer-Policy"] = "same-origin"
                 headers["Cache-Control"] = "no-store"
                 if self.production:
                     headers["Strict-Transport-Security"] = HSTS

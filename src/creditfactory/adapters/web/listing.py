@@ -239,6 +239,8 @@ def _cell_text(column: Column, value: Any, lang: str, currency: str = CNY) -> An
         return zh if lang == "zh-CN" else en
     if column.kind == "uscc":
         return formatting.uscc_masked(value)
+    if column.choices:  # a status word: as the page shows it
+        return gettext(lang, str(value))
     return value
 
 
