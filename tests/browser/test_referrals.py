@@ -14,9 +14,11 @@ from tests.browser.conftest import Workbench, screenshot, sign_in
 
 
 def _referred(bench: Workbench, index: int) -> dict[str, Any]:
-    referred = bench.seeded["referred"]
-    assert len(referred) >= 2, bench.seeded.keys()  # the harness seeds two R01 referrals
-    return referred[index]
+    """The `index`-th seeded referral on a data gap (R01: the tax source timed out)."""
+    gaps = [a for a in bench.seeded["referred"]
+            if a["decision"]["reasons"][0]["code"] == "R01"]  # fmt: skip
+    assert len(gaps) >= 2, bench.seeded.keys()  # the harness seeds two
+    return gaps[index]
 
 
 def _sign_out(page: Any) -> None:
@@ -29,6 +31,7 @@ def test_officer_recommends_then_approver_overrides_and_approves(
 ) -> None:
     app = _referred(workbench, 0)
     app_id, name = app["application_id"], app["applicant"]["name"]
+    assert app["requested_amount"] == "200000.00"  # the harness's first data-gap referral
     sign_in(page, workbench, "loan_officer")
     page.goto(f"{workbench.url}/referrals?waiting_for=recommendation")
     row = page.locator("#list-referrals tbody tr", has_text=name)
