@@ -68,13 +68,17 @@ KINDS: Final = (N_("referral_decision"), N_("limit_override"), N_("price_overrid
 
 WORDS: Final = (
     N_("maker"), N_("checker"), N_("approve"), N_("decline"), N_("return"), N_("refer"),
-    N_("enterprise"), N_("individual_business"), N_("unregistered_operator"), N_("open"),
-    N_("accepted"), N_("superseded"), N_("active"), N_("amount"), N_("term_months"),
+    N_("enterprise"), N_("individual_business"), N_("unregistered_operator"),
+    N_("open for acceptance"), N_("accepted"), N_("superseded"), N_("active"), N_("amount"), N_("term_months"),
     N_("annual_rate"), N_("capital_benefit"), N_("capital_cost"), N_("expected_loss"),
     N_("funding_ftp"), N_("operating_cost"), N_("tax_adjustment"),
 )  # fmt: skip
 """Values the pages show through the catalogue (steps, actions, applicant types, offer
 statuses, price components, override terms): marked here so `make messages` keeps them."""
+
+OFFER_STATUS: Final = {"open": "open for acceptance", "accepted": "accepted",
+                       "superseded": "superseded"}  # fmt: skip
+"""An offer's status → its words (`WORDS`)."""
 
 REFERRALS: Final = ListView(
     name="referrals",
@@ -166,7 +170,7 @@ def _application(request: Request, application_id: str, error: str = "",
     item = page["recommendation"]
     return render(
         request, "referrals/application.html", status_code=status_code, app=page, error=error,
-        decimal=Decimal, iso=datetime.fromisoformat,
+        decimal=Decimal, iso=datetime.fromisoformat, offer_status=OFFER_STATUS,
         may_recommend=_may(request, "referral_decision.request") and item is None
         and page["status"] == "referred",
         may_check=_may(request, "referral_decision.approve") and item is not None
