@@ -9,7 +9,7 @@ Fixtures and helpers for page tests:
   password); `<role>_2` a second officer of the role, for maker-checker), `api` (an httpx client
   on the live server with the channel's API key), `seeded` (what was seeded, by status), `app`,
   `engine`.
-- `browser` (session): the Chromium instance. `page`: a fresh context (1280 × 900, zh-CN) and
+- `browser` (module): the Chromium instance. `page`: a fresh context (1280 × 900, zh-CN) and
   page per test. `sign_in(page, workbench, role)` signs in through the form.
 - `screenshot(page, name)` writes var/screenshots/<name>.png (`make screenshots` copies them to
   docs/screenshots/).
@@ -175,9 +175,11 @@ def workbench(
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian chromium through Playwright (fails under CI=true when missing)."""
+    """Headless Debian chromium through Playwright (fails under CI=true when missing). Module
+    scope, not session: while Playwright's sync API is running, its event loop is the main
+    thread's, and a later module's `anyio.run` (the e2e SyncClient) would refuse to start."""
     if shutil.which(CHROMIUM) is None:
         message = f"{CHROMIUM} is missing (Debian package chromium; .ci/run installs it)"
         if os.environ.get("CI") == "true":
