@@ -95,9 +95,43 @@ class ModelLabels(Shape):
 # -- decisions -------------------------------------------------------------------------------
 
 
+class Change(Shape):
+    """One figure an approver's override changed."""
+
+    from_: str | int | None = Field(alias="from")
+    to: str | int
+
+
+class Changes(Shape):
+    """What an approver's override changed (decisioning.override)."""
+
+    amount: Change | None = None
+    term_months: Change | None = None
+    annual_rate: Change | None = None
+
+
+class OverrideBounds(Shape):
+    """What an override could set: amounts CNY, rates yearly fractions, months."""
+
+    minimum: str
+    maximum: str
+    max_term_months: int
+    rate_floor: str
+    rate_cap: str
+
+
+class OverrideMade(Shape):
+    """An approver's change of the referred offer's terms, with the reason and the bounds."""
+
+    changes: Changes
+    reason: str
+    bounds: OverrideBounds
+
+
 class ReasonDetail(Shape):
     """The technical detail of a reason, for audit: the policy rule, fact and value hit; the
-    scorecard characteristic, its value, bin and points lost; or who decided (maker, checker)."""
+    scorecard characteristic, its value, bin and points lost; or who decided (maker, checker)
+    and what an override changed, why."""
 
     rule: str | None = None
     fact: str | None = None
@@ -107,6 +141,8 @@ class ReasonDetail(Shape):
     points_lost: float | None = None
     maker: str | None = None
     checker: str | None = None
+    changes: Changes | None = None
+    reason: str | None = None
 
 
 class Reason(Shape):
@@ -233,6 +269,7 @@ class DecisionRecord(Shape):
     lpr: LprUsed
     decided_by: str = Field(description="system, or the officer who checked it")
     overrides: str | None = Field(default=None, description="the decision an override replaces")
+    override: OverrideMade | None = Field(default=None, description="an approver's override")
 
 
 class Applicant(Shape):

@@ -257,7 +257,9 @@ class OverrideIn(StrictBody):
 class CheckIn(StrictBody):
     """Checker step: confirm the maker's recommendation; an approval may carry `override`."""
 
-    model_config = example({"note": "同意 Agreed"})
+    model_config = example({"note": "同意，额度下调 Agreed at a lower amount",
+                            "override": {"reason": "发票收入仅支持25万 Invoiced sales support "
+                                         "250,000", "amount": "250000.00"}})  # fmt: skip
 
     note: str = Field(default="", max_length=500)
     override: OverrideIn | None = None
