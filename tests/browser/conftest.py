@@ -9,7 +9,7 @@ Fixtures and helpers for page tests:
   password); `<role>_2` a second officer of the role, for maker-checker), `api` (an httpx client
   on the live server with the channel's API key), `seeded` (what was seeded, by status), `app`,
   `engine`.
-- `browser` (session): the Chromium instance. `page`: a fresh context (1280 × 900, zh-CN) and
+- `browser` (module): the Chromium instance. `page`: a fresh context (1280 × 900, zh-CN) and
   page per test. `sign_in(page, workbench, role)` signs in through the form.
 - `screenshot(page, name)` writes var/screenshots/<name>.png (`make screenshots` copies them to
   docs/screenshots/).
@@ -17,8 +17,6 @@ Fixtures and helpers for page tests:
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import threading
 import time
@@ -45,6 +43,7 @@ from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination import DataSources, SourceUnavailable
 from creditfactory.origination.ports import TaxGrade, TaxGradeRecord
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from tests.chromium import chromium
 from tests.e2e.conftest import SPEC, SPEC_DIGEST, _cipher, application
 from tests.lpr_fixture import current_series
 from tests.pg import own_database, postgres_url
@@ -52,9 +51,6 @@ from tests.shared import load_case
 
 __all__ = ["_cipher"]  # the session's PII key (autouse)
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots"
 OFFICER_ROLES = ("loan_officer", "credit_approver", "risk_manager", "auditor", "administrator")
@@ -175,20 +171,11 @@ def workbench(
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian chromium through Playwright (fails under CI=true when missing)."""
-    if shutil.which(CHROMIUM) is None:
-        message = f"{CHROMIUM} is missing (Debian package chromium; .ci/run installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    """Headless Debian chromium (`tests.chromium`: fails under CI=true when missing)."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@
 - `Content-Security-Policy`: the workbench and the API load nothing from elsewhere: scripts,
   stylesheets and htmx requests from this site only (the package's /static files: htmx, ECharts,
   app.js, app.css), no inline script or style, no eval (`default-src 'none'`). The API docs
-  pages (/docs, /redoc) load Swagger UI / ReDoc from cdn.jsdelivr.net with an inline starter
-  script, so they get a policy allowing exactly that. `frame-ancestors 'none'` everywhere.
+  pages (/docs, /redoc: `docs_pages.py`) run Swagger UI / ReDoc from files this app serves
+  and fetch /openapi.json, so their policy allows scripts from this origin only (no inline
+  script, no other host); inline styles, data: images and a blob: worker, which both
+  libraries use. `frame-ancestors 'none'` everywhere.
 - `X-Frame-Options: DENY` (older browsers), `X-Content-Type-Options: nosniff`,
   `Referrer-Policy: same-origin` (no URL leaves the site; not `no-referrer`, under which
   Chromium sends `Origin: null` with a form post, so the sign-in's and sign-out's same-origin
@@ -29,11 +31,9 @@ _CSP: Final = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _DOCS_CSP: Final = (
-    "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; "
-    "base-uri 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _DOCS: Final = ("/docs", "/redoc")
 HSTS: Final = "max-age=63072000; includeSubDomains"

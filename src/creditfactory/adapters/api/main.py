@@ -3,7 +3,8 @@
 Wires the flow dependencies, the security (API keys, officer tokens, the one permission check
 `security.authorize` on every router, login throttling, security headers on every response),
 the error mapping and the
-staff workbench (server-rendered pages, adapters/web/registry.py). OpenAPI at /docs and /openapi.json. Request bodies are never
+staff workbench (server-rendered pages, adapters/web/registry.py). OpenAPI at /openapi.json,
+read at /docs and /redoc (local assets: `docs_pages.py`). Request bodies are never
 logged (they carry identifiers); responses carry masked identifiers only. The serving model
 spec is kept in `model_specs` by its digest at start, so every decision can be replayed.
 
@@ -28,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from creditfactory.access import DEFAULT_ACCESS, AccessPolicy, LoginThrottle
 from creditfactory.adapters.api.audit_routes import router as audit_router
+from creditfactory.adapters.api.docs_pages import install_docs
 from creditfactory.adapters.api.errors import install_error_handlers
 from creditfactory.adapters.api.headers import SecurityHeaders
 from creditfactory.adapters.api.officer_routes import router as officer_router
@@ -126,6 +128,9 @@ def create_app(
         version="0.1.0",
         description="小微企业 lending: 在线测额, applications, decisions, offers, loans (310 flow).",
         lifespan=lifespan,
+        docs_url=None,  # docs_pages: the same pages with local assets
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.deps = deps
     app.state.security = Security(engine, secret_key, deps.clock, access, throttle)
@@ -134,6 +139,7 @@ def create_app(
     app.state.production = production
     install_error_handlers(app)
     install_openapi(app, access)
+    install_docs(app)
     app.add_middleware(RequestGuard)
     app.add_middleware(SecurityHeaders, production=production)  # outermost: on every answer
     for api_router in API_ROUTERS:  # unknown query parameters: 422 (request_guard)
