@@ -23,6 +23,7 @@ Reads: `service_layer.referral_desk` and the list SELECTs of `adapters/storage/r
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -33,8 +34,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from creditfactory.access import ItemNotPending, MakerCheckerViolation, SubjectBusy
-from creditfactory.adapters.api.security import authorize
+from creditfactory.access import AccessPolicy, ItemNotPending, MakerCheckerViolation, SubjectBusy
+from creditfactory.adapters.api.security import Principal, authorize
 from creditfactory.adapters.storage.referral_views import approvals_list, referrals_list
 from creditfactory.adapters.web.i18n import lang_of
 from creditfactory.adapters.web.listing import Column, ListView, known_params, list_page
@@ -43,8 +44,8 @@ from creditfactory.adapters.web.render import render
 from creditfactory.decisioning.override import Override
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
+from creditfactory.service_layer.factory_ports import FactoryDeps, OfferNotOpen
 from creditfactory.service_layer.factory_ports import MakerCheckerViolation as FlowFourEyes
-from creditfactory.service_layer.factory_ports import OfferNotOpen
 from creditfactory.service_layer.offer_flow import (
     check_referral,
     recommend_referral,
@@ -186,12 +187,16 @@ def application(application_id: str, request: Request) -> Response:
     return _application(request, application_id)
 
 
-async def _form(request: Request) -> dict[str, str]:
+Form = dict[str, str]
+Step = Callable[[FactoryDeps, Principal, AccessPolicy, Form], None]
+
+
+async def _form(request: Request) -> Form:
     body = (await request.body()).decode("utf-8", errors="replace")
     return {k: v[0].strip() for k, v in parse_qs(body).items()}
 
 
-def _acted(request: Request, application_id: str, act: Any) -> Response:
+def _acted(request: Request, application_id: str, act: Callable[[], None]) -> Response:
     """Run `act`; the application page after it (303), or with the refusal and its status."""
     try:
         act()
@@ -204,20 +209,26 @@ def _acted(request: Request, application_id: str, act: Any) -> Response:
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
+async def _act(request: Request, application_id: str, step: Step) -> Response:
+    """A form's step on the application, as the signed-in officer (in the thread pool)."""
+    form = await _form(request)
+    deps, who = request.app.state.deps, request.state.principal
+    access = request.app.state.security.access
+    return await run_in_threadpool(_acted, request, application_id,
+                                   lambda: step(deps, who, access, form))  # fmt: skip
+
+
 @router.post("/applications/{application_id}/recommendation", include_in_schema=False)
 async def recommend(application_id: str, request: Request) -> Response:
     """Loan officer (maker): recommend approve or decline with a note."""
-    form = await _form(request)
-    who, access = request.state.principal, request.app.state.security.access
 
-    def act() -> None:
+    def step(deps: FactoryDeps, who: Principal, access: AccessPolicy, form: Form) -> None:
         if form.get("action") not in ("approve", "decline"):
             raise ValidationError("action", "approve or decline")
-        recommend_referral(request.app.state.deps, application_id, who.officer_id,
-                           form.get("action", ""), form.get("note", "")[:500], who.role,
-                           access)  # fmt: skip
+        recommend_referral(deps, application_id, who.officer_id, form["action"],
+                           form.get("note", "")[:500], who.role, access)  # fmt: skip
 
-    return await run_in_threadpool(_acted, request, application_id, act)
+    return await _act(request, application_id, step)
 
 
 def _decimal(form: dict[str, str], name: str) -> Decimal | None:
@@ -252,27 +263,23 @@ def _override(form: dict[str, str]) -> Override | None:
 @router.post("/applications/{application_id}/check", include_in_schema=False)
 async def check(application_id: str, request: Request) -> Response:
     """Approver (checker, never the maker): confirm the recommendation, with an override."""
-    form = await _form(request)
-    who, access = request.state.principal, request.app.state.security.access
 
-    def act() -> None:
-        check_referral(request.app.state.deps, application_id, who.officer_id, who.role,
+    def step(deps: FactoryDeps, who: Principal, access: AccessPolicy, form: Form) -> None:
+        check_referral(deps, application_id, who.officer_id, who.role,
                        form.get("note", "")[:500], access, _override(form))  # fmt: skip
 
-    return await run_in_threadpool(_acted, request, application_id, act)
+    return await _act(request, application_id, step)
 
 
 @router.post("/applications/{application_id}/return", include_in_schema=False)
 async def send_back(application_id: str, request: Request) -> Response:
     """Approver: send the recommendation back to the loan officers with a note."""
-    form = await _form(request)
-    who, access = request.state.principal, request.app.state.security.access
 
-    def act() -> None:
-        return_referral(request.app.state.deps, application_id, who.officer_id, who.role,
+    def step(deps: FactoryDeps, who: Principal, access: AccessPolicy, form: Form) -> None:
+        return_referral(deps, application_id, who.officer_id, who.role,
                         form.get("note", "")[:500], access)  # fmt: skip
 
-    return await run_in_threadpool(_acted, request, application_id, act)
+    return await _act(request, application_id, step)
 
 
 @router.get("/customers", include_in_schema=False)
