@@ -237,8 +237,11 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 for f in self.features_
             ),
             labels={f: (labels or {}).get(f, {}) for f in self.features_},
-            training={**(training or {}), "ordinal_selection": self.selection_,
-                      "calibration_choice": self.calibration_choice_},  # fmt: skip
+            training={
+                **(training or {}),
+                "ordinal_selection": self.selection_,
+                "calibration_choice": self.calibration_choice_,
+            },  # fmt: skip
         )
 
 
@@ -311,9 +314,7 @@ def choose_calibration(
                 failed.add(m)
                 continue
             pd_of[m][held_out] = [cal.pd(e) for e in eta_held]
-    brier = {
-        m: None if m in failed else float(numpy.mean((pd_of[m] - y) ** 2)) for m in methods
-    }
+    brier = {m: None if m in failed else float(numpy.mean((pd_of[m] - y) ** 2)) for m in methods}
     usable = [m for m in methods if brier[m] is not None]
     if not usable:
         raise ValueError("no calibration method fits these rows")

@@ -179,15 +179,7 @@ def train(
     for f in candidates:
         if f not in frame.columns:
             raise ValidationError(f, f"unknown feature (not a column of {ds.name})")
-    allowed = {**{f: in_language(w, "en") for f, w in ds.whitelist.items()}, **(whitelist or {})}
-
-    def screen(rows: pandas.DataFrame, outcome: numpy.ndarray) -> GateResult:
-        """The leakage gate on `rows` with outcomes `outcome` (all rows, or a CV training fold)."""
-        frame_y = rows.assign(**{ds.target: outcome})
-        return run_gate(
-            frame_y, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed
-        )
-
+    screen = _screen(ds, candidates, whitelist)
     y = train_part[ds.target].to_numpy()
     gate = screen(train_part, y) if leakage_gate else GateResult(list(candidates), {}, {})
     if features:
@@ -200,16 +192,10 @@ def train(
     def make() -> Any:
         return _make(method, ds, chosen, raw, len(train_part), binning_method)
 
-    def on_kept(kept: list[str]) -> tuple[list[str], Any]:
-        """A fold's candidates among the fields its own gate kept, and the model on them."""
-        fold_chosen = _method_candidates(method, ds, kept)
-        _check_columns(ds, fold_chosen, method, raw)
-        return fold_chosen, _make(method, ds, fold_chosen, raw, len(train_part), binning_method)
-
     # Cross-validation refits the gate on each training fold when it chose the candidates; named
     # features are the analyst's fixed choice (the gate only checked them)
     cv_model = (
-        (lambda: FoldGated(screen, on_kept), candidates)
+        _fold_gated(method, ds, raw, len(train_part), binning_method, screen, candidates)
         if leakage_gate and not features
         else (make, chosen)
     )
@@ -261,6 +247,42 @@ def train(
     if out is not None:
         write_outputs(trained, out)
     return trained
+
+
+def _screen(
+    ds: Dataset, candidates: list[str], whitelist: dict[str, str] | None
+) -> Callable[[pandas.DataFrame, numpy.ndarray], GateResult]:
+    """The leakage gate on given rows and outcomes (all training rows, or a CV training fold),
+    with the adapter's whitelist and the analyst's (`whitelist`, field → justification)."""
+    allowed = {**{f: in_language(w, "en") for f, w in ds.whitelist.items()}, **(whitelist or {})}
+
+    def screen(rows: pandas.DataFrame, outcome: numpy.ndarray) -> GateResult:
+        frame_y = rows.assign(**{ds.target: outcome})
+        return run_gate(
+            frame_y, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed
+        )
+
+    return screen
+
+
+def _fold_gated(
+    method: str,
+    ds: Dataset,
+    raw: bool,
+    n: int,
+    binning_method: str,
+    screen: Callable[[pandas.DataFrame, numpy.ndarray], GateResult],
+    candidates: list[str],
+) -> tuple[Callable[[], Any], list[str]]:
+    """The cross-validation factory that gates each training fold itself (`FoldGated`) and the
+    columns it reads (every candidate)."""
+
+    def on_kept(kept: list[str]) -> tuple[list[str], Any]:
+        fold_chosen = _method_candidates(method, ds, kept)
+        _check_columns(ds, fold_chosen, method, raw)
+        return fold_chosen, _make(method, ds, fold_chosen, raw, n, binning_method)
+
+    return (lambda: FoldGated(screen, on_kept)), candidates
 
 
 def _method_candidates(method: str, ds: Dataset, kept: list[str]) -> list[str]:
