@@ -24,7 +24,7 @@ from creditfactory.pricing.allocation import (
     upper_bound,
     violations,
 )
-from creditfactory.pricing.appetite import CUMCM_APPETITE, RiskAppetite
+from creditfactory.pricing.appetite import CUMCM_APPETITE_2020_01, RiskAppetite
 from creditfactory.pricing.economics import assess
 from creditfactory.pricing.quote import PricingRequest
 from creditfactory.pricing.raroc import minimum_rate
@@ -196,8 +196,8 @@ def test_the_1_yi_allocation_funds_safe_grades_and_caps_risky_ones() -> None:
     # appetite, risky grades stop at their caps and the EL budget; the rest goes to safer firms.
     pds = {"R2": "0.005", "R3": "0.008", "R4": "0.015", "R5": "0.03", "R6": "0.06", "R7": "0.1"}
     firms = [_priced(f"{g}-{i}", g, pd) for g, pd in pds.items() for i in range(40)]
-    amounts = solve(firms, CUMCM_APPETITE)
-    assert violations(firms, amounts, CUMCM_APPETITE) == []
+    amounts = solve(firms, CUMCM_APPETITE_2020_01)  # the appetite with caps for R2–R4
+    assert violations(firms, amounts, CUMCM_APPETITE_2020_01) == []
     by_grade = {g: sum(amounts[c.firm_id].amount for c in firms if c.grade == g) for g in pds}
     assert sum(by_grade.values()) == 100_000_000
     assert by_grade["R7"] <= 5_000_000 and by_grade["R6"] <= 15_000_000
