@@ -227,7 +227,7 @@ def test_el_budget_is_checked_at_fen() -> None:
 
 def test_offers_priced_at_their_risk_fund_the_safer_firm_first() -> None:
     # Issue #12: the objective rate − FTP − opex − PD × LGD rises with PD under risk-based pricing
-    # (the rate carries the capital charge): at PD 4 % it is 0.99 %, at 9 % 1.11 % a year, so
+    # (the rate carries the capital charge): at PD 5 % it is 1.01 %, at 9 % 1.11 % a year, so
     # one 100万 slot went to the riskier firm. Each earns its hurdle exactly (economic profit 0):
     # the slot goes to the one with the lower expected loss.
     firms = [_priced("risky", "R7", "0.09"), _priced("safe", "R6", "0.04")]

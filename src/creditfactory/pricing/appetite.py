@@ -113,13 +113,14 @@ CUMCM_APPETITE: Final = RiskAppetite(
 credit-policy-cumcm-2026.1; rationale in docs/pricing.md "Risk appetite for the invoice flow"):
 
 - RAROC ≥ 12 % per loan at its offered rate: the pricing policy's hurdle (cost of equity).
-- EL budget 2.5 % of the budget a year (2,500,000 of 1 亿): the calibrated model's PD floor is
-  3.96 % (the Laplace default rate of firms rated A–C), so no book can carry less than
-  0.0396 × 0.45 = 1.78 % of EL; 2.5 % lets a fully lent book average a PD of 5.6 % — the R6
-  band the approved firms sit in — and stops a book tilted to R7.
+- EL budget 2.5 % of the budget a year (2,500,000 of 1 亿): out of fold, the rated firms below
+  the policy's referral cut-off (PD 0.16) defaulted at 5.2 %, so a fully lent book of such firms
+  expects 5.2 % × LGD 0.45 = 2.34 % a year; 2.5 % carries that with a little headroom and stops
+  a book tilted to R7. The model's PD floor is 3.96 % (the Laplace default rate of firms rated
+  A–C): no book carries less than 0.0396 × 0.45 = 1.78 %.
 - Grade caps (share of the budget): R5 100 % (the floor: the best the model can say), R6 90 %,
   R7 20 % (PD 8–16 %: EL 3.6–7.2 % per yuan, at most a fifth of the book); R8 and worse 0 —
-  declined by the policy's K07 (PD ≥ 0.16).
+  referred by the policy's R02 (PD ≥ 0.16) or declined by its K07 (PD ≥ 0.20).
 - Per borrower 0 or 10万–100万 CNY: the problem statement's band.
 
 The 2020-01 version's caps (R5 35 %, R6 15 %) and 1.2 % EL budget were written for PDs that
