@@ -5,6 +5,7 @@ policy it supersedes for that data set is unchanged."""
 from __future__ import annotations
 
 import hashlib
+import json
 from importlib import resources
 
 import pytest
@@ -14,7 +15,9 @@ from creditfactory.decisioning import (
     BUNDLED_POLICIES,
     DEFAULT_POLICY,
     Outcome,
+    PolicyInvalid,
     decide,
+    load_policy,
     policy_for,
 )
 from creditfactory.pricing.appetite import CUMCM_APPETITE
@@ -73,3 +76,13 @@ def test_the_appetite_funds_nothing_the_policy_refers_or_declines() -> None:
     assert DEFAULT_MASTER_SCALE.grade_for(0.1599).code == "R7"
     assert set(CUMCM_APPETITE.grade_caps) == {"R5", "R6", "R7"}
     assert CUMCM_APPETITE.hurdle == PRICING.hurdle_rate
+
+
+@pytest.mark.parametrize("bad", [5, "", ["cumcm-2020c"]])
+def test_a_policy_s_data_set_is_a_name(bad: object) -> None:
+    text = resources.files("creditfactory.decisioning").joinpath(
+        "policies", "credit-policy-cumcm-2026.1.json"
+    )
+    doc = json.loads(text.read_text(encoding="utf-8"))
+    with pytest.raises(PolicyInvalid, match="dataset"):
+        load_policy(json.dumps({**doc, "dataset": bad}))

@@ -229,8 +229,14 @@ def load_policy(text: str) -> DecisionPolicy:
         verification=_verification(doc.get("verification")),
         supersedes=doc.get("supersedes"),
         changes=_changes(doc.get("changes", [])),
-        dataset=doc.get("dataset"),
+        dataset=_dataset(doc.get("dataset")),
     )
+
+
+def _dataset(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise PolicyInvalid("dataset: a data set name (text) when present")
+    return value
 
 
 def _bundled(name: str) -> str:
