@@ -30,7 +30,12 @@ class NavEntry:
     label: str
 
 
-NAV: Final = (NavEntry("/", N_("Home")),)
+NAV: Final = (
+    NavEntry("/", N_("Home")),
+    NavEntry("/referrals", N_("Referrals")),
+    NavEntry("/approvals", N_("Approvals")),
+    NavEntry("/customers", N_("Customers")),
+)
 """The menu, in order. Areas append their pages here."""
 
 
