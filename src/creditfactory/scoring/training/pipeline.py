@@ -53,6 +53,7 @@ from creditfactory.scoring.training.calibration import (
     out_of_fold_platt,
 )
 from creditfactory.scoring.training.challenger import MonotoneLightGBM
+from creditfactory.scoring.training.checks import verdict
 from creditfactory.scoring.training.datasets import Dataset, load_dataset
 from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
 from creditfactory.scoring.training.logistic import RawLogistic
@@ -351,6 +352,7 @@ def _freeze(
         "out_of_time": {k: v for k, v in result.get("out_of_time", {}).items()
                         if k in ("auc", "brier", "train", "test")},
         "benchmark": {"name": result["benchmark"]["name"], "auc": result["benchmark"]["auc"]},
+        "verdict": verdict(result),  # the report's checks: serving a failing spec needs sign-off
     }  # fmt: skip
     frozen = model.to_spec(f"{ds.name}-{method}", ds.labels, training)
     frozen = replace(
