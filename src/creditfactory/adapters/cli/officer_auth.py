@@ -22,7 +22,13 @@ from creditfactory.bootstrap import App
 from creditfactory.kernel.errors import ValidationError
 
 __all__ = [
-    "CLI_ROLE", "Officer", "PasswordStdin", "acting", "authenticated", "officer_of", "security_for",
+    "CLI_ROLE",
+    "Officer",
+    "PasswordStdin",
+    "acting",
+    "authenticated",
+    "officer_of",
+    "security_for",
 ]
 
 PasswordStdin = Annotated[

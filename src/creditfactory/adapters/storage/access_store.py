@@ -108,8 +108,11 @@ class ApprovalStore:
         decided = (ApprovalStatus.APPROVED.value, ApprovalStatus.EXECUTED.value)
         query = (
             select(approvals)
-            .where(approvals.c.kind == kind.value, approvals.c.subject == subject,
-                   approvals.c.status.in_(decided))  # fmt: skip
+            .where(
+                approvals.c.kind == kind.value,
+                approvals.c.subject == subject,
+                approvals.c.status.in_(decided),
+            )  # fmt: skip
             .order_by(approvals.c.decided_at.desc(), approvals.c.approval_id.desc())
             .limit(1)
         )
