@@ -174,7 +174,7 @@ def execute_policy_publication(
 
 
 def execute_role_change(
-    deps: FactoryDeps, access: AccessPolicy, officer_id: str, approval_id: str | None,
+    deps: OfficeWiring, access: AccessPolicy, officer_id: str, approval_id: str | None,
     executor: str, role: str,
 ) -> dict[str, Any]:  # fmt: skip
     """Give an officer the approved role."""
