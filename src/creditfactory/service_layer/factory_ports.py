@@ -141,6 +141,7 @@ class FactoryUnitOfWork(Protocol):
     models: Any
     decision_inputs: Any
     rates: Any
+    referral_views: Any  # the workbench's read queries (adapters.storage.referral_views)
 
     def __enter__(self) -> FactoryUnitOfWork: ...
     def __exit__(
