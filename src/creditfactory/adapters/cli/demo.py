@@ -215,8 +215,8 @@ def pd_horizon_text(horizon: dict[str, Any] | None, unstated: str) -> str:
 
 
 DEMO_SIGN_OFF = (
-    "demo: a backtest on known outcomes and a mechanical demonstration of the flow, not lending; "
-    "the failed checks are printed beside the figures"
+    "demo: a mechanical demonstration of the flow on public data, not lending; the failed checks "
+    "are printed beside the model's figures"
 )
 """Why the demo serves a spec that fails its checks: the maker's note of its sign-off."""
 
