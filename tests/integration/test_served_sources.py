@@ -84,7 +84,8 @@ def _served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> Iter
         monkeypatch.setenv(f"CREDITFACTORY_{name}", value)
     from creditfactory.adapters.api.asgi import create_from_env
 
-    sign_off(Settings().database_url, SPEC)  # the spec records no checks: served once signed off
+    served = Settings()  # the spec (SBA: records no checks) is served once signed off
+    sign_off(served.database_url, served.spec_path)
 
     try:
         before: PIICipher | None = active_pii_cipher()
