@@ -117,7 +117,7 @@ def test_a_lookalike_key_names_itself(sqlite_engine: Any, make_api: Any) -> None
 
 def test_in_range_values_still_pass(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
-    body = application(declared={**GOOD, "NoEmp": 0, "annual_sales": 0, "RetainedJob": 10**6})
+    body = application(declared={**GOOD, "NoEmp": 0, "annual_sales": 0, "CreateJob": 10**6})
     assert api.post(APPLY, body, secrets.token_hex(8)).status_code == 200
 
 

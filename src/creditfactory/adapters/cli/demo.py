@@ -48,7 +48,7 @@ from creditfactory.config import SBA_RECORDS, Settings
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.scoring.spec import load_spec
-from creditfactory.scoring.training.datasets import sba_504, sba_declared
+from creditfactory.scoring.training.datasets import sba_504, sba_declared, sba_revolving
 
 __all__ = [
     "BackgroundServer",
@@ -521,18 +521,20 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     _served(settings, spec_path)
     env = {"CREDITFACTORY_AS_OF": lpr_business_date(), **SBA_SOURCES}
     server, key = start_api(spec_path, port, env)
-    # the backtest replays only loans the platform offers: no 504 loans (a programme it does not
-    # offer; scoring.training.datasets.SBA_504_EXCLUSION) and no revolving lines (it books term
-    # loans; intake refuses them: origination.loan_terms.term_loan_only)
+    # the backtest replays only loans the platform offers, the population the model was developed
+    # on: no 504 loans (a programme it does not offer; scoring.training.datasets.
+    # SBA_504_EXCLUSION) and no revolving lines (it books term loans; intake refuses them:
+    # origination.loan_terms.term_loan_only; SBA_REVOLVING_EXCLUSION)
     held_out = held_out_rows()
     frame = pandas.DataFrame(held_out)
-    outside, revolving = sba_504(frame), frame["RevLineCr"] == "Y"
+    outside, revolving = sba_504(frame), sba_revolving(frame)
     rows = [r for r, out in zip(held_out, outside | revolving, strict=True) if not out]
     console.print(
         f"held-out loans replayed: {len(rows)} of {len(held_out)} — {int(outside.sum())} 504 "
-        "loans (recorded share 1.00) are outside the population served, as in training; "
-        f"{int((revolving & ~outside).sum())} revolving lines are not offered (the platform books "
-        "term loans; intake would refuse them with 422)"
+        "loans (recorded share 1.00) and "
+        f"{int((revolving & ~outside).sum())} revolving lines are outside the population served, "
+        "as in training (the platform books 7(a) / SBAExpress term loans; intake would refuse a "
+        "revolving line with 422)"
     )
     # the served characteristics, recoded as at training (scoring.training.datasets.sba_recode)
     declared = sba_declared(

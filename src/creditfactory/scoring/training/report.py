@@ -499,9 +499,13 @@ def _performance(trained: TrainedModel) -> list[str]:
     ]
     if oot is not None:
         early, late = oot_parts(oot)
+        chosen = ", ".join(oot.get("characteristics", [])) or "—"
         out.append(_both(Text(
-            f"跨期：同一组候选特征在 {early.zh} 上重新拟合，在 {late.zh} 上检验。",
-            f"Out of time: the same candidates refitted on {early.en}; tested on {late.en}.",
+            f"跨期：整条流程（泄露闸门、分箱、特征选择、校准）只在 {early.zh} 上重新运行，在 {late.zh} 上"
+            f"检验；该期选出的特征：{chosen}。",
+            f"Out of time: the whole pipeline (leakage gate, binning, selection, calibration) rerun "
+            f"on {early.en} alone; tested on {late.en}; characteristics that period chose: "
+            f"{chosen}.",
         )))  # fmt: skip
     part = trained.valid if trained.valid is not None else trained.train
     y = part[ds.target].to_numpy()
