@@ -143,6 +143,7 @@ class FactoryUnitOfWork(Protocol):
     decision_inputs: Any
     rates: Any
     branches: Any
+    referral_views: Any  # the workbench's read queries (adapters.storage.referral_views)
 
     def __enter__(self) -> FactoryUnitOfWork: ...
     def __exit__(

@@ -25,9 +25,12 @@ from creditfactory.access import (
     ApprovalStatus,
     approve,
     executed,
+    reject,
 )
 from creditfactory.audit import AuditEntry
 from creditfactory.decisioning import exposure_breach, officer_reason
+from creditfactory.decisioning.override import Override
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.idempotency import run_once
 from creditfactory.kernel.money import Money
 from creditfactory.service_layer.approval_flow import open_item
@@ -44,10 +47,12 @@ from creditfactory.service_layer.origination_flow import (
     decision_payload,
     make_offer,
 )
+from creditfactory.service_layer.referral_override import apply_override
 
-__all__ = ["accept_offer", "check_referral", "recommend_referral"]
+__all__ = ["accept_offer", "check_referral", "recommend_referral", "return_referral"]
 
 ACTIONS = ("approve", "decline")
+"""What a loan officer recommends; a checker also records "return" (`return_referral`)."""
 
 
 def _leaf(
@@ -154,10 +159,14 @@ def check_referral(
     officer_role: str,
     note: str = "",
     access: AccessPolicy = DEFAULT_ACCESS,
+    override: Override | None = None,
 ) -> dict[str, Any]:
-    """Checker step: confirm the pending recommendation, which decides the application.
+    """Checker step: confirm the pending recommendation, which decides the application. An
+    approval may carry the approver's `override` of amount, term or rate within the policy's and
+    product's bounds, with a reason (`referral_override`: the record says from → to and why).
     raises MakerCheckerViolation when there is no pending recommendation, the checker is the
-    maker, or the role may not check."""
+    maker, or the role may not check; ValidationError naming the override's field (422), also
+    for an override on a recommended decline."""
     now = deps.clock.now()
     with deps.uow() as uow:
         app = _referred(deps, uow, application_id)
@@ -172,9 +181,15 @@ def check_referral(
             _action_row(deps, application_id, officer_id, "checker", action, note)
         )
         record = _officer_record(deps, uow, app, action, maker, officer_id, now)
+        term = app["term_months"]
+        if override is not None:
+            if action != "approve":
+                raise ValidationError("override", "only an approval carries changed terms")
+            term = apply_override(deps, uow, app, record, override, maker, officer_id)
+        uow.applications.add_decision(json.loads(json.dumps(record)), officer_id, now)
         changes: dict[str, Any] = {"status": "approved" if action == "approve" else "declined"}
         if action == "approve":
-            offer = make_offer(uow, deps, application_id, record, app["term_months"])
+            offer = make_offer(uow, deps, application_id, record, term)
             changes["offer_id"] = offer["offer_id"]
         uow.applications.update(application_id, updated_at=now, **changes)
         uow.applications.audit(
@@ -184,6 +199,45 @@ def check_referral(
              _leaf(deps, officer_id, "decision.made", record["decision_id"],
                    {**decision_payload(record), "decided_by": officer_id, "maker": maker,
                     "checker": officer_id})]
+        )  # fmt: skip
+        view = application_view(uow, application_id, deps)
+        uow.commit()
+    return view
+
+
+def return_referral(
+    deps: FactoryDeps,
+    application_id: str,
+    officer_id: str,
+    officer_role: str,
+    note: str,
+    access: AccessPolicy = DEFAULT_ACCESS,
+) -> dict[str, Any]:
+    """Checker step: send the pending recommendation back to the loan officers (退回) with a
+    note saying why — the item is rejected (leaf `approval.rejected`), the application stays
+    referred and is free for a new recommendation. The same four-eyes rules as a check: never
+    the maker, a role holding `referral_decision.approve`.
+    raises ValidationError("note") without a note, MakerCheckerViolation as `check_referral`."""
+    if not note.strip():
+        raise ValidationError("note", "say why the recommendation goes back")
+    now = deps.clock.now()
+    subject = f"application:{application_id}"
+    with deps.uow() as uow:
+        _referred(deps, uow, application_id)
+        item = uow.approvals.open_for(subject)
+        if item is None or item.kind is not ApprovalKind.REFERRAL_DECISION:
+            raise MakerCheckerViolation("recommendation: no pending maker recommendation")
+        done = reject(access, item, officer_id, officer_role, now)
+        if not uow.approvals.save(done, ApprovalStatus.PENDING):
+            raise OfferNotOpen(f"application_id: {application_id} was checked meanwhile")
+        uow.applications.add_action(
+            _action_row(deps, application_id, officer_id, "checker", "return", note)
+        )
+        uow.applications.audit(
+            [_leaf(deps, officer_id, "approval.rejected", subject,
+                   {"approval_id": item.approval_id, "kind": item.kind.value,
+                    "maker": item.maker, "checker": officer_id, "params": dict(item.params),
+                    "status": done.status.value, "note": note[:500]})]
         )  # fmt: skip
         view = application_view(uow, application_id, deps)
         uow.commit()
@@ -210,5 +264,4 @@ def _officer_record(
         decided_at=now.isoformat(),
         overrides=automatic["decision_id"],
     )  # fmt: skip
-    uow.applications.add_decision(json.loads(json.dumps(record)), checker, now)
     return record

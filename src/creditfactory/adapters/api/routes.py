@@ -32,8 +32,10 @@ from creditfactory.adapters.api.schemas import (
     RepaymentCreate,
 )
 from creditfactory.adapters.api.security import Principal, Security, authorize
+from creditfactory.decisioning.override import Override
 from creditfactory.kernel.clock import china_date, not_after_today
 from creditfactory.kernel.errors import ValidationError
+from creditfactory.kernel.money import Money
 from creditfactory.origination import ConsentPurpose
 from creditfactory.service_layer.consent_flow import record_consent_once, withdraw_consent_once
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
@@ -295,9 +297,16 @@ def post_recommendation(
 def post_check(
     application_id: str, body: CheckIn, deps: Deps, who: OfficerDep, request: Request
 ) -> dict[str, Any]:
-    """Checker (credit approver, not the maker): confirm the pending recommendation."""
+    """Checker (credit approver, not the maker): confirm the pending recommendation; an
+    approval may change amount, term or rate within bounds (`override`, with a reason)."""
     access = _security(request).access
-    return check_referral(deps, application_id, who.officer_id, who.role, body.note, access)
+    change = None if body.override is None else Override(
+        body.override.reason,
+        None if body.override.amount is None else Money.of(body.override.amount),
+        body.override.term_months,
+        None if body.override.annual_rate is None else Decimal(body.override.annual_rate),
+    )  # fmt: skip
+    return check_referral(deps, application_id, who.officer_id, who.role, body.note, access, change)
 
 
 @router.post("/end-of-day", tags=["officers"])

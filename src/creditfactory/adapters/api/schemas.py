@@ -25,6 +25,7 @@ __all__ = [
     "LoginIn",
     "RecommendationIn",
     "CheckIn",
+    "OverrideIn",
     "RepaymentCreate",
     "PrepaymentCreate",
     "BackdatedRepaymentCreate",
@@ -192,10 +193,23 @@ class RecommendationIn(StrictBody):
     note: str = Field(default="", max_length=500)
 
 
+class OverrideIn(StrictBody):
+    """An approver's change of the referred offer's terms (decisioning.override: within the
+    policy's and product's bounds, else 422 naming ``override.<field>``), with a reason."""
+
+    reason: str = Field(min_length=1, max_length=500)
+    amount: str | None = Field(default=None, pattern=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+                               description="CNY decimal text, e.g. 250000.00")  # fmt: skip
+    term_months: int | None = Field(default=None, ge=1, le=360)
+    annual_rate: str | None = Field(default=None, pattern=r"^0(\.[0-9]{1,6})?$",
+                                    description="a yearly fraction, e.g. 0.0875")  # fmt: skip
+
+
 class CheckIn(StrictBody):
-    """Checker step."""
+    """Checker step: confirm the maker's recommendation; an approval may carry `override`."""
 
     note: str = Field(default="", max_length=500)
+    override: OverrideIn | None = None
 
 
 class EndOfDayIn(StrictBody):

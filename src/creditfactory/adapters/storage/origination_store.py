@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -53,7 +53,17 @@ from creditfactory.service_layer.factory_ports import DuplicateSubmission
 from creditfactory.service_layer.origination_flow import decision_json
 from creditfactory.service_layer.ownership import BranchScope
 
-__all__ = ["ApplicationStore", "FactoryUnitOfWork", "borrower_id_for", "reader_for"]
+if TYPE_CHECKING:
+    from creditfactory.adapters.storage.referral_views import ReferralViews
+
+__all__ = [
+    "ApplicationStore",
+    "FactoryUnitOfWork",
+    "borrower_id_for",
+    "borrower_id_of_index",
+    "reader_for",
+    "subject_index",
+]
 
 
 _INSERT_APPLICATION = insert(applications)
@@ -90,13 +100,19 @@ _ACCEPT_OFFER = (
 )
 
 
-def _bidx(subject_id: str) -> str:
+def subject_index(subject_id: str) -> str:
+    """The blind index (HMAC-SHA256 hex) applications and consents find a subject by."""
     return active_pii_cipher().blind_index(subject_id, "subject")
 
 
 def borrower_id_for(subject_id: str) -> str:
     """The pseudonymous borrower id loans carry: "bor_" + 24 hex of the subject's blind index."""
-    return "bor_" + _bidx(subject_id)[:24]
+    return borrower_id_of_index(subject_index(subject_id))
+
+
+def borrower_id_of_index(subject_bidx: str) -> str:
+    """`borrower_id_for` from the blind index itself (a stored `subject_bidx`)."""
+    return "bor_" + subject_bidx[:24]
 
 
 class ApplicationStore:
@@ -114,7 +130,7 @@ class ApplicationStore:
         transaction)."""
         subject = row["subject_id"]
         values = {k: v for k, v in row.items() if k != "subject_id"}
-        values.update(subject_bidx=_bidx(subject), subject_id_enc=subject, version=0)
+        values.update(subject_bidx=subject_index(subject), subject_id_enc=subject, version=0)
         self._db.execute(_INSERT_APPLICATION, values)
 
     def update(self, application_id: str, **changes: Any) -> None:
@@ -165,7 +181,7 @@ class ApplicationStore:
         if at is None:
             return Money.from_minor(int(booked))
         offered = self._db.execute(
-            _OPEN_OFFERS, {"b_bidx": _bidx(subject_id), "b_now": at}
+            _OPEN_OFFERS, {"b_bidx": subject_index(subject_id), "b_now": at}
         ).scalar_one()
         return Money.from_minor(int(booked) + int(offered))
 
@@ -173,7 +189,7 @@ class ApplicationStore:
         """Hold the subject's exposure until the transaction ends (PostgreSQL advisory lock;
         SQLite's writer turn does it); call before reading `exposure` in a writing unit."""
         if self._db.dialect.name == "postgresql":
-            self._db.execute(_LOCK_BORROWER, {"b_bidx": _bidx(subject_id)})
+            self._db.execute(_LOCK_BORROWER, {"b_bidx": subject_index(subject_id)})
 
     def consent_exists(self, consent_id: str) -> bool:
         """True when a consent with this id is stored."""
@@ -212,7 +228,8 @@ class ApplicationStore:
         consent given through one channel never lets another pull data."""
         rows = self._db.execute(
             select(consents).where(
-                consents.c.subject_bidx == _bidx(subject_id), consents.c.channel_id == channel_id
+                consents.c.subject_bidx == subject_index(subject_id),
+                consents.c.channel_id == channel_id,
             )
         )
         return [_consent(r, subject_id) for r in rows]
@@ -343,7 +360,7 @@ class ApplicationStore:
 def _consent_row(c: Consent) -> dict[str, Any]:
     return {
         "consent_id": c.consent_id,
-        "subject_bidx": _bidx(c.subject_id),
+        "subject_bidx": subject_index(c.subject_id),
         "purpose": c.purpose.value,
         "categories": ",".join(sorted(x.value for x in c.categories)),
         "text_version": c.version,
@@ -372,7 +389,8 @@ def _consent(r: Any, subject_id: str) -> Consent:
 
 class FactoryUnitOfWork(SqlUnitOfWork):
     """`SqlUnitOfWork` with the application-flow store, maker-checker items, officers, model
-    specs / policies, decision replay inputs, LPR fixings and branches on the same transaction."""
+    specs / policies, decision replay inputs, LPR fixings, branches and the workbench's read
+    queries (`referral_views`) on the same transaction."""
 
     applications: ApplicationStore
     approvals: ApprovalStore
@@ -381,6 +399,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
     decision_inputs: DecisionInputStore
     rates: RatesStore
     branches: BranchStore
+    referral_views: ReferralViews
 
     def __init__(self, engine: Engine, clock: Clock, *, writer: bool = True) -> None:
         super().__init__(engine, clock, writer=writer)
@@ -394,6 +413,9 @@ class FactoryUnitOfWork(SqlUnitOfWork):
         self.decision_inputs = DecisionInputStore(self.connection)
         self.rates = RatesStore(self.connection)
         self.branches = BranchStore(self.connection)
+        from creditfactory.adapters.storage.referral_views import ReferralViews  # imports this
+
+        self.referral_views = ReferralViews(self.connection)
         return self
 
 
