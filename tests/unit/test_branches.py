@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, create_engine, delete, insert
+from sqlalchemy import Engine, delete, insert
 
 from creditfactory.access.branches import (
     HEAD_OFFICE,
@@ -20,7 +20,9 @@ from creditfactory.access.branches import (
     subtree,
 )
 from creditfactory.adapters.storage.branch_store import BranchStore
+from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.identity_tables import branches
+from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.service_layer.ownership import scope_of
 
@@ -100,9 +102,10 @@ def test_subtree_is_everything_whose_ancestors_include_the_root(
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    eng = create_engine("sqlite://")
-    branches.create(eng)
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database: writes to `branches` leave row evidence in the audit tables."""
+    eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('branches') / 'b.sqlite3'}")
+    upgrade_schema(eng)
     yield eng
     eng.dispose()
 
