@@ -1,5 +1,6 @@
 """End-to-end fixtures: the FastAPI app over a migrated database (SQLite always; PostgreSQL when
-DATABASE_URL_PG is set), the bundled SBA scorecard spec, a channel API key and two officers."""
+DATABASE_URL_PG is set), the bundled SBA scorecard spec, a channel API key and two officers.
+Every success answer is checked against the OpenAPI document's model (`documented.py`)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from creditfactory.origination import DataSources
 from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.scoring import load_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from tests.e2e.documented import check_documented
 from tests.lpr_fixture import current_series
 from tests.pg import postgres_url
 from tests.sba_applicants import GOOD
@@ -85,7 +87,9 @@ class SyncClient:
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 return await client.request(method, path, **kw)
 
-        return anyio.run(call)
+        answer = anyio.run(call)
+        check_documented(self.app, method, path, answer)  # the OpenAPI document is true
+        return answer
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.request("GET", path, **kw)

@@ -9,6 +9,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Depends, Request
 
+from creditfactory.adapters.api.responses import AuditBundle, AuditProof, SignedTreeHead, answers
 from creditfactory.adapters.api.security import authorize
 from creditfactory.adapters.storage.audit_keys import load_signing_key
 from creditfactory.adapters.storage.audit_store import SqlAuditStore
@@ -37,7 +38,7 @@ def _parts(request: Request, sequence: int) -> tuple[Any, Any, Any]:
         return store.get_record(sequence), proof, sth
 
 
-@router.get("/head")
+@router.get("/head", **answers(SignedTreeHead))
 def get_head(request: Request) -> dict[str, Any]:
     """The signed tree head of the whole log."""
     now = request.app.state.deps.clock.now()
@@ -46,7 +47,7 @@ def get_head(request: Request) -> dict[str, Any]:
     return head
 
 
-@router.get("/entries/{sequence}/proof")
+@router.get("/entries/{sequence}/proof", **answers(AuditProof))
 def get_proof(sequence: int, request: Request) -> dict[str, Any]:
     """Inclusion proof of entry `sequence` against the current signed head."""
     _, proof, sth = _parts(request, sequence)
@@ -59,7 +60,7 @@ def get_proof(sequence: int, request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/entries/{sequence}/bundle")
+@router.get("/entries/{sequence}/bundle", **answers(AuditBundle))
 def get_bundle(sequence: int, request: Request) -> dict[str, Any]:
     """Leaf, payload, inclusion proof and signed head, for offline checking."""
     record, proof, sth = _parts(request, sequence)

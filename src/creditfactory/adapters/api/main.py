@@ -3,7 +3,8 @@
 Wires the flow dependencies, the security (API keys, officer tokens, the one permission check
 `security.authorize` on every router, login throttling, security headers on every response),
 the error mapping and the
-server-rendered console at `/`. OpenAPI at /docs and /openapi.json. Request bodies are never
+staff workbench (server-rendered pages, adapters/web/registry.py). OpenAPI at /openapi.json,
+read at /docs and /redoc (local assets: `docs_pages.py`). Request bodies are never
 logged (they carry identifiers); responses carry masked identifiers only. The serving model
 spec is kept in `model_specs` by its digest at start, so every decision can be replayed.
 
@@ -28,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from creditfactory.access import DEFAULT_ACCESS, AccessPolicy, LoginThrottle
 from creditfactory.adapters.api.audit_routes import router as audit_router
+from creditfactory.adapters.api.docs_pages import install_docs
 from creditfactory.adapters.api.errors import install_error_handlers
 from creditfactory.adapters.api.headers import SecurityHeaders
 from creditfactory.adapters.api.officer_routes import router as officer_router
@@ -36,7 +38,7 @@ from creditfactory.adapters.api.rates_routes import router as rates_router
 from creditfactory.adapters.api.request_guard import RequestGuard, known_query
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
-from creditfactory.adapters.web.routes import router as web_router
+from creditfactory.adapters.web.registry import install_web
 from creditfactory.kernel.errors import DomainError
 from creditfactory.scoring.spec import dump_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -45,7 +47,7 @@ from creditfactory.service_layer.serving import published_update
 __all__ = ["API_ROUTERS", "create_app", "keep_serving_spec", "refresh_serving"]
 
 API_ROUTERS: Final = (router, officer_router, rates_router, audit_router)
-"""The routers of /api/v1, in the OpenAPI document (the console's `web_router` is not); the
+"""The routers of /api/v1, in the OpenAPI document (the workbench's pages are not); the
 API fuzz run walks their operations (tests/reliability/test_api_fuzz.py)."""
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,9 @@ def create_app(
         version="0.1.0",
         description="小微企业 lending: 在线测额, applications, decisions, offers, loans (310 flow).",
         lifespan=lifespan,
+        docs_url=None,  # docs_pages: the same pages with local assets
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.deps = deps
     app.state.security = Security(engine, secret_key, deps.clock, access, throttle)
@@ -134,10 +139,11 @@ def create_app(
     app.state.production = production
     install_error_handlers(app)
     install_openapi(app, access)
+    install_docs(app)
     app.add_middleware(RequestGuard)
     app.add_middleware(SecurityHeaders, production=production)  # outermost: on every answer
     for api_router in API_ROUTERS:  # unknown query parameters: 422 (request_guard)
         app.include_router(api_router, dependencies=[Depends(known_query)])
-    app.include_router(web_router)
+    install_web(app)  # the workbench's pages (adapters/web/registry.py) and /static
     keep_serving_spec(deps)
     return app

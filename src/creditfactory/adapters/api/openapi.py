@@ -10,10 +10,15 @@
   already open, an offer no longer open) on every POST / PUT / PATCH / DELETE;
 - 429 (login throttling) on the public sign-in route.
 
-It also declares what labels the figures of a success response (issue #12 item 9): the limit
-estimate and application views carry ``currency``, ``pd_horizon_months`` and ``model``
-(`FigureLabels`, built by `service_layer.factory_views`), the loan view ``currency``
-(`AmountLabels`); the rest of those bodies stays an open object.
+It also declares (issue #14, "API documentation"):
+
+- the security schemes — `ApiKey` (header `X-API-Key`, channels) and `Bearer` (officers' tokens)
+  — and on each operation the ones whose holders the access document lets use it
+  (`security_for`; none on a public route);
+- `Idempotency-Key` as a required header where the route requires one;
+- typed success bodies (`responses.py`: every key listed, no open object), including the
+  labels of the figures (issue #12 item 9: ``currency``, ``pd_horizon_months``, ``model``);
+- an example for every request body (`schemas.example`, or the route's `openapi_examples`).
 
 `install_openapi(app, access)` replaces `app.openapi` with a builder that adds them once.
 """
@@ -28,7 +33,13 @@ from fastapi.openapi.utils import get_openapi
 from creditfactory.access import PUBLIC, AccessPolicy
 from creditfactory.adapters.api.errors import PROBLEM
 
-__all__ = ["PROBLEM_SCHEMA", "declared_statuses", "install_openapi"]
+__all__ = [
+    "PROBLEM_SCHEMA",
+    "SECURITY_SCHEMES",
+    "declared_statuses",
+    "install_openapi",
+    "security_for",
+]
 
 PROBLEM_SCHEMA: Final[dict[str, Any]] = {
     "title": "Problem",
@@ -55,63 +66,21 @@ TITLES: Final = {
     422: "Invalid field: `field` names it, `rule` says what it must be",
     429: "Too many failed logins (Retry-After)",
 }
-_CURRENCY: Final = {
-    "type": "string",
-    "example": "CNY",
-    "description": "ISO 4217 currency of every amount in the body",
-}
-MODEL_SCHEMA: Final[dict[str, Any]] = {
-    "title": "ModelLabels",
-    "type": "object",
-    "description": "The model and data set the decision's score, PD and grade come from.",
-    "required": ["model_id", "spec_sha256", "dataset", "dataset_currency", "pd_horizon"],
-    "properties": {
-        "model_id": {"type": "string", "example": "cumcm-2020c-ordinal"},
-        "spec_sha256": {"type": "string", "description": "sha256 of the frozen spec"},
-        "dataset": {"type": ["string", "null"], "example": "cumcm-2020c",
-                    "description": "the training data set (null when the spec does not say)"},
-        "dataset_currency": {"type": ["string", "null"], "example": "CNY",
-                             "description": "currency of the training data's amounts"},
-        "pd_horizon": {
-            "type": "object",
-            "description": "the model's own PD window and the horizon it is converted to",
-            "properties": {
-                "basis": {"type": "string", "enum": ["months", "life_of_loan"]},
-                "window_months": {"type": "number", "example": 12},
-                "converted_to_months": {"type": "integer", "example": 12},
-            },
-        },
-    },
+SECURITY_SCHEMES: Final[dict[str, Any]] = {
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+               "description": "a channel's key, cfk_<key id>_<secret> (`creditfactory users "
+               "channel-key`)"},
+    "Bearer": {"type": "http", "scheme": "bearer",
+               "description": "an officer's token from POST /api/v1/officers/login (8 h)"},
 }  # fmt: skip
-FIGURES_SCHEMA: Final[dict[str, Any]] = {
-    "title": "FigureLabels",
-    "type": "object",
-    "required": ["currency", "pd_horizon_months", "model"],
-    "properties": {
-        "currency": _CURRENCY,
-        "pd_horizon_months": {"type": "integer", "example": 12,
-                              "description": "horizon of every PD (pd_12m) and grade shown"},
-        "model": {"anyOf": [{"$ref": "#/components/schemas/ModelLabels"}, {"type": "null"}],
-                  "description": "null only before a decision"},
-    },
-    "additionalProperties": True,
-}  # fmt: skip
-AMOUNTS_SCHEMA: Final[dict[str, Any]] = {
-    "title": "AmountLabels",
-    "type": "object",
-    "required": ["currency"],
-    "properties": {"currency": _CURRENCY},
-    "additionalProperties": True,
-}
-LABELLED: Final = {
-    ("post", "/api/v1/limit-estimates"): "FigureLabels",
-    ("post", "/api/v1/applications"): "FigureLabels",
-    ("get", "/api/v1/applications/{application_id}"): "FigureLabels",
-    ("post", "/api/v1/offers/{offer_id}/accept"): "FigureLabels",
-    ("get", "/api/v1/loans/{loan_id}"): "AmountLabels",
-}
+IDEMPOTENCY: Final = (
+    "Required: the request runs once per key (1–128 characters, scoped to the caller); a retry "
+    "with the same key and body returns the first answer, another body under it is a 409."
+)
 _UNSAFE: Final = frozenset({"post", "put", "patch", "delete"})
 _SIGN_IN: Final = frozenset({"/api/v1/officers/login"})
+_SIGN_OUT: Final = frozenset({"/api/v1/officers/logout"})
+_CREDENTIALS: Final = frozenset({("header", "x-api-key"), ("header", "authorization")})
 
 
 def declared_statuses(method: str, path: str, access: AccessPolicy) -> list[int]:
@@ -143,13 +112,51 @@ def _with_problems(document: dict[str, Any], access: AccessPolicy) -> dict[str, 
     return document
 
 
-def _with_labels(document: dict[str, Any]) -> dict[str, Any]:
-    components = document.setdefault("components", {}).setdefault("schemas", {})
-    components.update(ModelLabels=MODEL_SCHEMA, FigureLabels=FIGURES_SCHEMA,
-                      AmountLabels=AMOUNTS_SCHEMA)  # fmt: skip
-    for (method, path), name in LABELLED.items():
-        ok = document["paths"][path][method]["responses"]["200"]
-        ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+def security_for(method: str, path: str, access: AccessPolicy) -> list[dict[str, list[str]]]:
+    """The operation's security requirement: `ApiKey` when a channel holds the route's
+    permission, `Bearer` when an officer role does, none for a public route."""
+    permission = access.routes.get(f"{method.upper()} {path}", PUBLIC)
+    if path in _SIGN_OUT:  # public, and ends the bearer token's session when one is sent
+        return [{"Bearer": []}, {}]
+    if permission == PUBLIC:
+        return []
+    holders = access.holders(permission)
+    found: list[dict[str, list[str]]] = [{"ApiKey": []}] if "channel" in holders else []
+    return found + ([{"Bearer": []}] if holders - {"channel"} else [])
+
+
+def _with_security(document: dict[str, Any], access: AccessPolicy) -> dict[str, Any]:
+    document.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            operation["security"] = security_for(method, path, access)
+            # the credentials `authorize` reads are the schemes above, not parameters
+            parameters = [p for p in operation.get("parameters", [])
+                          if (p["in"], p["name"].lower()) not in _CREDENTIALS]  # fmt: skip
+            operation["parameters"] = parameters
+            for parameter in parameters:
+                if parameter["in"] == "header" and parameter["name"].lower() == "idempotency-key":
+                    # optional in the signature so a missing key is a 422 naming the header
+                    # (routes._key), required in fact
+                    parameter.update(name="Idempotency-Key", required=True,
+                                     description=IDEMPOTENCY,
+                                     schema={"type": "string", "minLength": 1, "maxLength": 128},
+                                     example="7f9c2ba4-e88f-4a3b-9d1c-1f0e5a6b2c3d")  # fmt: skip
+    return document
+
+
+def _with_examples(document: dict[str, Any]) -> dict[str, Any]:
+    """Each JSON request body shows its model's first example (`schemas.example`)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            media = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if media is None or "examples" in media:  # Body(openapi_examples=…) already
+                continue
+            ref = media.get("schema", {}).get("$ref", "")
+            examples = schemas.get(ref.rsplit("/", 1)[-1], {}).get("examples")
+            if examples:
+                media["example"] = examples[0]
     return document
 
 
@@ -164,7 +171,9 @@ def install_openapi(app: FastAPI, access: AccessPolicy) -> None:
                 description=app.description,
                 routes=app.routes,
             )
-            app.openapi_schema = _with_labels(_with_problems(document, access))
+            app.openapi_schema = _with_examples(
+                _with_security(_with_problems(document, access), access)
+            )
         return app.openapi_schema
 
     app.openapi = build  # type: ignore[method-assign]

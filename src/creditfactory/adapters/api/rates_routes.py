@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
 
 from creditfactory.adapters.api.officer_routes import Deps, Who
-from creditfactory.adapters.api.schemas import StrictBody
+from creditfactory.adapters.api.responses import RatesImportView, RatesView, answers
+from creditfactory.adapters.api.schemas import StrictBody, example
 from creditfactory.adapters.api.security import Security, authorize
 from creditfactory.service_layer import rates_flow
 
@@ -26,12 +27,17 @@ class RatesImport(StrictBody):
     `rows[<n>].<field>`). A row that changes a published fixing needs `"correction": true` and the
     reason in `note`."""
 
+    model_config = example({"fixings": [{"effective_date": "2026-11-20", "one_year": "3.00",
+                                         "over_five_year": "3.50", "confidence": "U",
+                                         "source": "example (not a published value)"}],
+                            "note": "", "correction": False})  # fmt: skip
+
     fixings: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
     note: str = Field(default="", max_length=500)
     correction: bool = False
 
 
-@router.post("/rates", status_code=201)
+@router.post("/rates", status_code=201, **answers(RatesImportView, 201))
 def post_rates(
     body: RatesImport, deps: Deps, who: Who, request: Request, response: Response
 ) -> dict[str, Any]:
@@ -46,7 +52,7 @@ def post_rates(
     return view
 
 
-@router.get("/rates")
+@router.get("/rates", **answers(RatesView))
 def get_rates(
     deps: Deps, who: Who, status: Literal["pending", "published", "rejected"] | None = None
 ) -> dict[str, Any]:

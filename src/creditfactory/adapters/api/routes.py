@@ -17,6 +17,19 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from creditfactory.adapters.api.responses import (
+    AccessToken,
+    ApplicationView,
+    ConsentRecorded,
+    ConsentWithdrawn,
+    EndOfDayResult,
+    LimitEstimateView,
+    LoanAfterPayment,
+    LoanView,
+    Recommendation,
+    ReferralList,
+    answers,
+)
 from creditfactory.adapters.api.schemas import (
     ApplicantIn,
     ApplicationCreate,
@@ -97,7 +110,7 @@ def _applicant(a: ApplicantIn) -> dict[str, Any]:
     return a.model_dump()
 
 
-@router.post("/limit-estimates", tags=["applications"])
+@router.post("/limit-estimates", tags=["applications"], **answers(LimitEstimateView))
 def post_limit_estimate(body: LimitEstimateCreate, deps: Deps, caller: Channel) -> dict[str, Any]:
     """在线测额: indicative limit range and rate range; no hard inquiry."""
     cmd = EstimateLimit(
@@ -115,7 +128,7 @@ def post_limit_estimate(body: LimitEstimateCreate, deps: Deps, caller: Channel) 
     return estimate(deps, cmd)
 
 
-@router.post("/applications", tags=["applications"], response_model=dict[str, Any])
+@router.post("/applications", tags=["applications"], **answers(ApplicationView))
 async def post_application(
     body: ApplicationCreate,
     deps: Deps,
@@ -147,7 +160,7 @@ async def post_application(
     return JSONResponse(view)
 
 
-@router.get("/applications/{application_id}", tags=["applications"])
+@router.get("/applications/{application_id}", tags=["applications"], **answers(ApplicationView))
 def get_application(application_id: str, deps: Deps) -> dict[str, Any]:
     """Decision, reasons and offer of one of the channel's applications (another channel's or
     an unknown id: 404 from the ownership dependency, `security.authorize`)."""
@@ -155,20 +168,20 @@ def get_application(application_id: str, deps: Deps) -> dict[str, Any]:
         return application_view(uow, application_id, deps)
 
 
-@router.post("/offers/{offer_id}/accept", tags=["applications"])
+@router.post("/offers/{offer_id}/accept", tags=["applications"], **answers(ApplicationView))
 def post_accept(offer_id: str, deps: Deps, caller: Channel) -> dict[str, Any]:
     """Accept an offer: the loan is contracted (schedule) and disbursed."""
     return accept_offer(deps, offer_id, caller.channel_id)
 
 
-@router.get("/loans/{loan_id}", tags=["loans"])
+@router.get("/loans/{loan_id}", tags=["loans"], **answers(LoanView))
 def get_loan(loan_id: str, deps: Deps, caller: Channel) -> dict[str, Any]:
     """Schedule, balances, DPD and grade."""
     with deps.uow() as uow:
         return loan_view(uow.loans.get(loan_id))
 
 
-@router.post("/loans/{loan_id}/repayments", tags=["loans"])
+@router.post("/loans/{loan_id}/repayments", tags=["loans"], **answers(LoanAfterPayment))
 def post_loan_repayment(
     loan_id: str,
     body: RepaymentCreate,
@@ -184,7 +197,7 @@ def post_loan_repayment(
     return post_repayment(deps.uow(), deps.clock, loan_id, Decimal(body.amount), value_date, key)  # type: ignore[arg-type]
 
 
-@router.post("/loans/{loan_id}/prepayments", tags=["loans"])
+@router.post("/loans/{loan_id}/prepayments", tags=["loans"], **answers(LoanAfterPayment))
 def post_loan_prepayment(
     loan_id: str,
     body: PrepaymentCreate,
@@ -201,7 +214,7 @@ def post_loan_prepayment(
     return post_prepayment(uow, deps.clock, loan_id, Decimal(body.amount), value_date, keep, key)  # type: ignore[arg-type]
 
 
-@router.post("/loans/{loan_id}/backdated-repayments", tags=["loans"])
+@router.post("/loans/{loan_id}/backdated-repayments", tags=["loans"], **answers(LoanAfterPayment))
 def post_backdated_repayment(
     loan_id: str,
     body: BackdatedRepaymentCreate,
@@ -223,7 +236,7 @@ def _value_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None  # None: the business date
 
 
-@router.post("/consents", tags=["consents"])
+@router.post("/consents", tags=["consents"], **answers(ConsentRecorded))
 def post_consent(
     body: ConsentCreate,
     deps: Deps,
@@ -240,7 +253,7 @@ def post_consent(
     return record_consent_once(deps, applicant.subject_id, given, purpose, caller.channel_id, key)
 
 
-@router.post("/consents/{consent_id}/withdraw", tags=["consents"])
+@router.post("/consents/{consent_id}/withdraw", tags=["consents"], **answers(ConsentWithdrawn))
 def post_withdraw(
     consent_id: str,
     deps: Deps,
@@ -251,7 +264,7 @@ def post_withdraw(
     return withdraw_consent_once(deps, consent_id, caller.channel_id, _key(idempotency_key))
 
 
-@router.post("/officers/login", tags=["officers"])
+@router.post("/officers/login", tags=["officers"], **answers(AccessToken))
 def post_login(body: LoginIn, request: Request) -> dict[str, str]:
     """Officer login: a bearer token (8 h)."""
     address = request.client.host if request.client else "unknown"
@@ -272,7 +285,7 @@ def post_logout(
     return Response(status_code=204)
 
 
-@router.get("/referrals", tags=["officers"])
+@router.get("/referrals", tags=["officers"], **answers(ReferralList))
 def get_referrals(deps: Deps, who: OfficerDep) -> dict[str, Any]:
     """The referral queue: referred applications of the officer's branch scope (their branch
     and those below it), oldest first."""
@@ -282,7 +295,9 @@ def get_referrals(deps: Deps, who: OfficerDep) -> dict[str, Any]:
     return {"data": data, "count": len(data)}
 
 
-@router.post("/referrals/{application_id}/recommendation", tags=["officers"])
+@router.post(
+    "/referrals/{application_id}/recommendation", tags=["officers"], **answers(Recommendation)
+)
 def post_recommendation(
     application_id: str, body: RecommendationIn, deps: Deps, who: OfficerDep, request: Request
 ) -> dict[str, Any]:
@@ -293,7 +308,7 @@ def post_recommendation(
     )
 
 
-@router.post("/referrals/{application_id}/check", tags=["officers"])
+@router.post("/referrals/{application_id}/check", tags=["officers"], **answers(ApplicationView))
 def post_check(
     application_id: str, body: CheckIn, deps: Deps, who: OfficerDep, request: Request
 ) -> dict[str, Any]:
@@ -309,7 +324,7 @@ def post_check(
     return check_referral(deps, application_id, who.officer_id, who.role, body.note, access, change)
 
 
-@router.post("/end-of-day", tags=["officers"])
+@router.post("/end-of-day", tags=["officers"], **answers(EndOfDayResult))
 def post_end_of_day(body: EndOfDayIn, deps: Deps, who: OfficerDep) -> dict[str, Any]:
     """Close a business date for every active loan (accrual, due, DPD, grade)."""
     closing = not_after_today(date.fromisoformat(body.business_date), deps.clock)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -48,6 +48,31 @@ class StrictBody(BaseModel):
     """Base of every request body (module docstring): extra fields forbidden, strict types."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def example(body: dict[str, Any]) -> ConfigDict:
+    """A request body's config with `body` as its example in the OpenAPI document (issue #14:
+    an example for every request body; tests/e2e/test_openapi_document.py posts each one)."""
+    return ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [body]})
+
+
+_APPLICANT: Final[dict[str, Any]] = {
+    "applicant_type": "enterprise", "name": "厦门测试贸易有限公司",
+    "uscc": "91350100M000100Y43", "phone": "13812341234",
+}  # fmt: skip
+_CONSENT: Final[dict[str, Any]] = {"categories": ["invoices", "tax"], "version": "consent-2026.1",
+                                   "channel": "api_partner", "separate": True}  # fmt: skip
+APPLICATION: Final[dict[str, Any]] = {
+    "applicant": _APPLICANT, "amount": "300000.00", "term_months": 12,
+    "declared": {"NAICS": "531130", "NoEmp": 20, "RetainedJob": 0}, "programme": "sba_7a",
+    "revolving_line": False, "consent": _CONSENT,
+}  # fmt: skip
+ESTIMATE: Final[dict[str, Any]] = {
+    "applicant": _APPLICANT, "declared_revenue": "2000000.00", "term_months": 12,
+    "declared": {"NAICS": "531130", "NoEmp": 20, "RetainedJob": 0},
+}  # fmt: skip
+CONSENT: Final[dict[str, Any]] = {"applicant": _APPLICANT, "purpose": "credit_application",
+                                  "consent": _CONSENT}  # fmt: skip
 
 
 def _printable(value: str) -> str:
@@ -119,6 +144,8 @@ class LoanAsked(StrictBody):
 class ApplicationCreate(LoanAsked):
     """POST /api/v1/applications (with an Idempotency-Key header)."""
 
+    model_config = example(APPLICATION)
+
     applicant: ApplicantIn
     amount: str = Amount
     term_months: int = Field(ge=1, le=360)  # the product range (1–36) is checked in the domain
@@ -133,6 +160,8 @@ class ApplicationCreate(LoanAsked):
 class LimitEstimateCreate(LoanAsked):
     """POST /api/v1/limit-estimates: no formal application, no hard inquiry."""
 
+    model_config = example(ESTIMATE)
+
     applicant: ApplicantIn
     declared_revenue: str = Amount
     term_months: int = Field(default=12, ge=1, le=36)
@@ -146,6 +175,8 @@ class LimitEstimateCreate(LoanAsked):
 class ConsentCreate(StrictBody):
     """POST /api/v1/consents: record a consent on its own."""
 
+    model_config = example(CONSENT)
+
     applicant: ApplicantIn
     purpose: Literal["limit_estimate", "credit_application", "post_loan_monitoring"]
     consent: ConsentIn
@@ -153,6 +184,8 @@ class ConsentCreate(StrictBody):
 
 class RepaymentCreate(StrictBody):
     """POST /api/v1/loans/{id}/repayments (with an Idempotency-Key header)."""
+
+    model_config = example({"amount": "25544.97"})
 
     amount: str = Amount
     value_date: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -164,12 +197,22 @@ class PrepaymentCreate(RepaymentCreate):
     """POST /api/v1/loans/{id}/prepayments (with an Idempotency-Key header): 提前还款 that keeps
     the term (lower installments) or the installment (shorter term)."""
 
+    model_config = example({"amount": "50000.00", "keep": "term"})
+
     keep: Literal["term", "installment"] = "term"
 
 
 class BackdatedRepaymentCreate(StrictBody):
     """POST /api/v1/loans/{id}/backdated-repayments (officers with repayment.backdate; an
     Idempotency-Key header): a repayment received earlier than the business date (倒起息)."""
+
+    model_config = example(
+        {
+            "amount": "25544.97",
+            "value_date": "2027-01-08",
+            "reason": "到账已于当日入账，系统延迟 Received on the due date, posted late",
+        }
+    )
 
     amount: str = Amount
     value_date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -182,12 +225,18 @@ class BackdatedRepaymentCreate(StrictBody):
 class LoginIn(StrictBody):
     """Officer login."""
 
+    model_config = example({"username": "li.approver", "password": "correct horse battery staple"})
+
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
 
 
 class RecommendationIn(StrictBody):
     """Maker step on a referred application."""
+
+    model_config = example(
+        {"action": "approve", "note": "发票核实，经营稳定 Invoices verified, steady trade"}
+    )
 
     action: Literal["approve", "decline"]
     note: str = Field(default="", max_length=500)
@@ -208,12 +257,18 @@ class OverrideIn(StrictBody):
 class CheckIn(StrictBody):
     """Checker step: confirm the maker's recommendation; an approval may carry `override`."""
 
+    model_config = example({"note": "同意，额度下调 Agreed at a lower amount",
+                            "override": {"reason": "发票收入仅支持25万 Invoiced sales support "
+                                         "250,000", "amount": "250000.00"}})  # fmt: skip
+
     note: str = Field(default="", max_length=500)
     override: OverrideIn | None = None
 
 
 class EndOfDayIn(StrictBody):
     """Run end-of-day for a business date."""
+
+    model_config = example({"business_date": "2027-01-08"})
 
     business_date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
