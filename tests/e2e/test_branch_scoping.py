@@ -12,6 +12,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from creditfactory.adapters.storage.origination_store import borrower_id_for
 from creditfactory.origination.identity import org_code_check_character, uscc_check_character
 from creditfactory.service_layer.organisation import add_branch
 from tests.e2e.conftest import Api, application
@@ -44,11 +45,11 @@ def _officer(api: Api, role: str, branch_id: str) -> str:
     return officer_id
 
 
-def _submitted_at(api: Api, branch_id: str, **body: Any) -> dict[str, Any]:
+def _submitted_at(api: Api, branch_id: str, uscc: str, **body: Any) -> dict[str, Any]:
     key = api.client.app.state.security.create_api_key("ch_branch", datetime.now(UTC), branch_id)
     response = api.client.post(
         "/api/v1/applications",
-        json={**application(uscc=_uscc()), **body},
+        json={**application(uscc=uscc), **body},
         headers={"X-API-Key": key, "Idempotency-Key": secrets.token_hex(8)},
     )
     assert response.status_code == 200, response.text
@@ -61,14 +62,19 @@ def test_a_sub_branch_officer_cannot_reach_a_sibling_sub_branch(
 ) -> None:
     api = make_api(any_engine)
     tree = _tree(api)
-    applied = _submitted_at(api, tree["A"])
+    uscc = _uscc()
+    applied = _submitted_at(api, tree["A"], uscc)
     assert applied["status"] == "disbursed", applied
     loan_id, application_id = applied["loan_id"], applied["application_id"]
     officers = {b: _officer(api, "approver", tree[b]) for b in ("A", "B", "F", "HQ")}
 
+    borrower = borrower_id_for(uscc)
     for where in ("A", "F", "HQ"):  # their own 支行, the 分行 above it, the head office
         seen = api.officer("GET", f"/api/v1/loans/{loan_id}", officers[where])
         assert seen.status_code == 200 and seen.json()["loan_id"] == loan_id, (where, seen.text)
+        page = api.officer("GET", f"/customers/{borrower}", officers[where])  # the workbench's
+        assert page.status_code == 200 and application_id in page.text, where
+    assert api.officer("GET", f"/customers/{borrower}", officers["B"]).status_code == 404
     sibling = api.officer("GET", f"/api/v1/loans/{loan_id}", officers["B"])
     missing = api.officer("GET", "/api/v1/loans/loan_nowhere", officers["B"])
     assert sibling.status_code == missing.status_code == 404
@@ -114,7 +120,7 @@ def test_referral_and_officer_lists_hold_the_subtree_only(any_engine: Any, make_
     tree = _tree(api)
     # a referral at A: a request above what the declared revenue supports is referred (R-rules)
     # — any outcome other than referral leaves the queue test meaningless, so it is asserted
-    referred = _submitted_at(api, tree["A"], amount="3000000", auto_accept=False)
+    referred = _submitted_at(api, tree["A"], _uscc(), amount="3000000", auto_accept=False)
     assert referred["status"] == "referred", referred["decision"]["reasons"]
     officers = {b: _officer(api, "analyst", tree[b]) for b in ("A", "B", "F", "HQ")}
 

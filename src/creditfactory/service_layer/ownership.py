@@ -62,9 +62,11 @@ OFFICER_SCOPED: Final = {
     "loan_id": "loan",
     "officer_id": "officer",
     "approval_id": "approval",
+    "borrower_id": "borrower",
 }
 """Officer routes: path parameter → object kind whose branch must be in the officer's scope
-(`BranchStore.branch_of`; an approval through its subject)."""
+(`BranchStore.branch_of`; an approval through its subject; a borrower — the customer page — when
+one of its applications or loans is)."""
 
 BANK_WIDE: Final = frozenset({"version", "digest", "sequence"})
 """Officer route parameters naming bank-wide objects (a policy version, a model digest, an audit
@@ -111,6 +113,8 @@ def _reaches(uow: FactoryUnitOfWork, scope: BranchScope, kind: str, object_id: s
         kind, _, object_id = item.subject.partition(":")
         if kind not in _SUBJECT_KINDS:
             return True  # a policy, model or LPR publication: bank-wide
+    if kind == "borrower":
+        return bool(uow.branches.borrower_in_scope(object_id, scope))
     branch = uow.branches.branch_of(kind, object_id)
     return branch is not None and bool(uow.branches.in_scope(branch, scope))
 

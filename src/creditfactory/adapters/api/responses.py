@@ -512,6 +512,7 @@ class OfficerRow(Shape):
     username: str
     role: str
     active: bool
+    branch_id: str  # the officer's branch (总行 HQ / 分行 / 支行): their scope's root
 
 
 class OfficerList(Shape):
@@ -522,10 +523,11 @@ class OfficerList(Shape):
 
 
 class OfficerCreated(Shape):
-    """A new officer, without a role."""
+    """A new officer, without a role, at a branch."""
 
     officer_id: str
     role: Literal["none"]
+    branch_id: str
 
 
 class OfficerRole(Shape):

@@ -34,7 +34,7 @@ from creditfactory.adapters.storage.decisioning_tables import (
     model_specs,
     policy_documents,
 )
-from creditfactory.adapters.storage.identity_tables import approvals, officers
+from creditfactory.adapters.storage.identity_tables import approvals, branches, officers
 from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.adapters.storage.servicing_tables import loans
 from creditfactory.service_layer.ownership import BranchScope
@@ -165,11 +165,14 @@ class OfficerStore:
         self._db = connection
 
     def get(self, officer_id: str) -> dict[str, Any] | None:
-        """officer_id, username, role, active, branch_id — never the hash."""
-        cols = _OFFICER_COLUMNS
-        row = self._db.execute(
-            select(*cols).where(officers.c.officer_id == officer_id)
-        ).one_or_none()
+        """officer_id, username, role, active, branch_id, branch_name (e.g. 浦东支行) — never
+        the hash."""
+        query = (
+            select(*_OFFICER_COLUMNS, branches.c.name.label("branch_name"))
+            .join(branches, branches.c.branch_id == officers.c.branch_id)
+            .where(officers.c.officer_id == officer_id)
+        )
+        row = self._db.execute(query).one_or_none()
         return None if row is None else dict(row._mapping)
 
     def add(self, row: Mapping[str, Any]) -> None:

@@ -104,6 +104,22 @@ class BranchStore:
         found = self._db.execute(query.limit(1)).one_or_none()
         return None if found is None else str(found[0])
 
+    def borrower_in_scope(self, borrower_id: str, scope: BranchScope) -> bool:
+        """Whether a borrower ("bor_" + 24 hex of the subject's blind index) has an application
+        or a loan in `scope` — a customer page shows only a borrower the officer deals with."""
+        prefix = borrower_id.removeprefix("bor_")
+        if prefix == borrower_id or not prefix.isalnum():
+            return False
+        applied = select(applications.c.application_id).where(
+            applications.c.subject_bidx.like(prefix + "%"),
+            within(applications.c.branch_id, scope),
+        )
+        booked = select(loans.c.loan_id).where(
+            loans.c.borrower_id == borrower_id, within(loans.c.branch_id, scope)
+        )
+        found = self._db.execute(applied.union_all(booked).limit(1)).first()
+        return found is not None
+
     def in_scope(self, branch_id: str, scope: BranchScope) -> bool:
         """Whether `branch_id` lies in `scope` (one recursive query)."""
         query = select(branches.c.branch_id).where(

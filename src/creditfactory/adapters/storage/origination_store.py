@@ -158,7 +158,6 @@ class ApplicationStore:
             applications.c.status,
             applications.c.loan_id,
             applications.c.submitted_at,
-            applications.c.branch_id,
         ]
         query = select(*cols).order_by(applications.c.submitted_at.desc()).limit(limit)
         if status is not None:
