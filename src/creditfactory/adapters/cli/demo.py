@@ -14,7 +14,7 @@
    appetite and write the allocation report (`demo_invoices`). `--invoices DIR` names the data
    directory (default `<shared data>/cumcm2020c_sme_invoices`, as `shared_data_dir` resolves it).
 
-Then serve the console over the CUMCM model until Ctrl-C (`--no-serve` exits).
+Then serve the staff workbench (one signed-in officer per role printed) over the CUMCM model until Ctrl-C (`--no-serve` exits).
 """
 
 from __future__ import annotations
@@ -388,33 +388,42 @@ def _backtest(
     )
 
 
-def _demo_viewer(settings: Settings) -> tuple[str, str] | None:
-    """A read-only (auditor) officer for looking at the console, in development only: the demo
-    database is fresh each run, so the password is new each run and printed once."""
+def _demo_officers(settings: Settings) -> list[tuple[str, str, str]]:
+    """One officer per role (username "demo_<role>", role, password) for signing in to the
+    workbench, in development only: the demo database is fresh each run, so the passwords are
+    new each run and printed once."""
     if settings.environment != "development":
-        return None
-    from creditfactory.access import DEFAULT_ACCESS
+        return []
+    from creditfactory.access import DEFAULT_ACCESS, ROLES
     from creditfactory.adapters.api.security import Security
     from creditfactory.bootstrap import bootstrap
 
     app = bootstrap(settings, migrate=False)
-    password = secrets.token_urlsafe(12)
     security = Security(app.engine, settings.secret_key, app.clock, DEFAULT_ACCESS)
-    security.create_officer("demo", password, "auditor", app.clock.now(), actor="system:demo")
-    return "demo", password
+    officers = []
+    for role in (r for r in ROLES if r != "channel"):
+        password = secrets.token_urlsafe(12)
+        security.create_officer(
+            f"demo_{role}", password, role, app.clock.now(), actor="system:demo"
+        )
+        officers.append((f"demo_{role}", role, password))
+    return officers
 
 
 def _serve_or_exit(server: BackgroundServer, serve: bool, settings: Settings) -> None:
     if not serve:
         server.stop()
         return
-    console.print(f"serving: console http://{server.host}:{server.port}/  ·  API docs "
+    console.print(f"serving: workbench http://{server.host}:{server.port}/  ·  API docs "
                   f"http://{server.host}:{server.port}/docs  ·  Ctrl-C to stop")  # fmt: skip
-    viewer = _demo_viewer(settings)
-    if viewer is not None:
-        console.print(
-            f"console sign-in (read-only auditor, this run only): {viewer[0]} / {viewer[1]}"
-        )
+    officers = _demo_officers(settings)
+    if officers:
+        table = Table(title="workbench sign-in, one officer per role (passwords: this run only)")
+        for column in ("role", "username", "password"):
+            table.add_column(column, no_wrap=True)
+        for username, role, password in officers:
+            table.add_row(role, username, password)
+        console.print(table)
     try:
         server.wait()
     except KeyboardInterrupt:
