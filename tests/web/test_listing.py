@@ -71,7 +71,10 @@ def _page(db: Any, query: str) -> tuple[list[str], int]:
      ("page=-1", "page"), ("sort=n", "sort"), ("sort=nope", "sort"), ("format=pdf", "format"),
      ("status=paid", "status"), ("at_from=2026-02-30", "at_from"), ("at=2026-01-01", "at"),
      ("amount=5", "amount"), ("bogus=1", "bogus"), ("page=1&page=2", "page"),
-     ("name=" + "x" * 201, "name")],
+     ("name=" + "x" * 201, "name"),
+     # each of these was a 500 (an OFFSET or a time out of range), not a 422
+     ("page=" + "9" * 20, "page"), ("page=١", "page"), ("at_from=0001-01-01", "at_from"),
+     ("at_to=9999-12-31", "at_to")],
 )  # fmt: skip
 def test_every_bad_parameter_is_named(query: str, field: str) -> None:
     with pytest.raises(ValidationError) as refused:

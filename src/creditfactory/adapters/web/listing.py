@@ -9,11 +9,11 @@ lives in adapters/storage). The template shows it with the `list_table(listing)`
 `components/list.html`.
 
 Query parameters (anything else is refused):
-- `page` (≥ 1), `per_page` (one of PER_PAGE), `sort` (a sortable key, `-key` descending),
+- `page` (1 … MAX_PAGE), `per_page` (one of PER_PAGE), `sort` (a sortable key, `-key` descending),
   `format` (`html` | `csv` | `xlsx`), `lang`;
 - per filterable column: `<key>` for "contains" / "equals" filters (equals: one of the
   column's `choices` when it has them), `<key>_from` and `<key>_to` (YYYY-MM-DD, inclusive
-  CST days) for "date_range".
+  CST days, 1900-01-01 … 9998-12-31) for "date_range".
 A bad value raises `ValidationError(<parameter>, rule)`: a 422 page naming it, never a 500.
 An export larger than EXPORT_MAX_ROWS is refused the same way (narrow the filter) rather than
 cut short silently.
@@ -58,6 +58,10 @@ EXPORT_MAX_ROWS: Final = 50_000
 KINDS: Final = ("text", "number", "money_minor", "money", "time", "date", "grade", "id", "uscc")
 FILTERS: Final = ("contains", "equals", "date_range")
 _RESERVED: Final = ("page", "per_page", "sort", "format", LANG_PARAM)
+MAX_PAGE: Final = 1_000_000
+"""The highest page number accepted (a larger OFFSET overflows the databases' integers)."""
+FIRST_DAY: Final = date(1900, 1, 1)
+LAST_DAY: Final = date(9998, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +115,19 @@ def _integer(params: Mapping[str, str], name: str, default: int) -> int:
     text = params.get(name)
     if text is None or text == "":
         return default
-    if not text.isdigit() or int(text) < 1:
-        raise ValidationError(name, "a whole number of at least 1")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+        raise ValidationError(name, f"a whole number from 1 to {MAX_PAGE:,}")
     return int(text)
 
 
 def _day(name: str, text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        found = date.fromisoformat(text)
     except ValueError:
         raise ValidationError(name, "a date written YYYY-MM-DD") from None
+    if not FIRST_DAY <= found <= LAST_DAY:  # a CST day's bounds must exist as UTC times
+        raise ValidationError(name, f"a date from {FIRST_DAY} to {LAST_DAY}")
+    return found
 
 
 def _cst_start(day: date) -> datetime:
