@@ -16,7 +16,8 @@ Query parameters (anything else is refused):
   CST days, 1900-01-01 … 9998-12-31) for "date_range".
 A bad value raises `ValidationError(<parameter>, rule)`: a 422 page naming it, never a 500.
 An export larger than EXPORT_MAX_ROWS is refused the same way (narrow the filter) rather than
-cut short silently.
+cut short silently. Text that a spreadsheet would run as a formula (a name starting "=", "+",
+"-", "@") is exported as text: an apostrophe before it in CSV, a text cell in xlsx.
 """
 
 from __future__ import annotations
@@ -260,12 +261,23 @@ def _headers(view: ListView, lang: str) -> list[str]:
     return [gettext(lang, c.label) + (" (CST)" if c.kind == "time" else "") for c in view.columns]
 
 
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula ("=HYPERLINK(…)" as an applicant's name:
+    OWASP "CSV Injection") gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(view: ListView, rows: list[dict[str, Any]], lang: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(_headers(view, lang))
     for row in rows:
-        writer.writerow(_cells(view, row, lang))
+        writer.writerow([_inert(v) for v in _cells(view, row, lang)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -277,6 +289,10 @@ def _xlsx(view: ListView, rows: list[dict[str, Any]], lang: str) -> bytes:
     sheet.append(_headers(view, lang))
     for row in rows:
         sheet.append(_cells(view, row, lang))
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if cell.data_type == "f":  # openpyxl takes "=…" text for a formula: keep it text
+                cell.data_type = "s"
     for index, c in enumerate(view.columns, start=1):
         if c.kind in ("money", "money_minor"):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
