@@ -275,6 +275,11 @@ class DecisionRecord(Shape):
     decided_by: str = Field(description="system, or the officer who checked it")
     overrides: str | None = Field(default=None, description="the decision an override replaces")
     override: OverrideMade | None = Field(default=None, description="an approver's override")
+    model_approval: str | None = Field(
+        default=None,
+        description="the maker-checker approval under which a model that failed its own checks "
+        "was served (signoff6); None for a model that passed them",
+    )
 
 
 class Applicant(Shape):
@@ -517,6 +522,7 @@ class OfficerRow(Shape):
     username: str
     role: str
     active: bool
+    branch_id: str  # the officer's branch (总行 HQ / 分行 / 支行): their scope's root
 
 
 class OfficerList(Shape):
@@ -527,10 +533,11 @@ class OfficerList(Shape):
 
 
 class OfficerCreated(Shape):
-    """A new officer, without a role."""
+    """A new officer, without a role, at a branch."""
 
     officer_id: str
     role: Literal["none"]
+    branch_id: str
 
 
 class OfficerRole(Shape):
