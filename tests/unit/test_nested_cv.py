@@ -83,7 +83,8 @@ def test_the_fold_gate_sees_the_training_fold_only() -> None:
         keep = ["a"] if len(seen) % 2 else ["a", "b"]  # folds may keep different fields
         return GateResult(keep, {}, {})
 
-    def make(kept: list[str]) -> tuple[list[str], Any]:
+    def make(fold_gate: GateResult) -> tuple[list[str], Any]:
+        kept = fold_gate.kept
         return kept, OrdinalLogistic(ordinal=grades, start=["a"], candidates=kept[1:])
 
     cv = repeated_cv(lambda: FoldGated(gate, make), X, y, n_splits=4, n_repeats=2)
