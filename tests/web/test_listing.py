@@ -118,3 +118,15 @@ def test_an_export_over_the_limit_is_told_not_cut(db: Any) -> None:
     parsed, _ = parse_query(VIEW, _request(""))
     found = fetch_all(db, select(*ROWS.c), parsed, limit=3)
     assert found.total == 4  # limit + 1 fetched: the caller refuses (EXPORT_MAX_ROWS)
+
+
+def test_export_cells_grade_uscc_and_date_in_the_pages_words() -> None:
+    view = ListView("g", (ListColumn("grade", "Grade", kind="grade", sortable=False),
+                          ListColumn("uscc", "Identifier", kind="uscc", sortable=False),
+                          ListColumn("day", "Submitted", kind="date", sortable=False)), "grade")  # fmt: skip
+    rows = [{"grade": "SPECIAL_MENTION", "uscc": "91350100M000100Y43",
+             "day": datetime(2026, 12, 31, 16, 30, tzinfo=UTC)}]  # fmt: skip
+    zh = list(csv.reader(io.StringIO(_csv(view, rows, "zh-CN").decode("utf-8-sig"))))
+    en = list(csv.reader(io.StringIO(_csv(view, rows, "en").decode("utf-8-sig"))))
+    assert zh[1] == ["关注", "913501********0Y43", "2027-01-01"]  # the CST date
+    assert en[0] == ["Grade", "Identifier", "Submitted"] and en[1][0] == "Special mention"
