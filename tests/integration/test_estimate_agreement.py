@@ -32,7 +32,7 @@ from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination import DataSources
 from creditfactory.origination.application import demo_uscc
-from creditfactory.origination.declared import NON_NEGATIVE
+from creditfactory.origination.declared import COUNTS, NON_NEGATIVE
 from creditfactory.scoring import load_spec, score
 from creditfactory.scoring.spec import Bin, Calibration, Characteristic
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
@@ -57,13 +57,14 @@ def _deps(engine: Engine, spec: Any = SPEC) -> FactoryDeps:
 
 
 def _in_bin(ch: Characteristic, b: Bin) -> Any:
-    """A value in bin `b` that intake accepts (counts and amounts are never negative)."""
+    """A value in bin `b` that intake accepts (counts and amounts are never negative, counts
+    are whole numbers: a bin edge 4.5 employees is declared as 5)."""
     if b.categories:
         return b.categories[0]
-    if b.lower is not None:
-        return b.lower
-    below = (b.upper or 0) - 1
-    return max(below, 0) if ch.feature in NON_NEGATIVE else below
+    value = b.lower if b.lower is not None else (b.upper or 0) - 1
+    if b.lower is None and ch.feature in NON_NEGATIVE:
+        value = max(value, 0)
+    return math.ceil(value) if ch.feature in COUNTS else value
 
 
 def _best(ch: Characteristic) -> Any:

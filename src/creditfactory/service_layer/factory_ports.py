@@ -134,13 +134,15 @@ class FactoryUnitOfWork(Protocol):
     @property
     def idempotency(self) -> IdempotencyStore: ...
 
-    # maker-checker items, officers, model specs / policies, replay inputs, LPR fixings
-    # (adapters.storage.access_store, rates_store; typed loosely: only the service layer reads them)
+    # maker-checker items, officers, model specs / policies, replay inputs, LPR fixings, branches
+    # (adapters.storage.access_store, rates_store, branch_store; typed loosely: only the service
+    # layer reads them)
     approvals: Any
     officers: Any
     models: Any
     decision_inputs: Any
     rates: Any
+    branches: Any
     referral_views: Any  # the workbench's read queries (adapters.storage.referral_views)
 
     def __enter__(self) -> FactoryUnitOfWork: ...
@@ -176,6 +178,10 @@ class FactoryDeps:
     # (SQLite), the flow decides, prices and contracts before its write transaction, which
     # then holds the single writer turn only for the writes; None decides inside it.
     read: Callable[[], FactoryUnitOfWork] | None = None
+    # The maker-checker approval the spec is served under (service_layer.model_approval): set
+    # when its report's checks fail (or it was published); None when they pass. Named in every
+    # decision record.
+    model_approval: str | None = None
 
 
 class OfficeWiring(Protocol):

@@ -267,6 +267,11 @@ class DecisionRecord(Shape):
     decided_at: str | None
     verification: Verification
     lpr: LprUsed
+    model_approval: str | None = Field(
+        default=None,
+        description="the maker-checker approval the model spec is served under (its report's "
+        "checks failed, or it was published); null when its checks passed",
+    )
     decided_by: str = Field(description="system, or the officer who checked it")
     overrides: str | None = Field(default=None, description="the decision an override replaces")
     override: OverrideMade | None = Field(default=None, description="an approver's override")
@@ -512,6 +517,7 @@ class OfficerRow(Shape):
     username: str
     role: str
     active: bool
+    branch_id: str  # the officer's branch (总行 HQ / 分行 / 支行): their scope's root
 
 
 class OfficerList(Shape):
@@ -522,10 +528,11 @@ class OfficerList(Shape):
 
 
 class OfficerCreated(Shape):
-    """A new officer, without a role."""
+    """A new officer, without a role, at a branch."""
 
     officer_id: str
     role: Literal["none"]
+    branch_id: str
 
 
 class OfficerRole(Shape):

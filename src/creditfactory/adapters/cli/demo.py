@@ -39,6 +39,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from creditfactory.adapters.cli.demo_branches import (
+    INVOICE_BRANCH,
+    SBA_BRANCH,
+    register_key,
+    seed_branches,
+)
 from creditfactory.adapters.gateways.sba_fixtures import (
     held_out_rows,
     sba_name,
@@ -116,10 +122,12 @@ class BackgroundServer:
 
 
 def start_api(
-    spec: Path, port: int, env: dict[str, str] | None = None
+    spec: Path, port: int, branch_id: str, env: dict[str, str] | None = None
 ) -> tuple[BackgroundServer, str]:
-    """Serve the API over `spec` on 127.0.0.1:`port` with a fresh channel key; returns both."""
+    """Serve the API over `spec` on 127.0.0.1:`port` with a fresh channel key registered at
+    `branch_id` (its applications belong to that branch); returns both."""
     key = f"cfk_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
+    register_key(Settings(), key, branch_id)
     os.environ.update(
         {
             "CREDITFACTORY_MODEL_SPEC": str(spec),
@@ -211,6 +219,62 @@ def pd_horizon_text(horizon: dict[str, Any] | None, unstated: str) -> str:
         "life of the loan; decisions' pd_12m is converted to 12 months (constant hazard over the "
         f"{horizon.get('reference_months') or 12:g}-month reference loan life, whatever the term "
         "asked)" + (f" — {horizon['note']}" if horizon.get("note") else "")
+    )
+
+
+DEMO_SIGN_OFF = (
+    "demo: a mechanical demonstration of the flow on public data, not lending; the failed checks "
+    "are printed beside the model's figures"
+)
+"""Why the demo serves a spec that fails its checks: the maker's note of its sign-off."""
+
+
+def sign_off(database_url: str, spec_path: Path, note: str = DEMO_SIGN_OFF) -> str | None:
+    """Record, through the real maker-checker flow (`service_layer.model_approval.sign_off`),
+    the approval of serving `spec_path` on `database_url` (migrated first) when its report's
+    checks fail: `demo:modeller` asks with `note`, `demo:validator` approves, both in the role
+    that holds model publication (two officers of a deployment do it with `creditfactory model
+    approve`). Returns the approval id, None when the spec passes its checks."""
+    from creditfactory.access import DEFAULT_ACCESS
+    from creditfactory.adapters.cli.officer_auth import CLI_ROLE
+    from creditfactory.adapters.storage.engine import make_engine
+    from creditfactory.adapters.storage.migrations import upgrade_schema
+    from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+    from creditfactory.kernel.clock import SystemClock
+    from creditfactory.kernel.ids import RandomIds
+    from creditfactory.scoring.spec import dump_spec
+    from creditfactory.service_layer import model_approval
+    from creditfactory.service_layer.factory_ports import OfficeDeps
+
+    spec = load_spec(spec_path.read_text(encoding="utf-8"))
+    if not model_approval.failed_checks(spec):
+        return None
+    engine, clock = make_engine(database_url), SystemClock()
+    try:
+        upgrade_schema(engine)
+        deps = OfficeDeps(uow=lambda: FactoryUnitOfWork(engine, clock), clock=clock,
+                          ids=RandomIds())  # fmt: skip
+        text = dump_spec(spec)
+        for officer in ("demo:modeller", "demo:validator"):
+            item = model_approval.sign_off(deps, DEFAULT_ACCESS, text, officer, CLI_ROLE, note)
+    finally:
+        engine.dispose()
+    return str(item["approval_id"])
+
+
+def _served(settings: Settings, spec_path: Path) -> None:
+    """Say whether the spec passes its checks or, failing them, record and print its sign-off."""
+    from creditfactory.service_layer.model_approval import failed_checks
+
+    failed = failed_checks(load_spec(spec_path.read_text(encoding="utf-8")))
+    if not failed:
+        console.print("  serving checks: every check of the report passed")
+        return
+    approval = sign_off(settings.database_url, spec_path)
+    console.print(
+        f"  serving checks: {len(failed)} failed ({'; '.join(failed)}) — served only under "
+        f"maker-checker approval {approval} (asked by demo:modeller, approved by demo:validator: "
+        f'"{DEMO_SIGN_OFF}"); every decision record names it'
     )
 
 
@@ -462,8 +526,9 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     console.print(SBA_NOTE)
     label = (SBA_DATASET, "SBA's Default is a charge-off at any time in the loan's life")
     spec_path, _ = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
+    _served(settings, spec_path)
     env = {"CREDITFACTORY_AS_OF": lpr_business_date(), **SBA_SOURCES}
-    server, key = start_api(spec_path, port, env)
+    server, key = start_api(spec_path, port, SBA_BRANCH, env)
     # the backtest replays only loans the platform offers, the population the model was developed
     # on: no 504 loans (a programme it does not offer; scoring.training.datasets.
     # SBA_504_EXCLUSION) and no revolving lines (it books term loans; intake refuses them:
@@ -527,11 +592,12 @@ def run_cumcm(
     digest = trained.spec.training["training_data_sha256"]
     for line in demo_cv.lines(trained.result, digest):
         console.print(f"  {line}")
+    _served(settings, spec_path)
     for name in SBA_SOURCES:  # the bundled Chinese sources again, not the SBA run's
         os.environ.pop(name, None)
     env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat(),
            "CREDITFACTORY_DATA_SOURCES": "default"}  # fmt: skip
-    server, key = start_api(spec_path, port, env)
+    server, key = start_api(spec_path, port, INVOICE_BRANCH, env)
     run = run_invoices(settings, directory, key, port, workers, budget)
     console.print(f"verified data: {verified_share([app for _, app in run.applications])}")
     console.print(f"data provenance: {PROVENANCE[1]}")
@@ -582,6 +648,7 @@ def register(app: typer.Typer) -> None:
         directory, amount = invoice_dir(invoices), _budget(budget)
         started = time.perf_counter()
         _fresh_database(settings)
+        seed_branches(settings, console)
         server = run_sba(settings, port, workers)
         if directory is None:
             console.print(

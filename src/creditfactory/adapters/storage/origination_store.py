@@ -28,6 +28,7 @@ from creditfactory.adapters.storage.access_store import (
     OfficerStore,
 )
 from creditfactory.adapters.storage.audit_store import defer_entries
+from creditfactory.adapters.storage.branch_store import BranchStore, within
 from creditfactory.adapters.storage.decisioning_tables import decisions
 from creditfactory.adapters.storage.origination_tables import (
     applications,
@@ -50,6 +51,7 @@ from creditfactory.origination.consent import (
 )
 from creditfactory.service_layer.factory_ports import DuplicateSubmission
 from creditfactory.service_layer.origination_flow import decision_json
+from creditfactory.service_layer.ownership import BranchScope
 
 if TYPE_CHECKING:
     from creditfactory.adapters.storage.referral_views import ReferralViews
@@ -142,8 +144,10 @@ class ApplicationStore:
         ).one_or_none()
         return None if row is None else dict(row._mapping)
 
-    def recent(self, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
-        """Latest applications first (masked columns only)."""
+    def recent(
+        self, limit: int = 20, status: str | None = None, scope: BranchScope | None = None
+    ) -> list[dict[str, Any]]:
+        """Latest applications first (masked columns only), of `scope`'s branches when given."""
         cols = [
             applications.c.application_id,
             applications.c.applicant_type,
@@ -158,6 +162,8 @@ class ApplicationStore:
         query = select(*cols).order_by(applications.c.submitted_at.desc()).limit(limit)
         if status is not None:
             query = query.where(applications.c.status == status)
+        if scope is not None:
+            query = query.where(within(applications.c.branch_id, scope))
         return [dict(r._mapping) for r in self._db.execute(query)]
 
     def counts(self) -> dict[str, int]:
@@ -382,8 +388,8 @@ def _consent(r: Any, subject_id: str) -> Consent:
 
 class FactoryUnitOfWork(SqlUnitOfWork):
     """`SqlUnitOfWork` with the application-flow store, maker-checker items, officers, model
-    specs / policies, decision replay inputs, LPR fixings and the workbench's read queries
-    (`referral_views`) on the same transaction."""
+    specs / policies, decision replay inputs, LPR fixings, branches and the workbench's read
+    queries (`referral_views`) on the same transaction."""
 
     applications: ApplicationStore
     approvals: ApprovalStore
@@ -391,6 +397,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
     models: ModelStore
     decision_inputs: DecisionInputStore
     rates: RatesStore
+    branches: BranchStore
     referral_views: ReferralViews
 
     def __init__(self, engine: Engine, clock: Clock, *, writer: bool = True) -> None:
@@ -404,6 +411,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
         self.models = ModelStore(self.connection)
         self.decision_inputs = DecisionInputStore(self.connection)
         self.rates = RatesStore(self.connection)
+        self.branches = BranchStore(self.connection)
         from creditfactory.adapters.storage.referral_views import ReferralViews  # imports this
 
         self.referral_views = ReferralViews(self.connection)
