@@ -29,6 +29,7 @@ from creditfactory.adapters.storage.access_store import (
 )
 from creditfactory.adapters.storage.audit_store import defer_entries
 from creditfactory.adapters.storage.decisioning_tables import decisions
+from creditfactory.adapters.storage.loan_views import LoanViews
 from creditfactory.adapters.storage.origination_tables import (
     applications,
     consents,
@@ -383,7 +384,7 @@ def _consent(r: Any, subject_id: str) -> Consent:
 class FactoryUnitOfWork(SqlUnitOfWork):
     """`SqlUnitOfWork` with the application-flow store, maker-checker items, officers, model
     specs / policies, decision replay inputs, LPR fixings and the workbench's read queries
-    (`referral_views`) on the same transaction."""
+    (`referral_views`, `loan_views`) on the same transaction."""
 
     applications: ApplicationStore
     approvals: ApprovalStore
@@ -392,6 +393,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
     decision_inputs: DecisionInputStore
     rates: RatesStore
     referral_views: ReferralViews
+    loan_views: LoanViews
 
     def __init__(self, engine: Engine, clock: Clock, *, writer: bool = True) -> None:
         super().__init__(engine, clock, writer=writer)
@@ -407,6 +409,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
         from creditfactory.adapters.storage.referral_views import ReferralViews  # imports this
 
         self.referral_views = ReferralViews(self.connection)
+        self.loan_views = LoanViews(self.connection)
         return self
 
 
