@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: venv demo cumcm-cv test lint typecheck imports unit bench reliability clean
+.PHONY: venv demo cumcm-cv test lint typecheck imports unit bench reliability messages screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,25 @@ cumcm-cv: venv
 		--out var/model-cumcm-cv > /dev/null
 	$(BIN)/python -m creditfactory.adapters.cli.demo_cv var/model-cumcm-cv/result.json \
 		data/models/cumcm-2020c-ordinal-cv.json
+
+# The workbench's zh-CN catalogue (Babel): extract the marked strings of adapters/web, merge them
+# into messages.po (translate the new empty entries there), compile messages.mo. Both files are
+# committed; tests/unit/test_web_i18n.py fails when the .mo is older than the .po.
+LOCALE := src/creditfactory/adapters/web/locale
+messages: venv
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --project creditfactory \
+		-o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d $(LOCALE) -l zh_CN --no-fuzzy-matching \
+		--ignore-obsolete --no-wrap
+	sed -i '/^"POT-Creation-Date: /d' $(LOCALE)/zh_CN/LC_MESSAGES/messages.po  # no churn to merge
+	$(BIN)/pybabel compile -d $(LOCALE) -l zh_CN --statistics
+
+# Screenshots of every workbench page (the browser tests write var/screenshots/), copied to
+# docs/screenshots/ for the README.
+screenshots: venv
+	rm -rf var/screenshots
+	$(BIN)/pytest -q -p no:cacheprovider tests/browser $(PYTEST_ARGS)
+	mkdir -p docs/screenshots && rm -f docs/screenshots/*.png && cp var/screenshots/*.png docs/screenshots/
 
 lint: venv
 	$(BIN)/ruff check src tests bench

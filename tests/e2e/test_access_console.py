@@ -16,7 +16,7 @@ def test_sign_in_sets_a_session_cookie_that_opens_the_console(
     security.create_officer("console_wang", "pw-console", "approver", datetime.now(UTC))
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     bad = api.client.post("/login", content="username=console_wang&password=nope", headers=form)
-    assert bad.status_code == 401 and "wrong password" in bad.text
+    assert bad.status_code == 401 and "用户名或密码错误" in bad.text  # zh-CN by default
     good = api.client.post(
         "/login", content="username=console_wang&password=pw-console", headers=form
     )

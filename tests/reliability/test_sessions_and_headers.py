@@ -60,10 +60,12 @@ def test_defect_09_security_headers_on_every_answer(sqlite_engine: Any, make_api
         assert "frame-ancestors 'none'" in headers["content-security-policy"], answer.url
         assert headers["x-frame-options"] == "DENY"
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
         assert headers["cache-control"] == "no-store"
         assert "strict-transport-security" not in headers  # not in development
-    assert "script-src" not in answers[0].headers["content-security-policy"]  # no script at all
+    policy = answers[0].headers["content-security-policy"]  # the workbench: its own files only
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
 def test_defect_09_production_pins_tls_and_secures_the_cookie(

@@ -13,6 +13,10 @@ EntryNotInLog                                    → 404
 LoginThrottled                                   → 429 (Retry-After)
 Unauthorized                                     → 401
 other DomainError (e.g. an over-repayment)       → 422
+
+On the workbench's page routes (`adapters.web.errors.is_page`) the same status is answered
+as a friendly HTML page (`page_error`) instead of problem+json; a browser without a session
+(Accept: text/html) is sent to the sign-in form.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from creditfactory.access import (
 )
 from creditfactory.access import MakerCheckerViolation as FourEyesViolation
 from creditfactory.adapters.storage.repositories import ConcurrentUpdate, LoanNotFound
+from creditfactory.adapters.web.errors import is_page, page_error
 from creditfactory.audit import EntryNotInLog
 from creditfactory.kernel.errors import CreditFactoryError, DomainError, ValidationError
 from creditfactory.kernel.idempotency import StoredResponseTampered
@@ -106,16 +111,26 @@ async def _domain(request: Request, exc: Exception) -> Response:
     for kind, status, title in _STATUS:
         if isinstance(exc, kind):
             field, rule = _field_of(exc)
+            wait = exc.retry_after_s if isinstance(exc, LoginThrottled) else None
+            headers = {"Retry-After": str(wait)} if wait is not None else None
+            if is_page(request):
+                return await page_error(request, status, detail=str(exc), field=field,
+                                        retry_after_s=wait, headers=headers)  # fmt: skip
             response = problem(status, title, str(exc), field=field, rule=rule)
-            if isinstance(exc, LoginThrottled):
-                response.headers["Retry-After"] = str(exc.retry_after_s)
+            response.headers.update(headers or {})
             return response
+    if is_page(request):
+        return await page_error(request, 500)
     return problem(500, "Internal error", "unexpected error")
 
 
-async def _shape(_request: Request, exc: Exception) -> JSONResponse:
+async def _shape(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
+    if is_page(request):
+        names = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        field = names[-1] if names else ""
+        return await page_error(request, 422, detail=f"{field}: {first.get('msg')}", field=field)
     if first.get("type") == "json_invalid":
         return problem(
             422, "Invalid field", "body: malformed JSON", field="body", rule="malformed JSON"
@@ -135,9 +150,12 @@ async def _shape(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http(_request: Request, exc: Exception) -> JSONResponse:
-    """Framework errors (unknown route 404, wrong method 405, unparsable body 400) as problem+json."""
+async def _http(request: Request, exc: Exception) -> Response:
+    """Framework errors (unknown route 404, wrong method 405, unparsable body 400) as problem+json
+    (an HTML page on page routes)."""
     assert isinstance(exc, StarletteHTTPException)
+    if is_page(request) and exc.status_code != 400:
+        return await page_error(request, exc.status_code, headers=dict(exc.headers or {}))
     if exc.status_code == 400:  # FastAPI's JSON parser failed other than on syntax; the
         # bytes are UTF-8 already (request_body.py), so the nesting or a number was too big
         rule = "unparsable JSON (nested deeper than the parser allows, or a number of more than 4,300 digits)"
@@ -148,10 +166,13 @@ async def _http(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    """A defect, never the caller's input: the one shape still (not Starlette's text/plain),
-    nothing of the exception in the body; the traceback goes to the log."""
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A defect, never the caller's input: the one shape still (not Starlette's text/plain;
+    the HTML error page on page routes), nothing of the exception in the body; the traceback
+    goes to the log."""
     log.error("unexpected error", exc_info=exc)
+    if is_page(request):
+        return await page_error(request, 500)
     return problem(500, "Internal error", "unexpected error")
 
 

@@ -1,13 +1,16 @@
 """Security headers on every response (issue 13 defect 9; OWASP Secure Headers Project).
 
-- `Content-Security-Policy`: the console and the API load nothing from elsewhere and run no
-  script (`default-src 'none'`); the console's own inline stylesheet is allowed. The API docs
+- `Content-Security-Policy`: the workbench and the API load nothing from elsewhere: scripts,
+  stylesheets and htmx requests from this site only (the package's /static files: htmx, ECharts,
+  app.js, app.css), no inline script or style, no eval (`default-src 'none'`). The API docs
   pages (/docs, /redoc: `docs_pages.py`) run Swagger UI / ReDoc from files this app serves
   and fetch /openapi.json, so their policy allows scripts from this origin only (no inline
   script, no other host); inline styles, data: images and a blob: worker, which both
   libraries use. `frame-ancestors 'none'` everywhere.
 - `X-Frame-Options: DENY` (older browsers), `X-Content-Type-Options: nosniff`,
-  `Referrer-Policy: no-referrer`.
+  `Referrer-Policy: same-origin` (no URL leaves the site; not `no-referrer`, under which
+  Chromium sends `Origin: null` with a form post, so the sign-in's and sign-out's same-origin
+  check refused every real browser — found by the workbench's browser tests).
 - `Cache-Control: no-store`: responses carry personal data and officer pages; none may sit in a
   shared or browser cache.
 - `Strict-Transport-Security` in production only (served behind TLS there; a development server
@@ -24,8 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["SecurityHeaders"]
 
 _CSP: Final = (
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _DOCS_CSP: Final = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -55,7 +58,7 @@ class SecurityHeaders:
                 headers["Content-Security-Policy"] = _DOCS_CSP if docs else _CSP
                 headers["X-Frame-Options"] = "DENY"
                 headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
+                headers["Referrer-Policy"] = "same-origin"
                 headers["Cache-Control"] = "no-store"
                 if self.production:
                     headers["Strict-Transport-Security"] = HSTS

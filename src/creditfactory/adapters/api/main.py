@@ -3,8 +3,8 @@
 Wires the flow dependencies, the security (API keys, officer tokens, the one permission check
 `security.authorize` on every router, login throttling, security headers on every response),
 the error mapping and the
-server-rendered console at `/`. OpenAPI at /openapi.json, read at /docs and /redoc (local
-assets: `docs_pages.py`). Request bodies are never
+staff workbench (server-rendered pages, adapters/web/registry.py). OpenAPI at /openapi.json,
+read at /docs and /redoc (local assets: `docs_pages.py`). Request bodies are never
 logged (they carry identifiers); responses carry masked identifiers only. The serving model
 spec is kept in `model_specs` by its digest at start, so every decision can be replayed.
 
@@ -38,7 +38,7 @@ from creditfactory.adapters.api.rates_routes import router as rates_router
 from creditfactory.adapters.api.request_guard import RequestGuard, known_query
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
-from creditfactory.adapters.web.routes import router as web_router
+from creditfactory.adapters.web.registry import install_web
 from creditfactory.kernel.errors import DomainError
 from creditfactory.scoring.spec import dump_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
@@ -47,7 +47,7 @@ from creditfactory.service_layer.serving import published_update
 __all__ = ["API_ROUTERS", "create_app", "keep_serving_spec", "refresh_serving"]
 
 API_ROUTERS: Final = (router, officer_router, rates_router, audit_router)
-"""The routers of /api/v1, in the OpenAPI document (the console's `web_router` is not); the
+"""The routers of /api/v1, in the OpenAPI document (the workbench's pages are not); the
 API fuzz run walks their operations (tests/reliability/test_api_fuzz.py)."""
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,6 @@ def create_app(
     app.add_middleware(SecurityHeaders, production=production)  # outermost: on every answer
     for api_router in API_ROUTERS:  # unknown query parameters: 422 (request_guard)
         app.include_router(api_router, dependencies=[Depends(known_query)])
-    app.include_router(web_router)
+    install_web(app)  # the workbench's pages (adapters/web/registry.py) and /static
     keep_serving_spec(deps)
     return app

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Final
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -427,6 +427,15 @@ def check_csrf(request: Request, security: Security, session_id: str, token: str
         raise PermissionDenied(f"{CSRF_HEADER}: missing or wrong anti-CSRF token")
 
 
+async def _form_token(request: Request) -> str | None:
+    """The `csrf_token` field of a form-encoded body (a workbench form without htmx), else None.
+    The body is cached on the request, so the route reads it again."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return None
+    fields = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+    return fields.get("csrf_token", [None])[0]
+
+
 async def authorize(
     request: Request,
     x_api_key: Annotated[str | None, Header()] = None,
@@ -435,7 +444,8 @@ async def authorize(
     """THE permission check (one per request, cached by FastAPI): the matched route's
     permission from the access document; the caller must hold it; a channel must own every
     object the path names; an unsafe request authenticated by the console's cookie must pass
-    the CSRF check (`check_csrf`, token in the X-CSRF-Token header). raises Unauthorized (401),
+    the CSRF check (`check_csrf`, token in the X-CSRF-Token header — htmx sends it — or the
+    `csrf_token` field of a form-encoded body). raises Unauthorized (401),
     PermissionDenied (403), ApplicationNotFound (404, another channel's object). Runs on the
     event loop; database look-ups (officers, an uncached key, ownership) go to the thread
     pool."""
@@ -453,7 +463,8 @@ async def authorize(
     if who is None:
         who = await run_in_threadpool(security.caller, x_api_key, authorization)
     if by_cookie and request.method not in SAFE_METHODS:
-        check_csrf(request, security, who.session_id, request.headers.get(CSRF_HEADER))
+        token = request.headers.get(CSRF_HEADER) or await _form_token(request)
+        check_csrf(request, security, who.session_id, token)
     security.access.require(who.role, permission)
     if who.kind == "channel" and request.path_params:  # the one ownership check (404)
         deps = request.app.state.deps

@@ -1,0 +1,72 @@
+"""Read models of the workbench's home page: the size of each queue and the applications list.
+
+- `queue_counts(db, permissions)`: for each queue the permissions reach, its size —
+  referrals waiting for an officer (`referral.read`), maker-checker items waiting for a checker
+  (`approval.read`), open post-loan alerts (`monitoring.act`), active and overdue loans
+  (`loan.read`), audit log entries (`audit.read`), active officers (`user.read`).
+- `applications_list()`: applications with masked applicant columns only, for the list
+  component (`adapters/web/listing.py`), labelled by its column keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, Final
+
+from sqlalchemy import Connection, Select, func, select
+
+from creditfactory.adapters.storage.audit_tables import audit_entries
+from creditfactory.adapters.storage.identity_tables import approvals, officers
+from creditfactory.adapters.storage.monitoring_tables import monitoring_alerts
+from creditfactory.adapters.storage.origination_tables import applications
+from creditfactory.adapters.storage.servicing_tables import loans
+
+__all__ = ["QUEUES", "applications_list", "queue_counts"]
+
+OPEN_ALERTS: Final = ("open", "assigned", "investigating")
+
+QUEUES: Final = {
+    "referrals": ("referral.read",
+                  select(func.count()).select_from(applications)
+                  .where(applications.c.status == "referred")),
+    "approvals": ("approval.read",
+                  select(func.count()).select_from(approvals)
+                  .where(approvals.c.status == "pending")),
+    "alerts": ("monitoring.act",
+               select(func.count()).select_from(monitoring_alerts)
+               .where(monitoring_alerts.c.status.in_(OPEN_ALERTS))),
+    "loans": ("loan.read",
+              select(func.count()).select_from(loans).where(loans.c.status == "active")),
+    "overdue": ("loan.read",
+                select(func.count()).select_from(loans)
+                .where(loans.c.status == "active", loans.c.dpd > 0)),
+    "audit": ("audit.read", select(func.count()).select_from(audit_entries)),
+    "officers": ("user.read",
+                 select(func.count()).select_from(officers).where(officers.c.active.is_(True))),
+}  # fmt: skip
+"""Queue → (the permission that reaches it, COUNT query), in the order the home page shows."""
+
+
+def queue_counts(db: Connection, permissions: Collection[str]) -> dict[str, int]:
+    """The size of each queue whose permission is in `permissions`, in QUEUES order."""
+    return {
+        name: int(db.execute(query).scalar_one())
+        for name, (permission, query) in QUEUES.items()
+        if permission in permissions
+    }
+
+
+def applications_list() -> Select[Any]:
+    """Applications, newest first: id, masked name and identifier, requested amount (minor
+    units) and its currency, term, status, submitted time (UTC), loan id."""
+    return select(
+        applications.c.application_id.label("application_id"),
+        applications.c.applicant_name_masked.label("applicant"),
+        applications.c.subject_masked.label("subject"),
+        applications.c.requested_minor.label("amount"),
+        applications.c.currency.label("currency"),
+        applications.c.term_months.label("term_months"),
+        applications.c.status.label("status"),
+        applications.c.submitted_at.label("submitted_at"),
+        applications.c.loan_id.label("loan_id"),
+    ).order_by(applications.c.submitted_at.desc())

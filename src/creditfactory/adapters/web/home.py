@@ -1,0 +1,72 @@
+"""The workbench's home page at `/`: the signed-in officer's queues (only those their role
+reaches, each with its size and a link to its page when that page exists) and, for roles that
+read referrals, the applications list (the list component: paged, sorted, filtered, exported).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from creditfactory.adapters.api.security import authorize
+from creditfactory.adapters.storage.workbench_views import applications_list, queue_counts
+from creditfactory.adapters.web.listing import Column, ListView, known_params, list_page
+from creditfactory.adapters.web.nav import N_, nav_for
+from creditfactory.adapters.web.render import render
+
+__all__ = ["APPLICATIONS", "QUEUE_LABELS", "router"]
+
+router = APIRouter(dependencies=[Depends(authorize)])
+
+QUEUE_LABELS: Final = {
+    "referrals": (N_("Referrals waiting"), "/referrals"),
+    "approvals": (N_("Approvals waiting for a checker"), "/approvals"),
+    "alerts": (N_("Open post-loan alerts"), "/alerts"),
+    "loans": (N_("Active loans"), "/loans"),
+    "overdue": (N_("Loans past due"), "/loans"),
+    "audit": (N_("Audit log entries"), "/audit"),
+    "officers": (N_("Active users"), "/admin/users"),
+}
+"""Queue → (English label, the page that works it: linked once that page is in the user's menu)."""
+
+STATUS_WORDS: Final = (N_("received"), N_("referred"), N_("approved"), N_("declined"),
+                       N_("disbursed"))  # fmt: skip
+"""Application statuses as words to translate (the list shows them through the catalogue)."""
+
+APPLICATIONS: Final = ListView(
+    name="applications",
+    columns=(
+        Column("application_id", N_("Application"), kind="id", filter="contains"),
+        Column("applicant", N_("Applicant"), filter="contains"),
+        Column("subject", N_("Identifier"), sortable=False),
+        Column("amount", N_("Requested amount"), kind="money_minor"),
+        Column("currency", N_("Currency"), filter="equals", choices=("CNY", "USD")),
+        Column("term_months", N_("Term (months)"), kind="number"),
+        Column("status", N_("Status"), filter="equals", choices=STATUS_WORDS),
+        Column("submitted_at", N_("Submitted"), kind="time", filter="date_range"),
+        Column("loan_id", N_("Loan"), kind="id", sortable=False),
+    ),
+    default_sort="-submitted_at",
+)
+"""The applications list on the home page (masked applicant columns only)."""
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> Response:
+    """Queue counts for the role and, with `referral.read`, the applications list."""
+    security = request.app.state.security
+    role = request.state.principal.role
+    permissions = security.access.roles.get(security.access.role(role), frozenset())
+    with request.app.state.engine.connect() as db:
+        counts = queue_counts(db, permissions)
+    menu = {entry.path for entry in nav_for(security.access, role)}
+    queues = [(name, QUEUE_LABELS[name][0], n,
+               QUEUE_LABELS[name][1] if QUEUE_LABELS[name][1] in menu else None)
+              for name, n in counts.items()]  # fmt: skip
+    if "referral.read" in permissions:
+        return list_page(request, APPLICATIONS, applications_list(), "home/index.html",
+                         queues=queues)  # fmt: skip
+    known_params(request, set())  # no list: only `lang`
+    return render(request, "home/index.html", queues=queues, listing=None)
