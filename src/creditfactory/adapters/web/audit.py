@@ -40,7 +40,7 @@ KIND_LABELS: Final = {"loan": N_("Loan"), "application": N_("Application"),
 def proven(request: Request, entries: list[dict[str, Any]]) -> dict[str, Any]:
     """`entries` (sequence, …) each with ``leaf`` (the canonical JSON the log hashed),
     ``path`` (the inclusion proof, hex, comma-separated) and ``tree_size``, and the signed
-    tree head they are proven against (``head``)."""
+    tree head they are proven against (``head``, signed at ``signed_at``)."""
     now = request.app.state.deps.clock.now()
     with request.app.state.engine.connect() as db:
         read_snapshot(db)
@@ -55,7 +55,7 @@ def proven(request: Request, entries: list[dict[str, Any]]) -> dict[str, Any]:
             rows.append({**entry, "leaf": record.leaf_data().decode("utf-8"),
                          "path": ",".join(h.hex() for h in proof.path),
                          "tree_size": proof.tree_size})  # fmt: skip
-    return {"head": sth.to_json(), "entries": rows}
+    return {"head": sth.to_json(), "signed_at": sth.head.timestamp, "entries": rows}
 
 
 def may_download(request: Request) -> bool:

@@ -30,7 +30,11 @@ class NavEntry:
     label: str
 
 
-NAV: Final = (NavEntry("/", N_("Home")),)
+NAV: Final = (
+    NavEntry("/", N_("Home")),
+    NavEntry("/loans", N_("Loans")),
+    NavEntry("/audit", N_("Audit")),
+)
 """The menu, in order. Areas append their pages here."""
 
 
