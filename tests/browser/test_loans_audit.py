@@ -36,7 +36,7 @@ def test_loan_page_shows_disbursement_schedule_and_journal(workbench: Workbench,
     sign_in(page, workbench, "loan_officer")
     page.goto(f"{workbench.url}/loans/{loan_id}")
     assert page.get_by_test_id("disbursed").inner_text() == "300,000.00 元"
-    assert page.get_by_test_id("loan-status").inner_text() == "正常还款中"  # active
+    assert page.get_by_test_id("loan-status").inner_text() == "正常还款"  # active
     rows = page.get_by_test_id("schedule-row")
     assert rows.count() == len(view["schedule"]) == 12
     first = [c.strip() for c in rows.first.locator("td").all_inner_texts()]

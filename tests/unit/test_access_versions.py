@@ -22,6 +22,7 @@ PUBLISHED = {
     "access-2026.1": "13cc33e8a7734997738bf477faad61ff3179b6bea0c951d2891467d249f45101",
     "access-2026.2": "dd37902547d4295d3cd4317ae6b5c2d2d39b5934a96406e2c40f5ecc4209c9f5",
     "access-2026.3": "20ff49e464f667450ed33acf1d621401ad6a472d7841f60114a23dd20f15984e",
+    "access-2026.4": "0d8c8abe40d3f1e3e0bf9fceb3a6f05c94505836d458b74055ae62cb35ae24f0",
 }
 LOGOUT = "POST /api/v1/officers/logout"
 
@@ -46,14 +47,44 @@ def test_bearer_sign_out_is_a_new_access_version() -> None:
     # the one change of 2026.4: that route; roles and every other route as in 2026.3
     assert newer.roles == older.roles and newer.legacy_roles == older.legacy_roles
     assert {k: v for k, v in newer.routes.items() if k != LOGOUT} == dict(older.routes)
-    assert DEFAULT_ACCESS.version.startswith("access-20")
+
+
+WORKBENCH_DESK = {
+    "GET /referrals": "referral.read",
+    "GET /approvals": "approval.read",
+    "GET /applications/{application_id}": "referral.read",
+    "POST /applications/{application_id}/recommendation": "referral_decision.request",
+    "POST /applications/{application_id}/check": "referral_decision.approve",
+    "POST /applications/{application_id}/return": "referral_decision.approve",
+    "GET /customers": "referral.read",
+    "GET /customers/{borrower_id}": "referral.read",
+}
+
+
+def test_the_officers_pages_are_a_new_access_version() -> None:
+    older, newer = (
+        load_access_policy(_text("access-2026.4")),
+        load_access_policy(_text("access-2026.5")),
+    )
+    # the one change of 2026.5: the loan officers' and approvers' pages, each with the
+    # permission its API route has (GET /api/v1/referrals, the referral check and
+    # recommendation, GET /api/v1/approvals); roles and every other route as in 2026.4
+    assert newer.roles == older.roles and newer.legacy_roles == older.legacy_roles
+    assert {k: v for k, v in newer.routes.items() if k not in WORKBENCH_DESK} == dict(older.routes)
+    assert {k: newer.routes[k] for k in WORKBENCH_DESK} == WORKBENCH_DESK
+    assert (
+        WORKBENCH_DESK["POST /applications/{application_id}/check"]
+        == older.routes["POST /api/v1/referrals/{application_id}/check"]
+    )
 
 
 def test_the_loan_pages_are_for_officers_only() -> None:
-    """access-2026.5: a channel's key reads its own loans over the API (`loan.read`) but never
+    """access-2026.6: a channel's key reads its own loans over the API (`loan.read`) but never
     the loan pages, whose list would show every channel's loans."""
-    older, newer = (load_access_policy(_text(v)) for v in ("access-2026.4", "access-2026.5"))
+    older, newer = (load_access_policy(_text(v)) for v in ("access-2026.5", "access-2026.6"))
     assert newer.routes["GET /loans"] == newer.routes["GET /loans/{loan_id}"] == "loan.page"
     assert newer.holders("loan.page") == older.holders("loan.read") - {"channel"}
     assert newer.routes["GET /audit"] == newer.routes["GET /audit/verify"] == "audit.read"
     assert {k: v for k, v in newer.routes.items() if k in older.routes} == dict(older.routes)
+    assert {r: p - {"loan.page"} for r, p in newer.roles.items()} == dict(older.roles)
+    assert DEFAULT_ACCESS.version == "access-2026.6"

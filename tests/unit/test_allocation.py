@@ -24,7 +24,7 @@ from creditfactory.pricing.allocation import (
     upper_bound,
     violations,
 )
-from creditfactory.pricing.appetite import CUMCM_APPETITE, RiskAppetite
+from creditfactory.pricing.appetite import CUMCM_APPETITE_2020_01, RiskAppetite
 from creditfactory.pricing.economics import assess
 from creditfactory.pricing.quote import PricingRequest
 from creditfactory.pricing.raroc import minimum_rate
@@ -122,13 +122,13 @@ def test_appetite_validates_its_fields() -> None:
 
 def _brute_force(firms: list[Candidate], appetite: RiskAppetite) -> tuple[D, D]:
     """Best return over every amount vector (0 or min..bound in whole units) within the budget,
-    the EL budget (exact) and the caps of G1 and G2, and the least EL among the optima — the
-    definition, enumerated."""
+    the EL budget (exact) and the caps of G1 and G2, then the most lent, then the least EL among
+    those optima — the definition, enumerated. Returns (return, EL)."""
     choices = [
         [0, *range(int(appetite.min_amount.amount), int(upper_bound(c, appetite).amount) + 1)]
         for c in firms
     ]
-    best: tuple[D, D] | None = None
+    best: tuple[D, D, D] | None = None  # (return, lent, −EL), compared in that order
     for xs in itertools.product(*choices):
         ret = sum((x * c.return_rate for c, x in zip(firms, xs, strict=True)), D(0))
         el = sum((x * c.el_rate for c, x in zip(firms, xs, strict=True)), D(0))
@@ -139,16 +139,16 @@ def _brute_force(firms: list[Candidate], appetite: RiskAppetite) -> tuple[D, D]:
             or any(n > appetite.grade_cap(g).amount for g, n in lent.items())
         ):
             continue
-        if best is None or ret > best[0] or (ret == best[0] and el < best[1]):
-            best = (ret, el)
+        if best is None or (ret, D(sum(xs)), -el) > best:
+            best = (ret, D(sum(xs)), -el)
     assert best is not None  # all zeros is always feasible
-    return best
+    return best[0], -best[2]
 
 
 GRADES = ("G1", "G2")
 _firm = st.tuples(
     st.sampled_from(GRADES),
-    st.integers(-5, 60).map(lambda k: D(k) / 1000),  # return per unit −0.5 %…6 %
+    st.integers(-5, 60).map(lambda k: D(k) / 1000),  # return per unit −0.5 %…6 % (0 often)
     st.integers(0, 50).map(lambda k: D(k) / 1000),  # EL per unit 0…5 %
     st.integers(0, 3),  # limit in units
     st.sampled_from([D("0.08"), D("0.15")]),  # RAROC either side of the 12 % hurdle
@@ -196,8 +196,8 @@ def test_the_1_yi_allocation_funds_safe_grades_and_caps_risky_ones() -> None:
     # appetite, risky grades stop at their caps and the EL budget; the rest goes to safer firms.
     pds = {"R2": "0.005", "R3": "0.008", "R4": "0.015", "R5": "0.03", "R6": "0.06", "R7": "0.1"}
     firms = [_priced(f"{g}-{i}", g, pd) for g, pd in pds.items() for i in range(40)]
-    amounts = solve(firms, CUMCM_APPETITE)
-    assert violations(firms, amounts, CUMCM_APPETITE) == []
+    amounts = solve(firms, CUMCM_APPETITE_2020_01)  # the appetite with caps for R2–R4
+    assert violations(firms, amounts, CUMCM_APPETITE_2020_01) == []
     by_grade = {g: sum(amounts[c.firm_id].amount for c in firms if c.grade == g) for g in pds}
     assert sum(by_grade.values()) == 100_000_000
     assert by_grade["R7"] <= 5_000_000 and by_grade["R6"] <= 15_000_000
@@ -223,3 +223,51 @@ def test_el_budget_is_checked_at_fen() -> None:
     for el, broken in (("0.0100016", False), ("0.0116", False), ("0.012", True)):
         firm = _c("F", "G", "0.02", el)
         assert bool(violations([firm], {"F": Money.of(3)}, appetite)) is broken
+
+
+def test_offers_priced_at_their_risk_fund_the_safer_firm_first() -> None:
+    # Issue #12: the objective rate − FTP − opex − PD × LGD rises with PD under risk-based pricing
+    # (the rate carries the capital charge): at PD 5 % it is 1.01 %, at 9 % 1.11 % a year, so
+    # one 100万 slot went to the riskier firm. Each earns its hurdle exactly (economic profit 0):
+    # the slot goes to the one with the lower expected loss.
+    firms = [_priced("risky", "R7", "0.09"), _priced("safe", "R6", "0.04")]
+    assert [c.return_rate for c in firms] == [0, 0]
+    appetite = _appetite(1_000_000, "1000000", {"R6": "1", "R7": "1"}, 100_000, 1_000_000)
+    amounts = solve(firms, appetite)
+    assert amounts["safe"] == Money.of(1_000_000) and amounts["risky"].is_zero()
+    line = {x.firm_id: x for x in explain(firms, amounts, appetite)}["risky"]
+    assert line.why == (Why.BUDGET,) and "EP 0.00%" in line.en
+
+
+def test_volume_before_el_at_equal_profit() -> None:
+    # Both earn e = 0; budget 3, EL budget ample: lending 3 beats lending 1 to the safer firm alone
+    firms = [_c("risky", "G", "0", "0.02", limit=2), _c("safe", "G", "0", "0.001", limit=1)]
+    amounts = solve(firms, _appetite(3, "1", {"G": "1"}, 1, 2), unit=ONE)
+    assert amounts == {"risky": Money.of(2), "safe": Money.of(1)}
+
+
+def test_economic_profit_is_raroc_above_the_hurdle_on_capital() -> None:
+    # e = π(1 − t) − h·c and RAROC = π(1 − t) / c, so e = (RAROC − h)·c, truncated to 1 bp
+    limit, as_of = Money.of(1_000_000), date(2020, 1, 1)
+    econ = assess(PricingRequest(D("0.05"), D("0.45"), limit, 12, as_of))
+    offer = candidate("F", "R6", D("0.05"), D("0.45"), Rate.of("0.12"), limit, as_of)
+    exact = (offer.raroc - econ.policy.hurdle_rate) * econ.capital_rate
+    assert offer.return_rate == exact.quantize(D("0.0001"), rounding="ROUND_FLOOR")
+    assert offer.return_rate > 0  # 12 % is above the minimum RAROC rate at PD 5 % (7.41 %)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(5, 300).map(lambda k: D(k) / 1000),
+    st.integers(5, 300).map(lambda k: D(k) / 1000),
+    st.integers(400, 1500).map(lambda k: D(k) / 10000),
+)
+def test_the_objective_never_rises_with_risk(pd_a: D, pd_b: D, rate: D) -> None:
+    # at a common rate the riskier firm earns no more; priced at its own minimum each earns 0
+    low, high = sorted((pd_a, pd_b))
+    limit, as_of = Money.of(1_000_000), date(2020, 1, 1)
+    at_rate = [candidate(f, "R", p, D("0.45"), Rate(rate), limit, as_of)
+               for f, p in (("low", low), ("high", high))]  # fmt: skip
+    assert at_rate[0].return_rate >= at_rate[1].return_rate
+    assert _priced("low", "R", str(low)).return_rate == 0
+    assert _priced("high", "R", str(high)).return_rate == 0

@@ -160,8 +160,8 @@ def test_invoice_dir_default_override_and_bad_input(tmp_path: Path, monkeypatch)
 
 def test_invoice_summary_and_report_are_labelled(tmp_path: Path) -> None:
     c = Candidate(
-        "E1", "R4", D("0.012"), D("0.45"), Rate.of("0.0546"), Money.of(1_000_000), D("0.0076"),
-        D("0.0054"), D("0.121"),
+        "E1", "R6", D("0.045"), D("0.45"), Rate.of("0.0765"), Money.of(1_000_000), D("0"),
+        D("0.0203"), D("0.121"),
     )  # fmt: skip
     firms = [
         {"企业代号": "E1", "企业名称": "***商贸有限公司"},
@@ -173,7 +173,7 @@ def test_invoice_summary_and_report_are_labelled(tmp_path: Path) -> None:
         *explain([c], amounts, CUMCM_APPETITE),
         not_offered("E2", "declined", "违约概率高", "PD above policy"),
     ]
-    prices = ShadowPrices(D("0.0061"), D("0.18"), {"R4": D(0)})
+    prices = ShadowPrices(D("0.0061"), D("0.18"), {"R6": D(0)})
     run = InvoiceRun(
         list(zip(firms, apps, strict=True)), [c], amounts, amounts, lines, [], prices,
         CUMCM_APPETITE, 1.0,
@@ -183,18 +183,19 @@ def test_invoice_summary_and_report_are_labelled(tmp_path: Path) -> None:
     text = captured.get()
     assert "amounts in CNY (元)" in text and "CUMCM 2020 C" in text and "US$" not in text
     assert "PD horizon 12 months" in text and "PD 12-month × LGD" in text
-    assert "risk-appetite-cumcm-2020-01" in text
+    assert "risk-appetite-cumcm-2026-12" in text
     assert "budget 0.0061; EL budget 0.1800" in text
     assert "hurdle" in text and "synthetic" in text and "real" in text  # rich wraps the cells
     said = appetite_text(run)
-    assert "RAROC hurdle 12% per loan" in said and "EL budget 1,200,000 CNY a year" in said
+    assert "RAROC hurdle 12% per loan" in said and "EL budget 2,500,000 CNY a year" in said
     assert "per borrower 0 or 100,000–1,000,000 CNY" in said
     report = path.read_text(encoding="utf-8")
     assert "data:image/png;base64," in report
     assert "足额发放至单户上限 1,000,000 元" in report
     assert "funded in full to the per-borrower cap of 1,000,000 CNY" in report
     assert "declined by the credit policy: PD above policy" in report
-    assert "12%" in report and "R7 5%" in report  # the appetite, printed
+    assert "12%" in report and "R7 20%" in report  # the appetite, printed
+    assert "EP 0.00%" in report  # the objective: economic profit per yuan, priced at the hurdle
     assert "registry, court and tax records are synthetic fixtures" in report
     assert "工商登记、司法、纳税记录为合成样例" in report
     slack = shadow_text(ShadowPrices(D(0), D("0.18"), {}))
@@ -212,5 +213,5 @@ def test_budget_option_is_checked() -> None:
 
 def test_appetite_scales_its_el_budget_with_the_budget() -> None:
     half = CUMCM_APPETITE.with_budget(Money.of(50_000_000))
-    assert half.el_budget == Money.of(600_000) and half.version == CUMCM_APPETITE.version
-    assert CUMCM_APPETITE.effective_date == date(2020, 1, 1)
+    assert half.el_budget == Money.of(1_250_000) and half.version == CUMCM_APPETITE.version
+    assert CUMCM_APPETITE.effective_date == date(2026, 12, 8)

@@ -213,11 +213,17 @@ def test_cumcm_ordinal_spec_serves_the_training_figures() -> None:
     assert [s["pd_12m"] for s in served] == pytest.approx(
         list(trained.model.predict_proba(rows)[:, 1])
     )
-    # out-of-fold calibration (issue #12 item 3; plain Platt to default: slope 0.61, HL p 2e-21)
+    # out-of-fold calibration (issue #12 item 3), its method chosen by inner CV on the rows fitted
+    # (all 123 for the served spec: graded Platt, inner Brier 0.0802 vs plain Platt 0.0816)
+    choice = spec.training["calibration_choice"]
+    assert spec.calibration.method == f"{choice['method']}_oof" == "graded_platt_oof"
+    assert 0 < spec.calibration.floor < 0.1
+    # each outer fold chose for itself: the first repeat's fold 0 took plain Platt (inner Brier
+    # 0.0718 vs 0.0729), whose lowest decile predicts 0.09 % and sees 7.7 % — the price of not
+    # choosing after seeing the outer folds (graded Platt fixed for all folds gave slope 0.97)
     calibration = result["validation"]["calibration"]
-    assert spec.calibration.method == "graded_platt_oof" and 0 < spec.calibration.floor < 0.1
-    assert 0.8 <= calibration["slope"] <= 1.25
-    assert calibration["hosmer_lemeshow"]["p_value"] > 0.05
+    assert result["cv"]["fold_choices"]["calibration"] == {"graded_platt": 4, "platt": 1}
+    assert 0.7 <= calibration["slope"] <= 0.9
     assert result["cv"]["brier"]["mean"] <= 0.1 and result["cv"]["mean"] > 0.88
     assert result["benchmark"]["paired"]["folds"] == 5  # one repeat here; the model's own folds
     assert result["cv"]["n_repeats"] == 1

@@ -45,6 +45,7 @@ from creditfactory.decisioning.policy import (
     ScoreCap,
     VerificationRules,
     load_policy,
+    policy_for,
 )
 from creditfactory.decisioning.rules import Rule, RuleHit, evaluate_table
 
@@ -74,6 +75,7 @@ __all__ = [
     "digest",
     "evaluate_table",
     "load_policy",
+    "policy_for",
     "officer_reason",
     "rule_reasons",
     "score_reasons",

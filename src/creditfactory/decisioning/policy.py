@@ -23,6 +23,9 @@ its reason. `no_revenue_ceiling` (optional): with no revenue figure at all (none
 invoices) a limit above it is referred (rule R11, fact `revenue_unknown_above_ceiling`).
 `verification` (optional; these defaults when absent) holds how far a declared value may
 differ from the verified one before it counts as a contradiction (origination.verification).
+`dataset` (optional): the data set of the models whose PDs the cut-offs were set for (a model
+spec's `training.dataset`); a server starts with the newest bundled policy for the data set of
+the spec it serves (`policy_for`), else `DEFAULT_POLICY`.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ __all__ = [
     "ScoreCap",
     "VerificationRules",
     "load_policy",
+    "policy_for",
 ]
 
 
@@ -114,6 +118,7 @@ class DecisionPolicy:
     verification: VerificationRules = VerificationRules()
     supersedes: str | None = None
     changes: tuple[PolicyChange, ...] = ()
+    dataset: str | None = None
 
 
 def _get(doc: dict[str, Any], key: str, where: str) -> Any:
@@ -224,7 +229,14 @@ def load_policy(text: str) -> DecisionPolicy:
         verification=_verification(doc.get("verification")),
         supersedes=doc.get("supersedes"),
         changes=_changes(doc.get("changes", [])),
+        dataset=_dataset(doc.get("dataset")),
     )
+
+
+def _dataset(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise PolicyInvalid("dataset: a data set name (text) when present")
+    return value
 
 
 def _bundled(name: str) -> str:
@@ -235,7 +247,12 @@ BUNDLED_POLICIES: Final = {
     policy.version: policy
     for policy in (
         load_policy(_bundled(f"{v}.json"))
-        for v in ("credit-policy-2024.1", "credit-policy-2026.1", "credit-policy-2026.2")
+        for v in (
+            "credit-policy-2024.1",
+            "credit-policy-2026.1",
+            "credit-policy-2026.2",
+            "credit-policy-cumcm-2026.1",
+        )
     )
 }
 """Every released policy shipped with the code, by version (a replay finds old decisions' policy)."""
@@ -246,4 +263,13 @@ LPR priced on is stale, R09: refer when a declaration contradicts verified data,
 when the registry holds no record of the USCC, R10: refer when the applicant's name differs from
 the registry record's (issue 12). 2026.2 re-sets the PD cut-offs for 12-month PDs converted over
 the reference loan life (K07 0.094, R02 0.075) and adds R11 (no revenue figure, limit above
-300,000 → refer); its `changes` give each reason and source."""
+300,000 → refer); its `changes` give each reason and source. Models of a data set with its own
+policy (`dataset`) start with that one instead (`policy_for`)."""
+
+
+def policy_for(dataset: str | None) -> DecisionPolicy:
+    """The policy a server serving a model of `dataset` starts with: the bundled policy set for
+    that data set (the newest by effective date, then version), else `DEFAULT_POLICY` (CUMCM
+    2020 C: credit-policy-cumcm-2026.1, cut-offs set on its own out-of-fold PDs)."""
+    own = [p for p in BUNDLED_POLICIES.values() if dataset is not None and p.dataset == dataset]
+    return max(own, key=lambda p: (p.effective_date, p.version)) if own else DEFAULT_POLICY

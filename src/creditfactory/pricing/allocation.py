@@ -3,17 +3,28 @@ why each firm got what it got (额度分配).
 
 The problem (solved by `adapters.batch.allocation_solver`, a MILP; this module is pure domain):
 
-    maximise   Σ_i x_i · m_i                      m_i = r_i + o_i − ftp_i − opex − PD_i × LGD_i
-    subject to Σ_i x_i ≤ budget                   (a year's risk-adjusted return, per yuan lent)
+    maximise   Σ_i x_i · e_i        e_i = π_i(r_i)·(1 − t) − h · c_i   (economic profit a year,
+    subject to Σ_i x_i ≤ budget                                        per yuan lent)
                Σ_i x_i · PD_i · LGD_i ≤ EL budget
                Σ_{i ∈ g} x_i ≤ cap_g · budget      for every grade g
                x_i = 0  or  min ≤ x_i ≤ min(limit_i, max)
                x_i = 0  when RAROC_i(r_i) < hurdle
-    and among the optima the one with the least expected loss (safer firms first on equal return).
+    then, among its optima, the most lent (普惠 volume at no loss of value), and among those the
+    least expected loss (safer firms first).
 
-m_i is expected interest and fee income less expected loss, funding (FTP) and operating cost
-(`raroc.py`'s pre-tax profit without the return on capital). PD is the 12-month PD: the loans are
-one-year (CUMCM: 1 年期). Offers are taken as accepted at their rate: customer churn at the offered
+e_i is the after-tax risk-adjusted profit of `raroc.py` (interest and fees less expected loss,
+funding (FTP) and operating cost, plus the return on the capital held, after tax) less the
+pricing policy's hurdle h on the capital c_i the loan needs: what the loan earns above the cost
+of the risk it brings, capital included (economic profit; `optimisation.py` uses the same).
+Truncated to whole basis points: rates are quoted in whole basis points over the LPR, rounded
+up, so less than one is the quote's rounding, not value.
+
+Why not m_i = r_i − ftp − opex − PD × LGD (issue #12): under risk-based pricing the rate carries
+the capital charge, which grows with PD, so m_i grows with risk and maximising it funded the
+riskiest approved firms first (R5–R7, R2–R4 left unfunded). e_i does not: an offer priced at
+its RAROC minimum earns e_i = 0 whatever its PD, one priced at a common rate earns less the
+riskier it is, and only a rate above the risk's own price raises it. PD is the 12-month PD: the
+loans are one-year (CUMCM: 1 年期). Offers are taken as accepted at their rate: customer churn at the offered
 rate (CUMCM 附件3) is the rate-setting question of `optimisation.py`, not this one.
 """
 
@@ -22,17 +33,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
 
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.pricing.appetite import RiskAppetite
-from creditfactory.pricing.economics import assess
+from creditfactory.pricing.economics import LoanEconomics, assess
 from creditfactory.pricing.lpr import LPRSeries
 from creditfactory.pricing.policy import DEFAULT_POLICY, DEFAULT_PRODUCT, PricingPolicy
 from creditfactory.pricing.quote import PricingRequest
-from creditfactory.pricing.raroc import raroc
+from creditfactory.pricing.raroc import after_tax_profit_rate, raroc
+
+_BP = Decimal("0.0001")
 
 __all__ = [
     "Candidate",
@@ -41,6 +54,7 @@ __all__ = [
     "Why",
     "book_totals",
     "candidate",
+    "economic_profit",
     "explain",
     "not_offered",
     "upper_bound",
@@ -66,7 +80,8 @@ class Why(str, Enum):
 class Candidate:
     """An approved offer: the firm, its grade and risk, and its economics per yuan a year.
 
-    `return_rate` = m_i (module docstring); `el_rate` = PD(12m) × LGD; `raroc` at `annual_rate`.
+    `return_rate` = e_i, economic profit per yuan a year (module docstring); `el_rate` =
+    PD(12m) × LGD; `raroc` at `annual_rate`.
     """
 
     firm_id: str
@@ -93,10 +108,11 @@ class FirmAllocation:
 
 @dataclass(frozen=True, slots=True)
 class ShadowPrices:
-    """What one more yuan of each limit would add to the year's return (影子价格; the LP
-    relaxation's duals, ≥ 0; 0 for a limit with slack).
+    """What one more yuan of each limit would add to the year's economic profit (影子价格; the LP
+    relaxation's duals, ≥ 0; 0 for a limit with slack — and for every limit when all offers are
+    priced at their RAROC minimum, where each earns e = 0).
 
-    A firm is worth funding only when its return per yuan beats the capacity it uses:
+    A firm is worth funding only when its economic profit per yuan beats the capacity it uses:
     `cost(c)` = λ_budget + λ_EL × EL rate + λ_grade.
     """
 
@@ -105,7 +121,7 @@ class ShadowPrices:
     grades: Mapping[str, Decimal]
 
     def cost(self, c: Candidate) -> Decimal:
-        """The return per yuan `c` must beat to displace a funded firm."""
+        """The economic profit per yuan `c` must beat to displace a funded firm."""
         return self.budget + self.el_budget * c.el_rate + self.grades.get(c.grade, Decimal(0))
 
 
@@ -126,17 +142,18 @@ def candidate(
     raises ValidationError for PD/LGD outside [0, 1]; UnknownProduct for an unknown product.
     """
     econ = assess(PricingRequest(pd_12m, lgd, limit, 12, as_of, product), policy, series)
-    margin = (
-        annual_rate.value
-        + econ.other_revenue_rate
-        - econ.ftp.value
-        - econ.operating_cost_rate
-        - econ.el_rate
-    )
     return Candidate(
-        firm_id, grade, pd_12m, lgd, annual_rate, limit, margin, econ.el_rate,
-        raroc(annual_rate, econ),
+        firm_id, grade, pd_12m, lgd, annual_rate, limit, economic_profit(annual_rate, econ),
+        econ.el_rate, raroc(annual_rate, econ),
     )  # fmt: skip
+
+
+def economic_profit(annual_rate: Rate, econ: LoanEconomics) -> Decimal:
+    """e = π(r)·(1 − t) − h·c per yuan a year (module docstring), truncated to whole basis
+    points (towards −∞: a loss is never rounded away)."""
+    value = after_tax_profit_rate(annual_rate.value, econ)
+    value -= econ.policy.hurdle_rate * econ.capital_rate
+    return value.quantize(_BP, rounding=ROUND_FLOOR)
 
 
 def upper_bound(c: Candidate, appetite: RiskAppetite) -> Money:
@@ -152,7 +169,7 @@ def _excluded(c: Candidate, appetite: RiskAppetite) -> Why | None:
         return Why.RAROC_BELOW_HURDLE
     if c.limit < appetite.min_amount:
         return Why.BELOW_MINIMUM
-    if c.return_rate <= 0:
+    if c.return_rate < 0:
         return Why.NO_RETURN
     return None
 
@@ -183,7 +200,7 @@ def violations(
 def book_totals(
     candidates: Iterable[Candidate], amounts: Mapping[str, Money], currency: str = "CNY"
 ) -> tuple[Money, Money, Money]:
-    """(amount lent, expected loss a year, risk-adjusted return a year) of `amounts`."""
+    """(amount lent, expected loss a year, economic profit a year) of `amounts`."""
     zero = Money.zero(currency)
     lent, el, ret = zero, zero, zero
     for c in candidates:
@@ -220,9 +237,9 @@ def explain(
     A firm below its upper bound is held there by the constraints one more step would break (the
     per-borrower minimum when unfunded, 1 yuan when partly funded): its grade's cap, named alone
     since it holds whatever the book-wide limits; else the budget and/or the EL budget, which hold
-    it because the funded firms earn more per yuan of budget or of EL. Each text gives the firm's
-    RAROC, return per yuan (m) and EL per yuan, and with `prices` the shadow cost of the capacity a
-    firm held back would use (m below it: the funded firms earn more).
+    it because the funded firms earn more per yuan of budget or of EL (or, at equal economic
+    profit, carry less EL). Each text gives the firm's RAROC, economic profit per yuan (EP) and
+    EL per yuan, and with `prices` the shadow cost of the capacity a firm held back would use.
     """
     zero = Money.zero(appetite.budget.currency)
     total, el = _totals(candidates, amounts, appetite)
@@ -259,7 +276,7 @@ def _line(
     appetite: RiskAppetite,
     prices: ShadowPrices | None = None,
 ) -> FirmAllocation:
-    figures = [f"RAROC {c.raroc:.1%}", f"m {c.return_rate:.2%}", f"EL {c.el_rate:.2%}"]
+    figures = [f"RAROC {c.raroc:.1%}", f"EP {c.return_rate:.2%}", f"EL {c.el_rate:.2%}"]
     zh_figures, en_figures = list(figures), list(figures)
     if prices is not None:
         zh_figures.append(f"影子成本 {prices.cost(c):.2%}")
@@ -280,8 +297,8 @@ def not_offered(firm_id: str, status: str, reason_zh: str, reason_en: str) -> Fi
 
 
 _STATUS_ZH = {"declined": "拒绝", "referred": "转人工审批"}
-_TIE_ZH = "收益相同，优先风险更低的企业"
-_TIE_EN = "equal return: safer firms were funded first"
+_TIE_ZH = "经济利润相同，优先风险更低的企业"
+_TIE_EN = "equal economic profit: safer firms were funded first"
 _ZH = {
     Why.FUNDED_TO_CAP: "足额发放至单户上限 {a.max_amount.amount:,.0f} 元",
     Why.FUNDED_TO_LIMIT: "足额发放至核定额度 {c.limit.amount:,.0f} 元",
@@ -290,7 +307,7 @@ _ZH = {
     Why.GRADE_CAP: "等级 {c.grade} 限额（预算的 {cap:.0%}）已满",
     Why.RAROC_BELOW_HURDLE: "报价下 RAROC 低于门槛 {a.hurdle:.0%}",
     Why.BELOW_MINIMUM: "核定额度 {c.limit.amount:,.0f} 元低于单户下限 {a.min_amount.amount:,.0f} 元",
-    Why.NO_RETURN: "扣除预期损失、资金与运营成本后收益不为正",
+    Why.NO_RETURN: "扣除预期损失、资金与运营成本及资本成本后经济利润为负",
 }
 _EN = {
     Why.FUNDED_TO_CAP: "funded in full to the per-borrower cap of {a.max_amount.amount:,.0f} CNY",
@@ -303,5 +320,8 @@ _EN = {
         "approved limit {c.limit.amount:,.0f} CNY is below the per-borrower minimum of "
         "{a.min_amount.amount:,.0f} CNY"
     ),
-    Why.NO_RETURN: "no positive return after expected loss, funding and operating cost",
+    Why.NO_RETURN: (
+        "negative economic profit after expected loss, funding, operating cost and the cost of "
+        "capital"
+    ),
 }

@@ -17,7 +17,7 @@ from typing import Final
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 
-__all__ = ["CUMCM_APPETITE", "RiskAppetite"]
+__all__ = ["CUMCM_APPETITE", "CUMCM_APPETITE_2020_01", "RiskAppetite"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +78,9 @@ class RiskAppetite:
 
 
 # The 1 亿 allocation of CUMCM 2020 C problem 2, as of the data's end. EL budget 1.2 % of the
-# budget a year; grade caps fall with risk; R8–R9 are outside the appetite. Policy choices.
-CUMCM_APPETITE: Final = RiskAppetite(
+# budget a year; grade caps fall with risk; R8–R9 are outside the appetite. Policy choices, made
+# for the SBA-scale PDs of credit-policy-2026.2 (kept for replay; superseded below).
+CUMCM_APPETITE_2020_01: Final = RiskAppetite(
     version="risk-appetite-cumcm-2020-01",
     effective_date=date(2020, 1, 1),
     budget=Money.of(100_000_000),
@@ -97,3 +98,31 @@ CUMCM_APPETITE: Final = RiskAppetite(
         "R7": Decimal("0.05"),
     },
 )
+
+CUMCM_APPETITE: Final = RiskAppetite(
+    version="risk-appetite-cumcm-2026-12",
+    effective_date=date(2026, 12, 8),
+    budget=Money.of(100_000_000),
+    el_budget=Money.of(2_500_000),
+    min_amount=Money.of(100_000),
+    max_amount=Money.of(1_000_000),
+    hurdle=Decimal("0.12"),
+    grade_caps={"R5": Decimal(1), "R6": Decimal("0.90"), "R7": Decimal("0.20")},
+)
+"""The risk appetite for the invoice flow on CUMCM 2020 C, set for that data set's PDs (beside
+credit-policy-cumcm-2026.1; rationale in docs/pricing.md "Risk appetite for the invoice flow"):
+
+- RAROC ≥ 12 % per loan at its offered rate: the pricing policy's hurdle (cost of equity).
+- EL budget 2.5 % of the budget a year (2,500,000 of 1 亿): out of fold, the rated firms below
+  the policy's referral cut-off (PD 0.16) defaulted at 5.2 %, so a fully lent book of such firms
+  expects 5.2 % × LGD 0.45 = 2.34 % a year; 2.5 % carries that with a little headroom and stops
+  a book tilted to R7. The model's PD floor is 3.96 % (the Laplace default rate of firms rated
+  A–C): no book carries less than 0.0396 × 0.45 = 1.78 %.
+- Grade caps (share of the budget): R5 100 % (the floor: the best the model can say), R6 90 %,
+  R7 20 % (PD 8–16 %: EL 3.6–7.2 % per yuan, at most a fifth of the book); R8 and worse 0 —
+  referred by the policy's R02 (PD ≥ 0.16) or declined by its K07 (PD ≥ 0.20).
+- Per borrower 0 or 10万–100万 CNY: the problem statement's band.
+
+The 2020-01 version's caps (R5 35 %, R6 15 %) and 1.2 % EL budget were written for PDs that
+reached R1–R4; on CUMCM's calibrated PDs (floor 3.96 %: R5 at best) they capped the book at
+18,000,000 CNY."""

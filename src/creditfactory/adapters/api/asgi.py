@@ -1,7 +1,8 @@
 """ASGI entry point: `uvicorn --factory creditfactory.adapters.api.asgi:create_from_env`.
 
 Reads `config.Settings` (CREDITFACTORY_*) through bootstrap, plus the serving inputs:
-- CREDITFACTORY_MODEL_SPEC: the frozen scorecard spec (default `<var_dir>/model/spec.json`);
+- CREDITFACTORY_MODEL_SPEC: the frozen scorecard spec (default `<var_dir>/model/spec.json`); the
+  credit policy the server starts with follows its data set (`decisioning.policy_for`);
 - CREDITFACTORY_AS_OF: optional YYYY-MM-DD — the clock starts there (demos on past data);
 - the data sources (`adapters.gateways.wiring.data_sources`): CREDITFACTORY_DATA_SOURCES,
   _INVOICES_DIR, _INVOICE_SUBJECTS, _REGISTRY_RECORDS, _COURT_RECORDS, _TAX_RECORDS (config.py;
@@ -37,6 +38,7 @@ from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, 
 from creditfactory.adapters.storage.sqlite_writer import checkpoint_in_background
 from creditfactory.bootstrap import bootstrap
 from creditfactory.config import Settings
+from creditfactory.decisioning import policy_for
 from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.scoring import load_spec
@@ -84,6 +86,8 @@ def create_from_env() -> FastAPI:
         clock=wired.clock,
         ids=RandomIds(),
         sources=data_sources(settings, spec.training.get("dataset")),
+        # the policy whose cut-offs were set for the served model's data set, else the default
+        policy=policy_for(spec.training.get("dataset")),
         regions=StdnumRegionRegistry(),
     )
     deps.lpr_series = published_series(deps)  # the shipped series + published LPR fixings

@@ -3,9 +3,9 @@ its efficient frontier (有效前沿).
 
 Variables: x_i in units of `unit` (default 1万 CNY), semi-integer — 0 or an integer in
 [min / unit, ⌊upper_bound_i / unit⌋] — so every amount is a whole number of units and the
-per-borrower band holds by construction. Two solves (lexicographic): the largest return Σ m_i x_i,
-then, holding that return, the least expected loss — among equal returns safer firms come first.
-Rows: the budget, the EL budget, one cap per grade.
+per-borrower band holds by construction. Three solves (lexicographic): the largest economic profit
+Σ e_i x_i; holding it, the most lent; holding both, the least expected loss — among equal profit
+and volume, safer firms come first. Rows: the budget, the EL budget, one cap per grade.
 """
 
 from __future__ import annotations
@@ -59,13 +59,15 @@ def solve(
     ]
     low = [min(lo, hi) for lo, hi in zip(low, high, strict=True)]
     rows, upper = _rows(candidates, appetite, u)
-    returns = [float(c.return_rate) for c in candidates]
-    losses = [float(c.el_rate) for c in candidates]
-    bounds = Bounds(low, high)
+    # maximise profit, then volume, then minimise EL (milp minimises: maxima negated)
+    stages = [
+        [-float(c.return_rate) for c in candidates],
+        [-1.0] * len(candidates),
+        [float(c.el_rate) for c in candidates],
+    ]
     integrality = [_SEMI_INTEGER] * len(candidates)
     with _quiet_native_stdout():
-        first, second = _lexicographic(returns, losses, integrality, bounds, rows, upper)
-    x = (second if second.x is not None else first).x
+        x = _lexicographic(stages, integrality, Bounds(low, high), rows, upper)
     return {
         c.firm_id: unit * int(round(float(v))) if round(float(v)) else zero
         for c, v in zip(candidates, x.tolist(), strict=True)
@@ -73,28 +75,29 @@ def solve(
 
 
 def _lexicographic(
-    returns: list[float],
-    losses: list[float],
+    stages: list[list[float]],
     integrality: list[int],
     bounds: Bounds,
     rows: list[list[float]],
     upper: list[float],
-) -> tuple[Any, Any]:
-    first = milp(
-        [-m for m in returns], integrality=integrality, bounds=bounds,
-        constraints=LinearConstraint(rows, -float("inf"), upper), options=_OPTIONS,
-    )  # fmt: skip
-    if first.x is None:
-        raise RuntimeError(f"allocation: {first.message}")
-    best = -float(first.fun)
-    floor = best - 1e-9 * max(1.0, abs(best))
-    second = milp(
-        losses, integrality=integrality, bounds=bounds,
-        constraints=[LinearConstraint(rows, -float("inf"), upper),
-                     LinearConstraint([returns], floor, float("inf"))],
-        options=_OPTIONS,
-    )  # fmt: skip
-    return first, second
+) -> Any:
+    """Minimise each objective of `stages` in turn, holding every earlier one at its optimum
+    (to a relative 1e-9: HiGHS' tolerance); the last solution found (a later stage that finds
+    none, as HiGHS may at its time limit, leaves the earlier one)."""
+    constraints = [LinearConstraint(rows, -float("inf"), upper)]
+    x = None
+    for objective in stages:
+        found = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints,
+                     options=_OPTIONS)  # fmt: skip
+        if found.x is None:
+            if x is None:
+                raise RuntimeError(f"allocation: {found.message}")
+            break
+        x = found.x
+        best = float(found.fun)
+        constraints = [*constraints, LinearConstraint(
+            [objective], -float("inf"), best + 1e-9 * max(1.0, abs(best)))]  # fmt: skip
+    return x
 
 
 @contextmanager

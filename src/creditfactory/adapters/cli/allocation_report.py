@@ -55,9 +55,10 @@ def shadow_text(prices: ShadowPrices) -> str:
     zero = [n for n, p in (("budget", prices.budget), ("EL budget", prices.el_budget)) if not p]
     if zero:
         parts.append(
-            f"0 for the {' and the '.join(zero)}: one more CNY of it alone would add no return, "
-            "even when it is fully lent — the other limits (EL budget, grade caps, per-firm band, "
-            "RAROC hurdle, the approved offers) would not let it fund anything more"
+            f"0 for the {' and the '.join(zero)}: one more CNY of it alone would add no economic "
+            "profit: the offers are priced at their RAROC minimum (each earns 0), "
+            "or the other limits (EL budget, grade caps, per-firm band, RAROC hurdle, the approved "
+            "offers) would not let it fund anything more"
         )
     return "; ".join(parts)
 
@@ -86,7 +87,8 @@ def _rows(run: InvoiceRun) -> list[dict[str, str]]:
             "firm_id": firm_id, "name": firm["企业名称"], "status": app["status"],
             "grade": decision["grade"], "pd_12m": f"{float(decision['pd_12m']):.4f}",
             "limit_cny": decision["limit"], "annual_rate": decision["annual_rate"] or "",
-            "raroc": f"{c.raroc:.4f}" if c else "", "return_per_yuan": f"{c.return_rate:.4f}" if c else "",
+            "raroc": f"{c.raroc:.4f}" if c else "",
+            "economic_profit_per_yuan": f"{c.return_rate:.4f}" if c else "",
             "allocated_cny": f"{line.amount.amount:.0f}",
             "disbursed_cny": f"{run.booked.get(firm_id, Money.zero()).amount:.0f}",
             "why": "|".join(w.value for w in line.why), "why_zh": line.zh, "why_en": line.en,
@@ -97,15 +99,17 @@ def _rows(run: InvoiceRun) -> list[dict[str, str]]:
 def _frontier_png(run: InvoiceRun) -> str:
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
     els = [float(p.expected_loss.amount) / 1e4 for p in run.frontier]
-    rets = [float(p.expected_return.amount) / 1e4 for p in run.frontier]
-    ax.plot(els, rets, marker="o", color="#1f5fa8", label="efficient frontier")
-    _, el, ret = book_totals(run.candidates, run.amounts)
-    ax.scatter([float(el.amount) / 1e4], [float(ret.amount) / 1e4], color="#c0392b", zorder=3,
+    lents = [float(p.lent.amount) / 1e4 for p in run.frontier]
+    ax.plot(els, lents, marker="o", color="#1f5fa8", label="efficient frontier (amount lent)")
+    lent, el, _ = book_totals(run.candidates, run.amounts)
+    ax.scatter([float(el.amount) / 1e4], [float(lent.amount) / 1e4], color="#c0392b", zorder=3,
                s=70, label=f"chosen: EL budget {run.appetite.el_budget.amount:,.0f} CNY")  # fmt: skip
     ax.axvline(float(run.appetite.el_budget.amount) / 1e4, color="#c0392b", ls=":", lw=1)
     ax.set_xlabel("expected loss a year (10,000 CNY; PD 12-month × LGD)")
-    ax.set_ylabel("risk-adjusted return a year (10,000 CNY)")
-    ax.set_title("Return vs expected loss as the EL budget varies (other limits held)")
+    # offers priced at their RAROC minimum all earn economic profit 0, so the frontier's
+    # trade-off is volume against expected loss; the profit stays in the table
+    ax.set_ylabel("amount lent (10,000 CNY)")
+    ax.set_title("Amount lent vs expected loss as the EL budget varies (other limits held)")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     fig.tight_layout()
@@ -150,7 +154,8 @@ def _html(run: InvoiceRun, rows: list[dict[str, str]], as_of: date, dataset: str
     ]  # fmt: skip
     firms = [
         [r["firm_id"], r["status"], r["grade"], r["pd_12m"], r["annual_rate"], r["raroc"],
-         r["return_per_yuan"], f"{int(r['allocated_cny']):,}", r["why_zh"], r["why_en"]]
+         r["economic_profit_per_yuan"], f"{int(r['allocated_cny']):,}", r["why_zh"],
+         r["why_en"]]
         for r in sorted(rows, key=lambda r: (-int(r["allocated_cny"]), r["grade"], r["firm_id"]))
     ]  # fmt: skip
     lent, el, ret = book_totals(run.candidates, run.amounts)
@@ -167,21 +172,28 @@ td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}} th{{background:#f
 <p>PD: 12-month
 (违约概率期限 12 个月, one-year loans). LGD {run.candidates[0].lgd if run.candidates else "—"}
 (the credit policy's pricing LGD).</p>
-<p>目标 Objective: 最大化风险调整收益 maximise Σ amount × (rate − FTP − operating cost − PD × LGD),
-a year; among equal returns the smaller expected loss (safer firms first). Solved as a
-mixed-integer programme (scipy.optimize.milp / HiGHS), amounts in whole 万.</p>
+<p>目标 Objective: 最大化经济利润 maximise Σ amount × economic profit a year, where economic
+profit = (rate − FTP − operating cost − PD × LGD + return on capital) × (1 − tax) − hurdle ×
+capital (what a loan earns above the cost of its risk, capital included; whole basis points);
+then, at equal profit, the most lent (普惠 volume); then the smaller expected loss (safer firms
+first). Not rate − FTP − cost − PD × LGD: under risk-based pricing that margin carries the
+capital charge and rises with PD, so ranking by it funds the riskiest firms first. Every offer
+priced at its RAROC minimum earns economic profit 0. Solved as mixed-integer programmes
+(scipy.optimize.milp / HiGHS), amounts in whole 万.</p>
 <p>结果 Result: {sum(1 for x in run.amounts.values() if x)} firms funded, {lent.amount:,.0f} CNY;
-expected loss {el.amount:,.0f} CNY; risk-adjusted return {ret.amount:,.0f} CNY a year.</p>
+expected loss {el.amount:,.0f} CNY; economic profit {ret.amount:,.0f} CNY a year.</p>
 <h2>风险偏好 Risk appetite</h2>{_table(["参数 parameter", "值 value"], appetite)}
 <h2>影子价格 Shadow prices</h2>
-<p>One more CNY of a limit would add this much risk-adjusted return a year (LP relaxation's duals;
+<p>One more CNY of a limit would add this much economic profit a year (LP relaxation's duals;
 0: more of that limit alone would add nothing, e.g. a budget fully lent while the EL
-budget binds). A firm held back by a limit has a return per yuan (m) below its shadow
-cost = λ<sub>budget</sub> + λ<sub>EL</sub> × EL rate + λ<sub>grade</sub>.
+budget binds, or every offer priced at its RAROC minimum). A firm held back by a limit has an
+economic profit per yuan (EP) below its shadow
+cost = λ<sub>budget</sub> + λ<sub>EL</sub> × EL rate + λ<sub>grade</sub>, or, at equal EP, more
+expected loss than the firms funded.
 {html.escape(shadow_text(run.prices))}</p>
 <h2>有效前沿 Efficient frontier</h2>
 <img alt="frontier" src="data:image/png;base64,{_frontier_png(run)}">
-{_table(["EL budget", "lent", "expected loss", "return"], frontier)}
+{_table(["EL budget", "lent", "expected loss", "economic profit"], frontier)}
 <h2>按等级 By grade</h2>
 {_table(["grade", "approved offers", "funded", "CNY", "cap CNY", "EL CNY", "mean PD 12m"], grades)}
 <h2>每户分配及原因 Each firm: amount and why</h2>
@@ -194,7 +206,7 @@ cost = λ<sub>budget</sub> + λ<sub>EL</sub> × EL rate + λ<sub>grade</sub>.
                 "PD 12m",
                 "rate",
                 "RAROC",
-                "return / 元",
+                "EP / 元",
                 "allocated CNY",
                 "原因",
                 "why",

@@ -1,8 +1,9 @@
 """The served CUMCM model's 5-fold × 20 figures for `creditfactory demo`, read from a cache.
 
 The issue's protocol for CUMCM is 5-fold × 20 repeated stratified cross-validation, the model
-and the benchmark on the same 100 folds. Each fold refits the whole pipeline (forward selection,
-out-of-fold calibration), which takes minutes of CPU: too long for a demo that runs in about a
+and the benchmark on the same 100 folds. Each fold refits the whole pipeline (the leakage gate,
+forward selection, the choice of calibration method by inner CV, out-of-fold calibration), which
+takes minutes of CPU: too long for a demo that runs in about a
 minute. So `make cumcm-cv` runs the full protocol once
 (``creditfactory model train --dataset cumcm-2020c --method ordinal --out …``) and keeps its
 figures in ``data/models/cumcm-2020c-ordinal-cv.json`` (`summary`). The demo prints them only
@@ -42,6 +43,9 @@ def summary(result: dict[str, Any], training_sha256: str) -> dict[str, Any]:
             "auc_std": cv["std"],
             "brier": cv["brier"]["mean"],
             "calibration": _calibration(validation["calibration"], cv["calibration_repeats"]),
+            # what each training fold chose for itself (gate exclusions, characteristics,
+            # calibration method): counts over the folds
+            "fold_choices": cv.get("fold_choices"),
         },
         "benchmark": {
             **{k: bench[k] for k in ("name", "auc", "auc_std", "brier")},
@@ -95,9 +99,25 @@ def lines(result: dict[str, Any], training_sha256: str, path: Path = CACHE) -> l
         f"{m['brier']:.4f}, {_calibration_text(m['calibration'])}",
         f"  benchmark {b['name']}: AUC {b['auc']:.3f} ± {b['auc_std']:.3f}, Brier "
         f"{b['brier']:.4f}, {_calibration_text(b['calibration'])}",
+        *_choices_text(m.get("fold_choices")),
         f"  paired over {d['folds']} folds: AUC difference {d['auc_difference']['mean']:+.3f} ± "
         f"{d['auc_difference']['std']:.3f}; model won {d['won']:.0%}, tied {d['tied']:.0%}, lost "
         f"{d['lost']:.0%}; Brier difference {d['brier_difference']['mean']:+.4f}",
+    ]
+
+
+def _choices_text(choices: dict[str, Any] | None) -> list[str]:
+    """How often each training fold chose each calibration method and characteristic (none when
+    the cache predates per-fold records)."""
+    if not choices:
+        return []
+    folds = choices["folds"]
+    methods = ", ".join(f"{m} {n}" for m, n in choices.get("calibration", {}).items())
+    used = ", ".join(f"{f} {n}" for f, n in sorted(
+        choices["characteristics"].items(), key=lambda kv: (-kv[1], kv[0])))  # fmt: skip
+    return [
+        f"  chosen inside each of the {folds} training folds (gate refitted per fold): "
+        f"calibration {methods}; characteristics {used}"
     ]
 
 
@@ -106,7 +126,12 @@ def _calibration_text(c: dict[str, Any]) -> str:
     return (
         f"calibration slope {c['slope']:.2f} / intercept {c['intercept']:+.2f} / "
         f"Hosmer–Lemeshow p {c['hosmer_lemeshow_p']:.2g} (first repeat; slope over "
-        f"{r['repeats']} repeats {r['slope']['mean']:.2f} ± {r['slope']['std']:.2f})"
+        f"{r['repeats']} repeats {r['slope']['mean']:.2f} ± {r['slope']['std']:.2f}"
+        + (
+            f"; Hosmer–Lemeshow rejected at 5 % in {r['hosmer_lemeshow_rejected']:.0%} of them)"
+            if "hosmer_lemeshow_rejected" in r
+            else ")"
+        )  # fmt: skip
     )
 
 

@@ -9,8 +9,10 @@ Amount requested: 1,000,000 CNY per firm, 12 months; the policy sizes the limit.
 2020-01-01 (the data end).
 
 The 1 亿 CNY budget is then allocated across the approved offers by `pricing.allocation` (solved by
-`adapters.batch.allocation_solver`): the largest risk-adjusted return under the risk appetite
-`pricing.appetite.CUMCM_APPETITE` (EL budget, grade caps, 10万–100万 per firm, RAROC ≥ hurdle).
+`adapters.batch.allocation_solver`): the largest economic profit (return above the cost of the
+risk, capital included), then the most lent, then the least EL, under the risk appetite
+`pricing.appetite.CUMCM_APPETITE` (EL budget, grade caps, 10万–100万 per firm, RAROC ≥ hurdle) —
+set, like the decisions' cut-offs (credit-policy-cumcm-2026.1), for this data set's PDs.
 Offers funded at their full amount are accepted; a firm allocated less applies again for that
 amount (auto-accept). Report: `var/reports/cumcm_allocation.html` (appetite, frontier chart, each
 firm's amount and why, zh + en) and `.csv`.
@@ -46,6 +48,7 @@ from creditfactory.adapters.cli.allocation_report import (
 )
 from creditfactory.adapters.gateways.cn_fixtures import CONSENT_CATEGORIES, FirmFixture, read_firms
 from creditfactory.config import CN_RECORDS, Settings
+from creditfactory.decisioning import policy_for
 from creditfactory.kernel.money import Money
 from creditfactory.kernel.rates import Rate
 from creditfactory.pricing.allocation import (
@@ -64,7 +67,9 @@ __all__ = ["InvoiceRun", "run_invoices"]
 
 AS_OF = date(2020, 1, 1)
 REQUESTED = "1000000"
-LGD = Decimal("0.45")  # the credit policy's pricing LGD (decisioning/policies/credit-policy-2024.1)
+# the pricing LGD of the policy a server serving the CUMCM model starts with
+# (decisioning/policies/credit-policy-cumcm-2026.1: cut-offs set on CUMCM's own PDs)
+LGD = policy_for("cumcm-2020c").lgd
 DATASET = "CUMCM 2020 C (302 unrated Chinese SMEs, VAT invoices 附件2)"
 
 
@@ -209,10 +214,11 @@ def print_summary(run: InvoiceRun, out: Path, console: Console) -> Path:
         f"{el.amount:,.0f} CNY of the {a.el_budget.amount:,.0f} CNY EL budget",
     )
     table.add_row(
-        "risk-adjusted return (1 year)",
-        f"{ret.amount:,.0f} CNY (interest − EL − funding − operating cost)",
+        "economic profit (1 year)",
+        f"{ret.amount:,.0f} CNY (after EL, funding, operating cost, tax and the hurdle's charge "
+        "on capital; offers priced at their RAROC minimum earn 0)",
     )
-    table.add_row("shadow prices (return a year per extra CNY)", shadow_text(run.prices))
+    table.add_row("shadow prices (economic profit a year per extra CNY)", shadow_text(run.prices))
     console.print(table)
     grades = Table(title=f"funded by grade — {DATASET}; PD horizon 12 months")
     for column in ("grade", "approved offers", "funded", "CNY", "cap (share of budget)"):

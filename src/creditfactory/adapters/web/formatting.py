@@ -14,6 +14,7 @@ e.g. in exports):
   损失 Loss (the 2023 NFRA/PBoC 金融资产风险分类办法 names).
 - `masked_id`: a long identifier shown short ("app_01JX…K9F2"); the page keeps the whole id in
   the copy button (macro `id_copy`).
+- `pct`: a yearly rate kept as a fraction ("0.0875") → "8.75 %".
 - `uscc_masked`: a USCC (统一社会信用代码, 18 characters) with its middle masked, first 6 / last
   4 kept (origination.masking, JR/T 0171-2020 C2 practice).
 """
@@ -37,6 +38,7 @@ __all__ = [
     "masked_id",
     "money",
     "money_minor",
+    "pct",
     "uscc_masked",
 ]
 
@@ -111,3 +113,15 @@ def masked_id(value: str | None) -> str:
 def uscc_masked(value: str | None) -> str:
     """A USCC with its middle masked: "91350100M000100Y43" → "913501********0Y43"."""
     return mask_id_number(value) if value else ""
+
+
+def pct(rate: Decimal | str | None) -> str:
+    """A yearly rate as a fraction (decimal text or Decimal, as records keep it) → percent to at
+    most 4 decimals, trailing zeros dropped: "0.0875" → "8.75 %"; None → ""."""
+    if rate is None or rate == "":
+        return ""
+    if isinstance(rate, float | bool):
+        raise TypeError("pct: a Decimal or decimal text, not a float")
+    percent = (Decimal(rate) * 100).quantize(Decimal("0.0001"))
+    text = f"{percent.normalize():f}"
+    return f"{text} %"

@@ -64,8 +64,9 @@ _RESERVED: Final = ("page", "per_page", "sort", "format", LANG_PARAM)
 class Column:
     """A list column: `key` (the SELECT label and the query parameter), English `label`
     (mark it with `nav.N_`; translated when shown), `kind` (one of KINDS: how a cell is shown
-    and exported), whether it sorts, its filter (one of FILTERS or None) and, for "equals",
-    the accepted values."""
+    and exported), whether it sorts, its filter (one of FILTERS or None), for "equals" the
+    accepted values, and for an "id" column `link`, the path of the record's page with `{}`
+    for the id (e.g. "/applications/{}")."""
 
     key: str
     label: str
@@ -73,6 +74,7 @@ class Column:
     sortable: bool = True
     filter: str | None = None
     choices: tuple[str, ...] = ()
+    link: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS or (self.filter is not None and self.filter not in FILTERS):

@@ -32,6 +32,9 @@ class NavEntry:
 
 NAV: Final = (
     NavEntry("/", N_("Home")),
+    NavEntry("/referrals", N_("Referrals")),
+    NavEntry("/approvals", N_("Approvals")),
+    NavEntry("/customers", N_("Customers")),
     NavEntry("/loans", N_("Loans")),
     NavEntry("/audit", N_("Audit")),
 )

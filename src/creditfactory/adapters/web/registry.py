@@ -19,10 +19,17 @@ from creditfactory.adapters.web.audit import router as audit_router
 from creditfactory.adapters.web.auth import router as auth_router
 from creditfactory.adapters.web.home import router as home_router
 from creditfactory.adapters.web.loans import router as loans_router
+from creditfactory.adapters.web.referrals import router as referrals_router
 
 __all__ = ["STATIC_DIR", "WEB_ROUTERS", "install_web"]
 
-WEB_ROUTERS: Final[tuple[APIRouter, ...]] = (home_router, auth_router, loans_router, audit_router)
+WEB_ROUTERS: Final[tuple[APIRouter, ...]] = (
+    home_router,
+    auth_router,
+    referrals_router,
+    loans_router,
+    audit_router,
+)
 STATIC_DIR: Final = Path(__file__).parent / "static"
 
 

@@ -9,7 +9,7 @@ Every page template extends `base.html` and is rendered here with, besides `ctx`
   as the X-CSRF-Token header from the `<body hx-headers>`); `authorize` checks either;
 - `nav`: the menu entries the role may open (`nav.nav_for`), `path` (current path);
 - the filters of `formatting` (`money`, `money_minor`, `cst`, `day`, `grade`, `masked_id`,
-  `uscc_masked`) and `_` / `gettext` / `ngettext` in the request's language
+  `pct`, `uscc_masked`) and `_` / `gettext` / `ngettext` in the request's language
   (`{% trans %}` works too). Macros: `components/macros.html` (`id_copy`, `grade_badge`,
   `money_cell`, `uscc`) and `components/list.html` (`list_table`, the list component).
 
@@ -67,7 +67,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    for name in ("money", "money_minor", "cst", "day", "grade", "masked_id", "uscc_masked"):
+    for name in ("money", "money_minor", "cst", "day", "grade", "masked_id", "pct", "uscc_masked"):
         env.filters[name] = getattr(formatting, name)
     return env
 

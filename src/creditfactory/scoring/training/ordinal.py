@@ -8,9 +8,15 @@ Model (proportional odds with the all-threshold loss, Rennie & Srebro 2005): a l
 ``η = Σ β·z`` on standardised features, and for each threshold j = 1 … K−1 a binary logistic of
 ``rating ≥ j`` on ``θ_j + η`` — one shared β, L2-penalised (``½‖β‖² / C``, thresholds free),
 solved by Newton's method. The index is then mapped to the default PD on out-of-fold indices
-of the training rows, so the served PDs are not the in-sample fit's: Platt scaling to the worst
-grade, between the default rates outside and inside it (`calibration.fit_graded_platt`; plain
-Platt to default left the PDs too extreme, out-of-fold slope 0.61 on CUMCM).
+of the training rows, so the served PDs are not the in-sample fit's. The calibration method is
+chosen inside `fit`, on the training rows only (`choose_calibration`): each of `calibrations`
+(``graded_platt``: Platt scaling to the worst grade between the default rates outside and inside
+it, `calibration.fit_graded_platt`; ``platt``: plain Platt to default) is fitted within inner
+folds and scored on the inner held-out rows, and the lowest inner Brier score wins. Under
+repeated cross-validation each outer training fold thus makes its own choice and the outer test
+fold never informs it (an earlier version fixed graded Platt after seeing the outer folds: plain
+Platt had left the out-of-fold slope at 0.61 on CUMCM). ``calibration_choice_`` records the
+choice and the inner Brier of each method.
 
 Features (`start` always, then forward selection from `candidates`): each is capped and floored
 at its training range (no extrapolation beyond what was seen; the runtime does the same with
@@ -25,7 +31,7 @@ candidate stayed out (the selection log).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -35,13 +41,20 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold
 
 from creditfactory.scoring.errors import NotFitted
-from creditfactory.scoring.spec import LinearTerm, Scaling, ScorecardSpec
-from creditfactory.scoring.training.calibration import fit_graded_platt
+from creditfactory.scoring.spec import Calibration, LinearTerm, Scaling, ScorecardSpec
+from creditfactory.scoring.training.calibration import fit_graded_platt, fit_platt
 from creditfactory.scoring.training.metrics import roc_auc
 from creditfactory.scoring.training.wording import Reason
 
 _NEWTON_STEPS = 50
 _NEWTON_TOL = 1e-10
+
+CALIBRATIONS: dict[str, Callable[[numpy.ndarray, numpy.ndarray, numpy.ndarray], Calibration]] = {
+    "graded_platt": fit_graded_platt,
+    "platt": lambda eta, y, worst: fit_platt(eta, y),
+}
+"""Calibration methods of the index to the default PD: (out-of-fold η, default, worst grade) →
+`Calibration`; the order breaks ties of the inner Brier score."""
 
 
 class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -62,6 +75,8 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     C : float
         Inverse L2 strength on β (standardised features).
     inner_folds, random_state : inner cross-validation for selection and calibration.
+    calibrations : sequence of str
+        Names in `CALIBRATIONS` the fit chooses from by inner Brier score (one name: fixed).
     target_score, target_odds, pdo : points scaling of the exported score.
     """
 
@@ -78,6 +93,7 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         target_score: float = 600.0,
         target_odds: float = 50.0,
         pdo: float = 20.0,
+        calibrations: Sequence[str] = tuple(CALIBRATIONS),
     ) -> None:
         self.ordinal = ordinal
         self.start = start
@@ -90,11 +106,17 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.target_score = target_score
         self.target_odds = target_odds
         self.pdo = pdo
+        self.calibrations = calibrations
 
     def fit(self, X: pandas.DataFrame, y: Any) -> OrdinalLogistic:
         """Select, fit and calibrate on the rows of `X`; learned ``features_``, ``beta_``,
-        ``thresholds_``, ``center_``, ``scale_``, ``bounds_``, ``calibration_``, ``dropped_``,
-        ``selection_``."""
+        ``thresholds_``, ``center_``, ``scale_``, ``bounds_``, ``calibration_``,
+        ``calibration_choice_``, ``dropped_``, ``selection_``.
+
+        Raises:
+            ValueError: no ordinal label, missing training values, an unknown calibration name,
+                or no calibration method that fits these rows.
+        """
         if self.ordinal is None:
             raise ValueError("OrdinalLogistic needs the ordinal label (ordinal=)")
         yy = numpy.asarray(y).astype(int)
@@ -105,9 +127,11 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             missing = [c for c in columns if values[c].isna().any()]
             raise ValueError(f"OrdinalLogistic: training values missing in {', '.join(missing)}")
         chosen, self.selection_, self.dropped_ = self._select(values, yy, grades)
+        self.calibration_choice_ = choose_calibration(self, values[chosen], yy, grades)
         self._fit_index(values[chosen], grades)
         eta = _fold_indices(self, values[chosen], yy, grades)
-        self.calibration_ = fit_graded_platt(eta, yy, grades == grades.max())
+        fit_method = CALIBRATIONS[self.calibration_choice_["method"]]
+        self.calibration_ = fit_method(eta, yy, grades == grades.max())
         self.classes_ = numpy.array([0, 1])
         return self
 
@@ -199,7 +223,7 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.calibration_,
             intercept=a + b * s.offset / s.factor,
             slope=-b / s.factor,
-            method="graded_platt_oof",
+            method=f"{self.calibration_.method}_oof",
         )
         return ScorecardSpec(
             model_id=model_id,
@@ -213,7 +237,11 @@ class OrdinalLogistic(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 for f in self.features_
             ),
             labels={f: (labels or {}).get(f, {}) for f in self.features_},
-            training={**(training or {}), "ordinal_selection": self.selection_},
+            training={
+                **(training or {}),
+                "ordinal_selection": self.selection_,
+                "calibration_choice": self.calibration_choice_,
+            },  # fmt: skip
         )
 
 
@@ -248,6 +276,50 @@ def all_threshold_fit(
         if numpy.max(numpy.abs(step)) < _NEWTON_TOL:
             break
     return w[:k], w[k:]
+
+
+def choose_calibration(
+    model: OrdinalLogistic, values: pandas.DataFrame, y: numpy.ndarray, grades: numpy.ndarray
+) -> dict[str, Any]:
+    """The calibration method (of ``model.calibrations``) with the lowest Brier score on inner
+    held-out rows: for each inner fold the index is fitted on the other rows, every method is
+    fitted on those rows' own out-of-fold η (as `fit` calibrates) and scores the held-out rows.
+
+    Returns ``{"method", "inner_brier": {method: Brier or None}}`` (None: the method could not be
+    fitted on some inner fold's rows — graded Platt needs rows inside and outside the worst grade
+    — and is not chosen); ties go to the earlier name.
+
+    Raises:
+        ValueError: an unknown method name, or no method fits.
+    """
+    unknown = [m for m in model.calibrations if m not in CALIBRATIONS]
+    if unknown or not model.calibrations:
+        raise ValueError(f"calibrations: choose from {', '.join(CALIBRATIONS)}")
+    methods = list(model.calibrations)
+    if len(methods) == 1:
+        return {"method": methods[0], "inner_brier": {}}
+    worst = grades == grades.max()
+    pd_of = {m: numpy.empty(len(y)) for m in methods}
+    failed: set[str] = set()
+    for fit_rows, held_out in _inner_folds(model, y).split(values, y):
+        part = OrdinalLogistic(C=model.C, inner_folds=model.inner_folds,
+                               random_state=model.random_state)  # fmt: skip
+        part._fit_index(values.iloc[fit_rows], grades[fit_rows])
+        eta_fit = _fold_indices(part, values.iloc[fit_rows], y[fit_rows], grades[fit_rows])
+        eta_held = part.index(values.iloc[held_out])
+        for m in methods:
+            try:
+                cal = CALIBRATIONS[m](eta_fit, y[fit_rows], worst[fit_rows])
+            except ValueError:
+                failed.add(m)
+                continue
+            pd_of[m][held_out] = [cal.pd(e) for e in eta_held]
+    brier = {m: None if m in failed else float(numpy.mean((pd_of[m] - y) ** 2)) for m in methods}
+    usable = [m for m in methods if brier[m] is not None]
+    if not usable:
+        raise ValueError("no calibration method fits these rows")
+    best = min(usable, key=lambda m: (brier[m], methods.index(m)))
+    return {"method": best, "inner_brier": brier}
 
 
 def _inner_folds(model: OrdinalLogistic, y: numpy.ndarray) -> StratifiedKFold:

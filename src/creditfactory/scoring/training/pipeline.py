@@ -54,6 +54,7 @@ from creditfactory.scoring.training.calibration import (
 )
 from creditfactory.scoring.training.challenger import MonotoneLightGBM
 from creditfactory.scoring.training.datasets import Dataset, load_dataset
+from creditfactory.scoring.training.fold_gate import FoldGated, fold_summary
 from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
 from creditfactory.scoring.training.logistic import RawLogistic
 from creditfactory.scoring.training.metrics import roc_auc, validation_figures
@@ -178,24 +179,26 @@ def train(
     for f in candidates:
         if f not in frame.columns:
             raise ValidationError(f, f"unknown feature (not a column of {ds.name})")
-    allowed = {**{f: in_language(w, "en") for f, w in ds.whitelist.items()}, **(whitelist or {})}
-    gate = (
-        run_gate(
-            train_part, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed
-        )
-        if leakage_gate
-        else GateResult(list(candidates), {}, {})
-    )
+    screen = _screen(ds, candidates, whitelist)
+    y = train_part[ds.target].to_numpy()
+    gate = screen(train_part, y) if leakage_gate else GateResult(list(candidates), {}, {})
     if features:
         for f in features:
             if f in gate.excluded:
                 raise ValidationError(f, f"excluded by the leakage gate: {gate.excluded[f]}")
     chosen = gate.kept if features else _method_candidates(method, ds, gate.kept)
     _check_columns(ds, chosen, method, raw)
-    y = train_part[ds.target].to_numpy()
 
     def make() -> Any:
         return _make(method, ds, chosen, raw, len(train_part), binning_method)
+
+    # Cross-validation refits the gate on each training fold when it chose the candidates; named
+    # features are the analyst's fixed choice (the gate only checked them)
+    cv_model = (
+        _fold_gated(method, ds, raw, len(train_part), binning_method, screen, candidates)
+        if leakage_gate and not features
+        else (make, chosen)
+    )
 
     fit_rows = ds.fitting_rows(train_part)
     model = _fit(make, fit_rows[chosen], y)
@@ -229,7 +232,7 @@ def train(
         result["p_values"] = model.pvalues_
     _record_exclusions(result, gate, model)
     validated, holdout_pd = _validate(
-        ds, gate, model, make, chosen, train_part, valid, split_column, cv_repeats
+        ds, gate, model, cv_model, chosen, train_part, valid, split_column, cv_repeats
     )
     result.update(validated)
     if ds.out_of_time is not None:
@@ -244,6 +247,42 @@ def train(
     if out is not None:
         write_outputs(trained, out)
     return trained
+
+
+def _screen(
+    ds: Dataset, candidates: list[str], whitelist: dict[str, str] | None
+) -> Callable[[pandas.DataFrame, numpy.ndarray], GateResult]:
+    """The leakage gate on given rows and outcomes (all training rows, or a CV training fold),
+    with the adapter's whitelist and the analyst's (`whitelist`, field → justification)."""
+    allowed = {**{f: in_language(w, "en") for f, w in ds.whitelist.items()}, **(whitelist or {})}
+
+    def screen(rows: pandas.DataFrame, outcome: numpy.ndarray) -> GateResult:
+        frame_y = rows.assign(**{ds.target: outcome})
+        return run_gate(
+            frame_y, ds.target, candidates, ds.categorical, ds.declared, ds.derived, allowed
+        )
+
+    return screen
+
+
+def _fold_gated(
+    method: str,
+    ds: Dataset,
+    raw: bool,
+    n: int,
+    binning_method: str,
+    screen: Callable[[pandas.DataFrame, numpy.ndarray], GateResult],
+    candidates: list[str],
+) -> tuple[Callable[[], Any], list[str]]:
+    """The cross-validation factory that gates each training fold itself (`FoldGated`) and the
+    columns it reads (every candidate)."""
+
+    def on_kept(kept: list[str]) -> tuple[list[str], Any]:
+        fold_chosen = _method_candidates(method, ds, kept)
+        _check_columns(ds, fold_chosen, method, raw)
+        return fold_chosen, _make(method, ds, fold_chosen, raw, n, binning_method)
+
+    return (lambda: FoldGated(screen, on_kept)), candidates
 
 
 def _method_candidates(method: str, ds: Dataset, kept: list[str]) -> list[str]:
@@ -269,7 +308,7 @@ def _validate(
     ds: Dataset,
     gate: GateResult,
     model: Any,
-    make: Callable[[], Any],
+    cv_model: tuple[Callable[[], Any], list[str]],
     chosen: list[str],
     train_part: pandas.DataFrame,
     valid: pandas.DataFrame | None,
@@ -277,7 +316,9 @@ def _validate(
     cv_repeats: int,
 ) -> tuple[dict[str, Any], Any]:
     """``validation``, ``benchmark`` and ``stability`` (a named split) or ``cv`` (none), and the
-    held-out PDs they were computed on."""
+    held-out PDs they were computed on. `cv_model` is the factory cross-validation refits on
+    each training fold and the columns it reads (`fold_gate.FoldGated` on every candidate, or
+    the model on `chosen`); ``cv.fold_records`` / ``cv.fold_choices`` say what each fold chose."""
     if valid is not None:
         vp = model.predict_proba(valid[chosen])[:, 1]
         figures = _figures(valid[ds.target].to_numpy(), vp)
@@ -296,7 +337,10 @@ def _validate(
     y = train_part[ds.target].to_numpy()
     rating = train_part["rating"].map(RATING_ORDER) if "rating" in train_part.columns else None
     repeats = cv_repeats if len(train_part) <= 5000 else 1
-    cv = repeated_cv(make, train_part[chosen], y, n_repeats=repeats, rating=rating)
+    make, columns = cv_model
+    cv = repeated_cv(make, train_part[columns], y, n_repeats=repeats, rating=rating)
+    if "fold_records" in cv:
+        cv["fold_choices"] = fold_summary(cv["fold_records"])
     oof = cv.pop("oof_pd")
     cv["calibration_repeats"] = calibration_over_repeats(cv.pop("oof_pd_repeats"), y)
     figures = _figures(y, oof)

@@ -2,7 +2,9 @@
 
 For each of ``n_repeats`` shuffles, ``n_splits`` stratified folds; the model is refit on each
 training part and scored on the held-out part. Per fold: AUC of default and, when an ordinal
-rating is given (A=1 … D=4), the Spearman correlation between predicted PD and the rating.
+rating is given (A=1 … D=4), the Spearman correlation between predicted PD and the rating; and
+when the fitted model records what it chose on its training part (``record_``, as
+`fold_gate.FoldGated`: the gate's exclusions, characteristics, calibration method), that record.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def repeated_cv(
 ) -> dict[str, Any]:
     """AUC (and rating Spearman) per fold, their mean and std, the Brier score's mean and std,
     the first repeat's out-of-fold PDs (``oof_pd``) and every repeat's (``oof_pd_repeats``,
-    shape (n_repeats, n))."""
+    shape (n_repeats, n)); ``fold_records`` (one per fold, in fold order) when the fitted models
+    carry a ``record_``."""
     y = numpy.asarray(y).astype(int)
     folds = RepeatedStratifiedKFold(
         n_splits=n_splits, n_repeats=n_repeats, random_state=random_state
@@ -36,6 +39,7 @@ def repeated_cv(
     aucs: list[float] = []
     rhos: list[float] = []
     briers: list[float] = []
+    records: list[dict[str, Any]] = []
     oof = numpy.full((n_repeats, len(y)), numpy.nan)
     for k, (train, test) in enumerate(folds.split(X, y)):
         model = make_model().fit(X.iloc[train], y[train])
@@ -43,6 +47,8 @@ def repeated_cv(
         oof[k // n_splits, test] = p  # within a repeat each row is held out exactly once
         aucs.append(roc_auc(y[test], p))
         briers.append(float(numpy.mean((p - y[test]) ** 2)))
+        if hasattr(model, "record_"):
+            records.append({"repeat": k // n_splits, "fold": k % n_splits, **model.record_})
         if rating is not None:
             rhos.append(spearman(numpy.asarray(rating)[test], p))
     out: dict[str, Any] = {
@@ -63,6 +69,8 @@ def repeated_cv(
             "mean": float(numpy.mean(rhos)),
             "std": float(numpy.std(rhos, ddof=1)),
         }
+    if records:
+        out["fold_records"] = records
     out["oof_pd"] = oof[0]
     out["oof_pd_repeats"] = oof
     return out
