@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 import pandas
 
+from creditfactory.adapters.cli.demo import sign_off
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.adapters.storage.pii import generate_pii_key
@@ -88,6 +89,7 @@ def server_env(url: str, var: Path) -> dict[str, str]:
 
 
 def _server(url: str, workers: int, port: int, var: Path, key: str) -> subprocess.Popen[bytes]:
+    sign_off(url, SPEC)  # the spec records no checks: served once signed off (maker-checker)
     env = {**os.environ, **server_env(url, var), "CREDITFACTORY_BOOTSTRAP_API_KEY": key}
     common = ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
     command = [str(Path(sys.executable).with_name("creditfactory")), "serve", *common]

@@ -22,8 +22,9 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bench.bench_factory import _body, _rows, server_env
+from bench.bench_factory import SPEC, _body, _rows, server_env
 from creditfactory.adapters.api.asgi import create_from_env
+from creditfactory.adapters.cli.demo import sign_off
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
 
@@ -65,7 +66,9 @@ def run(small: bool) -> dict[str, Any]:
     count, warm = (150, 30) if small else (1500, 300)
     with tempfile.TemporaryDirectory() as tmp:
         saved = dict(os.environ)
-        os.environ.update(server_env(f"sqlite:///{Path(tmp) / 'flow.sqlite3'}", Path(tmp)))
+        url = f"sqlite:///{Path(tmp) / 'flow.sqlite3'}"
+        os.environ.update(server_env(url, Path(tmp)))
+        sign_off(url, SPEC)  # the spec records no checks: served once signed off
         os.environ["CREDITFACTORY_FOLLOW_PUBLICATIONS_S"] = "0"
         try:
             app = create_from_env()  # ends with gc.freeze()

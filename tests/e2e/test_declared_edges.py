@@ -117,7 +117,7 @@ def test_a_lookalike_key_names_itself(sqlite_engine: Any, make_api: Any) -> None
 
 def test_in_range_values_still_pass(sqlite_engine: Any, make_api: Any) -> None:
     api = make_api(sqlite_engine)
-    body = application(declared={**GOOD, "NoEmp": 0, "annual_sales": 0, "RetainedJob": 10**6})
+    body = application(declared={**GOOD, "NoEmp": 0, "annual_sales": 0, "CreateJob": 10**6})
     assert api.post(APPLY, body, secrets.token_hex(8)).status_code == 200
 
 
@@ -139,3 +139,34 @@ def test_h5_null_unseen_or_case_variant_never_flips_a_decline(
         response = api.post(APPLY, body, secrets.token_hex(8))
         assert _field(response) == (422, "declared.NAICS")
         assert rule in response.json()["rule"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("NoEmp", 1.5), ("NoEmp", 3.0), ("RetainedJob", 2.5)])
+def test_a_count_is_a_whole_number(
+    sqlite_engine: Any, make_api: Any, name: str, value: float
+) -> None:
+    """Staff and job counts are integers (closing note 5: NoEmp 1.5 was accepted and scored by
+    its bin): 422 naming the field on both the application and the estimate."""
+    api = make_api(sqlite_engine)
+    declared = {**GOOD, name: value}
+    response = api.post(APPLY, application(declared=declared), secrets.token_hex(8))
+    assert _field(response) == (422, f"declared.{name}")
+    assert "whole number" in response.json()["detail"]
+    assert _field(api.post(ESTIMATE, _estimate(declared))) == (422, f"declared.{name}")
+    whole = api.post(APPLY, application(declared={**GOOD, name: 3}), secrets.token_hex(8))
+    assert whole.status_code == 200, whole.text
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("Express", True), ("Express", "maybe"), ("RevLineCr", False), ("NAICS", "999999")],
+)
+def test_a_flag_or_category_takes_only_its_declared_values(
+    sqlite_engine: Any, make_api: Any, name: str, value: Any
+) -> None:
+    """A Y/N flag is "Y" or "N" (true is not "Y"), an industry one of the served model's codes."""
+    api = make_api(sqlite_engine)
+    declared = {**GOOD, name: value}
+    response = api.post(APPLY, application(declared=declared), secrets.token_hex(8))
+    assert _field(response) == (422, f"declared.{name}")
+    assert _field(api.post(ESTIMATE, _estimate(declared))) == (422, f"declared.{name}")

@@ -1,7 +1,10 @@
-"""Issue 12, "It can be gamed", over HTTP: an applicant who switches RevLineCr "N" → "unrecorded"
-(a category meaning "no answer" in the SBA data, scoring +7 against −16 in the served spec) can no
-longer improve the score or the decision: the application and the limit estimate are refused
-with 422 naming ``declared.RevLineCr`` and the answers N, Y (origination.declared)."""
+"""Issue 12, "It can be gamed", over HTTP: an applicant who switched RevLineCr "N" → "unrecorded"
+(a category meaning "no answer" in the SBA data, scoring +7 against −16 in the spec served until
+2026-12-07) improved the score; then intake refused it naming the answers N, Y
+(origination.declared; the rule's own tests: tests/unit/test_declared_no_answer.py). The served
+spec no longer scores RevLineCr (the revolving lines left the development population), so the
+application and the limit estimate refuse the field itself with 422 naming
+``declared.RevLineCr`` — it still cannot flip a decline."""
 
 from __future__ import annotations
 
@@ -32,4 +35,4 @@ def test_switching_n_to_unrecorded_cannot_flip_a_decline(sqlite_engine: Any, mak
         assert response.headers["content-type"].startswith(PROBLEM)
         problem = response.json()
         assert problem["field"] == "declared.RevLineCr"
-        assert "answer one of N, Y" in problem["detail"]
+        assert "not a characteristic of the served model" in problem["detail"]

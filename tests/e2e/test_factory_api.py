@@ -5,6 +5,7 @@ timed-out gateway refers with a reason, a withdrawn consent stops the pull, make
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
@@ -17,6 +18,7 @@ from creditfactory.adapters.gateways import HttpDataGateway
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.origination import DataSources
+from creditfactory.origination.declared import COUNTS
 from creditfactory.origination.loan_terms import REQUEST_FACTS
 from creditfactory.scoring.runtime import worst_value
 from tests.e2e.conftest import SPEC, application
@@ -251,7 +253,9 @@ def test_limit_estimate_then_application_agree(sqlite_engine: Any, make_api: Any
     # An applicant declined at every amount it could be lent: each applicant fact in its worst
     # bin, SBAExpress, and 200,000 of revenue (the revenue cap, 20,000, keeps the guaranteed
     # amount in its worst bin).
+    # (a count's worst bin "below 4.5" is declared as the whole number 4: counts are integers)
     worst = {f: worst_value(SPEC, f) for f in SPEC.features if f not in REQUEST_FACTS}
+    worst |= {f: math.ceil(v) for f, v in worst.items() if f in COUNTS}
     declined = api.post("/api/v1/limit-estimates",
                         {**body, "declared": worst, "programme": "sba_express",
                          "declared_revenue": "200000"}).json()  # fmt: skip

@@ -32,7 +32,7 @@ from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.origination import DataSources
 from creditfactory.origination.application import demo_uscc
-from creditfactory.origination.declared import NON_NEGATIVE
+from creditfactory.origination.declared import COUNTS, NON_NEGATIVE
 from creditfactory.scoring import load_spec, score
 from creditfactory.scoring.spec import Bin, Calibration, Characteristic
 from creditfactory.service_layer.estimate_flow import EstimateLimit, estimate
@@ -57,13 +57,14 @@ def _deps(engine: Engine, spec: Any = SPEC) -> FactoryDeps:
 
 
 def _in_bin(ch: Characteristic, b: Bin) -> Any:
-    """A value in bin `b` that intake accepts (counts and amounts are never negative)."""
+    """A value in bin `b` that intake accepts (counts and amounts are never negative, counts
+    are whole numbers: a bin edge 4.5 employees is declared as 5)."""
     if b.categories:
         return b.categories[0]
-    if b.lower is not None:
-        return b.lower
-    below = (b.upper or 0) - 1
-    return max(below, 0) if ch.feature in NON_NEGATIVE else below
+    value = b.lower if b.lower is not None else (b.upper or 0) - 1
+    if b.lower is None and ch.feature in NON_NEGATIVE:
+        value = max(value, 0)
+    return math.ceil(value) if ch.feature in COUNTS else value
 
 
 def _best(ch: Characteristic) -> Any:
@@ -178,7 +179,7 @@ def _worst(ch: Characteristic) -> Any:
 
 
 def test_advice_names_only_actionable_factors(engine: Engine) -> None:
-    # The best applicant but for four characteristics at their worst and one employee, all
+    # The best applicant but for three characteristics at their worst and one employee, all
     # labelled, only the number of employees marked actionable; an invoice source is wired but
     # not authorised; 50,000,000 declared (the revenue cap, 5,000,000, does not bind). The
     # programme is the request's (Express Y: SBAExpress, origination.loan_terms).
@@ -188,9 +189,7 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
     deps = replace(_deps(engine, replace(SPEC, labels=labels, actionable=flags)),
                    sources=DataSources(invoices=_NoInvoices()))  # fmt: skip
     worst = {c.feature: _worst(c) for c in SPEC.characteristics}
-    declared = (
-        BEST | {f: worst[f] for f in ("SBA_Appv", "RetainedJob", "NAICS", "Express")} | {"NoEmp": 1}
-    )
+    declared = BEST | {f: worst[f] for f in ("CreateJob", "NAICS", "Express")} | {"NoEmp": 1}
 
     def _at(declared: dict[str, Any], n: int) -> dict[str, Any]:
         return estimate(deps, EstimateLimit("ch", f"r2-{n}", "enterprise", "测试", "50000000", 12,
@@ -214,15 +213,15 @@ def test_advice_names_only_actionable_factors(engine: Engine) -> None:
 
 def test_authorising_invoices_is_advised_when_declared_revenue_binds(engine: Engine) -> None:
     # 500,000 declared, no invoices authorised: basis 500,000 × 0.5, × 0.2 = 50,000 binds. The low
-    # end is 38,000, not 0.7 × 50,000 = 35,000: below 37,500 the guaranteed amount (85 % under
-    # standard 7(a), origination.loan_terms) falls under the spec's 31,875 bin edge and scores
-    # otherwise, so the quoted range starts at the first step above it.
+    # end is 0.7 × 50,000 = 35,000: the served spec scores no amount, so every amount of the
+    # range scores the same (the 2026-12-07 spec's guaranteed-amount bin edge, US$31,875 = 85 %
+    # of 37,500, moved it up to 38,000).
     deps = replace(_deps(engine), sources=DataSources(invoices=_NoInvoices()))
     est = estimate(deps, EstimateLimit("ch", "r3", "enterprise", "测试", "500000", 12,
                                        uscc=demo_uscc(79, "350100"), declared=BEST))  # fmt: skip
     assert (est["binding"], est["limit_low"], est["limit_high"]) == (
         "revenue_multiple",
-        "38000",
+        "35000",
         "50000",
     )
     assert est["data_gaps"] == {"invoices": "consent: no consent given"}

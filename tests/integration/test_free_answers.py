@@ -4,7 +4,7 @@ PostgreSQL.
 The validator's finding on main: a declined SBA applicant (score 487, pd_12m 0.094, K07) was
 approved by any one of RetainedJob 4 → 0, NoEmp 10 → 1000, Portion 0.5 → 0.86 (the share is now
 the programme's: Express, scoring.sba_programme), and SBA_Appv
-200,000 was accepted on a 50,000 request. Served as the demo serves it — the applicant's record
+200,000 was accepted on a 50,000 request (the served spec scores no amount now: issue #12). Served as the demo serves it — the applicant's record
 (data/fixtures/sba_records, the SBA's approval-time fields) pulled through the consent gate, the
 loan's own characteristics from the request (origination.loan_terms) — a held-out applicant the
 served spec declines stays not approved whatever value it declares for any ONE characteristic of
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.ids import RandomIds
-from creditfactory.kernel.money import Money, quantize_to_minor
+from creditfactory.kernel.money import Money
 from creditfactory.origination import DataSources
 from creditfactory.origination.errors import InvalidField
 from creditfactory.origination.loan_terms import request_features
@@ -168,44 +167,36 @@ def test_a_fact_the_record_lacks_scores_worst_and_the_decision_says_so(
     document = json.loads(RECORDS.read_text(encoding="utf-8"))
     i = next(i for i in range(len(ROWS)) if _served_pd(i) < 0.05)
     subject = sba_subject(ROWS[i])
-    del document["registry"][subject]["profile"]["RetainedJob"]
+    del document["registry"][subject]["profile"]["CreateJob"]
     deps = _deps(engine, document)
     seen = []
-    for n, retained in enumerate((0, 4, 1000)):  # whatever is declared, the same score
-        told = {**DECLARED[i], "RetainedJob": retained}
+    for n, created in enumerate((0, 4, 1000)):  # whatever is declared, the same score
+        told = {**DECLARED[i], "CreateJob": created}
         seen.append(_apply(deps, i, told, f"k{n}")["decision"])
     assert len({d["score"] for d in seen}) == 1
-    worst = min(b.points for c in SPEC.characteristics if c.feature == "RetainedJob"
+    worst = min(b.points for c in SPEC.characteristics if c.feature == "CreateJob"
                 for b in c.bins if b.kind == "normal")  # fmt: skip
     scored = seen[0]["verification"]["scored_conservatively"]
-    assert [s["name"] for s in scored] == ["RetainedJob"]
-    ch = next(c for c in SPEC.characteristics if c.feature == "RetainedJob")
+    assert [s["name"] for s in scored] == ["CreateJob"]
+    ch = next(c for c in SPEC.characteristics if c.feature == "CreateJob")
     assert find_bin(ch, scored[0]["scored"]).points == worst  # type: ignore[union-attr]
 
 
 def test_a_declared_loan_characteristic_is_not_scored(engine: Engine) -> None:
+    """The programme (Express) is the request's: a declared flip is recorded beside it, never
+    scored. The amount and the revolving-line flag are no characteristic of the served spec
+    any more (issue #12): declaring one is refused as unknown, naming it."""
     deps = _deps(engine)
     i = DECLINED[0]
     honest = _apply(deps, i, DECLARED[i], "a")
     loan = _loan(ROWS[i])
     flip = {"Y": "N", "N": "Y"}
     express = "Y" if loan["programme"] == "sba_express" else "N"
-    revolving = "Y" if loan["revolving_line"] else "N"
-    claimed = {**DECLARED[i], "SBA_Appv": 2_000_000, "Express": flip[express],
-               "RevLineCr": flip[revolving]}  # fmt: skip
-    gamed = _apply(deps, i, claimed, "b")
+    gamed = _apply(deps, i, {**DECLARED[i], "Express": flip[express]}, "b")
     assert gamed["decision"]["score"] == honest["decision"]["score"]
     asked = {r["name"]: r for r in gamed["decision"]["verification"]["from_request"]}
     assert (asked["Express"]["value"], asked["Express"]["declared"]) == (express, flip[express])
-    assert (asked["RevLineCr"]["value"], asked["RevLineCr"]["declared"]) == (
-        revolving,
-        flip[revolving],
-    )
-    amount = Money.of(loan["amount"])  # 15 U.S.C. § 636(a)(2)(A), (a)(31): 50 / 85 / 75 %
-    share = (
-        Decimal("0.5")
-        if express == "Y"
-        else Decimal("0.85" if amount.amount <= 150_000 else "0.75")
-    )
-    assert Decimal(asked["SBA_Appv"]["value"]) == quantize_to_minor(amount.amount * share)
-    assert asked["SBA_Appv"]["declared"] == 2_000_000
+    for name, value in (("SBA_Appv", 2_000_000), ("RevLineCr", "Y")):
+        with pytest.raises(InvalidField) as refused:
+            _apply(deps, i, {**DECLARED[i], name: value}, f"c-{name}")
+        assert refused.value.field == f"declared.{name}"

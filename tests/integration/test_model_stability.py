@@ -28,6 +28,7 @@ from creditfactory.service_layer.model_stability import (
     check_model_stability,
     raise_stability_alerts,
 )
+from tests.sba_applicants import with_revolving_line
 from tests.stability_samples import (
     current_spec,
     deps_at,
@@ -51,7 +52,8 @@ def test_drifted_decisions_act_and_alert_once(engine: Engine) -> None:
     """Every applicant in each characteristic's rarest development bin: every CSI acts; one red
     alert for the (date, spec), not repeated by a second run of the date or by the next day."""
     day = date(2025, 4, 17)
-    spec = with_reference(current_spec(), numpy.random.default_rng(7))
+    # the served spec plus the 2026-12-07 RevLineCr: a request-set field with one served value
+    spec = with_reference(with_revolving_line(current_spec()), numpy.random.default_rng(7))
     deps = deps_at(engine, spec, _at(day))
     keep_serving_spec(deps)
     submit(deps, drifted(spec, MIN_DECISIONS))

@@ -23,6 +23,7 @@ from creditfactory.kernel.clock import FixedClock
 from creditfactory.origination.loan_terms import request_categories
 from creditfactory.scoring.stability import MIN_DECISIONS
 from tests.cli import run_cli
+from tests.sba_applicants import with_revolving_line
 from tests.stability_samples import (
     current_spec,
     deps_at,
@@ -52,7 +53,9 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> App:
 
 
 def _decide(app: App, rows_of: Any) -> None:
-    spec = with_reference(current_spec(), numpy.random.default_rng(3))
+    # the served spec plus a RevLineCr characteristic (the 2026-12-07 spec's), so the reference
+    # notes of never-served categories ("unrecorded", "Y") stay exercised end to end
+    spec = with_reference(with_revolving_line(current_spec()), numpy.random.default_rng(3))
     deps = deps_at(app.engine, spec, datetime(2025, 3, 10, 6, tzinfo=UTC))
     keep_serving_spec(deps)
     submit(deps, rows_of(spec))
@@ -77,7 +80,7 @@ def test_drifted_sample_exits_3_with_the_contract_shape_and_one_alert(
     data = json.loads(out)
     assert data["status"] == "act"
     assert isinstance(data["score_psi"], float)
-    names = [c.feature for c in current_spec().characteristics]
+    names = [c.feature for c in with_revolving_line(current_spec()).characteristics]
     assert [c["name"] for c in data["characteristics"]] == names
     one = {f for f, values in request_categories(names).items() if len(values) == 1}
     for c in data["characteristics"]:  # RevLineCr: N on every served request, nothing to drift
@@ -112,7 +115,7 @@ def test_undrifted_sample_exits_0_and_reads_in_a_table(
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal width
     code, out, _ = _stability(monkeypatch, capsys)
     assert code == 0
-    spec = current_spec()
+    spec = with_revolving_line(current_spec())
     for ch in spec.characteristics:
         assert spec.label(ch.feature, "zh") in out
     assert "稳定" in out and "status 总体状态: stable" in out

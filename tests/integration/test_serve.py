@@ -27,6 +27,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from creditfactory.adapters.cli.demo import sign_off
 from creditfactory.adapters.cli.serve import serve
 from creditfactory.adapters.storage.access_store import ModelStore
 from creditfactory.adapters.storage.audit_store import SqlAuditStore, row_digesters
@@ -93,6 +94,7 @@ def _start(tmp: Path) -> Served:
         generate_pii_key(),
     )
     database = f"sqlite:///{tmp / 'cf.sqlite3'}"
+    sign_off(database, SPEC)  # the spec records no checks: served once signed off
     env = {**os.environ, "CREDITFACTORY_DATABASE_URL": database,
            "CREDITFACTORY_VAR_DIR": str(tmp), "CREDITFACTORY_ENVIRONMENT": "test",
            "CREDITFACTORY_PII_ENCRYPTION_KEY": pii_key, "CREDITFACTORY_MODEL_SPEC": str(SPEC),

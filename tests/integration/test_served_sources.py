@@ -19,6 +19,7 @@ import anyio
 import httpx
 import pytest
 
+from creditfactory.adapters.cli.demo import sign_off
 from creditfactory.adapters.gateways import FileRecordSource, HttpDataGateway
 from creditfactory.adapters.gateways.cn_fixtures import CONSENT_CATEGORIES, read_firms
 from creditfactory.adapters.gateways.sba_fixtures import held_out_rows, sba_name, sba_subject
@@ -82,6 +83,9 @@ def _served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> Iter
     for name, value in env.items():
         monkeypatch.setenv(f"CREDITFACTORY_{name}", value)
     from creditfactory.adapters.api.asgi import create_from_env
+
+    served = Settings()  # the spec (SBA: records no checks) is served once signed off
+    sign_off(served.database_url, served.spec_path)
 
     try:
         before: PIICipher | None = active_pii_cipher()

@@ -28,7 +28,7 @@ from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.origination_flow import SubmitApplication, submit_application
 from tests.integration.test_estimate_agreement import APPLICANT
 from tests.lpr_fixture import current_series
-from tests.sba_applicants import BAD
+from tests.sba_applicants import BAD, BAD_LOAN
 
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
 SPEC = load_spec(SPEC_TEXT)
@@ -48,10 +48,11 @@ def _deps(engine: Engine) -> FactoryDeps:
 
 
 def _decision(deps: FactoryDeps, declared: dict[str, Any], amount: int, term: int,
-              firm: int) -> dict[str, Any]:  # fmt: skip
+              firm: int, programme: str | None = None) -> dict[str, Any]:  # fmt: skip
     view = submit_application(deps, SubmitApplication(
         "ch", RandomIds().new("k"), "enterprise", "测试贸易", str(amount), term,
-        uscc=demo_uscc(firm, "350100"), declared=declared, auto_accept=False))  # fmt: skip
+        uscc=demo_uscc(firm, "350100"), declared=declared, auto_accept=False,
+        programme=programme))  # fmt: skip
     return dict(view["decision"])
 
 
@@ -78,8 +79,9 @@ def test_a_longer_term_never_lowers_the_pd_or_improves_the_decision(
 
 def test_the_measured_applicant_reads_one_pd_at_every_term(engine: Engine) -> None:
     # The V4 measurement: the same applicant at 12 and 36 months (was 11.5 % and 4.0 %); the
-    # served spec has since dropped UrbanRural and added Express and RevLineCr (tests/sba_applicants)
+    # served spec has since dropped UrbanRural and the amount and added Express and NAICS
+    # (tests/sba_applicants: BAD asks for an SBAExpress loan)
     deps = _deps(engine)
-    at = {t: _decision(deps, BAD, 50_000, t, 4242 + t) for t in (12, 36)}
+    at = {t: _decision(deps, BAD, 50_000, t, 4242 + t, BAD_LOAN["programme"]) for t in (12, 36)}
     assert at[12]["pd_12m"] == at[36]["pd_12m"]
     assert at[12]["outcome"] == at[36]["outcome"] == "decline"

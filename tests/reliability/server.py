@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from creditfactory.adapters.cli.demo import sign_off
 from creditfactory.adapters.storage.pii import generate_pii_key
 from tests.integration.test_serve import SPEC, _children, _free_port, _gone
 
@@ -48,6 +49,7 @@ class Server:
         command = [sys.executable, "-c", "from creditfactory.adapters.cli.main import main; main()",
                    "serve", "--port", str(self.port), "--workers", str(self.workers),
                    "--log-level", "critical"]  # fmt: skip
+        sign_off(self.database, SPEC)  # the spec records no checks: served once signed off
         self.parent = subprocess.Popen(command, env=env)
         deadline = time.monotonic() + 180
         while True:

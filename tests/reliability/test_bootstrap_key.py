@@ -29,6 +29,7 @@ from sqlalchemy import Engine, func, select, update
 from creditfactory.access import DEFAULT_ACCESS
 from creditfactory.adapters.api.errors import Unauthorized
 from creditfactory.adapters.api.security import Security, new_api_key
+from creditfactory.adapters.cli.demo import sign_off
 from creditfactory.adapters.storage.audit_tables import audit_entries
 from creditfactory.adapters.storage.identity_tables import api_keys
 from creditfactory.adapters.storage.pii import generate_pii_key
@@ -116,6 +117,7 @@ def _serve_once(url: str, tmp: Path) -> tuple[int, str]:
            "CREDITFACTORY_AS_OF": LPR_CURRENT_ON.isoformat()}  # fmt: skip
     command = [sys.executable, "-c", "from creditfactory.adapters.cli.main import main; main()",
                "serve", "--port", str(port), "--workers", "2", "--log-level", "warning"]  # fmt: skip
+    sign_off(url, SPEC)  # the spec records no checks: served once signed off
     log = tmp / f"serve-{port}.err"
     with log.open("wb") as err:
         parent = subprocess.Popen(command, env=env, stderr=err)

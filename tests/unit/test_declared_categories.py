@@ -90,7 +90,7 @@ def test_h5_space_variants_of_a_known_category_score_as_it(value: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"), [("NAICS", "NO SUCH INDUSTRY"), ("NAICS", None), ("NAICS", "999999"),
-                        ("RetainedJob", None), ("RevLineCr", None), ("NoEmp", None)],
+                        ("Express", None), ("NoEmp", None)],
 )  # fmt: skip
 def test_h5_unseen_categories_and_favourable_nulls_are_refused(
     name: str, value: FeatureValue

@@ -4,7 +4,13 @@ RevLineCr ``unrecorded``, the data's stray codes 0 / T — 37 % of loans) scored
 answer" (null, or a category the dataset adapter declares as one) is accepted only when it scores
 no more than the worst real answer, else refused naming the allowed answers
 (origination.declared). Expected values: the served spec's bins (tests/e2e/sba_spec.json) and the
-SBA 7(a) form's Y / N answers."""
+SBA 7(a) form's Y / N answers.
+
+The served spec no longer scores RevLineCr (the revolving lines left the development population,
+issue #12): the rule is checked on the served spec plus the RevLineCr characteristic of the spec
+served on 2026-12-07 (its bins and points as they were: "unrecorded" +3, "N" −13, "Y" +11,
+Missing +1), so the mechanism stays tested for any field an adapter declares "no answer" for
+(LowDoc's "unrecorded" among them)."""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.sba_applicants import BAD, GOOD
+from tests.sba_applicants import BAD, GOOD, with_revolving_line
 
 from creditfactory.origination import InvalidField
 from creditfactory.origination.declared import check_declared, declared_schema
@@ -23,7 +29,12 @@ from creditfactory.scoring.runtime import find_bin, gaining_no_answers, real_ans
 from creditfactory.scoring.spec import Characteristic, ScorecardSpec, load_spec
 from creditfactory.scoring.training.datasets import SBA_NO_ANSWER
 
-SBA = load_spec((Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8"))
+SERVED_SBA = load_spec(
+    (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
+)
+SBA = with_revolving_line(SERVED_SBA)
+GOOD = {**GOOD, "RevLineCr": "N"}
+BAD = {**BAD, "RevLineCr": "N"}
 SERVED = {"sba": SBA}  # the CUMCM adapter declares no "no answer" (all fields are numbers)
 AS_OF = date(2026, 3, 20)
 
@@ -33,10 +44,11 @@ def _revline() -> Characteristic:
 
 
 def test_the_served_sba_spec_carries_the_adapters_no_answer_categories() -> None:
-    """The adapter's declaration (`SBA_NO_ANSWER`) reaches every served field it names."""
-    for ch in SBA.characteristics:
+    """The adapter's declaration (`SBA_NO_ANSWER`) reaches every served field it names, and
+    only those (the served characteristics: none of RevLineCr / LowDoc)."""
+    for ch in SERVED_SBA.characteristics:
         assert ch.no_answer == SBA_NO_ANSWER.get(ch.feature, ())
-    assert _revline().no_answer == ("unrecorded",)
+    assert SBA_NO_ANSWER["RevLineCr"] == _revline().no_answer == ("unrecorded",)
 
 
 def test_switching_n_to_unrecorded_is_refused_naming_the_answers() -> None:

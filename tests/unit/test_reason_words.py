@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.sba_applicants import with_revolving_line
 
 from creditfactory.decisioning import (
     DEFAULT_POLICY,
@@ -130,14 +131,14 @@ def test_every_score_reason_is_in_words(spec: ScorecardSpec) -> None:
 
 
 def test_directions_follow_the_best_bin() -> None:
-    # Served SBA spec, hand-read: RetainedJob's points rise with the count (0, 0, 11 at < 9.5,
-    # 9.5–17.5, ≥ 17.5), so 0 jobs is "low".
-    ch = next(c for c in SPEC.characteristics if c.feature == "RetainedJob")
-    assert [b.points for b in ch.bins if b.kind == "normal"] == [0.0, 0.0, 11.0]
-    features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 1, "RetainedJob": 0}
-    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "RetainedJob")
-    assert (reason.direction, reason.bin_label) == ("low", "[-inf, 9.5)")
-    assert reason.text_en == "Jobs to be retained is low, which lowered the score"
+    # Served SBA spec, hand-read: CreateJob's points rise with the count (0, 3 at < 3.5, ≥ 3.5),
+    # so 0 jobs is "low".
+    ch = next(c for c in SPEC.characteristics if c.feature == "CreateJob")
+    assert [b.points for b in ch.bins if b.kind == "normal"] == [0.0, 3.0]
+    features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 1, "CreateJob": 0}
+    reason = next(r for r in score(SPEC, features, 9).reasons if r.feature == "CreateJob")
+    assert (reason.direction, reason.bin_label) == ("low", "[-inf, 3.5)")
+    assert reason.text_en == "Jobs to be created is low, which lowered the score"
     missing = score(SPEC, features | {"NoEmp": None}, 9).reasons
     assert next(r for r in missing if r.feature == "NoEmp").direction == "missing"
 
@@ -155,14 +156,15 @@ def test_low_or_high_only_where_the_points_are_monotone() -> None:
     # The previous served spec's NoEmp points went down and up (5, −2, −4, −7, −3, −11, 2, 19
     # from 1 to 18+ employees): 6 employees scored worse than 1 and better than 10, so "is low"
     # would mislead (closing4 #12 item 5): the reason says the value falls in a band that scores
-    # poorly. The served spec's points are monotone now (0, 0, 0, 0, 17 at < 4.5, 4.5–5.5,
-    # 5.5–9.5, 9.5–17.5, ≥ 17.5): "is low"; the test spec's points jump across the same bins.
+    # poorly. The served spec's points are monotone now (0, 0, 1, 6, 11, 18, 19, 40 at < 1.5,
+    # 1.5–2.5, 2.5–4.5, 4.5–5.5, 5.5–7.5, 7.5–9.5, 9.5–17.5, ≥ 17.5): "is low"; the test spec's
+    # points jump across the same bins.
     ch = next(c for c in SPEC.characteristics if c.feature == "NoEmp")
-    assert [b.points for b in ch.bins if b.kind == "normal"] == [0, 0, 0, 0, 17]
+    assert [b.points for b in ch.bins if b.kind == "normal"] == [0, 0, 1, 6, 11, 18, 19, 40]
     features = dict.fromkeys(SPEC.features, 0) | {"NoEmp": 6}
     served = next(r for r in score(SPEC, features, 9).reasons if r.feature == "NoEmp")
     assert served.direction == "low"
-    jumping = _with_points(SPEC, "NoEmp", [5, -2, -4, -7, 19])
+    jumping = _with_points(SPEC, "NoEmp", [5, -2, -4, -7, -3, -11, 2, 19])
     reason = next(r for r in score(jumping, features, 9).reasons if r.feature == "NoEmp")
     assert reason.direction == "band"
     assert reason.text_en == "Number of employees falls in a band that scores poorly"
@@ -219,13 +221,15 @@ def test_transformed_invoice_features_are_said_in_plain_words(where: Any) -> Non
 
 def test_a_term_loan_applicant_is_not_given_a_reason_about_revolving_lines() -> None:
     """Finding 7: a term-loan applicant (RevLineCr N) read "Revolving line of credit falls in a
-    higher-risk group". The served spec scores RevLineCr N below its best bin: the reason is
-    about the term loan asked for."""
-    ch = next(c for c in SPEC.characteristics if c.feature == "RevLineCr")
+    higher-risk group". A spec scoring RevLineCr N below its best bin (the 2026-12-07 served
+    spec's; the served one no longer scores RevLineCr): the reason is about the term loan asked
+    for."""
+    spec = with_revolving_line(SPEC)
+    ch = next(c for c in spec.characteristics if c.feature == "RevLineCr")
     best = max(b.points for b in ch.bins if b.kind == "normal")
     assert next(b.points for b in ch.bins if "N" in b.categories) < best  # N costs points
-    features = {c.feature: _inside(c)[-1] for c in SPEC.characteristics} | {"RevLineCr": "N"}
-    reason = next(r for r in score(SPEC, features, len(SPEC.features)).reasons
+    features = {c.feature: _inside(c)[-1] for c in spec.characteristics} | {"RevLineCr": "N"}
+    reason = next(r for r in score(spec, features, len(spec.features)).reasons
                   if r.feature == "RevLineCr")  # fmt: skip
     assert reason.text_en == "The term loan asked for falls in a higher-risk group"
     assert reason.text_zh == "所申请的定期贷款属于风险较高的情形"

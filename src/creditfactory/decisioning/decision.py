@@ -91,7 +91,8 @@ class DecisionInputs:
     digest goes into the record. score_reasons: the scorecard's reason codes. lpr_series: the
     published LPR series to price on (None: the shipped one). verification: which facts were
     verified (with source, record id, retrieval time) and which only declared
-    (origination.verification), copied into the record.
+    (origination.verification), copied into the record. model_approval: the maker-checker
+    approval the spec is served under (None: its checks passed), copied into the record.
     """
 
     decision_id: str
@@ -106,6 +107,7 @@ class DecisionInputs:
     score_reasons: tuple[ReasonCode, ...] = ()
     verification: Mapping[str, Any] = field(default_factory=dict)
     lpr_series: LPRSeries | None = None
+    model_approval: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,7 @@ class DecisionRecord:
     decided_at: datetime | None = None
     verification: Mapping[str, Any] = field(default_factory=dict)
     lpr: Mapping[str, Any] = field(default_factory=dict)
+    model_approval: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; amounts and rates as decimal text, times ISO 8601."""
@@ -160,6 +163,7 @@ class DecisionRecord:
             "decided_at": None if self.decided_at is None else self.decided_at.isoformat(),
             "verification": dict(self.verification),
             "lpr": dict(self.lpr),
+            "model_approval": self.model_approval,
         }
 
 
@@ -325,4 +329,5 @@ def _record(
         **price,
         decided_at=inputs.decided_at,
         verification=inputs.verification,
+        model_approval=inputs.model_approval,
     )

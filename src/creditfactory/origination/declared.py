@@ -18,7 +18,7 @@ type, an out-of-range number or a required one missing, in that order. Numbers: 
 only (true/false, text, objects and arrays are refused, never coerced), finite, at most
 `MAX_NUMBER` = 10¹² in magnitude (1 万亿: no small-business figure comes near; larger values,
 e.g. 10**400, cannot be scored as floats), not negative for a count, amount or share
-(`NON_NEGATIVE`) and at most 1 for a share (`SHARES`).
+(`NON_NEGATIVE`), at most 1 for a share (`SHARES`) and a JSON integer for a count (`COUNTS`).
 
 No answer (未作答) — one rule for null and for a category meaning "no answer": a "no answer" is
 accepted only when it can gain nothing, i.e. scores no more points than the characteristic's
@@ -79,6 +79,14 @@ NON_NEGATIVE: Final = SHARES | frozenset(INVOICE_FEATURES).difference(
 })  # fmt: skip
 """Counts and amounts (SBA employee / job counts and dollar amounts, UrbanRural codes 0–2,
 invoice counts, months, log sales and ratios, the documented facts): never negative."""
+
+COUNTS: Final = frozenset({
+    "NoEmp", "CreateJob", "RetainedJob", "UrbanRural", "lawsuits_as_defendant", "n_customers",
+    "n_suppliers", "active_months_sales",
+})  # fmt: skip
+"""Whole numbers: staff and jobs (SBA NoEmp, CreateJob, RetainedJob), the UrbanRural code, cases
+as defendant, customers, suppliers, months with sales. 1.5 employees is refused, never scored by
+its bin (attack13: NoEmp 1.5 was accepted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +190,8 @@ def _type_error(fact: DeclaredFact, value: object) -> str | None:
             return "must not be negative"
         if fact.name in SHARES and value > 1:
             return "is a share: must lie between 0 and 1"
-        if fact.name == "lawsuits_as_defendant" and not isinstance(value, int):
-            return "must be a whole number"
+        if fact.name in COUNTS and not isinstance(value, int):
+            return "must be a whole number (a count, e.g. 3 — not 1.5 or 3.0)"
         return None
     if fact.kind == CATEGORICAL:
         ok = isinstance(value, str | int) and not isinstance(value, bool)

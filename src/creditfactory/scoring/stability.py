@@ -19,8 +19,11 @@ The reference is the development rows the served path can produce: categories it
 `origination.served_values`) are left out of a characteristic's development counts and the rest
 renormalised — else every live population would read as drift (37 % of the SBA development rows
 are ``unrecorded``: CSI 5.1, "act" every night). Each left-out bin is recorded as a
-`ReferenceNote`. The score deciles are recorded at training over every development row and
-cannot be split: the notes say so (`SpecStability.reference`).
+`ReferenceNote`. The score deciles are recorded at training over the development rows as the
+served path can produce them (`pipeline.served_rows`: a no-answer as the worst real answer; the
+rows outside the population served — SBA 504 loans and revolving lines — already dropped by the
+dataset adapter), so a deployment reads no score drift on day one
+(tests/examples/test_sba_servable_reference.py).
 
 Why `MIN_DECISIONS` = 300: with no drift, ``PSI / (1/N + 1/M)`` is approximately χ² with B − 1
 degrees of freedom (N current, M development rows, B bins; Yurdakul 2018, *Statistical properties

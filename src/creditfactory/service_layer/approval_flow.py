@@ -71,8 +71,8 @@ def _kind(text: str) -> ApprovalKind:
 
 def _payload(item: ApprovalItem) -> dict[str, Any]:
     return {"approval_id": item.approval_id, "kind": item.kind.value,
-            "params": dict(item.params), "maker": item.maker, "checker": item.checker,
-            "status": item.status.value}  # fmt: skip
+            "params": dict(item.params), "maker": item.maker, "note": item.note,
+            "checker": item.checker, "status": item.status.value}  # fmt: skip
 
 
 def open_item(
@@ -90,15 +90,21 @@ def open_item(
 
 
 def request_approval(
-    deps: FactoryDeps, access: AccessPolicy, kind: str, subject: str,
+    deps: OfficeWiring, access: AccessPolicy, kind: str, subject: str,
     params: Mapping[str, str], maker: str, role: str, note: str = "",
 ) -> dict[str, Any]:  # fmt: skip
-    """Maker step for any kind (see `open_item`); returns the item."""
+    """Maker step for any kind (see `open_item`); returns the item. A model publication's
+    params carry the spec's sha256 and verdict, and a spec that fails its checks needs the
+    maker's reason (`model_approval.signing_params`)."""
     checked = _kind(kind)
     with deps.uow() as uow:
         _subject_exists(uow, checked, subject)
         if checked is ApprovalKind.WRITE_OFF:
             check_write_off_request(uow, deps, subject, params)
+        if checked is ApprovalKind.MODEL_PUBLICATION:
+            from creditfactory.service_layer.model_approval import signing_params
+
+            params = signing_params(uow, subject, params, note)
         item = open_item(uow, access, checked, subject, params, maker, role, note, deps)
         uow.commit()
     return item.to_dict()

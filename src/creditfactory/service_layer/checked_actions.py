@@ -23,6 +23,7 @@ from creditfactory.service_layer.factory_ports import (
     ApplicationNotFound,
     FactoryDeps,
     OfferNotOpen,
+    OfficeWiring,
 )
 from creditfactory.service_layer.factory_views import application_view
 from creditfactory.service_layer.origination_flow import decision_payload, make_offer
@@ -104,7 +105,7 @@ def execute_override(
     return view
 
 
-def upload_model(deps: FactoryDeps, text: str, who: str) -> dict[str, Any]:
+def upload_model(deps: OfficeWiring, text: str, who: str) -> dict[str, Any]:
     """Keep a frozen spec as a draft (by its sha256); idempotent. raises ModelSpecMismatch."""
     spec = load_spec(text)
     canonical = dump_spec(spec)
@@ -173,7 +174,7 @@ def execute_policy_publication(
 
 
 def execute_role_change(
-    deps: FactoryDeps, access: AccessPolicy, officer_id: str, approval_id: str | None,
+    deps: OfficeWiring, access: AccessPolicy, officer_id: str, approval_id: str | None,
     executor: str, role: str,
 ) -> dict[str, Any]:  # fmt: skip
     """Give an officer the approved role."""

@@ -114,6 +114,7 @@ def _inputs(record: dict[str, Any], snapshot: dict[str, Any], replay: dict[str, 
         score_reasons=scored.reasons,
         verification=snapshot.get("verification", {}),
         lpr_series=_series(replay.get("lpr_series")),
+        model_approval=record.get("model_approval"),  # the sign-off it was served under
     )
 
 

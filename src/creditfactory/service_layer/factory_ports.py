@@ -177,6 +177,10 @@ class FactoryDeps:
     # (SQLite), the flow decides, prices and contracts before its write transaction, which
     # then holds the single writer turn only for the writes; None decides inside it.
     read: Callable[[], FactoryUnitOfWork] | None = None
+    # The maker-checker approval the spec is served under (service_layer.model_approval): set
+    # when its report's checks fail (or it was published); None when they pass. Named in every
+    # decision record.
+    model_approval: str | None = None
 
 
 class OfficeWiring(Protocol):

@@ -132,8 +132,11 @@ class SpecWindow:
 
 
 SCORE_REFERENCE_NOTE = (
-    "score deciles are of every development row, the rows left out above included (recorded at "
-    "training); score PSI reads their absence as drift / 评分分位数含上述剔除的开发样本行"
+    "score deciles: a spec trained from 2026-12-08 on recorded them over the development rows as "
+    "the served path declares them (a no-answer as the worst real answer); an earlier spec over "
+    "every development row, the rows left out above included, read as drift until retrained / "
+    "评分分位数：2026-12-08 起训练的模型按在用流程的申报方式记录（未作答按最差真实回答），"
+    "更早的模型含上述剔除的开发样本行"
 )
 
 

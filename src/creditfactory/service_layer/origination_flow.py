@@ -468,6 +468,7 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
         score_reasons=case.scored.reasons,
         verification=case.snapshot["verification"],
         lpr_series=deps.lpr_series,
+        model_approval=deps.model_approval,
     )
     decision = decide(inputs, deps.policy)
     record = decision.record.to_dict()

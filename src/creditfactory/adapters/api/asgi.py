@@ -2,7 +2,10 @@
 
 Reads `config.Settings` (CREDITFACTORY_*) through bootstrap, plus the serving inputs:
 - CREDITFACTORY_MODEL_SPEC: the frozen scorecard spec (default `<var_dir>/model/spec.json`); the
-  credit policy the server starts with follows its data set (`decisioning.policy_for`);
+  credit policy the server starts with follows its data set (`decisioning.policy_for`); a spec
+  whose report's checks fail (or that records none) is refused (ValidationError naming the
+  setting) unless serving it was approved through maker-checker (`creditfactory model approve`,
+  service_layer.model_approval), and that approval is named in every decision record;
 - CREDITFACTORY_AS_OF: optional YYYY-MM-DD — the clock starts there (demos on past data);
 - the data sources (`adapters.gateways.wiring.data_sources`): CREDITFACTORY_DATA_SOURCES,
   _INVOICES_DIR, _INVOICE_SUBJECTS, _REGISTRY_RECORDS, _COURT_RECORDS, _TAX_RECORDS (config.py;
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import socket
 from datetime import UTC, date, datetime
 
@@ -42,7 +44,9 @@ from creditfactory.decisioning import policy_for
 from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.scoring import load_spec
+from creditfactory.scoring.spec import spec_digest
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.model_approval import cleared_to_serve
 from creditfactory.service_layer.rates_flow import published_series
 
 __all__ = ["NoDelayHTTPProtocol", "ShiftedClock", "create_from_env"]
@@ -76,13 +80,16 @@ def create_from_env() -> FastAPI:
     clock: Clock | None = ShiftedClock(settings.as_of) if settings.as_of else None
     wired = bootstrap(settings, clock=clock)
     checkpoint_in_background(wired.engine)
-    text = settings.spec_path.read_text(encoding="utf-8")
-    spec = load_spec(text)
+    spec = load_spec(settings.spec_path.read_text(encoding="utf-8"))
+    with FactoryUnitOfWork(wired.engine, wired.clock) as uow:  # refused unless signed off
+        approval = cleared_to_serve(uow, spec, "CREDITFACTORY_MODEL_SPEC",
+                                    str(settings.spec_path), str(settings.spec_path))  # fmt: skip
     deps = FactoryDeps(
         uow=lambda: FactoryUnitOfWork(wired.engine, wired.clock),
         read=reader_for(wired.engine, wired.clock),
         spec=spec,
-        spec_digest=json.loads(text)["sha256"],
+        spec_digest=spec_digest(spec),
+        model_approval=approval,
         clock=wired.clock,
         ids=RandomIds(),
         sources=data_sources(settings, spec.training.get("dataset")),

@@ -39,7 +39,7 @@ from creditfactory.adapters.api.request_guard import RequestGuard, known_query
 from creditfactory.adapters.api.routes import router
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.web.registry import install_web
-from creditfactory.kernel.errors import DomainError
+from creditfactory.kernel.errors import CreditFactoryError
 from creditfactory.scoring.spec import dump_spec
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.serving import published_update
@@ -67,7 +67,7 @@ async def refresh_serving(app: FastAPI, started_at: datetime) -> bool:
     current: FactoryDeps = app.state.deps
     try:
         updated = await run_in_threadpool(published_update, current, started_at)
-    except (DomainError, SQLAlchemyError) as exc:
+    except (CreditFactoryError, SQLAlchemyError) as exc:  # incl. an unapproved failing spec
         log.warning("publications not applied, still serving spec %s, policy %s: %s",
                     current.spec_digest[:12], current.policy.version, exc)  # fmt: skip
         return False

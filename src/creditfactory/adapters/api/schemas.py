@@ -64,12 +64,12 @@ _CONSENT: Final[dict[str, Any]] = {"categories": ["invoices", "tax"], "version":
                                    "channel": "api_partner", "separate": True}  # fmt: skip
 APPLICATION: Final[dict[str, Any]] = {
     "applicant": _APPLICANT, "amount": "300000.00", "term_months": 12,
-    "declared": {"NAICS": "531130", "NoEmp": 20, "RetainedJob": 0}, "programme": "sba_7a",
+    "declared": {"NAICS": "531130", "NoEmp": 20, "CreateJob": 0}, "programme": "sba_7a",
     "revolving_line": False, "consent": _CONSENT,
 }  # fmt: skip
 ESTIMATE: Final[dict[str, Any]] = {
     "applicant": _APPLICANT, "declared_revenue": "2000000.00", "term_months": 12,
-    "declared": {"NAICS": "531130", "NoEmp": 20, "RetainedJob": 0},
+    "declared": {"NAICS": "531130", "NoEmp": 20, "CreateJob": 0},
 }  # fmt: skip
 CONSENT: Final[dict[str, Any]] = {"applicant": _APPLICANT, "purpose": "credit_application",
                                   "consent": _CONSENT}  # fmt: skip

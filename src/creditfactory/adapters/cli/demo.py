@@ -14,7 +14,7 @@
    appetite and write the allocation report (`demo_invoices`). `--invoices DIR` names the data
    directory (default `<shared data>/cumcm2020c_sme_invoices`, as `shared_data_dir` resolves it).
 
-Then serve the console over the CUMCM model until Ctrl-C (`--no-serve` exits).
+Then serve the staff workbench (one signed-in officer per role printed) over the CUMCM model until Ctrl-C (`--no-serve` exits).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from creditfactory.config import SBA_RECORDS, Settings
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.money import Money
 from creditfactory.scoring.spec import load_spec
-from creditfactory.scoring.training.datasets import sba_504, sba_declared
+from creditfactory.scoring.training.datasets import sba_504, sba_declared, sba_revolving
 
 __all__ = [
     "BackgroundServer",
@@ -211,6 +211,62 @@ def pd_horizon_text(horizon: dict[str, Any] | None, unstated: str) -> str:
         "life of the loan; decisions' pd_12m is converted to 12 months (constant hazard over the "
         f"{horizon.get('reference_months') or 12:g}-month reference loan life, whatever the term "
         "asked)" + (f" — {horizon['note']}" if horizon.get("note") else "")
+    )
+
+
+DEMO_SIGN_OFF = (
+    "demo: a mechanical demonstration of the flow on public data, not lending; the failed checks "
+    "are printed beside the model's figures"
+)
+"""Why the demo serves a spec that fails its checks: the maker's note of its sign-off."""
+
+
+def sign_off(database_url: str, spec_path: Path, note: str = DEMO_SIGN_OFF) -> str | None:
+    """Record, through the real maker-checker flow (`service_layer.model_approval.sign_off`),
+    the approval of serving `spec_path` on `database_url` (migrated first) when its report's
+    checks fail: `demo:modeller` asks with `note`, `demo:validator` approves, both in the role
+    that holds model publication (two officers of a deployment do it with `creditfactory model
+    approve`). Returns the approval id, None when the spec passes its checks."""
+    from creditfactory.access import DEFAULT_ACCESS
+    from creditfactory.adapters.cli.officer_auth import CLI_ROLE
+    from creditfactory.adapters.storage.engine import make_engine
+    from creditfactory.adapters.storage.migrations import upgrade_schema
+    from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+    from creditfactory.kernel.clock import SystemClock
+    from creditfactory.kernel.ids import RandomIds
+    from creditfactory.scoring.spec import dump_spec
+    from creditfactory.service_layer import model_approval
+    from creditfactory.service_layer.factory_ports import OfficeDeps
+
+    spec = load_spec(spec_path.read_text(encoding="utf-8"))
+    if not model_approval.failed_checks(spec):
+        return None
+    engine, clock = make_engine(database_url), SystemClock()
+    try:
+        upgrade_schema(engine)
+        deps = OfficeDeps(uow=lambda: FactoryUnitOfWork(engine, clock), clock=clock,
+                          ids=RandomIds())  # fmt: skip
+        text = dump_spec(spec)
+        for officer in ("demo:modeller", "demo:validator"):
+            item = model_approval.sign_off(deps, DEFAULT_ACCESS, text, officer, CLI_ROLE, note)
+    finally:
+        engine.dispose()
+    return str(item["approval_id"])
+
+
+def _served(settings: Settings, spec_path: Path) -> None:
+    """Say whether the spec passes its checks or, failing them, record and print its sign-off."""
+    from creditfactory.service_layer.model_approval import failed_checks
+
+    failed = failed_checks(load_spec(spec_path.read_text(encoding="utf-8")))
+    if not failed:
+        console.print("  serving checks: every check of the report passed")
+        return
+    approval = sign_off(settings.database_url, spec_path)
+    console.print(
+        f"  serving checks: {len(failed)} failed ({'; '.join(failed)}) — served only under "
+        f"maker-checker approval {approval} (asked by demo:modeller, approved by demo:validator: "
+        f'"{DEMO_SIGN_OFF}"); every decision record names it'
     )
 
 
@@ -380,33 +436,42 @@ def _backtest(
     )
 
 
-def _demo_viewer(settings: Settings) -> tuple[str, str] | None:
-    """A read-only (auditor) officer for looking at the console, in development only: the demo
-    database is fresh each run, so the password is new each run and printed once."""
+def _demo_officers(settings: Settings) -> list[tuple[str, str, str]]:
+    """One officer per role (username "demo_<role>", role, password) for signing in to the
+    workbench, in development only: the demo database is fresh each run, so the passwords are
+    new each run and printed once."""
     if settings.environment != "development":
-        return None
-    from creditfactory.access import DEFAULT_ACCESS
+        return []
+    from creditfactory.access import DEFAULT_ACCESS, ROLES
     from creditfactory.adapters.api.security import Security
     from creditfactory.bootstrap import bootstrap
 
     app = bootstrap(settings, migrate=False)
-    password = secrets.token_urlsafe(12)
     security = Security(app.engine, settings.secret_key, app.clock, DEFAULT_ACCESS)
-    security.create_officer("demo", password, "auditor", app.clock.now(), actor="system:demo")
-    return "demo", password
+    officers = []
+    for role in (r for r in ROLES if r != "channel"):
+        password = secrets.token_urlsafe(12)
+        security.create_officer(
+            f"demo_{role}", password, role, app.clock.now(), actor="system:demo"
+        )
+        officers.append((f"demo_{role}", role, password))
+    return officers
 
 
 def _serve_or_exit(server: BackgroundServer, serve: bool, settings: Settings) -> None:
     if not serve:
         server.stop()
         return
-    console.print(f"serving: console http://{server.host}:{server.port}/  ·  API docs "
+    console.print(f"serving: workbench http://{server.host}:{server.port}/  ·  API docs "
                   f"http://{server.host}:{server.port}/docs  ·  Ctrl-C to stop")  # fmt: skip
-    viewer = _demo_viewer(settings)
-    if viewer is not None:
-        console.print(
-            f"console sign-in (read-only auditor, this run only): {viewer[0]} / {viewer[1]}"
-        )
+    officers = _demo_officers(settings)
+    if officers:
+        table = Table(title="workbench sign-in, one officer per role (passwords: this run only)")
+        for column in ("role", "username", "password"):
+            table.add_column(column, no_wrap=True)
+        for username, role, password in officers:
+            table.add_row(role, username, password)
+        console.print(table)
     try:
         server.wait()
     except KeyboardInterrupt:
@@ -453,20 +518,23 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     console.print(SBA_NOTE)
     label = (SBA_DATASET, "SBA's Default is a charge-off at any time in the loan's life")
     spec_path, _ = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
+    _served(settings, spec_path)
     env = {"CREDITFACTORY_AS_OF": lpr_business_date(), **SBA_SOURCES}
     server, key = start_api(spec_path, port, env)
-    # the backtest replays only loans the platform offers: no 504 loans (a programme it does not
-    # offer; scoring.training.datasets.SBA_504_EXCLUSION) and no revolving lines (it books term
-    # loans; intake refuses them: origination.loan_terms.term_loan_only)
+    # the backtest replays only loans the platform offers, the population the model was developed
+    # on: no 504 loans (a programme it does not offer; scoring.training.datasets.
+    # SBA_504_EXCLUSION) and no revolving lines (it books term loans; intake refuses them:
+    # origination.loan_terms.term_loan_only; SBA_REVOLVING_EXCLUSION)
     held_out = held_out_rows()
     frame = pandas.DataFrame(held_out)
-    outside, revolving = sba_504(frame), frame["RevLineCr"] == "Y"
+    outside, revolving = sba_504(frame), sba_revolving(frame)
     rows = [r for r, out in zip(held_out, outside | revolving, strict=True) if not out]
     console.print(
         f"held-out loans replayed: {len(rows)} of {len(held_out)} — {int(outside.sum())} 504 "
-        "loans (recorded share 1.00) are outside the population served, as in training; "
-        f"{int((revolving & ~outside).sum())} revolving lines are not offered (the platform books "
-        "term loans; intake would refuse them with 422)"
+        "loans (recorded share 1.00) and "
+        f"{int((revolving & ~outside).sum())} revolving lines are outside the population served, "
+        "as in training (the platform books 7(a) / SBAExpress term loans; intake would refuse a "
+        "revolving line with 422)"
     )
     # the served characteristics, recoded as at training (scoring.training.datasets.sba_recode)
     declared = sba_declared(
@@ -516,6 +584,7 @@ def run_cumcm(
     digest = trained.spec.training["training_data_sha256"]
     for line in demo_cv.lines(trained.result, digest):
         console.print(f"  {line}")
+    _served(settings, spec_path)
     for name in SBA_SOURCES:  # the bundled Chinese sources again, not the SBA run's
         os.environ.pop(name, None)
     env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat(),

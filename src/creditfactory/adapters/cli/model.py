@@ -6,6 +6,9 @@ monitor PSI of scores and CSI per characteristic between a reference and a curre
         when any status is "act" (as `stability`)
 stability live PSI / CSI of the stored decisions against the development sample
         (adapters/cli/model_stability.py)
+approve sign off serving a spec whose report's checks fail (maker-checker: the first officer
+        asks with the reason, a different officer running it approves; bound to the sha256)
+reject  the checker's refusal of a pending sign-off
 Bad input exits 2 with one line naming the option (or column) and the problem: a missing,
 unreadable or non-UTF-8 file, an --out directory that cannot be written. `train` shows a spinner
 with the elapsed time on stderr while it fits (stdout stays the result, e.g. pure JSON).
@@ -25,6 +28,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from creditfactory.adapters.cli.model_stability import EXIT_ACT, stability_command
+from creditfactory.adapters.cli.officer_auth import Officer, PasswordStdin, acting
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.scoring.errors import ScoringError
 from creditfactory.scoring.runtime import score
@@ -258,3 +262,54 @@ def monitor_command(
     _emit(data, fmt)
     if StabilityStatus.ACT in (report.status, *(c.status for c in csi.values())):
         raise typer.Exit(EXIT_ACT)
+
+
+def _sign_off(spec_path: Path, officer: str | None, password_stdin: bool, note: str,
+              approved: bool) -> None:  # fmt: skip
+    from creditfactory.access import DEFAULT_ACCESS
+    from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+    from creditfactory.bootstrap import bootstrap
+    from creditfactory.scoring.spec import dump_spec
+    from creditfactory.service_layer.factory_ports import OfficeDeps
+    from creditfactory.service_layer.model_approval import sign_off
+
+    text = dump_spec(_spec(spec_path))  # canonical: the sha256 is the content's
+    app = bootstrap()
+    deps = OfficeDeps(uow=lambda: FactoryUnitOfWork(app.engine, app.clock), clock=app.clock,
+                      ids=app.ids)  # fmt: skip
+    who, role = acting(app, officer, password_stdin)
+    item = sign_off(deps, DEFAULT_ACCESS, text, who, role, note, approved)
+    checks = "; ".join(item["failed_checks"]) or "none (every check passed)"
+    sha = item["subject"].partition(":")[2]
+    lines = {
+        "requested": f"asked by {who}: a different officer runs `creditfactory model approve "
+        f"--spec {spec_path}` to approve",
+        "approved": f"approved by {who} (maker {item['maker']}): `creditfactory serve` may serve "
+        "it; every decision names this approval",
+        "rejected": f"rejected by {who}: not served",
+        "already approved": f"already approved by {item['checker']} (maker {item['maker']})",
+    }
+    typer.echo(f"spec {spec_path} sha256 {sha} — failed checks: {checks}")
+    typer.echo(f"approval {item['approval_id']} {item['step']}: {lines[item['step']]}")
+
+
+@model_app.command("approve")
+def approve_command(
+    spec_path: Path = typer.Option(..., "--spec", help="spec.json to sign off for serving"),
+    officer: Officer = None,
+    password_stdin: PasswordStdin = False,
+    note: str = typer.Option("", help="why serve it although checks fail (maker, ≥ 20 chars)"),
+) -> None:
+    """Sign off serving a spec (maker-checker on its sha256): the first officer asks with the
+    reason, a different officer running the same command approves."""
+    _sign_off(spec_path, officer, password_stdin, note, True)
+
+
+@model_app.command("reject")
+def reject_command(
+    spec_path: Path = typer.Option(..., "--spec", help="spec.json whose sign-off is pending"),
+    officer: Officer = None,
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Checker: refuse a pending sign-off of serving a spec (never its maker)."""
+    _sign_off(spec_path, officer, password_stdin, "", False)

@@ -21,12 +21,22 @@ from creditfactory.adapters.api.security import Security
 from creditfactory.bootstrap import App
 from creditfactory.kernel.errors import ValidationError
 
-__all__ = ["PasswordStdin", "authenticated", "officer_of", "security_for"]
+__all__ = [
+    "CLI_ROLE",
+    "Officer",
+    "PasswordStdin",
+    "acting",
+    "authenticated",
+    "officer_of",
+    "security_for",
+]
 
 PasswordStdin = Annotated[
     bool,
     typer.Option("--password-stdin", help="read the acting officer's password from stdin"),
 ]
+Officer = Annotated[str | None, typer.Option("--officer", help="act as this officer (username)")]
+CLI_ROLE = "risk_manager"
 
 
 def security_for(app: App) -> Security:
@@ -44,6 +54,17 @@ def officer_of(app: App, username: str, password_stdin: bool) -> tuple[str, str]
         )
     password = sys.stdin.readline().rstrip("\n")
     return security_for(app).authenticate(username, password, f"cli:{getpass.getuser()}")
+
+
+def acting(app: App, username: str | None, password_stdin: bool) -> tuple[str, str]:
+    """(who, role) of a checked action's step (`rates …`, `model approve`): the officer
+    `username` once authenticated (`officer_of`), or without one `cli:<OS login>` in the role
+    `CLI_ROLE` — whoever runs a deployment's command line can write to its database anyway, so
+    the record names their login, and maker-checker still holds (one login cannot check its own
+    item)."""
+    if username is None:
+        return f"cli:{getpass.getuser()}", CLI_ROLE
+    return officer_of(app, username, password_stdin)
 
 
 def authenticated(app: App, username: str, password_stdin: bool, permission: str) -> str:

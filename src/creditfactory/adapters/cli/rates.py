@@ -23,7 +23,6 @@ still holds (the same login cannot approve its own import).
 from __future__ import annotations
 
 import csv
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from creditfactory.access import DEFAULT_ACCESS
-from creditfactory.adapters.cli.officer_auth import PasswordStdin, officer_of
+from creditfactory.adapters.cli.officer_auth import Officer, PasswordStdin, acting
 from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, reader_for
 from creditfactory.bootstrap import App, bootstrap
 from creditfactory.kernel.errors import ValidationError
@@ -45,8 +44,6 @@ __all__ = ["read_fixings", "register"]
 
 rates_app = typer.Typer(help="LPR fixings: import, approve / reject, list.", no_args_is_help=True)
 console = Console()
-CLI_ROLE = "risk_manager"
-Officer = Annotated[str | None, typer.Option("--officer", help="act as this officer (username)")]
 
 
 def _deps(app: App) -> OfficeDeps:
@@ -56,12 +53,6 @@ def _deps(app: App) -> OfficeDeps:
         clock=app.clock,
         ids=app.ids,
     )
-
-
-def _who(app: App, username: str | None, password_stdin: bool) -> tuple[str, str]:
-    if username is None:
-        return f"cli:{getpass.getuser()}", CLI_ROLE
-    return officer_of(app, username, password_stdin)
 
 
 MAX_FILE_BYTES = 1_000_000  # 1,000 fixings of ~500 characters at most; refused before parsing
@@ -131,7 +122,7 @@ def import_(
     """Import LPR fixings as pending; a second officer publishes them (`rates approve`)."""
     app = bootstrap()
     deps = _deps(app)
-    maker, role = _who(app, officer, password_stdin)
+    maker, role = acting(app, officer, password_stdin)
     view, created = rates_flow.import_rates(deps, DEFAULT_ACCESS, read_fixings(path), maker,
                                             role, note, correction)  # fmt: skip
     first, last = view["fixings"][0]["effective_date"], view["fixings"][-1]["effective_date"]
@@ -146,7 +137,7 @@ def import_(
 def _decide(import_id: str, officer: str | None, password_stdin: bool, approved: bool) -> None:
     app = bootstrap()
     deps = _deps(app)
-    checker, role = _who(app, officer, password_stdin)
+    checker, role = acting(app, officer, password_stdin)
     with deps.uow() as uow:
         item = rates_flow.approval_of(uow, import_id)
     if item is None:

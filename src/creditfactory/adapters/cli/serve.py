@@ -11,7 +11,9 @@ SO_REUSEPORT socket per worker and the kernel spreads new connections over them 
 ≥ 3.9; elsewhere use one worker).
 
 Supervision, as an operator expects it: the configuration (spec file, settings, host, port) is
-checked and the migrations run once, in the parent, before any worker starts, so mistakes are
+checked, the migrations run and the spec's sign-off is checked (a spec failing its report's
+checks is served only once approved: `creditfactory model approve`) once, in the parent, before
+any worker starts, so mistakes are
 one line on stderr (exit 2), not a traceback per worker. Ctrl-C or SIGTERM to the parent stops
 every worker gracefully (the workers have their own process group, so a terminal's Ctrl-C
 reaches the parent alone) and exits 0. A worker that dies on its own stops the others and the
@@ -43,11 +45,14 @@ from creditfactory.adapters.gateways.wiring import source_files
 from creditfactory.adapters.storage.audit_keys import load_signing_key
 from creditfactory.adapters.storage.engine import make_engine
 from creditfactory.adapters.storage.migrations import upgrade_schema
+from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
 from creditfactory.adapters.storage.pii import pii_cipher_from_settings
 from creditfactory.config import Settings, settings_problem
+from creditfactory.kernel.clock import SystemClock
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.scoring import load_spec
+from creditfactory.scoring import ScorecardSpec, load_spec
 from creditfactory.scoring.errors import ModelSpecMismatch
+from creditfactory.service_layer.model_approval import cleared_to_serve
 
 __all__ = ["register", "serve"]
 
@@ -73,10 +78,11 @@ def _config(host: str, port: int, log_level: str) -> uvicorn.Config:
     )
 
 
-def _settings() -> Settings:
-    """The settings, checked now rather than in every worker: their syntax (e.g. a malformed
-    CREDITFACTORY_BOOTSTRAP_API_KEY or _AS_OF), the PII key, the audit signing key, the spec file
-    (present and a spec) and the data-source files. raises ValidationError / CreditFactoryError (exit 2, one line)."""
+def _settings() -> tuple[Settings, ScorecardSpec]:
+    """The settings and the spec, checked now rather than in every worker: their syntax (e.g. a
+    malformed CREDITFACTORY_BOOTSTRAP_API_KEY or _AS_OF), the PII key, the audit signing key, the
+    spec file (present and a spec) and the data-source files. raises ValidationError /
+    CreditFactoryError (exit 2, one line)."""
     try:
         settings = Settings()
     except SettingsError as exc:
@@ -96,16 +102,22 @@ def _settings() -> Settings:
     load_signing_key(settings)
     # a configured data-source file that is missing: exit 2 here
     source_files(settings, spec.training.get("dataset"))
-    return settings
+    return settings, spec
 
 
-def _migrate(database_url: str) -> None:
+def _migrate(settings: Settings, spec: ScorecardSpec) -> None:
+    """Migrate the database, then check the spec may be served: its report's checks pass or
+    serving it was approved (maker-checker, `model_approval.cleared_to_serve`; exit 2 naming
+    the spec, the failed checks and `creditfactory model approve`)."""
     try:
-        engine = make_engine(database_url)  # creates a SQLite file's folder
+        engine = make_engine(settings.database_url)  # creates a SQLite file's folder
     except OSError as exc:
         raise ValidationError("CREDITFACTORY_DATABASE_URL", f"cannot create: {exc}") from None
     try:
         upgrade_schema(engine)
+        with FactoryUnitOfWork(engine, SystemClock()) as uow:
+            path = str(settings.spec_path)
+            cleared_to_serve(uow, spec, "CREDITFACTORY_MODEL_SPEC", path, path)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise ValidationError("CREDITFACTORY_DATABASE_URL", f"cannot migrate: {reason}") from None
@@ -229,7 +241,7 @@ def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
     sockets: list[socket.socket] = []
     try:
         sockets = _listeners(host, port, workers)
-        _migrate(_settings().database_url)
+        _migrate(*_settings())
     except BaseException:  # a mistake: release the port and its lock before exit 2 (a lock
         for sock in sockets:  # kept by a long-lived caller refused every later serve there)
             sock.close()

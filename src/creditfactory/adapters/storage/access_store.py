@@ -102,6 +102,23 @@ class ApprovalStore:
         )
         return bool(result.rowcount == 1)
 
+    def signed_off(self, kind: ApprovalKind, subject: str) -> ApprovalItem | None:
+        """The last item of `kind` on `subject` a checker approved (status approved or executed),
+        or None."""
+        decided = (ApprovalStatus.APPROVED.value, ApprovalStatus.EXECUTED.value)
+        query = (
+            select(approvals)
+            .where(
+                approvals.c.kind == kind.value,
+                approvals.c.subject == subject,
+                approvals.c.status.in_(decided),
+            )  # fmt: skip
+            .order_by(approvals.c.decided_at.desc(), approvals.c.approval_id.desc())
+            .limit(1)
+        )
+        row = self._db.execute(query).one_or_none()
+        return None if row is None else _item(row)
+
     def listed(self, status: str | None = None, limit: int = 200) -> list[ApprovalItem]:
         """Items, oldest first, optionally of one status."""
         query = select(approvals).order_by(approvals.c.created_at, approvals.c.approval_id)

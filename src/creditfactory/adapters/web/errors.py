@@ -25,7 +25,7 @@ _NOT_PAGES: Final = ("/api/", "/openapi.json", "/docs", "/redoc", "/static/")
 
 MESSAGES: Final = {
     400: (N_("Bad request"), N_("The request could not be read.")),
-    401: (N_("Please sign in"), N_("Your session has ended. Please sign in again.")),
+    401: (N_("Please sign in"), N_("You are not signed in, or your session has ended.")),
     403: (N_("Not allowed"), N_("Your role does not allow this page or action.")),
     404: (N_("Not found"), N_("There is no such page or record, or it is not yours to see.")),
     405: (N_("Not allowed"), N_("This page does not accept that kind of request.")),

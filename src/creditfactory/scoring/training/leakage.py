@@ -5,7 +5,9 @@ On by default in `pipeline.train`. Rules, in order (figures on the training part
 1. **Declarations** of the dataset adapter (`datasets.Declared`): a field is usable only when
    declared known at application (``application``); ``outcome`` / ``post_outcome`` /
    ``post_application`` / ``calendar`` (vintage: every future applicant lands in the newest bin) /
-   ``identifier`` / ``recoded`` fields are excluded with the adapter's reason.
+   ``identifier`` / ``recoded`` / ``population`` (it defines a population exclusion of the
+   adapter, so what is left of it says how the data was recorded, not how applicants differ)
+   fields are excluded with the adapter's reason.
 2. **Statistics**, unless an analyst whitelisted the field with a written justification:
    IV > `IV_LIMIT` (0.5; numeric fields on a binning that cannot overfit: deciles (fewer
    quantile bins below 50 bads; a field with no more values than bins — a 0/1 flag — by its
@@ -362,9 +364,10 @@ def _declared_out(name: str, declared: dict[str, tuple[str, Wording]]) -> bool:
 
 
 def _kept_on_purpose(name: str, declared: dict[str, tuple[str, Wording]]) -> bool:
-    """An identifier, or a field recoded into a candidate on purpose (FranchiseCode →
-    Franchise): excluded, yet no source of a derivation."""
-    return declared.get(name, (USABLE, ""))[0] in ("identifier", "recoded")
+    """An identifier, a field recoded into a candidate on purpose (FranchiseCode →
+    Franchise) or one defining the population (SBA RevLineCr: its Y rows are dropped): excluded,
+    yet no source of a derivation."""
+    return declared.get(name, (USABLE, ""))[0] in ("identifier", "recoded", "population")
 
 
 def _proxies(
@@ -378,12 +381,12 @@ def _proxies(
     """Rule 4: a checked candidate that alone classifies an excluded flag with AUC ≥
     `PROXY_AUC` (the reason joins any it already has).
 
-    Flags: excluded fields with exactly two values, other than identifiers, recodings (their
-    information is kept on purpose) and outcomes (the AUC rule already bounds a candidate's
-    AUC for the target). Every checked candidate's best proxy AUC is recorded, whitelisted or
+    Flags: excluded fields with exactly two values, other than identifiers, population-defining
+    fields, recodings (their information is kept on purpose) and outcomes (the AUC rule already
+    bounds a candidate's AUC for the target). Every checked candidate's best proxy AUC is recorded, whitelisted or
     not.
     """
-    skip = ("identifier", "recoded", "outcome")
+    skip = ("identifier", "recoded", "population", "outcome")
     flags = [
         s
         for s in list(excluded)

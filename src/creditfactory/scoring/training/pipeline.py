@@ -32,7 +32,7 @@ import numpy
 import pandas
 
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.scoring.runtime import find_bin, score
+from creditfactory.scoring.runtime import find_bin, score, worst_value
 from creditfactory.scoring.spec import ScorecardSpec, dump_spec, load_spec
 from creditfactory.scoring.stability import (
     psi_report_by_splits,
@@ -53,6 +53,7 @@ from creditfactory.scoring.training.calibration import (
     out_of_fold_platt,
 )
 from creditfactory.scoring.training.challenger import MonotoneLightGBM
+from creditfactory.scoring.training.checks import verdict
 from creditfactory.scoring.training.datasets import Dataset, load_dataset
 from creditfactory.scoring.training.fold_gate import FoldGated, fold_summary
 from creditfactory.scoring.training.leakage import USABLE, GateResult, run_gate
@@ -180,17 +181,19 @@ def train(
         if f not in frame.columns:
             raise ValidationError(f, f"unknown feature (not a column of {ds.name})")
     screen = _screen(ds, candidates, whitelist)
+    select, factory = (
+        _selector(ds, method, candidates, screen, leakage_gate, named=bool(features)),
+        _factory(method, ds, raw, binning_method),
+    )
     y = train_part[ds.target].to_numpy()
-    gate = screen(train_part, y) if leakage_gate else GateResult(list(candidates), {}, {})
+    gate, chosen = select(train_part)
     if features:
         for f in features:
             if f in gate.excluded:
                 raise ValidationError(f, f"excluded by the leakage gate: {gate.excluded[f]}")
-    chosen = gate.kept if features else _method_candidates(method, ds, gate.kept)
     _check_columns(ds, chosen, method, raw)
 
-    def make() -> Any:
-        return _make(method, ds, chosen, raw, len(train_part), binning_method)
+    make = factory(chosen, len(train_part))
 
     # Cross-validation refits the gate on each training fold when it chose the candidates; named
     # features are the analyst's fixed choice (the gate only checked them)
@@ -236,7 +239,7 @@ def train(
     )
     result.update(validated)
     if ds.out_of_time is not None:
-        result["out_of_time"] = _out_of_time(ds, frame, chosen, make)
+        result["out_of_time"] = _out_of_time(ds, frame, select, factory)
     spec = _freeze(ds, model, method, binning_method, gate, leakage_gate, result, train_part)
     result["spec_sha256"] = json.loads(dump_spec(spec))["sha256"]
     result["actionable"] = dict(spec.actionable)
@@ -263,6 +266,36 @@ def _screen(
         )
 
     return screen
+
+
+def _factory(
+    method: str, ds: Dataset, raw: bool, binning_method: str
+) -> Callable[[list[str], int], Callable[[], Any]]:
+    """(characteristics, training rows) → the model factory `_fit` calls (`_make`)."""
+    return lambda chosen, rows: lambda: _make(method, ds, chosen, raw, rows, binning_method)
+
+
+def _selector(
+    ds: Dataset,
+    method: str,
+    candidates: list[str],
+    screen: Callable[[pandas.DataFrame, numpy.ndarray], GateResult],
+    leakage_gate: bool,
+    named: bool,
+) -> Callable[[pandas.DataFrame], tuple[GateResult, list[str]]]:
+    """rows → (the gate on them, the candidates it leaves the method): every choice made before
+    the fit, so the out-of-time test repeats it on its own training period. `named` features
+    are taken as the gate leaves them; otherwise the method picks (`_method_candidates`)."""
+
+    def select(rows: pandas.DataFrame) -> tuple[GateResult, list[str]]:
+        found = (
+            screen(rows, rows[ds.target].to_numpy())
+            if leakage_gate
+            else GateResult(list(candidates), {}, {})
+        )
+        return found, found.kept if named else _method_candidates(method, ds, found.kept)
+
+    return select
 
 
 def _fold_gated(
@@ -393,8 +426,9 @@ def _freeze(
                          "whitelisted": gate.whitelisted},
         "validation": {k: result["validation"][k] for k in ("auc", "auc_ci", "brier", "ks")},
         "out_of_time": {k: v for k, v in result.get("out_of_time", {}).items()
-                        if k in ("auc", "brier", "train", "test")},
+                        if k in ("auc", "brier", "train", "test", "characteristics")},
         "benchmark": {"name": result["benchmark"]["name"], "auc": result["benchmark"]["auc"]},
+        "verdict": verdict(result),  # the report's checks: serving a failing spec needs sign-off
     }  # fmt: skip
     frozen = model.to_spec(f"{ds.name}-{method}", ds.labels, training)
     frozen = replace(
@@ -409,7 +443,23 @@ def _freeze(
         frozen = _declared_counts(frozen, train_part, ds.target)
     spec = load_spec(dump_spec(frozen))
     spec = with_development_terms(spec, feature_rows(spec, train_part))
-    return with_development_scores(spec, [s["score"] for s in score_frame(spec, train_part)])
+    served = [score(spec, r).score for r in served_rows(spec, feature_rows(spec, train_part))]
+    return with_development_scores(spec, served)
+
+
+def served_rows(spec: ScorecardSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` as the served path can produce them: a category meaning "no answer"
+    (`Characteristic.no_answer`) as the characteristic's worst real answer
+    (`runtime.worst_value`) — intake refuses a no-answer that would score above it and the
+    replay declares it so (`datasets.sba_declared`). The development score deciles are recorded
+    over these rows (the rows outside the population served are already gone:
+    `Dataset.population`), so a live deployment reads no drift on day one."""
+    worst = {c.feature: (c.no_answer, worst_value(spec, c.feature))
+             for c in spec.characteristics if c.no_answer}  # fmt: skip
+    return [
+        {k: worst[k][1] if k in worst and v in worst[k][0] else v for k, v in r.items()}
+        for r in rows
+    ]
 
 
 def _declared_counts(spec: ScorecardSpec, rows: pandas.DataFrame, target: str) -> ScorecardSpec:
@@ -451,14 +501,23 @@ def _stability(model: Any, train: pandas.DataFrame, valid: pandas.DataFrame) -> 
 
 
 def _out_of_time(
-    ds: Dataset, frame: pandas.DataFrame, chosen: list[str], make: Callable[[], Any]
+    ds: Dataset,
+    frame: pandas.DataFrame,
+    select: Callable[[pandas.DataFrame], tuple[GateResult, list[str]]],
+    factory: Callable[[list[str], int], Callable[[], Any]],
 ) -> dict[str, Any]:
-    """Refit on rows up to the dataset's cut-off vintage, AUC / Brier on the later rows."""
+    """The whole pipeline refitted on rows up to the dataset's cut-off vintage — the leakage
+    gate (`select`), then binning, selection and calibration inside the fit — and scored on the
+    later rows: AUC / Brier, with the characteristics that period chose and what its gate
+    excluded. Nothing chosen on the later period, nor on the served model's training half
+    (which holds later loans), enters."""
     assert ds.out_of_time is not None
     column, last = ds.out_of_time
     early, late = frame[frame[column] <= last], frame[frame[column] > last]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        gate, chosen = select(early)
+        make = factory(chosen, len(early))
         model = _fit(make, ds.fitting_rows(early)[chosen], early[ds.target].to_numpy())
     p = model.predict_proba(late[chosen])[:, 1]
     y = late[ds.target].to_numpy()
@@ -479,7 +538,10 @@ def _out_of_time(
             "test_rows": len(late),
             "test_bads": int(y.sum()),
         },  # fmt: skip
-        "note": "both halves of the data; the same candidate characteristics, refitted",
+        "characteristics": _model_features(model),
+        "excluded": gate.excluded,
+        "note": "both halves of the data; the whole pipeline (leakage gate, binning, selection, "
+        "calibration) refitted on the earlier period alone",
         "fit_warnings": sorted({str(w.message) for w in caught}),
     }
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from creditfactory.scoring.stability import psi_report_by_splits, quantile_splits
 from creditfactory.scoring.training import charts
+from creditfactory.scoring.training.checks import calibration_checks, checks
 from creditfactory.scoring.training.pipeline import score_frame
 from creditfactory.scoring.training.wording import Reason, Text, Wording
 
@@ -34,9 +35,6 @@ CURRENCIES = {
 }
 BIN_LABELS = {"Special": Text("特殊值", "Special"), "Missing": Text("缺失", "Missing")}
 PSI_STATUS = {"stable": "稳定", "watch": "关注", "act": "须采取行动", "insufficient": "样本不足"}
-SLOPE_RANGE = (0.8, 1.25)  # a calibration slope inside it is an acceptable spread
-OOT_GAP = 0.05  # an out-of-time AUC this far below validation is a limitation
-LEVEL_TOLERANCE = 0.2  # mean PD more than 20 % off the bad rate: the level is wrong
 
 CSS = (
     "body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;max-width:1040px;margin:auto;"
@@ -264,60 +262,9 @@ def _figures_table(r: dict[str, Any]) -> str:
     return _table(header, rows)
 
 
-def checks(trained: TrainedModel) -> list[tuple[Text, bool, Reason | None]]:
-    """The summary's checks: (what is checked, passed, the limitation it raises when failed)."""
-    r = trained.result
-    v, oot, bench = r["validation"], r.get("out_of_time"), r["benchmark"]
-    out: list[tuple[Text, bool, Reason | None]] = [
-        (Text("胜过基准模型", "beats the benchmark"), v["auc"] > bench["auc"],
-         Reason("below_benchmark", {"auc": v["auc"], "benchmark": bench["name"],
-                                    "benchmark_auc": bench["auc"]})),
-    ]  # fmt: skip
-    parts = [(Text("验证样本：", "validation"), v["calibration"])]
-    if oot is not None:
-        out.append((
-            Text(f"跨期 AUC 比验证低不超过 {OOT_GAP}", f"out-of-time AUC within {OOT_GAP} of validation"),
-            oot["auc"] >= v["auc"] - OOT_GAP,
-            Reason("oot_gap", {"oot_auc": oot["auc"], "auc": v["auc"]}),
-        ))  # fmt: skip
-        if "calibration" in oot:
-            parts.append((Text("跨期样本：", "out of time"), oot["calibration"]))
-    for sample, cal in parts:
-        out += _calibration_checks(sample, cal)
-    whitelisted = list(r["leakage"]["whitelisted"])
-    out.append((
-        Text("没有字段凭白名单越过闸门", "no field passes the gate by whitelist"), not whitelisted,
-        Reason("whitelisted", {"fields": whitelisted}) if whitelisted else None,
-    ))  # fmt: skip
-    return out
-
-
-def _calibration_checks(
-    sample: Text, cal: dict[str, Any]
-) -> list[tuple[Text, bool, Reason | None]]:
-    slope, hl = cal["slope"], cal["hosmer_lemeshow"]["p_value"]
-    level = cal["mean_pd"] / max(cal["bad_rate"], 1e-12) - 1.0
-    where = Text(sample.zh.rstrip("："), sample.en)
-    return [
-        (Text(f"{where.zh}校准斜率在 [{SLOPE_RANGE[0]}, {SLOPE_RANGE[1]}] 内",
-              f"calibration slope within [{SLOPE_RANGE[0]}, {SLOPE_RANGE[1]}] ({where.en})"),
-         SLOPE_RANGE[0] <= slope <= SLOPE_RANGE[1],
-         Reason("slope_low" if slope < SLOPE_RANGE[0] else "slope_high",
-                {"slope": slope, "sample": sample})),
-        (Text(f"{where.zh}平均 PD 与坏账率相差不超过两成",
-              f"mean PD within a fifth of the bad rate ({where.en})"),
-         abs(level) <= LEVEL_TOLERANCE,
-         Reason("pd_too_low" if level < 0 else "pd_too_high",
-                {"mean_pd": cal["mean_pd"], "bad_rate": cal["bad_rate"], "sample": sample})),
-        (Text(f"{where.zh} Hosmer–Lemeshow 不拒绝（p ≥ 0.05）",
-              f"Hosmer–Lemeshow does not reject, p ≥ 0.05 ({where.en})"),
-         hl >= 0.05, Reason("hl_rejects", {"p_value": hl, "sample": sample})),
-    ]  # fmt: skip
-
-
 def _verdict(trained: TrainedModel) -> list[str]:
-    results = checks(trained)
-    failed = sum(not ok for _, ok, _ in results)
+    results = checks(trained.result)
+    failed = sum(not c.passed for c in results)
     n_limits = len(trained.dataset.limitations)
     if failed:
         verdict = Text(
@@ -332,8 +279,9 @@ def _verdict(trained: TrainedModel) -> list[str]:
             "see “Limitations” at the end.",
         )
     cells = [
-        f"<li class='{'pass' if ok else 'fail'}'>{'✓' if ok else '✗'} {_inline(what)}</li>"
-        for what, ok, _ in results
+        f"<li class='{'pass' if c.passed else 'fail'}'>{'✓' if c.passed else '✗'} "
+        f"{_inline(c.what)}</li>"
+        for c in results
     ]
     return [
         _h("检查与结论", "Checks and verdict", 3),
@@ -551,9 +499,13 @@ def _performance(trained: TrainedModel) -> list[str]:
     ]
     if oot is not None:
         early, late = oot_parts(oot)
+        chosen = ", ".join(oot.get("characteristics", [])) or "—"
         out.append(_both(Text(
-            f"跨期：同一组候选特征在 {early.zh} 上重新拟合，在 {late.zh} 上检验。",
-            f"Out of time: the same candidates refitted on {early.en}; tested on {late.en}.",
+            f"跨期：整条流程（泄露闸门、分箱、特征选择、校准）只在 {early.zh} 上重新运行，在 {late.zh} 上"
+            f"检验；该期选出的特征：{chosen}。",
+            f"Out of time: the whole pipeline (leakage gate, binning, selection, calibration) rerun "
+            f"on {early.en} alone; tested on {late.en}; characteristics that period chose: "
+            f"{chosen}.",
         )))  # fmt: skip
     part = trained.valid if trained.valid is not None else trained.train
     y = part[ds.target].to_numpy()
@@ -588,16 +540,16 @@ def oot_parts(oot: dict[str, Any]) -> tuple[Text, Text]:
     )  # fmt: skip
 
 
-def calibration_reasons(cal: dict[str, Any], sample: Text) -> list[Reason]:
-    """The calibration commentary on `sample`: the figures, then what they mean (slope, level,
-    Hosmer–Lemeshow)."""
+def calibration_reasons(cal: dict[str, Any], sample: Text, key: str) -> list[Reason]:
+    """The calibration commentary on `sample` (`key`: validation / out_of_time): the figures,
+    then what they mean (slope, level, Hosmer–Lemeshow)."""
     hl = cal["hosmer_lemeshow"]
     out = [Reason("calibration", {
         "brier": cal["brier"], "slope": cal["slope"], "intercept": cal["intercept"],
         "chi2": hl["chi2"], "dof": hl["dof"], "p_value": hl["p_value"],
         "mean_pd": cal["mean_pd"], "bad_rate": cal["bad_rate"],
     })]  # fmt: skip
-    failed = [reason for _, ok, reason in _calibration_checks(sample, cal) if not ok and reason]
+    failed = [c.reason for c in calibration_checks(key, sample, cal) if not c.passed and c.reason]
     if not any(r.code.startswith("slope") for r in failed):
         out.append(Reason("slope_fine", {"sample": sample}))
     return out + failed
@@ -612,7 +564,7 @@ def _calibration(r: dict[str, Any]) -> list[str]:
     for key, sample, cal in parts:
         name = Text(sample.zh.rstrip("："), sample.en)
         items = "".join(
-            f"<li>{_inline(reason)}</li>" for reason in calibration_reasons(cal, sample)
+            f"<li>{_inline(reason)}</li>" for reason in calibration_reasons(cal, sample, key)
         )
         table = _table(
             [("PD 分组", "PD group"), ("户数", "n"), ("平均预测 PD", "mean predicted PD"),
@@ -713,7 +665,7 @@ def limitations(trained: TrainedModel) -> list[Wording | Reason]:
     """The data set's own limitations, then those the figures raise (`checks`), then the PD
     horizon's when it is life of loan."""
     items: list[Wording | Reason] = list(trained.dataset.limitations)
-    items += [reason for _, ok, reason in checks(trained) if not ok and reason is not None]
+    items += [c.reason for c in checks(trained.result) if not c.passed and c.reason is not None]
     horizon = trained.result["pd_horizon"]
     if horizon["basis"] == "life_of_loan":
         months = horizon["reference_months"] or horizon["months"]

@@ -50,6 +50,7 @@ KINDS: dict[str, Text] = {
     "post_application": Text("申请后才产生", "post-application"),
     "calendar": Text("日历或批次字段", "calendar"),
     "recoded": Text("已重新编码", "recoded"),
+    "population": Text("界定服务人群", "population-defining"),
 }
 """The dataset adapters' declaration kinds (`datasets.Dataset.declared`) other than
 ``application``, named in both languages."""
