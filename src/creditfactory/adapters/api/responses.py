@@ -270,6 +270,11 @@ class DecisionRecord(Shape):
     decided_by: str = Field(description="system, or the officer who checked it")
     overrides: str | None = Field(default=None, description="the decision an override replaces")
     override: OverrideMade | None = Field(default=None, description="an approver's override")
+    model_approval: str | None = Field(
+        default=None,
+        description="the maker-checker approval id under which a spec that fails its own "
+        "checks was served (null: the spec passes them)",
+    )
 
 
 class Applicant(Shape):
