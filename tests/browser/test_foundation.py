@@ -212,3 +212,21 @@ def test_sign_out_ends_the_session(workbench: Workbench, page: Any) -> None:
     screenshot(page, "sign-in")
     page.goto(f"{workbench.url}/")
     assert page.url == f"{workbench.url}/login"  # the session is over: back to the form
+
+
+def test_home_chart_shows_the_book_by_grade(workbench: Workbench, page: Any) -> None:
+    """ECharts draws (SVG: the axis labels are text) and the table under it gives the exact
+    sums: every seeded disbursement is 正常 (PASS) on its first day."""
+    sign_in(page, workbench, "risk_manager")
+    booked = sum(Decimal(a["offer"]["amount"]) for a in workbench.seeded["disbursed"])
+    table = page.get_by_test_id("chart-portfolio-grades-data")
+    rows = [[c.strip() for c in r.locator("td").all_inner_texts()]
+            for r in table.locator("tbody tr").all()]  # fmt: skip
+    assert rows == [["正常", f"{booked:,.2f} 元"], ["关注", "0.00 元"], ["次级", "0.00 元"],
+                    ["可疑", "0.00 元"], ["损失", "0.00 元"]]  # fmt: skip
+    page.wait_for_selector('#chart-portfolio-grades [data-drawn="1"] svg')
+    labels = page.locator("#chart-portfolio-grades svg text").evaluate_all(
+        "texts => texts.map(t => t.textContent)"
+    )  # SVG text has no innerText
+    assert {"正常", "关注", "次级", "可疑", "损失"} <= set(labels)
+    screenshot(page, "home-risk-manager")

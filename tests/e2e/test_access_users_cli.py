@@ -59,4 +59,5 @@ def test_users_commands(tmp_path: Path) -> None:
     assert "administrator" in listing and "wang" in listing
     assert _cli(tmp_path, "users", "channel-key", "ch_1").stdout.startswith("cfk_")
     verify = _cli(tmp_path, "audit", "verify")
-    assert verify.returncode == 0 and "ok: 4 entries" in verify.stdout
+    # the head office's baseline (migration 0015), two administrators, wang, the key
+    assert verify.returncode == 0 and "ok: 5 entries" in verify.stdout

@@ -141,8 +141,11 @@ def test_defect_10_officer_and_rates_bodies_are_strict(sqlite_engine: Any, make_
     rates = api.officer("POST", "/api/v1/rates", "risk",
                         {"fixings": [{"effective_date": "2026-01-20"}], "correction": "yes"})  # fmt: skip
     _problem(rates, 422, "correction")
-    override = api.officer("POST", "/api/v1/applications/app_x/override", "approver",
-                           {"approval_id": 5})  # fmt: skip
+    # on an application that exists: an unknown one is a 404 before the body is read (the
+    # ownership check, issue 14 branch scoping, runs first — as for a channel's route)
+    applied = api.post("/api/v1/applications", application(), uuid.uuid4().hex).json()
+    override = api.officer("POST", f"/api/v1/applications/{applied['application_id']}/override",
+                           "approver", {"approval_id": 5})  # fmt: skip
     _problem(override, 422, "approval_id")
 
 

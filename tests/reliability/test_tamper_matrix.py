@@ -58,6 +58,8 @@ EDITS: dict[str, list[tuple[str, str]]] = {
     "api_keys": [("channel_id", "'another-channel'")],
     "officer_sessions": [("expires_at", "created_at")],
     "consents": [("withdrawn_at", "given_at")],
+    # a branch hung under another widens that branch's officers' scope (issue 14)
+    "branches": [("parent_id", "branch_id")],
 }
 
 
@@ -329,7 +331,7 @@ def test_defect_07_matrix_covers_the_issue_tables() -> None:
     assert set(COVERED) == {"loans", "installments", "offers", "applications", "approvals",
                             "officers", "journal_entries", "postings",
                             "idempotency_keys", "api_keys", "officer_sessions",
-                            "consents"}  # fmt: skip
+                            "consents", "branches"}  # fmt: skip
 
 
 def test_defect_07_stored_replay_response_edit_is_named(

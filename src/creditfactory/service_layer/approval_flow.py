@@ -41,6 +41,7 @@ from creditfactory.service_layer.factory_ports import (
     FactoryDeps,
     OfficeWiring,
 )
+from creditfactory.service_layer.ownership import BranchScope
 from creditfactory.servicing.errors import ServicingError
 
 __all__ = [
@@ -155,12 +156,15 @@ def decide_approval(
     return decided.to_dict()
 
 
-def list_approvals(deps: FactoryDeps, status: str | None) -> list[dict[str, Any]]:
-    """Items (oldest first), e.g. status="pending" for the checkers' queue."""
+def list_approvals(
+    deps: FactoryDeps, status: str | None, scope: BranchScope | None = None
+) -> list[dict[str, Any]]:
+    """Items (oldest first), e.g. status="pending" for the checkers' queue; with `scope`, only
+    those on bank-wide subjects or on applications, loans and officers of its branches."""
     if status is not None and status not in {s.value for s in ApprovalStatus}:
         raise ValidationError("status", " | ".join(s.value for s in ApprovalStatus))
     with deps.uow() as uow:
-        return [i.to_dict() for i in uow.approvals.listed(status)]
+        return [i.to_dict() for i in uow.approvals.listed(status, scope=scope)]
 
 
 def consume(

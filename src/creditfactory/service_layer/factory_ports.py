@@ -134,13 +134,15 @@ class FactoryUnitOfWork(Protocol):
     @property
     def idempotency(self) -> IdempotencyStore: ...
 
-    # maker-checker items, officers, model specs / policies, replay inputs, LPR fixings
-    # (adapters.storage.access_store, rates_store; typed loosely: only the service layer reads them)
+    # maker-checker items, officers, model specs / policies, replay inputs, LPR fixings, branches
+    # (adapters.storage.access_store, rates_store, branch_store; typed loosely: only the service
+    # layer reads them)
     approvals: Any
     officers: Any
     models: Any
     decision_inputs: Any
     rates: Any
+    branches: Any
     referral_views: Any  # the workbench's read queries (adapters.storage.referral_views)
     loan_views: Any  # the loan and audit pages' (adapters.storage.loan_views)
 

@@ -89,7 +89,7 @@ def accept_offer(deps: FactoryDeps, offer_id: str, channel_id: str) -> dict[str,
         breach = exposure_breach(amount, existing, deps.policy.limits)
         if breach is not None:
             raise ExposureCapExceeded(offer_id, amount, existing, *breach)
-        loan_id, leaves = book_and_disburse(uow, deps, offer, subject)
+        loan_id, leaves = book_and_disburse(uow, deps, offer, subject, app["branch_id"])
         uow.applications.update(
             app["application_id"], status="disbursed", loan_id=loan_id, updated_at=deps.clock.now()
         )

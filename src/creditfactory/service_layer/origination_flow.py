@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from creditfactory.access.branches import HEAD_OFFICE
 from creditfactory.audit import AuditEntry
 from creditfactory.decisioning import (
     DecisionFacts,
@@ -119,7 +120,10 @@ class ConsentGiven:
 
 @dataclass(frozen=True)
 class SubmitApplication:
-    """Command: one loan application from a channel (amounts as decimal text, CNY)."""
+    """Command: one loan application from a channel (amounts as decimal text, CNY).
+    `branch_id`: the branch the application (and its loan) belongs to — the submitting channel
+    key's (`access.branches`); not part of the request digest (it is the caller's, not the
+    request's)."""
 
     channel_id: str
     idempotency_key: str
@@ -137,6 +141,7 @@ class SubmitApplication:
     auto_accept: bool = True
     programme: str | None = None
     revolving_line: bool | None = None
+    branch_id: str = HEAD_OFFICE
 
 
 def build_applicant(cmd: Any, as_of: date, deps: FactoryDeps) -> Applicant:
@@ -283,11 +288,15 @@ def _leaf(action: str, subject: str, payload: Mapping[str, Any], deps: FactoryDe
 
 
 def _request_body(cmd: SubmitApplication) -> dict[str, Any]:
-    """The command without its idempotency key (what the request digest and snapshot hold)."""
-    body = {f.name: getattr(cmd, f.name) for f in fields(cmd) if f.name != "idempotency_key"}
+    """The command without its idempotency key and branch (what the request digest and snapshot
+    hold)."""
+    body = {f.name: getattr(cmd, f.name) for f in fields(cmd) if f.name not in _NOT_REQUEST}
     body["declared"] = dict(cmd.declared)  # what dataclasses.asdict gave, without its deep copy
     body["consent"] = None if cmd.consent is None else asdict(cmd.consent)
     return body
+
+
+_NOT_REQUEST = frozenset({"idempotency_key", "branch_id"})
 
 
 def _request_digest(cmd: SubmitApplication) -> str:
@@ -499,7 +508,8 @@ def _plan(deps: FactoryDeps, case: _Case, existing: Money, uow: FactoryUnitOfWor
         leaves.append(_leaf("offer.made", offer["offer_id"], _offer_payload(offer), deps))
         if cmd.auto_accept:
             subject = row["subject_id"]
-            booking = contract_offer(deps, offer, uow.applications.borrower_id(subject), now)
+            borrower = uow.applications.borrower_id(subject)
+            booking = contract_offer(deps, offer, borrower, now, row["branch_id"])
             loan_id = booking.loan.loan_id
             changes.update(status="disbursed", loan_id=loan_id)
             offer = {**offer, "status": "accepted", "accepted_at": now, "loan_id": loan_id}
@@ -559,6 +569,7 @@ def _application_row(
         "response": "{}",
         "submitted_at": now,
         "updated_at": now,
+        "branch_id": cmd.branch_id,
     }
 
 
@@ -669,17 +680,20 @@ def make_offer(
 @dataclass(frozen=True)
 class Booking:
     """An accepted offer contracted and disbursed in memory: the active loan (with its
-    schedule), its disbursement journal entries and audit leaves; `store_booking` stores it."""
+    schedule), its disbursement journal entries and audit leaves, and the branch it belongs to
+    (its application's); `store_booking` stores it."""
 
     loan: Loan
     entries: list[JournalEntry]
     leaves: list[AuditEntry]
+    branch_id: str
 
 
 def contract_offer(
-    deps: FactoryDeps, offer: Mapping[str, Any], borrower_id: str, now: datetime
+    deps: FactoryDeps, offer: Mapping[str, Any], borrower_id: str, now: datetime, branch_id: str
 ) -> Booking:
-    """Contract `offer` (schedule from its amount, rate and term, disbursed `now`) — pure.
+    """Contract `offer` (schedule from its amount, rate and term, disbursed `now`) for a loan of
+    `branch_id` (its application's) — pure.
     Disbursement, schedule and journal are dated by the business day in China of `now`
     (`china_date`), the day servicing counts from: a loan booked at 23:00 UTC is due and
     repayable from the next Chinese calendar day it was really booked on."""
@@ -707,25 +721,29 @@ def contract_offer(
             deps,
         ),  # fmt: skip
     ]
-    return Booking(loan, entries, leaves)
+    return Booking(loan, entries, leaves, branch_id)
 
 
 def store_booking(uow: FactoryUnitOfWork, booking: Booking, now: datetime) -> None:
     """Store the loan and post its disbursement, in `uow`'s transaction."""
-    uow.loans.add(booking.loan)
+    uow.loans.add(booking.loan, booking.branch_id)
     uow.journal.add(booking.entries, now)
 
 
 def book_and_disburse(
-    uow: FactoryUnitOfWork, deps: FactoryDeps, offer: Mapping[str, Any], subject: str
+    uow: FactoryUnitOfWork,
+    deps: FactoryDeps,
+    offer: Mapping[str, Any],
+    subject: str,
+    branch_id: str,
 ) -> tuple[str, list[AuditEntry]]:
-    """Accept `offer`: contract the loan (schedule), disburse it to the ledger, in `uow`'s
-    transaction; returns the loan id and the audit leaves to append. raises OfferNotOpen when
-    it was accepted meanwhile."""
+    """Accept `offer`: contract the loan (schedule) of `branch_id` (the application's branch),
+    disburse it to the ledger, in `uow`'s transaction; returns the loan id and the audit leaves
+    to append. raises OfferNotOpen when it was accepted meanwhile."""
     from creditfactory.service_layer.factory_ports import OfferNotOpen
 
     now = deps.clock.now()
-    booking = contract_offer(deps, offer, uow.applications.borrower_id(subject), now)
+    booking = contract_offer(deps, offer, uow.applications.borrower_id(subject), now, branch_id)
     loan_id = booking.loan.loan_id
     if not uow.applications.accept_offer(offer["offer_id"], now, loan_id):
         raise OfferNotOpen(f"offer_id: {offer['offer_id']} is not open")

@@ -31,7 +31,10 @@ __all__ = [
 class LoanRepository(Protocol):
     """Loans by id; `save` enforces optimistic concurrency on `Loan.version`."""
 
-    def add(self, loan: Loan) -> None: ...
+    def add(self, loan: Loan, branch_id: str | None = None) -> None:
+        """Store a new loan; `branch_id` is the organisation unit it belongs to (the storage's
+        default, the head office, when None)."""
+        ...
 
     def lock(self, loan_id: str) -> None: ...
 

@@ -12,7 +12,9 @@
   Chromium sends `Origin: null` with a form post, so the sign-in's and sign-out's same-origin
   check refused every real browser — found by the workbench's browser tests).
 - `Cache-Control: no-store`: responses carry personal data and officer pages; none may sit in a
-  shared or browser cache.
+  shared or browser cache. The package's static files (/static/, /docs/assets/: htmx, ECharts,
+  Swagger UI …, no personal data) are `no-cache` instead: kept, revalidated by ETag (a 304), so
+  a page does not download 1 MB of ECharts again each time.
 - `Strict-Transport-Security` in production only (served behind TLS there; a development server
   on http://localhost must not pin HSTS into the developer's browser).
 """
@@ -36,6 +38,7 @@ _DOCS_CSP: Final = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _DOCS: Final = ("/docs", "/redoc")
+_STATIC: Final = ("/static/", "/docs/assets/")
 HSTS: Final = "max-age=63072000; includeSubDomains"
 
 
@@ -51,6 +54,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         docs = str(scope.get("path", "")).startswith(_DOCS)
+        static = str(scope.get("path", "")).startswith(_STATIC)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -59,7 +63,7 @@ class SecurityHeaders:
                 headers["X-Frame-Options"] = "DENY"
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "same-origin"
-                headers["Cache-Control"] = "no-store"
+                headers["Cache-Control"] = "no-cache" if static else "no-store"
                 if self.production:
                     headers["Strict-Transport-Security"] = HSTS
             await send(message)

@@ -33,6 +33,11 @@ from creditfactory.adapters.api.security import Principal, Security, authorize
 from creditfactory.kernel.errors import ValidationError
 from creditfactory.service_layer import approval_flow, checked_actions
 from creditfactory.service_layer.factory_ports import FactoryDeps
+from creditfactory.service_layer.ownership import (
+    require_branch_in_scope,
+    require_subject_in_scope,
+    scope_of,
+)
 
 __all__ = ["router"]
 
@@ -104,12 +109,14 @@ class Execute(StrictBody):
 
 
 class OfficerCreate(StrictBody):
-    """A new officer: no role until a role change is approved."""
+    """A new officer: no role until a role change is approved; at `branch_id` (default: the
+    creator's branch), which must lie in the creator's branch scope."""
 
     model_config = example({"username": "wang.auditor", "password": "a long passphrase 2026"})
 
     username: str = Field(pattern=r"^[a-z0-9_.-]{3,48}$")
     password: str = Field(min_length=12, max_length=200)
+    branch_id: str | None = Field(default=None, max_length=32)
 
 
 @router.get("/approvals", **answers(ApprovalList))
@@ -118,15 +125,18 @@ def get_approvals(
     who: Who,
     status: Literal["pending", "approved", "rejected", "executed"] | None = "pending",
 ) -> dict[str, Any]:
-    """The maker-checker queue (pending items by default), oldest first."""
-    data = approval_flow.list_approvals(deps, status)
+    """The maker-checker queue (pending items by default), oldest first: items on the
+    officer's branch scope's applications, loans and officers, and bank-wide ones."""
+    data = approval_flow.list_approvals(deps, status, scope_of(who.branch_id))
     return {"data": data, "count": len(data)}
 
 
 @router.post("/approvals", **answers(ApprovalItem))
 def post_approval(body: ApprovalCreate, deps: Deps, who: Who, request: Request) -> dict[str, Any]:
-    """Maker: open an item (409 while the subject has one open)."""
+    """Maker: open an item (409 while the subject has one open; 404 for an application, loan
+    or officer outside the maker's branch scope, as for a missing one)."""
     access = _security(request).access
+    require_subject_in_scope(deps, who.branch_id, body.subject)
     return approval_flow.request_approval(
         deps, access, body.kind, body.subject, body.params, who.officer_id, who.role, body.note
     )
@@ -214,22 +224,26 @@ def post_model_publish(
 
 @router.get("/officers", **answers(OfficerList))
 def get_officers(deps: Deps, who: Who) -> dict[str, Any]:
-    """Officers and their roles (never password hashes)."""
+    """Officers of the caller's branch scope with their roles and branches (never password
+    hashes)."""
     with deps.uow() as uow:
-        data = uow.officers.listed()
+        data = uow.officers.listed(scope_of(who.branch_id))
     return {"data": data, "count": len(data)}
 
 
 @router.post("/officers", **answers(OfficerCreated))
 def post_officer(body: OfficerCreate, who: Who, request: Request) -> dict[str, Any]:
     """Create an officer without a role (roles change only through maker-checker)."""
+    branch_id = body.branch_id or who.branch_id
+    require_branch_in_scope(_deps(request), who.branch_id, branch_id)
     try:
         officer_id = _security(request).create_officer(
-            body.username, body.password, "none", datetime.now(UTC), actor=who.officer_id
-        )
+            body.username, body.password, "none", datetime.now(UTC), actor=who.officer_id,
+            branch_id=branch_id,
+        )  # fmt: skip
     except IntegrityError:
         raise ValidationError("username", "already taken") from None
-    return {"officer_id": officer_id, "role": "none"}
+    return {"officer_id": officer_id, "role": "none", "branch_id": branch_id}
 
 
 @router.put("/officers/{officer_id}/role", **answers(OfficerRole))

@@ -272,8 +272,8 @@ class DecisionRecord(Shape):
     override: OverrideMade | None = Field(default=None, description="an approver's override")
     model_approval: str | None = Field(
         default=None,
-        description="the maker-checker approval id under which a spec that fails its own "
-        "checks was served (null: the spec passes them)",
+        description="the maker-checker approval under which a model that failed its own checks "
+        "was served (signoff6); None for a model that passed them",
     )
 
 
@@ -517,6 +517,7 @@ class OfficerRow(Shape):
     username: str
     role: str
     active: bool
+    branch_id: str  # the officer's branch (总行 HQ / 分行 / 支行): their scope's root
 
 
 class OfficerList(Shape):
@@ -527,10 +528,11 @@ class OfficerList(Shape):
 
 
 class OfficerCreated(Shape):
-    """A new officer, without a role."""
+    """A new officer, without a role, at a branch."""
 
     officer_id: str
     role: Literal["none"]
+    branch_id: str
 
 
 class OfficerRole(Shape):

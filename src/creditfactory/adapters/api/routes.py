@@ -66,6 +66,7 @@ from creditfactory.service_layer.origination_flow import (
     configured_sources,
     submit_application,
 )
+from creditfactory.service_layer.ownership import scope_of
 from creditfactory.servicing.prepayment import PrepaymentKeep
 from creditfactory.servicing.services import (
     end_of_day,
@@ -139,6 +140,7 @@ async def post_application(
     result. Runs on the event loop unless external sources are configured (module docstring)."""
     cmd = SubmitApplication(
         channel_id=caller.channel_id,
+        branch_id=caller.branch_id,  # the key's branch (access.branches)
         idempotency_key=_key(idempotency_key),
         amount=body.amount,
         term_months=body.term_months,
@@ -285,9 +287,10 @@ def post_logout(
 
 @router.get("/referrals", tags=["officers"], **answers(ReferralList))
 def get_referrals(deps: Deps, who: OfficerDep) -> dict[str, Any]:
-    """The referral queue: referred applications, oldest first."""
+    """The referral queue: referred applications of the officer's branch scope (their branch
+    and those below it), oldest first."""
     with deps.uow() as uow:
-        rows = uow.applications.recent(limit=200, status="referred")  # type: ignore[attr-defined]
+        rows = uow.applications.recent(limit=200, status="referred", scope=scope_of(who.branch_id))  # type: ignore[attr-defined]
     data = [{**r, "submitted_at": r["submitted_at"].isoformat()} for r in reversed(rows)]
     return {"data": data, "count": len(data)}
 

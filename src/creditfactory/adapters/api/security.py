@@ -15,9 +15,12 @@
   delay (`creditfactory.access.LoginThrottle`; 429 with Retry-After).
 - `authorize` (a FastAPI dependency on every router) looks the matched route's permission up
   in the access document (`creditfactory.access.DEFAULT_ACCESS`), resolves the caller, and
-  refuses a role without it (403). A route the document does not declare is refused. For a
-  channel it then checks that the channel owns every object the path names
-  (`service_layer.ownership`): another channel's object is a 404.
+  refuses a role without it (403). A route the document does not declare is refused. It then
+  runs the one ownership check (`service_layer.ownership`) on the objects the path names: a
+  channel must own them, an officer must have them in their branch scope (their branch and
+  those below it) — else 404, as for a missing object.
+- Branches: an officer's branch is read with the role on every request; a channel's is its API
+  key's (`api_keys.branch_id`), and the applications it submits belong to it.
 """
 
 from __future__ import annotations
@@ -44,9 +47,10 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from creditfactory.access import PUBLIC, AccessPolicy, LoginThrottle, PermissionDenied
+from creditfactory.access.branches import HEAD_OFFICE
 from creditfactory.adapters.api.errors import Unauthorized
 from creditfactory.adapters.storage.audit_store import append_entries
-from creditfactory.adapters.storage.identity_tables import api_keys, officers
+from creditfactory.adapters.storage.identity_tables import api_keys, branches, officers
 from creditfactory.adapters.storage.login_store import (
     clear_failures,
     lock_throttle,
@@ -61,7 +65,7 @@ from creditfactory.audit import AuditEntry
 from creditfactory.config import CHANNEL_ID
 from creditfactory.kernel.clock import Clock
 from creditfactory.kernel.errors import ValidationError
-from creditfactory.service_layer.ownership import require_channel_owns
+from creditfactory.service_layer.ownership import require_channel_owns, require_officer_reaches
 
 __all__ = [
     "CSRF_HEADER",
@@ -89,12 +93,14 @@ def new_api_key() -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who calls: kind "channel" | "officer" | "anonymous", their id and current role."""
+    """Who calls: kind "channel" | "officer" | "anonymous", their id, current role and branch
+    (`access.branches`: an officer's scope; a channel's submissions belong to it)."""
 
     kind: str
     principal_id: str
     role: str
     session_id: str = ""  # officers: the server-side session of their token
+    branch_id: str = HEAD_OFFICE
 
     @property
     def channel_id(self) -> str:
@@ -132,19 +138,24 @@ class Security:
         self._csrf_key = HKDF(hashes.SHA256(), 32, b"creditfactory", b"console csrf v1").derive(
             secret_key.encode("utf-8")
         )
-        self._keys: dict[str, tuple[str, str, float]] = {}  # key id → channel, hash, expiry
+        # key id → channel, hash, expiry, branch
+        self._keys: dict[str, tuple[str, str, float, str]] = {}
 
-    def create_api_key(self, channel_id: str, at: datetime) -> str:
-        """A new key for `channel_id`; returns it once (only its hash is stored)."""
+    def create_api_key(self, channel_id: str, at: datetime, branch_id: str = HEAD_OFFICE) -> str:
+        """A new key for `channel_id` at `branch_id` (its submissions belong to that branch);
+        returns it once (only its hash is stored)."""
         key = new_api_key()
-        self.register_api_key(key, channel_id, at)
+        self.register_api_key(key, channel_id, at, branch_id)
         return key
 
-    def register_api_key(self, key: str, channel_id: str, at: datetime) -> None:
-        """Store the hash of a key made elsewhere (`new_api_key`) for `channel_id`, once: when
-        the key id is already stored (another worker registering the same key at start won the
-        insert) nothing is written. raises ValidationError when that stored key has another
-        secret or channel, or when `channel_id` is not a channel id (`config.CHANNEL_ID`)."""
+    def register_api_key(
+        self, key: str, channel_id: str, at: datetime, branch_id: str = HEAD_OFFICE
+    ) -> None:
+        """Store the hash of a key made elsewhere (`new_api_key`) for `channel_id` at
+        `branch_id`, once: when the key id is already stored (another worker registering the
+        same key at start won the insert) nothing is written. raises ValidationError when that
+        stored key has another secret or channel, when `channel_id` is not a channel id
+        (`config.CHANNEL_ID`), or when `branch_id` names no branch."""
         if not CHANNEL_ID.fullmatch(channel_id):
             raise ValidationError(
                 "channel_id",
@@ -155,14 +166,16 @@ class Security:
         digest = hashlib.sha256(secret.encode()).hexdigest()
         try:
             with self._engine.begin() as db:
+                _known_branch(db, branch_id)
                 db.execute(
                     insert(api_keys).values(
                         key_id=key_id, channel_id=channel_id, key_hash=digest, active=True,
-                        created_at=at,
+                        created_at=at, branch_id=branch_id,
                     )
                 )  # fmt: skip
                 append_entries(db, [AuditEntry("system:security", "api_key.registered", key_id,
-                                               {"channel_id": channel_id}, at)])  # fmt: skip
+                                               {"channel_id": channel_id,
+                                                "branch_id": branch_id}, at)])  # fmt: skip
         except IntegrityError:  # the primary key: check and insert are one statement
             with self._engine.connect() as db:
                 stored = db.execute(
@@ -187,7 +200,7 @@ class Security:
         digest = hashlib.sha256(secret.encode()).hexdigest()
         if found is None or not hmac.compare_digest(found[1], digest):
             raise Unauthorized("X-API-Key: unknown key")
-        return Principal("channel", found[0], "channel")
+        return Principal("channel", found[0], "channel", branch_id=found[3])
 
     def cached_channel(self, header: str) -> Principal | None:
         """`channel(header)` without I/O when the key id is cached and fresh; None when the
@@ -198,46 +211,50 @@ class Security:
             return None
         if not hmac.compare_digest(found[1], hashlib.sha256(parts[2].encode()).hexdigest()):
             raise Unauthorized("X-API-Key: unknown key")
-        return Principal("channel", found[0], "channel")
+        return Principal("channel", found[0], "channel", branch_id=found[3])
 
-    def _fresh_key(self, key_id: str) -> tuple[str, str, float] | None:
+    def _fresh_key(self, key_id: str) -> tuple[str, str, float, str] | None:
         found = self._keys.get(key_id)
         return found if found is not None and found[2] > time.monotonic() else None
 
-    def _load_key(self, key_id: str) -> tuple[str, str, float] | None:
+    def _load_key(self, key_id: str) -> tuple[str, str, float, str] | None:
         with self._engine.connect() as db:
             row = db.execute(
-                select(api_keys.c.channel_id, api_keys.c.key_hash).where(
+                select(api_keys.c.channel_id, api_keys.c.key_hash, api_keys.c.branch_id).where(
                     api_keys.c.key_id == key_id, api_keys.c.active.is_(True)
                 )
             ).one_or_none()
         if row is None:
             self._keys.pop(key_id, None)
             return None
-        self._keys[key_id] = (row[0], row[1], time.monotonic() + KEY_CACHE_TTL_S)
+        self._keys[key_id] = (row[0], row[1], time.monotonic() + KEY_CACHE_TTL_S, row[2])
         return self._keys[key_id]
 
     def create_officer(
-        self, username: str, password: str, role: str, at: datetime, actor: str = "system:cli"
-    ) -> str:
-        """Add an officer (argon2id hash) with `role` (current or legacy name, or "none"), with
-        its audit leaf; returns the officer id. For bootstrap and the CLI — over HTTP an officer
-        is created without a role and gets one through maker-checker. raises PermissionDenied
-        for an unknown role."""
+        self, username: str, password: str, role: str, at: datetime, actor: str = "system:cli",
+        branch_id: str = HEAD_OFFICE,
+    ) -> str:  # fmt: skip
+        """Add an officer (argon2id hash) with `role` (current or legacy name, or "none") at
+        `branch_id`, with its audit leaf; returns the officer id. For bootstrap and the CLI —
+        over HTTP an officer is created without a role and gets one through maker-checker.
+        raises PermissionDenied for an unknown role, ValidationError("branch") for an unknown
+        branch."""
         current = NO_ROLE if role == NO_ROLE else self.access.role(role)
         if current == "channel":
             raise PermissionDenied("role: channel is for API keys")
         officer_id = f"off_{username}"
         with self._engine.begin() as db:
+            _known_branch(db, branch_id)
             db.execute(
                 insert(officers).values(
                     officer_id=officer_id, username=username,
                     password_hash=_HASHER.hash(password), role=current, active=True,
-                    created_at=at,
+                    created_at=at, branch_id=branch_id,
                 )
             )  # fmt: skip
             append_entries(db, [AuditEntry(actor, "officer.created", officer_id,
-                                           {"username": username, "role": current}, at)])  # fmt: skip
+                                           {"username": username, "role": current,
+                                            "branch_id": branch_id}, at)])  # fmt: skip
         return officer_id
 
     def authenticate(self, username: str, password: str, address: str) -> tuple[str, str]:
@@ -292,22 +309,22 @@ class Security:
             raise Unauthorized("Authorization: invalid or expired token") from None
 
     def officer(self, authorization: str | None) -> Principal:
-        """The officer of an `Authorization: Bearer …` header with their CURRENT role, while
-        the token's session is active. raises Unauthorized (no/bad/expired token, session
-        ended, officer inactive)."""
+        """The officer of an `Authorization: Bearer …` header with their CURRENT role and
+        branch, while the token's session is active. raises Unauthorized (no/bad/expired
+        token, session ended, officer inactive)."""
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthorized("Authorization: bearer token required")
         officer_id, session_id = self._claims(authorization[7:])
         with self._engine.connect() as db:
             row = db.execute(
-                select(officers.c.role).where(
+                select(officers.c.role, officers.c.branch_id).where(
                     officers.c.officer_id == officer_id, officers.c.active.is_(True)
                 )
             ).one_or_none()
             live = row is not None and session_active(db, session_id, officer_id, self._clock.now())
         if row is None or not live:
             raise Unauthorized("Authorization: session ended or officer inactive")
-        return Principal("officer", officer_id, row[0], session_id)
+        return Principal("officer", officer_id, row[0], session_id, row[1])
 
     def logout(self, token: str) -> bool:
         """End the token's session on the server; False when it was not active (a bad or old
@@ -404,6 +421,13 @@ class Security:
         raise Unauthorized("credentials: X-API-Key or Authorization: Bearer required")
 
 
+def _known_branch(db: Connection, branch_id: str) -> None:
+    """raises ValidationError("branch") unless `branch_id` is a stored branch."""
+    found = db.execute(select(branches.c.branch_id).where(branches.c.branch_id == branch_id))
+    if found.one_or_none() is None:
+        raise ValidationError("branch", f"no branch {branch_id!r} (creditfactory branches list)")
+
+
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER: Final = "X-CSRF-Token"
 
@@ -446,7 +470,8 @@ async def authorize(
     object the path names; an unsafe request authenticated by the console's cookie must pass
     the CSRF check (`check_csrf`, token in the X-CSRF-Token header — htmx sends it — or the
     `csrf_token` field of a form-encoded body). raises Unauthorized (401),
-    PermissionDenied (403), ApplicationNotFound (404, another channel's object). Runs on the
+    PermissionDenied (403), ApplicationNotFound (404, another channel's object or one outside
+    the officer's branch scope). Runs on the
     event loop; database look-ups (officers, an uncached key, ownership) go to the thread
     pool."""
     security: Security = request.app.state.security
@@ -466,9 +491,12 @@ async def authorize(
         token = request.headers.get(CSRF_HEADER) or await _form_token(request)
         check_csrf(request, security, who.session_id, token)
     security.access.require(who.role, permission)
-    if who.kind == "channel" and request.path_params:  # the one ownership check (404)
+    if request.path_params:  # the one ownership check (404): channel's own, officer's branch
         deps = request.app.state.deps
         params = dict(request.path_params)
-        await run_in_threadpool(require_channel_owns, deps, who.channel_id, params)
+        if who.kind == "channel":
+            await run_in_threadpool(require_channel_owns, deps, who.channel_id, params)
+        else:
+            await run_in_threadpool(require_officer_reaches, deps, who.branch_id, params)
     request.state.principal = who
     return who

@@ -39,6 +39,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from creditfactory.adapters.cli.demo_branches import (
+    INVOICE_BRANCH,
+    SBA_BRANCH,
+    register_key,
+    seed_branches,
+)
 from creditfactory.adapters.gateways.sba_fixtures import (
     held_out_rows,
     sba_name,
@@ -116,10 +122,12 @@ class BackgroundServer:
 
 
 def start_api(
-    spec: Path, port: int, env: dict[str, str] | None = None
+    spec: Path, port: int, branch_id: str, env: dict[str, str] | None = None
 ) -> tuple[BackgroundServer, str]:
-    """Serve the API over `spec` on 127.0.0.1:`port` with a fresh channel key; returns both."""
+    """Serve the API over `spec` on 127.0.0.1:`port` with a fresh channel key registered at
+    `branch_id` (its applications belong to that branch); returns both."""
     key = f"cfk_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
+    register_key(Settings(), key, branch_id)
     os.environ.update(
         {
             "CREDITFACTORY_MODEL_SPEC": str(spec),
@@ -520,7 +528,7 @@ def run_sba(settings: Settings, port: int, workers: int) -> BackgroundServer:
     spec_path, _ = _train("sba-case", REPO / "data", settings.var_dir / "model", "Selected", label)
     _served(settings, spec_path)
     env = {"CREDITFACTORY_AS_OF": lpr_business_date(), **SBA_SOURCES}
-    server, key = start_api(spec_path, port, env)
+    server, key = start_api(spec_path, port, SBA_BRANCH, env)
     # the backtest replays only loans the platform offers, the population the model was developed
     # on: no 504 loans (a programme it does not offer; scoring.training.datasets.
     # SBA_504_EXCLUSION) and no revolving lines (it books term loans; intake refuses them:
@@ -589,7 +597,7 @@ def run_cumcm(
         os.environ.pop(name, None)
     env = {"CREDITFACTORY_INVOICES_DIR": str(directory), "CREDITFACTORY_AS_OF": AS_OF.isoformat(),
            "CREDITFACTORY_DATA_SOURCES": "default"}  # fmt: skip
-    server, key = start_api(spec_path, port, env)
+    server, key = start_api(spec_path, port, INVOICE_BRANCH, env)
     run = run_invoices(settings, directory, key, port, workers, budget)
     console.print(f"verified data: {verified_share([app for _, app in run.applications])}")
     console.print(f"data provenance: {PROVENANCE[1]}")
@@ -640,6 +648,7 @@ def register(app: typer.Typer) -> None:
         directory, amount = invoice_dir(invoices), _budget(budget)
         started = time.perf_counter()
         _fresh_database(settings)
+        seed_branches(settings, console)
         server = run_sba(settings, port, workers)
         if directory is None:
             console.print(

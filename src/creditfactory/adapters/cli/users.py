@@ -29,6 +29,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from creditfactory.access import DEFAULT_ACCESS
+from creditfactory.access.branches import HEAD_OFFICE
 from creditfactory.adapters.api.security import Security
 from creditfactory.adapters.storage.identity_tables import officers
 from creditfactory.bootstrap import App, bootstrap
@@ -55,31 +56,38 @@ def _password(from_stdin: bool) -> str:
 
 @users_app.command("list")
 def list_users() -> None:
-    """Officers with their role and whether they are active."""
+    """Officers with their role, branch and whether they are active."""
     app = bootstrap(existing=True)
     with app.engine.connect() as db:
         rows = db.execute(
-            select(officers.c.username, officers.c.role, officers.c.active).order_by(
-                officers.c.username
-            )
+            select(
+                officers.c.username, officers.c.role, officers.c.branch_id, officers.c.active
+            ).order_by(officers.c.username)
         ).all()
     table = Table(title="officers 工作人员")
-    for column in ("username", "role", "active"):
+    for column in ("username", "role", "branch", "active"):
         table.add_column(column)
-    for username, role, active in rows:
-        table.add_row(username, role, "yes" if active else "no")
+    for username, role, branch_id, active in rows:
+        table.add_row(username, role, branch_id, "yes" if active else "no")
     console.print(table)
+
+
+Branch = Annotated[
+    str, typer.Option("--branch", help="branch id (creditfactory branches list); HQ: 总行")
+]
 
 
 @users_app.command("add")
 def add(
     username: str,
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    branch: Branch = HEAD_OFFICE,
 ) -> None:
-    """Add an officer with no role (a role comes through an approved role change)."""
+    """Add an officer with no role (a role comes through an approved role change) at a branch:
+    they see its applications and loans and those of the branches below it."""
     app = bootstrap()
     officer_id = _security(app).create_officer(
-        username, _password(password_stdin), "none", app.clock.now()
+        username, _password(password_stdin), "none", app.clock.now(), branch_id=branch
     )
     console.print(f"created {officer_id} without a role; request a role change to grant one")
 
@@ -156,10 +164,11 @@ def revoke(username: str, reason: Reason = "") -> None:
 
 
 @users_app.command("channel-key")
-def channel_key(channel_id: str) -> None:
-    """Issue an API key for a channel; it is printed once (only its hash is stored)."""
+def channel_key(channel_id: str, branch: Branch = HEAD_OFFICE) -> None:
+    """Issue an API key for a channel at a branch (the applications it submits belong to that
+    branch); it is printed once (only its hash is stored)."""
     app = bootstrap()
-    key = _security(app).create_api_key(channel_id, app.clock.now())
+    key = _security(app).create_api_key(channel_id, app.clock.now(), branch)
     console.print(key, soft_wrap=True)
 
 

@@ -14,16 +14,30 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from creditfactory.access import ApprovalItem, ApprovalKind, ApprovalStatus, SubjectBusy
+from creditfactory.adapters.storage.branch_store import within
 from creditfactory.adapters.storage.decisioning_tables import (
     decision_inputs,
     model_specs,
     policy_documents,
 )
-from creditfactory.adapters.storage.identity_tables import approvals, officers
+from creditfactory.adapters.storage.identity_tables import approvals, branches, officers
+from creditfactory.adapters.storage.origination_tables import applications
+from creditfactory.adapters.storage.servicing_tables import loans
+from creditfactory.service_layer.ownership import BranchScope
 
 __all__ = ["ApprovalStore", "DecisionInputStore", "ModelStore", "OfficerStore"]
 
@@ -60,6 +74,27 @@ def _values(item: ApprovalItem) -> dict[str, Any]:
         "decided_at": item.decided_at,
         "executed_at": item.executed_at,
     }
+
+
+# approval subjects that belong to a branch: "<prefix>:<id>" → the row holding its branch_id
+_SCOPED_SUBJECTS = (
+    ("application", applications, applications.c.application_id),
+    ("loan", loans, loans.c.loan_id),
+    ("officer", officers, officers.c.officer_id),
+)
+
+
+def _subject_in(scope: BranchScope) -> ColumnElement[bool]:
+    """WHERE clause: the item's subject is bank-wide (a policy, model, LPR publication) or an
+    application, loan or officer of `scope`'s branches (`service_layer.ownership`)."""
+    subject = approvals.c.subject
+    reached = union_all(*(
+        select((literal(f"{prefix}:") + key).label("subject"))
+        .where(within(table.c.branch_id, scope))
+        for prefix, table, key in _SCOPED_SUBJECTS
+    ))  # fmt: skip
+    bank_wide = and_(*(~subject.like(f"{prefix}:%") for prefix, _, _ in _SCOPED_SUBJECTS))
+    return or_(bank_wide, subject.in_(reached))
 
 
 class ApprovalStore:
@@ -119,12 +154,25 @@ class ApprovalStore:
         row = self._db.execute(query).one_or_none()
         return None if row is None else _item(row)
 
-    def listed(self, status: str | None = None, limit: int = 200) -> list[ApprovalItem]:
-        """Items, oldest first, optionally of one status."""
+    def listed(
+        self, status: str | None = None, limit: int = 200, scope: BranchScope | None = None
+    ) -> list[ApprovalItem]:
+        """Items, oldest first, optionally of one status and within a branch scope."""
         query = select(approvals).order_by(approvals.c.created_at, approvals.c.approval_id)
         if status is not None:
             query = query.where(approvals.c.status == status)
+        if scope is not None:
+            query = query.where(_subject_in(scope))
         return [_item(r) for r in self._db.execute(query.limit(limit))]
+
+
+_OFFICER_COLUMNS = (
+    officers.c.officer_id,
+    officers.c.username,
+    officers.c.role,
+    officers.c.active,
+    officers.c.branch_id,
+)
 
 
 class OfficerStore:
@@ -134,11 +182,14 @@ class OfficerStore:
         self._db = connection
 
     def get(self, officer_id: str) -> dict[str, Any] | None:
-        """officer_id, username, role, active — never the hash."""
-        cols = (officers.c.officer_id, officers.c.username, officers.c.role, officers.c.active)
-        row = self._db.execute(
-            select(*cols).where(officers.c.officer_id == officer_id)
-        ).one_or_none()
+        """officer_id, username, role, active, branch_id, branch_name (e.g. 浦东支行) — never
+        the hash."""
+        query = (
+            select(*_OFFICER_COLUMNS, branches.c.name.label("branch_name"))
+            .join(branches, branches.c.branch_id == officers.c.branch_id)
+            .where(officers.c.officer_id == officer_id)
+        )
+        row = self._db.execute(query).one_or_none()
         return None if row is None else dict(row._mapping)
 
     def add(self, row: Mapping[str, Any]) -> None:
@@ -151,10 +202,11 @@ class OfficerStore:
             update(officers).where(officers.c.officer_id == officer_id).values(role=role)
         )
 
-    def listed(self) -> list[dict[str, Any]]:
-        """Every officer (no hashes), by username."""
-        cols = (officers.c.officer_id, officers.c.username, officers.c.role, officers.c.active)
-        query = select(*cols).order_by(officers.c.username)
+    def listed(self, scope: BranchScope | None = None) -> list[dict[str, Any]]:
+        """Every officer (no hashes), of `scope`'s branches when given, by username."""
+        query = select(*_OFFICER_COLUMNS).order_by(officers.c.username)
+        if scope is not None:
+            query = query.where(within(officers.c.branch_id, scope))
         return [dict(r._mapping) for r in self._db.execute(query)]
 
 

@@ -1,8 +1,9 @@
 """Callers of the API and their controls: channel API keys (sha256 of a 256-bit random key — a
 fast hash is enough for a high-entropy secret), officer logins (argon2id password hashes, a role
 from `creditfactory.access`), their sessions (revoked server-side on sign-out, deactivation or a
-password reset), the login throttle (failures per account and per address) and maker-checker
-items.
+password reset), the login throttle (failures per account and per address), maker-checker
+items, and the organisation's `branches` (总行 / 分行 / 支行, `access.branches`): every officer and
+API key belongs to one (`branch_id`; the head office `HQ` for rows stored before branches existed).
 
 `approvals.open_subject` holds the subject while the item is open (pending or approved, not yet
 executed) and NULL afterwards; its UNIQUE constraint makes "one open item per subject" hold even
@@ -11,12 +12,47 @@ under concurrent requests (NULLs never collide on SQLite or PostgreSQL).
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 
+from creditfactory.access.branches import HEAD_OFFICE
 from creditfactory.adapters.storage.metadata import metadata
 from creditfactory.adapters.storage.types import UTCDateTime
 
-__all__ = ["api_keys", "approvals", "login_throttle", "officer_sessions", "officers"]
+__all__ = [
+    "api_keys",
+    "approvals",
+    "branch_column",
+    "branches",
+    "login_throttle",
+    "officer_sessions",
+    "officers",
+]
+
+branches = Table(
+    "branches",
+    metadata,
+    Column("branch_id", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),  # Chinese name, e.g. 浦东支行
+    Column("name_en", String(100), nullable=False),
+    Column("level", String(16), nullable=False),  # head | branch | sub_branch
+    Column("parent_id", String(32), ForeignKey("branches.branch_id"), index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+def branch_column() -> Column[str]:
+    """The `branch_id` column every scoped table carries: the branch the row belongs to (the
+    head office `HQ` when not given — rows stored before branches existed, loans booked outside
+    the application flow)."""
+    return Column(
+        "branch_id",
+        String(32),
+        ForeignKey("branches.branch_id"),
+        nullable=False,
+        server_default=HEAD_OFFICE,
+        index=True,
+    )
+
 
 api_keys = Table(
     "api_keys",
@@ -26,6 +62,7 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    branch_column(),  # the branch whose applications the channel's submissions belong to
 )
 
 officers = Table(
@@ -38,6 +75,7 @@ officers = Table(
     Column("role", String(16), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    branch_column(),  # the officer sees this branch and those below it
 )
 
 officer_sessions = Table(

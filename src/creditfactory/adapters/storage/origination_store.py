@@ -28,6 +28,7 @@ from creditfactory.adapters.storage.access_store import (
     OfficerStore,
 )
 from creditfactory.adapters.storage.audit_store import defer_entries
+from creditfactory.adapters.storage.branch_store import BranchStore, within
 from creditfactory.adapters.storage.decisioning_tables import decisions
 from creditfactory.adapters.storage.loan_views import LoanViews
 from creditfactory.adapters.storage.origination_tables import (
@@ -51,6 +52,7 @@ from creditfactory.origination.consent import (
 )
 from creditfactory.service_layer.factory_ports import DuplicateSubmission
 from creditfactory.service_layer.origination_flow import decision_json
+from creditfactory.service_layer.ownership import BranchScope
 
 if TYPE_CHECKING:
     from creditfactory.adapters.storage.referral_views import ReferralViews
@@ -143,8 +145,10 @@ class ApplicationStore:
         ).one_or_none()
         return None if row is None else dict(row._mapping)
 
-    def recent(self, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
-        """Latest applications first (masked columns only)."""
+    def recent(
+        self, limit: int = 20, status: str | None = None, scope: BranchScope | None = None
+    ) -> list[dict[str, Any]]:
+        """Latest applications first (masked columns only), of `scope`'s branches when given."""
         cols = [
             applications.c.application_id,
             applications.c.applicant_type,
@@ -159,6 +163,8 @@ class ApplicationStore:
         query = select(*cols).order_by(applications.c.submitted_at.desc()).limit(limit)
         if status is not None:
             query = query.where(applications.c.status == status)
+        if scope is not None:
+            query = query.where(within(applications.c.branch_id, scope))
         return [dict(r._mapping) for r in self._db.execute(query)]
 
     def counts(self) -> dict[str, int]:
@@ -383,8 +389,8 @@ def _consent(r: Any, subject_id: str) -> Consent:
 
 class FactoryUnitOfWork(SqlUnitOfWork):
     """`SqlUnitOfWork` with the application-flow store, maker-checker items, officers, model
-    specs / policies, decision replay inputs, LPR fixings and the workbench's read queries
-    (`referral_views`, `loan_views`) on the same transaction."""
+    specs / policies, decision replay inputs, LPR fixings, branches and the workbench's read
+    queries (`referral_views`, `loan_views`) on the same transaction."""
 
     applications: ApplicationStore
     approvals: ApprovalStore
@@ -392,6 +398,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
     models: ModelStore
     decision_inputs: DecisionInputStore
     rates: RatesStore
+    branches: BranchStore
     referral_views: ReferralViews
     loan_views: LoanViews
 
@@ -406,6 +413,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
         self.models = ModelStore(self.connection)
         self.decision_inputs = DecisionInputStore(self.connection)
         self.rates = RatesStore(self.connection)
+        self.branches = BranchStore(self.connection)
         from creditfactory.adapters.storage.referral_views import ReferralViews  # imports this
 
         self.referral_views = ReferralViews(self.connection)

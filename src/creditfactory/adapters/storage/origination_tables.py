@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from creditfactory.adapters.storage.identity_tables import branch_column
 from creditfactory.adapters.storage.metadata import metadata
 from creditfactory.adapters.storage.pii import EncryptedString
 from creditfactory.adapters.storage.types import DecimalText, UTCDateTime
@@ -57,6 +58,7 @@ applications = Table(
     Column("submitted_at", UTCDateTime, nullable=False, index=True),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
+    branch_column(),  # the submitting channel key's branch (access.branches)
     UniqueConstraint("channel_id", "idempotency_key", name="uq_applications_channel_key"),
 )
 

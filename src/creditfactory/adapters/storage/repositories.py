@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from creditfactory.access.branches import HEAD_OFFICE
 from creditfactory.adapters.storage.audit_store import defer_entries
 from creditfactory.adapters.storage.ledger_digesters import ENTRIES_POSTED, entries_payload
 from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
@@ -191,9 +192,10 @@ class LoanRepository:
         self._now = now
         self._seen: dict[str, dict[int, dict[str, Any]]] = {}  # installment rows as loaded
 
-    def add(self, loan: Loan) -> None:
-        """Insert a new loan and its installments."""
-        self._db.execute(_INSERT_LOANS, {**loan_row(loan, self._now), "version": loan.version})
+    def add(self, loan: Loan, branch_id: str | None = None) -> None:
+        """Insert a new loan and its installments; `branch_id` None: the head office."""
+        row = {**loan_row(loan, self._now), "version": loan.version}
+        self._db.execute(_INSERT_LOANS, {**row, "branch_id": branch_id or HEAD_OFFICE})
         rows = _installment_rows(loan)
         self._db.execute(_INSERT_INSTALLMENTS, rows)
         self._seen[loan.loan_id] = {r["seq"]: r for r in rows}

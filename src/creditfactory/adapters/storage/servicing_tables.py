@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
 )
 
+from creditfactory.adapters.storage.identity_tables import branch_column
 from creditfactory.adapters.storage.metadata import metadata
 from creditfactory.adapters.storage.types import DecimalText, UTCDateTime
 
@@ -67,6 +68,7 @@ loans = Table(
     Column("entry_seq", Integer, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    branch_column(),  # its application's branch (access.branches); HQ when booked outside it
     CheckConstraint("principal_minor > 0", name="principal_positive"),
     CheckConstraint("dpd >= 0", name="dpd_non_negative"),
 )

@@ -2,7 +2,8 @@
 applications, approvals, officers (with their roles), the journal (entries, postings), the
 stored idempotency responses a retry is answered with (`idempotency_keys`), and the other
 credentials and PIPL state (attack13 finding 3): channel API keys (`api_keys`), officer sessions
-(`officer_sessions`) and consents (`consents`).
+(`officer_sessions`) and consents (`consents`); and the organisation's `branches` (issue 14: a
+hand-edited parent would widen an officer's branch scope).
 
 Writing: every INSERT / UPDATE / DELETE on a covered table is noticed by SQLAlchemy engine events
 (so a new writer is covered without remembering to), and the rows it touched are remembered for
@@ -34,6 +35,7 @@ from sqlalchemy.sql.expression import table as raw_table
 from creditfactory.adapters.storage.identity_tables import (
     api_keys,
     approvals,
+    branches,
     officer_sessions,
     officers,
 )
@@ -71,6 +73,7 @@ COVERED: dict[str, tuple[Table, tuple[str, ...]]] = {
         (api_keys, ("key_id",)),
         (officer_sessions, ("session_id",)),
         (consents, ("consent_id",)),
+        (branches, ("branch_id",)),
     )
 }
 ROWS_BASELINED = "state.rows_baselined"

@@ -6,6 +6,8 @@
   (`loan.read`), audit log entries (`audit.read`), active officers (`user.read`).
 - `applications_list()`: applications with masked applicant columns only, for the list
   component (`adapters/web/listing.py`), labelled by its column keys.
+- `active_by_grade(db)`: active CNY loans per five-category grade: (grade, count, booked
+  principal in minor units).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from creditfactory.adapters.storage.monitoring_tables import monitoring_alerts
 from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.adapters.storage.servicing_tables import loans
 
-__all__ = ["QUEUES", "applications_list", "queue_counts"]
+__all__ = ["QUEUES", "active_by_grade", "applications_list", "queue_counts"]
 
 OPEN_ALERTS: Final = ("open", "assigned", "investigating")
 
@@ -70,3 +72,14 @@ def applications_list() -> Select[Any]:
         applications.c.submitted_at.label("submitted_at"),
         applications.c.loan_id.label("loan_id"),
     ).order_by(applications.c.submitted_at.desc())
+
+
+def active_by_grade(db: Connection) -> list[tuple[str, int, int]]:
+    """Active CNY loans per grade (PASS … LOSS as stored): (grade, count, booked principal in
+    分); grades without a loan are absent."""
+    rows = db.execute(
+        select(loans.c.grade, func.count(), func.sum(loans.c.principal_minor))
+        .where(loans.c.status == "active", loans.c.currency == "CNY")
+        .group_by(loans.c.grade)
+    )
+    return [(str(g), int(n), int(total)) for g, n, total in rows]

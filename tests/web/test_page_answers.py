@@ -1,7 +1,8 @@
 """The friendly error pages on page routes, where a browser cannot show it: a defect in a page
 (an unexpected exception) answers the 500 page in the user's language without a word of the
 exception, while the API keeps problem+json for the same kind of failure; a page route without
-a session and without `Accept: text/html` is a 401 page, not JSON."""
+a session and without `Accept: text/html` is a 401 page, not JSON. And the package's static files
+are revalidated (`no-cache`, 304 on a matching ETag) while pages are never stored."""
 
 from __future__ import annotations
 
@@ -59,3 +60,15 @@ def test_a_page_without_a_session_is_a_401_page_or_the_sign_in(
     assert "您尚未登录，或会话已结束。" in bare.text
     browser = _get(app, "/", Accept="text/html")
     assert (browser.status_code, browser.headers["location"]) == (303, "/login")
+
+
+def test_static_files_are_revalidated_pages_never_stored(sqlite_engine: Any, make_api: Any) -> None:
+    app = make_api(sqlite_engine).client.app
+    asset = _get(app, "/static/vendor/htmx-2.0.4.min.js")
+    assert asset.status_code == 200 and asset.headers["cache-control"] == "no-cache"
+    again = _get(
+        app, "/static/vendor/htmx-2.0.4.min.js", **{"If-None-Match": asset.headers["etag"]}
+    )
+    assert again.status_code == 304  # revalidated, not downloaded again
+    assert "script-src 'self'" in asset.headers["content-security-policy"]
+    assert _get(app, "/login").headers["cache-control"] == "no-store"
