@@ -22,6 +22,7 @@ from creditfactory.origination.application import demo_uscc
 from creditfactory.service_layer.loan_desk import installment_state
 from creditfactory.servicing.loan import InstallmentState
 from tests.e2e.conftest import application
+from tests.e2e.test_branch_scoping import _officer, _submitted_at, _tree, _uscc
 from tests.e2e.test_referral_pages import Officer
 
 DUE = date(2027, 1, 8)
@@ -110,3 +111,23 @@ def test_the_verify_page_names_an_edited_loan_row(make_api: Any, tmp_path: Any) 
         assert f"loans {loan_id}: field principal_minor differs" in tampered.text
     finally:
         engine.dispose()
+
+
+def test_a_sub_branch_sees_only_its_own_loans_and_trails(sqlite_engine: Any, make_api: Any) -> None:
+    """branch6's scope on the loan and audit pages: a 支行 officer's loans list, loan page and
+    audit lookups reach their 支行's loan, a sibling 支行's officer gets the 404 page and a list
+    without it."""
+    api = make_api(sqlite_engine)
+    tree = _tree(api)
+    loan_id = _submitted_at(api, tree["A"], _uscc())["loan_id"]
+    for branch, reaches in (("A", True), ("F", True), ("B", False)):
+        officer = _officer(api, "loan_officer", tree[branch])
+        auditor = _officer(api, "auditor", tree[branch])
+        page = api.officer("GET", f"/loans/{loan_id}", officer)
+        assert page.status_code == (200 if reaches else 404), (branch, page.status_code)
+        listed = api.officer("GET", f"/loans?loan_id={loan_id}", officer)
+        shown = f'data-copy="{loan_id}"' in listed.text  # a row, not the filter box
+        assert listed.status_code == 200 and shown == reaches, branch
+        trail = api.officer("GET", f"/audit?kind=loan&value={loan_id}", auditor)
+        assert trail.status_code == (200 if reaches else 404), (branch, trail.status_code)
+        assert ("loan.disbursed" in trail.text) == reaches, branch

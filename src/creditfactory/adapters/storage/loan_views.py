@@ -22,11 +22,13 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, Connection, Select, or_, select
 
 from creditfactory.adapters.storage.audit_tables import audit_entries
+from creditfactory.adapters.storage.branch_store import within
 from creditfactory.adapters.storage.decisioning_tables import decisions
 from creditfactory.adapters.storage.ledger_tables import journal_entries, postings
 from creditfactory.adapters.storage.monitoring_tables import monitoring_alerts
 from creditfactory.adapters.storage.origination_tables import applications, offers
 from creditfactory.adapters.storage.servicing_tables import loans
+from creditfactory.service_layer.ownership import BranchScope
 
 __all__ = ["TRAIL_LIMIT", "LoanViews", "loans_list"]
 
@@ -127,13 +129,15 @@ class LoanViews:
         )]  # fmt: skip
 
 
-def loans_list() -> Select[Any]:
-    """Loans for the list component, labelled: loan_id, applicant (the booking application's
-    masked name; empty for a loan booked outside the flow), principal (minor units), currency,
-    status, dpd, grade, disbursement_date."""
+def loans_list(scope: BranchScope) -> Select[Any]:
+    """Loans of the officer's branch `scope` (`branch_store.within`) for the list component,
+    labelled: loan_id, applicant (the booking application's masked name; empty for a loan
+    booked outside the flow), principal (minor units), currency, status, dpd, grade,
+    disbursement_date."""
     return (
         select(loans.c.loan_id, _A.applicant_name_masked.label("applicant"),
                loans.c.principal_minor.label("principal"), loans.c.currency, loans.c.status,
                loans.c.dpd, loans.c.grade, loans.c.disbursement_date)
         .select_from(loans.outerjoin(applications, _A.loan_id == loans.c.loan_id))
+        .where(within(loans.c.branch_id, scope))
     )  # fmt: skip

@@ -28,11 +28,16 @@ from creditfactory.adapters.web.nav import N_
 from creditfactory.adapters.web.render import render
 from creditfactory.audit import prove, signed_head, verify_log
 from creditfactory.service_layer.loan_desk import LOOKUPS, audit_trail
+from creditfactory.service_layer.ownership import require_officer_reaches
 
 __all__ = ["KIND_LABELS", "proven", "router"]
 
 router = APIRouter(dependencies=[Depends(authorize)])
 
+_SCOPED: Final = {"loan": "loan_id", "application": "application_id",
+                   "customer": "borrower_id", "officer": "officer_id"}  # fmt: skip
+"""A lookup's id as the ownership check knows it: an officer looks up only objects of their
+branch subtree (`service_layer.ownership`), like every page that names an object."""
 KIND_LABELS: Final = {"loan": N_("Loan"), "application": N_("Application"),
                       "customer": N_("Customer (borrower id)"), "officer": N_("Officer")}  # fmt: skip
 
@@ -72,7 +77,12 @@ def audit_page(request: Request) -> Response:
     value = request.query_params.get("value", "")
     trail = None
     if value or "kind" in request.query_params:
-        trail = proven(request, audit_trail(request.app.state.deps, kind, value))
+        deps = request.app.state.deps
+        entries = audit_trail(deps, kind, value)  # ValidationError first: a 422 naming it
+        require_officer_reaches(
+            deps, request.state.principal.branch_id, {_SCOPED[kind]: value.strip()}
+        )  # outside the scope: 404
+        trail = proven(request, entries)
     return render(request, "audit/index.html", kinds=[(k, KIND_LABELS[k]) for k in LOOKUPS],
                   kind=kind, value=value, trail=trail, downloads=True)  # fmt: skip
 

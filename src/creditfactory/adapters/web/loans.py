@@ -3,7 +3,8 @@ contract, the schedule with each installment's state (paid / due / overdue / upc
 money movements, the journal entries with their lines, DPD and the 五级分类 grade, the
 borrower's alerts, and the audit trail of the loan and its application with each entry's
 inclusion proof, checked in the browser (`audit.proven`, `static/audit-proof.js`).
-`GET /loans`: the loans list (the list component).
+`GET /loans`: the loans list (the list component), of the officer's branch subtree; the loan
+page's `loan_id` is in scope by `authorize` (a loan outside it is the 404 page).
 
 Reads: `service_layer.loan_desk.loan_page` and `adapters/storage/loan_views.loans_list`.
 """
@@ -22,6 +23,7 @@ from creditfactory.adapters.web.listing import Column, ListView, known_params, l
 from creditfactory.adapters.web.nav import N_
 from creditfactory.adapters.web.render import render
 from creditfactory.service_layer.loan_desk import loan_page
+from creditfactory.service_layer.ownership import scope_of
 
 __all__ = ["LOANS", "STATES", "router"]
 
@@ -51,8 +53,9 @@ LOANS: Final = ListView(
 
 @router.get("/loans", include_in_schema=False)
 def loans(request: Request) -> Response:
-    """Every loan the officer may read, paged, sorted, filtered, exported."""
-    return list_page(request, LOANS, loans_list(), "loans/index.html")
+    """The loans of the officer's branch and those below it, paged, sorted, filtered, exported."""
+    scope = scope_of(request.state.principal.branch_id)
+    return list_page(request, LOANS, loans_list(scope), "loans/index.html")
 
 
 @router.get("/loans/{loan_id}", include_in_schema=False)
