@@ -77,6 +77,7 @@ def test_auditor_finds_a_loans_trail_and_verifies_a_proof(workbench: Workbench, 
     disbursed = entries.nth(actions.index("loan.disbursed"))
     disbursed.locator("[data-verify=one]").click()
     assert disbursed.get_by_test_id("proof-result").inner_text() == "已包含：证明路径通向签名根"
+    screenshot(page, "audit-trail")
     # the same proof, its leaf altered by one character, fails in the page
     page.evaluate("""() => { const row = document.querySelectorAll('[data-proof]')[0];
                              row.dataset.leaf = row.dataset.leaf.replace('"action"', '"actioN"'); }""")
@@ -84,7 +85,6 @@ def test_auditor_finds_a_loans_trail_and_verifies_a_proof(workbench: Workbench, 
     assert (
         "未包含" in page.locator("[data-proof]").first.get_by_test_id("proof-result").inner_text()
     )
-    screenshot(page, "audit-trail")
     with page.expect_download() as download:
         disbursed.get_by_role("link", name="下载").click()
     bundle = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
