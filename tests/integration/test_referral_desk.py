@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from creditfactory.access import MakerCheckerViolation
+from creditfactory.access.branches import HEAD_OFFICE
 from creditfactory.adapters.api.main import keep_serving_spec
 from creditfactory.adapters.gateways import HttpDataGateway
-from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork
+from creditfactory.adapters.storage.origination_store import FactoryUnitOfWork, borrower_id_for
 from creditfactory.adapters.storage.pii import PIICipher, generate_pii_key, install_pii_cipher
 from creditfactory.adapters.storage.referral_views import approvals_list, referrals_list
 from creditfactory.decisioning.override import Override
@@ -38,11 +39,13 @@ from creditfactory.service_layer.offer_flow import (
     recommend_referral,
     return_referral,
 )
+from creditfactory.service_layer.organisation import add_branch
 from creditfactory.service_layer.origination_flow import (
     ConsentGiven,
     SubmitApplication,
     submit_application,
 )
+from creditfactory.service_layer.ownership import scope_of
 from creditfactory.service_layer.referral_desk import (
     application_page,
     customer_page,
@@ -52,6 +55,7 @@ from creditfactory.service_layer.referral_desk import (
 from tests.lpr_fixture import current_series
 from tests.sba_applicants import GOOD
 
+HQ = scope_of(HEAD_OFFICE)  # the head office reaches every branch
 SPEC_TEXT = (Path(__file__).parents[1] / "e2e" / "sba_spec.json").read_text(encoding="utf-8")
 POLICY = json.loads(
     (Path(__file__).parents[2] / "src/creditfactory/decisioning/policies/credit-policy-2026.2.json")
@@ -80,12 +84,14 @@ def _deps(engine: Engine) -> FactoryDeps:
     return deps
 
 
-def _referred(deps: FactoryDeps, name: str, amount: str = "300000") -> dict[str, Any]:
+def _referred(deps: FactoryDeps, name: str, amount: str = "300000",
+              branch_id: str = HEAD_OFFICE) -> dict[str, Any]:  # fmt: skip
     uscc = demo_uscc(secrets.randbelow(10**8))
     cmd = SubmitApplication(channel_id="ch", idempotency_key=RandomIds().new("k"),
                             applicant_type="enterprise", name=name, amount=amount,
                             term_months=12, uscc=uscc, declared=GOOD,
-                            consent=ConsentGiven(("tax",), "auth-2024-01"))  # fmt: skip
+                            consent=ConsentGiven(("tax",), "auth-2024-01"),
+                            branch_id=branch_id)  # fmt: skip
     view = submit_application(deps, cmd)
     assert view["status"] == "referred", view["decision"]["reasons"]
     return {**view, "uscc": uscc}
@@ -93,7 +99,7 @@ def _referred(deps: FactoryDeps, name: str, amount: str = "300000") -> dict[str,
 
 def _inbox(engine: Engine, tag: str, waiting_for: str | None = None) -> list[dict[str, Any]]:
     """The referral inbox's rows whose applicant name holds `tag`, as the page shows them."""
-    listed = referrals_list().subquery()
+    listed = referrals_list(HQ).subquery()
     query = select(listed).where(listed.c.applicant.contains(tag))
     if waiting_for is not None:
         query = query.where(listed.c.waiting_for == waiting_for)
@@ -123,7 +129,7 @@ def test_the_inboxes_follow_the_recommendation(engine: Engine) -> None:
     assert (waiting["maker"], waiting["note"], waiting["recommendation"]) == (
         "off_maker", "经营稳定，建议批准", "approve")  # fmt: skip
     with engine.connect() as db:
-        pending = [dict(r._mapping) for r in db.execute(approvals_list())]
+        pending = [dict(r._mapping) for r in db.execute(approvals_list(HQ))]
     (item,) = [r for r in pending if r["application_id"] == app_id]
     assert (item["kind"], item["maker"], item["applicant"]) == (
         "referral_decision", "off_maker", f"收件箱测试{tag}有限公司")  # fmt: skip
@@ -253,25 +259,59 @@ def test_customer_search_by_name_uscc_application_and_loan(engine: Engine) -> No
     recommend_referral(deps, first["application_id"], "off_maker", "approve", "")
     approved = check_referral(deps, first["application_id"], "off_checker", "credit_approver")
     assert approved["status"] == "approved"
-    by_name = search_customers(deps, tag)
+    by_name = search_customers(deps, tag, HQ)
     assert {c["name"] for c in by_name} == {f"客户{tag}有限公司", f"另一家{tag}公司"}
     spaced = " ".join((first["uscc"][:6], first["uscc"][6:].lower()))  # typed as people type
-    (by_uscc,) = search_customers(deps, spaced)
+    (by_uscc,) = search_customers(deps, spaced, HQ)
     assert by_uscc["identifier"] == first["applicant"]["identifier"]
     assert by_uscc["identifier"] != first["uscc"]  # masked, never the identifier itself
-    (by_app,) = search_customers(deps, second["application_id"])
+    (by_app,) = search_customers(deps, second["application_id"], HQ)
     assert by_app["name"] == f"另一家{tag}公司"
-    customer = customer_page(deps, by_uscc["borrower_id"])
+    customer = customer_page(deps, by_uscc["borrower_id"], HQ)
     assert [a["application_id"] for a in customer["applications"]] == [first["application_id"]]
     assert customer["applications"][0]["status"] == "approved"
     loan = accept_offer(deps, approved["offer"]["offer_id"], "ch")["loan_id"]
-    (by_loan,) = search_customers(deps, loan)
+    (by_loan,) = search_customers(deps, loan, HQ)
     assert by_loan["borrower_id"] == by_uscc["borrower_id"]
-    (booked,) = customer_page(deps, by_loan["borrower_id"])["loans"]
+    (booked,) = customer_page(deps, by_loan["borrower_id"], HQ)["loans"]
     assert booked["loan_id"] == loan and booked["principal_minor"] == Money.of(
         approved["offer"]["amount"]).to_minor()  # fmt: skip
-    assert all("%" in c["name"] for c in search_customers(deps, "%"))  # a wildcard is a letter
+    assert all("%" in c["name"] for c in search_customers(deps, "%", HQ))  # a wildcard is a letter
     with pytest.raises(ApplicationNotFound):
-        customer_page(deps, "bor_000000000000000000000000")
+        customer_page(deps, "bor_000000000000000000000000", HQ)
     with pytest.raises(ValidationError):
-        search_customers(deps, "  ")
+        search_customers(deps, "  ", HQ)
+
+
+def test_a_sub_branch_officer_sees_only_their_subtree(engine: Engine) -> None:
+    """Tree HQ → F (分行) → A, B (支行): a referral submitted at A is in A's and F's inbox,
+    approval list, search and customer page, not in B's; the head office sees it too."""
+    deps = _deps(engine)
+    tag = secrets.token_hex(3)
+    ids = {"F": f"F{tag}", "A": f"A{tag}", "B": f"B{tag}"}
+    add_branch(deps, ids["F"], "测试分行", "test branch", "branch", HEAD_OFFICE, "test")
+    add_branch(deps, ids["A"], "甲支行", "sub-branch A", "sub_branch", ids["F"], "test")
+    add_branch(deps, ids["B"], "乙支行", "sub-branch B", "sub_branch", ids["F"], "test")
+    app = _referred(deps, f"支行{tag}有限公司", branch_id=ids["A"])
+    recommend_referral(deps, app["application_id"], "off_maker", "approve", "")
+
+    def sees(branch: str) -> tuple[bool, bool, bool, bool]:
+        scope = scope_of(branch)
+        with engine.connect() as db:
+            listed = referrals_list(scope).subquery()
+            inbox = db.execute(select(listed.c.application_id)
+                               .where(listed.c.applicant.contains(tag))).scalars().all()  # fmt: skip
+            pending = approvals_list(scope).subquery()
+            items = db.execute(select(pending.c.application_id)
+                               .where(pending.c.applicant.contains(tag))).scalars().all()  # fmt: skip
+        found = search_customers(deps, tag, scope)
+        try:
+            page = bool(customer_page(deps, borrower_id_for(app["uscc"]), scope)["applications"])
+        except ApplicationNotFound:
+            page = False
+        return bool(inbox), bool(items), bool(found), page
+
+    assert sees(ids["A"]) == (True, True, True, True)
+    assert sees(ids["F"]) == (True, True, True, True)
+    assert sees(HEAD_OFFICE) == (True, True, True, True)
+    assert sees(ids["B"]) == (False, False, False, False)

@@ -29,6 +29,7 @@ from creditfactory.service_layer.factory_ports import (
     FactoryUnitOfWork,
 )
 from creditfactory.service_layer.factory_views import application_view
+from creditfactory.service_layer.ownership import BranchScope
 from creditfactory.service_layer.referral_override import override_bounds
 
 __all__ = [
@@ -118,23 +119,24 @@ def application_page(deps: FactoryDeps, application_id: str) -> dict[str, Any]:
     }
 
 
-def search_customers(deps: FactoryDeps, text: str) -> list[dict[str, Any]]:
-    """Applicants by name, USCC or resident ID, application id or loan id (at most 50).
+def search_customers(deps: FactoryDeps, text: str, scope: BranchScope) -> list[dict[str, Any]]:
+    """Applicants by name, USCC or resident ID, application id or loan id (at most 50), among
+    the applications of `scope` (the officer's branch subtree, `ownership.scope_of`).
     raises ValidationError("q") for an empty or over-long search."""
     text = text.strip()
     if not 1 <= len(text) <= 100:
         raise ValidationError("q", "1 to 100 characters: a name, USCC, ID number, application "
                               "or loan id")  # fmt: skip
     with _reader(deps)() as uow:
-        found: list[dict[str, Any]] = uow.referral_views.customers(text)
+        found: list[dict[str, Any]] = uow.referral_views.customers(text, scope)
     return found
 
 
-def customer_page(deps: FactoryDeps, borrower_id: str) -> dict[str, Any]:
-    """One applicant's applications and loans (`ReferralViews.customer`: amounts in minor units
-    beside their currency). raises ApplicationNotFound (404)."""
+def customer_page(deps: FactoryDeps, borrower_id: str, scope: BranchScope) -> dict[str, Any]:
+    """One applicant's applications and loans in `scope` (`ReferralViews.customer`: amounts in
+    minor units beside their currency). raises ApplicationNotFound (404) when none is."""
     with _reader(deps)() as uow:
-        found: dict[str, Any] | None = uow.referral_views.customer(borrower_id)
+        found: dict[str, Any] | None = uow.referral_views.customer(borrower_id, scope)
     if found is None:
         raise ApplicationNotFound(f"borrower_id: no customer {borrower_id!r}")
     return found

@@ -37,6 +37,7 @@ NAV: Final = (
     NavEntry("/customers", N_("Customers")),
     NavEntry("/loans", N_("Loans")),
     NavEntry("/audit", N_("Audit")),
+    NavEntry("/admin/users", N_("Users")),
 )
 """The menu, in order. Areas append their pages here."""
 

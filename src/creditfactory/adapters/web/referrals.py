@@ -17,7 +17,10 @@ inbox, the application page with its actions, customer search and the customer p
 - `GET /customers?q=`, `GET /customers/{borrower_id}`: search and one applicant's
   applications and loans.
 
-Reads: `service_layer.referral_desk` and the list SELECTs of `adapters/storage/referral_views`.
+Reads: `service_layer.referral_desk` and the list SELECTs of `adapters/storage/referral_views`,
+each limited to the signed-in officer's branch and those below it (`ownership.scope_of`); the
+pages naming an application or a customer are checked by the one ownership dependency first (a
+404 outside the scope).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from creditfactory.service_layer.offer_flow import (
     recommend_referral,
     return_referral,
 )
+from creditfactory.service_layer.ownership import BranchScope, scope_of
 from creditfactory.service_layer.referral_desk import (
     application_page,
     customer_page,
@@ -149,14 +153,19 @@ def _approval_present(row: dict[str, Any]) -> dict[str, Any]:
 def referrals(request: Request) -> Response:
     """The referral inbox (module docstring)."""
     view = replace(REFERRALS, present=_present(lang_of(request)))
-    return list_page(request, view, referrals_list(), "referrals/inbox.html")
+    return list_page(request, view, referrals_list(_scope(request)), "referrals/inbox.html")
 
 
 @router.get("/approvals", include_in_schema=False)
 def approvals(request: Request) -> Response:
     """The approval inbox (module docstring)."""
     view = replace(APPROVALS, present=_approval_present)
-    return list_page(request, view, approvals_list(), "referrals/approvals.html")
+    return list_page(request, view, approvals_list(_scope(request)), "referrals/approvals.html")
+
+
+def _scope(request: Request) -> BranchScope:
+    """The signed-in officer's branch scope: their branch and those below it."""
+    return scope_of(request.state.principal.branch_id)
 
 
 def _may(request: Request, permission: str) -> bool:
@@ -287,7 +296,8 @@ def customers(request: Request) -> Response:
     """Search by name, USCC / resident ID, application id or loan id (`?q=`)."""
     known_params(request, {"q"})
     text = request.query_params.get("q", "")
-    found = search_customers(request.app.state.deps, text) if text.strip() else None
+    deps, scope = request.app.state.deps, _scope(request)
+    found = search_customers(deps, text, scope) if text.strip() else None
     return render(request, "referrals/customers.html", q=text, found=found)
 
 
@@ -296,4 +306,5 @@ def customer(borrower_id: str, request: Request) -> Response:
     """One applicant's applications and loans."""
     known_params(request, set())
     return render(request, "referrals/customer.html",
-                  customer=customer_page(request.app.state.deps, borrower_id))  # fmt: skip
+                  customer=customer_page(request.app.state.deps, borrower_id,
+                                         _scope(request)))  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Final
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from creditfactory.adapters.web.admin import router as admin_router
 from creditfactory.adapters.web.audit import router as audit_router
 from creditfactory.adapters.web.auth import router as auth_router
 from creditfactory.adapters.web.home import router as home_router
@@ -29,6 +30,7 @@ WEB_ROUTERS: Final[tuple[APIRouter, ...]] = (
     referrals_router,
     loans_router,
     audit_router,
+    admin_router,
 )
 STATIC_DIR: Final = Path(__file__).parent / "static"
 
