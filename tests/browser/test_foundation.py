@@ -45,6 +45,7 @@ def test_home_shows_user_queues_money_and_cst_times(workbench: Workbench, page: 
     assert top.get_by_test_id("user-name").inner_text() == workbench.users["loan_officer"][0]
     assert top.get_by_test_id("user-role").inner_text() == "客户经理 loan officer"
     assert top.get_by_role("button", name="退出").is_visible()
+    assert top.get_by_test_id("user-branch").inner_text() == "总行"  # seeded at the head office
     referred = len(workbench.seeded["referred"])
     card = page.locator('[data-queue="referrals"]')
     assert card.locator("b").inner_text() == str(referred)

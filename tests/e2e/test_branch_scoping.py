@@ -147,3 +147,8 @@ def test_referral_and_officer_lists_hold_the_subtree_only(any_engine: Any, make_
     grant = {"kind": "role_change", "subject": f"officer:{officers['B']}",
              "params": {"role": "auditor"}}  # fmt: skip
     assert api.officer("POST", "/api/v1/approvals", admins["A"], grant).status_code == 404
+    # the administrator's pages: the same scope (the list in SQL, the officer's page a 404)
+    listed = api.officer("GET", "/admin/users?format=csv", admins["A"]).text
+    assert officers["A"] in listed and officers["B"] not in listed and officers["HQ"] not in listed
+    assert api.officer("GET", f"/admin/users/{officers['B']}", admins["A"]).status_code == 404
+    assert api.officer("GET", f"/admin/users/{officers['B']}", admins["HQ"]).status_code == 200

@@ -141,7 +141,7 @@ def test_h5_null_unseen_or_case_variant_never_flips_a_decline(
         assert rule in response.json()["rule"]
 
 
-@pytest.mark.parametrize(("name", "value"), [("NoEmp", 1.5), ("NoEmp", 3.0), ("RetainedJob", 2.5)])
+@pytest.mark.parametrize(("name", "value"), [("NoEmp", 1.5), ("NoEmp", 3.0), ("CreateJob", 2.5)])
 def test_a_count_is_a_whole_number(
     sqlite_engine: Any, make_api: Any, name: str, value: float
 ) -> None:
@@ -159,7 +159,7 @@ def test_a_count_is_a_whole_number(
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("Express", True), ("Express", "maybe"), ("RevLineCr", False), ("NAICS", "999999")],
+    [("Express", True), ("Express", "maybe"), ("Express", 1), ("NAICS", "999999")],
 )
 def test_a_flag_or_category_takes_only_its_declared_values(
     sqlite_engine: Any, make_api: Any, name: str, value: Any

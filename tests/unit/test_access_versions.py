@@ -60,18 +60,29 @@ WORKBENCH_DESK = {
     "GET /customers/{borrower_id}": "referral.read",
 }
 
+ADMIN_PAGES = {  # the administrator's pages (branch6): each with its API route's permission
+    "GET /admin/users": "user.read",
+    "POST /admin/users": "user.manage",
+    "GET /admin/users/{officer_id}": "user.read",
+    "POST /admin/users/{officer_id}/role": "role_change.request",
+    "POST /admin/approvals/{approval_id}/approve": "role_change.approve",
+    "POST /admin/approvals/{approval_id}/reject": "role_change.approve",
+}
+
 
 def test_the_officers_pages_are_a_new_access_version() -> None:
     older, newer = (
         load_access_policy(_text("access-2026.4")),
         load_access_policy(_text("access-2026.5")),
     )
-    # the one change of 2026.5: the loan officers' and approvers' pages, each with the
-    # permission its API route has (GET /api/v1/referrals, the referral check and
-    # recommendation, GET /api/v1/approvals); roles and every other route as in 2026.4
+    # the change of 2026.5: the workbench's pages — the loan officers' and approvers', each with
+    # the permission its API route has (GET /api/v1/referrals, the referral check and
+    # recommendation, GET /api/v1/approvals), and the administrator's (users, role changes);
+    # roles and every other route as in 2026.4
+    pages = WORKBENCH_DESK | ADMIN_PAGES
     assert newer.roles == older.roles and newer.legacy_roles == older.legacy_roles
-    assert {k: v for k, v in newer.routes.items() if k not in WORKBENCH_DESK} == dict(older.routes)
-    assert {k: newer.routes[k] for k in WORKBENCH_DESK} == WORKBENCH_DESK
+    assert {k: v for k, v in newer.routes.items() if k not in pages} == dict(older.routes)
+    assert {k: newer.routes[k] for k in pages} == pages
     assert (
         WORKBENCH_DESK["POST /applications/{application_id}/check"]
         == older.routes["POST /api/v1/referrals/{application_id}/check"]

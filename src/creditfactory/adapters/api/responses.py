@@ -267,14 +267,14 @@ class DecisionRecord(Shape):
     decided_at: str | None
     verification: Verification
     lpr: LprUsed
+    model_approval: str | None = Field(
+        default=None,
+        description="the maker-checker approval the model spec is served under (its report's "
+        "checks failed, or it was published); null when its checks passed",
+    )
     decided_by: str = Field(description="system, or the officer who checked it")
     overrides: str | None = Field(default=None, description="the decision an override replaces")
     override: OverrideMade | None = Field(default=None, description="an approver's override")
-    model_approval: str | None = Field(
-        default=None,
-        description="the maker-checker approval under which a model that failed its own checks "
-        "was served (signoff6); None for a model that passed them",
-    )
 
 
 class Applicant(Shape):

@@ -154,6 +154,15 @@ class ApprovalStore:
         row = self._db.execute(query).one_or_none()
         return None if row is None else _item(row)
 
+    def of_subject(self, subject: str) -> list[ApprovalItem]:
+        """Every item on `subject` ("officer:<id>", …), newest first."""
+        query = (
+            select(approvals)
+            .where(approvals.c.subject == subject)
+            .order_by(approvals.c.created_at.desc(), approvals.c.approval_id)
+        )
+        return [_item(r) for r in self._db.execute(query)]
+
     def listed(
         self, status: str | None = None, limit: int = 200, scope: BranchScope | None = None
     ) -> list[ApprovalItem]:

@@ -15,13 +15,19 @@ from typing import Final
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from creditfactory.adapters.web.admin import router as admin_router
 from creditfactory.adapters.web.auth import router as auth_router
 from creditfactory.adapters.web.home import router as home_router
 from creditfactory.adapters.web.referrals import router as referrals_router
 
 __all__ = ["STATIC_DIR", "WEB_ROUTERS", "install_web"]
 
-WEB_ROUTERS: Final[tuple[APIRouter, ...]] = (home_router, auth_router, referrals_router)
+WEB_ROUTERS: Final[tuple[APIRouter, ...]] = (
+    home_router,
+    auth_router,
+    referrals_router,
+    admin_router,
+)
 STATIC_DIR: Final = Path(__file__).parent / "static"
 
 
