@@ -83,7 +83,8 @@ def test_the_fold_gate_sees_the_training_fold_only() -> None:
         keep = ["a"] if len(seen) % 2 else ["a", "b"]  # folds may keep different fields
         return GateResult(keep, {}, {})
 
-    def make(kept: list[str]) -> tuple[list[str], Any]:
+    def make(fold_gate: GateResult) -> tuple[list[str], Any]:
+        kept = fold_gate.kept
         return kept, OrdinalLogistic(ordinal=grades, start=["a"], candidates=kept[1:])
 
     cv = repeated_cv(lambda: FoldGated(gate, make), X, y, n_splits=4, n_repeats=2)
@@ -127,7 +128,12 @@ def test_cumcm_cv_gates_each_training_fold_not_all_rows(monkeypatch: pytest.Monk
     monkeypatch.setattr(pipeline, "run_gate", spy)
     result = pipeline.train("cumcm-2020c", "ordinal", cv_repeats=1).result
     assert sizes[0] == 123  # the served model: the same procedure on all rows
-    assert sorted(sizes[1:]) == [98, 98, 98, 99, 99]  # 5 training folds: 123 − (25, 25, 25, 24, 24)
+    # 5 training folds (123 − 25, 25, 25, 24, 24), for the model and for the best-single
+    # benchmark, which each fold chooses by its own gate's IV
+    assert sorted(sizes[1:]) == [98] * 6 + [99] * 4
+    best = result["benchmark"]["models"][1]
+    assert "chosen inside each training fold" in best["name"]
+    assert best["paired"]["folds"] == 5 and "rating" not in best["features"]
     choices = result["cv"]["fold_choices"]
     assert choices["folds"] == 5 and sum(choices["calibration"].values()) == 5
     assert choices["characteristics"]["log_sales_monthly"] == 5  # always in (the start field)

@@ -6,7 +6,8 @@
   one-feature logistic on log monthly sales;
 - the best single application-time characteristic: the kept candidate with the highest gate IV
   on the training part, as a one-feature logistic (raw for a complete numeric field, on WOE for a
-  categorical one).
+  categorical one); under repeated cross-validation chosen inside each training fold by that
+  fold's own gate (`pipeline._benchmark_specs`, `fold_gate.FoldGated`).
 
 Each is fitted exactly as the chosen model is evaluated: on the training part and scored on the
 validation part, or under the same repeated stratified folds.

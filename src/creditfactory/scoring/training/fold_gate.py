@@ -5,7 +5,8 @@ values, proxies) are figures on outcomes: screened once on every row, they would
 outer test fold before it is held out (issue #12's validator, finding F6: CUMCM's IV screening ran
 on all 123 rows before the 5 × 20 CV). `FoldGated` makes the gate part of the fitted procedure:
 `fit` runs the gate on the rows it is given, takes the method's candidates from what the gate
-kept, fits the model on them and records what it chose (``record_``). `repeated_cv` collects each
+kept (or, for the best-single benchmark, the kept field with the highest IV on those rows), fits
+the model on them and records what it chose (``record_``). `repeated_cv` collects each
 fold's record, so the result shows how often each field was screened out.
 
 The served model is fitted by the same procedure on all rows (`pipeline.train` gates the whole
@@ -34,14 +35,15 @@ class FoldGated(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ----------
     gate : callable (X, y) → GateResult
         The leakage gate on the training rows `X` (every candidate column) with outcomes `y`.
-    make : callable (kept) → (candidates, estimator)
-        The method's candidates among the gate's `kept` fields and an unfitted estimator on them.
+    make : callable (GateResult) → (candidates, estimator)
+        The method's candidates among what the gate kept (its ``kept`` fields, its ``checks``)
+        and an unfitted estimator on them.
     """
 
     def __init__(
         self,
         gate: Callable[[pandas.DataFrame, numpy.ndarray], GateResult] | None = None,
-        make: Callable[[list[str]], tuple[list[str], Any]] | None = None,
+        make: Callable[[GateResult], tuple[list[str], Any]] | None = None,
     ) -> None:
         self.gate = gate
         self.make = make
@@ -53,7 +55,7 @@ class FoldGated(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise ValueError("FoldGated needs gate= and make=")
         yy = numpy.asarray(y).astype(int)
         self.gate_ = self.gate(X, yy)
-        self.candidates_, model = self.make(list(self.gate_.kept))
+        self.candidates_, model = self.make(self.gate_)
         self.model_ = model.fit(X[self.candidates_], yy)
         self.features_ = list(self.model_.features_)
         self.classes_ = numpy.array([0, 1])

@@ -70,6 +70,8 @@ from creditfactory.scoring.training.validation import (
 from creditfactory.scoring.training.wording import Reason, Text, Wording, in_language, joined
 
 METHODS = ("scorecard", "logistic", "lightgbm", "ordinal")
+FoldScreen = tuple[Callable[[pandas.DataFrame, numpy.ndarray], GateResult], list[str]]
+"""The leakage gate as a function of (rows, outcomes) and the candidate columns it reads."""
 RATING_ORDER = {"A": 1, "B": 2, "C": 3, "D": 4}
 
 
@@ -187,21 +189,15 @@ def train(
     )
     y = train_part[ds.target].to_numpy()
     gate, chosen = select(train_part)
-    if features:
-        for f in features:
-            if f in gate.excluded:
-                raise ValidationError(f, f"excluded by the leakage gate: {gate.excluded[f]}")
+    _refuse_excluded(features, gate)
     _check_columns(ds, chosen, method, raw)
 
     make = factory(chosen, len(train_part))
 
     # Cross-validation refits the gate on each training fold when it chose the candidates; named
     # features are the analyst's fixed choice (the gate only checked them)
-    cv_model = (
-        _fold_gated(method, ds, raw, len(train_part), binning_method, screen, candidates)
-        if leakage_gate and not features
-        else (make, chosen)
-    )
+    fold = (screen, candidates) if leakage_gate and not features else None
+    cv_model = _cv_model(method, ds, raw, len(train_part), binning_method, fold) or (make, chosen)
 
     fit_rows = ds.fitting_rows(train_part)
     model = _fit(make, fit_rows[chosen], y)
@@ -235,7 +231,7 @@ def train(
         result["p_values"] = model.pvalues_
     _record_exclusions(result, gate, model)
     validated, holdout_pd = _validate(
-        ds, gate, model, cv_model, chosen, train_part, valid, split_column, cv_repeats
+        ds, gate, model, cv_model, chosen, train_part, valid, split_column, cv_repeats, fold
     )
     result.update(validated)
     if ds.out_of_time is not None:
@@ -250,6 +246,13 @@ def train(
     if out is not None:
         write_outputs(trained, out)
     return trained
+
+
+def _refuse_excluded(features: list[str] | None, gate: GateResult) -> None:
+    """Raise ValidationError naming the first requested feature the leakage gate excludes."""
+    for f in features or ():
+        if f in gate.excluded:
+            raise ValidationError(f, f"excluded by the leakage gate: {gate.excluded[f]}")
 
 
 def _screen(
@@ -298,20 +301,17 @@ def _selector(
     return select
 
 
-def _fold_gated(
-    method: str,
-    ds: Dataset,
-    raw: bool,
-    n: int,
-    binning_method: str,
-    screen: Callable[[pandas.DataFrame, numpy.ndarray], GateResult],
-    candidates: list[str],
-) -> tuple[Callable[[], Any], list[str]]:
+def _cv_model(
+    method: str, ds: Dataset, raw: bool, n: int, binning_method: str, fold: FoldScreen | None
+) -> tuple[Callable[[], Any], list[str]] | None:
     """The cross-validation factory that gates each training fold itself (`FoldGated`) and the
-    columns it reads (every candidate)."""
+    columns it reads (every candidate); None without `fold` (the gate and its candidates)."""
+    if fold is None:
+        return None
+    screen, candidates = fold
 
-    def on_kept(kept: list[str]) -> tuple[list[str], Any]:
-        fold_chosen = _method_candidates(method, ds, kept)
+    def on_kept(fold_gate: GateResult) -> tuple[list[str], Any]:
+        fold_chosen = _method_candidates(method, ds, fold_gate.kept)
         _check_columns(ds, fold_chosen, method, raw)
         return fold_chosen, _make(method, ds, fold_chosen, raw, n, binning_method)
 
@@ -347,11 +347,14 @@ def _validate(
     valid: pandas.DataFrame | None,
     split_column: str | None,
     cv_repeats: int,
+    fold: FoldScreen | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """``validation``, ``benchmark`` and ``stability`` (a named split) or ``cv`` (none), and the
     held-out PDs they were computed on. `cv_model` is the factory cross-validation refits on
     each training fold and the columns it reads (`fold_gate.FoldGated` on every candidate, or
-    the model on `chosen`); ``cv.fold_records`` / ``cv.fold_choices`` say what each fold chose."""
+    the model on `chosen`); ``cv.fold_records`` / ``cv.fold_choices`` say what each fold chose.
+    With `fold` (the gate refitted per fold, and the candidate columns it reads) the best-single
+    benchmark is chosen inside each training fold too."""
     if valid is not None:
         vp = model.predict_proba(valid[chosen])[:, 1]
         figures = _figures(valid[ds.target].to_numpy(), vp)
@@ -385,7 +388,11 @@ def _validate(
         "out-of-fold PDs",
     )  # fmt: skip
     benchmark = _benchmarks(
-        ds, gate, train_part, lambda f, cols: on_folds(f, cols, train_part, ds.target, repeats)
+        ds,
+        gate,
+        train_part,
+        lambda f, cols: on_folds(f, cols, train_part, ds.target, repeats),
+        fold,
     )
     return {"cv": cv, "validation": figures, "benchmark": _paired(cv, benchmark)}, oof
 
@@ -547,30 +554,71 @@ def _out_of_time(
 
 
 def _benchmark_specs(
-    ds: Dataset, gate: GateResult, frame: pandas.DataFrame
-) -> list[tuple[Wording, list[str], Any, Wording]]:
-    """(name, features, factory, note): the dataset's declared ones, then the best single
-    kept characteristic by training gate IV — a raw one-feature logistic for a complete numeric
-    field, a one-feature WOE logistic for a categorical one."""
-    out: list[tuple[Wording, list[str], Any, Wording]] = [
-        (name, list(cols), raw_logistic, note) for name, (cols, note) in ds.benchmarks.items()
+    ds: Dataset,
+    gate: GateResult,
+    frame: pandas.DataFrame,
+    fold: FoldScreen | None = None,
+) -> list[tuple[Wording, list[str], Any, Wording, list[str]]]:
+    """(name, features, factory, note, columns the factory reads): the dataset's declared ones,
+    then the best single kept characteristic by training gate IV (`_best_single`). With `fold`
+    (repeated CV: the gate and the candidate columns it reads) that choice is made inside each
+    training fold on its own gate's IV (`FoldGated`), never on rows a fold holds out; its
+    features are then the fields it chooses from, and the name gives the choice on all rows."""
+    out: list[tuple[Wording, list[str], Any, Wording, list[str]]] = [
+        (name, list(cols), raw_logistic, note, list(cols))
+        for name, (cols, note) in ds.benchmarks.items()
     ]
-    ivs = {
-        f: gate.checks[f]["iv"]
-        for f in gate.kept
-        if f in gate.checks and (f in ds.categorical or frame[f].notna().all())
-    }
-    if ivs:
-        best = max(ivs, key=lambda f: ivs[f])
-        kind = "WOE" if best in ds.categorical else "raw"
-        factory = single_feature(best, True) if best in ds.categorical else raw_logistic
+    pick = _best_single(ds, gate, frame)
+    if pick is None:
+        return out
+    best, factory = pick
+    kind = "WOE" if best in ds.categorical else "raw"
+    if fold is None:
         out.append((
             Text(f"申请时已知的最佳单一特征：{best}（单变量{'WOE' if kind == 'WOE' else '原始值'}逻辑回归）",
                  f"best single application-time characteristic: {best} (one-feature {kind} "
                  "logistic)"),
             [best], factory, Text("按训练部分的闸门 IV 选出", "chosen by gate IV on the training part"),
+            [best],
         ))  # fmt: skip
+        return out
+    screen, columns = fold
+
+    def fold_pick(fold_gate: GateResult) -> tuple[list[str], Any]:
+        chosen = _best_single(ds, fold_gate, frame)
+        if chosen is None:
+            raise ValueError("best-single benchmark: the fold's gate kept no complete field")
+        return [chosen[0]], chosen[1]()
+
+    out.append((
+        Text(f"申请时已知的最佳单一特征，在每个训练折内按该折闸门 IV 选出（全部样本上为 {best}）",
+             f"best single application-time characteristic, chosen inside each training fold by "
+             f"that fold's gate IV (on all rows: {best})"),
+        _eligible(ds, gate, frame), lambda: FoldGated(screen, fold_pick),
+        Text("每折的闸门在该折训练行上重算", "each fold's gate is refitted on its training rows"),
+        columns,
+    ))  # fmt: skip
     return out
+
+
+def _best_single(
+    ds: Dataset, gate: GateResult, frame: pandas.DataFrame
+) -> tuple[str, Callable[[], Any]] | None:
+    """The kept characteristic with the highest gate IV — a complete numeric field (a raw
+    one-feature logistic) or a categorical one (a one-feature WOE logistic) — and its factory;
+    None when the gate kept no such field."""
+    ivs = {f: gate.checks[f]["iv"] for f in _eligible(ds, gate, frame)}
+    if not ivs:
+        return None
+    best = max(ivs, key=lambda f: ivs[f])
+    return best, (single_feature(best, True) if best in ds.categorical else raw_logistic)
+
+
+def _eligible(ds: Dataset, gate: GateResult, frame: pandas.DataFrame) -> list[str]:
+    """Kept fields a one-feature benchmark can use: categorical, or numeric with no gaps."""
+    return [
+        f for f in gate.kept if f in gate.checks and (f in ds.categorical or frame[f].notna().all())
+    ]
 
 
 def _benchmarks(
@@ -578,19 +626,20 @@ def _benchmarks(
     gate: GateResult,
     frame: pandas.DataFrame,
     evaluate: Callable[[Any, list[str]], dict[str, Any]],
+    fold: FoldScreen | None = None,
 ) -> dict[str, Any]:
-    """Each benchmark of `_benchmark_specs` (chosen on `frame`) with `evaluate(factory, cols)`'s
-    figures; the first one's name and figures head the table. Name and note are English, with
-    ``zh`` beside them."""
+    """Each benchmark of `_benchmark_specs` (chosen on `frame`, or inside each fold with
+    `fold`) with `evaluate(factory, columns)`'s figures; the first one's name and figures
+    head the table. Name and note are English, with ``zh`` beside them."""
     models = [
         {
             "name": in_language(name, "en"),
             "features": cols,
             "note": in_language(note, "en"),
             "zh": {"name": in_language(name, "zh"), "note": in_language(note, "zh")},
-            **evaluate(factory, cols),
+            **evaluate(factory, columns),
         }
-        for name, cols, factory, note in _benchmark_specs(ds, gate, frame)
+        for name, cols, factory, note, columns in _benchmark_specs(ds, gate, frame, fold)
     ]
     head = models[0]
     hidden = ("features", "note", "zh")
