@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 
 from creditfactory.access import LoginThrottle
@@ -150,7 +151,13 @@ def workbench(
             lpr_series=current_series(),
         )  # fmt: skip
         throttle = LoginThrottle(first_delay=timedelta(seconds=LOGIN_WAIT_S))
-        app = create_app(deps, engine, "browser-secret", throttle=throttle)
+        app = create_app(
+            deps,
+            engine,
+            "browser-secret",
+            throttle=throttle,
+            signing_key=Ed25519PrivateKey.generate(),
+        )  # audit pages sign heads
         now = datetime.now(UTC)
         security = app.state.security
         users = {}

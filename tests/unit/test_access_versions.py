@@ -87,4 +87,15 @@ def test_the_officers_pages_are_a_new_access_version() -> None:
         WORKBENCH_DESK["POST /applications/{application_id}/check"]
         == older.routes["POST /api/v1/referrals/{application_id}/check"]
     )
-    assert DEFAULT_ACCESS.version == "access-2026.5"
+
+
+def test_the_loan_pages_are_for_officers_only() -> None:
+    """access-2026.6: a channel's key reads its own loans over the API (`loan.read`) but never
+    the loan pages, whose list would show every channel's loans."""
+    older, newer = (load_access_policy(_text(v)) for v in ("access-2026.5", "access-2026.6"))
+    assert newer.routes["GET /loans"] == newer.routes["GET /loans/{loan_id}"] == "loan.page"
+    assert newer.holders("loan.page") == older.holders("loan.read") - {"channel"}
+    assert newer.routes["GET /audit"] == newer.routes["GET /audit/verify"] == "audit.read"
+    assert {k: v for k, v in newer.routes.items() if k in older.routes} == dict(older.routes)
+    assert {r: p - {"loan.page"} for r, p in newer.roles.items()} == dict(older.roles)
+    assert DEFAULT_ACCESS.version == "access-2026.6"

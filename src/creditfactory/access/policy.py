@@ -138,7 +138,7 @@ def _bundled(name: str) -> str:
     return resources.files("creditfactory.access").joinpath("policies", name).read_text("utf-8")
 
 
-DEFAULT_ACCESS: Final = load_access_policy(_bundled("access-2026.5.json"))
+DEFAULT_ACCESS: Final = load_access_policy(_bundled("access-2026.6.json"))
 """2026.1 adds the LPR fixings: `rates.read`, `rates.import` and the rates_publication checked
 action (risk managers; the checker is a second risk manager). 2026.2 adds prepayments
 (`prepayment.create`, channels) and the backdating operation (`repayment.backdate`, credit
@@ -150,5 +150,9 @@ risk managers). 2026.4 adds the bearer token's sign-out, `POST /api/v1/officers/
 (public: it ends the session of the token it carries, issue 13 N2). 2026.5 adds the workbench
 pages of loan officers and approvers (issue 14): the referral and approval inboxes, the
 application page and its recommend / check / send-back forms, customer search and the customer
-page, each with the permission of the API route it mirrors. A published version is never
+page, each with the permission of the API route it mirrors. 2026.6 adds the loan and audit pages
+(issue 14): `loan.page` (the loans list and the loan page: loan officers, credit approvers, risk
+managers, auditors — not `loan.read`, which a channel's API key holds too, and the list would
+show it every channel's loans) and `GET /audit`, `/audit/verify` under `audit.read`. A published
+version is never
 edited: a change is a new file (`tests/unit/test_access_versions.py` pins the earlier ones)."""

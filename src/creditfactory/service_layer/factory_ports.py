@@ -144,6 +144,7 @@ class FactoryUnitOfWork(Protocol):
     rates: Any
     branches: Any
     referral_views: Any  # the workbench's read queries (adapters.storage.referral_views)
+    loan_views: Any  # the loan and audit pages' (adapters.storage.loan_views)
 
     def __enter__(self) -> FactoryUnitOfWork: ...
     def __exit__(

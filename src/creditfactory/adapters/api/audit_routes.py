@@ -16,12 +16,13 @@ from creditfactory.adapters.storage.audit_store import SqlAuditStore
 from creditfactory.audit import make_bundle, prove, signed_head
 from creditfactory.config import Settings
 
-__all__ = ["router"]
+__all__ = ["router", "signing_key"]
 
 router = APIRouter(prefix="/api/v1/audit", dependencies=[Depends(authorize)], tags=["audit"])
 
 
-def _key(request: Request) -> Ed25519PrivateKey:
+def signing_key(request: Request) -> Ed25519PrivateKey:
+    """The app's audit signing key (`app.state.signing_key`, else loaded from the settings once)."""
     key: Ed25519PrivateKey | None = request.app.state.signing_key
     if key is None:
         key = load_signing_key(Settings())
@@ -33,7 +34,7 @@ def _parts(request: Request, sequence: int) -> tuple[Any, Any, Any]:
     now = request.app.state.deps.clock.now()
     with request.app.state.engine.connect() as db:
         store = SqlAuditStore(db)
-        sth = signed_head(store, now, _key(request))
+        sth = signed_head(store, now, signing_key(request))
         proof = prove(store, sequence, sth.head.tree_size)  # EntryNotInLog → 404
         return store.get_record(sequence), proof, sth
 
@@ -43,7 +44,7 @@ def get_head(request: Request) -> dict[str, Any]:
     """The signed tree head of the whole log."""
     now = request.app.state.deps.clock.now()
     with request.app.state.engine.connect() as db:
-        head: dict[str, Any] = signed_head(SqlAuditStore(db), now, _key(request)).to_json()
+        head: dict[str, Any] = signed_head(SqlAuditStore(db), now, signing_key(request)).to_json()
     return head
 
 

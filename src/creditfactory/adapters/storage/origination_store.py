@@ -30,6 +30,7 @@ from creditfactory.adapters.storage.access_store import (
 from creditfactory.adapters.storage.audit_store import defer_entries
 from creditfactory.adapters.storage.branch_store import BranchStore, within
 from creditfactory.adapters.storage.decisioning_tables import decisions
+from creditfactory.adapters.storage.loan_views import LoanViews
 from creditfactory.adapters.storage.origination_tables import (
     applications,
     consents,
@@ -389,7 +390,7 @@ def _consent(r: Any, subject_id: str) -> Consent:
 class FactoryUnitOfWork(SqlUnitOfWork):
     """`SqlUnitOfWork` with the application-flow store, maker-checker items, officers, model
     specs / policies, decision replay inputs, LPR fixings, branches and the workbench's read
-    queries (`referral_views`) on the same transaction."""
+    queries (`referral_views`, `loan_views`) on the same transaction."""
 
     applications: ApplicationStore
     approvals: ApprovalStore
@@ -399,6 +400,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
     rates: RatesStore
     branches: BranchStore
     referral_views: ReferralViews
+    loan_views: LoanViews
 
     def __init__(self, engine: Engine, clock: Clock, *, writer: bool = True) -> None:
         super().__init__(engine, clock, writer=writer)
@@ -415,6 +417,7 @@ class FactoryUnitOfWork(SqlUnitOfWork):
         from creditfactory.adapters.storage.referral_views import ReferralViews  # imports this
 
         self.referral_views = ReferralViews(self.connection)
+        self.loan_views = LoanViews(self.connection)
         return self
 
 

@@ -9,14 +9,15 @@ lives in adapters/storage). The template shows it with the `list_table(listing)`
 `components/list.html`.
 
 Query parameters (anything else is refused):
-- `page` (≥ 1), `per_page` (one of PER_PAGE), `sort` (a sortable key, `-key` descending),
+- `page` (1 … MAX_PAGE), `per_page` (one of PER_PAGE), `sort` (a sortable key, `-key` descending),
   `format` (`html` | `csv` | `xlsx`), `lang`;
 - per filterable column: `<key>` for "contains" / "equals" filters (equals: one of the
   column's `choices` when it has them), `<key>_from` and `<key>_to` (YYYY-MM-DD, inclusive
-  CST days) for "date_range".
+  CST days, 1900-01-01 … 9998-12-31) for "date_range".
 A bad value raises `ValidationError(<parameter>, rule)`: a 422 page naming it, never a 500.
 An export larger than EXPORT_MAX_ROWS is refused the same way (narrow the filter) rather than
-cut short silently.
+cut short silently. Text that a spreadsheet would run as a formula (a name starting "=", "+",
+"-", "@") is exported as text: an apostrophe before it in CSV, a text cell in xlsx.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ EXPORT_MAX_ROWS: Final = 50_000
 KINDS: Final = ("text", "number", "money_minor", "money", "time", "date", "grade", "id", "uscc")
 FILTERS: Final = ("contains", "equals", "date_range")
 _RESERVED: Final = ("page", "per_page", "sort", "format", LANG_PARAM)
+MAX_PAGE: Final = 1_000_000
+"""The highest page number accepted (a larger OFFSET overflows the databases' integers)."""
+FIRST_DAY: Final = date(1900, 1, 1)
+LAST_DAY: Final = date(9998, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +116,19 @@ def _integer(params: Mapping[str, str], name: str, default: int) -> int:
     text = params.get(name)
     if text is None or text == "":
         return default
-    if not text.isdigit() or int(text) < 1:
-        raise ValidationError(name, "a whole number of at least 1")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+        raise ValidationError(name, f"a whole number from 1 to {MAX_PAGE:,}")
     return int(text)
 
 
 def _day(name: str, text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        found = date.fromisoformat(text)
     except ValueError:
         raise ValidationError(name, "a date written YYYY-MM-DD") from None
+    if not FIRST_DAY <= found <= LAST_DAY:  # a CST day's bounds must exist as UTC times
+        raise ValidationError(name, f"a date from {FIRST_DAY} to {LAST_DAY}")
+    return found
 
 
 def _cst_start(day: date) -> datetime:
@@ -253,12 +261,23 @@ def _headers(view: ListView, lang: str) -> list[str]:
     return [gettext(lang, c.label) + (" (CST)" if c.kind == "time" else "") for c in view.columns]
 
 
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula ("=HYPERLINK(…)" as an applicant's name:
+    OWASP "CSV Injection") gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(view: ListView, rows: list[dict[str, Any]], lang: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(_headers(view, lang))
     for row in rows:
-        writer.writerow(_cells(view, row, lang))
+        writer.writerow([_inert(v) for v in _cells(view, row, lang)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -270,6 +289,10 @@ def _xlsx(view: ListView, rows: list[dict[str, Any]], lang: str) -> bytes:
     sheet.append(_headers(view, lang))
     for row in rows:
         sheet.append(_cells(view, row, lang))
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if cell.data_type == "f":  # openpyxl takes "=…" text for a formula: keep it text
+                cell.data_type = "s"
     for index, c in enumerate(view.columns, start=1):
         if c.kind in ("money", "money_minor"):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):

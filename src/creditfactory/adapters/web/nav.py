@@ -35,6 +35,8 @@ NAV: Final = (
     NavEntry("/referrals", N_("Referrals")),
     NavEntry("/approvals", N_("Approvals")),
     NavEntry("/customers", N_("Customers")),
+    NavEntry("/loans", N_("Loans")),
+    NavEntry("/audit", N_("Audit")),
     NavEntry("/admin/users", N_("Users")),
 )
 """The menu, in order. Areas append their pages here."""

@@ -16,8 +16,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from creditfactory.adapters.web.admin import router as admin_router
+from creditfactory.adapters.web.audit import router as audit_router
 from creditfactory.adapters.web.auth import router as auth_router
 from creditfactory.adapters.web.home import router as home_router
+from creditfactory.adapters.web.loans import router as loans_router
 from creditfactory.adapters.web.referrals import router as referrals_router
 
 __all__ = ["STATIC_DIR", "WEB_ROUTERS", "install_web"]
@@ -26,6 +28,8 @@ WEB_ROUTERS: Final[tuple[APIRouter, ...]] = (
     home_router,
     auth_router,
     referrals_router,
+    loans_router,
+    audit_router,
     admin_router,
 )
 STATIC_DIR: Final = Path(__file__).parent / "static"

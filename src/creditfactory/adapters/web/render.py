@@ -11,7 +11,7 @@ Every page template extends `base.html` and is rendered here with, besides `ctx`
 - the filters of `formatting` (`money`, `money_minor`, `cst`, `day`, `grade`, `masked_id`,
   `pct`, `uscc_masked`) and `_` / `gettext` / `ngettext` in the request's language
   (`{% trans %}` works too). Macros: `components/macros.html` (`id_copy`, `grade_badge`,
-  `money_cell`, `uscc`) and `components/list.html` (`list_table`, the list component).
+  `uscc`) and `components/list.html` (`list_table`, the list component).
 
 A valid `?lang=` is kept in the `cf_lang` cookie (one year, SameSite=Lax: a preference, no
 secret). Templates load only files from /static (the CSP allows nothing else): no inline
