@@ -1,6 +1,6 @@
 """The credit policy a server starts with follows the served model's data set (issue #12, CUMCM's
-own cut-offs): the CUMCM model is decided by credit-policy-cumcm-2026.1, the SBA model by the
-default credit-policy-2026.2."""
+own cut-offs): the CUMCM model is decided by credit-policy-cumcm-2026.1, the SBA model by
+credit-policy-sba-2026.1 (cut-offs set on the refit SBA model's PDs)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _spec_of(dataset: str, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("dataset", "version"),
-    [("cumcm-2020c", "credit-policy-cumcm-2026.1"), ("sba-case", "credit-policy-2026.2")],
+    [("cumcm-2020c", "credit-policy-cumcm-2026.1"), ("sba-case", "credit-policy-sba-2026.1")],
 )
 def test_the_served_spec_s_data_set_picks_the_policy(
     dataset: str, version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -37,7 +37,7 @@ from tests.e2e.conftest import GOOD
 from tests.shared import shared_path
 
 SPEC = Path(__file__).parents[1] / "e2e" / "sba_spec.json"
-APPROVED_LOAN = "1004285007"  # a held-out SBA loan whose recorded facts the served spec approves
+APPROVED_LOAN = "1041204008"  # held out; its recorded facts are approved (pd_12m 0.012)
 
 
 def test_test_and_production_wire_nothing_unless_configured(tmp_path: Path) -> None:

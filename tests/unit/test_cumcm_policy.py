@@ -33,7 +33,7 @@ def _rule(policy: object, table: str, rule_id: str) -> object:
 
 def test_the_served_data_set_picks_its_policy() -> None:
     assert policy_for("cumcm-2020c") is CUMCM and CUMCM.dataset == "cumcm-2020c"
-    assert policy_for("sba-case") is DEFAULT_POLICY is policy_for(None)
+    assert policy_for("sba-case") is not DEFAULT_POLICY is policy_for(None)  # test_sba_policy
     assert DEFAULT_POLICY.version == "credit-policy-2026.2" and DEFAULT_POLICY.dataset is None
     # the cut-offs the policy's `changes` give reasons for
     assert _rule(CUMCM, "knockouts", "K07") == 0.20 and _rule(CUMCM, "referrals", "R02") == 0.16

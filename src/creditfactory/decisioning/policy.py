@@ -252,6 +252,7 @@ BUNDLED_POLICIES: Final = {
             "credit-policy-2026.1",
             "credit-policy-2026.2",
             "credit-policy-cumcm-2026.1",
+            "credit-policy-sba-2026.1",
         )
     )
 }
@@ -270,6 +271,7 @@ policy (`dataset`) start with that one instead (`policy_for`)."""
 def policy_for(dataset: str | None) -> DecisionPolicy:
     """The policy a server serving a model of `dataset` starts with: the bundled policy set for
     that data set (the newest by effective date, then version), else `DEFAULT_POLICY` (CUMCM
-    2020 C: credit-policy-cumcm-2026.1, cut-offs set on its own out-of-fold PDs)."""
+    2020 C: credit-policy-cumcm-2026.1, cut-offs set on its own out-of-fold PDs; SBA case:
+    credit-policy-sba-2026.1, cut-offs set on the refit model's PDs over the training half)."""
     own = [p for p in BUNDLED_POLICIES.values() if dataset is not None and p.dataset == dataset]
     return max(own, key=lambda p: (p.effective_date, p.version)) if own else DEFAULT_POLICY
