@@ -185,14 +185,16 @@ def test_defect_forged_verdict_without_digest_is_not_served(
     del data["sha256"]
     forged = deployment / "forged.json"
     forged.write_text(json.dumps(data), encoding="utf-8")
-    monkeypatch.setenv("CREDITFACTORY_MODEL_SPEC", str(forged))
+    with pytest.raises(ValidationError, match="no sha256 key"):  # the app factory (before: served)
+        _app(monkeypatch, forged)
     port = _free_port()
     code, _, err = run_cli(["serve", "--port", str(port)], monkeypatch, capsys)
     assert code == 2, err
     (line,) = err.strip().splitlines()
-    assert line == f"error: CREDITFACTORY_MODEL_SPEC: {forged}: spec: no sha256 key (a served spec carries its digest)"
-    with pytest.raises(ValidationError, match="no sha256 key"):  # the app factory too
-        _app(monkeypatch, forged)
+    assert line == (
+        f"error: CREDITFACTORY_MODEL_SPEC: {forged}: spec: no sha256 key (a served spec carries "
+        "its digest)"
+    )
     data["sha256"] = "0" * 64  # a digest that is not the content's
     forged.write_text(json.dumps(data), encoding="utf-8")
     code, _, err = run_cli(["serve", "--port", str(port)], monkeypatch, capsys)
