@@ -162,7 +162,9 @@ def test_a_spec_without_a_report_is_refused_and_one_that_passes_needs_a_sign_off
     code, out, err = _approve(passing, monkeypatch, capsys, "--note", "ok")
     assert code == 0 and " requested: " in out, err
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    code, out, err = _approve(passing, monkeypatch, capsys, "--officer", CHECKER, "--password-stdin")
+    code, out, err = _approve(
+        passing, monkeypatch, capsys, "--officer", CHECKER, "--password-stdin"
+    )
     assert code == 0 and " approved: " in out, err
     approval = out.split("approval ")[1].split()[0]
     assert _app(monkeypatch, passing).state.deps.model_approval == approval
