@@ -59,6 +59,8 @@ def test_officer_recommends_then_approver_overrides_and_approves(
     page.goto(f"{workbench.url}/approvals")
     item = page.locator("#list-approvals tbody tr", has_text=name)
     assert "纳税数据暂缺，经营流水稳定，建议批准" in item.inner_text()  # the maker's note
+    cells = item.locator("td")
+    assert (cells.nth(1).inner_text(), cells.nth(5).inner_text()) == ("转人工决策", "批准")
     screenshot(page, "approvals-inbox")
     item.locator(f"a[href='/applications/{app_id}']").click()
     page.wait_for_url(f"**/applications/{app_id}")

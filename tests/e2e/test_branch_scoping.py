@@ -130,6 +130,9 @@ def test_referral_and_officer_lists_hold_the_subtree_only(any_engine: Any, make_
 
     for where, sees in (("A", True), ("B", False), ("F", True), ("HQ", True)):
         assert (referred["application_id"] in referrals(where)) is sees, where
+        # the home page's applications list (and its export) holds the same subtree
+        home = api.officer("GET", "/?format=csv", officers[where]).text
+        assert (referred["application_id"] in home) is sees, where
 
     admins = {b: _officer(api, "administrator", tree[b]) for b in ("A", "HQ")}
     at_a = api.officer("GET", "/api/v1/officers", admins["A"]).json()["data"]

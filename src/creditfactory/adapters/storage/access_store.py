@@ -39,7 +39,13 @@ from creditfactory.adapters.storage.origination_tables import applications
 from creditfactory.adapters.storage.servicing_tables import loans
 from creditfactory.service_layer.ownership import BranchScope
 
-__all__ = ["ApprovalStore", "DecisionInputStore", "ModelStore", "OfficerStore"]
+__all__ = [
+    "ApprovalStore",
+    "DecisionInputStore",
+    "ModelStore",
+    "OfficerStore",
+    "approval_in_scope",
+]
 
 
 def _item(row: Any) -> ApprovalItem:
@@ -84,7 +90,7 @@ _SCOPED_SUBJECTS = (
 )
 
 
-def _subject_in(scope: BranchScope) -> ColumnElement[bool]:
+def approval_in_scope(scope: BranchScope) -> ColumnElement[bool]:
     """WHERE clause: the item's subject is bank-wide (a policy, model, LPR publication) or an
     application, loan or officer of `scope`'s branches (`service_layer.ownership`)."""
     subject = approvals.c.subject
@@ -171,7 +177,7 @@ class ApprovalStore:
         if status is not None:
             query = query.where(approvals.c.status == status)
         if scope is not None:
-            query = query.where(_subject_in(scope))
+            query = query.where(approval_in_scope(scope))
         return [_item(r) for r in self._db.execute(query.limit(limit))]
 
 

@@ -39,7 +39,11 @@ MESSAGES: Final = {
 
 
 def is_page(request: Request) -> bool:
-    """True for a workbench page route (errors answered as HTML, not problem+json)."""
+    """True for a workbench page route (errors answered as HTML, not problem+json). An app
+    without the workbench (no `security` on its state: an API-only app built around the error
+    handlers) has no pages to render, so its errors stay problem+json."""
+    if getattr(request.app.state, "security", None) is None:
+        return False
     path = request.url.path
     return not path.startswith(_NOT_PAGES)
 

@@ -23,6 +23,7 @@ from creditfactory.adapters.web.listing import Column, ListView, known_params, l
 from creditfactory.adapters.web.nav import N_, nav_for
 from creditfactory.adapters.web.render import render
 from creditfactory.kernel.money import Money
+from creditfactory.service_layer.ownership import scope_of
 
 __all__ = ["APPLICATIONS", "QUEUE_LABELS", "router"]
 
@@ -69,17 +70,19 @@ def home(request: Request) -> Response:
     table); with `referral.read`, the applications list."""
     security = request.app.state.security
     role = request.state.principal.role
+    scope = scope_of(request.state.principal.branch_id)  # the viewer's branch and those below
     permissions = security.access.roles.get(security.access.role(role), frozenset())
     with request.app.state.engine.connect() as db:
-        counts = queue_counts(db, permissions)
-        by_grade = active_by_grade(db) if "loan.read" in permissions else None
+        counts = queue_counts(db, permissions, scope)
+        by_grade = active_by_grade(db, scope) if "loan.read" in permissions else None
     menu = {entry.path for entry in nav_for(security.access, role)}
     queues = [(name, QUEUE_LABELS[name][0], n,
                QUEUE_LABELS[name][1] if QUEUE_LABELS[name][1] in menu else None)
               for name, n in counts.items()]  # fmt: skip
     extra: dict[str, Any] = {"queues": queues, "portfolio": _portfolio(by_grade, lang_of(request))}
     if "referral.read" in permissions:
-        return list_page(request, APPLICATIONS, applications_list(), "home/index.html", **extra)
+        return list_page(request, APPLICATIONS, applications_list(scope), "home/index.html",
+                         **extra)  # fmt: skip
     known_params(request, set())  # no list: only `lang`
     return render(request, "home/index.html", listing=None, **extra)
 

@@ -121,10 +121,10 @@ APPROVALS: Final = ListView(
         Column("application_id", N_("Application"), kind="id", link="/applications/{}"),
         Column("applicant", N_("Applicant"), filter="contains"),
         Column("amount", N_("Requested amount"), kind="money_minor"),
-        Column("action", N_("Recommendation"), sortable=False),
+        Column("action", N_("Recommendation"), sortable=False, choices=("approve", "decline")),
         Column("maker", N_("Maker"), filter="contains"),
         Column("note", N_("Maker's note"), sortable=False),
-        Column("created_at", N_("Requested"), kind="time", filter="date_range"),
+        Column("created_at", N_("Requested at"), kind="time", filter="date_range"),
     ),
     default_sort="created_at",
 )
