@@ -37,8 +37,8 @@ FILLED = (*REBUILT, "decisions", "offers", "referral_actions", "installments")
 AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 
-def _value(column: dict[str, Any], n: int) -> Any:
-    kind = column["type"]
+def _value(kind: Any, n: int) -> Any:
+    """A value of the reflected column type `kind` for row `n`."""
     if isinstance(kind, sa.Boolean):
         return True
     if isinstance(kind, sa.Integer):
@@ -49,8 +49,6 @@ def _value(column: dict[str, Any], n: int) -> Any:
         return date(2026, 12, 1)
     if isinstance(kind, sa.Numeric):
         return 1
-    if isinstance(kind, sa.JSON):
-        return {}
     return f"v{n}"
 
 
@@ -71,7 +69,7 @@ def _populate(engine: Engine, rows: int) -> None:
                     if parent is not None:
                         row[column["name"]] = f"v{n}" if parent in FILLED else None
                     elif not column["nullable"] or column.get("autoincrement") is False:
-                        row[column["name"]] = _value(column, n)
+                        row[column["name"]] = _value(column["type"], n)
                 # text, not Table.insert(): row evidence tracks writes by the head's columns
                 names = ", ".join(row)
                 binds = ", ".join(f":{c}" for c in row)
@@ -85,7 +83,10 @@ def _triggers(engine: Engine) -> set[str]:
         if engine.dialect.name == "sqlite":
             query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
         else:
-            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            query = (
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+            )
         return set(conn.execute(text(query)).scalars())
 
 
@@ -99,16 +100,22 @@ def at_0014(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         url = os.environ.get("DATABASE_URL_PG", "")
         if not url:
             pytest.skip("DATABASE_URL_PG not set (PostgreSQL run happens in CI)")
-        admin = make_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS cf_at_0014 CASCADE"))
-            conn.execute(text("CREATE SCHEMA cf_at_0014"))
-        admin.dispose()
+        _schema(url, "DROP SCHEMA IF EXISTS cf_at_0014 CASCADE", "CREATE SCHEMA cf_at_0014")
         join = "&" if "?" in url else "?"
         engine = make_engine(f"{url}{join}options=-csearch_path%3Dcf_at_0014")
     upgrade_schema(engine, "0014")
     yield engine
     engine.dispose()
+    if request.param == "postgresql":
+        _schema(url, "DROP SCHEMA cf_at_0014 CASCADE")
+
+
+def _schema(url: str, *statements: str) -> None:
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
 
 
 def test_a_populated_database_upgrades_to_head(at_0014: Engine) -> None:
