@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,24 @@ def test_a_failed_upgrade_leaves_the_previous_revision(tmp_path: Path) -> None:
         assert not inspect(conn).has_table("branches")
         assert "branch_id" not in {c["name"] for c in inspect(conn).get_columns("loans")}
     engine.dispose()
+
+
+def test_two_processes_upgrading_at_once_migrate_once(tmp_path: Path) -> None:
+    """Two start-ups on one 0014 file (a CLI command beside `serve`): the second waits for the
+    first's write lock, then finds head — one upgrade, one set of baseline leaves, no error."""
+    path = tmp_path / "shared.sqlite3"
+    seed = make_engine(f"sqlite:///{path}")
+    upgrade_schema(seed, "0014")
+    _populate(seed, rows=2)
+    seed.dispose()
+    engines = [make_engine(f"sqlite:///{path}") for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(upgrade_schema, engines))
+    with engines[0].connect() as conn:
+        leaves = conn.execute(
+            text("SELECT count(*) FROM audit_entries WHERE actor = 'system:migration-0015'")
+        ).scalar_one()
+        report = verify_log(SqlAuditStore(conn), digesters=row_digesters(conn))
+    assert leaves == len(REBUILT) + 1 and report.ok, report.findings
+    for engine in engines:
+        engine.dispose()

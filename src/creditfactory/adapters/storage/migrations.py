@@ -8,7 +8,8 @@ things make that safe on a database holding rows:
   as a whole (`PRAGMA foreign_key_check`) before the commit;
 - the run is one explicit transaction: the sqlite3 driver opens none before DDL, so without
   `BEGIN` each CREATE / DROP committed alone and a failure left the database half-migrated.
-  A failure now leaves it at the revision it started from.
+  A failure now leaves it at the revision it started from. `BEGIN IMMEDIATE` also serialises
+  two processes starting at once (one upgrades, the other then finds head).
 
 The pragma cannot change inside a transaction, hence outside `BEGIN`, and is switched back on
 before the connection returns to the pool.
@@ -47,7 +48,9 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.exec_driver_sql("BEGIN")
+            # IMMEDIATE: the write lock before the revision is read, so a second start-up
+            # waits (busy timeout) and then finds head instead of migrating from a stale read
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         try:
             started = _revision(connection)
             yield connection
