@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from creditfactory.adapters.storage.engine import make_engine
+from creditfactory.adapters.storage.migrations import migration_connection
 from creditfactory.adapters.storage.tables import metadata
 from creditfactory.config import Settings
 
@@ -28,6 +29,5 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    with make_engine(Settings().database_url).connect() as own:
+    with migration_connection(make_engine(Settings().database_url)) as own:
         _run(own)
-        own.commit()

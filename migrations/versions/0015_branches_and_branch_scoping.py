@@ -22,6 +22,7 @@ from alembic import op
 import creditfactory.adapters.storage.types
 from creditfactory.access.branches import HEAD_OFFICE
 from creditfactory.adapters.storage.audit_store import append_entries
+from creditfactory.adapters.storage.migrations import triggers_kept
 from creditfactory.adapters.storage.state_digesters import baseline_entries
 
 revision = "0015"
@@ -74,8 +75,9 @@ def upgrade() -> None:
             }
         ],  # fmt: skip
     )
+    conn = op.get_bind()
     for table in SCOPED:
-        with op.batch_alter_table(table) as batch:
+        with triggers_kept(conn, table), op.batch_alter_table(table) as batch:
             batch.add_column(
                 sa.Column(
                     "branch_id", sa.String(length=32), nullable=False, server_default=HEAD_OFFICE
@@ -85,14 +87,19 @@ def upgrade() -> None:
             batch.create_foreign_key(
                 f"fk_{table}_branch_id_branches", "branches", ["branch_id"], ["branch_id"]
             )
-    conn = op.get_bind()
-    append_entries(conn, baseline_entries(conn, "system:migration-0015", at, tables=["branches"]))
+    # the scoped rows' evidence gains branch_id: recorded as set here, so a later hand edit
+    # of an old row's branch (moving it into another officer's scope) is named by audit verify;
+    # branches last: the leaf appended last also carries this transaction's written rows (HQ)
+    append_entries(
+        conn, baseline_entries(conn, "system:migration-0015", at, tables=[*SCOPED, "branches"])
+    )
 
 
 def downgrade() -> None:
     """The baseline leaf stays: the audit log is append-only."""
+    conn = op.get_bind()
     for table in SCOPED:
-        with op.batch_alter_table(table) as batch:
+        with triggers_kept(conn, table), op.batch_alter_table(table) as batch:
             batch.drop_constraint(f"fk_{table}_branch_id_branches", type_="foreignkey")
             batch.drop_index(f"ix_{table}_branch_id")
             batch.drop_column("branch_id")

@@ -229,15 +229,16 @@ def test_cli_head_bundle_check_and_verify(
     engine = make_engine(Settings().database_url)
     upgrade_schema(engine)
     code, out, _ = _cli(monkeypatch, capsys, "audit", "head")  # creates the dev key
-    assert code == 0 and json.loads(out)["tree_size"] == 0
+    # a fresh schema holds one leaf: migration 0015's baseline of the head office (总行) row
+    assert code == 0 and json.loads(out)["tree_size"] == 1
     _fill(engine, 2, 7)
     code, head_json, _ = _cli(monkeypatch, capsys, "audit", "head")
     head = json.loads(head_json)
-    assert head["tree_size"] == 14
+    assert head["tree_size"] == 15
     (cli_env / "head.json").write_text(head_json)
-    code, out, _ = _cli(monkeypatch, capsys, "audit", "prove", "6")
+    code, out, _ = _cli(monkeypatch, capsys, "audit", "prove", "7")
     assert code == 0 and len(json.loads(out)["inclusion_proof"]) == 4
-    code, bundle_json, _ = _cli(monkeypatch, capsys, "audit", "bundle", "6")
+    code, bundle_json, _ = _cli(monkeypatch, capsys, "audit", "bundle", "7")  # entry n=6
     (cli_env / "proof.json").write_text(bundle_json)
     pub = cli_env / "pub.pem"
     assert _cli(monkeypatch, capsys, "audit", "export-public-key", "--out", str(pub))[0] == 0
@@ -283,7 +284,7 @@ def test_cli_head_bundle_check_and_verify(
     code, out, _ = _cli(
         monkeypatch, capsys, "audit", "verify", "--since-head", str(cli_env / "head.json")
     )
-    assert code == 0 and out.startswith("ok: 19 entries")
+    assert code == 0 and out.startswith("ok: 20 entries")
     _unguard(engine)
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_entries SET subject = 'dec_x' WHERE sequence = 3"))
@@ -299,7 +300,7 @@ def test_cli_head_bundle_check_and_verify(
     )
     report = json.loads(out)
     assert code == 1 and report["first_tampered"] == 3 and not report["ok"]
-    assert _cli(monkeypatch, capsys, "audit", "prove", "19")[0] == 2
+    assert _cli(monkeypatch, capsys, "audit", "prove", "20")[0] == 2
     assert _cli(monkeypatch, capsys, "audit", "prove", "-1")[0] == 2
     engine.dispose()
 

@@ -144,17 +144,65 @@ def test_an_unapproved_failing_spec_is_refused_by_serve_with_one_line(
         _app(monkeypatch, spec)
 
 
-def test_a_spec_without_a_report_is_refused_and_one_that_passes_is_served(
-    deployment: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_spec_without_a_report_is_refused_and_one_that_passes_needs_a_sign_off_too(
+    deployment: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
+    """Every served spec is signed off (independent validation before production use): its
+    verdict is text in the file, so a passing one is refused until approved too — its maker need
+    give no long reason — and its approval records the passing verdict."""
     bare = _spec_file(deployment, "bare.json", None)
     assert failed_checks(load_spec(bare.read_text(encoding="utf-8"))) == [
         "no report: the spec records no checks (training.verdict)"
     ]
     with pytest.raises(ValidationError, match="no report: the spec records no checks"):
         _app(monkeypatch, bare)
-    app = _app(monkeypatch, _spec_file(deployment, "passing.json", PASSING))
-    assert app.state.deps.model_approval is None  # passes: served without a sign-off
+    passing = _spec_file(deployment, "passing.json", PASSING)
+    with pytest.raises(ValidationError, match="passes its report's checks but no maker-checker"):
+        _app(monkeypatch, passing)
+    code, out, err = _approve(passing, monkeypatch, capsys, "--note", "ok")
+    assert code == 0 and " requested: " in out, err
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    code, out, err = _approve(
+        passing, monkeypatch, capsys, "--officer", CHECKER, "--password-stdin"
+    )
+    assert code == 0 and " approved: " in out, err
+    approval = out.split("approval ")[1].split()[0]
+    assert _app(monkeypatch, passing).state.deps.model_approval == approval
+    engine = make_engine(f"sqlite:///{deployment / 'cf.sqlite3'}")
+    with engine.connect() as conn:
+        params = conn.execute(
+            select(approvals.c.params).where(approvals.c.approval_id == approval)
+        ).scalar_one()
+    engine.dispose()
+    params = json.loads(params) if isinstance(params, str) else params
+    assert params["verdict"] == "pass" and params["failed_checks"] == ""
+
+
+def test_defect_forged_verdict_without_digest_is_not_served(
+    deployment: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The validator's forgery: the spec copied, its verdict set to all-passed and its sha256
+    key deleted — before the fix `serve` started and served it with no approval."""
+    data = json.loads(_spec_file(deployment, "passing.json", PASSING).read_text(encoding="utf-8"))
+    del data["sha256"]
+    forged = deployment / "forged.json"
+    forged.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValidationError, match="no sha256 key"):  # the app factory (before: served)
+        _app(monkeypatch, forged)
+    port = _free_port()
+    code, _, err = run_cli(["serve", "--port", str(port)], monkeypatch, capsys)
+    assert code == 2, err
+    (line,) = err.strip().splitlines()
+    assert line == (
+        f"error: CREDITFACTORY_MODEL_SPEC: {forged}: spec: no sha256 key (a served spec carries "
+        "its digest)"
+    )
+    data["sha256"] = "0" * 64  # a digest that is not the content's
+    forged.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run_cli(["serve", "--port", str(port)], monkeypatch, capsys)
+    assert code == 2 and "sha256 does not match the content" in err, err
+    with pytest.raises(ValidationError, match="sha256 does not match"):
+        _app(monkeypatch, forged)
 
 
 def test_the_maker_cannot_check_a_reason_is_required_and_a_rejection_serves_nothing(

@@ -347,11 +347,14 @@ def dump_spec(spec: ScorecardSpec) -> str:
     return canonical_json(data)
 
 
-def load_spec(text: str) -> ScorecardSpec:
-    """Parse spec JSON text; verify the schema and, when present, the sha256 digest.
+def load_spec(text: str, digest_required: bool = False) -> ScorecardSpec:
+    """Parse spec JSON text; verify the schema and, when present, the sha256 digest (required
+    with `digest_required`: a spec loaded to be served carries the digest training wrote, so an
+    edit that dropped it is not trusted).
 
     Raises:
-        ModelSpecMismatch: on bad JSON, an unknown schema or model type, or a digest mismatch.
+        ModelSpecMismatch: on bad JSON, an unknown schema or model type, a digest mismatch, or
+        no digest when required.
     """
     try:
         data = json.loads(text)
@@ -362,6 +365,8 @@ def load_spec(text: str) -> ScorecardSpec:
     if data.get("model_type") not in MODEL_TYPES:
         raise ModelSpecMismatch(f"spec: model_type must be one of {', '.join(MODEL_TYPES)}")
     claimed = data.pop("sha256", None)
+    if claimed is None and digest_required:
+        raise ModelSpecMismatch("spec: no sha256 key (a served spec carries its digest)")
     spec = spec_from_dict(data)
     if claimed is not None and claimed != spec_digest(spec):
         raise ModelSpecMismatch("spec: sha256 does not match the content")

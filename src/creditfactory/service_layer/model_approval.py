@@ -1,13 +1,16 @@
-"""Serving sign-off: a model that fails its own checks is not served silently (issue 12, F5).
+"""Serving sign-off: no model is served without independent validation (issue 12, F5).
 
 Training records the report's verdict in the spec (`scoring.training.checks`:
-``training.verdict``). A spec whose verdict did not pass — or that records none (no report) — is
-served only under a maker-checker approval bound to its sha256: an item of kind
+``training.verdict``). Every served spec — whatever its verdict says, since the verdict is text
+in the file anyone can edit — is served only under a maker-checker approval bound to its sha256
+(bank practice: a validator signs off a model before production use): an item of kind
 ``model_publication`` on subject ``model:<sha256>`` (the existing mechanism,
 `access.maker_checker` through `approval_flow`) that a checker other than its maker approved
 (status approved, or executed once the spec was published to running servers). Its leaves say
 who asked and why (`approval.requested`: maker, note, sha256, the failed checks) and who
-approved when (`approval.approved`). An edited spec has another sha256 and needs a new approval.
+approved when (`approval.approved`). An edited spec has another sha256 and needs a new approval;
+a spec loaded to be served must carry its sha256 (`load_spec(digest_required=True)`). A spec
+whose verdict fails or is missing needs the maker's reason (`MIN_NOTE`); a passing one does not.
 
 `cleared_to_serve` is what `creditfactory serve`, the API app factory and the publication
 follower ask before serving a spec; the approval id it returns is named in every decision record
@@ -66,22 +69,21 @@ def _signed_off(uow: Any, digest: str) -> ApprovalItem | None:
 
 def cleared_to_serve(
     uow: Any, spec: ScorecardSpec, field: str, where: str, path: str = "SPEC.json"
-) -> str | None:
-    """The approval id `spec` is served under: its sign-off when one exists, else None when its
-    recorded checks pass. raises ValidationError(`field`) naming `where` (the spec), its sha256,
-    the failed checks and how to approve (`model approve --spec path`), when they fail and
-    nobody signed off."""
+) -> str:
+    """The approval id `spec` is served under: its sign-off. raises ValidationError(`field`)
+    naming `where` (the spec), its sha256, the failed checks (if any) and how to approve
+    (`model approve --spec path`), when nobody signed it off."""
     digest = spec_digest(spec)
     item = _signed_off(uow, digest)
     if item is not None:
         return item.approval_id
     failed = failed_checks(spec)
-    if not failed:
-        return None
+    verdict = (f"fails {len(failed)} check(s) of its report — {'; '.join(failed)} — and"
+               if failed else "passes its report's checks but")  # fmt: skip
     raise ValidationError(
         field,
-        f"{where} (model {spec.model_id}, sha256 {digest[:12]}…) fails {len(failed)} check(s) of "
-        f"its report — {'; '.join(failed)} — and no maker-checker approval of serving it exists: "
+        f"{where} (model {spec.model_id}, sha256 {digest[:12]}…) {verdict} no maker-checker "
+        "approval of serving it exists: "
         f"one officer runs `creditfactory model approve --spec {path} --note WHY`, then a "
         "different officer runs `creditfactory model approve --spec …` to approve",
     )

@@ -41,7 +41,7 @@ def published_update(deps: FactoryDeps, started_at: datetime) -> FactoryDeps | N
         spec_row, policy_row = uow.models.published_since(started_at)
         published = uow.rates.published()
         if spec_row is not None and spec_row["spec_digest"] != deps.spec_digest:
-            spec = load_spec(spec_row["spec"])
+            spec = load_spec(spec_row["spec"], digest_required=True)
             approval = cleared_to_serve(uow, spec, "spec_digest", f"published spec {spec.model_id}")
             changes.update(spec=spec, spec_digest=spec_row["spec_digest"], model_approval=approval)
     series = series_of(published)

@@ -42,8 +42,10 @@ from creditfactory.bootstrap import bootstrap
 from creditfactory.config import Settings
 from creditfactory.decisioning import policy_for
 from creditfactory.kernel.clock import Clock
+from creditfactory.kernel.errors import ValidationError
 from creditfactory.kernel.ids import RandomIds
 from creditfactory.scoring import load_spec
+from creditfactory.scoring.errors import ModelSpecMismatch
 from creditfactory.scoring.spec import spec_digest
 from creditfactory.service_layer.factory_ports import FactoryDeps
 from creditfactory.service_layer.model_approval import cleared_to_serve
@@ -80,7 +82,10 @@ def create_from_env() -> FastAPI:
     clock: Clock | None = ShiftedClock(settings.as_of) if settings.as_of else None
     wired = bootstrap(settings, clock=clock)
     checkpoint_in_background(wired.engine)
-    spec = load_spec(settings.spec_path.read_text(encoding="utf-8"))
+    try:  # a spec without its sha256 (or with another) is not trusted: `serve` says so first
+        spec = load_spec(settings.spec_path.read_text(encoding="utf-8"), digest_required=True)
+    except ModelSpecMismatch as exc:
+        raise ValidationError("CREDITFACTORY_MODEL_SPEC", f"{settings.spec_path}: {exc}") from None
     with FactoryUnitOfWork(wired.engine, wired.clock) as uow:  # refused unless signed off
         approval = cleared_to_serve(uow, spec, "CREDITFACTORY_MODEL_SPEC",
                                     str(settings.spec_path), str(settings.spec_path))  # fmt: skip

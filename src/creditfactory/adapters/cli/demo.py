@@ -226,15 +226,15 @@ DEMO_SIGN_OFF = (
     "demo: a mechanical demonstration of the flow on public data, not lending; the failed checks "
     "are printed beside the model's figures"
 )
-"""Why the demo serves a spec that fails its checks: the maker's note of its sign-off."""
+"""Why the demo serves its spec (whose checks may fail): the maker's note of its sign-off."""
 
 
-def sign_off(database_url: str, spec_path: Path, note: str = DEMO_SIGN_OFF) -> str | None:
+def sign_off(database_url: str, spec_path: Path, note: str = DEMO_SIGN_OFF) -> str:
     """Record, through the real maker-checker flow (`service_layer.model_approval.sign_off`),
-    the approval of serving `spec_path` on `database_url` (migrated first) when its report's
-    checks fail: `demo:modeller` asks with `note`, `demo:validator` approves, both in the role
-    that holds model publication (two officers of a deployment do it with `creditfactory model
-    approve`). Returns the approval id, None when the spec passes its checks."""
+    the approval of serving `spec_path` on `database_url` (migrated first) — every served spec
+    needs one, whatever its report's verdict: `demo:modeller` asks with `note`, `demo:validator`
+    approves, both in the role that holds model publication (two officers of a deployment do it
+    with `creditfactory model approve`). Returns the approval id."""
     from creditfactory.access import DEFAULT_ACCESS
     from creditfactory.adapters.cli.officer_auth import CLI_ROLE
     from creditfactory.adapters.storage.engine import make_engine
@@ -247,8 +247,6 @@ def sign_off(database_url: str, spec_path: Path, note: str = DEMO_SIGN_OFF) -> s
     from creditfactory.service_layer.factory_ports import OfficeDeps
 
     spec = load_spec(spec_path.read_text(encoding="utf-8"))
-    if not model_approval.failed_checks(spec):
-        return None
     engine, clock = make_engine(database_url), SystemClock()
     try:
         upgrade_schema(engine)
@@ -263,16 +261,14 @@ def sign_off(database_url: str, spec_path: Path, note: str = DEMO_SIGN_OFF) -> s
 
 
 def _served(settings: Settings, spec_path: Path) -> None:
-    """Say whether the spec passes its checks or, failing them, record and print its sign-off."""
+    """Record and print the spec's serving sign-off, with the checks of its report it fails."""
     from creditfactory.service_layer.model_approval import failed_checks
 
     failed = failed_checks(load_spec(spec_path.read_text(encoding="utf-8")))
-    if not failed:
-        console.print("  serving checks: every check of the report passed")
-        return
     approval = sign_off(settings.database_url, spec_path)
+    checks = f"{len(failed)} failed ({'; '.join(failed)})" if failed else "every check passed"
     console.print(
-        f"  serving checks: {len(failed)} failed ({'; '.join(failed)}) — served only under "
+        f"  serving checks: {checks} — served only under "
         f"maker-checker approval {approval} (asked by demo:modeller, approved by demo:validator: "
         f'"{DEMO_SIGN_OFF}"); every decision record names it'
     )

@@ -93,7 +93,7 @@ def _settings() -> tuple[Settings, ScorecardSpec]:
             f"no scorecard spec at {settings.spec_path} (`make demo` trains one)",
         )
     try:
-        spec = load_spec(settings.spec_path.read_text(encoding="utf-8"))
+        spec = load_spec(settings.spec_path.read_text(encoding="utf-8"), digest_required=True)
     except (OSError, UnicodeDecodeError, ModelSpecMismatch) as exc:
         raise ValidationError("CREDITFACTORY_MODEL_SPEC", f"{settings.spec_path}: {exc}") from None
     pii_cipher_from_settings(settings)  # PIIKeyError: missing in production or malformed
