@@ -37,7 +37,7 @@ class RatesImport(StrictBody):
     correction: bool = False
 
 
-@router.post("/rates", status_code=201, **answers(RatesImportView, 201))
+@router.post("/rates", status_code=201, **answers(RatesImportView, 201, 200))
 def post_rates(
     body: RatesImport, deps: Deps, who: Who, request: Request, response: Response
 ) -> dict[str, Any]:

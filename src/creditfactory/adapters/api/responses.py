@@ -59,12 +59,12 @@ class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def answers(model: type[BaseModel], status: int = 200) -> dict[str, Any]:
-    """Route keyword arguments declaring `model` as the answer's body (module docstring)."""
-    return {
-        "response_model": None,
-        "responses": {status: {"model": model, "description": cleandoc(model.__doc__ or "")}},
-    }
+def answers(model: type[BaseModel], *statuses: int) -> dict[str, Any]:
+    """Route keyword arguments declaring `model` as the answer's body for each of `statuses`
+    (200 when none: a route answering 201 on creation and 200 on an idempotent repeat names
+    both) (module docstring)."""
+    described = {"model": model, "description": cleandoc(model.__doc__ or "")}
+    return {"response_model": None, "responses": dict.fromkeys(statuses or (200,), described)}
 
 
 # -- labels of the figures (issue #12 item 9) ------------------------------------------------
