@@ -69,6 +69,17 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return _engine("sqlite", tmp_path_factory)
 
 
+@pytest.fixture
+def own_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A SQLite database of its own: the session database's default applicant accumulates
+    exposure (and a publication reaches the session's other apps), so a test whose outcome
+    depends on the borrower's headroom or on the published rates takes a fresh one."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'own.sqlite3'}")
+    upgrade_schema(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """SQLite, then PostgreSQL when configured."""

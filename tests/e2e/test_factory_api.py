@@ -164,9 +164,9 @@ def _timeout(request: httpx.Request) -> httpx.Response:
     raise httpx.ReadTimeout("vendor too slow", request=request)
 
 
-def test_timed_out_gateway_refers_with_a_reason(sqlite_engine: Any, make_api: Any) -> None:
+def test_timed_out_gateway_refers_with_a_reason(own_engine: Any, make_api: Any) -> None:
     gateway = HttpDataGateway("http://vendor", 0.05, transport=httpx.MockTransport(_timeout))
-    api = make_api(sqlite_engine, DataSources(tax_grade=gateway))
+    api = make_api(own_engine, DataSources(tax_grade=gateway))
     body = application()
     body["consent"] = {"categories": ["tax"], "version": "auth-2024-01"}
     response = api.post("/api/v1/applications", body, _key())
@@ -206,9 +206,9 @@ def test_withdrawn_consent_means_no_pull(sqlite_engine: Any, make_api: Any) -> N
     )
 
 
-def test_referral_needs_a_maker_and_a_different_checker(sqlite_engine: Any, make_api: Any) -> None:
+def test_referral_needs_a_maker_and_a_different_checker(own_engine: Any, make_api: Any) -> None:
     gateway = HttpDataGateway("http://vendor", 0.05, transport=httpx.MockTransport(_timeout))
-    api = make_api(sqlite_engine, DataSources(tax_grade=gateway))
+    api = make_api(own_engine, DataSources(tax_grade=gateway))
     app_id = api.post("/api/v1/applications", application(), _key()).json()["application_id"]
     queue = api.officer("GET", "/api/v1/referrals", "analyst").json()
     assert app_id in {r["application_id"] for r in queue["data"]}

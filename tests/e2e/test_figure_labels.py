@@ -37,12 +37,12 @@ def _key() -> str:
 
 
 def test_decision_offer_and_loan_name_currency_horizon_and_model(
-    sqlite_engine: Any, make_api: Any
+    own_engine: Any, make_api: Any
 ) -> None:
-    api = make_api(sqlite_engine)
+    api = make_api(own_engine)
     body = api.post("/api/v1/applications", application(), _key()).json()
     assert body["decision"]["spec_digest"] == SPEC_DIGEST
-    with sqlite_engine.connect() as db:
+    with own_engine.connect() as db:
         stored = db.execute(
             select(applications.c.currency).where(
                 applications.c.application_id == body["application_id"]

@@ -12,11 +12,11 @@ from creditfactory.pricing.lpr import LPRSeries, default_lpr_series
 from tests.e2e.conftest import application
 
 
-def test_stale_lpr_is_referred_not_disbursed(sqlite_engine: Any, make_api: Any) -> None:
+def test_stale_lpr_is_referred_not_disbursed(own_engine: Any, make_api: Any) -> None:
     ended = date(2025, 9, 22)  # current until 2025-10-23: stale on any later day
     old = LPRSeries("lpr-2025-09-22", tuple(f for f in default_lpr_series().fixings
                                             if f.effective_date <= ended))  # fmt: skip
-    api = make_api(sqlite_engine, lpr_series=old)
+    api = make_api(own_engine, lpr_series=old)
     response = api.post("/api/v1/applications", application(), uuid.uuid4().hex)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -27,8 +27,8 @@ def test_stale_lpr_is_referred_not_disbursed(sqlite_engine: Any, make_api: Any) 
     assert body["decision"]["lpr"]["stale"] is True
 
 
-def test_current_lpr_is_priced_and_named(sqlite_engine: Any, make_api: Any) -> None:
-    body = make_api(sqlite_engine).post("/api/v1/applications", application(),
+def test_current_lpr_is_priced_and_named(own_engine: Any, make_api: Any) -> None:
+    body = make_api(own_engine).post("/api/v1/applications", application(),
                                         uuid.uuid4().hex).json()  # fmt: skip
     assert body["status"] == "disbursed"
     assert body["decision"]["lpr"]["stale"] is False

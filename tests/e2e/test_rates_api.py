@@ -6,18 +6,13 @@ path, which publishes; a serving app follows the publication and prices on the n
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import anyio
-import pytest
 from sqlalchemy import Engine
 
 from creditfactory.adapters.api.main import refresh_serving
-from creditfactory.adapters.storage.engine import make_engine
-from creditfactory.adapters.storage.migrations import upgrade_schema
 from creditfactory.pricing.lpr import default_lpr_series
 from tests.e2e.conftest import application
 from tests.lpr_fixture import current_series
@@ -34,15 +29,6 @@ def _fixing(source: str, **kw: str) -> dict[str, str]:
     last = current_series().fixings[-1]  # the latest fixing date on or before today
     return {"effective_date": last.effective_date.isoformat(), "one_year": "3.00",
             "over_five_year": "3.50", "confidence": "U", "source": source, **kw}  # fmt: skip
-
-
-@pytest.fixture
-def own_engine(tmp_path: Path) -> Iterator[Engine]:
-    """A database of its own: a publication here must not reach the session's other apps."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'rates.sqlite3'}")
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_import_approve_publish_and_price_on_it(own_engine: Engine, make_api: Any) -> None:
