@@ -151,6 +151,14 @@ OTHER = {  # unsafe routes whose duplicates cannot double an effect, and why
     "POST /api/v1/officers": "unique username",
     "PUT /api/v1/officers/{officer_id}/role": "consumes its approved item once",
     "POST /api/v1/rates": "kept by import digest (the first import is returned)",
+    # the workbench's forms call the same service functions as their API twins above
+    "POST /admin/users": "unique username",
+    "POST /admin/users/{officer_id}/role": "one open item per subject (unique open_subject)",
+    "POST /admin/approvals/{approval_id}/approve": "compare-and-set on the pending item",
+    "POST /admin/approvals/{approval_id}/reject": "compare-and-set on the pending item",
+    "POST /applications/{application_id}/recommendation": "one open item per subject",
+    "POST /applications/{application_id}/check": "compare-and-set on the pending item",
+    "POST /applications/{application_id}/return": "compare-and-set on the pending item",
 }
 
 
