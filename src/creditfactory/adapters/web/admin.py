@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -39,6 +38,7 @@ from creditfactory.access import (
 )
 from creditfactory.adapters.api.security import Security, authorize
 from creditfactory.adapters.storage.admin_views import officers_list
+from creditfactory.adapters.web.forms import may, read_form
 from creditfactory.adapters.web.listing import Column, ListView, known_params, list_page
 from creditfactory.adapters.web.nav import N_
 from creditfactory.adapters.web.render import render
@@ -90,16 +90,12 @@ def _scope(request: Request) -> Any:
     return scope_of(request.state.principal.branch_id)
 
 
-def _may(request: Request, permission: str) -> bool:
-    return bool(request.app.state.security.access.allows(request.state.principal.role, permission))
-
-
 def _users(request: Request, error: str = "", status_code: int = 200) -> Response:
     branches = list_branches(request.app.state.deps)
     return list_page(
         request, OFFICERS, officers_list(_scope(request)), "admin/users.html",
         status_code=status_code, error=error, branches=branches,
-        may_create=_may(request, "user.manage"),
+        may_create=may(request, "user.manage"),
     )  # fmt: skip
 
 
@@ -116,8 +112,8 @@ def _user(request: Request, officer_id: str, error: str = "", status_code: int =
     return render(
         request, "admin/user.html", status_code=status_code, officer=officer, error=error,
         roles=OFFICER_ROLES, iso=datetime.fromisoformat,
-        may_request=_may(request, "role_change.request") and opened is None,
-        may_check=_may(request, "role_change.approve") and opened is not None
+        may_request=may(request, "role_change.request") and opened is None,
+        may_check=may(request, "role_change.approve") and opened is not None
         and opened["status"] == "pending" and opened["maker"] != who.officer_id,
         is_maker=opened is not None and opened["maker"] == who.officer_id,
     )  # fmt: skip
@@ -128,14 +124,6 @@ def user(officer_id: str, request: Request) -> Response:
     """One officer and their role changes (module docstring)."""
     known_params(request, set())
     return _user(request, officer_id)
-
-
-Form = dict[str, str]
-
-
-async def _form(request: Request) -> Form:
-    body = (await request.body()).decode("utf-8", errors="replace")
-    return {k: v[0].strip() for k, v in parse_qs(body).items()}
 
 
 def _acted(again: Callable[[str, int], Response], done: str, act: Callable[[], object]) -> Response:
@@ -154,7 +142,7 @@ def _acted(again: Callable[[str, int], Response], done: str, act: Callable[[], o
 @router.post("/admin/users", include_in_schema=False)
 async def add_user(request: Request) -> Response:
     """Add an officer without a role at a branch of the viewer's scope."""
-    form = await _form(request)
+    form = await read_form(request)
     who = request.state.principal
     security: Security = request.app.state.security
 
@@ -181,7 +169,7 @@ async def add_user(request: Request) -> Response:
 @router.post("/admin/users/{officer_id}/role", include_in_schema=False)
 async def ask_role(officer_id: str, request: Request) -> Response:
     """Maker: ask for a role change with a note."""
-    form = await _form(request)
+    form = await read_form(request)
     deps, who = request.app.state.deps, request.state.principal
     access = request.app.state.security.access
 

@@ -31,7 +31,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -40,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from creditfactory.access import AccessPolicy, ItemNotPending, MakerCheckerViolation, SubjectBusy
 from creditfactory.adapters.api.security import Principal, authorize
 from creditfactory.adapters.storage.referral_views import approvals_list, referrals_list
+from creditfactory.adapters.web.forms import Form, may, read_form
 from creditfactory.adapters.web.i18n import lang_of
 from creditfactory.adapters.web.listing import Column, ListView, known_params, list_page
 from creditfactory.adapters.web.nav import N_
@@ -172,11 +172,6 @@ def _scope(request: Request) -> BranchScope:
     return scope_of(request.state.principal.branch_id)
 
 
-def _may(request: Request, permission: str) -> bool:
-    security = request.app.state.security
-    return bool(security.access.allows(request.state.principal.role, permission))
-
-
 def _application(request: Request, application_id: str, error: str = "",
                  status_code: int = 200) -> Response:  # fmt: skip
     page = application_page(request.app.state.deps, application_id)
@@ -185,9 +180,9 @@ def _application(request: Request, application_id: str, error: str = "",
     return render(
         request, "referrals/application.html", status_code=status_code, app=page, error=error,
         decimal=Decimal, iso=datetime.fromisoformat, offer_status=OFFER_STATUS,
-        may_recommend=_may(request, "referral_decision.request") and item is None
+        may_recommend=may(request, "referral_decision.request") and item is None
         and page["status"] == "referred",
-        may_check=_may(request, "referral_decision.approve") and item is not None
+        may_check=may(request, "referral_decision.approve") and item is not None
         and item["maker"] != who.officer_id,
         is_maker=item is not None and item["maker"] == who.officer_id,
     )  # fmt: skip
@@ -200,13 +195,7 @@ def application(application_id: str, request: Request) -> Response:
     return _application(request, application_id)
 
 
-Form = dict[str, str]
 Step = Callable[[FactoryDeps, Principal, AccessPolicy, Form], None]
-
-
-async def _form(request: Request) -> Form:
-    body = (await request.body()).decode("utf-8", errors="replace")
-    return {k: v[0].strip() for k, v in parse_qs(body).items()}
 
 
 def _acted(request: Request, application_id: str, act: Callable[[], None]) -> Response:
@@ -224,7 +213,7 @@ def _acted(request: Request, application_id: str, act: Callable[[], None]) -> Re
 
 async def _act(request: Request, application_id: str, step: Step) -> Response:
     """A form's step on the application, as the signed-in officer (in the thread pool)."""
-    form = await _form(request)
+    form = await read_form(request)
     deps, who = request.app.state.deps, request.state.principal
     access = request.app.state.security.access
     return await run_in_threadpool(_acted, request, application_id,
